@@ -1,0 +1,44 @@
+"""The Mailbox protocol: what every mail source (IMAP, Maildir / folder of .eml) provides.
+
+A source lists UIDs per folder and fetches raw messages; it never decides what is new — the store
+remembers that (intake.run).  Sources must not change the mailbox (no \\Seen, no delete, no move);
+`after_commit` is the one hook for an opt-in post-processing action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator, Protocol, Sequence
+
+from intake.models import MessageRef, RawMessage
+
+
+@dataclass(frozen=True)
+class FolderListing:
+    folder: str
+    uidvalidity: int
+    uids: tuple[int, ...]  # ascending
+
+
+class Mailbox(Protocol):
+    def folders(self) -> list[str]:
+        """Folders this source reads (configured ones that exist)."""
+        ...
+
+    def list_uids(
+        self, folder: str, *, after_uid: int = 0, since: date | None = None, before: date | None = None
+    ) -> FolderListing:
+        """UIDs in `folder` greater than `after_uid`; with since/before (dates in the office zone) a
+        superset of the messages received in [since, before) — the caller filters exactly on receipt time."""
+        ...
+
+    def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
+        """Raw messages for `uids`, in batches, without setting any flag."""
+        ...
+
+    def after_commit(self, ref: MessageRef) -> None:
+        """Opt-in post-processing after the message's results are committed (default: nothing)."""
+        ...
+
+    def close(self) -> None: ...
