@@ -1,0 +1,423 @@
+"""config.toml → frozen dataclasses.
+
+Every key is checked once, here: a wrong, missing or unknown key raises ConfigError whose message is
+one line naming the key (`config: intake.deadline: expected ...`); the CLI turns it into exit code 1.
+Relative paths are resolved against the directory of the config file, so a cron job started from $HOME
+finds the same files as a run by hand next to the config.
+
+The IMAP password (a 163.com 授权码) is never stored in the file: `password_env` names an environment
+variable, read only when a connection is made (`MailboxConfig.password`), and never part of a repr.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "ConfigError",
+    "Config",
+    "MailboxConfig",
+    "IntakeConfig",
+    "RulesConfig",
+    "ReportConfig",
+    "load_config",
+    "build_config",
+    "DEFAULT_REQUIRED_FIELDS",
+    "DEFAULT_PHONE_ANY_OF",
+]
+
+T = TypeVar("T")
+
+# Every field of the form a reviewer needs, except fax (rarely present) and the two phone numbers:
+# one of office phone / mobile is enough (DEFAULT_PHONE_ANY_OF, checked per unit by intake.review).
+DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = (
+    "project_name",
+    "declared_org",
+    "declared_date",
+    "training_dates",
+    "training_location",
+    "industry_field",
+    "industry_authority",
+    "funding_type",
+    "purpose",
+    "content_and_format",
+    "experts",
+    "trainees",
+    "applicant.name",
+    "applicant.contact",
+    "applicant.address",
+    "organizer.name",
+    "organizer.contact",
+    "organizer.address",
+    "organizer.ce_base",
+)
+DEFAULT_PHONE_ANY_OF: tuple[str, ...] = ("office_phone", "mobile")
+
+_POST_ACTION = re.compile(r"^(none|keyword:[A-Za-z0-9_$.\-]+|move:.+)$")
+
+
+class ConfigError(Exception):
+    """A bad config; str() is the one line the user sees."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"config: {key}: {problem}" if key else f"config: {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    kind: str = "maildir"  # "imap" | "maildir"
+    host: str = ""
+    port: int = 993
+    security: str = "ssl"  # "ssl" | "starttls" | "plain"
+    username: str = ""
+    password_env: str = "INTAKE_IMAP_PASSWORD"
+    folders: tuple[str, ...] = ("INBOX",)
+    path: Path | None = None  # kind = "maildir"
+    ca_file: Path | None = None
+    verify_tls: bool = True
+    connect_timeout: float = 30.0
+    read_timeout: float = 120.0
+    batch_size: int = 50
+    post_action: str = "none"  # "none" | "keyword:<Flag>" | "move:<Folder>"
+
+    @property
+    def folder(self) -> str:
+        """The first folder (issue 2's single `folder` key)."""
+        return self.folders[0]
+
+    @property
+    def password(self) -> str:
+        """The 授权码 from the environment, read at the moment it is needed."""
+        value = os.environ.get(self.password_env, "")
+        if not value:
+            raise ConfigError(
+                "mailbox.password_env",
+                f"environment variable {self.password_env} is not set (put the 163.com 授权码 there)",
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class IntakeConfig:
+    deadline: datetime  # aware
+    training_end_limit: date
+    timezone: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    data_dir: Path = Path("intake-data")
+    workers: int | None = None  # None: number of cores
+    parse_timeout_s: float = 60.0
+    parse_memory_mb: int = 1024
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    required_fields: tuple[str, ...] = DEFAULT_REQUIRED_FIELDS
+    phone_any_of: tuple[str, ...] = DEFAULT_PHONE_ANY_OF
+    date_header_margin_minutes: int = 60
+    expected_training_days: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    workbook: Path
+    summary_html: Path
+    export_jsonl: Path
+
+
+@dataclass(frozen=True)
+class Config:
+    mailbox: MailboxConfig
+    intake: IntakeConfig
+    rules: RulesConfig
+    report: ReportConfig
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.intake.data_dir
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.intake.timezone
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a config file; ConfigError (one line, naming the key) on any problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("", f"file not found: {path} (copy config.example.toml to start)") from None
+    except OSError as err:
+        raise ConfigError("", f"cannot read {path}: {err.strerror}") from err
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError("", f"{path} is not UTF-8") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError("", f"{path}: invalid TOML: {err}") from err
+    return build_config(data, base_dir=path.resolve().parent, source=path)
+
+
+def build_config(data: Mapping[str, Any], *, base_dir: Path, source: Path | None = None) -> Config:
+    """Check a parsed TOML document (also used for the built-in demo config)."""
+    _only_keys("", data, {"mailbox", "intake", "rules", "report"})
+    sections = {name: _table(data, name) for name in ("mailbox", "intake", "rules", "report")}
+    mailbox = _mailbox(sections["mailbox"], base_dir)
+    intake = _intake(sections["intake"], base_dir)
+    rules = _rules(sections["rules"])
+    report = _report(sections["report"], base_dir, intake.data_dir)
+    return Config(mailbox=mailbox, intake=intake, rules=rules, report=report, source=source)
+
+
+def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(name, f"expected a table [{name}], got {_show(value)}")
+    return value
+
+
+def _only_keys(section: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            where = f"{section}.{key}" if section else key
+            raise ConfigError(where, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _get(table: Mapping[str, Any], section: str, key: str, check: Callable[[str, Any], T], default: Any) -> T:
+    """table[key] checked by `check`; `default` is used when absent (the sentinel _REQUIRED: error)."""
+    name = f"{section}.{key}"
+    if key not in table:
+        if default is _REQUIRED:
+            raise ConfigError(name, "missing (required)")
+        return default  # type: ignore[no-any-return]
+    return check(name, table[key])
+
+
+_REQUIRED = object()
+
+
+# ---- value checkers: (key name, raw value) -> typed value, or ConfigError naming the key
+
+
+def _str(name: str, v: Any) -> str:
+    if not isinstance(v, str):
+        raise ConfigError(name, f"expected a string, got {_show(v)}")
+    return v
+
+
+def _nonempty(name: str, v: Any) -> str:
+    s = _str(name, v)
+    if not s.strip():
+        raise ConfigError(name, "must not be empty")
+    return s
+
+
+def _int_in(lo: int, hi: int) -> Callable[[str, Any], int]:
+    def check(name: str, v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ConfigError(name, f"expected an integer, got {_show(v)}")
+        if not lo <= v <= hi:
+            raise ConfigError(name, f"expected an integer from {lo} to {hi}, got {v}")
+        return v
+
+    return check
+
+
+def _positive_float(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+        raise ConfigError(name, f"expected a positive number, got {_show(v)}")
+    return float(v)
+
+
+def _bool(name: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ConfigError(name, f"expected true or false, got {_show(v)}")
+    return v
+
+
+def _choice(*options: str) -> Callable[[str, Any], str]:
+    def check(name: str, v: Any) -> str:
+        if v not in options:
+            raise ConfigError(name, f"expected one of {', '.join(_show(o) for o in options)}, got {_show(v)}")
+        return str(v)
+
+    return check
+
+
+def _str_list(name: str, v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
+        raise ConfigError(name, f"expected a non-empty list of strings, got {_show(v)}")
+    return tuple(v)
+
+
+def _path(base_dir: Path) -> Callable[[str, Any], Path]:
+    def check(name: str, v: Any) -> Path:
+        p = Path(os.path.expanduser(_nonempty(name, v)))
+        return p if p.is_absolute() else (base_dir / p)
+
+    return check
+
+
+def _deadline(name: str, v: Any) -> datetime:
+    # TOML may hand us a datetime already (unquoted); a string is parsed here.
+    shown = _show(_raw(v))
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v)
+        except ValueError:
+            pass
+    if not isinstance(v, datetime) or v.tzinfo is None or v.utcoffset() is None:
+        raise ConfigError(name, f"expected an ISO 8601 datetime with offset, got {shown}")
+    return v
+
+
+def _raw(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, (date, datetime)) else v
+
+
+def _date(name: str, v: Any) -> date:
+    if isinstance(v, str):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            raise ConfigError(name, f"expected a date YYYY-MM-DD, got {_show(v)}") from None
+    if isinstance(v, date) and not isinstance(v, datetime):
+        return v
+    raise ConfigError(name, f"expected a date YYYY-MM-DD, got {_show(_raw(v))}")
+
+
+def _zone(name: str, v: Any) -> ZoneInfo:
+    s = _nonempty(name, v)
+    try:
+        return ZoneInfo(s)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(name, f"unknown time zone {_show(s)} (e.g. \"Asia/Shanghai\")") from None
+
+
+def _post_action(name: str, v: Any) -> str:
+    s = _str(name, v)
+    if not _POST_ACTION.match(s):
+        raise ConfigError(name, f'expected "none", "keyword:<Flag>" or "move:<Folder>", got {_show(s)}')
+    return s
+
+
+def _days_table(name: str, v: Any) -> Mapping[str, int]:
+    if not isinstance(v, dict):
+        raise ConfigError(name, f"expected a table of level = days, got {_show(v)}")
+    return {k: _int_in(1, 366)(f"{name}.{k}", d) for k, d in v.items()}
+
+
+# ---- sections
+
+
+def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
+    s = "mailbox"
+    _only_keys(s, t, {"kind", "host", "port", "security", "username", "password_env", "folder", "folders",
+                      "path", "ca_file", "verify_tls", "connect_timeout", "read_timeout", "batch_size",
+                      "post_action"})
+    kind = _get(t, s, "kind", _choice("imap", "maildir"), _REQUIRED)
+    folders = _folders(t)
+    common: dict[str, Any] = dict(
+        kind=kind,
+        folders=folders,
+        ca_file=_get(t, s, "ca_file", _path(base_dir), None),
+        verify_tls=_get(t, s, "verify_tls", _bool, True),
+        connect_timeout=_get(t, s, "connect_timeout", _positive_float, 30.0),
+        read_timeout=_get(t, s, "read_timeout", _positive_float, 120.0),
+        batch_size=_get(t, s, "batch_size", _int_in(1, 10_000), 50),
+        post_action=_get(t, s, "post_action", _post_action, "none"),
+        port=_get(t, s, "port", _int_in(1, 65535), 993),
+        security=_get(t, s, "security", _choice("ssl", "starttls", "plain"), "ssl"),
+        password_env=_get(t, s, "password_env", _nonempty, "INTAKE_IMAP_PASSWORD"),
+    )
+    if kind == "maildir":
+        return MailboxConfig(**common, path=_get(t, s, "path", _path(base_dir), _REQUIRED),
+                             host=_get(t, s, "host", _str, ""), username=_get(t, s, "username", _str, ""))
+    host = _get(t, s, "host", _nonempty, _REQUIRED)
+    if common["security"] == "plain" and not _is_loopback(host):
+        raise ConfigError("mailbox.security", f'"plain" sends the password unencrypted; only allowed for a '
+                                              f"loopback host, not {_show(host)}")
+    return MailboxConfig(**common, host=host, username=_get(t, s, "username", _nonempty, _REQUIRED),
+                         path=None)
+
+
+def _folders(t: Mapping[str, Any]) -> tuple[str, ...]:
+    if "folders" in t and "folder" in t:
+        raise ConfigError("mailbox.folder", "give either folder or folders, not both")
+    if "folders" in t:
+        return _str_list("mailbox.folders", t["folders"])
+    if "folder" in t:
+        return (_nonempty("mailbox.folder", t["folder"]),)
+    return ("INBOX",)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _intake(t: Mapping[str, Any], base_dir: Path) -> IntakeConfig:
+    s = "intake"
+    _only_keys(s, t, {"deadline", "timezone", "training_end_limit", "data_dir", "workers", "parse_timeout_s",
+                      "parse_memory_mb"})
+    return IntakeConfig(
+        deadline=_get(t, s, "deadline", _deadline, _REQUIRED),
+        training_end_limit=_get(t, s, "training_end_limit", _date, _REQUIRED),
+        timezone=_get(t, s, "timezone", _zone, ZoneInfo("Asia/Shanghai")),
+        data_dir=_get(t, s, "data_dir", _path(base_dir), base_dir / "intake-data"),
+        workers=_workers(t),
+        parse_timeout_s=_get(t, s, "parse_timeout_s", _positive_float, 60.0),
+        parse_memory_mb=_get(t, s, "parse_memory_mb", _int_in(64, 65536), 1024),
+    )
+
+
+def _workers(t: Mapping[str, Any]) -> int | None:
+    # 0 (or absent) means "one per core", decided by intake.isolate.
+    n = _get(t, "intake", "workers", _int_in(0, 256), 0)
+    return n or None
+
+
+def _rules(t: Mapping[str, Any]) -> RulesConfig:
+    s = "rules"
+    _only_keys(s, t, {"required_fields", "phone_any_of", "date_header_margin_minutes", "expected_training_days"})
+    return RulesConfig(
+        required_fields=_get(t, s, "required_fields", _str_list, DEFAULT_REQUIRED_FIELDS),
+        phone_any_of=_get(t, s, "phone_any_of", _str_list, DEFAULT_PHONE_ANY_OF),
+        date_header_margin_minutes=_get(t, s, "date_header_margin_minutes", _int_in(0, 100_000), 60),
+        expected_training_days=_get(t, s, "expected_training_days", _days_table, None),
+    )
+
+
+def _report(t: Mapping[str, Any], base_dir: Path, data_dir: Path) -> ReportConfig:
+    s = "report"
+    _only_keys(s, t, {"workbook", "summary_html", "export_jsonl"})
+    p = _path(base_dir)
+    return ReportConfig(
+        workbook=_get(t, s, "workbook", p, data_dir / "申报汇总.xlsx"),
+        summary_html=_get(t, s, "summary_html", p, data_dir / "summary.html"),
+        export_jsonl=_get(t, s, "export_jsonl", p, data_dir / "export.jsonl"),
+    )

@@ -1,0 +1,120 @@
+"""Config: the example loads; every bad key is reported on one line that names it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from intake.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """
+[mailbox]
+kind = "maildir"
+path = "mail"
+
+[intake]
+deadline = "2024-12-17T23:59:59+08:00"
+training_end_limit = "2025-10-31"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "config.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_example_config_loads() -> None:
+    cfg = load_config(ROOT / "config.example.toml")
+    assert cfg.mailbox.kind == "imap"
+    assert cfg.mailbox.host == "imap.163.com"
+    assert cfg.mailbox.folders == ("INBOX",)
+    assert cfg.intake.deadline.isoformat() == "2024-12-17T23:59:59+08:00"
+    assert cfg.intake.training_end_limit == date(2025, 10, 31)
+    assert cfg.report.workbook.name == "申报汇总.xlsx"
+    assert "organizer.name" in cfg.rules.required_fields
+    assert not any(f.endswith("fax") for f in cfg.rules.required_fields)
+
+
+def test_minimal_config_defaults_and_relative_paths(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD))
+    assert cfg.mailbox.path == tmp_path / "mail"
+    assert cfg.intake.data_dir == tmp_path / "intake-data"
+    assert cfg.report.export_jsonl.parent == cfg.intake.data_dir
+    assert str(cfg.intake.timezone) == "Asia/Shanghai"
+    assert cfg.mailbox.post_action == "none"
+    assert cfg.rules.date_header_margin_minutes == 60
+
+
+def test_deadline_without_offset_names_the_key(tmp_path: Path) -> None:
+    text = GOOD.replace("2024-12-17T23:59:59+08:00", "2024-12-17")
+    assert error_of(tmp_path, text) == (
+        'config: intake.deadline: expected an ISO 8601 datetime with offset, got "2024-12-17"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "key"),
+    [
+        ('kind = "maildir"', 'kind = "pop3"', "mailbox.kind"),
+        ('kind = "maildir"', "", "mailbox.kind"),
+        ('path = "mail"', "", "mailbox.path"),
+        ('training_end_limit = "2025-10-31"', 'training_end_limit = "31/10/2025"', "intake.training_end_limit"),
+        ('training_end_limit = "2025-10-31"', "", "intake.training_end_limit"),
+        ('path = "mail"', 'path = "mail"\nbatch_size = 0', "mailbox.batch_size"),
+        ('path = "mail"', 'path = "mail"\nverify_tls = "yes"', "mailbox.verify_tls"),
+        ('path = "mail"', 'path = "mail"\npost_action = "delete"', "mailbox.post_action"),
+        ('path = "mail"', 'path = "mail"\nfolders = []', "mailbox.folders"),
+        ('path = "mail"', 'path = "mail"\nhots = "x"', "mailbox.hots"),
+        ('training_end_limit = "2025-10-31"', 'training_end_limit = "2025-10-31"\ntimezone = "Mars/Base"',
+         "intake.timezone"),
+        ('training_end_limit = "2025-10-31"', 'training_end_limit = "2025-10-31"\nworkers = "two"',
+         "intake.workers"),
+    ],
+)
+def test_bad_key_is_named(tmp_path: Path, replace: str, by: str, key: str) -> None:
+    message = error_of(tmp_path, GOOD.replace(replace, by))
+    assert message.startswith(f"config: {key}: "), message
+
+
+def test_unknown_section_and_rules_key(tmp_path: Path) -> None:
+    assert error_of(tmp_path, GOOD + "\n[extra]\nx = 1\n").startswith("config: extra: unknown key")
+    assert error_of(tmp_path, GOOD + "\n[rules]\nrequired = []\n").startswith("config: rules.required: ")
+
+
+def test_plain_refused_unless_loopback(tmp_path: Path) -> None:
+    imap = GOOD.replace('kind = "maildir"\npath = "mail"',
+                        'kind = "imap"\nhost = "imap.163.com"\nusername = "u"\nsecurity = "plain"')
+    assert error_of(tmp_path, imap).startswith("config: mailbox.security: ")
+    ok = load_config(write(tmp_path, imap.replace("imap.163.com", "127.0.0.1")))
+    assert ok.mailbox.security == "plain"
+
+
+def test_password_only_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    imap = GOOD.replace('kind = "maildir"\npath = "mail"',
+                        'kind = "imap"\nhost = "h"\nusername = "u"\npassword_env = "TEST_INTAKE_PW"')
+    cfg = load_config(write(tmp_path, imap))
+    monkeypatch.delenv("TEST_INTAKE_PW", raising=False)
+    with pytest.raises(ConfigError, match="TEST_INTAKE_PW"):
+        _ = cfg.mailbox.password
+    monkeypatch.setenv("TEST_INTAKE_PW", "s3cret-code")
+    assert cfg.mailbox.password == "s3cret-code"
+    assert "s3cret-code" not in repr(cfg)
+
+
+def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+    assert "invalid TOML" in error_of(tmp_path, "[mailbox\n")
