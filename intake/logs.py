@@ -1,0 +1,167 @@
+"""Logging set-up: one call, stderr plus a rotating UTF-8 file in data_dir/logs/, secrets never written.
+
+Redaction happens where records are *created* (a LogRecord factory), so every handler — ours, pytest's,
+a library's — sees the cleaned text: the message is formatted once with its args, registered secrets and
+`password=...`-style assignments are masked, and exception/stack text is rendered and masked too.
+A filter on our own handlers repeats the masking as a second line of defence (records built by hand,
+e.g. by logging.makeLogRecord, bypass the factory).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["setup_logging", "register_secret", "redact", "LOG_FILE_NAME"]
+
+LOG_FILE_NAME = "intake.log"
+MASK = "***"
+_MAX_BYTES = 5 * 1024 * 1024
+_BACKUPS = 5
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_MIN_SECRET_LEN = 3  # shorter values would mask ordinary words
+# Libraries that are chatty at DEBUG/INFO and never say anything a reviewer or admin needs.
+_NOISY = ("pdfminer", "PIL", "fontTools", "charset_normalizer", "urllib3", "asyncio")
+
+# `password=...`, `passwd: ...`, `授权码：...`, `authorization code: ...`: mask the value, keep the key.
+_ASSIGNMENT = re.compile(
+    r"(?P<key>\b(?:password|passwd|pwd|pass|secret|token|auth(?:orization)?[ _-]?code)\b|授权码|密码)"
+    r"(?P<sep>\s*[=:：]\s*)"
+    r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s,;'\")}\]]+)",
+    re.IGNORECASE,
+)
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_secret_re: re.Pattern[str] | None = None
+_factory_installed = False
+
+
+def register_secret(value: str | None) -> None:
+    """Never log `value` (nor its repr-escaped form); call it as soon as a secret is read."""
+    global _secret_re
+    if not value or len(value) < _MIN_SECRET_LEN:
+        return
+    forms = {value, repr(value)[1:-1], value.encode("unicode_escape").decode("ascii")}
+    with _lock:
+        _secrets.update(f for f in forms if len(f) >= _MIN_SECRET_LEN)
+        ordered = sorted(_secrets, key=len, reverse=True)  # longest first: no partial leftovers
+        _secret_re = re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret and every password-like assignment masked."""
+    pattern = _secret_re
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    return _ASSIGNMENT.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+
+
+def _render_message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # bad format args: keep something readable rather than losing the record
+        return f"{record.msg!r} % {record.args!r}"
+
+
+def _clean(record: logging.LogRecord) -> logging.LogRecord:
+    """Freeze the record's text, masked: msg becomes the formatted string and args are dropped."""
+    if getattr(record, "_intake_redacted", False):
+        return record
+    record.msg = redact(_render_message(record))
+    record.args = None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+    record._intake_redacted = True  # type: ignore[attr-defined]
+    return record
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is *now* (click's CliRunner and pytest swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        _clean(record)
+        return True
+
+
+def _install_factory() -> None:
+    global _factory_installed
+    with _lock:
+        if _factory_installed:
+            return
+        previous: Callable[..., logging.LogRecord] = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return _clean(previous(*args, **kwargs))
+
+        logging.setLogRecordFactory(factory)
+        _factory_installed = True
+
+
+def _file_handler(data_dir: Path) -> logging.Handler | None:
+    try:
+        log_dir = data_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        return logging.handlers.RotatingFileHandler(
+            log_dir / LOG_FILE_NAME, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
+        )
+    except OSError as err:
+        logging.getLogger(__name__).warning("cannot write the log file in %s: %s", data_dir, err)
+        return None
+
+
+def _mark(handler: logging.Handler, level: int) -> logging.Handler:
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(RedactingFilter())
+    handler._intake_handler = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _remove_ours(root: logging.Logger) -> None:
+    for handler in list(root.handlers):
+        if getattr(handler, "_intake_handler", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def setup_logging(*, data_dir: Path | None, verbose: bool = False, quiet: bool = False) -> None:
+    """Configure the root logger once (calling again replaces, never duplicates, our handlers).
+
+    stderr: INFO (DEBUG with verbose, WARNING with quiet — for cron). File data_dir/logs/intake.log:
+    INFO (DEBUG with verbose), whatever `quiet` says, so cron runs still leave a full trail.
+    """
+    _install_factory()
+    root = logging.getLogger()
+    _remove_ours(root)
+    file_level = logging.DEBUG if verbose else logging.INFO
+    err_level = logging.WARNING if quiet else file_level
+    root.addHandler(_mark(_StderrHandler(), err_level))
+    if data_dir is not None:
+        handler = _file_handler(Path(data_dir))
+        if handler is not None:
+            root.addHandler(_mark(handler, file_level))
+    root.setLevel(min(file_level, err_level))
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)

@@ -1,0 +1,121 @@
+"""Logging: one set-up, stderr + rotating file, and no secret ever reaches either."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+import pytest
+
+from intake.logs import LOG_FILE_NAME, redact, register_secret, setup_logging
+
+PASSWORD = "Tq7xKp2vLm9wRz4b"  # a 163.com authorization code shape
+
+
+@pytest.fixture
+def logged(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """Set logging up into tmp_path; yield a function returning (stderr text, file text)."""
+    setup_logging(data_dir=tmp_path)
+
+    def read() -> tuple[str, str]:
+        for h in logging.getLogger().handlers:
+            h.flush()
+        return capsys.readouterr().err, (tmp_path / "logs" / LOG_FILE_NAME).read_text("utf-8")
+
+    yield read
+    logging.getLogger().handlers[:] = [
+        h for h in logging.getLogger().handlers if not getattr(h, "_intake_handler", False)
+    ]
+
+
+def _ours() -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers if getattr(h, "_intake_handler", False)]
+
+
+def test_registered_password_never_written(logged) -> None:
+    register_secret(PASSWORD)
+    log = logging.getLogger("intake.mailbox")
+    log.info("login with %s", PASSWORD)  # args
+    log.info(f"LOGIN hbzsgx@163.com {PASSWORD}")  # message
+    log.warning("config %(pw)s", {"pw": PASSWORD})  # mapping args
+    try:
+        raise RuntimeError(f"server said: bad credentials {PASSWORD!r}")
+    except RuntimeError:
+        log.exception("login failed")  # exception text
+    log.error("stack", stack_info=True, extra={"x": 1})
+    err, file_text = logged()
+    for text in (err, file_text):
+        assert PASSWORD not in text
+        assert "login with ***" in text
+        assert "bad credentials" in text  # the exception itself is still logged
+    assert file_text.count("\n") >= 5
+
+
+def test_password_assignments_masked_without_registration(logged) -> None:
+    logging.getLogger("intake").info("connect host=imap.163.com password=hunter2secret user=a")
+    logging.getLogger("intake").info("授权码：ABCDEFGH12345678 已读取")
+    logging.getLogger("intake").info('authorization code: "QWERTYUIOP"')
+    err, file_text = logged()
+    for text in (err, file_text):
+        assert "hunter2secret" not in text and "ABCDEFGH12345678" not in text and "QWERTYUIOP" not in text
+        assert "password=***" in text and "host=imap.163.com" in text and "user=a" in text
+
+
+def test_redact_masks_escaped_form_of_a_secret() -> None:
+    tricky = "pa\\ss'w\"rd-Z9"
+    register_secret(tricky)
+    assert tricky not in redact(f"value {tricky} end")
+    assert "pa\\\\ss" not in redact(repr(tricky))
+    assert redact("nothing secret here") == "nothing secret here"
+
+
+def test_short_values_are_not_registered() -> None:
+    register_secret("ab")
+    register_secret("")
+    register_secret(None)
+    assert redact("ab abc") == "ab abc"
+
+
+def test_setup_twice_does_not_duplicate_handlers(logged, tmp_path: Path) -> None:
+    setup_logging(data_dir=tmp_path)
+    setup_logging(data_dir=tmp_path, verbose=True)
+    assert len(_ours()) == 2
+    logging.getLogger("intake").info("once only")
+    err, file_text = logged()
+    assert err.count("once only") == 1 and file_text.count("once only") == 1
+
+
+def test_quiet_keeps_stderr_to_warnings_but_file_full(logged, tmp_path: Path) -> None:
+    setup_logging(data_dir=tmp_path, quiet=True)
+    log = logging.getLogger("intake.run")
+    log.info("message 17 ok")
+    log.warning("message 18 failed")
+    err, file_text = logged()
+    assert "message 17 ok" not in err and "message 18 failed" in err
+    assert "message 17 ok" in file_text and "message 18 failed" in file_text
+
+
+def test_verbose_shows_debug(logged, tmp_path: Path) -> None:
+    setup_logging(data_dir=tmp_path, verbose=True)
+    logging.getLogger("intake").debug("debug detail")
+    err, file_text = logged()
+    assert "debug detail" in err and "debug detail" in file_text
+
+
+def test_file_is_utf8_and_rotating(logged, tmp_path: Path) -> None:
+    handler = next(h for h in _ours() if isinstance(h, logging.handlers.RotatingFileHandler))
+    assert handler.maxBytes > 0 and handler.backupCount > 0
+    logging.getLogger("intake").info("申报表 已解析")
+    _, file_text = logged()
+    assert "申报表 已解析" in file_text
+
+
+def test_no_data_dir_means_stderr_only(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging(data_dir=None)
+    try:
+        assert len(_ours()) == 1
+        logging.getLogger("intake").warning("only stderr")
+        assert "only stderr" in capsys.readouterr().err
+    finally:
+        logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if h not in _ours()]
