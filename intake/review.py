@@ -1,0 +1,501 @@
+"""Review rules: what a reviewer would check by hand, as pure functions over parsed values.
+
+Nothing here reads a clock, a file or the network: every time-dependent rule takes the rule set
+(`Rules`, built from the config) and the times it compares.  `Rules.version` is recorded with every
+run, so a re-run can explain why a flag appeared or went away (the rules changed, not the mail).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from intake.flags import SPECS
+from intake.models import Flag
+from parsers.types import FormGroup, Problem
+
+__all__ = [
+    "RULES_VERSION",
+    "DEFAULT_REQUIRED_FIELDS",
+    "DEFAULT_PHONE_ANY_OF",
+    "Rules",
+    "default_rules",
+    "FormKey",
+    "message_flags",
+    "form_flags",
+    "form_level",
+    "supersessions",
+    "superseded_flag",
+    "training_days",
+    "field_label",
+    "normalise_unit",
+    "normalise_project",
+]
+
+# Bump on any change to what a rule decides (not on refactors).  Rules.version adds a hash of the
+# configured parameters, so a config change shows up in the recorded version too.
+RULES_VERSION = "2024.12-r1"
+
+# The form's fields a reviewer expects filled (dotted paths into the export contract's `fields`).
+# Fax is optional on the form; the phones are checked as one-of (DEFAULT_PHONE_ANY_OF); funding type,
+# self-funding source and scope have their own flags.
+DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = (
+    "project_name",
+    "declared_org",
+    "declared_date",
+    "training_dates",
+    "training_location",
+    "industry_field",
+    "industry_authority",
+    "purpose",
+    "content_and_format",
+    "experts",
+    "trainees",
+    "applicant.name",
+    "applicant.contact",
+    "applicant.address",
+    "organizer.name",
+    "organizer.contact",
+    "organizer.address",
+    "organizer.ce_base",
+)
+
+# Each entry is one requirement: "a|b" means at least one of the fields a, b is filled.
+DEFAULT_PHONE_ANY_OF: tuple[str, ...] = (
+    "applicant.office_phone|applicant.mobile",
+    "organizer.office_phone|organizer.mobile",
+)
+
+# Fallback labels (as printed on the form) for when parsers.schema is not importable or lacks a key.
+_LABELS: dict[str, str] = {
+    "project_name": "项目名称",
+    "declared_org": "申报单位（盖章）",
+    "declared_date": "申报时间",
+    "training_dates": "办班时间",
+    "training_start": "办班时间（开始）",
+    "training_end": "办班时间（结束）",
+    "training_location": "办班地点",
+    "industry_field": "选题所属行业领域",
+    "industry_authority": "选题所属行业主管部门",
+    "funding_type": "申报项目类别",
+    "self_funding_source": "自筹经费来源",
+    "scope": "是否符合选题范围",
+    "purpose": "研修目的和作用",
+    "content_and_format": "研修内容和方式",
+    "experts": "授课专家情况",
+    "trainees": "培训对象",
+    "applicant": "申报单位信息",
+    "organizer": "承办单位信息",
+    "name": "单位名称",
+    "contact": "联系人",
+    "office_phone": "办公电话",
+    "mobile": "手机",
+    "fax": "传真",
+    "address": "地址",
+    "ce_base": "是否继续教育基地",
+    "ce_base_batch": "继续教育基地批次",
+}
+
+# Message flags that apply to every form the message carries (the core attaches them per form).
+FORM_LEVEL_MESSAGE_CODES: tuple[str, ...] = ("late",)
+
+# Parser problem codes that form_flags re-derives from the values itself (never carried twice).
+_DERIVED_CODES = frozenset(
+    {"funding_type_missing", "self_funding_source_missing", "scope_missing", "training_dates_unparsed",
+     "training_after_deadline", "stamp_missing", "stamp_unverifiable", "missing_word", "missing_pdf"}
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The configured rule set.  `deadline` must be timezone-aware; `tz` is the office zone used to
+    show times to reviewers.  `expected_training_days` ({"min": 4, "max": 5}) enables the optional
+    training-length check; None (default) only reports the length."""
+
+    deadline: datetime
+    tz: ZoneInfo
+    training_end_limit: date
+    required_fields: tuple[str, ...] = DEFAULT_REQUIRED_FIELDS
+    phone_any_of: tuple[str, ...] = DEFAULT_PHONE_ANY_OF
+    date_header_margin: timedelta = timedelta(hours=2)
+    expected_training_days: Mapping[str, int] | None = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.deadline.tzinfo is None or self.deadline.utcoffset() is None:
+            raise ValueError("Rules.deadline must be timezone-aware (e.g. 2024-12-17T23:59:59+08:00)")
+
+    def params(self) -> dict[str, Any]:
+        """The parameters as plain JSON values, in a fixed order (recorded with each run)."""
+        return {
+            "deadline": self.deadline.isoformat(),
+            "tz": self.tz.key,
+            "training_end_limit": self.training_end_limit.isoformat(),
+            "required_fields": list(self.required_fields),
+            "phone_any_of": list(self.phone_any_of),
+            "date_header_margin_s": int(self.date_header_margin.total_seconds()),
+            "expected_training_days": dict(sorted((self.expected_training_days or {}).items())),
+        }
+
+    @property
+    def version(self) -> str:
+        """RULES_VERSION plus a short hash of the parameters: changes when code or config changes."""
+        blob = json.dumps(self.params(), sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return f"{RULES_VERSION}+{hashlib.sha256(blob).hexdigest()[:8]}"
+
+
+def default_rules(**overrides: Any) -> Rules:
+    """The notice's rules (鄂人社函〔2024〕132号): due 2024-12-17 end of day Beijing time, training
+    finished by 2025-10-31.  Keyword arguments replace single parameters."""
+    tz = ZoneInfo("Asia/Shanghai")
+    values: dict[str, Any] = {
+        "deadline": datetime(2024, 12, 17, 23, 59, 59, tzinfo=tz),
+        "tz": tz,
+        "training_end_limit": date(2025, 10, 31),
+    }
+    values.update(overrides)
+    return Rules(**values)
+
+
+# ---------------------------------------------------------------- message level
+
+
+def _require_aware(value: datetime, what: str) -> datetime:
+    # A naive time is the classic trap (imapclient's default gives naive host-local times): refuse it
+    # instead of guessing, so a late mail can never pass as on time.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+    return value
+
+
+def _local(value: datetime, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def is_late(received_at: datetime, rules: Rules) -> bool:
+    """Late = the server received it strictly after the deadline (both aware; compared as instants)."""
+    return _require_aware(received_at, "received_at") > rules.deadline
+
+
+def message_flags(
+    *,
+    received_at: datetime,
+    date_parsed: datetime | None,
+    n_attachments: int,
+    n_forms: int,
+    unreadable: Sequence[tuple[str, str]],
+    big_links: Sequence[str],
+    rules: Rules,
+) -> list[Flag]:
+    """Flags about the mail itself.  `unreadable` holds (attachment name, Chinese reason) pairs.
+    A mail whose only 'attachment' is a 超大附件 link gets big_attachment_link, not no_attachment."""
+    flags: list[Flag] = []
+    if is_late(received_at, rules):
+        flags.append(Flag("late", _local(received_at, rules.tz)))
+    if n_attachments == 0 and not big_links:
+        flags.append(Flag("no_attachment"))
+    elif n_attachments > 0 and n_forms == 0:
+        flags.append(Flag("no_form_found"))
+    flags.extend(Flag("unreadable_attachment", f"{name}: {reason}") for name, reason in unreadable)
+    flags.extend(Flag("big_attachment_link", link) for link in big_links)
+    mismatch = _date_header_mismatch(received_at, date_parsed, rules)
+    if mismatch:
+        flags.append(mismatch)
+    return _dedupe(flags)
+
+
+def _date_header_mismatch(received_at: datetime, date_parsed: datetime | None, rules: Rules) -> Flag | None:
+    if date_parsed is None:
+        return None
+    # RFC 5322 "-0000" parses naive: it means UTC with unknown local zone.
+    sent = date_parsed if date_parsed.tzinfo else date_parsed.replace(tzinfo=timezone.utc)
+    if abs(sent - received_at) <= rules.date_header_margin:
+        return None
+    return Flag("date_header_mismatch", f"邮件头 {_local(sent, rules.tz)}，服务器收到 {_local(received_at, rules.tz)}")
+
+
+def form_level(message_flags: Iterable[Flag]) -> list[Flag]:
+    """The message flags that also belong on each of its forms (a late mail makes every form late)."""
+    return [f for f in message_flags if f.code in FORM_LEVEL_MESSAGE_CODES]
+
+
+# ---------------------------------------------------------------- form level
+
+
+def field_label(path: str) -> str:
+    """The label printed on the form for a dotted field path; 申报单位/承办单位 fields name their block."""
+    label = _schema_label(path)
+    if label:
+        return label
+    parts = path.split(".")
+    if len(parts) == 2 and parts[0] in ("applicant", "organizer"):
+        return f"{_LABELS[parts[0]]}·{_LABELS.get(parts[1], parts[1])}"
+    return _LABELS.get(path, path)
+
+
+def _schema_label(path: str) -> str | None:
+    # parsers.schema (word engineer) is the single source of labels once it exists; stay usable without it.
+    try:
+        from parsers import schema
+    except ImportError:
+        return None
+    for spec in getattr(schema, "FIELDS", ()):
+        if getattr(spec, "key", None) == path:
+            label = getattr(spec, "label", None)
+            return str(label) if label else None
+    return None
+
+
+def _get(fields: Mapping[str, Any], path: str) -> Any:
+    value: Any = fields
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _filled(value: Any) -> bool:
+    if value is None or value is False:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip()) and value.strip() not in ("/", "无", "——", "—", "-")
+    if isinstance(value, Mapping):
+        return any(_filled(v) for v in value.values())
+    return True
+
+
+def _missing_fields(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
+    flags: list[Flag] = []
+    for requirement in (*rules.required_fields, *rules.phone_any_of):
+        options = [p.strip() for p in requirement.split("|") if p.strip()]
+        if options and not any(_filled(_get(fields, p)) for p in options):
+            flags.append(Flag("missing_field", _one_of_label(options)))
+    return flags
+
+
+def _one_of_label(options: Sequence[str]) -> str:
+    labels = [field_label(p) for p in options]
+    if len(labels) > 1 and all("·" in lab for lab in labels):
+        block = labels[0].split("·")[0]
+        if all(lab.startswith(block + "·") for lab in labels):
+            return f"{block}·" + "/".join(lab.split("·", 1)[1] for lab in labels)
+    return "/".join(labels)
+
+
+def _problems(group: FormGroup) -> list[Problem]:
+    found: list[Problem] = []
+    for form in (group.word, group.pdf):
+        if form is not None:
+            found.extend(form.problems)
+    found.extend(group.problems)
+    return found
+
+
+def _funding_flags(fields: Mapping[str, Any], codes: set[str]) -> list[Flag]:
+    if "funding_type_multiple" in codes:
+        return [Flag("funding_type_multiple")]
+    funding = fields.get("funding_type")
+    if funding not in ("fiscal", "self_funded"):
+        return [Flag("funding_type_missing")]
+    if funding == "self_funded" and not _filled(fields.get("self_funding_source")):
+        return [Flag("self_funding_source_missing")]
+    return []
+
+
+def _scope_flags(fields: Mapping[str, Any]) -> list[Flag]:
+    scope = fields.get("scope")
+    ticked = isinstance(scope, Mapping) and any(v is True for v in scope.values())
+    return [] if ticked else [Flag("scope_missing")]
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _training_flags(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
+    flags: list[Flag] = []
+    raw = fields.get("training_dates")
+    start, end = _as_date(fields.get("training_start")), _as_date(fields.get("training_end"))
+    if _filled(raw) and (start is None or end is None):
+        flags.append(Flag("training_dates_unparsed", str(raw).strip()))
+    latest = end or start
+    if latest is not None and latest > rules.training_end_limit:
+        flags.append(Flag("training_after_deadline", latest.isoformat()))
+    days = training_days(fields)
+    if days is not None and rules.expected_training_days:
+        low = rules.expected_training_days.get("min", 1)
+        high = rules.expected_training_days.get("max", 366)
+        if not low <= days <= high:
+            flags.append(Flag("training_length_unusual", f"{days} 天（应为 {low}–{high} 天）"))
+    return flags
+
+
+def _stamp_flags(group: FormGroup) -> list[Flag]:
+    if group.pdf is None or group.pdf.pdf is None:
+        return []
+    seal = group.pdf.pdf.seal
+    if seal == "absent":
+        return [Flag("stamp_missing", group.pdf.source)]
+    if seal == "unknown":
+        return [Flag("stamp_unverifiable", group.pdf.source)]
+    return []
+
+
+def _carried(problems: Sequence[Problem]) -> list[Flag]:
+    # Parser findings pass through with their detail; an unknown code must not crash the reports
+    # (intake.flags.describe would raise), so it travels as form_problem naming the code.
+    flags: list[Flag] = []
+    for p in problems:
+        if p.code in _DERIVED_CODES or p.code == "funding_type_multiple":
+            continue
+        if p.code in SPECS:
+            flags.append(Flag(p.code, p.detail))
+        else:
+            flags.append(Flag("form_problem", f"{p.code}: {p.detail}" if p.detail else p.code))
+    return flags
+
+
+def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
+    """Every finding about one application (its Word and/or PDF version), in a stable order."""
+    fields = group.fields or {}
+    problems = _problems(group)
+    codes = {p.code for p in problems}
+    flags: list[Flag] = []
+    if group.word is None:
+        flags.append(Flag("missing_word"))
+    if group.pdf is None:
+        flags.append(Flag("missing_pdf"))
+    flags.extend(_missing_fields(fields, rules))
+    flags.extend(_funding_flags(fields, codes))
+    flags.extend(_scope_flags(fields))
+    flags.extend(_training_flags(fields, rules))
+    flags.extend(_stamp_flags(group))
+    flags.extend(_carried(problems))
+    return _dedupe(flags)
+
+
+def _dedupe(flags: Iterable[Flag]) -> list[Flag]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Flag] = []
+    for f in flags:
+        if (f.code, f.detail) not in seen:
+            seen.add((f.code, f.detail))
+            out.append(f)
+    return out
+
+
+def training_days(fields: Mapping[str, Any]) -> int | None:
+    """Inclusive length of the training in days (12-01 to 12-05 is 5 days); None when not parsed
+    or when the end precedes the start."""
+    start, end = _as_date(fields.get("training_start")), _as_date(fields.get("training_end"))
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).days + 1
+
+
+# ---------------------------------------------------------------- resubmissions
+
+
+@dataclass(frozen=True)
+class FormKey:
+    """What identifies an application across mails: who sent it, for which unit, which project."""
+
+    form_id: str
+    message_key: str
+    sender: str
+    received_at: datetime
+    declared_org: str | None
+    project_name: str | None
+    applicant_name: str | None
+
+
+_UNIT_NOISE = ("（盖章）", "(盖章)", "盖章", "股份有限公司", "有限责任公司", "有限公司", "公司")
+_PUNCT = re.compile(r"[\s《》〈〉“”\"'‘’「」『』·、，,。.:：;；()（）\[\]【】-]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _fold(text: str | None) -> str:
+    # NFKC turns full-width letters, digits and brackets into their half-width forms.
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def normalise_unit(name: str | None) -> str:
+    text = _fold(name)
+    for noise in _UNIT_NOISE:
+        text = text.replace(_fold(noise), "")
+    return _PUNCT.sub("", text)
+
+
+def normalise_project(name: str | None) -> str:
+    return _PUNCT.sub("", _fold(name))
+
+
+def _sender(sender: str) -> str:
+    found = _EMAIL.search(sender or "")
+    return found.group(0).lower() if found else (sender or "").strip().lower()
+
+
+def _units(key: FormKey) -> set[str]:
+    return {u for u in (normalise_unit(key.declared_org), normalise_unit(key.applicant_name)) if u}
+
+
+def _same_application(a: FormKey, b: FormKey) -> bool:
+    if a.message_key == b.message_key:
+        return False  # one mail's forms never replace each other (a 市州 batch, Word+PDF pairs)
+    project = normalise_project(a.project_name)
+    if not project or project != normalise_project(b.project_name):
+        return False
+    same_sender = bool(_sender(a.sender)) and _sender(a.sender) == _sender(b.sender)
+    return same_sender or bool(_units(a) & _units(b))
+
+
+def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
+    """form_id → form_id of the newest resubmission of the same application (chains resolve to the
+    newest; the newest maps to nothing).  Matching needs the same normalised project name plus the
+    same unit or the same sender.  The result does not depend on the order of `forms`."""
+    ordered = sorted(forms, key=lambda k: (_require_aware(k.received_at, "received_at"), k.message_key, k.form_id))
+    parent = list(range(len(ordered)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(ordered)):
+        for j in range(i + 1, len(ordered)):
+            if _same_application(ordered[i], ordered[j]):
+                root_i, root_j = find(i), find(j)
+                if root_i != root_j:
+                    parent[root_i] = root_j
+    return _resolve(ordered, [find(i) for i in range(len(ordered))])
+
+
+def _resolve(ordered: Sequence[FormKey], roots: Sequence[int]) -> dict[str, str]:
+    newest: dict[int, FormKey] = {}
+    for key, root in zip(ordered, roots):
+        newest[root] = key  # ordered ascending, so the last one seen is the newest
+    result: dict[str, str] = {}
+    for key, root in zip(ordered, roots):
+        winner = newest[root]
+        if key.message_key != winner.message_key:
+            result[key.form_id] = winner.form_id
+    return result
+
+
+def superseded_flag(newer: FormKey, rules: Rules) -> Flag:
+    """The flag for a replaced form: names when the newer submission arrived."""
+    return Flag("superseded", f"新版于 {_local(newer.received_at, rules.tz)} 收到")
