@@ -53,6 +53,7 @@ DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = (
     "training_location",
     "industry_field",
     "industry_authority",
+    "funding_type",
     "purpose",
     "content_and_format",
     "experts",
@@ -66,11 +67,14 @@ DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = (
     "organizer.ce_base",
 )
 
-# Each entry is one requirement: "a|b" means at least one of the fields a, b is filled.
-DEFAULT_PHONE_ANY_OF: tuple[str, ...] = (
-    "applicant.office_phone|applicant.mobile",
-    "organizer.office_phone|organizer.mobile",
-)
+# One of these is enough, checked per unit (申报单位 and 承办单位).  An entry may also be a full one-of
+# group of dotted paths, "applicant.office_phone|applicant.mobile", checked as written.
+DEFAULT_PHONE_ANY_OF: tuple[str, ...] = ("office_phone", "mobile")
+_UNITS = ("applicant", "organizer")
+
+# Fields that have their own, more precise flag (funding_type_missing, scope_missing, ...): listed
+# in required_fields they are not reported a second time as missing_field.
+_OWN_FLAG_FIELDS = frozenset({"funding_type", "self_funding_source", "scope", "scope_notes"})
 
 # Fallback labels (as printed on the form) for when parsers.schema is not importable or lacks a key.
 _LABELS: dict[str, str] = {
@@ -102,6 +106,9 @@ _LABELS: dict[str, str] = {
     "ce_base_batch": "继续教育基地批次",
 }
 
+# Where the schema's short title would be ambiguous for a reviewer.
+_LABEL_OVERRIDES: dict[str, str] = {"declared_org": "申报单位（盖章）"}
+
 # Message flags that apply to every form the message carries (the core attaches them per form).
 FORM_LEVEL_MESSAGE_CODES: tuple[str, ...] = ("late",)
 
@@ -115,15 +122,16 @@ _DERIVED_CODES = frozenset(
 @dataclass(frozen=True)
 class Rules:
     """The configured rule set.  `deadline` must be timezone-aware; `tz` is the office zone used to
-    show times to reviewers.  `expected_training_days` ({"min": 4, "max": 5}) enables the optional
-    training-length check; None (default) only reports the length."""
+    show times to reviewers.  `expected_training_days` enables the optional training-length check:
+    {"national": 5, "provincial": 4} (the notice's "about" lengths, one day of slack either side) or
+    explicit bounds {"min": 3, "max": 6}; None (default) only reports the length."""
 
     deadline: datetime
     tz: ZoneInfo
     training_end_limit: date
     required_fields: tuple[str, ...] = DEFAULT_REQUIRED_FIELDS
     phone_any_of: tuple[str, ...] = DEFAULT_PHONE_ANY_OF
-    date_header_margin: timedelta = timedelta(hours=2)
+    date_header_margin: timedelta = timedelta(minutes=60)
     expected_training_days: Mapping[str, int] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
@@ -228,27 +236,25 @@ def form_level(message_flags: Iterable[Flag]) -> list[Flag]:
 
 
 def field_label(path: str) -> str:
-    """The label printed on the form for a dotted field path; 申报单位/承办单位 fields name their block."""
-    label = _schema_label(path)
-    if label:
-        return label
+    """The label printed on the form for a dotted field path; 申报单位/承办单位 fields name their block
+    ("申报单位信息·联系人"), since both blocks use the same sub-labels."""
+    if path in _LABEL_OVERRIDES:
+        return _LABEL_OVERRIDES[path]
     parts = path.split(".")
-    if len(parts) == 2 and parts[0] in ("applicant", "organizer"):
-        return f"{_LABELS[parts[0]]}·{_LABELS.get(parts[1], parts[1])}"
-    return _LABELS.get(path, path)
+    title = _schema_title(path) or _LABELS.get(parts[-1] if len(parts) == 2 else path, path)
+    if len(parts) == 2 and parts[0] in _UNITS:
+        return f"{_LABELS[parts[0]]}·{title}"
+    return title
 
 
-def _schema_label(path: str) -> str | None:
-    # parsers.schema (word engineer) is the single source of labels once it exists; stay usable without it.
+def _schema_title(path: str) -> str | None:
+    # parsers.schema (word engineer) is the single source of labels; stay usable without it.
     try:
-        from parsers import schema
+        from parsers.schema import BY_KEY
     except ImportError:
         return None
-    for spec in getattr(schema, "FIELDS", ()):
-        if getattr(spec, "key", None) == path:
-            label = getattr(spec, "label", None)
-            return str(label) if label else None
-    return None
+    spec = BY_KEY.get(path)
+    return spec.title if spec is not None else None
 
 
 def _get(fields: Mapping[str, Any], path: str) -> Any:
@@ -270,9 +276,16 @@ def _filled(value: Any) -> bool:
     return True
 
 
+def _phone_groups(phone_any_of: Sequence[str]) -> list[str]:
+    if phone_any_of and all("." not in p and "|" not in p for p in phone_any_of):
+        return ["|".join(f"{unit}.{p}" for p in phone_any_of) for unit in _UNITS]
+    return list(phone_any_of)
+
+
 def _missing_fields(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
     flags: list[Flag] = []
-    for requirement in (*rules.required_fields, *rules.phone_any_of):
+    required = [r for r in rules.required_fields if r.strip() not in _OWN_FLAG_FIELDS]
+    for requirement in (*required, *_phone_groups(rules.phone_any_of)):
         options = [p.strip() for p in requirement.split("|") if p.strip()]
         if options and not any(_filled(_get(fields, p)) for p in options):
             flags.append(Flag("missing_field", _one_of_label(options)))
@@ -335,12 +348,19 @@ def _training_flags(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
     if latest is not None and latest > rules.training_end_limit:
         flags.append(Flag("training_after_deadline", latest.isoformat()))
     days = training_days(fields)
-    if days is not None and rules.expected_training_days:
-        low = rules.expected_training_days.get("min", 1)
-        high = rules.expected_training_days.get("max", 366)
-        if not low <= days <= high:
-            flags.append(Flag("training_length_unusual", f"{days} 天（应为 {low}–{high} 天）"))
+    bounds = _length_bounds(rules.expected_training_days)
+    if days is not None and bounds and not bounds[0] <= days <= bounds[1]:
+        flags.append(Flag("training_length_unusual", f"{days} 天（通常为 {bounds[0]}–{bounds[1]} 天）"))
     return flags
+
+
+def _length_bounds(expected: Mapping[str, int] | None) -> tuple[int, int] | None:
+    if not expected:
+        return None
+    if "min" in expected or "max" in expected:
+        return expected.get("min", 1), expected.get("max", 366)
+    # Levels ("national": 5, "provincial": 4) are "about" lengths: allow a day either side.
+    return min(expected.values()) - 1, max(expected.values()) + 1
 
 
 def _stamp_flags(group: FormGroup) -> list[Flag]:

@@ -185,9 +185,18 @@ def test_phone_is_one_of_office_or_mobile() -> None:
     assert "办公电话" in flags[0].detail and "手机" in flags[0].detail and "申报单位" in flags[0].detail
 
 
+def test_phone_groups_can_be_explicit_paths() -> None:
+    fields = complete_fields()
+    fields["organizer"].update(office_phone=None, mobile=None)
+    assert codes(form_flags(group(fields), RULES)) == ["missing_field"]
+    only_applicant = default_rules(phone_any_of=("applicant.office_phone|applicant.mobile",))
+    assert form_flags(group(fields), only_applicant) == []
+
+
 def test_funding_type_rules() -> None:
     fields = complete_fields()
     fields["funding_type"] = None
+    assert "funding_type" in RULES.required_fields  # yet reported once, by its own flag
     assert codes(form_flags(group(fields), RULES)) == ["funding_type_missing"]
     multi = group(fields, word_problems=(Problem("funding_type_multiple", "财政资助项目 / 自筹经费项目"),))
     assert codes(form_flags(multi, RULES)) == ["funding_type_multiple"]
@@ -222,6 +231,13 @@ def test_training_length_only_flagged_when_configured() -> None:
     strict = default_rules(expected_training_days={"min": 4, "max": 5})
     assert codes(form_flags(group(fields), strict)) == ["training_length_unusual"]
     assert codes(form_flags(group(), strict)) == []
+    # Levels from the notice are "about" lengths: national 5, provincial 4 → 3..6 days accepted.
+    levels = default_rules(expected_training_days={"national": 5, "provincial": 4})
+    assert form_flags(group(fields), levels)[0].detail.startswith("10 天")
+    fields.update(training_end="2025-06-06")
+    assert form_flags(group(fields), levels) == []
+    fields.update(training_end="2025-06-07")
+    assert codes(form_flags(group(fields), levels)) == ["training_length_unusual"]
 
 
 def test_stamp_missing_and_unverifiable() -> None:
@@ -318,7 +334,7 @@ def test_rules_version_changes_with_any_parameter() -> None:
         default_rules(training_end_limit=date(2025, 11, 30)),
         default_rules(required_fields=DEFAULT_REQUIRED_FIELDS[:-1]),
         default_rules(phone_any_of=()),
-        default_rules(date_header_margin=timedelta(hours=1)),
+        default_rules(date_header_margin=timedelta(hours=3)),
         default_rules(expected_training_days={"min": 4, "max": 5}),
     ]
     versions = {v.version for v in variants}
