@@ -1,0 +1,140 @@
+"""DocumentParser: per-document isolation (timeout, memory limit, crashes) and order-preserving results.
+
+The parse functions below are injected through the `parse_fn` hook; their behaviour is chosen by the
+document's bytes, so one batch can mix good, hanging, bloating and crashing documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import signal
+import time
+import types
+
+import pytest
+
+from intake.isolate import (
+    REASON_CRASH,
+    REASON_INTERNAL,
+    REASON_TIMEOUT,
+    REASON_TOO_BIG,
+    DocumentParser,
+    parse_document,
+)
+from intake.models import Document
+from parsers.types import DocumentError, ParsedForm
+
+
+def doc(data: bytes, name: str | None = None, kind: str = "docx") -> Document:
+    return Document(name or f"{data.decode()}.docx", kind, data, hashlib.sha256(data).hexdigest())
+
+
+def fake_parse(d: Document) -> ParsedForm:
+    action = d.data.decode()
+    if action == "hang":
+        time.sleep(60)
+    elif action == "big":
+        hog = bytearray(2048 * 1024 * 1024)  # 2 GiB: beyond any memory_mb used here
+        hog[-1] = 1
+    elif action == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif action == "exit":
+        os._exit(3)
+    elif action == "bad":
+        raise DocumentError("文件已损坏，无法打开", name=d.name)
+    elif action == "bug":
+        raise KeyError("parser bug")
+    elif action.startswith("sleep"):
+        time.sleep(float(action[5:]))
+    elif action == "proxy":
+        return ParsedForm(d.name, d.kind, True, fields=types.MappingProxyType({"a": {"b": 1}}))
+    return ParsedForm(d.name, d.kind, True, fields={"pid": os.getpid(), "data": action})
+
+
+def test_results_in_order_with_failures_isolated() -> None:
+    batch = [doc(b"ok1"), doc(b"bad"), doc(b"sleep0.2"), doc(b"bug"), doc(b"ok2")]
+    with DocumentParser(workers=2, timeout_s=20, parse_fn=fake_parse) as parser:
+        results = parser.parse_all(batch)
+    assert [r.fields["data"] for r in results if isinstance(r, ParsedForm)] == ["ok1", "sleep0.2", "ok2"]
+    assert isinstance(results[1], DocumentError) and results[1].reason == "文件已损坏，无法打开"
+    assert results[1].name == "bad.docx"
+    assert isinstance(results[3], DocumentError) and results[3].reason == REASON_INTERNAL
+    assert parser.stats.documents == 5 and parser.stats.failed == 2
+
+
+def test_hang_times_out_and_run_continues() -> None:
+    with DocumentParser(workers=1, timeout_s=1, parse_fn=fake_parse) as parser:
+        results = parser.parse_all([doc(b"hang"), doc(b"ok")])
+    assert isinstance(results[0], DocumentError) and results[0].reason == REASON_TIMEOUT
+    assert isinstance(results[1], ParsedForm)
+    assert parser.stats.timeouts == 1
+
+
+def test_memory_blowup_is_too_big_and_worker_replaced() -> None:
+    with DocumentParser(workers=1, timeout_s=20, memory_mb=200, parse_fn=fake_parse) as parser:
+        results = parser.parse_all([doc(b"ok1"), doc(b"big"), doc(b"ok2")])
+    assert isinstance(results[1], DocumentError) and results[1].reason == REASON_TOO_BIG
+    assert isinstance(results[0], ParsedForm) and isinstance(results[2], ParsedForm)
+    assert results[0].fields["pid"] != results[2].fields["pid"]  # a fresh worker after MemoryError
+
+
+@pytest.mark.parametrize("action", [b"segv", b"exit"])
+def test_crashed_worker_fails_only_its_document(action: bytes) -> None:
+    with DocumentParser(workers=2, timeout_s=20, parse_fn=fake_parse) as parser:
+        results = parser.parse_all([doc(b"ok1"), doc(action), doc(b"ok2"), doc(b"ok3")])
+        again = parser.parse_all([doc(b"ok4")])
+    assert isinstance(results[1], DocumentError) and results[1].reason == REASON_CRASH
+    assert all(isinstance(r, ParsedForm) for r in results[:1] + results[2:] + again)
+    assert parser.stats.crashes == 1 and parser.stats.workers_started == 3
+
+
+def test_workers_run_in_parallel_and_persist_across_batches() -> None:
+    with DocumentParser(workers=2, timeout_s=20, parse_fn=fake_parse) as parser:
+        first = parser.parse_all([doc(b"sleep0.3"), doc(b"sleep0.3")])
+        second = parser.parse_all([doc(b"a"), doc(b"b"), doc(b"c")])
+    pids_first = {r.fields["pid"] for r in first}
+    assert len(pids_first) == 2 and os.getpid() not in pids_first
+    assert {r.fields["pid"] for r in second} <= pids_first
+    assert parser.stats.workers_started == 2
+
+
+def test_unpicklable_result_comes_back_as_plain_dict() -> None:
+    with DocumentParser(workers=1, parse_fn=fake_parse) as parser:
+        (result,) = parser.parse_all([doc(b"proxy")])
+    assert isinstance(result, ParsedForm) and result.fields == {"a": {"b": 1}}
+
+
+def test_in_process_mode_never_raises() -> None:
+    parser = DocumentParser(workers=0, parse_fn=fake_parse)
+    results = parser.parse_all([doc(b"ok"), doc(b"bug"), doc(b"bad")])
+    assert results[0].fields["pid"] == os.getpid()
+    assert [r.reason for r in results[1:]] == [REASON_INTERNAL, "文件已损坏，无法打开"]
+
+
+def test_progress_callback_sees_every_document() -> None:
+    seen: list[int] = []
+    with DocumentParser(workers=2, parse_fn=fake_parse) as parser:
+        parser.parse_all([doc(b"a"), doc(b"bad"), doc(b"c")], on_done=seen.append)
+    assert sorted(seen) == [0, 1, 2]
+
+
+def test_unsupported_kind_is_a_document_error() -> None:
+    with pytest.raises(DocumentError) as info:
+        parse_document(doc(b"x", "a.zip", kind="zip"))
+    assert "不支持" in info.value.reason
+
+
+def test_results_survive_pickling() -> None:
+    with DocumentParser(workers=1, parse_fn=fake_parse) as parser:
+        results = parser.parse_all([doc(b"ok"), doc(b"bad")])
+    form, err = pickle.loads(pickle.dumps(results))
+    assert form == results[0]
+    assert isinstance(err, DocumentError) and err.reason == results[1].reason
+
+
+def test_empty_batch() -> None:
+    with DocumentParser(workers=2, parse_fn=fake_parse) as parser:
+        assert parser.parse_all([]) == []
+        assert parser.stats.workers_started == 0
