@@ -119,3 +119,28 @@ def test_no_data_dir_means_stderr_only(capsys: pytest.CaptureFixture[str]) -> No
         assert "only stderr" in capsys.readouterr().err
     finally:
         logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if h not in _ours()]
+
+
+def test_progress_is_a_pass_through_without_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from intake.progress import progress
+
+    items = list(progress(iter(range(5)), 5, enabled=True, label="解析"))
+    assert items == [0, 1, 2, 3, 4]
+    assert capsys.readouterr().err == ""  # stderr is captured, not a terminal: no bar drawn
+
+
+def test_progress_draws_a_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from intake import progress as mod
+
+    fake = io.StringIO()
+    monkeypatch.setattr(fake, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(mod.sys, "stderr", fake)
+    assert list(mod.progress(range(3), 3, enabled=True, label="messages")) == [0, 1, 2]
+    assert "messages" in fake.getvalue()
+    fake2 = io.StringIO()
+    monkeypatch.setattr(fake2, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(mod.sys, "stderr", fake2)
+    assert list(mod.progress(range(3), 3, enabled=False, label="messages")) == [0, 1, 2]
+    assert fake2.getvalue() == ""

@@ -1,0 +1,42 @@
+"""A progress bar for people at a terminal; a plain pass-through for cron, pipes and tests."""
+
+from __future__ import annotations
+
+import sys
+from typing import Iterable, Iterator, TypeVar
+
+__all__ = ["progress", "bar_wanted"]
+
+T = TypeVar("T")
+
+
+def bar_wanted(enabled: bool) -> bool:
+    """A bar only when asked for and stderr is a terminal (never in cron mail or log files)."""
+    try:
+        return enabled and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
+
+
+def progress(iterable: Iterable[T], total: int | None, *, enabled: bool, label: str) -> Iterator[T]:
+    """Yield the items of `iterable`, drawing a rich progress bar on stderr when `bar_wanted(enabled)`."""
+    if not bar_wanted(enabled):
+        yield from iterable
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        for item in iterable:
+            yield item
+            bar.advance(task)
