@@ -1,0 +1,149 @@
+"""Red seal (公章) detection on rendered PDF pages: a hint for reviewers, never a verdict.
+
+A page is rendered small (72 dpi), reddish pixels are masked (an RGB rule plus an HSV rule for faded,
+pink or orange ink), gaps are closed, and connected blobs are kept when they look like a stamp: at least
+~9 mm across, roughly as wide as high, ink lying inside an ellipse with a ring at its edge, and not a
+solid block.  Red underlines, red header text (红头) and filled red shapes fail one of those tests.
+
+Grey or black-and-white scans carry no colour at all: they give "unknown" (cannot verify), not "absent".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from scipy import ndimage
+
+__all__ = ["SealResult", "Blob", "detect_seal", "find_seal_blobs", "page_has_colour"]
+
+RENDER_DPI = 72
+MIN_MM, MAX_MM = 9.0, 80.0
+ASPECT_MIN, ASPECT_MAX = 0.6, 1.6
+MAX_FILL = 0.62  # ink share of the bounding box: a ring with a star and text is well below a disk's 0.785
+MIN_FILL = 0.04
+MAX_OUTSIDE = 0.06  # ink beyond the inscribed ellipse (a square blob has its corners there)
+MIN_RING = 0.18  # ink share near the edge (outer ring of the stamp)
+COLOUR_CHROMA = 40  # max-min channel spread that counts as a coloured pixel
+COLOUR_MIN_SHARE = 2e-4  # below this share of coloured pixels the page is grey
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A seal-like red mark: its box in pixels at `dpi` (x, y, w, h) and shape measures."""
+
+    box: tuple[int, int, int, int]
+    fill: float
+    ring: float
+
+
+@dataclass(frozen=True)
+class SealResult:
+    status: str  # "present" | "absent" | "unknown"
+    pages: tuple[int, ...] = ()  # 1-based pages with a seal-like mark
+    grey_pages: tuple[int, ...] = ()  # 1-based pages that carry no colour at all
+
+
+def red_mask(rgb: np.ndarray) -> np.ndarray:
+    """Pixels of red ink: strong red (RGB rule) or a red/orange hue with enough saturation (faded ink)."""
+    px = rgb.astype(np.int16)
+    r, g, b = px[..., 0], px[..., 1], px[..., 2]
+    strong = (r > 120) & (r - g > 50) & (r - b > 50)
+    hi = np.maximum(np.maximum(r, g), b)
+    lo = np.minimum(np.minimum(r, g), b)
+    sat_ok = (hi > 110) & ((hi - lo) * 100 > 30 * hi)  # saturation > 0.30
+    # red/orange/pink hue: red channel is the maximum and green is not far above blue (orange up to ~35°)
+    hue_ok = (r == hi) & ((g - b) * 100 < 60 * (hi - lo)) & ((b - g) * 100 < 60 * (hi - lo))
+    return strong | (sat_ok & hue_ok)
+
+
+def page_has_colour(rgb: np.ndarray) -> bool:
+    px = rgb.astype(np.int16)
+    spread = px.max(axis=2) - px.min(axis=2)
+    return float((spread > COLOUR_CHROMA).mean()) >= COLOUR_MIN_SHARE
+
+
+def _shape(comp: np.ndarray) -> tuple[float, float, float]:
+    """(fill, share of ink outside the inscribed ellipse, share of ink in the edge ring)."""
+    h, w = comp.shape
+    ys, xs = np.nonzero(comp)
+    if len(xs) == 0:
+        return 0.0, 1.0, 0.0
+    dy = (ys + 0.5 - h / 2) / (h / 2)
+    dx = (xs + 0.5 - w / 2) / (w / 2)
+    dist = np.sqrt(dx * dx + dy * dy)
+    return len(xs) / (h * w), float((dist > 1.12).mean()), float(((dist > 0.78) & (dist <= 1.12)).mean())
+
+
+def find_seal_blobs(rgb: np.ndarray, dpi: float = RENDER_DPI) -> list[Blob]:
+    """Seal-like red blobs on one rendered page (H×W×3 uint8), largest first."""
+    mask = red_mask(rgb)
+    if not mask.any():
+        return []
+    mask = ndimage.binary_closing(mask, structure=np.ones((3, 3), bool), iterations=2)
+    labels, _ = ndimage.label(mask)
+    px_per_mm = dpi / 25.4
+    out = []
+    for idx, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        h, w = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        if min(h, w) < MIN_MM * px_per_mm or max(h, w) > MAX_MM * px_per_mm:
+            continue
+        if not ASPECT_MIN <= w / h <= ASPECT_MAX:
+            continue
+        fill, outside, ring = _shape(labels[sl] == idx)
+        if MIN_FILL <= fill <= MAX_FILL and outside <= MAX_OUTSIDE and ring >= MIN_RING:
+            out.append(Blob((sl[1].start, sl[0].start, w, h), round(fill, 3), round(ring, 3)))
+    return sorted(out, key=lambda b: -b.box[2] * b.box[3])
+
+
+def render_rgb(page: Any, dpi: float = RENDER_DPI) -> np.ndarray:
+    """A pypdfium2 page as an H×W×3 uint8 array (annotations drawn: electronic seals may live there)."""
+    bitmap = page.render(scale=dpi / 72, draw_annots=True, rev_byteorder=True)
+    try:
+        arr = bitmap.to_numpy()
+        return np.ascontiguousarray(arr[..., :3])
+    finally:
+        bitmap.close()
+
+
+def classify_pages(rendered: Iterable[tuple[int, np.ndarray, bool]], dpi: float = RENDER_DPI) -> SealResult:
+    """`rendered`: (1-based page number, RGB array, colour_expected).
+
+    colour_expected is False for image-only pages: if such a page has no colour it is a grey scan."""
+    found, grey = [], []
+    for number, rgb, colour_expected in rendered:
+        if find_seal_blobs(rgb, dpi):
+            found.append(number)
+        elif not colour_expected and not page_has_colour(rgb):
+            grey.append(number)
+    return _verdict(tuple(found), tuple(grey))
+
+
+def _verdict(found: tuple[int, ...], grey: tuple[int, ...]) -> SealResult:
+    if found:
+        return SealResult("present", found, grey)
+    if grey:
+        return SealResult("unknown", (), grey)
+    return SealResult("absent", (), grey)
+
+
+def detect_seal(pdf: Any, pages: Sequence[int] | None = None, *, text_pages: Sequence[int] = (),
+                dpi: float = RENDER_DPI) -> SealResult:
+    """Look for a seal on `pages` (0-based indices into a pypdfium2 PdfDocument; default all).
+
+    `text_pages` (0-based) have a text layer: a digital export, whose lack of colour means no seal."""
+    indices = range(len(pdf)) if pages is None else pages
+    text_set = set(text_pages)
+
+    def rendered() -> Iterable[tuple[int, np.ndarray, bool]]:
+        for i in indices:
+            page = pdf[i]
+            try:
+                yield i + 1, render_rgb(page, dpi), i in text_set
+            finally:
+                page.close()
+
+    return classify_pages(rendered(), dpi)
