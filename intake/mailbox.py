@@ -1,0 +1,428 @@
+"""The IMAP mail source: the only module that imports imapclient.
+
+Rules that come from 163.com and from IMAP itself (see notes/pitfalls.md §1 and §10):
+- send ID (ASCII values) after login on every (re)connect, or 163 refuses SELECT with "Unsafe Login";
+- EXAMINE (read-only) and `BODY.PEEK[]`: a run never sets \\Seen, never deletes or moves;
+- INTERNALDATE as an aware datetime (`normalise_times = False`): the receipt time that decides lateness;
+- `UID n:*` also returns the last message when nothing is newer, so filter `uid > after_uid` here;
+- SEARCH SINCE/BEFORE is date-only in the server's zone: search a day wider, the caller filters exactly;
+- a refused login (wrong 授权码) is fatal at once — retrying can trigger 163's risk control.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import random
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+from imapclient import IMAPClient, SocketTimeout
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from intake.models import MessageRef, RawMessage
+from intake.source import FolderListing
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "ImapMailbox",
+    "MailboxError",
+    "LoginRefused",
+    "MailboxUnavailable",
+    "ID_PARAMS",
+    "PostAction",
+    "parse_post_action",
+]
+
+# RFC 2971 ID: ASCII only (imaplib crashes on anything else before sending); the exact shape 163 accepts.
+ID_PARAMS = {"name": "intake", "version": "0.1.0", "vendor": "hbzsgx-intake", "support-email": "ops@example.cn"}
+
+T = TypeVar("T")
+
+# Errors after which a fresh connection may succeed.
+_TRANSIENT = (IMAPClientAbortError, OSError, EOFError)
+
+
+class MailboxError(Exception):
+    """Base of the errors this module raises."""
+
+
+class LoginRefused(MailboxError):
+    """Fatal: the server refused us (password / 授权码, risk control, TLS, configuration). Exit 1, no retry."""
+
+
+class MailboxUnavailable(MailboxError):
+    """Transient: the server could not be reached or kept dropping us after every retry."""
+
+
+def _refused_message(username: str, detail: str) -> str:
+    return (
+        f"IMAP login refused for {username}: {detail}. Check the authorization code (授权码): "
+        "163.com accepts only a client authorization code, not the web password; generate one under "
+        "设置 → POP3/SMTP/IMAP and put it in the configured environment variable."
+    )
+
+
+@dataclass(frozen=True)
+class PostAction:
+    """Opt-in action after a message's results are committed: add a keyword, or move to a folder."""
+
+    kind: str  # "keyword" | "move"
+    target: str
+
+
+def parse_post_action(value: Any) -> PostAction | None:
+    """Accept None/""/"none", "keyword:NAME" (also "flag:NAME"), "move:FOLDER", or an object with
+    kind/target attributes (a config dataclass)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        kind, target = getattr(value, "kind", None), getattr(value, "target", None)
+        return PostAction(str(kind), str(target)) if kind and target else None
+    text = value.strip()
+    if text.lower() in ("", "none", "off"):
+        return None
+    kind, sep, target = text.partition(":")
+    kind = {"flag": "keyword"}.get(kind.strip().lower(), kind.strip().lower())
+    if not sep or kind not in ("keyword", "move") or not target.strip():
+        raise ValueError(f"post_action must be 'keyword:NAME' or 'move:FOLDER', got {value!r}")
+    if kind == "keyword" and not target.strip().isascii():
+        raise ValueError("post_action keyword must be ASCII")
+    return PostAction(kind, target.strip())
+
+
+def _setting(cfg: Any, name: str, default: Any) -> Any:
+    value = getattr(cfg, name, None)
+    return default if value is None else value
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _aware(dt: datetime) -> datetime:
+    """imapclient's FixedOffset → a plain datetime.timezone (same instant, pickles and compares simply)."""
+    offset = dt.utcoffset()
+    if offset is None:  # a server without a zone in INTERNALDATE: RFC 3501 requires one; assume UTC
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.replace(tzinfo=timezone(offset))
+
+
+def _batches(uids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(uids), size):
+        yield list(uids[start : start + size])
+
+
+class ImapMailbox:
+    """intake.source.Mailbox over IMAP. One connection, opened lazily, reopened after a drop."""
+
+    def __init__(
+        self,
+        cfg: Any,
+        *,
+        attempts: int | None = None,
+        backoff_s: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._cfg = cfg
+        self._host: str = cfg.host
+        self._security: str = str(_setting(cfg, "security", "ssl")).lower()
+        self._port: int = int(_setting(cfg, "port", 993 if self._security == "ssl" else 143))
+        self._batch = max(1, int(_setting(cfg, "batch_size", 50)))
+        self._attempts = max(1, attempts if attempts is not None else int(_setting(cfg, "retries", 5)))
+        self._backoff = backoff_s if backoff_s is not None else float(_setting(cfg, "retry_backoff_s", 1.0))
+        self._sleep = sleep
+        self._post = parse_post_action(getattr(cfg, "post_action", None))
+        self._client: IMAPClient | None = None
+        self._selected: tuple[str, bool] | None = None  # (folder, readonly)
+        self._uidvalidity: dict[str, int] = {}
+        self.connects = 0  # how many connections were opened (tests and `intake check` report it)
+        if self._security not in ("ssl", "starttls", "plain"):
+            raise LoginRefused(f"security must be ssl, starttls or plain, not {self._security!r}")
+        if self._security == "plain" and not _is_loopback(self._host):
+            raise LoginRefused(f"refusing an unencrypted IMAP connection to {self._host}: use ssl or starttls")
+
+    # ---- context manager / lifecycle ----
+
+    def __enter__(self) -> "ImapMailbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        client, self._client, self._selected = self._client, None, None
+        if client is None:
+            return
+        try:
+            client.logout()
+        except Exception:  # the connection may already be gone; nothing to save
+            log.debug("logout failed", exc_info=True)
+            _shutdown(client)
+
+    # ---- connection ----
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        ca_file = getattr(self._cfg, "ca_file", None)
+        ctx = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        if getattr(self._cfg, "verify_tls", True) is False:
+            log.warning("TLS certificate verification is switched off (verify_tls = false)")
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def _password(self) -> str:
+        env = getattr(self._cfg, "password_env", None)
+        if not env or env not in os.environ:
+            raise LoginRefused(
+                f"the IMAP authorization code (授权码) is not set: export it in the environment variable {env!r}"
+            )
+        return os.environ[env]
+
+    def _open(self) -> IMAPClient:
+        timeout = SocketTimeout(
+            connect=float(_setting(self._cfg, "connect_timeout", 30)),
+            read=float(_setting(self._cfg, "read_timeout", 120)),
+        )
+        use_ssl = self._security == "ssl"
+        ctx = self._ssl_context() if self._security != "plain" else None
+        try:
+            client = IMAPClient(self._host, port=self._port, ssl=use_ssl, ssl_context=ctx, timeout=timeout)
+        except ssl.SSLCertVerificationError as err:
+            raise LoginRefused(self._tls_message(err)) from err
+        try:
+            if self._security == "starttls":
+                self._starttls(client, ctx)
+            self._login(client)
+        except BaseException:
+            _shutdown(client)
+            raise
+        client.normalise_times = False
+        self.connects += 1
+        return client
+
+    def _tls_message(self, err: Exception) -> str:
+        return (
+            f"TLS certificate of {self._host} could not be verified ({err}); for a private CA set ca_file "
+            "in the [mailbox] section"
+        )
+
+    def _starttls(self, client: IMAPClient, ctx: ssl.SSLContext | None) -> None:
+        if not client.has_capability("STARTTLS"):
+            raise LoginRefused(f"{self._host} does not offer STARTTLS; use security = \"ssl\"")
+        try:
+            client.starttls(ctx)
+        except ssl.SSLCertVerificationError as err:
+            raise LoginRefused(self._tls_message(err)) from err
+
+    def _login(self, client: IMAPClient) -> None:
+        username = self._cfg.username
+        try:
+            client.login(username, self._password())
+        except LoginError as err:
+            # imapclient turns a dropped connection during LOGIN into LoginError too: that one is transient.
+            if isinstance(err.__context__, _TRANSIENT):
+                raise err.__context__ from err
+            raise LoginRefused(_refused_message(username, _short(err))) from None
+        self._send_id(client)
+
+    def _send_id(self, client: IMAPClient) -> None:
+        if client.has_capability("ID"):
+            reply = client.id_(ID_PARAMS)
+            log.debug("server ID: %s", reply)
+
+    def _connection(self) -> IMAPClient:
+        if self._client is None:
+            self._selected = None
+            self._client = self._open()
+        return self._client
+
+    def _drop(self) -> None:
+        client, self._client, self._selected = self._client, None, None
+        if client is not None:
+            _shutdown(client)
+
+    def _retry(self, what: str, op: Callable[[IMAPClient], T]) -> T:
+        """Run `op` on a live connection; after a drop or timeout reconnect with backoff and run it again."""
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return op(self._connection())
+            except (LoginRefused, _UidValidityChanged):
+                raise
+            except _TRANSIENT as err:
+                self._drop()
+                if attempt == self._attempts:
+                    raise MailboxUnavailable(
+                        f"IMAP {self._host}: {what} failed after {attempt} attempts: {_short(err)}"
+                    ) from err
+                delay = min(30.0, self._backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+                log.warning("IMAP %s: %s (%s); reconnecting in %.1f s", what, _short(err), type(err).__name__, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    # ---- folders ----
+
+    def _configured_folders(self) -> list[str]:
+        many = getattr(self._cfg, "folders", None)
+        if many:
+            return [str(f) for f in many]
+        one = getattr(self._cfg, "folder", None)
+        return [str(one)] if one else ["INBOX"]
+
+    def folders(self) -> list[str]:
+        """Configured folders that exist; "\\Junk" style names are found through SPECIAL-USE."""
+        return self._retry("LIST", self._resolve_folders)
+
+    def _resolve_folders(self, client: IMAPClient) -> list[str]:
+        listing = client.list_folders()
+        existing = {name for _flags, _sep, name in listing}
+        by_flag: dict[str, str] = {}
+        for flags, _sep, name in listing:
+            for flag in flags:
+                by_flag.setdefault(flag.decode("ascii", "replace").lower(), name)
+        found: list[str] = []
+        for wanted in self._configured_folders():
+            name = by_flag.get(wanted.lower()) if wanted.startswith("\\") else (
+                wanted if wanted in existing or wanted.upper() == "INBOX" else None
+            )
+            if name is None:
+                log.warning("IMAP folder %r not found on %s; skipped", wanted, self._host)
+            elif name not in found:
+                found.append(name)
+        return found
+
+    def folder_counts(self) -> list[tuple[str, int | None]]:
+        """Every folder on the server with its message count (for `intake check`)."""
+
+        def op(client: IMAPClient) -> list[tuple[str, int | None]]:
+            rows: list[tuple[str, int | None]] = []
+            for flags, _sep, name in client.list_folders():
+                if b"\\Noselect" in flags or b"\\NonExistent" in flags:
+                    rows.append((name, None))
+                    continue
+                status = client.folder_status(name, [b"MESSAGES"])
+                rows.append((name, int(status[b"MESSAGES"])))
+            return rows
+
+        return self._retry("STATUS", op)
+
+    def _examine(self, client: IMAPClient, folder: str, readonly: bool = True) -> int:
+        if self._selected != (folder, readonly) or folder not in self._uidvalidity:
+            try:
+                info = client.select_folder(folder, readonly=readonly)
+            except IMAPClientError as err:
+                if isinstance(err, IMAPClientAbortError):
+                    raise
+                if "unsafe login" in str(err).lower():
+                    # ID was sent and 163 still refuses: account-level risk control. Retrying makes it worse.
+                    raise LoginRefused(
+                        f"{self._host} refused to open {folder!r} ({_short(err)}) although the client sent ID: "
+                        "log in on the web mail once and complete the SMS verification, then check the "
+                        "authorization code (授权码)"
+                    ) from None
+                raise
+            self._selected = (folder, readonly)
+            self._uidvalidity[folder] = int(info[b"UIDVALIDITY"])
+        return self._uidvalidity[folder]
+
+    # ---- listing and fetching ----
+
+    def list_uids(
+        self, folder: str, *, after_uid: int = 0, since: date | None = None, before: date | None = None
+    ) -> FolderListing:
+        def op(client: IMAPClient) -> FolderListing:
+            self._uidvalidity.pop(folder, None)  # re-read UIDVALIDITY on every listing
+            uidvalidity = self._examine(client, folder)
+            found = client.search(_criteria(after_uid, since, before))
+            uids = tuple(sorted(u for u in found if u > after_uid))
+            return FolderListing(folder=folder, uidvalidity=uidvalidity, uids=uids)
+
+        return self._retry(f"SEARCH {folder}", op)
+
+    def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
+        """Batched `BODY.PEEK[]` + INTERNALDATE; holds one batch in memory at a time."""
+        wanted = sorted(set(uids))
+        expected = self._uidvalidity.get(folder)
+        for batch in _batches(wanted, self._batch):
+            rows = self._retry(f"FETCH {folder}", lambda c, b=batch: self._fetch_batch(c, folder, b, expected))
+            for uidvalidity, uid, when, data in rows:
+                yield RawMessage(ref=MessageRef(folder, uidvalidity, uid), internal_date=when, data=data)
+            del rows
+
+    def _fetch_batch(
+        self, client: IMAPClient, folder: str, batch: list[int], expected: int | None
+    ) -> list[tuple[int, int, datetime, bytes]]:
+        uidvalidity = self._examine(client, folder)
+        if expected is not None and uidvalidity != expected:
+            raise _UidValidityChanged(
+                f"UIDVALIDITY of {folder!r} changed from {expected} to {uidvalidity} during the run; "
+                "the next run re-lists the folder"
+            )
+        response = client.fetch(batch, [b"BODY.PEEK[]", b"INTERNALDATE"])
+        rows = []
+        for uid in batch:
+            item = response.pop(uid, None)
+            if item is None or b"BODY[]" not in item:  # expunged since it was listed
+                log.warning("IMAP %s uid %s vanished before it could be fetched", folder, uid)
+                continue
+            rows.append((uidvalidity, uid, _aware(item[b"INTERNALDATE"]), bytes(item[b"BODY[]"])))
+        return rows
+
+    # ---- opt-in post-processing ----
+
+    def after_commit(self, ref: MessageRef) -> None:
+        """Add the configured keyword or move the message; nothing at all unless post_action is set."""
+        if self._post is None:
+            return
+        self._retry(f"{self._post.kind} {ref.key}", lambda c: self._apply_post(c, ref))
+
+    def _apply_post(self, client: IMAPClient, ref: MessageRef) -> None:
+        assert self._post is not None
+        if self._examine(client, ref.folder, readonly=False) != ref.uidvalidity:
+            log.warning("post_action skipped for %s: UIDVALIDITY changed", ref.key)
+            return
+        if self._post.kind == "keyword":
+            client.add_flags([ref.uid], [self._post.target.encode("ascii")], silent=True)
+        elif client.has_capability("MOVE"):
+            client.move([ref.uid], self._post.target)
+        else:
+            client.copy([ref.uid], self._post.target)
+            client.add_flags([ref.uid], [b"\\Deleted"], silent=True)
+            if client.has_capability("UIDPLUS"):
+                client.uid_expunge([ref.uid])
+
+
+class _UidValidityChanged(MailboxUnavailable):
+    """The folder was recreated between listing and fetching: stop; the next run re-lists it."""
+
+
+def _criteria(after_uid: int, since: date | None, before: date | None) -> list[Any]:
+    """Search terms, ASCII only. Dates go a day wider: SEARCH ignores time and uses the server's zone."""
+    terms: list[Any] = ["UID", f"{after_uid + 1}:*"] if after_uid > 0 else ["ALL"]
+    if since is not None:
+        terms += ["SINCE", since - timedelta(days=1)]
+    if before is not None:
+        terms += ["BEFORE", before + timedelta(days=1)]
+    return terms
+
+
+def _short(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _shutdown(client: IMAPClient) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # already closed
+        pass

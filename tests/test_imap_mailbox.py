@@ -1,0 +1,259 @@
+"""ImapMailbox against a real Dovecot: read-only, receipt times, incremental listing, faults, TLS."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from intake.mailbox import ImapMailbox, LoginRefused, MailboxUnavailable
+from tests.dovecot import ImapProxy, dovecot  # noqa: F401  (session fixture)
+
+pytestmark = pytest.mark.dovecot
+
+BJ = ZoneInfo("Asia/Shanghai")
+
+
+def mail(subject: str = "申报表", date_header: datetime | None = None, size: int = 0) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "申报单位 <unit@example.cn>"
+    msg["To"] = "hbzsgx@163.com"
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="example.cn")
+    msg["Date"] = format_datetime(date_header or datetime(2024, 3, 5, 10, 0, tzinfo=BJ))
+    msg.set_content("附件为申报表。")
+    if size:
+        msg.add_attachment(b"x" * size, maintype="application", subtype="octet-stream", filename="申报表.docx")
+    return msg.as_bytes()
+
+
+def fetch_all(mb: ImapMailbox, folder: str = "INBOX", after_uid: int = 0) -> list:
+    listing = mb.list_uids(folder, after_uid=after_uid)
+    return list(mb.fetch(folder, listing.uids))
+
+
+def test_fetch_changes_no_flag_and_removes_nothing(dovecot):
+    user = dovecot.new_user()
+    when = datetime(2024, 3, 5, 9, 0, tzinfo=BJ)
+    dovecot.append(user, "INBOX", mail("unread"), when)
+    dovecot.append(user, "INBOX", mail("read"), when, flags=[b"\\Seen"])
+    dovecot.append(user, "INBOX", mail("flagged"), when, flags=[b"\\Flagged"])
+    before = dovecot.messages(user)
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        got = fetch_all(mb)
+        assert [m.ref.uid for m in got] == sorted(before)
+        assert all(b"Subject:" in m.data for m in got)
+        mb.after_commit(got[0].ref)  # no post_action configured: must do nothing
+    assert dovecot.messages(user) == before
+    assert before[min(before)] == ()  # the unread one is still unread
+
+
+def test_internaldate_is_aware_and_exact_at_the_deadline_edges(dovecot):
+    user = dovecot.new_user()
+    times = [
+        datetime(2024, 3, 5, 23, 30, tzinfo=BJ),  # on time
+        datetime(2024, 3, 6, 0, 5, tzinfo=BJ),  # five minutes late
+        datetime(2024, 3, 5, 16, 30, tzinfo=timezone.utc),  # 00:30 Beijing on the 6th: late
+    ]
+    lying = datetime(2024, 3, 5, 22, 0, tzinfo=BJ)  # every Date header claims on time
+    for t in times:
+        dovecot.append(user, "INBOX", mail(date_header=lying), t)
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        got = fetch_all(mb)
+    received = [m.internal_date for m in got]
+    assert all(r.tzinfo is not None and r.utcoffset() is not None for r in received)
+    assert received == times  # same instants (aware comparison)
+    deadline = datetime(2024, 3, 6, 0, 0, tzinfo=BJ)
+    assert [r < deadline for r in received] == [True, False, False]
+    assert received[2].astimezone(BJ) == datetime(2024, 3, 6, 0, 30, tzinfo=BJ)
+
+
+def test_list_uids_is_incremental_despite_the_n_star_trap(dovecot):
+    user = dovecot.new_user()
+    for i in range(3):
+        dovecot.append(user, "INBOX", mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ))
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        first = mb.list_uids("INBOX")
+        assert len(first.uids) == 3 and first.uidvalidity == dovecot.uidvalidity(user)
+        last = first.uids[-1]
+        assert mb.list_uids("INBOX", after_uid=last).uids == ()  # `UID n:*` would return `last`
+        dovecot.append(user, "INBOX", mail("new"), datetime(2024, 3, 2, 9, 0, tzinfo=BJ))
+        newer = mb.list_uids("INBOX", after_uid=last)
+        assert len(newer.uids) == 1 and newer.uids[0] > last
+        assert [m.ref.uid for m in mb.fetch("INBOX", newer.uids)] == list(newer.uids)
+
+
+def test_since_before_is_a_superset_in_the_office_zone(dovecot):
+    user = dovecot.new_user()
+    stamps = {
+        "early": datetime(2024, 3, 3, 12, 0, tzinfo=BJ),
+        "edge_start": datetime(2024, 3, 4, 0, 5, tzinfo=BJ),  # 3 March 16:05 UTC
+        "inside": datetime(2024, 3, 5, 12, 0, tzinfo=BJ),
+        "edge_end": datetime(2024, 3, 5, 23, 55, tzinfo=BJ),
+        "after": datetime(2024, 3, 8, 12, 0, tzinfo=BJ),
+    }
+    uid_of = {k: dovecot.append(user, "INBOX", mail(k), t) for k, t in stamps.items()}
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        listing = mb.list_uids("INBOX", since=date(2024, 3, 4), before=date(2024, 3, 6))
+        got = {m.ref.uid: m.internal_date for m in mb.fetch("INBOX", listing.uids)}
+    exact = {u for u, t in got.items() if date(2024, 3, 4) <= t.astimezone(BJ).date() < date(2024, 3, 6)}
+    assert exact == {uid_of["edge_start"], uid_of["inside"], uid_of["edge_end"]}
+    assert uid_of["after"] not in listing.uids
+
+
+def test_several_folders_chinese_names_and_junk_by_special_use(dovecot):
+    user = dovecot.new_user()
+    when = datetime(2024, 3, 5, 9, 0, tzinfo=BJ)
+    dovecot.append(user, "INBOX", mail("inbox"), when)
+    dovecot.append(user, "垃圾邮件", mail("spam"), when)  # \Junk in the server's config
+    dovecot.append(user, "申报材料", mail("filed"), when)
+    cfg = dovecot.mailbox_config(user, folders=("INBOX", "\\Junk", "申报材料", "不存在"))
+    with ImapMailbox(cfg) as mb:
+        folders = mb.folders()
+        assert folders == ["INBOX", "垃圾邮件", "申报材料"]
+        for folder in folders:
+            got = fetch_all(mb, folder)
+            assert len(got) == 1 and got[0].ref.folder == folder
+
+
+def test_batched_fetch_yields_each_message_once_in_uid_order(dovecot):
+    user = dovecot.new_user()
+    dovecot.append_many(user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(7)])
+    with ImapMailbox(dovecot.mailbox_config(user, batch_size=3)) as proxyless:
+        listing = proxyless.list_uids("INBOX")
+        got = [m.ref for m in proxyless.fetch("INBOX", listing.uids)]
+    assert [r.uid for r in got] == list(listing.uids) and len(got) == 7
+    assert {r.uidvalidity for r in got} == {listing.uidvalidity}
+
+
+def test_wrong_password_is_refused_at_once_with_the_authorization_code_hint(dovecot):
+    user = dovecot.new_user()
+    cfg = dovecot.mailbox_config(user)
+    with ImapProxy(dovecot.port) as proxy:
+        cfg = dovecot.mailbox_config(user, port=proxy.port)
+        import os
+
+        os.environ[user.password_env] = "wrong"
+        try:
+            start = time.monotonic()
+            with pytest.raises(LoginRefused, match="授权码"), ImapMailbox(cfg) as mb:
+                mb.folders()
+            assert time.monotonic() - start < 5
+        finally:
+            os.environ[user.password_env] = user.password
+        assert len(proxy.commands) == 1  # one connection: no retry loop
+
+
+def test_unsafe_login_until_id_is_sent(dovecot):
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mail(), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    with ImapProxy(dovecot.port, unsafe_login=True) as proxy:
+        from imapclient import IMAPClient
+        from imapclient.exceptions import IMAPClientError
+
+        bare = IMAPClient("127.0.0.1", port=proxy.port, ssl=False, timeout=5)
+        bare.login(user.name, user.password)
+        with pytest.raises(IMAPClientError, match="Unsafe Login"):  # the proxy really behaves like 163
+            bare.select_folder("INBOX", readonly=True)
+        bare.logout()
+        with ImapMailbox(dovecot.mailbox_config(user, port=proxy.port)) as mb:
+            assert len(fetch_all(mb)) == 1
+        assert proxy.refused_selects == 1
+        assert proxy.commands[1].index("ID") > proxy.commands[1].index("LOGIN")
+
+
+def test_connection_cut_mid_fetch_reconnects_sends_id_again_and_loses_nothing(dovecot):
+    user = dovecot.new_user()
+    n = 12
+    dovecot.append_many(
+        user, "INBOX", [(mail(f"m{i}", size=20_000), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(n)]
+    )
+    with ImapProxy(dovecot.port, cut_fetch_after=70_000) as proxy:
+        cfg = dovecot.mailbox_config(user, port=proxy.port, batch_size=4)
+        with ImapMailbox(cfg, backoff_s=0.01) as mb:
+            got = fetch_all(mb)
+            assert mb.connects == 2
+        assert proxy.cuts == 1
+        assert all("ID" in cmds for cmds in proxy.commands)  # ID on the first connection and the reconnect
+    uids = [m.ref.uid for m in got]
+    assert len(uids) == n and len(set(uids)) == n
+    assert all(m.data.endswith(b"\n") and len(m.data) > 20_000 for m in got)
+
+
+def test_a_connection_that_keeps_dropping_gives_mailbox_unavailable(dovecot):
+    user = dovecot.new_user()
+    dovecot.append_many(user, "INBOX", [(mail("m", size=50_000), datetime(2024, 3, 1, 9, 0, tzinfo=BJ))])
+    sleeps: list[float] = []
+    with ImapProxy(dovecot.port, cut_fetch_after=1_000, cut_connections=range(1, 50)) as proxy:
+        cfg = dovecot.mailbox_config(user, port=proxy.port)
+        with ImapMailbox(cfg, attempts=3, backoff_s=0.01, sleep=sleeps.append) as mb:
+            with pytest.raises(MailboxUnavailable, match="3 attempts"):
+                fetch_all(mb)
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0]  # exponential backoff between the attempts
+    assert proxy.cuts == 3
+
+
+def test_unreachable_server_gives_mailbox_unavailable(dovecot):
+    user = dovecot.new_user()
+    from tests.dovecot import free_port
+
+    cfg = dovecot.mailbox_config(user, port=free_port())
+    with ImapMailbox(cfg, attempts=2, sleep=lambda s: None) as mb:
+        with pytest.raises(MailboxUnavailable):
+            mb.folders()
+
+
+def test_tls_is_verified_by_default_and_ca_file_makes_it_pass(dovecot):
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mail(), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    for security, port in (("ssl", dovecot.ssl_port), ("starttls", dovecot.port)):
+        refused = dovecot.mailbox_config(user, security=security, port=port)
+        with pytest.raises(LoginRefused, match="ca_file"), ImapMailbox(refused) as mb:
+            mb.folders()
+        trusted = dovecot.mailbox_config(user, security=security, port=port, ca_file=dovecot.ca_file)
+        with ImapMailbox(trusted) as mb:
+            assert len(fetch_all(mb)) == 1
+
+
+def test_plain_to_a_remote_host_is_refused():
+    from types import SimpleNamespace
+
+    cfg = SimpleNamespace(host="imap.163.com", port=143, security="plain", username="x", password_env="X")
+    with pytest.raises(LoginRefused, match="unencrypted"):
+        ImapMailbox(cfg)
+
+
+def test_uidvalidity_change_between_list_and_fetch_stops_the_fetch(dovecot):
+    user = dovecot.new_user()
+    dovecot.append(user, "申报", mail(), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    with ImapMailbox(dovecot.mailbox_config(user, folders=("申报",))) as mb:
+        listing = mb.list_uids("申报")
+        mb.close()  # the folder is recreated while we are away
+        dovecot.recreate_folder(user, "申报")
+        with pytest.raises(MailboxUnavailable, match="UIDVALIDITY"):
+            list(mb.fetch("申报", listing.uids))
+        again = mb.list_uids("申报")
+        assert again.uidvalidity != listing.uidvalidity and len(again.uids) == 1
+
+
+@pytest.mark.parametrize("action", ["keyword:$Intake", "move:已处理"])
+def test_post_action_runs_only_when_configured(dovecot, action):
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mail("a"), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    dovecot.append(user, "INBOX", mail("b"), datetime(2024, 3, 5, 9, 1, tzinfo=BJ))
+    dovecot.create_folder(user, "已处理")
+    with ImapMailbox(dovecot.mailbox_config(user, post_action=action)) as mb:
+        got = fetch_all(mb)
+        mb.after_commit(got[0].ref)
+        # a fetch after the post action still reads without touching \Seen
+        assert len(list(mb.fetch("INBOX", [got[1].ref.uid]))) == 1
+    flags = dovecot.messages(user)
+    if action.startswith("keyword"):
+        assert flags[got[0].ref.uid] == (b"$Intake",) and flags[got[1].ref.uid] == ()
+    else:
+        assert list(flags) == [got[1].ref.uid] and flags[got[1].ref.uid] == ()
+        assert len(dovecot.messages(user, "已处理")) == 1
