@@ -1,0 +1,132 @@
+"""The JSON-lines export: one object per message, the integration contract of README.md (issue 2).
+
+Bytes are deterministic for the same records: keys sorted, messages in receipt order, no ASCII
+escaping (Chinese stays readable), times in the office zone.  The file is written to a temporary
+sibling and moved into place, so a reader never sees half an export.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord
+from reports.atomic import atomic_write_bytes
+
+__all__ = ["OFFICE_TZ", "message_to_json", "write_export", "export_lines", "normalise_fields"]
+
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+# The contract's `fields` skeleton: every key present, null where empty (README export contract).
+_PARTY_KEYS = ("name", "contact", "office_phone", "mobile", "fax", "address")
+_SCOPE_KEYS = ("national_strategy", "industry_demand", "digital_tech")
+_TOP_KEYS = (
+    "project_name", "declared_org", "declared_date", "training_dates", "training_start", "training_end",
+    "training_location", "industry_field", "industry_authority", "funding_type", "self_funding_source",
+    "purpose", "content_and_format", "experts", "trainees",
+)
+
+
+def _skeleton() -> dict[str, Any]:
+    fields: dict[str, Any] = {k: None for k in _TOP_KEYS}
+    fields["scope"] = {k: False for k in _SCOPE_KEYS}
+    fields["scope_notes"] = {k: None for k in _SCOPE_KEYS}
+    fields["applicant"] = {k: None for k in _PARTY_KEYS}
+    fields["organizer"] = {**{k: None for k in _PARTY_KEYS}, "ce_base": None, "ce_base_batch": None}
+    return fields
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: mappings to dicts, sequences to lists, dates to ISO strings."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return str(value)
+
+
+def normalise_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The contract dict with every key (missing ones null/False); unknown extra keys are kept."""
+    out = _skeleton()
+    for key, value in _plain(fields).items():
+        if isinstance(out.get(key), dict) and isinstance(value, dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
+
+
+def _flag(f: Flag) -> dict[str, str]:
+    return {"code": f.code, "detail": f.detail}
+
+
+def _attachment(a: AttachmentRecord) -> dict[str, Any]:
+    return {"filename": a.filename, "sha256": a.sha256, "kind": a.kind, "status": a.status,
+            "detail": a.detail}
+
+
+def _form(f: FormRecord) -> dict[str, Any]:
+    return {
+        "form_id": f.form_id,
+        "sources": list(f.sources),
+        "fields": normalise_fields(f.fields),
+        "flags": [_flag(x) for x in f.flags],
+        "superseded_by": f.superseded_by,
+    }
+
+
+def _iso(moment: datetime, tz: ZoneInfo) -> str:
+    if moment.tzinfo is None:  # a naive time can only be the office's own clock
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(tz).isoformat()
+
+
+def message_to_json(m: MessageRecord, *, tz: ZoneInfo = OFFICE_TZ) -> dict[str, Any]:
+    """The export object of one message (contract keys only)."""
+    return {
+        "message_id": m.message_id,
+        "uid": m.uid,
+        "folder": m.folder,
+        "uidvalidity": m.uidvalidity,
+        "from": m.sender,
+        "subject": m.subject,
+        "received_at": _iso(m.received_at, tz),
+        "date_header": m.date_header,
+        "attachments": [_attachment(a) for a in m.attachments],
+        "forms": [_form(f) for f in m.forms],
+        "flags": [_flag(x) for x in m.flags],
+    }
+
+
+def _order(m: MessageRecord) -> tuple[str, str]:
+    moment = m.received_at if m.received_at.tzinfo else m.received_at.replace(tzinfo=OFFICE_TZ)
+    return (moment.astimezone(ZoneInfo("UTC")).isoformat(), m.key)
+
+
+def export_lines(messages: Sequence[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> str:
+    """The whole export as text: one JSON object per line, in receipt order, ending with a newline."""
+    lines = []
+    for m in sorted(messages, key=_order):
+        text = json.dumps(message_to_json(m, tz=tz), ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":"))
+        # A lone surrogate (from a surrogate-escaped header) cannot be encoded as UTF-8.
+        lines.append(_SURROGATES.sub("\ufffd", text))
+    return "".join(line + "\n" for line in lines)
+
+
+def write_export(path: Path, messages: Sequence[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> None:
+    """Write the JSON-lines export atomically (UTF-8, LF line ends)."""
+    atomic_write_bytes(Path(path), export_lines(messages, tz=tz).encode("utf-8"))

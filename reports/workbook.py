@@ -1,0 +1,414 @@
+"""The reviewers' workbook (openpyxl): 汇总, 申报项目, 问题清单, 邮件日志, 附件 and, when needed, 已移除.
+
+Regeneration keeps what reviewers typed in 推荐级别 / 审核意见 / 审核人 (matched by 表单编号); a row
+whose form disappeared moves to 已移除.  The file is written to a temporary sibling and moved into
+place; the previous workbook is kept as <name>.bak.xlsx.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
+from reports import style
+from reports.cells import naive_local, put
+from reports.atomic import FILE_MODE
+from reports.counts import Counts, FormRow, count, form_rows, sorted_messages
+from reports.reviewer import (FORM_ID_HEADER, PROJECT_SHEET, REMOVED_SHEET, REVIEW_HEADERS, ReviewNote,
+                              read_review_notes)
+from reports.table import (FIELD_COLUMNS, LABELS, FieldColumn, display_value, field_value, flag_severity,
+                           flag_text, flag_title, form_flags_with_message, form_status, guess_region, is_late,
+                           training_days)
+
+__all__ = ["write_workbook", "build_workbook", "backup_path", "REVIEW_CHOICES", "SHEETS"]
+
+log = logging.getLogger(__name__)
+
+REVIEW_CHOICES = ("推荐国家级", "推荐省级", "不推荐", "待定")
+SHEETS = ("汇总", PROJECT_SHEET, "问题清单", "邮件日志", "附件")
+OUTCOME_LABELS = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
+STATUS_LABELS = {"parsed": "已解析", "unreadable": "无法读取", "ignored": "已忽略"}
+
+
+# ---------------------------------------------------------------- 申报项目
+
+
+class _Col:
+    """One column of 申报项目: header, cap on width, and how a row gives its value."""
+
+    def __init__(self, header: str, width: int, get: Callable[[FormRow], Any], fmt: str | None = None,
+                 field: FieldColumn | None = None) -> None:
+        self.header, self.width, self.get, self.fmt, self.field = header, width, get, fmt, field
+
+
+def _field_col(fc: FieldColumn) -> _Col:
+    width = {"long": 50, "date": 12, "bool": 10, "phone": 16}.get(fc.kind, 30)
+    fmt = style.DATE_FORMAT if fc.kind == "date" else None
+    return _Col(fc.label, width, lambda r: display_value(fc, field_value(r.form.fields, fc.path)), fmt, fc)
+
+
+def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str], str]) -> list[_Col]:
+    by_path = {fc.path: _field_col(fc) for fc in FIELD_COLUMNS}
+    head = [by_path.pop("project_name"), by_path.pop("declared_org")]
+    cols = head + [
+        _Col("状态", 10, lambda r: form_status(r.message, r.form, form_flags_with_message(r.message, r.form))),
+        _Col("问题", 50, lambda r: "\n".join(f"· {flag_text(f)}" for f in form_flags_with_message(
+            r.message, r.form)) or None),
+        _Col("推荐级别", 12, lambda r: None),
+        _Col("审核意见", 40, lambda r: None),
+        _Col("审核人", 10, lambda r: None),
+        _Col("本次运行", 8, lambda r: "新增" if r.message.key in run.new_keys
+             else ("更新" if r.message.key in run.changed_keys else None)),
+    ]
+    for path, col in by_path.items():
+        cols.append(col)
+        if path == "training_end":
+            cols.append(_Col("训练天数", 8, lambda r: training_days(r.form.fields)))
+    cols += [
+        _Col("所在市州（推测）", 12, lambda r: guess_region(r.form.fields)),
+        _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),
+        _Col("发件人", 30, lambda r: r.message.sender),
+        _Col("邮件主题", 40, lambda r: r.message.subject),
+        _Col("源文件", 40, lambda r: "\n".join(r.form.sources)),
+        _Col("替代为", 20, lambda r: r.form.superseded_by),
+        _Col(FORM_ID_HEADER, 20, lambda r: r.form.form_id),
+    ]
+    return cols
+
+
+def _flag_targets(flag: Flag) -> set[str]:
+    """Headers of the cells a flag points at (highlighted)."""
+    fixed = {
+        "funding_type_missing": {"申报项目类别"}, "funding_type_multiple": {"申报项目类别"},
+        "self_funding_source_missing": {"自筹经费来源"},
+        "scope_missing": {"服务国家战略", "对接产业需求", "突出数字技术"},
+        "training_after_deadline": {"办班结束日期", "办班时间"}, "training_dates_unparsed": {"办班时间"},
+        "stamp_missing": {"源文件"}, "stamp_unverifiable": {"源文件"}, "missing_word": {"源文件"},
+        "missing_pdf": {"源文件"}, "late": {"收到时间"}, "superseded": {"替代为"},
+    }
+    if flag.code in fixed:
+        return fixed[flag.code]
+    if flag.code in ("missing_field", "word_pdf_mismatch"):
+        return _fields_named(flag.detail)
+    return set()
+
+
+def _fields_named(detail: str) -> set[str]:
+    """Column headers a flag's detail names, by contract path or by form label."""
+    found = {label for path, label in LABELS.items() if path in detail}
+    for label in LABELS.values():
+        if label in detail:
+            found.add(label)
+    return found
+
+
+def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, ReviewNote], tz: ZoneInfo,
+                    run: RunInfo, rel_links: dict[tuple[str, str], str]) -> None:
+    ws = wb.create_sheet(PROJECT_SHEET)
+    cols = _project_columns(tz, run, rel_links)
+    for c, col in enumerate(cols, start=1):
+        put(ws, 1, c, col.header)
+    index = {col.header: i for i, col in enumerate(cols, start=1)}
+    for r, row in enumerate(rows, start=2):
+        _project_row(ws, r, row, cols, index, notes.get(row.form.form_id), tz, rel_links)
+    style.finish_table(ws, [c.width for c in cols])
+    for header in REVIEW_HEADERS:
+        ws.cell(row=1, column=index[header]).fill = style.PatternFill("solid", fgColor="2E75B6")
+    _review_dropdown(ws, index["推荐级别"], len(rows))
+
+
+def _project_row(ws: Worksheet, r: int, row: FormRow, cols: Sequence[_Col], index: dict[str, int],
+                 note: ReviewNote | None, tz: ZoneInfo, rel_links: dict[tuple[str, str], str]) -> None:
+    flags = form_flags_with_message(row.message, row.form)
+    late = is_late(row.message, row.form)
+    targets = set().union(*(_flag_targets(f) for f in flags)) if flags else set()
+    if flags:
+        targets.add("问题")
+    for c, col in enumerate(cols, start=1):
+        cell = put(ws, r, c, col.get(row), tz=tz)
+        cell.alignment = style.WRAP
+        if col.fmt:
+            cell.number_format = col.fmt
+        if late:
+            cell.fill = style.LATE_FILL
+        if col.header in targets:
+            cell.fill = style.FLAG_FILL
+        if row.form.superseded_by:
+            cell.font = style.GREY_FONT
+    status = ws.cell(row=r, column=index["状态"])
+    status.fill = style.STATUS_FILLS.get(str(status.value), status.fill)
+    for i, header in enumerate(REVIEW_HEADERS):
+        cell = put(ws, r, index[header], note.values[i] if note else None, tz=tz)
+        if not late:
+            cell.fill = style.REVIEW_FILL
+    _link_source(ws.cell(row=r, column=index["源文件"]), row, rel_links)
+
+
+def _link_source(cell: Any, row: FormRow, rel_links: dict[tuple[str, str], str]) -> None:
+    """Link the 源文件 cell to the first archived source (Word first: that is the one people edit)."""
+    for name in row.form.sources:
+        target = rel_links.get((row.message.key, name))
+        if target:
+            cell.hyperlink = target
+            cell.font = style.LINK_FONT
+            return
+
+
+def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
+    dv = DataValidation(type="list", formula1='"' + ",".join(REVIEW_CHOICES) + '"', allow_blank=True,
+                        showDropDown=False, showErrorMessage=True, errorStyle="warning",
+                        errorTitle="推荐级别", error="请从下拉列表中选择：" + " / ".join(REVIEW_CHOICES),
+                        promptTitle="推荐级别", prompt="请选择：" + " / ".join(REVIEW_CHOICES),
+                        showInputMessage=True)
+    letter = get_column_letter(col)
+    dv.add(f"{letter}2:{letter}{max(nrows + 1, 2)}")
+    ws.add_data_validation(dv)
+
+
+# ---------------------------------------------------------------- other list sheets
+
+
+def _table(wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Sequence[Sequence[Any]],
+           tz: ZoneInfo, formats: dict[int, str] | None = None) -> Worksheet:
+    ws = wb.create_sheet(title)
+    for c, (header, _) in enumerate(headers, start=1):
+        put(ws, 1, c, header)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            cell = put(ws, r, c, value, tz=tz)
+            cell.alignment = style.WRAP
+            if formats and c in formats:
+                cell.number_format = formats[c]
+    style.finish_table(ws, [w for _, w in headers])
+    return ws
+
+
+def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) -> None:
+    headers = [("问题", 16), ("严重程度", 8), ("说明", 60), ("层级", 6), ("项目名称", 30), ("申报单位", 30),
+               ("发件人", 30), ("收到时间", 17), (FORM_ID_HEADER, 20), ("邮件编号", 20), ("代码", 22)]
+    rows: list[list[Any]] = []
+    for m in sorted_messages(messages):
+        for f in m.flags:
+            rows.append([flag_title(f), flag_severity(f), flag_text(f), "邮件", _project_names(m), None,
+                         m.sender, m.received_at, None, m.key, f.code])
+        for form in m.forms:
+            for f in form.flags:
+                if f not in m.flags:
+                    rows.append([flag_title(f), flag_severity(f), flag_text(f), "申报表",
+                                 form.fields.get("project_name"), form.fields.get("declared_org"), m.sender,
+                                 m.received_at, form.form_id, m.key, f.code])
+    order = {"错误": 0, "警告": 1, "提示": 2}
+    rows.sort(key=lambda v: order.get(v[1], 3))  # stable: receipt order within a severity
+    ws = _table(wb, "问题清单", headers, rows, tz, {8: style.DATETIME_FORMAT})
+    for r in range(2, len(rows) + 2):
+        sev = ws.cell(row=r, column=2)
+        sev.fill = style.SEVERITY_FILLS.get(str(sev.value), sev.fill)
+
+
+def _project_names(m: MessageRecord) -> str | None:
+    names = [str(f.fields.get("project_name")) for f in m.forms if f.fields.get("project_name")]
+    return "\n".join(names) or None
+
+
+def _sheet_mail_log(wb: Workbook, messages: Sequence[MessageRecord], run: RunInfo, tz: ZoneInfo) -> None:
+    headers = [("收到时间（北京时间）", 17), ("发件人", 30), ("主题", 40), ("附件", 40), ("申报表数", 8),
+               ("处理结果", 9), ("问题", 50), ("本次运行", 8), ("邮件头 Date", 30), ("Message-ID", 30),
+               ("邮件编号", 20)]
+    rows = []
+    for m in sorted_messages(messages):
+        outcome = "failed" if m.key in run.failed_keys else m.outcome
+        fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
+        rows.append([m.received_at, m.sender, m.subject, "\n".join(a.filename for a in m.attachments) or None,
+                     len(m.forms), OUTCOME_LABELS.get(outcome, outcome),
+                     "\n".join(f"· {flag_text(f)}" for f in m.flags) or None, fresh, m.date_header,
+                     m.message_id, m.key])
+    ws = _table(wb, "邮件日志", headers, rows, tz, {1: style.DATETIME_FORMAT})
+    for r, m in enumerate(sorted_messages(messages), start=2):
+        outcome = ws.cell(row=r, column=6)
+        outcome.fill = style.STATUS_FILLS.get(str(outcome.value), outcome.fill)
+        if is_late(m):
+            ws.cell(row=r, column=1).fill = style.LATE_FILL
+
+
+def archive_link(a: AttachmentRecord, data_dir: Path, base: Path) -> str | None:
+    """Relative link from the workbook's folder to the archived copy, only for a path the store made
+    (relative, no '..'); None when there is no archived copy on disk."""
+    if not a.archive_path:
+        return None
+    rel = PurePosixPath(a.archive_path.replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts:
+        return None
+    target = Path(data_dir) / rel
+    if not target.is_file():
+        return None
+    return Path(os.path.relpath(target.resolve(), Path(base).resolve())).as_posix()
+
+
+def _attachment_links(messages: Sequence[MessageRecord], data_dir: Path, base: Path
+                      ) -> dict[tuple[str, str], str]:
+    links: dict[tuple[str, str], str] = {}
+    for m in messages:
+        for a in m.attachments:
+            link = archive_link(a, data_dir, base)
+            if link:
+                links.setdefault((m.key, a.filename), link)
+    return links
+
+
+def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo,
+                       links: dict[tuple[str, str], str]) -> None:
+    headers = [("文件名", 40), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9), ("说明", 40),
+               ("收到时间", 17), ("发件人", 30), ("邮件主题", 36), ("归档副本", 30), ("SHA-256", 20),
+               ("邮件编号", 20)]
+    rows, targets = [], []
+    for m in sorted_messages(messages):
+        for a in m.attachments:
+            link = links.get((m.key, a.filename))
+            rows.append([a.filename, a.parent, a.kind, a.size, STATUS_LABELS.get(a.status, a.status),
+                         a.detail or None, m.received_at, m.sender, m.subject, link or "（无归档副本）",
+                         a.sha256, m.key])
+            targets.append(link)
+    ws = _table(wb, "附件", headers, rows, tz, {4: "#,##0", 7: style.DATETIME_FORMAT})
+    for r, link in enumerate(targets, start=2):
+        if link:
+            for c in (1, 10):
+                ws.cell(row=r, column=c).hyperlink = link
+                ws.cell(row=r, column=c).font = style.LINK_FONT
+        status = ws.cell(row=r, column=5)
+        if status.value == "无法读取":
+            status.fill = style.FLAG_FILL
+
+
+def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, now: datetime) -> None:
+    headers = [(FORM_ID_HEADER, 20), ("项目名称", 30), ("申报单位", 30), *((h, 30) for h in REVIEW_HEADERS),
+               ("移除时间", 17)]
+    rows = [[n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
+            for n in removed]
+    ws = _table(wb, REMOVED_SHEET, headers, rows, tz, {7: style.DATETIME_FORMAT})
+    put(ws, len(rows) + 3, 1, "说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），审核意见原样保留于此。")
+
+
+# ---------------------------------------------------------------- 汇总
+
+
+def _block(ws: Worksheet, row: int, col: int, title: str, items: Sequence[tuple[str, Any]]) -> int:
+    """A titled two-column block of label/value pairs; returns the next free row."""
+    head = put(ws, row, col, title)
+    head.font = style.Font(bold=True, color="1F4E79", size=12)
+    for i, (label, value) in enumerate(items, start=row + 1):
+        put(ws, i, col, label).alignment = style.WRAP
+        put(ws, i, col + 1, value)
+    return row + len(items) + 2
+
+
+def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: dict[str, int]) -> None:
+    ws = wb.active
+    assert ws is not None
+    ws.title = "汇总"
+    title = put(ws, 1, 1, "高级研修项目申报汇总")
+    title.font = style.Font(bold=True, size=16, color="1F4E79")
+    put(ws, 2, 1, f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
+                  f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}")
+    overview = [
+        ("邮件总数", c.mails), ("其中逾期邮件", c.mails_late), ("处理失败邮件", c.mails_failed),
+        ("申报表总数", c.forms), ("有效申报表（不含已被替代）", c.forms_current), ("按时提交", c.forms_on_time),
+        ("逾期提交", c.forms_late), ("材料齐全", c.forms_complete), ("需补正或不符合要求", c.forms_incomplete),
+        ("本次新增邮件", c.mails_new), ("本次新增申报表", c.forms_new), ("本次更新邮件", c.mails_changed),
+    ]
+    nxt = _block(ws, 4, 1, "总体情况", overview)
+    _block(ws, nxt, 1, "审核进度（推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
+    _block(ws, 4, 4, "按问题类型", c.by_flag or (("无", 0),))
+    nxt = _block(ws, 4, 7, "按项目类别", c.by_funding or (("无", 0),))
+    _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
+    _block(ws, 4, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
+    for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 18, 8, 3, 26, 8, 3, 30, 8)):
+        ws.column_dimensions[letter].width = width
+    note = put(ws, 2 + ws.max_row, 1, "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
+                                      "按表单编号保留；其他列的改动不会保留。")
+    note.font = style.GREY_FONT
+    style.print_setup(ws, repeat_header=False)
+
+
+def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:
+    levels: dict[str, int] = {}
+    for r in rows:
+        note = notes.get(r.form.form_id)
+        level = str(note.values[0]).strip() if note and note.values[0] else "未填写"
+        levels[level] = levels.get(level, 0) + 1
+    return levels
+
+
+# ---------------------------------------------------------------- assembly and safe write
+
+
+def build_workbook(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path,
+                   base: Path, notes: dict[str, ReviewNote] | None = None) -> Workbook:
+    """The workbook in memory; `base` is the folder the file will live in (for relative links)."""
+    notes = notes or {}
+    rows = form_rows(messages)
+    links = _attachment_links(messages, data_dir, base)
+    wb = Workbook()
+    _sheet_summary(wb, count(messages, run), run, tz, _review_levels(rows, notes))
+    _sheet_projects(wb, rows, notes, tz, run, links)
+    _sheet_flags(wb, messages, tz)
+    _sheet_mail_log(wb, messages, run, tz)
+    _sheet_attachments(wb, messages, tz, links)
+    live = {r.form.form_id for r in rows}
+    removed = [n for fid, n in sorted(notes.items()) if fid not in live]
+    if removed:
+        _sheet_removed(wb, removed, tz, naive_local(run.started_at, tz))
+    return wb
+
+
+def backup_path(path: Path) -> Path:
+    """申报汇总.xlsx → 申报汇总.bak.xlsx"""
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def _load_notes(path: Path) -> dict[str, ReviewNote]:
+    """Reviewer notes of the current workbook; an unreadable one is set aside, never overwritten."""
+    try:
+        return read_review_notes(path)
+    except Exception as err:  # noqa: BLE001 - any reason to fail reading means: keep the file aside
+        keep = path.with_name(f"{path.stem}.unreadable-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
+        shutil.copy2(path, keep)
+        log.warning("cannot read reviewer columns from %s (%s); kept a copy at %s", path, err, keep)
+        return {}
+
+
+def _atomic_save(wb: Workbook, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, FILE_MODE)
+        if path.exists():
+            bak = backup_path(path)
+            shutil.copy2(path, f"{tmp}.bak")
+            os.replace(f"{tmp}.bak", bak)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+        Path(f"{tmp}.bak").unlink(missing_ok=True)
+
+
+def write_workbook(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+                   data_dir: Path) -> None:
+    """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notes = _load_notes(path)
+    wb = build_workbook(messages, run, tz=tz, data_dir=Path(data_dir), base=path.parent, notes=notes)
+    _atomic_save(wb, path)

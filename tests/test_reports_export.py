@@ -1,0 +1,78 @@
+"""The JSON-lines export: contract keys, office-zone times, deterministic bytes, atomic write."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from intake.models import Flag
+from reports.export import message_to_json, normalise_fields, write_export
+from tests.test_reports_factory import make_attachment, make_form, make_message
+
+TOP_KEYS = {"message_id", "uid", "folder", "uidvalidity", "from", "subject", "received_at", "date_header",
+            "attachments", "forms", "flags"}
+FIELD_KEYS = {"project_name", "declared_org", "declared_date", "training_dates", "training_start",
+              "training_end", "training_location", "industry_field", "industry_authority", "funding_type",
+              "self_funding_source", "scope", "scope_notes", "purpose", "content_and_format", "experts",
+              "trainees", "applicant", "organizer"}
+
+
+def test_message_has_exactly_the_contract_keys() -> None:
+    m = make_message(1, flags=(Flag("late", "2024-12-18 09:00"),))
+    obj = message_to_json(m)
+    assert set(obj) == TOP_KEYS
+    assert obj["from"] == m.sender and obj["uid"] == m.uid and obj["uidvalidity"] == 1
+    assert obj["flags"] == [{"code": "late", "detail": "2024-12-18 09:00"}]
+    assert set(obj["attachments"][0]) == {"filename", "sha256", "kind", "status", "detail"}
+    form = obj["forms"][0]
+    assert set(form) == {"form_id", "sources", "fields", "flags", "superseded_by"}
+    assert set(form["fields"]) == FIELD_KEYS
+    assert set(form["fields"]["organizer"]) == {"name", "contact", "office_phone", "mobile", "fax", "address",
+                                                "ce_base", "ce_base_batch"}
+    assert form["sources"] == ["申报表1.docx", "申报表1.pdf"]
+
+
+def test_received_at_is_iso_in_office_zone() -> None:
+    m = replace(make_message(0), received_at=datetime(2024, 12, 17, 16, 30, tzinfo=timezone.utc))
+    assert message_to_json(m)["received_at"] == "2024-12-18T00:30:00+08:00"
+
+
+def test_missing_field_keys_are_filled_with_null() -> None:
+    fields = normalise_fields({"project_name": "甲", "applicant": {"name": "乙"}})
+    assert fields["declared_org"] is None
+    assert fields["applicant"] == {"name": "乙", "contact": None, "office_phone": None, "mobile": None,
+                                   "fax": None, "address": None}
+    assert fields["scope"] == {"national_strategy": False, "industry_demand": False, "digital_tech": False}
+
+
+def test_export_is_deterministic_and_in_receipt_order(tmp_path: Path) -> None:
+    msgs = [make_message(i, minutes=10 - i) for i in range(3)]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_export(a, msgs)
+    write_export(b, list(reversed(msgs)))
+    assert a.read_bytes() == b.read_bytes()
+    lines = a.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(x)["uid"] for x in lines] == [3, 2, 1]
+    assert "申报表" in lines[0]  # not \u-escaped
+    assert lines[0].startswith('{"attachments":')  # keys sorted
+
+
+def test_export_survives_lone_surrogates_and_leaves_no_temp(tmp_path: Path) -> None:
+    m = make_message(0, subject="bad\udcff header",
+                     forms=(make_form("INBOX/1/1", 0, flags=(Flag("missing_field", "purpose"),)),),
+                     attachments=(make_attachment("x.docx", status="unreadable", detail="文件已损坏"),))
+    out = tmp_path / "sub" / "export.jsonl"
+    write_export(out, [m])
+    obj = json.loads(out.read_text(encoding="utf-8"))
+    assert obj["subject"] == "bad\ufffd header"
+    assert obj["attachments"][0]["status"] == "unreadable"
+    assert obj["forms"][0]["flags"] == [{"code": "missing_field", "detail": "purpose"}]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["export.jsonl"]
+
+
+def test_empty_store_writes_empty_file(tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    write_export(out, [])
+    assert out.read_bytes() == b""
