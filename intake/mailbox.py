@@ -133,6 +133,7 @@ class ImapMailbox:
         attempts: int | None = None,
         backoff_s: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_step: Callable[[str, str], None] | None = None,
     ) -> None:
         self._cfg = cfg
         self._host: str = cfg.host
@@ -142,6 +143,7 @@ class ImapMailbox:
         self._attempts = max(1, attempts if attempts is not None else int(_setting(cfg, "retries", 5)))
         self._backoff = backoff_s if backoff_s is not None else float(_setting(cfg, "retry_backoff_s", 1.0))
         self._sleep = sleep
+        self._on_step = on_step or (lambda step, detail: None)  # `intake check` prints each step
         self._post = parse_post_action(getattr(cfg, "post_action", None))
         self._client: IMAPClient | None = None
         self._selected: tuple[str, bool] | None = None  # (folder, readonly)
@@ -200,9 +202,11 @@ class ImapMailbox:
             client = IMAPClient(self._host, port=self._port, ssl=use_ssl, ssl_context=ctx, timeout=timeout)
         except ssl.SSLCertVerificationError as err:
             raise LoginRefused(self._tls_message(err)) from err
+        self._on_step("connect", f"{self._host}:{self._port} ({self._security})")
         try:
             if self._security == "starttls":
                 self._starttls(client, ctx)
+                self._on_step("starttls", "certificate verified" if ctx and ctx.check_hostname else "unverified")
             self._login(client)
         except BaseException:
             _shutdown(client)
@@ -234,12 +238,21 @@ class ImapMailbox:
             if isinstance(err.__context__, _TRANSIENT):
                 raise err.__context__ from err
             raise LoginRefused(_refused_message(username, _short(err))) from None
+        self._on_step("login", str(username))
         self._send_id(client)
 
     def _send_id(self, client: IMAPClient) -> None:
-        if client.has_capability("ID"):
-            reply = client.id_(ID_PARAMS)
-            log.debug("server ID: %s", reply)
+        if not client.has_capability("ID"):
+            self._on_step("id", "not advertised by the server (not needed)")
+            return
+        reply = client.id_(ID_PARAMS)
+        server = _id_text(reply)
+        log.debug("server ID: %s", server)
+        self._on_step("id", f"sent; server says {server}" if server else "sent")
+
+    def connect(self) -> None:
+        """Open the connection now (connect, TLS, login, ID) instead of on first use."""
+        self._retry("connect", lambda client: None)
 
     def _connection(self) -> IMAPClient:
         if self._client is None:
@@ -414,6 +427,15 @@ def _criteria(after_uid: int, since: date | None, before: date | None) -> list[A
     if before is not None:
         terms += ["BEFORE", before + timedelta(days=1)]
     return terms
+
+
+def _id_text(reply: Any) -> str:
+    """The server's ID reply as `name version` text (ASCII-safe, for display)."""
+    if not reply:
+        return ""
+    items = dict(reply) if isinstance(reply, (list, tuple)) else dict(reply or {})
+    parts = [items.get(k) for k in (b"name", b"version")]
+    return " ".join(p.decode("ascii", "replace") for p in parts if isinstance(p, bytes))
 
 
 def _short(err: BaseException) -> str:

@@ -1,0 +1,97 @@
+"""`intake check`: a connection test for the staff setting intake up.
+
+Connects, logs in, sends ID, lists the folders with their message counts and says whether LibreOffice
+is there (needed for .doc/.wps forms). Each step prints one line; the first failure ends the check with
+exit code 1 and a message that says what to fix. Nothing in the mailbox is changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["check_command", "run_check"]
+
+
+def _say(ok: bool | None, step: str, detail: str = "") -> None:
+    mark = {True: "OK  ", False: "FAIL", None: "WARN"}[ok]
+    click.echo(f"[{mark}] {step}" + (f": {detail}" if detail else ""))
+
+
+def _libreoffice() -> tuple[bool, str]:
+    try:
+        from parsers.convert import libreoffice_available  # type: ignore[import-not-found]
+    except ImportError:
+        path = shutil.which("soffice") or shutil.which("libreoffice")
+        return path is not None, path or "soffice not found"
+    ok = bool(libreoffice_available())
+    return ok, "soffice found" if ok else "soffice not found"
+
+
+def _check_imap(mailbox_cfg: Any) -> bool:
+    from intake.mailbox import ImapMailbox, LoginRefused, MailboxUnavailable
+
+    mb = ImapMailbox(mailbox_cfg, attempts=1, on_step=lambda step, detail: _say(True, step, detail))
+    try:
+        with mb:
+            mb.connect()
+            wanted = set(mb.folders())
+            rows = mb.folder_counts()
+    except LoginRefused as err:
+        _say(False, "login", str(err))
+        return False
+    except MailboxUnavailable as err:
+        _say(False, "connect", str(err))
+        return False
+    for name, count in rows:
+        mark = " (read by intake)" if name in wanted else ""
+        _say(True, f"folder {name}", ("no messages" if count is None else f"{count} messages") + mark)
+    missing = _missing_folders(mailbox_cfg, wanted)
+    for name in missing:
+        _say(None, f"folder {name}", "configured but not found on the server")
+    return True
+
+
+def _missing_folders(cfg: Any, found: set[str]) -> list[str]:
+    configured = list(getattr(cfg, "folders", None) or [getattr(cfg, "folder", "INBOX")])
+    return [f for f in configured if not f.startswith("\\") and f not in found and f.upper() != "INBOX"]
+
+
+def run_check(config_path: Path) -> int:
+    """Run every step; 0 when the mailbox can be read, 1 otherwise."""
+    from intake.config import ConfigError, load_config
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        _say(False, "config", str(err))
+        return 1
+    _say(True, "config", str(config_path))
+    mailbox = config.mailbox
+    if mailbox.kind == "imap":
+        ok = _check_imap(mailbox)
+    else:
+        path = getattr(mailbox, "path", None)
+        ok = path is not None and Path(path).is_dir()
+        _say(ok, "maildir", str(path) if ok else f"{path} is not a directory")
+    lo_ok, lo_detail = _libreoffice()
+    _say(True if lo_ok else None, "LibreOffice", lo_detail if lo_ok else f"{lo_detail}: .doc/.wps forms cannot be read")
+    return 0 if ok else 1
+
+
+@click.command("check")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("config.toml"),
+    show_default=True,
+    help="Configuration file.",
+)
+def check_command(config_path: Path) -> None:
+    """Test the mailbox connection: connect, log in, send ID, list folders; check LibreOffice."""
+    sys.exit(run_check(config_path))
