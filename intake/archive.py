@@ -1,0 +1,327 @@
+"""Attachments to files: archives expanded (zip, 7z, rar, nested to a fixed depth), bombs refused.
+
+`expand(name, data, limits)` returns the attachment itself first, then its archive members.  Nothing
+from a mail is ever used as a path: zip members are read in memory, 7z and rar members are extracted
+into a private temporary directory and read back by walking it.  Names are decoded per member (zip: the
+UTF-8 flag, else UTF-8 if valid, else GB18030 — pitfalls §3.1) and neutralised for display (`..`,
+absolute paths, control characters); the original name stays available as data (`Item.original_name`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from parsers.sniff import sniff
+
+__all__ = ["Item", "Limits", "expand", "display_name"]
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one attachment may expand to (pitfalls §9.2)."""
+
+    max_attachment_bytes: int = 50 * MB  # 163/QQ cap normal attachments near 50 MB; above is refused
+    max_members: int = 1000  # entries in one archive, and archive members in total
+    max_member_bytes: int = 50 * MB  # one file inside an archive or an OOXML container
+    max_total_bytes: int = 200 * MB  # everything unpacked from one attachment together
+    max_docx_bytes: int = 100 * MB  # a docx's parts inflated together
+    max_ratio: float = 100.0  # inflated / compressed, judged on members bigger than ratio_floor_bytes
+    ratio_floor_bytes: int = 1 * MB
+    max_depth: int = 2  # archive in archive in archive: deeper is not expanded
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str  # display name, "包.zip/申报表.docx" for members (neutralised: never a path)
+    data: bytes | None  # None when refused or unreadable
+    kind: str  # sniffed, one of intake.models.DOC_KINDS
+    sha256: str
+    size: int
+    parent: str | None = None  # display name of the archive it came out of
+    problem: str | None = None  # Chinese reason when unreadable or refused
+    original_name: str | None = None  # the member name as stored in the archive, when it differed
+
+
+ENCRYPTED = "压缩包已加密，请申报单位重新提交"
+RAR_MANUAL = "RAR 压缩包需要人工解压"
+_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def display_name(name: str) -> str:
+    """A name safe to show and to join with "/": no control characters, no `..`, no leading `/` or drive.
+    Only for display; storage paths come from content hashes."""
+    text = unicodedata.normalize("NFC", name).replace("\\", "/")
+    text = _CTRL.sub("_", text)
+    parts = [p.strip() for p in text.split("/")]
+    parts = [re.sub(r"^[A-Za-z]:$", "", p) for p in parts]
+    parts = [p for p in parts if p not in ("", ".", "..")]
+    return "/".join(parts) or "未命名文件"
+
+
+@dataclass
+class _Budget:
+    members: int = 0
+    total: int = 0
+
+
+def _sha(data: bytes | None) -> str:
+    return hashlib.sha256(data or b"").hexdigest()
+
+
+def expand(name: str, data: bytes, limits: Limits = Limits()) -> list[Item]:
+    """The attachment as the first Item, then its archive members (recursively, bounded).  Never raises."""
+    out: list[Item] = []
+    shown = display_name(name)
+    try:
+        _add(out, shown, data, None, 0, limits, _Budget(), name if shown != name else None)
+    except Exception as err:  # noqa: BLE001 - a hostile file must not stop the run
+        if not out:
+            out.append(Item(shown, None, "other", _sha(data), len(data), None, f"文件无法读取（{type(err).__name__}）"))
+        else:
+            first = out[0]
+            out[0] = Item(first.name, first.data, first.kind, first.sha256, first.size, None,
+                          first.problem or f"压缩包无法完整读取（{type(err).__name__}）", first.original_name)
+    return out
+
+
+def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: int, limits: Limits,
+         budget: _Budget, original: str | None) -> None:
+    size = len(data)
+    if parent is None and size > limits.max_attachment_bytes:
+        out.append(Item(shown, None, "other", _sha(data), size, None,
+                        f"附件过大（{size / MB:.1f} MB，上限 {limits.max_attachment_bytes / MB:.0f} MB），未处理", original))
+        return
+    sn = sniff(data)
+    kind, problem = sn.kind, sn.reason
+    if kind == "docx" and problem is None:
+        problem = _ooxml_problem(data, limits)
+    idx = len(out)
+    out.append(Item(shown, data if problem is None else data, kind, _sha(data), size, parent, problem, original))
+    if kind not in ("zip", "7z", "rar") or problem is not None:
+        return
+    if depth >= limits.max_depth:
+        _set_problem(out, idx, "压缩包嵌套层数过多，未展开")
+        return
+    reader = {"zip": _zip_members, "7z": _7z_members, "rar": _rar_members}[kind]
+    members, problem = reader(data, limits)
+    if problem:
+        _set_problem(out, idx, problem)
+        if not members:
+            return
+    for mname, mdata in members:
+        budget.members += 1
+        budget.total += len(mdata)
+        if budget.members > limits.max_members or budget.total > limits.max_total_bytes:
+            _set_problem(out, idx, "压缩包内容过多或解压后过大（疑似压缩炸弹），已停止展开")
+            return
+        mshown = f"{shown}/{display_name(mname)}"
+        _add(out, mshown, mdata, shown, depth + 1, limits, budget,
+             mname if display_name(mname) != mname else None)
+
+
+def _set_problem(out: list[Item], idx: int, problem: str) -> None:
+    it = out[idx]
+    out[idx] = Item(it.name, it.data, it.kind, it.sha256, it.size, it.parent, it.problem or problem, it.original_name)
+
+
+# ---------------------------------------------------------------- OOXML container check
+
+
+def _ooxml_problem(data: bytes, limits: Limits) -> str | None:
+    """A docx is a zip too: refuse one whose parts inflate past the limits before any parser opens it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return "Word 文件已损坏，无法打开"
+    if len(infos) > limits.max_members:
+        return "Word 文件内部条目过多（疑似恶意文件），已拒绝"
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_docx_bytes or any(i.file_size > limits.max_member_bytes for i in infos):
+        return f"Word 文件解压后过大（{total / MB:.0f} MB，疑似压缩炸弹），已拒绝"
+    if any(_bomb_ratio(i.file_size, i.compress_size, limits) for i in infos):
+        return "Word 文件压缩比异常（疑似压缩炸弹），已拒绝"
+    if any(i.flag_bits & 0x1 for i in infos):
+        return "文件已加密，请申报单位重新提交"
+    return None
+
+
+def _bomb_ratio(size: int, compressed: int, limits: Limits) -> bool:
+    return size > limits.ratio_floor_bytes and size > limits.max_ratio * max(compressed, 1)
+
+
+# ---------------------------------------------------------------- zip
+
+
+def zip_member_name(info: zipfile.ZipInfo) -> str:
+    """Per entry: the UTF-8 flag, else UTF-8 if the bytes are valid, else GB18030 (pitfalls §3.1)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.orig_filename.encode("cp437", "replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", "replace")
+
+
+def _zip_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return [], "压缩包已损坏，无法打开"
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        problem = _listing_problem([(i.file_size, i.compress_size) for i in infos], limits)
+        if problem:
+            return [], problem
+        if any(i.flag_bits & 0x1 for i in infos):
+            return [], ENCRYPTED
+        members: list[tuple[str, bytes]] = []
+        for info in infos:
+            if _is_link(info):
+                continue  # symlinks and devices carry no document
+            try:
+                blob = _read_bounded(zf, info, limits.max_member_bytes)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as err:
+                return members, f"压缩包已损坏，部分文件无法读取（{type(err).__name__}）"
+            if blob is None:
+                return members, "压缩包内文件解压后过大（疑似压缩炸弹），已停止展开"
+            members.append((zip_member_name(info), blob))
+        return members, None
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    mode = info.external_attr >> 16
+    return info.create_system == 3 and mode != 0 and (mode & 0o170000) not in (0o100000, 0)
+
+
+def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+    """Read a member but stop past `cap` bytes: declared sizes can lie."""
+    buf = bytearray()
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return bytes(buf)
+            buf += chunk
+            if len(buf) > cap:
+                return None
+
+
+def _listing_problem(sizes: list[tuple[int, int]], limits: Limits) -> str | None:
+    if len(sizes) > limits.max_members:
+        return f"压缩包内文件过多（{len(sizes)} 个），已拒绝"
+    total = sum(s for s, _c in sizes)
+    if total > limits.max_total_bytes or any(s > limits.max_member_bytes for s, _c in sizes):
+        return f"压缩包解压后过大（{total / MB:.0f} MB，疑似压缩炸弹），已拒绝"
+    if any(_bomb_ratio(s, c, limits) for s, c in sizes):
+        return "压缩包压缩比异常（疑似压缩炸弹），已拒绝"
+    return None
+
+
+# ---------------------------------------------------------------- 7z and rar (extracted to a private dir)
+
+
+def _read_tree(root: Path, limits: Limits) -> tuple[dict[str, bytes], str | None]:
+    """Regular files under `root` (symlinks skipped), keyed by relative POSIX path."""
+    found: dict[str, bytes] = {}
+    total = 0
+    for dirpath, _dirs, files in os.walk(root, followlinks=False):
+        for fn in files:
+            p = Path(dirpath) / fn
+            if p.is_symlink() or not p.is_file():
+                continue
+            size = p.stat().st_size
+            total += size
+            if size > limits.max_member_bytes or total > limits.max_total_bytes:
+                return found, "压缩包解压后过大（疑似压缩炸弹），已停止展开"
+            found[p.relative_to(root).as_posix()] = p.read_bytes()
+    return found, None
+
+
+def _7z_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
+    import py7zr
+
+    try:
+        with py7zr.SevenZipFile(io.BytesIO(data)) as sz:
+            if sz.needs_password():
+                return [], ENCRYPTED
+            entries = [e for e in sz.list() if not e.is_directory]
+            sizes = [(int(e.uncompressed or 0), int(e.compressed or 0) or int(e.uncompressed or 0)) for e in entries]
+            problem = _listing_problem(sizes, limits)
+            if problem:
+                return [], problem
+    except py7zr.exceptions.PasswordRequired:
+        return [], ENCRYPTED
+    except Exception:  # noqa: BLE001 - py7zr raises many types on damaged files
+        return [], "7z 压缩包已损坏，无法打开"
+    with tempfile.TemporaryDirectory(prefix="intake-7z-") as tmp:
+        try:
+            with py7zr.SevenZipFile(io.BytesIO(data)) as sz:
+                sz.extractall(path=tmp)
+        except py7zr.exceptions.PasswordRequired:
+            return [], ENCRYPTED
+        except Exception:  # noqa: BLE001
+            return [], "7z 压缩包已损坏，无法解压"
+        found, problem = _read_tree(Path(tmp), limits)
+    names = {display_name(e.filename): e.filename for e in entries}
+    return [(names.get(display_name(rel), rel), blob) for rel, blob in sorted(found.items())], problem
+
+
+def rar_backend() -> str | None:
+    """Name of the rar extraction tool rarfile can use (unar or bsdtar from Debian), or None."""
+    for tool in ("unrar", "unar", "bsdtar"):
+        if shutil.which(tool):
+            return tool
+    return None
+
+
+def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
+    import rarfile
+
+    with tempfile.TemporaryDirectory(prefix="intake-rar-") as tmp:
+        src = Path(tmp) / "in.rar"  # our own name: the mail's name is never a path
+        src.write_bytes(data)
+        try:
+            rf = rarfile.RarFile(str(src))
+        except rarfile.NeedFirstVolume:
+            return [], "RAR 分卷压缩包不完整，需要人工解压"
+        except (rarfile.Error, OSError, EOFError):
+            return [], "RAR 压缩包已损坏，无法打开"
+        with rf:
+            if rf.needs_password():
+                return [], ENCRYPTED
+            infos = [i for i in rf.infolist() if not i.is_dir()]
+            problem = _listing_problem([(i.file_size, i.compress_size) for i in infos], limits)
+            if problem:
+                return [], problem
+            listing = "、".join(display_name(i.filename) for i in infos[:5])
+            manual = f"{RAR_MANUAL}（内含：{listing}{' 等' if len(infos) > 5 else ''}）"
+            if rar_backend() is None:
+                return [], manual
+            members: list[tuple[str, bytes]] = []
+            for info in infos:
+                # Members are streamed through rarfile; the archive's path is only data.
+                try:
+                    with rf.open(info) as fh:
+                        blob = fh.read(limits.max_member_bytes + 1)
+                except (rarfile.Error, OSError, EOFError):
+                    return members, manual
+                if len(blob) > limits.max_member_bytes:
+                    return members, "压缩包内文件解压后过大（疑似压缩炸弹），已停止展开"
+                members.append((info.filename, blob))
+            return members, None
+
+
+__all__ += ["zip_member_name", "rar_backend"]

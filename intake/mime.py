@@ -1,0 +1,680 @@
+"""Mail parsing: every attachment a person would see, with names decoded the way Chinese clients send them.
+
+Why a hand-written MIME walk instead of `email.message_from_bytes`: Python's parser loses structure on
+real mail (a BOM before the headers, odd boundaries, multipart parts with a transfer encoding), drops
+unquoted or 8-bit parameters, decodes GBK names split mid-character into U+FFFD and shortens truncated
+base64 silently (pitfalls §2).  Here the raw bytes are split on boundaries directly and every header value
+is decoded from its raw bytes.  The attachment convention is the one of Node mailparser (mailcorpus
+README): every leaf part except text/plain, text/html and message/delivery-status without an attachment
+disposition; message/rfc822 is one attachment unless it is explicitly inline.
+
+`parse_mail(raw)` never raises: oddities become Problems on the Mail or the attachment.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from html import unescape
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import click
+
+from intake.models import Mail, MailAttachment, Problem
+
+__all__ = [
+    "parse_mail",
+    "walk_attachments",
+    "decode_header_value",
+    "decode_filename",
+    "find_big_attachment_links",
+    "attachments_command",
+    "PartInfo",
+]
+
+MAX_DEPTH = 20  # nesting of multiparts / forwarded messages; deeper is hostile
+_BOM = b"\xef\xbb\xbf"
+
+# ---------------------------------------------------------------- charsets
+
+_GB_LABELS = {
+    "gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb_2312-80", "gb_2312", "euc-cn",
+    "x-euc-cn", "csgb2312", "gb18030", "chinese", "iso-ir-58", "csiso58gb231280", "hz-gb-2312",
+}
+_ALIASES = {
+    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949", "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis", "big5": "big5hkscs", "x-big5": "big5hkscs", "cn-big5": "big5hkscs",
+    "iso-8859-8-i": "iso-8859-8", "utf8": "utf-8", "unicode-1-1-utf-7": "utf-7", "x-user-defined": "latin-1",
+    "us-ascii": "utf-8", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252",
+}
+
+
+def _charset(label: str | None) -> str | None:
+    """A Python codec name for a MIME charset label; every GB label is read as GB18030 (its superset)."""
+    if not label:
+        return None
+    cs = label.strip().strip('"').lower().split("*", 1)[0]
+    if cs in _GB_LABELS:
+        return "gb18030"
+    cs = _ALIASES.get(cs, cs)
+    try:
+        import codecs
+
+        codecs.lookup(cs)
+    except LookupError:
+        return None
+    return cs
+
+
+def _plausible_gb(raw: bytes) -> bool:
+    """Raw 8-bit bytes that decode as GB18030: are they Chinese text or Latin-1 letters?  In GB2312 text
+    both bytes of a character are >= 0xA1; a Latin-1 name (HasenundFr\\xf6sche) pairs a high byte with an
+    ASCII letter.  Accept when the high-high pairs dominate."""
+    hh = lo = 0
+    i = 0
+    while i < len(raw):
+        b = raw[i]
+        if b < 0x80:
+            i += 1
+            continue
+        nxt = raw[i + 1] if i + 1 < len(raw) else 0
+        if 0x30 <= nxt <= 0x39:  # four-byte GB18030 sequence: rare in names
+            lo += 1
+            i += 4
+            continue
+        if nxt >= 0x80:
+            hh += 1
+        else:
+            lo += 1
+        i += 2
+    return hh > 0 and hh >= lo
+
+
+def decode_bytes(raw: bytes, declared: str | None = None) -> str:
+    """Decode header or text bytes: the declared charset, then UTF-8, then GB18030 (if plausible), then
+    Windows-1252/Latin-1 (what both reference peers do for stray 8-bit bytes).  Never raises."""
+    tried: list[str] = []
+    cs = _charset(declared)
+    for codec in ([cs] if cs else []) + ["utf-8"]:
+        if codec in tried:
+            continue
+        tried.append(codec)
+        try:
+            return raw.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        text = raw.decode("gb18030")
+        if _plausible_gb(raw) or cs == "gb18030":
+            return text
+    except UnicodeDecodeError:
+        pass
+    if cs and cs not in ("utf-8", "cp1252"):
+        return raw.decode(cs, "replace")  # visible U+FFFD; the raw header is kept by the caller
+    return raw.decode("latin-1")
+
+
+# ---------------------------------------------------------------- RFC 2047 encoded words
+
+_EW = re.compile(rb"=\?([^?\s]+)\?([BbQq])\?([^?]*)\?=")
+
+
+def _ew_bytes(enc: bytes, text: bytes) -> bytes:
+    if enc in (b"B", b"b"):
+        clean = re.sub(rb"[^A-Za-z0-9+/]", b"", text)
+        clean = clean[: len(clean) - len(clean) % 4] + _b64_tail(clean)
+        try:
+            return base64.b64decode(clean)
+        except (binascii.Error, ValueError):
+            return b""
+    return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), text.replace(b"_", b" "))
+
+
+def _b64_tail(clean: bytes) -> bytes:
+    rest = clean[len(clean) - len(clean) % 4 :]
+    if len(rest) == 2:
+        return rest + b"=="
+    if len(rest) == 3:
+        return rest + b"="
+    return b""
+
+
+def decode_encoded_words(raw: bytes) -> str:
+    """Decode RFC 2047 words anywhere in `raw` (also inside quotes, also unquoted parameter values).
+    Adjacent words are joined without the whitespace between them, and the BYTES of adjacent words that
+    share a charset are concatenated before decoding, which repairs names split mid-character."""
+    out: list[str] = []
+    pos = 0
+    run_cs: bytes | None = None
+    run: bytearray = bytearray()
+
+    def flush() -> None:
+        nonlocal run_cs, run
+        if run_cs is not None:
+            out.append(decode_bytes(bytes(run), run_cs.decode("ascii", "replace")))
+        run_cs, run = None, bytearray()
+
+    for m in _EW.finditer(raw):
+        gap = raw[pos : m.start()]
+        if gap.strip(b" \t\r\n") or run_cs is None:
+            flush()
+            if gap:
+                out.append(decode_bytes(gap))
+        cs = m.group(1).split(b"*", 1)[0].lower()
+        if run_cs is not None and cs != run_cs:
+            flush()
+        if run_cs is None:
+            run_cs = cs
+        run += _ew_bytes(m.group(2), m.group(3))
+        pos = m.end()
+    flush()
+    if pos < len(raw):
+        out.append(decode_bytes(raw[pos:]))
+    return "".join(out)
+
+
+def decode_header_value(raw: bytes) -> str:
+    """A whole unstructured header (Subject, From) decoded and NFC-normalised."""
+    text = decode_encoded_words(_unfold(raw))
+    return unicodedata.normalize("NFC", re.sub(r"[\r\n]+", " ", text)).strip()
+
+
+# ---------------------------------------------------------------- headers and parameters
+
+
+def _unfold(raw: bytes) -> bytes:
+    return re.sub(rb"\r?\n(?=[ \t])", b"", raw).rstrip(b"\r\n")
+
+
+@dataclass
+class _Headers:
+    items: list[tuple[str, bytes]] = field(default_factory=list)  # (lowercase name, raw unfolded value)
+
+    def get(self, name: str) -> bytes | None:
+        for k, v in self.items:
+            if k == name:
+                return v
+        return None
+
+
+def _parse_headers(block: bytes) -> _Headers:
+    hdrs = _Headers()
+    for line in re.split(rb"\r?\n(?![ \t])", block):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(b":")
+        if not sep or not name.strip() or b" " in name.strip():
+            continue  # not a header line: ignore it rather than lose the rest
+        hdrs.items.append((name.strip().decode("latin-1").lower(), _unfold(value).strip()))
+    return hdrs
+
+
+def _split_params(value: bytes) -> tuple[str, list[tuple[str, bytes, bool]]]:
+    """`type/subtype; a=1; b="x y"` → ("type/subtype", [(name, raw value, quoted)]).  Unquoted values keep
+    spaces and tspecials up to the next `;` (clients send `filename=This is a test.txt`)."""
+    parts: list[bytes] = []
+    cur = bytearray()
+    quoted = False
+    i = 0
+    while i < len(value):
+        c = value[i : i + 1]
+        if c == b"\\" and quoted and i + 1 < len(value):
+            cur += value[i : i + 2]
+            i += 2
+            continue
+        if c == b'"':
+            quoted = not quoted
+        if c == b";" and not quoted:
+            parts.append(bytes(cur))
+            cur = bytearray()
+        else:
+            cur += c
+        i += 1
+    parts.append(bytes(cur))
+    main = parts[0].strip().decode("latin-1").lower()
+    params: list[tuple[str, bytes, bool]] = []
+    for p in parts[1:]:
+        name, sep, val = p.partition(b"=")
+        if not sep:
+            continue
+        val = val.strip()
+        is_q = val.startswith(b'"')
+        if is_q:
+            end = _closing_quote(val)
+            val = re.sub(rb"\\(.)", rb"\1", val[1:end])
+        params.append((name.strip().decode("latin-1").lower(), val, is_q))
+    return main, params
+
+
+def _closing_quote(val: bytes) -> int:
+    i = 1
+    while i < len(val):
+        if val[i : i + 1] == b"\\":
+            i += 2
+            continue
+        if val[i : i + 1] == b'"':
+            return i
+        i += 1
+    return len(val)
+
+
+def _pct(raw: bytes) -> bytes:
+    return re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def _rfc2231(params: list[tuple[str, bytes, bool]], base: str) -> str | None:
+    """`base*0*=gbk''%C9%EA; base*1*=...` or `base*=charset'lang'...`; sections sorted numerically, the
+    charset taken from the first; bytes joined before decoding (GBK split mid-character survives)."""
+    sections: dict[int, tuple[bytes, bool]] = {}
+    for name, val, _q in params:
+        m = re.fullmatch(re.escape(base) + r"\*(\d+)(\*?)", name)
+        if m:
+            sections.setdefault(int(m.group(1)), (val, bool(m.group(2))))
+    if sections:
+        charset = None
+        data = bytearray()
+        for idx in sorted(sections):
+            val, ext = sections[idx]
+            if ext:
+                if idx == min(sections) and val.count(b"'") >= 2:
+                    cs, _lang, val = val.split(b"'", 2)
+                    charset = cs.decode("latin-1") or None
+                data += _pct(val)
+            else:
+                data += val
+        return decode_encoded_words(bytes(data)) if charset is None else decode_bytes(bytes(data), charset)
+    for name, val, _q in params:
+        if name == base + "*":
+            if val.count(b"'") >= 2:
+                cs, _lang, rest = val.split(b"'", 2)
+                return decode_bytes(_pct(rest), cs.decode("latin-1") or None)
+            return decode_encoded_words(_pct(val))
+    return None
+
+
+def _param(params: list[tuple[str, bytes, bool]], base: str) -> tuple[str | None, bytes | None]:
+    """Decoded value of parameter `base` (RFC 2231 first, then plain with RFC 2047 words) and its raw bytes."""
+    raw = None
+    for name, val, _q in params:
+        if name == base or name.startswith(base + "*"):
+            raw = (raw + b"; " if raw else b"") + name.encode("latin-1") + b"=" + val
+    ext = _rfc2231(params, base)
+    if ext is not None:
+        return ext, raw
+    for name, val, _q in params:
+        if name == base:
+            return decode_encoded_words(val), raw
+    return None, raw
+
+
+def decode_filename(content_disposition: bytes | None, content_type: bytes | None) -> tuple[str | None, str | None]:
+    """(decoded name or None, raw header value it came from); the caller applies NFC.  `filename` of Content-Disposition first,
+    then `name` of Content-Type."""
+    for header, base in ((content_disposition, "filename"), (content_type, "name")):
+        if not header:
+            continue
+        _main, params = _split_params(header)
+        name, raw = _param(params, base)
+        if name is not None:
+            return name, header.decode("utf-8", "surrogateescape").encode("utf-8", "backslashreplace").decode()
+    return None, None
+
+
+# ---------------------------------------------------------------- structure
+
+
+@dataclass
+class _Entity:
+    headers: _Headers
+    body: bytes
+    ctype: str
+    params: list[tuple[str, bytes, bool]]
+    disposition: str | None
+    closed: bool = True  # for multiparts: the closing boundary was seen
+
+
+def _split_entity(raw: bytes) -> tuple[bytes, bytes]:
+    """Headers and body, split at the first empty line."""
+    pos = 0
+    n = len(raw)
+    while pos < n:
+        nl = raw.find(b"\n", pos)
+        end = n if nl < 0 else nl
+        line = raw[pos:end]
+        if line in (b"", b"\r"):
+            return raw[:pos], raw[end + 1 :] if nl >= 0 else b""
+        pos = n if nl < 0 else nl + 1
+    return raw, b""
+
+
+def _entity(raw: bytes, default_type: str = "text/plain") -> _Entity:
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    head, body = _split_entity(raw)
+    hdrs = _parse_headers(head)
+    ct_raw = hdrs.get("content-type")
+    ctype, params = _split_params(ct_raw) if ct_raw else (default_type, [])
+    ctype = ctype.strip() or default_type
+    cd_raw = hdrs.get("content-disposition")
+    disp = _split_params(cd_raw)[0].strip() if cd_raw else None
+    return _Entity(hdrs, body, ctype, params, disp or None)
+
+
+def _boundary(ent: _Entity) -> bytes | None:
+    for name, val, _q in ent.params:
+        if name == "boundary" and val:
+            return val
+    return None
+
+
+def _split_multipart(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:
+    """The raw parts between delimiter lines, and whether the closing delimiter was seen.  The line break
+    before a delimiter belongs to the delimiter."""
+    delim = b"--" + boundary
+    parts: list[bytes] = []
+    start: int | None = None
+    pos = 0
+    n = len(body)
+    while pos < n:
+        nl = body.find(b"\n", pos)
+        end = n if nl < 0 else nl
+        line = body[pos:end].rstrip(b"\r")
+        if line.startswith(delim):
+            rest = line[len(delim) :]
+            is_close = rest.startswith(b"--")
+            if is_close or not rest.strip():
+                if start is not None:
+                    parts.append(_strip_last_eol(body[start:pos]))
+                if is_close:
+                    return parts, True
+                start = n if nl < 0 else nl + 1
+        pos = n if nl < 0 else nl + 1
+    if start is not None:
+        parts.append(body[start:])
+    return parts, False
+
+
+def _strip_last_eol(b: bytes) -> bytes:
+    if b.endswith(b"\r\n"):
+        return b[:-2]
+    if b.endswith(b"\n"):
+        return b[:-1]
+    return b
+
+
+# ---------------------------------------------------------------- transfer decoding
+
+
+def _cte(ent: _Entity) -> str:
+    raw = ent.headers.get("content-transfer-encoding")
+    return raw.decode("latin-1").strip().lower() if raw else ""
+
+
+def _b64_decode(body: bytes) -> tuple[bytes, bool]:
+    """Lenient base64 (stray characters skipped, like the reference peers); the flag says the data looks
+    truncated (a length that is not a whole number of quads)."""
+    clean = re.sub(rb"[^A-Za-z0-9+/=]", b"", body)
+    pad = clean.find(b"=")
+    if pad >= 0:
+        clean = clean[:pad]  # data after padding is not part of the file
+    whole = clean[: len(clean) - len(clean) % 4]
+    tail = clean[len(whole) :]
+    truncated = len(tail) == 1 or (pad < 0 and len(tail) != 0 and len(clean) > 76)
+    data = base64.b64decode(whole + _b64_tail(clean)) if whole or len(tail) > 1 else b""
+    return data, truncated
+
+
+def _uu_decode(body: bytes) -> bytes:
+    out = bytearray()
+    inside = False
+    for line in body.splitlines():
+        if not inside:
+            if re.match(rb"begin(-base64)?\s+[0-7]{3,4}\s", line + b" "):
+                inside = True
+            continue
+        if line.strip() in (b"end", b"`", b""):
+            if line.strip() == b"end":
+                break
+            continue
+        try:
+            out += binascii.a2b_uu(line)
+        except binascii.Error:
+            nbytes = (((line[0] - 32) & 63) * 4 + 5) // 3
+            try:
+                out += binascii.a2b_uu(line[:nbytes])
+            except binascii.Error:
+                pass
+    return bytes(out)
+
+
+def _decode_body(ent: _Entity) -> tuple[bytes, list[Problem]]:
+    cte = _cte(ent)
+    if cte == "base64":
+        data, truncated = _b64_decode(ent.body)
+        if truncated:
+            return data, [Problem("unreadable_attachment", "附件 base64 编码不完整，文件可能被截断")]
+        return data, []
+    if cte == "quoted-printable":
+        return binascii.a2b_qp(ent.body), []
+    if cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
+        return _uu_decode(ent.body), []
+    return ent.body, []
+
+
+# ---------------------------------------------------------------- the walk
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    """A leaf part as the walk sees it (attachment or body)."""
+
+    filename: str | None
+    raw_filename: str | None
+    content_type: str
+    disposition: str | None
+    data: bytes
+    is_attachment: bool
+    charset: str | None
+    problems: tuple[Problem, ...] = ()
+
+
+def _charset_param(ent: _Entity) -> str | None:
+    for name, val, _q in ent.params:
+        if name == "charset":
+            return val.decode("latin-1")
+    return None
+
+
+def _walk(ent: _Entity, depth: int, expand_rfc822: bool, problems: list[Problem]) -> Iterator[PartInfo]:
+    if depth > MAX_DEPTH:
+        problems.append(Problem("unreadable_attachment", "邮件嵌套层数过多，已停止解析"))
+        return
+    bnd = _boundary(ent) if ent.ctype.startswith("multipart/") else None
+    if ent.ctype.startswith("multipart/") and bnd:
+        parts, closed = _split_multipart(ent.body, bnd)
+        if not parts:
+            # No delimiter at all: read the body as one text part rather than lose it.
+            yield from _walk(_Entity(_Headers(), ent.body, "text/plain", [], None), depth + 1, expand_rfc822, problems)
+            return
+        child_default = "message/rfc822" if ent.ctype == "multipart/digest" else "text/plain"
+        for i, raw in enumerate(parts):
+            sub = _entity(raw, child_default)
+            last_open = not closed and i == len(parts) - 1
+            for info in _walk(sub, depth + 1, expand_rfc822, problems):
+                if last_open and info.is_attachment and _cte(sub) == "base64":
+                    info = _with_problem(info, Problem("unreadable_attachment", "邮件在附件处结束（缺少结束边界），附件可能不完整"))
+                yield info
+        return
+    if ent.ctype == "message/rfc822" and (ent.disposition == "inline" or expand_rfc822):
+        data, _p = _decode_body(ent)
+        if data.strip():
+            yield from _walk(_entity(data), depth + 1, expand_rfc822, problems)
+            return
+    yield _leaf(ent)
+
+
+def _with_problem(info: PartInfo, p: Problem) -> PartInfo:
+    if p in info.problems:
+        return info
+    return PartInfo(info.filename, info.raw_filename, info.content_type, info.disposition, info.data,
+                    info.is_attachment, info.charset, info.problems + (p,))
+
+
+def _leaf(ent: _Entity) -> PartInfo:
+    name, raw_name = decode_filename(ent.headers.get("content-disposition"), ent.headers.get("content-type"))
+    body_like = ent.ctype in ("text/plain", "text/html", "message/delivery-status")
+    is_att = not (body_like and ent.disposition in (None, "inline"))
+    data, probs = _decode_body(ent)
+    return PartInfo(name, raw_name, ent.ctype, ent.disposition, data, is_att, _charset_param(ent), tuple(probs))
+
+
+def walk_attachments(raw: bytes, *, expand_rfc822: bool = False) -> tuple[list[PartInfo], list[Problem]]:
+    """Every leaf part of the message in order (attachments and body parts), and structural problems.
+    With expand_rfc822 the parts of forwarded messages replace the forwarded message itself."""
+    problems: list[Problem] = []
+    parts = list(_walk(_entity(raw), 0, expand_rfc822, problems))
+    return parts, problems
+
+
+# ---------------------------------------------------------------- links, body, Mail
+
+_URL = re.compile(r"https?://[^\s\"'<>()\u3000-\u303f\uff00-\uffef]+", re.I)
+_BIG_HOSTS = re.compile(
+    r"^https?://([a-z0-9-]+\.)*(163|126|yeah|188|vip\.163|vip\.126)\.(com|net)/|^https?://([a-z0-9-]+\.)*qq\.com/",
+    re.I,
+)
+_BIG_PATH = re.compile(r"large-?attach|bigattach|cloud-?attach|ftn|download|fs\.163|attachment", re.I)
+
+
+def find_big_attachment_links(text: str) -> tuple[str, ...]:
+    """NetEase / QQ 超大附件 (file relay) download links: a mail-provider host with a download-like path."""
+    found: list[str] = []
+    for m in _URL.finditer(unescape(text)):
+        url = m.group(0).rstrip(".,;")
+        if _BIG_HOSTS.search(url) and _BIG_PATH.search(url) and url not in found:
+            found.append(url)
+    return tuple(found)
+
+
+def _html_to_text(html: str) -> str:
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", html)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def _parse_date(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        d = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if d is None:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def parse_mail(raw: bytes) -> Mail:
+    """Parse one RFC 822 message.  Never raises: a message that cannot be read at all becomes a Mail with a
+    problem and no attachments."""
+    try:
+        return _parse_mail(raw)
+    except Exception as err:  # noqa: BLE001 - one bad mail must not stop the run
+        return Mail(None, "", "", None, None, "", (), (), (Problem("processing_failed", f"邮件无法解析：{type(err).__name__}"),))
+
+
+def _parse_mail(raw: bytes) -> Mail:
+    top = _entity(raw)
+    parts, problems = walk_attachments(raw, expand_rfc822=True)
+    atts: list[MailAttachment] = []
+    texts: list[str] = []
+    htmls: list[str] = []
+    for p in parts:
+        if p.is_attachment:
+            name = unicodedata.normalize("NFC", p.filename) if p.filename is not None else _default_name(p.content_type)
+            atts.append(MailAttachment(name, p.raw_filename, p.content_type, p.data, p.problems))
+        elif p.content_type == "text/html":
+            htmls.append(decode_bytes(p.data, p.charset))
+        elif p.content_type == "text/plain":
+            texts.append(decode_bytes(p.data, p.charset))
+    body = "\n".join(texts) if texts else "\n".join(_html_to_text(h) for h in htmls)
+    links = find_big_attachment_links("\n".join(texts + htmls))
+    h = top.headers
+    date_raw = h.get("date")
+    date_header = decode_header_value(date_raw) if date_raw is not None else None
+    mid = h.get("message-id")
+    return Mail(
+        message_id=decode_header_value(mid) if mid else None,
+        sender=decode_header_value(h.get("from") or h.get("sender") or b""),
+        subject=decode_header_value(h.get("subject") or b""),
+        date_header=date_header,
+        date_parsed=_parse_date(date_header),
+        body_text=unicodedata.normalize("NFC", body),
+        attachments=tuple(atts),
+        big_attachment_links=links,
+        problems=tuple(problems),
+    )
+
+
+_EXT = {"message/rfc822": ".eml", "application/pdf": ".pdf", "application/msword": ".doc", "application/zip": ".zip"}
+
+
+def _default_name(ctype: str) -> str:
+    """A visible name for an unnamed attachment (never used as a path)."""
+    return "未命名附件" + _EXT.get(ctype, "")
+
+
+# ---------------------------------------------------------------- debug command
+
+
+def describe_message(raw: bytes) -> dict:
+    """What `intake attachments` prints for one message."""
+    from intake.archive import expand  # local: archive imports nothing from here, keep it one-way
+
+    mail = parse_mail(raw)
+    out_atts = []
+    for a in mail.attachments:
+        items = expand(a.filename, a.data)
+        first = items[0]
+        out_atts.append({
+            "filename": a.filename,
+            "raw_filename": a.raw_filename,
+            "content_type": a.content_type,
+            "kind": first.kind,
+            "size": first.size,
+            "sha256": first.sha256,
+            "problems": [p.detail for p in a.problems] + ([first.problem] if first.problem else []),
+            "members": [
+                {"name": i.name, "kind": i.kind, "size": i.size, "sha256": i.sha256, "problem": i.problem}
+                for i in items[1:]
+            ],
+        })
+    return {
+        "message_id": mail.message_id,
+        "sender": mail.sender,
+        "subject": mail.subject,
+        "date": mail.date_header,
+        "attachments": out_atts,
+        "big_attachment_links": list(mail.big_attachment_links),
+        "problems": [p.detail for p in mail.problems],
+    }
+
+
+@click.command("attachments")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def attachments_command(files: Sequence[Path]) -> None:
+    """Print each attachment of FILE.eml... (decoded name, kind, size, sha256, archive members) as JSON."""
+    result = {str(f): describe_message(f.read_bytes()) for f in files}
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

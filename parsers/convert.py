@@ -1,0 +1,143 @@
+"""Legacy Word (.doc / Kingsoft .wps) to .docx through LibreOffice headless (pitfalls §6).
+
+One soffice call per batch (start-up costs ~1.3 s, each extra file ~0.3 s), a private profile directory
+per call (a shared profile makes concurrent calls fail silently), inputs copied in under uuid names
+(same-named inputs would overwrite each other's output; mail names are never paths), a timeout that
+kills the whole process group (soffice is a wrapper around soffice.bin), and success judged by the
+output file existing (soffice exits 0 on failure).  A batch that times out is retried one file at a time
+so one bad file cannot poison the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+import zipfile
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["ConversionResult", "libreoffice_available", "convert_to_docx", "soffice_path"]
+
+log = logging.getLogger(__name__)
+
+NEED_LO = "需要 LibreOffice 转换"
+FAILED = "LibreOffice 无法转换该文件（文件可能已损坏或加密）"
+TIMEOUT = "LibreOffice 转换超时"
+_ALLOWED_EXT = {".doc", ".wps", ".rtf", ".docx", ".odt", ".wpt", ".dot"}
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    data: bytes | None  # the .docx bytes, or None
+    error: str | None  # Chinese reason when data is None
+
+
+def soffice_path() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def libreoffice_available() -> bool:
+    return soffice_path() is not None
+
+
+def _ext(name: str) -> str:
+    """The input's extension for LibreOffice's filter detection, from an allowlist (default .doc)."""
+    ext = os.path.splitext(name)[1].lower()
+    return ext if ext in _ALLOWED_EXT else ".doc"
+
+
+def _default_timeout(n: int) -> float:
+    return 30.0 + 5.0 * n
+
+
+def convert_to_docx(items: Sequence[tuple[str, bytes]], *, timeout_s: float | None = None) -> list[ConversionResult]:
+    """Convert (name, bytes) pairs to .docx, same order as `items`.  Never raises."""
+    if not items:
+        return []
+    exe = soffice_path()
+    if exe is None:
+        return [ConversionResult(None, NEED_LO) for _ in items]
+    try:
+        results, timed_out = _run_batch(exe, items, timeout_s or _default_timeout(len(items)))
+    except OSError as err:
+        log.warning("soffice could not be started: %s", err)
+        return [ConversionResult(None, NEED_LO) for _ in items]
+    if timed_out and len(items) > 1:
+        log.warning("soffice batch of %d timed out; retrying one by one", len(items))
+        single = timeout_s or _default_timeout(1)
+        return [
+            r if r.data is not None else _run_batch(exe, [it], single)[0][0]
+            for it, r in zip(items, results)
+        ]
+    return results
+
+
+def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], timeout_s: float) -> tuple[list[ConversionResult], bool]:
+    with tempfile.TemporaryDirectory(prefix="intake-lo-") as tmp:
+        root = Path(tmp)
+        inp, out, prof = root / "in", root / "out", root / "profile"
+        for d in (inp, out, prof):
+            d.mkdir()
+        stems: list[str] = []
+        paths: list[str] = []
+        for name, data in items:
+            stem = uuid.uuid4().hex
+            p = inp / f"{stem}{_ext(name)}"
+            p.write_bytes(data)
+            stems.append(stem)
+            paths.append(str(p))
+        cmd = [exe, f"-env:UserInstallation={prof.as_uri()}", "--headless", "--norestore", "--nologo",
+               "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *paths]
+        env = dict(os.environ, HOME=str(root), LANG=os.environ.get("LANG", "C.UTF-8"))
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                start_new_session=True, env=env)
+        timed_out = False
+        try:
+            proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill_group(proc)
+        results = []
+        for stem in stems:
+            target = out / f"{stem}.docx"
+            data = target.read_bytes() if target.is_file() else None
+            if data is not None and _is_docx(data):
+                results.append(ConversionResult(data, None))
+            else:
+                results.append(ConversionResult(None, TIMEOUT if timed_out else FAILED))
+        return results, timed_out
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """soffice forks soffice.bin: kill the whole session so nothing keeps running or writing."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    for stream in (proc.stdout, proc.stderr):
+        if stream:
+            stream.close()
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "word/document.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
