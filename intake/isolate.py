@@ -67,6 +67,16 @@ def parse_document(doc: Document, *, check_seal: bool = True) -> ParsedForm:
     raise DocumentError(f"{REASON_UNSUPPORTED}：{doc.kind}", name=doc.name)
 
 
+def _preload_parsers() -> None:
+    """Import the parsers (python-docx, pdfplumber, ...) once in the parent before forking, so every
+    worker — including replacements — starts with them loaded and shared copy-on-write."""
+    for module in ("parsers.docx_form", "parsers.pdf_form"):
+        try:
+            __import__(module)
+        except Exception as err:  # reported per document by the worker; not fatal here
+            log.debug("cannot preload %s: %s", module, err)
+
+
 @dataclass
 class ParseStats:
     """What the pool measured, for logs and bench/: seconds are summed worker-side parse times."""
@@ -205,6 +215,7 @@ class DocumentParser:
         self.max_tasks = max(1, max_tasks_per_worker)
         self.stats = ParseStats()
         self._pool: list[_Worker] = []
+        self._seen_errors: set[str] = set()
         methods = multiprocessing.get_all_start_methods()
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
 
@@ -251,6 +262,8 @@ class DocumentParser:
         return [r if r is not None else DocumentError(REASON_INTERNAL, name=d.name) for r, d in zip(results, docs)]
 
     def _grow(self, n: int) -> None:
+        if not self._pool and isinstance(self.parse_fn, _SealDispatch):
+            _preload_parsers()
         for worker in [w for w in self._pool if not w.process.is_alive()]:
             self._stop(worker, graceful=False)
             self._pool.remove(worker)
@@ -362,10 +375,15 @@ class DocumentParser:
         if isinstance(result, DocumentError):
             s.failed += 1
             log.info("document %s unreadable: %s", doc.name, result.reason)
-            if detail:
-                log.debug("document %s: %s", doc.name, detail)
-                if detail not in ("MemoryError",) and "Traceback" in detail:
+            if detail and "Traceback" in detail:
+                last = detail.strip().splitlines()[-1]
+                if last in self._seen_errors:  # the same bug on every document: one trace is enough
+                    log.debug("parser error on %s: %s", doc.name, last)
+                else:
+                    self._seen_errors.add(last)
                     log.warning("parser error on %s:\n%s", doc.name, detail)
+            elif detail:
+                log.debug("document %s: %s", doc.name, detail)
 
     def _stop(self, worker: _Worker, *, graceful: bool) -> None:
         process = worker.process
