@@ -1,0 +1,311 @@
+"""The `intake` command: parse options, load the config, set up logging once, call one function.
+
+Exit codes (README, cron): 0 ok · 1 fatal (config, lock held, login refused, ...) · 2 usage ·
+3 finished, but some messages failed (or the mailbox went away mid-run; committed results are kept).
+Errors are mapped to exit codes in one place: IntakeGroup.invoke.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import click
+
+from intake.config import Config, ConfigError, build_config, load_config
+
+__all__ = ["main", "DEMO_DIR", "demo_config"]
+
+log = logging.getLogger("intake")
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+DEMO_DIR = "intake-demo"
+
+
+def _fatal_errors() -> tuple[type[BaseException], ...]:
+    from intake.lock import LockBusy
+    from intake.run import FatalError
+
+    types: list[type[BaseException]] = [ConfigError, LockBusy, FatalError]
+    try:
+        from intake.mailbox import MailboxError
+
+        types.append(MailboxError)
+    except ImportError:  # pragma: no cover - the IMAP module is part of the package
+        pass
+    return tuple(types)
+
+
+class IntakeGroup(click.Group):
+    """Maps exceptions to exit codes: known fatal errors print one line; anything else is a bug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except _fatal_errors() as err:
+            click.echo(f"intake: {err}", err=True)
+            ctx.exit(EXIT_FATAL)
+        except Exception as err:  # noqa: BLE001 — a bug: say so, keep the traceback in the log
+            log.debug("unexpected error", exc_info=True)
+            click.echo(f"intake: internal error: {type(err).__name__}: {err}", err=True)
+            ctx.exit(EXIT_FATAL)
+
+
+def _config_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                        default=Path("config.toml"), show_default=True, help="Configuration file.")(f)
+
+
+def _log_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--verbose", "-v", is_flag=True, help="Debug logging.")(f)
+    return click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors on stderr (cron).")(f)
+
+
+def _setup(config: Config | None, *, quiet: bool, verbose: bool) -> None:
+    from intake.logs import register_secret, setup_logging
+
+    setup_logging(data_dir=config.data_dir if config else None, verbose=verbose, quiet=quiet)
+    if config is not None and config.mailbox.kind == "imap":
+        register_secret(os.environ.get(config.mailbox.password_env))
+
+
+def _load(config_path: Path, quiet: bool, verbose: bool) -> Config:
+    config = load_config(config_path)
+    _setup(config, quiet=quiet, verbose=verbose)
+    return config
+
+
+@click.group(cls=IntakeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="intake", message="intake %(version)s")
+def main() -> None:
+    """intake: turns the office mailbox of 申报表 submissions into a review workbook, an HTML summary and a
+    JSON-lines export.  Exit codes: 0 ok, 1 fatal, 2 usage, 3 finished but some messages failed."""
+
+
+# ---------------------------------------------------------------- run / rerun / report / export
+
+
+def _report_summary(summary: Any, quiet: bool) -> None:
+    if not quiet:
+        click.echo(f"run {summary.run_id}: {summary.processed} processed ({summary.new} new, "
+                   f"{summary.changed} changed), {summary.skipped} skipped, {summary.failed} failed"
+                   + (" [dry run]" if summary.dry_run else ""))
+        for name, path in summary.outputs.items():
+            click.echo(f"  {name}: {path}")
+    if summary.aborted:
+        click.echo(f"intake: {summary.aborted}", err=True)
+
+
+@main.command("run")
+@_config_option
+@click.option("--dry-run", is_flag=True, help="Fetch and parse, write outputs to a temporary folder, store untouched.")
+@_log_options
+@click.pass_context
+def run_command(ctx: click.Context, config_path: Path, dry_run: bool, quiet: bool, verbose: bool) -> None:
+    """Fetch new mail, parse the forms, update the store and rebuild the outputs (cron runs this)."""
+    from intake.run import run_intake
+
+    summary = run_intake(_load(config_path, quiet, verbose), mode="run", dry_run=dry_run)
+    _report_summary(summary, quiet)
+    ctx.exit(summary.exit_code)
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+@main.command("rerun")
+@_config_option
+@click.option("--since", callback=_parse_day, metavar="YYYY-MM-DD", help="First day (inclusive, office time zone).")
+@click.option("--until", callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (inclusive, office time zone).")
+@click.option("--force", is_flag=True, help="Recompute even messages whose bytes and rules are unchanged.")
+@click.option("--dry-run", is_flag=True, help="Write outputs to a temporary folder, store untouched.")
+@_log_options
+@click.pass_context
+def rerun_command(ctx: click.Context, config_path: Path, since: date | None, until: date | None, force: bool,
+                  dry_run: bool, quiet: bool, verbose: bool) -> None:
+    """Process the mail received in a date range again (after a rule change) and replace its results."""
+    from intake.run import run_intake
+
+    if since and until and since > until:
+        raise click.UsageError("--since is after --until")
+    summary = run_intake(_load(config_path, quiet, verbose), mode="rerun", since=since, until=until,
+                         force=force, dry_run=dry_run)
+    _report_summary(summary, quiet)
+    ctx.exit(summary.exit_code)
+
+
+@main.command("report")
+@_config_option
+@_log_options
+def report_command(config_path: Path, quiet: bool, verbose: bool) -> None:
+    """Rebuild the workbook, HTML summary and export from the store (no mail access)."""
+    from intake.lock import run_lock
+    from intake.run import write_reports
+    from intake.store import Store
+
+    config = _load(config_path, quiet, verbose)
+    with run_lock(config.data_dir), Store(config.data_dir) as store:
+        outputs = write_reports(config, store)
+    if not quiet:
+        for name, path in outputs.items():
+            click.echo(f"{name}: {path}")
+
+
+@main.command("export")
+@_config_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of stdout.")
+@_log_options
+def export_command(config_path: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
+    """Print every stored message as JSON lines (the export contract in README.md)."""
+    from reports.export import export_lines, write_export
+
+    from intake.store import Store
+
+    config = _load(config_path, quiet, verbose)
+    with Store(config.data_dir) as store:
+        records = store.load_records()
+    if output is not None:
+        write_export(output, records, tz=config.intake.timezone)
+    else:
+        sys.stdout.write(export_lines(records, tz=config.intake.timezone))
+        sys.stdout.flush()
+
+
+# ---------------------------------------------------------------- demo
+
+
+def demo_config(base: Path) -> Config:
+    """The built-in demo config: everything under `base`."""
+    data = {
+        "mailbox": {"kind": "maildir", "path": "mailbox"},
+        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31",
+                   "timezone": "Asia/Shanghai", "data_dir": "data"},
+        "rules": {"expected_training_days": {"national": 5, "provincial": 4}},
+        "report": {"workbook": "申报汇总.xlsx", "summary_html": "summary.html", "export_jsonl": "export.jsonl"},
+    }
+    return build_config(data, base_dir=base)
+
+
+@main.command("demo")
+@_log_options
+@click.pass_context
+def demo_command(ctx: click.Context, quiet: bool, verbose: bool) -> None:
+    """Build a demo mailbox under ./intake-demo/, run the pipeline on it and print where the outputs are."""
+    from intake.demo import build_demo_mailbox
+    from intake.run import run_intake
+
+    base = Path.cwd() / DEMO_DIR
+    config = demo_config(base)
+    for generated in (base / "mailbox", config.data_dir):  # ours: a demo always starts fresh
+        if generated.is_dir():
+            shutil.rmtree(generated)
+    base.mkdir(parents=True, exist_ok=True)
+    _setup(config, quiet=quiet, verbose=verbose)
+    build_demo_mailbox(base / "mailbox")
+    summary = run_intake(config)
+    _report_summary(summary, quiet)
+    if not quiet:
+        click.echo(f"demo mailbox: {base / 'mailbox'}\nopen the workbook: {config.report.workbook}")
+    ctx.exit(summary.exit_code)
+
+
+# ---------------------------------------------------------------- parse
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def parse_file(path: Path, *, debug: bool = False) -> dict[str, Any]:
+    """One file through the document parsers, as a JSON-able dict (`error` when unreadable)."""
+    from parsers.sniff import sniff_kind
+    from parsers.types import DocumentError
+
+    data = path.read_bytes()
+    kind = sniff_kind(data)
+    try:
+        form = _parse_bytes(data, path.name, kind)
+    except DocumentError as err:
+        return {"source": path.name, "kind": kind, "error": err.reason}
+    out = _jsonable(form)
+    if not debug:
+        out.pop("raw_pairs", None)
+    return out
+
+
+def _parse_bytes(data: bytes, name: str, kind: str) -> Any:
+    from parsers.types import DocumentError
+
+    if kind in ("doc", "wps"):
+        from parsers.convert import convert_to_docx
+
+        result = convert_to_docx([(name, data)])[0]
+        if result.data is None:
+            raise DocumentError(result.error or "无法转换", name=name)
+        data, kind = result.data, "docx"
+    if kind == "docx":
+        from parsers.docx_form import parse_docx
+
+        return parse_docx(data, name)
+    if kind == "pdf":
+        from parsers.pdf_form import parse_pdf
+
+        return parse_pdf(data, name)
+    raise DocumentError(f"不是 Word/PDF 文件（{kind}）", name=name)
+
+
+@main.command("parse")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--debug", is_flag=True, help="Add the raw label/value pairs the parser found.")
+@_log_options
+@click.pass_context
+def parse_command(ctx: click.Context, files: Sequence[Path], debug: bool, quiet: bool, verbose: bool) -> None:
+    """Parse Word/PDF 申报表 files and print one JSON object per file (exit 3 if one is unreadable)."""
+    _setup(None, quiet=quiet, verbose=verbose)
+    failed = False
+    for path in files:
+        out = parse_file(path, debug=debug)
+        failed = failed or "error" in out
+        click.echo(json.dumps(out, ensure_ascii=False, sort_keys=True))
+    ctx.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+# ---------------------------------------------------------------- commands owned by other modules
+
+
+def _add_optional(module: str, attr: str) -> None:
+    try:
+        command = getattr(__import__(module, fromlist=[attr]), attr)
+    except (ImportError, AttributeError):
+        return
+    main.add_command(command)
+
+
+_add_optional("intake.check", "check_command")
+_add_optional("intake.mime", "attachments_command")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

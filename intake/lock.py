@@ -1,0 +1,58 @@
+"""One intake run at a time per data_dir.
+
+fcntl.flock on data_dir/intake.lock: the kernel drops the lock when the process dies, so a run killed
+with kill -9 never leaves a stale lock behind (the file stays, the lock does not).  A second run does not
+wait: cron starts the next one a few minutes later anyway, so it exits at once (exit code 1) naming the
+pid that holds the lock, which is written into the file for that message.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+__all__ = ["LockBusy", "run_lock", "LOCK_NAME"]
+
+LOCK_NAME = "intake.lock"
+
+
+class LockBusy(Exception):
+    """Another run holds the lock."""
+
+    def __init__(self, pid: int | None) -> None:
+        who = f"pid {pid}" if pid else "pid unknown"
+        super().__init__(f"another intake run is in progress ({who})")
+        self.pid = pid
+
+
+@contextmanager
+def run_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data_dir lock for the duration of the block; LockBusy at once if it is taken."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockBusy(_read_pid(fd)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            # Clear the pid before unlocking so a reader never sees a finished run's pid as the holder.
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        return int(text) if text.isdigit() else None
+    except OSError:
+        return None

@@ -1,0 +1,567 @@
+"""One intake run: mailbox → store → reports.  The only module that wires intake, parsers and reports.
+
+Per fetch batch (so documents of many mails are parsed in parallel and legacy Word is converted in one
+LibreOffice call) the stages are:
+  1. prepare   each mail: parse MIME, expand attachments (archives), archive every file by hash
+  2. convert   every .doc/.wps of the batch in one parsers.convert call
+  3. parse     every docx/pdf of the batch through intake.isolate.DocumentParser (timeouts, memory caps)
+  4. finish    each mail: pair Word+PDF, review flags, commit to the store (one transaction per mail)
+Errors are trapped per attachment (unreadable_attachment) and per message (processing_failed: the run
+goes on and exits 3).  After all folders: supersessions recomputed across the store, then the workbook,
+HTML summary and export are rebuilt from the store and written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from intake.config import Config
+from intake.lock import run_lock
+from intake.models import (
+    AttachmentRecord,
+    Document,
+    Flag,
+    FormRecord,
+    Mail,
+    MessageRecord,
+    RawMessage,
+    RunInfo,
+)
+from intake.source import Mailbox
+from intake.store import Store, form_id_for
+from parsers.types import DocumentError, FormGroup, ParsedForm, Pairing
+
+__all__ = ["RunSummary", "FatalError", "run_intake", "write_reports", "build_rules", "open_mailbox"]
+
+log = logging.getLogger(__name__)
+
+_PARSEABLE = ("docx", "pdf")
+_LEGACY_WORD = ("doc", "wps")
+_CONTAINERS = ("zip", "rar", "7z")
+
+
+class FatalError(Exception):
+    """The run cannot go on (bad mailbox path, ...): exit code 1, message shown as is."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    mode: str
+    listed: int = 0  # messages the source listed as candidates
+    processed: int = 0  # messages whose results were (re)computed
+    skipped: int = 0  # already processed / unchanged (rerun without --force) / outside the range
+    new: int = 0
+    changed: int = 0
+    failed: int = 0
+    aborted: str = ""  # the mailbox went away mid-run (what was committed stays)
+    dry_run: bool = False
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.failed or self.aborted else 0
+
+
+# ---------------------------------------------------------------- wiring helpers (one line to swap each)
+
+
+def build_rules(config: Config) -> Any:
+    from intake.review import Rules
+
+    r = config.rules
+    return Rules(
+        deadline=config.intake.deadline,
+        tz=config.intake.timezone,
+        training_end_limit=config.intake.training_end_limit,
+        required_fields=r.required_fields,
+        phone_any_of=r.phone_any_of,
+        date_header_margin=timedelta(minutes=r.date_header_margin_minutes),
+        expected_training_days=r.expected_training_days,
+    )
+
+
+def open_mailbox(config: Config) -> Mailbox:
+    if config.mailbox.kind == "maildir":
+        from intake.maildir import MaildirMailbox
+
+        path = config.mailbox.path
+        if path is None or not path.is_dir():
+            raise FatalError(f"mailbox.path: not a directory: {path}")
+        return MaildirMailbox(path, config.mailbox.folders, tz=config.intake.timezone)
+    from intake.mailbox import ImapMailbox
+
+    return ImapMailbox(config.mailbox)  # type: ignore[return-value]
+
+
+def _parser(config: Config) -> Any:
+    from intake.isolate import DocumentParser
+
+    return DocumentParser(config.intake.workers, config.intake.parse_timeout_s, config.intake.parse_memory_mb)
+
+
+def _expand(name: str, data: bytes) -> list[Any]:
+    from intake.archive import expand
+
+    return expand(name, data)
+
+
+def _convert(items: Sequence[tuple[str, bytes]], timeout_s: float) -> list[tuple[bytes | None, str | None]]:
+    try:
+        from parsers.convert import convert_to_docx
+    except ImportError:
+        return [(None, "需要 LibreOffice 转换")] * len(items)
+    return [(r.data, r.error) for r in convert_to_docx(items, timeout_s=timeout_s)]
+
+
+def _pair(forms: Sequence[ParsedForm]) -> Pairing:
+    from parsers.pairing import pair_documents
+
+    return pair_documents(forms)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- per message state
+
+
+@dataclass
+class _Att:
+    """One attachment or archive member while a message is being processed."""
+
+    name: str
+    kind: str
+    sha256: str
+    size: int
+    parent: str | None
+    archive_path: str | None
+    status: str = "ignored"
+    detail: str = ""
+    data: bytes | None = None  # what goes to a parser (converted docx for .doc/.wps)
+    converted_from: str | None = None
+    result: ParsedForm | None = None
+
+    def record(self) -> AttachmentRecord:
+        return AttachmentRecord(self.name, self.sha256, self.kind, self.size, self.status, self.detail,
+                                self.parent, self.archive_path)
+
+
+@dataclass
+class _Job:
+    raw: RawMessage
+    sha256: str
+    raw_path: str
+    mail: Mail | None = None
+    atts: list[_Att] = field(default_factory=list)
+    error: str = ""
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class _Ctx:
+    config: Config
+    store: Store
+    rules: Any
+    run_id: int
+    mode: str
+    force: bool
+    dry_run: bool
+    since: date | None
+    until: date | None
+    parser: Any = None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("listed", "processed", "skipped", "new", "changed", "failed"), 0))
+    new_keys: set[str] = field(default_factory=set)
+    changed_keys: set[str] = field(default_factory=set)
+    failed_keys: set[str] = field(default_factory=set)
+
+
+def run_intake(config: Config, *, mode: str = "run", since: date | None = None, until: date | None = None,
+               dry_run: bool = False, force: bool = False, mailbox: Mailbox | None = None) -> RunSummary:
+    """Fetch what is new (run) or a date range again (rerun), store results, rebuild the reports.
+    `mailbox` replaces the configured source (tests).  Raises LockBusy, FatalError, ConfigError,
+    intake.mailbox.LoginRefused for fatal problems; per-message problems only count in the summary."""
+    if mode not in ("run", "rerun"):
+        raise ValueError(f"mode must be 'run' or 'rerun', not {mode!r}")
+    data_dir = config.intake.data_dir
+    with run_lock(data_dir), ExitStack() as stack:
+        store = stack.enter_context(Store(data_dir))
+        outputs_dir: Path | None = None
+        if dry_run:
+            tmp = Path(tempfile.mkdtemp(prefix="intake-dry-run-"))
+            store = stack.enter_context(store.copy_to(tmp / "data"))
+            outputs_dir = tmp
+        return _run(config, store, stack, mode=mode, since=since, until=until, dry_run=dry_run, force=force,
+                    mailbox=mailbox, outputs_dir=outputs_dir)
+
+
+def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: date | None, until: date | None,
+         dry_run: bool, force: bool, mailbox: Mailbox | None, outputs_dir: Path | None) -> RunSummary:
+    rules = build_rules(config)
+    started = datetime.now(timezone.utc)
+    run_id = store.start_run(mode + ("-dry" if dry_run else ""), rules.version, started)
+    ctx = _Ctx(config, store, rules, run_id, mode, force, dry_run, since, until)
+    aborted = ""
+    try:
+        box = mailbox if mailbox is not None else open_mailbox(config)
+        stack.callback(box.close)
+        ctx.parser = stack.enter_context(_parser(config))
+        for folder in box.folders():
+            _process_folder(ctx, box, folder)
+    except Exception as err:
+        if not _is_transient(err):
+            store.finish_run(run_id, datetime.now(timezone.utc), status="fatal", n_new=ctx.counts["new"],
+                             n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
+            raise
+        aborted = f"mailbox unavailable: {err}"
+        log.error("%s; results committed so far are kept, the next run continues", aborted)
+    _apply_supersessions(store, rules)
+    finished = datetime.now(timezone.utc)
+    store.finish_run(run_id, finished, status="aborted" if aborted else "ok", n_new=ctx.counts["new"],
+                     n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
+    info = RunInfo(run_id, started, finished, rules.version, frozenset(ctx.new_keys), frozenset(ctx.changed_keys),
+                   frozenset(ctx.failed_keys))
+    outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
+    c = ctx.counts
+    return RunSummary(run_id, mode, c["listed"], c["processed"], c["skipped"], c["new"], c["changed"], c["failed"],
+                      aborted, dry_run, outputs)
+
+
+def _is_transient(err: BaseException) -> bool:
+    try:
+        from intake.mailbox import MailboxUnavailable
+    except ImportError:
+        return False
+    return isinstance(err, MailboxUnavailable)
+
+
+# ---------------------------------------------------------------- listing
+
+
+def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
+    uids, validity = _candidates(ctx, box, folder)
+    ctx.counts["listed"] += len(uids)
+    if uids:
+        log.info("folder %s: %d message(s) to look at", folder, len(uids))
+    size = ctx.config.mailbox.batch_size
+    for start in range(0, len(uids), size):
+        batch = uids[start:start + size]
+        jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
+        _convert_batch(ctx, jobs)
+        _parse_batch(ctx, jobs)
+        for job in jobs:
+            _finish(ctx, box, job)
+        if ctx.mode == "run" and getattr(box, "monotonic_uids", True) and batch and not ctx.dry_run:
+            # Only after the whole batch is committed: a crash mid-batch re-fetches the batch, and
+            # already-stored messages are recognised by key, so nothing is processed twice.
+            ctx.store.set_last_uid(folder, validity, max(batch))
+
+
+def _candidates(ctx: _Ctx, box: Mailbox, folder: str) -> tuple[list[int], int]:
+    if ctx.mode == "rerun":
+        since = ctx.since - timedelta(days=1) if ctx.since else None
+        before = ctx.until + timedelta(days=2) if ctx.until else None
+        listing = box.list_uids(folder, since=since, before=before)
+        return list(listing.uids), listing.uidvalidity
+    if getattr(box, "monotonic_uids", True):
+        return _new_uids(ctx, box, folder)
+    # Hashed ids (file sources): list everything and ask the store what it has seen.
+    listing = box.list_uids(folder)
+    known = ctx.store.known_uids(folder, listing.uidvalidity)
+    return [u for u in listing.uids if u not in known], listing.uidvalidity
+
+
+def _new_uids(ctx: _Ctx, box: Mailbox, folder: str) -> tuple[list[int], int]:
+    state = ctx.store.folder_state(folder)
+    listing = box.list_uids(folder, after_uid=state[1] if state else 0)
+    if state is not None and listing.uidvalidity != state[0]:
+        # UIDVALIDITY changed: every message is a candidate again; those already processed are
+        # recognised by Message-ID + content hash (_recognised_elsewhere) and only re-keyed.
+        log.warning("folder %s: UIDVALIDITY changed (%d → %d); re-listing", folder, state[0], listing.uidvalidity)
+        listing = box.list_uids(folder, after_uid=0)
+    last = ctx.store.last_uid(folder, listing.uidvalidity)
+    known = ctx.store.known_uids(folder, listing.uidvalidity)
+    # `UID n:*` always answers the highest message, even when it is not newer: filter here.
+    return [u for u in listing.uids if u > last and u not in known], listing.uidvalidity
+
+
+# ---------------------------------------------------------------- stage 1: prepare
+
+
+def _prepare(ctx: _Ctx, raw: RawMessage) -> _Job | None:
+    """Parse the mail and expand its attachments; None when the message is to be skipped."""
+    sha = _sha(raw.data)
+    if not _wanted(ctx, raw, sha):
+        ctx.counts["skipped"] += 1
+        return None
+    job = _Job(raw, sha, ctx.store.archive(raw.data, "eml"))
+    try:
+        from intake.mime import parse_mail
+
+        job.mail = parse_mail(raw.data)
+        if _recognised_elsewhere(ctx, job):
+            ctx.counts["skipped"] += 1
+            return None
+        for att in job.mail.attachments:
+            job.atts.extend(_expand_attachment(ctx, att.filename, att.data))
+    except Exception as err:  # noqa: BLE001 — trapped per message, recorded as processing_failed
+        log.exception("uid=%s: preparing the message failed", raw.ref.uid)
+        job.error = _short(err)
+    return job
+
+
+def _wanted(ctx: _Ctx, raw: RawMessage, sha: str) -> bool:
+    if ctx.mode == "run":
+        return ctx.store.get_identity(raw.ref.key) is None
+    local = raw.internal_date.astimezone(ctx.config.intake.timezone).date()
+    if (ctx.since and local < ctx.since) or (ctx.until and local > ctx.until):
+        return False
+    stored = ctx.store.get_identity(raw.ref.key)
+    unchanged = stored is not None and (stored.raw_sha256, stored.rules_version) == (sha, ctx.rules.version)
+    return ctx.force or not unchanged
+
+
+def _recognised_elsewhere(ctx: _Ctx, job: _Job) -> bool:
+    """Same Message-ID and bytes already stored under another key (UIDVALIDITY changed): move the
+    stored results to the new key instead of processing the mail a second time."""
+    assert job.mail is not None
+    other = ctx.store.find_by_identity(job.mail.message_id, job.sha256)
+    if other is None or other == job.raw.ref.key:
+        return False
+    if ctx.store.get_identity(job.raw.ref.key) is not None:
+        return False
+    log.info("uid=%s: already processed as %s (UIDVALIDITY changed); re-keyed", job.raw.ref.uid, other)
+    ctx.store.rekey(other, job.raw.ref)
+    return ctx.mode == "run"
+
+
+def _expand_attachment(ctx: _Ctx, name: str, data: bytes) -> list[_Att]:
+    try:
+        items = _expand(name, data)
+    except Exception as err:  # noqa: BLE001 — one bad attachment never stops the message
+        log.warning("expanding %r failed: %s", name, _short(err))
+        return [_Att(name, "other", _sha(data), len(data), None, ctx.store.archive(data, "other"),
+                     "unreadable", "附件无法解析")]
+    return [_att_from_item(ctx, item) for item in items]
+
+
+def _att_from_item(ctx: _Ctx, item: Any) -> _Att:
+    path = ctx.store.archive(item.data, item.kind) if item.data is not None else None
+    att = _Att(item.name, item.kind, item.sha256, item.size, item.parent, path)
+    if item.problem:
+        att.status, att.detail = "unreadable", item.problem
+    elif item.kind in _PARSEABLE or item.kind in _LEGACY_WORD:
+        att.status, att.data = "pending", item.data
+    elif item.kind in _CONTAINERS:
+        att.detail = "压缩包，已解压"
+    else:
+        att.detail = "不是申报表格式（Word/PDF）"
+    return att
+
+
+# ---------------------------------------------------------------- stages 2 and 3: convert, parse
+
+
+def _convert_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
+    legacy = [a for j in jobs for a in j.atts if a.status == "pending" and a.kind in _LEGACY_WORD]
+    if not legacy:
+        return
+    results = _convert([(a.name, a.data or b"") for a in legacy], ctx.config.intake.parse_timeout_s)
+    for att, (data, error) in zip(legacy, results):
+        if data is None:
+            att.status, att.detail, att.data = "unreadable", error or "无法转换", None
+        else:
+            att.data, att.converted_from = data, att.kind
+
+
+def _parse_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
+    pending = [a for j in jobs for a in j.atts if a.status == "pending"]
+    docs = [Document(a.name, "docx" if a.converted_from else a.kind, a.data or b"", _sha(a.data or b""),
+                     a.parent, a.converted_from) for a in pending]
+    results = ctx.parser.parse_all(docs) if docs else []
+    for att, result in zip(pending, results):
+        att.data = None  # the bytes are archived; drop them so a batch does not pin memory
+        if isinstance(result, DocumentError):
+            att.status, att.detail = "unreadable", result.reason
+        elif result.is_form:
+            att.status, att.result = "parsed", result
+        else:
+            att.status, att.detail, att.result = "ignored", result.note or "不是申报表", None
+
+
+# ---------------------------------------------------------------- stage 4: finish
+
+
+def _finish(ctx: _Ctx, box: Mailbox, job: _Job) -> None:
+    try:
+        record = _record(ctx, job) if not job.error else _failed_record(ctx, job, job.error)
+    except Exception as err:  # noqa: BLE001 — trapped per message
+        log.exception("uid=%s: reviewing the message failed", job.raw.ref.uid)
+        record = _failed_record(ctx, job, _short(err))
+    existed = ctx.store.get_identity(record.key) is not None
+    changed = ctx.store.save_message(record, raw_sha256=job.sha256, raw_path=job.raw_path,
+                                     rules_version=ctx.rules.version, run_id=ctx.run_id)
+    _count(ctx, record, existed, changed)
+    if not ctx.dry_run:
+        box.after_commit(job.raw.ref)
+    log.info("uid=%s folder=%s from=%s outcome=%s forms=%d flags=%s", record.uid, record.folder, record.sender,
+             record.outcome, len(record.forms), ",".join(_codes(record)) or "-")
+
+
+def _count(ctx: _Ctx, record: MessageRecord, existed: bool, changed: bool) -> None:
+    ctx.counts["processed"] += 1
+    if not existed:
+        ctx.counts["new"] += 1
+        ctx.new_keys.add(record.key)
+    if changed:
+        ctx.counts["changed"] += 1
+        ctx.changed_keys.add(record.key)
+    if record.outcome == "failed":
+        ctx.counts["failed"] += 1
+        ctx.failed_keys.add(record.key)
+
+
+def _codes(record: MessageRecord) -> list[str]:
+    codes = [f.code for f in record.flags] + [f.code for form in record.forms for f in form.flags]
+    return sorted(set(codes))
+
+
+def _record(ctx: _Ctx, job: _Job) -> MessageRecord:
+    from intake.review import form_flags, form_level, message_flags
+
+    assert job.mail is not None
+    parsed = [a.result for a in job.atts if a.result is not None]
+    pairing = _pair(parsed) if parsed else Pairing(groups=())
+    _mark_ignored(job.atts, pairing)
+    unreadable = [(a.name, a.detail) for a in job.atts if a.status == "unreadable"]
+    msg_flags = message_flags(received_at=job.raw.internal_date, date_parsed=job.mail.date_parsed,
+                              n_attachments=len(job.mail.attachments), n_forms=len(pairing.groups),
+                              unreadable=unreadable, big_links=job.mail.big_attachment_links, rules=ctx.rules)
+    msg_flags = _dedupe([*msg_flags, *_mail_problem_flags(job.mail)])
+    carried = form_level(msg_flags)
+    forms = tuple(_form_record(ctx, job, i, g, [*form_flags(g, ctx.rules), *carried])
+                  for i, g in enumerate(pairing.groups))
+    outcome = "flagged" if msg_flags or any(f.flags for f in forms) else "ok"
+    return _message_record(job, tuple(a.record() for a in job.atts), forms, tuple(msg_flags), outcome)
+
+
+def _mark_ignored(atts: Sequence[_Att], pairing: Pairing) -> None:
+    ignored = {f.source: f.note for f in pairing.ignored}
+    for att in atts:
+        if att.status == "parsed" and att.name in ignored:
+            att.status, att.detail = "ignored", ignored[att.name] or "不是申报表"
+
+
+def _mail_problem_flags(mail: Mail) -> list[Flag]:
+    from intake.flags import SPECS
+
+    problems = [*mail.problems, *(p for a in mail.attachments for p in a.problems)]
+    return [Flag(p.code, p.detail) for p in problems if p.code in SPECS and SPECS[p.code].scope == "message"]
+
+
+def _dedupe(flags: Sequence[Flag]) -> list[Flag]:
+    seen: set[Flag] = set()
+    return [f for f in flags if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
+
+
+def _form_record(ctx: _Ctx, job: _Job, pos: int, group: FormGroup, flags: list[Flag]) -> FormRecord:
+    assert job.mail is not None
+    seal = group.pdf.pdf.seal if group.pdf is not None and group.pdf.pdf is not None else "not_checked"
+    return FormRecord(
+        form_id=form_id_for(job.mail.message_id, job.sha256, group.sources, pos),
+        message_key=job.raw.ref.key,
+        sources=group.sources,
+        fields=dict(group.fields),
+        flags=tuple(_dedupe(flags)),
+        pdf_seal=seal,
+    )
+
+
+def _message_record(job: _Job, atts: tuple[AttachmentRecord, ...], forms: tuple[FormRecord, ...],
+                    flags: tuple[Flag, ...], outcome: str) -> MessageRecord:
+    ref, mail = job.raw.ref, job.mail
+    return MessageRecord(
+        key=ref.key, message_id=mail.message_id if mail else None, folder=ref.folder,
+        uidvalidity=ref.uidvalidity, uid=ref.uid, sender=mail.sender if mail else "",
+        subject=mail.subject if mail else "", received_at=job.raw.internal_date,
+        date_header=mail.date_header if mail else None, attachments=atts, forms=forms, flags=flags,
+        outcome=outcome, extra={"raw_sha256": job.sha256, "raw_path": job.raw_path},
+    )
+
+
+def _failed_record(ctx: _Ctx, job: _Job, reason: str) -> MessageRecord:
+    atts = tuple(a.record() for a in job.atts)
+    return _message_record(job, atts, (), (Flag("processing_failed", reason),), "failed")
+
+
+def _short(err: BaseException) -> str:
+    text = f"{type(err).__name__}: {err}"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+# ---------------------------------------------------------------- across the store
+
+
+def _apply_supersessions(store: Store, rules: Any) -> None:
+    from intake.review import FormKey, superseded_flag, supersessions
+
+    keys = [FormKey(r.form_id, r.message_key, r.sender, r.received_at, _text(r.fields.get("declared_org")),
+                    _text(r.fields.get("project_name")), _text(_applicant(r.fields)))
+            for r in store.form_rows()]
+    by_id = {k.form_id: k for k in keys}
+    newer = supersessions(keys)
+    changed = store.set_supersessions({old: (new, superseded_flag(by_id[new], rules).detail)
+                                       for old, new in newer.items()})
+    if changed:
+        log.info("supersessions: %d form(s) changed", changed)
+
+
+def _applicant(fields: Any) -> Any:
+    applicant = fields.get("applicant")
+    return applicant.get("name") if isinstance(applicant, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# ---------------------------------------------------------------- reports
+
+
+def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,
+                  outputs_dir: Path | None = None) -> dict[str, Path]:
+    """Workbook, HTML summary and export rebuilt from the store (each written atomically by its writer).
+    `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
+    records = store.load_records()
+    info = run or store.last_run() or RunInfo(0, datetime.now(timezone.utc), None, "")
+    tz = config.intake.timezone
+    paths = _output_paths(config, outputs_dir)
+    for p in paths.values():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    from reports.export import write_export
+    from reports.summary import write_summary
+    from reports.workbook import write_workbook
+
+    write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir)
+    write_summary(paths["summary"], records, info, tz=tz)
+    write_export(paths["export"], records, tz=tz)
+    return paths
+
+
+def _output_paths(config: Config, outputs_dir: Path | None) -> dict[str, Path]:
+    r = config.report
+    if outputs_dir is None:
+        return {"workbook": r.workbook, "summary": r.summary_html, "export": r.export_jsonl}
+    return {"workbook": outputs_dir / r.workbook.name, "summary": outputs_dir / r.summary_html.name,
+            "export": outputs_dir / r.export_jsonl.name}

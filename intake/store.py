@@ -1,0 +1,365 @@
+"""What intake remembers: SQLite in data_dir, plus every file archived once under its content hash.
+
+Layout of data_dir:
+  intake.sqlite                 messages, attachments, forms, flags, runs, folder_state, files
+  files/<h[:2]>/<sha256><ext>   each attachment / archive member / raw mail, once; <ext> comes from the
+                                sniffed kind through an allowlist — a name from a mail is never a path
+                                (the original name lives only in the database)
+
+Writes are idempotent: saving a message whose result is unchanged touches nothing (so a re-run leaves
+every row as it was); a changed result replaces the message's attachments, forms and flags in one
+transaction.  Each message is committed on its own, so a crash loses at most the message in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef, RunInfo
+
+__all__ = ["Store", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
+
+DB_NAME = "intake.sqlite"
+EXT_BY_KIND = {
+    "docx": ".docx", "doc": ".doc", "wps": ".wps", "pdf": ".pdf",
+    "zip": ".zip", "rar": ".rar", "7z": ".7z", "other": ".bin", "eml": ".eml",
+}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    mode TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+    rules_version TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'running',
+    n_new INTEGER NOT NULL DEFAULT 0, n_changed INTEGER NOT NULL DEFAULT 0, n_failed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS messages (
+    key TEXT PRIMARY KEY, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,
+    message_id TEXT, raw_sha256 TEXT NOT NULL, raw_path TEXT NOT NULL,
+    sender TEXT NOT NULL, subject TEXT NOT NULL, received_at TEXT NOT NULL, date_header TEXT,
+    outcome TEXT NOT NULL, rules_version TEXT NOT NULL, result_hash TEXT NOT NULL,
+    first_run INTEGER, last_changed_run INTEGER, extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS messages_identity ON messages (message_id, raw_sha256);
+CREATE INDEX IF NOT EXISTS messages_folder ON messages (folder, uidvalidity, uid);
+CREATE TABLE IF NOT EXISTS attachments (
+    message_key TEXT NOT NULL, pos INTEGER NOT NULL, filename TEXT NOT NULL, sha256 TEXT NOT NULL,
+    kind TEXT NOT NULL, size INTEGER NOT NULL, status TEXT NOT NULL, detail TEXT NOT NULL,
+    parent TEXT, archive_path TEXT, PRIMARY KEY (message_key, pos)
+);
+CREATE TABLE IF NOT EXISTS forms (
+    form_id TEXT PRIMARY KEY, message_key TEXT NOT NULL, pos INTEGER NOT NULL, sources TEXT NOT NULL,
+    fields TEXT NOT NULL, pdf_seal TEXT NOT NULL, superseded_by TEXT, superseded_detail TEXT
+);
+CREATE INDEX IF NOT EXISTS forms_message ON forms (message_key, pos);
+CREATE TABLE IF NOT EXISTS flags (
+    message_key TEXT NOT NULL, form_id TEXT NOT NULL DEFAULT '', pos INTEGER NOT NULL,
+    code TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (message_key, form_id, pos)
+);
+CREATE TABLE IF NOT EXISTS folder_state (
+    folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL,
+    PRIMARY KEY (folder, uidvalidity)
+);
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,
+    PRIMARY KEY (sha256, path)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    key: str
+    raw_sha256: str
+    rules_version: str
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """What review.supersessions needs of a stored form."""
+
+    form_id: str
+    message_key: str
+    sender: str
+    received_at: datetime
+    fields: Mapping[str, Any]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def form_id_for(message_id: str | None, raw_sha256: str, sources: Sequence[str], pos: int) -> str:
+    """Stable across re-runs and UIDVALIDITY changes: the mail's identity plus the form's documents."""
+    text = "\0".join([message_id or "", raw_sha256, "\x1f".join(sources), str(pos)])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+class Store:
+    """The SQLite store of one data_dir (created on first use)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.data_dir / DB_NAME
+        self.db = sqlite3.connect(self.db_path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        with self.db:
+            self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def copy_to(self, data_dir: Path) -> "Store":
+        """A full copy of the database in another data_dir (dry runs work on it). Files are not copied."""
+        other = Store(data_dir)
+        self.db.backup(other.db)
+        return other
+
+    # ---------------------------------------------------------------- files
+
+    def archive(self, data: bytes, kind: str) -> str:
+        """Write `data` once under its hash; returns the path relative to data_dir."""
+        digest = hashlib.sha256(data).hexdigest()
+        rel = f"files/{digest[:2]}/{digest}{EXT_BY_KIND.get(kind, '.bin')}"
+        target = self.data_dir / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, len(data), kind))
+        return rel
+
+    # ---------------------------------------------------------------- runs
+
+    def start_run(self, mode: str, rules_version: str, started_at: datetime) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO runs (mode, started_at, rules_version) VALUES (?,?,?)",
+                (mode, started_at.isoformat(), rules_version),
+            )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, finished_at: datetime, *, status: str, n_new: int, n_changed: int,
+                   n_failed: int) -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET finished_at=?, status=?, n_new=?, n_changed=?, n_failed=? WHERE run_id=?",
+                (finished_at.isoformat(), status, n_new, n_changed, n_failed, run_id),
+            )
+
+    def last_run(self) -> RunInfo | None:
+        row = self.db.execute(
+            "SELECT run_id, started_at, finished_at, rules_version FROM runs ORDER BY run_id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        new = self._keys("SELECT key FROM messages WHERE first_run=?", row[0])
+        changed = self._keys("SELECT key FROM messages WHERE last_changed_run=?", row[0])
+        failed = self._keys("SELECT key FROM messages WHERE outcome='failed' AND last_changed_run=?", row[0])
+        return RunInfo(row[0], datetime.fromisoformat(row[1]),
+                       datetime.fromisoformat(row[2]) if row[2] else None, row[3], new, changed, failed)
+
+    def _keys(self, sql: str, *args: Any) -> frozenset[str]:
+        return frozenset(r[0] for r in self.db.execute(sql, args))
+
+    # ---------------------------------------------------------------- folder state
+
+    def last_uid(self, folder: str, uidvalidity: int) -> int:
+        row = self.db.execute(
+            "SELECT last_uid FROM folder_state WHERE folder=? AND uidvalidity=?", (folder, uidvalidity)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_last_uid(self, folder: str, uidvalidity: int, uid: int) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO folder_state VALUES (?,?,?) ON CONFLICT (folder, uidvalidity) "
+                "DO UPDATE SET last_uid=max(last_uid, excluded.last_uid)",
+                (folder, uidvalidity, uid),
+            )
+
+    def folder_state(self, folder: str) -> tuple[int, int] | None:
+        """(uidvalidity, last_uid) most recently recorded for `folder`."""
+        row = self.db.execute(
+            "SELECT uidvalidity, last_uid FROM folder_state WHERE folder=? ORDER BY rowid DESC LIMIT 1", (folder,)
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def known_uids(self, folder: str, uidvalidity: int) -> set[int]:
+        rows = self.db.execute("SELECT uid FROM messages WHERE folder=? AND uidvalidity=?", (folder, uidvalidity))
+        return {int(r[0]) for r in rows}
+
+    # ---------------------------------------------------------------- messages
+
+    def get_identity(self, key: str) -> StoredIdentity | None:
+        row = self.db.execute("SELECT key, raw_sha256, rules_version FROM messages WHERE key=?", (key,)).fetchone()
+        return StoredIdentity(*row) if row else None
+
+    def find_by_identity(self, message_id: str | None, raw_sha256: str) -> str | None:
+        """The key of a stored message with this Message-ID and content (after a UIDVALIDITY change)."""
+        row = self.db.execute(
+            "SELECT key FROM messages WHERE message_id IS ? AND raw_sha256=? ORDER BY key LIMIT 1",
+            (message_id, raw_sha256),
+        ).fetchone()
+        return row[0] if row else None
+
+    def rekey(self, old_key: str, ref: MessageRef) -> None:
+        """Point a stored message at its new place (same mail, new UIDVALIDITY/UID); results unchanged."""
+        new_key = ref.key
+        if new_key == old_key:
+            return
+        with self.db:
+            self.db.execute("UPDATE messages SET key=?, folder=?, uidvalidity=?, uid=? WHERE key=?",
+                            (new_key, ref.folder, ref.uidvalidity, ref.uid, old_key))
+            for table in ("attachments", "forms", "flags"):
+                self.db.execute(f"UPDATE {table} SET message_key=? WHERE message_key=?", (new_key, old_key))
+
+    def save_message(self, record: MessageRecord, *, raw_sha256: str, raw_path: str, rules_version: str,
+                     run_id: int) -> bool:
+        """Insert or replace one message's results in one transaction; False when nothing changed."""
+        result_hash = _result_hash(record)
+        row = self.db.execute("SELECT result_hash, first_run, raw_sha256, rules_version FROM messages WHERE key=?",
+                              (record.key,)).fetchone()
+        if row and (row[0], row[2], row[3]) == (result_hash, raw_sha256, rules_version):
+            return False
+        first_run = row[1] if row else run_id
+        with self.db:
+            self._delete_results(record.key)
+            self.db.execute(
+                "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (record.key, record.folder, record.uidvalidity, record.uid, record.message_id, raw_sha256,
+                 raw_path, record.sender, record.subject, record.received_at.isoformat(), record.date_header,
+                 record.outcome, rules_version, result_hash, first_run, run_id, _dumps(dict(record.extra))),
+            )
+            self._insert_results(record)
+        return True
+
+    def _delete_results(self, key: str) -> None:
+        for table, column in (("messages", "key"), ("attachments", "message_key"), ("forms", "message_key"),
+                              ("flags", "message_key")):
+            self.db.execute(f"DELETE FROM {table} WHERE {column}=?", (key,))
+
+    def _insert_results(self, r: MessageRecord) -> None:
+        self.db.executemany(
+            "INSERT INTO attachments VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(r.key, i, a.filename, a.sha256, a.kind, a.size, a.status, a.detail, a.parent, a.archive_path)
+             for i, a in enumerate(r.attachments)],
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?)",
+            [(f.form_id, r.key, i, _dumps(list(f.sources)), _dumps(dict(f.fields)), f.pdf_seal, None, None)
+             for i, f in enumerate(r.forms)],
+        )
+        rows = [(r.key, "", i, fl.code, fl.detail) for i, fl in enumerate(r.flags)]
+        for f in r.forms:
+            rows += [(r.key, f.form_id, i, fl.code, fl.detail) for i, fl in enumerate(f.flags)
+                     if fl.code != "superseded"]  # supersession is recomputed across the store
+        self.db.executemany("INSERT INTO flags VALUES (?,?,?,?,?)", rows)
+
+    # ---------------------------------------------------------------- supersessions
+
+    def form_rows(self) -> list[FormRow]:
+        rows = self.db.execute(
+            "SELECT f.form_id, f.message_key, m.sender, m.received_at, f.fields FROM forms f "
+            "JOIN messages m ON m.key = f.message_key ORDER BY m.received_at, f.message_key, f.pos"
+        )
+        return [FormRow(r[0], r[1], r[2], datetime.fromisoformat(r[3]), json.loads(r[4])) for r in rows]
+
+    def set_supersessions(self, newer: Mapping[str, tuple[str, str]]) -> int:
+        """Apply a full mapping form_id → (newer form_id, flag detail); forms not in it are current.
+        Returns how many forms changed."""
+        current = {r[0]: (r[1], r[2]) for r in self.db.execute(
+            "SELECT form_id, superseded_by, superseded_detail FROM forms")}
+        changes = [(*newer.get(fid, (None, None)), fid) for fid, old in current.items()
+                   if newer.get(fid, (None, None)) != old]
+        with self.db:
+            self.db.executemany("UPDATE forms SET superseded_by=?, superseded_detail=? WHERE form_id=?", changes)
+        return len(changes)
+
+    # ---------------------------------------------------------------- reading
+
+    def load_records(self, keys: Iterable[str] | None = None) -> list[MessageRecord]:
+        """Every stored message (or those in `keys`), sorted by (received_at, key) for reports."""
+        wanted = set(keys) if keys is not None else None
+        msgs = self.db.execute(
+            "SELECT key, message_id, folder, uidvalidity, uid, sender, subject, received_at, date_header, "
+            "outcome, first_run, extra FROM messages"
+        ).fetchall()
+        msgs = [m for m in msgs if wanted is None or m[0] in wanted]
+        received = {m[0]: datetime.fromisoformat(m[7]) for m in msgs}
+        msgs.sort(key=lambda m: (received[m[0]].timestamp(), m[0]))
+        atts = _group(self.db.execute("SELECT * FROM attachments ORDER BY message_key, pos"))
+        forms = _group(self.db.execute("SELECT * FROM forms ORDER BY message_key, pos"), column=1)
+        flags = _group_flags(self.db.execute("SELECT * FROM flags ORDER BY message_key, form_id, pos"))
+        return [self._record(m, received[m[0]], atts, forms, flags) for m in msgs]
+
+    def _record(self, m: Sequence[Any], received: datetime, atts: Mapping[str, list[Any]],
+                forms: Mapping[str, list[Any]], flags: Mapping[tuple[str, str], list[Flag]]) -> MessageRecord:
+        key = m[0]
+        attachments = tuple(AttachmentRecord(a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]) for a in atts.get(key, []))
+        form_records = tuple(_form_record(f, flags.get((key, f[0]), [])) for f in forms.get(key, []))
+        return MessageRecord(
+            key=key, message_id=m[1], folder=m[2], uidvalidity=m[3], uid=m[4], sender=m[5], subject=m[6],
+            received_at=received, date_header=m[8], attachments=attachments, forms=form_records,
+            flags=tuple(flags.get((key, ""), [])), outcome=m[9], first_run=m[10], extra=json.loads(m[11]),
+        )
+
+    def dump(self) -> Iterator[str]:
+        """Every row of the result tables as text, deterministically ordered (tests, debugging)."""
+        for table in ("messages", "attachments", "forms", "flags", "folder_state", "files"):
+            for row in sorted(self.db.execute(f"SELECT * FROM {table}"), key=repr):
+                yield f"{table}\t{row!r}"
+
+
+def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
+    superseded_by = f[6]
+    if superseded_by:
+        flags = [*flags, Flag("superseded", f[7] or "")]
+    return FormRecord(form_id=f[0], message_key=f[1], sources=tuple(json.loads(f[3])), fields=json.loads(f[4]),
+                      flags=tuple(flags), superseded_by=superseded_by, pdf_seal=f[5])
+
+
+def _group(rows: Iterable[Sequence[Any]], column: int = 0) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for row in rows:
+        out.setdefault(row[column], []).append(row)
+    return out
+
+
+def _group_flags(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[Flag]]:
+    out: dict[tuple[str, str], list[Flag]] = {}
+    for key, form_id, _pos, code, detail in rows:
+        out.setdefault((key, form_id), []).append(Flag(code, detail))
+    return out
+
+
+def _result_hash(r: MessageRecord) -> str:
+    """A hash of everything a message's results contain (not which run produced them)."""
+    body = _dumps({
+        "ref": [r.key, r.message_id, r.sender, r.subject, r.received_at.isoformat(), r.date_header, r.outcome],
+        "attachments": [list(vars(a).values()) for a in r.attachments],
+        "forms": [[f.form_id, list(f.sources), dict(f.fields), f.pdf_seal,
+                   [[x.code, x.detail] for x in f.flags if x.code != "superseded"]] for f in r.forms],
+        "flags": [[x.code, x.detail] for x in r.flags],
+        "extra": dict(r.extra),
+    })
+    return hashlib.sha256(body.encode()).hexdigest()
