@@ -138,3 +138,25 @@ def test_empty_batch() -> None:
     with DocumentParser(workers=2, parse_fn=fake_parse) as parser:
         assert parser.parse_all([]) == []
         assert parser.stats.workers_started == 0
+
+
+def test_real_docx_and_pdf_parse_the_same_in_a_worker() -> None:
+    pytest.importorskip("parsers.docx_form", reason="parsers.docx_form has not landed yet")
+    pytest.importorskip("parsers.pdf_form", reason="parsers.pdf_form has not landed yet")
+    from intake.formgen import build_form_docx, sample_fields
+    from intake.pdfgen import pdf_from_fields
+
+    fields = sample_fields(3)
+    docx, pdf = build_form_docx(fields), pdf_from_fields(fields)
+    batch = [
+        Document("申报表.docx", "docx", docx, hashlib.sha256(docx).hexdigest()),
+        Document("申报表.pdf", "pdf", pdf, hashlib.sha256(pdf).hexdigest()),
+        Document("坏.docx", "docx", b"PK\x03\x04broken", "x"),
+    ]
+    with DocumentParser(workers=2, timeout_s=60) as parser:
+        in_workers = parser.parse_all(batch)
+    in_process = DocumentParser(workers=0).parse_all(batch)
+    assert in_workers[:2] == in_process[:2]
+    assert [r.kind for r in in_workers[:2]] == ["docx", "pdf"] and all(r.is_form for r in in_workers[:2])
+    assert in_workers[0].fields["project_name"] == fields["project_name"]
+    assert isinstance(in_workers[2], DocumentError) and in_workers[2].reason != REASON_INTERNAL
