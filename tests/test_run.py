@@ -1,0 +1,311 @@
+"""End to end: a Maildir built with the stdlib email package → run_intake → store, workbook, export."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from intake.config import Config, build_config
+from intake.models import MessageRef, RawMessage
+from intake.run import run_intake
+from intake.source import FolderListing
+from intake.store import Store
+
+BJ = ZoneInfo("Asia/Shanghai")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# ---------------------------------------------------------------- fixtures shared with test_cli
+
+
+def needs(*modules: str) -> pytest.MarkDecorator:
+    """xfail (non-strict) while another engineer's module has not landed yet."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    return pytest.mark.xfail(bool(missing), reason=f"waiting for {', '.join(missing)}", strict=False)
+
+
+PARSERS = needs("parsers.docx_form", "parsers.pairing")
+
+
+def form_docx(seed: int) -> tuple[dict[str, Any], bytes]:
+    from intake.formgen import build_form_docx, sample_fields
+
+    fields = sample_fields(seed)
+    return fields, build_form_docx(fields)
+
+
+def form_pdf(fields: dict[str, Any]) -> bytes:
+    from intake.pdfgen import pdf_from_fields
+
+    return pdf_from_fields(fields)
+
+
+def make_mail(n: int, received: datetime, attachments: Sequence[tuple[str, bytes, str]] = (),
+              *, subject: str = "申报表") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"unit{n}@example.cn"
+    msg["To"] = "hbzsgx@163.com"
+    msg["Subject"] = f"{subject} {n}"
+    msg["Message-ID"] = f"<m{n}@example.cn>"
+    msg["Date"] = format_datetime(received)
+    msg.set_content("您好，附件为申报材料。")
+    for name, data, ctype in attachments:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    received_line = f"from mx.example.cn by mx.163.com; {format_datetime(received)}"
+    return f"Received: {received_line}\r\n".encode() + msg.as_bytes()
+
+
+def write_maildir(root: Path, mails: Sequence[bytes]) -> Path:
+    for sub in ("cur", "new", "tmp"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    for i, data in enumerate(mails):
+        (root / "cur" / f"17340000{i:02d}.M{i}P1.test:2,S").write_bytes(data)
+    return root
+
+
+def config_for(tmp_path: Path, mailbox: Path, **intake: Any) -> Config:
+    data = {
+        "mailbox": {"kind": "maildir", "path": str(mailbox), "batch_size": 3},
+        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31",
+                   "data_dir": "data", "workers": 1, **intake},
+        "report": {"workbook": "out/申报汇总.xlsx", "summary_html": "out/summary.html",
+                   "export_jsonl": "out/export.jsonl"},
+    }
+    return build_config(data, base_dir=tmp_path)
+
+
+def at(day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(2024, 12, day, hour, minute, tzinfo=BJ)
+
+
+@pytest.fixture(scope="module")
+def clean_form() -> tuple[dict[str, Any], bytes, bytes]:
+    fields, docx = form_docx(7)
+    return fields, docx, form_pdf(fields)
+
+
+def standard_mails(clean_form: tuple[dict[str, Any], bytes, bytes]) -> list[bytes]:
+    fields, docx, pdf = clean_form
+    return [
+        make_mail(1, at(10), [("申报表.docx", docx, DOCX), ("申报表.pdf", pdf, "application/pdf")]),
+        make_mail(2, at(11)),  # no attachment
+        make_mail(3, at(12), [("坏文件.docx", b"PK\x03\x04 this is not a zip at all" * 10, DOCX)]),
+        make_mail(4, at(13), [("只有PDF.pdf", pdf, "application/pdf")]),
+    ]
+
+
+def by_subject(records: Sequence[Any]) -> dict[str, Any]:
+    return {r.subject.split()[-1]: r for r in records}
+
+
+def codes(flags: Sequence[Any]) -> set[str]:
+    return {f.code for f in flags}
+
+
+# ---------------------------------------------------------------- tests
+
+
+@PARSERS
+def test_each_problem_mail_is_flagged_and_the_run_goes_on(tmp_path: Path, clean_form: Any) -> None:
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", standard_mails(clean_form)))
+    summary = run_intake(cfg)
+    assert (summary.processed, summary.new, summary.failed, summary.exit_code) == (4, 4, 0, 0)
+    with Store(cfg.data_dir) as store:
+        recs = by_subject(store.load_records())
+    assert len(recs["1"].forms) == 1 and not codes(recs["1"].flags) & {"no_attachment", "no_form_found"}
+    assert "no_attachment" in codes(recs["2"].flags)
+    assert {"unreadable_attachment", "no_form_found"} <= codes(recs["3"].flags)
+    assert recs["3"].attachments[0].status == "unreadable"
+    assert len(recs["4"].forms) == 1 and "missing_word" in codes(recs["4"].forms[0].flags)
+    assert "missing_pdf" not in codes(recs["4"].forms[0].flags)
+
+
+@PARSERS
+def test_clean_form_round_trips_every_field(tmp_path: Path, clean_form: Any) -> None:
+    fields, docx, _ = clean_form
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("表.docx", docx, DOCX)])]))
+    run_intake(cfg)
+    exported = json.loads(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()[0])
+    got = exported["forms"][0]["fields"]
+    from reports.export import normalise_fields
+
+    want = normalise_fields(fields)
+    assert {k: got[k] for k in want} == want
+
+
+def test_second_run_leaves_store_and_export_byte_identical(tmp_path: Path, clean_form: Any) -> None:
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", standard_mails(clean_form)))
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        dump1 = list(store.dump())
+    export1 = cfg.report.export_jsonl.read_bytes()
+    again = run_intake(cfg)
+    assert (again.processed, again.new, again.listed) == (0, 0, 0)
+    with Store(cfg.data_dir) as store:
+        assert list(store.dump()) == dump1
+    assert cfg.report.export_jsonl.read_bytes() == export1
+    # a forced rerun recomputes everything and still changes nothing
+    forced = run_intake(cfg, mode="rerun", force=True)
+    assert (forced.processed, forced.changed) == (4, 0)
+    with Store(cfg.data_dir) as store:
+        assert list(store.dump()) == dump1
+    assert cfg.report.export_jsonl.read_bytes() == export1
+
+
+@PARSERS
+def test_workbook_reopens_with_expected_rows(tmp_path: Path, clean_form: Any) -> None:
+    import openpyxl
+
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", standard_mails(clean_form)))
+    run_intake(cfg)
+    wb = openpyxl.load_workbook(cfg.report.workbook)
+    from reports.reviewer import PROJECT_SHEET
+
+    assert wb[PROJECT_SHEET].max_row == 1 + 2  # header + two forms (mail 1 and mail 4)
+    assert wb["邮件日志"].max_row >= 1 + 4  # header + one row per message
+    if importlib.util.find_spec("reports.summary") is None:
+        pytest.xfail("waiting for reports.summary")
+    assert cfg.report.summary_html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_new_mail_between_runs_is_processed_once(tmp_path: Path, clean_form: Any) -> None:
+    mails = standard_mails(clean_form)
+    box = write_maildir(tmp_path / "mail", mails[:2])
+    cfg = config_for(tmp_path, box)
+    assert run_intake(cfg).new == 2
+    (box / "new" / "1734999999.M9P9.test").write_bytes(mails[3])
+    second = run_intake(cfg)
+    assert (second.new, second.processed) == (1, 1)
+    assert run_intake(cfg).processed == 0
+    with Store(cfg.data_dir) as store:
+        assert len(store.load_records()) == 3
+
+
+def test_rerun_range_is_inclusive_in_office_zone_and_skips_unchanged(tmp_path: Path) -> None:
+    # 16 Dec 23:30 Beijing is 15:30 UTC; 18 Dec 00:05 Beijing is still 17 Dec in UTC.
+    mails = [make_mail(1, at(15, 23, 59)), make_mail(2, at(16, 0, 0)), make_mail(3, at(17, 23, 59)),
+             make_mail(4, at(18, 0, 5))]
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", mails))
+    run_intake(cfg)
+    unchanged = run_intake(cfg, mode="rerun", since=date(2024, 12, 16), until=date(2024, 12, 17))
+    assert (unchanged.processed, unchanged.skipped) == (0, 4)
+    forced = run_intake(cfg, mode="rerun", since=date(2024, 12, 16), until=date(2024, 12, 17), force=True)
+    assert forced.processed == 2  # mails 2 and 3: the edges in Beijing time
+
+
+def test_late_flag_uses_receipt_time(tmp_path: Path) -> None:
+    late = make_mail(1, at(18, 0, 5))
+    ok = make_mail(2, at(17, 23, 30))
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", [late, ok]))
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        recs = by_subject(store.load_records())
+    assert "late" in codes(recs["1"].flags)
+    assert "late" not in codes(recs["2"].flags)
+
+
+def test_dry_run_leaves_store_untouched(tmp_path: Path, clean_form: Any) -> None:
+    mails = standard_mails(clean_form)
+    box = write_maildir(tmp_path / "mail", mails[:1])
+    cfg = config_for(tmp_path, box)
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        before = list(store.dump()), store.db.execute("SELECT count(*) FROM runs").fetchone()
+    workbook_before = cfg.report.workbook.read_bytes()
+    (box / "new" / "1734999999.M9P9.test").write_bytes(mails[1])
+    dry = run_intake(cfg, dry_run=True)
+    assert dry.new == 1 and dry.dry_run
+    assert dry.outputs["export"].parent != cfg.report.export_jsonl.parent
+    assert len(dry.outputs["export"].read_text(encoding="utf-8").splitlines()) == 2
+    with Store(cfg.data_dir) as store:
+        assert (list(store.dump()), store.db.execute("SELECT count(*) FROM runs").fetchone()) == before
+    assert cfg.report.workbook.read_bytes() == workbook_before
+    assert run_intake(cfg).new == 1  # the real run still finds it
+
+
+@PARSERS
+def test_failures_are_trapped_per_message_and_per_attachment(tmp_path: Path, clean_form: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import intake.mime
+    import intake.run
+
+    real_parse, real_expand = intake.mime.parse_mail, intake.run._expand
+
+    def parse_mail(raw: bytes) -> Any:
+        if b"Subject: =?utf-8?b?55Sz5oql6KGoIDI=?=" in raw or "申报表 2" in raw.decode("utf-8", "replace"):
+            raise RuntimeError("boom")
+        return real_parse(raw)
+
+    def expand(name: str, data: bytes) -> Any:
+        if name == "只有PDF.pdf":
+            raise ValueError("bad archive")
+        return real_expand(name, data)
+
+    monkeypatch.setattr(intake.mime, "parse_mail", parse_mail)
+    monkeypatch.setattr(intake.run, "_expand", expand)
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", standard_mails(clean_form)))
+    summary = run_intake(cfg)
+    assert (summary.processed, summary.failed, summary.exit_code) == (4, 1, 3)
+    with Store(cfg.data_dir) as store:
+        recs = store.load_records()
+    failed = [r for r in recs if r.outcome == "failed"]
+    assert len(failed) == 1 and codes(failed[0].flags) == {"processing_failed"}
+    four = by_subject(recs)["4"]
+    assert "unreadable_attachment" in codes(four.flags) and four.outcome == "flagged"
+
+
+class FakeImap:
+    """An in-memory Mailbox with IMAP-like ascending uids and a UIDVALIDITY we can reset."""
+
+    def __init__(self, mails: Sequence[bytes], validity: int = 1, first_uid: int = 1) -> None:
+        self.validity = validity
+        self.messages = {first_uid + i: m for i, m in enumerate(mails)}
+        self.fetched: list[int] = []
+        self.committed: list[MessageRef] = []
+
+    def folders(self) -> list[str]:
+        return ["INBOX"]
+
+    def list_uids(self, folder: str, *, after_uid: int = 0, since: date | None = None,
+                  before: date | None = None) -> FolderListing:
+        uids = sorted(self.messages)
+        chosen = [u for u in uids if u > after_uid] or uids[-1:]  # `UID n:*` returns the last one
+        return FolderListing(folder, self.validity, tuple(chosen))
+
+    def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
+        for uid in uids:
+            self.fetched.append(uid)
+            yield RawMessage(MessageRef(folder, self.validity, uid), at(10) + timedelta(minutes=uid),
+                             self.messages[uid])
+
+    def after_commit(self, ref: MessageRef) -> None:
+        self.committed.append(ref)
+
+    def close(self) -> None:
+        pass
+
+
+def test_uidvalidity_change_processes_nothing_twice_and_skips_nothing(tmp_path: Path) -> None:
+    mails = [make_mail(i, at(10)) for i in range(1, 4)]
+    cfg = config_for(tmp_path, tmp_path)
+    box = FakeImap(mails)
+    assert run_intake(cfg, mailbox=box).new == 3
+    assert box.committed and run_intake(cfg, mailbox=box).processed == 0
+    assert box.fetched == [1, 2, 3]  # the second run fetched nothing (UID 3:* answered 3, filtered)
+    reset = FakeImap([*mails, make_mail(4, at(11))], validity=99, first_uid=10)
+    summary = run_intake(cfg, mailbox=reset)
+    assert (summary.new, summary.processed) == (1, 1)
+    with Store(cfg.data_dir) as store:
+        recs = store.load_records()
+    assert sorted(r.uid for r in recs) == [10, 11, 12, 13]
+    assert {r.uidvalidity for r in recs} == {99}
+    assert run_intake(cfg, mailbox=reset).processed == 0
