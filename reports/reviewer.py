@@ -77,7 +77,8 @@ def read_review_notes(path: Path) -> dict[str, ReviewNote]:
     silently overwrite a workbook holding reviewers' work."""
     if not path.exists():
         return {}
-    wb = load_workbook(path, read_only=True, data_only=True)
+    # data_only=False: a reviewer who typed "=..." gets that text back (as text), not a lost formula.
+    wb = load_workbook(path, read_only=True, data_only=False)
     try:
         notes: dict[str, ReviewNote] = {}
         # 已移除 first, so a live row's newer values win over an old removed copy.

@@ -13,7 +13,7 @@ from reports.cells import line_count, text_width
 
 __all__ = [
     "HEADER_FILL", "LATE_FILL", "FLAG_FILL", "STATUS_FILLS", "SEVERITY_FILLS", "WRAP", "TOP",
-    "style_header", "fit_columns", "fit_rows", "print_setup", "finish_table", "LINK_FONT", "GREY_FONT",
+    "NOWRAP", "FONT_NAME", "style_header", "fit_columns", "fit_rows", "print_setup", "finish_table", "LINK_FONT", "GREY_FONT",
     "DATE_FORMAT", "DATETIME_FORMAT",
 ]
 
@@ -21,7 +21,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT_NAME = "Calibri"  # named explicitly: a Font() without a name renders in a serif fallback
+HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
 LATE_FILL = PatternFill("solid", fgColor="FCE4E4")  # the whole row of a late submission
 FLAG_FILL = PatternFill("solid", fgColor="FFEB9C")  # a cell a flag points at
 STATUS_FILLS = {
@@ -36,15 +37,16 @@ STATUS_FILLS = {
 }
 SEVERITY_FILLS = {"错误": STATUS_FILLS["不符合要求"], "警告": FLAG_FILL, "提示": STATUS_FILLS["已被替代"]}
 REVIEW_FILL = PatternFill("solid", fgColor="EAF1FB")  # where reviewers type
-LINK_FONT = Font(color="0563C1", underline="single")
-GREY_FONT = Font(color="808080")
+LINK_FONT = Font(name=FONT_NAME, color="0563C1", underline="single")
+GREY_FONT = Font(name=FONT_NAME, color="808080")
+NOWRAP = Alignment(wrap_text=False, vertical="top")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 _THIN = Side(style="thin", color="BFBFBF")
 HEADER_BORDER = Border(bottom=Side(style="medium", color="1F4E79"), right=_THIN)
 
 LINE_HEIGHT_PT = 16.5  # one line of 11pt CJK text (Noto/等线 are taller than Calibri)
-MAX_LINES = 6  # keep rows scannable; the full text is one click away in the cell
+MAX_LINES = 3  # keep rows scannable; the full text is one click away in the cell
 
 
 def style_header(ws: Worksheet, ncols: int) -> None:
@@ -85,21 +87,21 @@ def fit_rows(ws: Worksheet, widths: Sequence[float], first_row: int = 2) -> None
     for row in ws.iter_rows(min_row=first_row):
         lines = 1
         for cell, width in zip(row, widths):
-            if isinstance(cell.value, str) and cell.value:
-                lines = max(lines, line_count(cell.value, width - 1))
+            if isinstance(cell.value, str) and cell.value and cell.alignment.wrap_text:
+                lines = max(lines, line_count(cell.value, width))
                 if lines >= MAX_LINES:
                     break
         if lines > 1:
             ws.row_dimensions[row[0].row].height = min(lines, MAX_LINES) * LINE_HEIGHT_PT
 
 
-def print_setup(ws: Worksheet, *, repeat_header: bool = True) -> None:
+def print_setup(ws: Worksheet, *, repeat_header: bool = True, grid: bool = True) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.gridLines = True
+    ws.print_options.gridLines = grid
     ws.page_margins.left = ws.page_margins.right = 0.4
     if repeat_header:
         ws.print_title_rows = "1:1"

@@ -134,8 +134,21 @@ def flag_severity(f: Flag) -> str:
     return SEVERITY_LABELS[s.severity] if s else "提示"
 
 
+_PATHS_LONGEST_FIRST = sorted(LABELS, key=len, reverse=True)
+
+
+def _labelled(detail: str) -> str:
+    """A detail that names contract paths ("applicant.mobile") reads with the form's labels."""
+    for path in _PATHS_LONGEST_FIRST:
+        if path in detail:
+            detail = detail.replace(path, LABELS[path])
+    return detail
+
+
 def flag_text(f: Flag) -> str:
     """The Chinese sentence; an unknown code (newer store, older reports) still reads sensibly."""
+    if f.code in ("missing_field", "word_pdf_mismatch"):
+        f = Flag(f.code, _labelled(f.detail))
     if f.code in SPECS:
         return describe(f)
     return f"{f.code}：{f.detail}" if f.detail else f.code

