@@ -17,13 +17,13 @@ import signal
 import subprocess
 import tempfile
 import uuid
-import zipfile
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["ConversionResult", "libreoffice_available", "convert_to_docx", "soffice_path"]
+__all__ = ["ConversionResult", "libreoffice_available", "convert_to_docx", "convert_files", "soffice_path"]
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +62,24 @@ def _default_timeout(n: int) -> float:
 
 
 def convert_to_docx(items: Sequence[tuple[str, bytes]], *, timeout_s: float | None = None) -> list[ConversionResult]:
-    """Convert (name, bytes) pairs to .docx, same order as `items`.  Never raises."""
+    """Convert (name, bytes) pairs to .docx, same order as `items`, in one soffice call.  Never raises."""
+    return convert_files(items, target="docx", timeout_s=timeout_s)
+
+
+_FILTERS = {"docx": "docx:MS Word 2007 XML", "doc": "doc:MS Word 97", "pdf": "pdf"}
+
+
+def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx",
+                  timeout_s: float | None = None) -> list[ConversionResult]:
+    """Convert to `target` ("docx", "doc" or "pdf"); the generic form of convert_to_docx (tests and
+    benchmarks make .doc files with it)."""
     if not items:
         return []
     exe = soffice_path()
     if exe is None:
         return [ConversionResult(None, NEED_LO) for _ in items]
     try:
-        results, timed_out = _run_batch(exe, items, timeout_s or _default_timeout(len(items)))
+        results, timed_out = _run_batch(exe, items, target, timeout_s or _default_timeout(len(items)))
     except OSError as err:
         log.warning("soffice could not be started: %s", err)
         return [ConversionResult(None, NEED_LO) for _ in items]
@@ -77,13 +87,14 @@ def convert_to_docx(items: Sequence[tuple[str, bytes]], *, timeout_s: float | No
         log.warning("soffice batch of %d timed out; retrying one by one", len(items))
         single = timeout_s or _default_timeout(1)
         return [
-            r if r.data is not None else _run_batch(exe, [it], single)[0][0]
+            r if r.data is not None else _run_batch(exe, [it], target, single)[0][0]
             for it, r in zip(items, results)
         ]
     return results
 
 
-def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], timeout_s: float) -> tuple[list[ConversionResult], bool]:
+def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], target: str,
+               timeout_s: float) -> tuple[list[ConversionResult], bool]:
     with tempfile.TemporaryDirectory(prefix="intake-lo-") as tmp:
         root = Path(tmp)
         inp, out, prof = root / "in", root / "out", root / "profile"
@@ -98,7 +109,7 @@ def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], timeout_s: float) -
             stems.append(stem)
             paths.append(str(p))
         cmd = [exe, f"-env:UserInstallation={prof.as_uri()}", "--headless", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *paths]
+               "--nodefault", "--nolockcheck", "--convert-to", _FILTERS[target], "--outdir", str(out), *paths]
         env = dict(os.environ, HOME=str(root), LANG=os.environ.get("LANG", "C.UTF-8"))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=env)
@@ -111,9 +122,9 @@ def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], timeout_s: float) -
             _kill_group(proc)
         results = []
         for stem in stems:
-            target = out / f"{stem}.docx"
-            data = target.read_bytes() if target.is_file() else None
-            if data is not None and _is_docx(data):
+            produced = out / f"{stem}.{target}"
+            data = produced.read_bytes() if produced.is_file() else None
+            if data is not None and _looks_like(target, data):
                 results.append(ConversionResult(data, None))
             else:
                 results.append(ConversionResult(None, TIMEOUT if timed_out else FAILED))
@@ -135,7 +146,11 @@ def _kill_group(proc: subprocess.Popen) -> None:
             stream.close()
 
 
-def _is_docx(data: bytes) -> bool:
+def _looks_like(target: str, data: bytes) -> bool:
+    if target == "pdf":
+        return data.startswith(b"%PDF-")
+    if target == "doc":
+        return data.startswith(b"\xd0\xcf\x11\xe0")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return "word/document.xml" in zf.namelist()

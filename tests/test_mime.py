@@ -1,0 +1,186 @@
+"""intake.mime: attachment names as Chinese clients encode them, structure, body, links; never a crash."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intake.mime import (
+    attachments_command,
+    decode_filename,
+    decode_header_value,
+    find_big_attachment_links,
+    parse_mail,
+    walk_attachments,
+)
+from tests.mailfactory import STYLES, Part, build_mail, encoded_word, forwarded, minimal_docx
+
+NAME = "申报表-朱镕基.docx"  # 镕 is GBK-only: a GB2312 label with these bytes must still decode
+DOCX = minimal_docx()
+
+ENCODED_STYLES = [s for s in STYLES if s != "plain"]
+CHARSETS = ["GBK", "GB18030", "GB2312", "x-gbk", "UTF-8"]
+
+
+@pytest.mark.parametrize("style", ENCODED_STYLES)
+@pytest.mark.parametrize("charset", CHARSETS)
+def test_every_client_style_and_gb_label_decodes_the_name(style: str, charset: str) -> None:
+    mail = parse_mail(build_mail([Part(DOCX, NAME, style=style, charset=charset)]))
+    assert [a.filename for a in mail.attachments] == [NAME]
+    assert mail.attachments[0].data == DOCX
+    assert mail.attachments[0].raw_filename  # the audit trail keeps the header it came from
+
+
+def test_lf_only_mail_decodes_the_same() -> None:
+    raw = build_mail([Part(DOCX, NAME, style="rfc2047_split")], eol=b"\n")
+    assert [a.filename for a in parse_mail(raw).attachments] == [NAME]
+
+
+def test_split_mid_character_words_are_joined_as_bytes() -> None:
+    raw = NAME.encode("gbk")
+    words = encoded_word(raw[:3], "GB2312") + b" " + encoded_word(raw[3:], "GB2312")
+    name, _raw = decode_filename(b'attachment; filename="' + words + b'"', None)
+    assert name == NAME
+
+
+def test_rfc2231_continuations_sorted_numerically_charset_on_first() -> None:
+    raw = "湖北省申报表附件材料汇总表.docx".encode("gbk")
+    pieces = [raw[i : i + 3] for i in range(0, len(raw), 3)]
+    assert len(pieces) > 10  # so that "10" sorts after "9" only when sorted as numbers
+    params = []
+    for i, piece in enumerate(pieces):
+        enc = "".join(f"%{b:02X}" for b in piece)
+        params.append(f"filename*{i}*={'GBK' + chr(39) * 2 if i == 0 else ''}{enc}")
+    params.reverse()  # out of order on purpose
+    name, _ = decode_filename(("attachment; " + "; ".join(params)).encode(), None)
+    assert name == "湖北省申报表附件材料汇总表.docx"
+
+
+def test_raw_utf8_bytes_in_header() -> None:
+    name, _ = decode_filename('attachment; filename="申报表.docx"'.encode("utf-8"), None)
+    assert name == "申报表.docx"
+
+
+def test_raw_latin1_bytes_stay_latin1() -> None:
+    name, _ = decode_filename(b'attachment; filename="HasenundFr\xf6sche.txt"', None)
+    assert name == "HasenundFrösche.txt"
+
+
+def test_undecodable_name_keeps_a_visible_replacement_and_the_raw_header() -> None:
+    header = b'attachment; filename="=?GBK?B?' + base64.b64encode(b"\xff\xfe\x81.docx") + b'?="'
+    mail = parse_mail(build_mail([Part(DOCX, raw_content_type=b"application/octet-stream", raw_disposition=header)]))
+    att = mail.attachments[0]
+    assert "\ufffd" in att.filename and att.filename.endswith(".docx")
+    assert "GBK" in (att.raw_filename or "")
+
+
+def test_name_only_and_inline_named_parts_are_attachments() -> None:
+    parts = [Part(DOCX, "申报表.docx", style="name_only"), Part(b"%PDF-1.4\n", "盖章件.pdf", style="inline_named")]
+    mail = parse_mail(build_mail(parts))
+    assert [a.filename for a in mail.attachments] == ["申报表.docx", "盖章件.pdf"]
+
+
+def test_text_plain_inline_part_is_body_not_attachment() -> None:
+    raw = build_mail([Part(b"note", raw_content_type=b"text/plain; charset=utf-8", raw_disposition=b"inline", cte="7bit")])
+    mail = parse_mail(raw)
+    assert mail.attachments == ()
+    assert "note" in mail.body_text
+
+
+def test_forwarded_message_yields_its_attachments() -> None:
+    inner = build_mail([Part(DOCX, "申报表-李四.docx", style="rfc2231")], message_id="<inner@qq.com>",
+                       boundary="inner-boundary-1")
+    raw = build_mail([forwarded(inner)], subject="转发：申报材料")
+    walked, _ = walk_attachments(raw)  # the corpus convention: one .eml attachment
+    atts = [p for p in walked if p.is_attachment]
+    assert [p.filename for p in atts] == ["转发：申报材料.eml"] and atts[0].data == inner
+    mail = parse_mail(raw)  # the pipeline sees the forwarded form itself
+    assert [a.filename for a in mail.attachments] == ["申报表-李四.docx"]
+    assert mail.attachments[0].data == DOCX
+
+
+def test_truncated_base64_is_flagged_not_silently_shortened() -> None:
+    raw = build_mail([Part(DOCX * 3, "申报表.docx")])
+    body_start = raw.index(base64.b64encode(DOCX * 3)[:76])
+    truncated = raw[: body_start + 1001]  # the connection dropped mid-attachment (1001: not a whole quad)
+    mail = parse_mail(truncated)
+    att = mail.attachments[0]
+    assert len(att.data) < len(DOCX * 3)
+    assert any("截断" in p.detail or "不完整" in p.detail for p in att.problems)
+
+
+def test_missing_closing_boundary_flags_the_last_attachment() -> None:
+    raw = build_mail([Part(DOCX, "申报表.docx")])
+    raw = raw[: raw.rindex(b"--\r\n") - len(b"------=_Part_12345_67890.1741570200000") - 2]
+    mail = parse_mail(raw)
+    assert mail.attachments and mail.attachments[0].problems
+
+
+def test_uuencoded_part_is_decoded() -> None:
+    mail = parse_mail(build_mail([Part(DOCX, "申报表.docx", cte="x-uuencode")]))
+    assert mail.attachments[0].data == DOCX
+
+
+def test_bom_before_headers_keeps_structure() -> None:
+    mail = parse_mail(b"\xef\xbb\xbf" + build_mail([Part(DOCX, "申报表.docx")]))
+    assert [a.filename for a in mail.attachments] == ["申报表.docx"]
+    assert mail.subject == "申报材料-湖北省某某单位"
+
+
+def test_headers_subject_sender_date_message_id() -> None:
+    mail = parse_mail(build_mail([], subject="关于申报2025年高级研修项目的函", sender="王五 <wangwu@qq.com>"))
+    assert mail.subject == "关于申报2025年高级研修项目的函"
+    assert mail.sender == "王五 <wangwu@qq.com>"
+    assert mail.message_id == "<20250310093000.12345@163.com>"
+    assert mail.date_header == "Mon, 10 Mar 2025 09:30:00 +0800"
+    assert mail.date_parsed is not None and mail.date_parsed.utcoffset().total_seconds() == 8 * 3600
+    assert "申报材料" in mail.body_text
+
+
+def test_unstructured_header_with_gb2312_label_and_gbk_char() -> None:
+    word = encoded_word("朱镕基的申报".encode("gbk"), "gb2312")
+    assert decode_header_value(b"Re: " + word) == "Re: 朱镕基的申报"
+
+
+@pytest.mark.parametrize("url", [
+    "https://mail.163.com/large-attachment-download/index.html?p=X1a2b&file=abc",
+    "https://dashi.163.com/html/cloud-attachment-download/index.html?key=abc",
+    "https://wx.mail.qq.com/ftn/download?func=3&key=abc",
+])
+def test_big_attachment_links_in_html_body(url: str) -> None:
+    html = f'<div>从网易邮箱发来的超大附件</div><a href="{url.replace("&", "&amp;")}">申报材料.zip</a>'
+    mail = parse_mail(build_mail([], body_html=html))
+    assert mail.big_attachment_links == (url,)
+
+
+def test_ordinary_links_are_not_big_attachments() -> None:
+    assert find_big_attachment_links("见 https://www.hbrs.gov.cn/notice.html 和 https://mail.163.com/") == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400))
+def test_garbage_never_raises(data: bytes) -> None:
+    mail = parse_mail(b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n" + data)
+    assert isinstance(mail.attachments, tuple)
+
+
+def test_completely_broken_input_gives_a_mail() -> None:
+    for raw in (b"", b"\x00\xff" * 50, b"Content-Type: multipart/mixed\r\n\r\nno boundary"):
+        assert parse_mail(raw).attachments is not None
+
+
+def test_attachments_command_prints_json(tmp_path) -> None:
+    f = tmp_path / "m.eml"
+    f.write_bytes(build_mail([Part(DOCX, NAME, style="raw8bit")]))
+    res = CliRunner().invoke(attachments_command, [str(f)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)[str(f)]
+    att = out["attachments"][0]
+    assert att["filename"] == NAME and att["kind"] == "docx"
+    assert att["sha256"] == hashlib.sha256(DOCX).hexdigest() and att["size"] == len(DOCX)
