@@ -17,8 +17,8 @@ from typing import Any
 APPLICANT = "applicant"
 ORGANIZER = "organizer"
 SECTION_LABELS: dict[str, tuple[str, ...]] = {
-    APPLICANT: ("申报单位信息",),
-    ORGANIZER: ("承办单位信息",),
+    APPLICANT: ("申报单位信息", "申报单位情况", "申报单位"),
+    ORGANIZER: ("承办单位信息", "承办单位情况", "承办单位"),
 }
 
 # Kinds of value.

@@ -1,0 +1,94 @@
+"""Dates as applicants write them: 办班时间 ranges and the 申报时间 line.
+
+"2025年6月16日-20日", "2025.6.16—6.20", "2025年6月16日至6月20日", "2025-09-22至2025-09-26",
+"6月16日至20日" (year from context), full-width digits, "二〇二四年十二月十二日", a trailing "（共5天）".
+Nothing here guesses: text that does not read as one date range returns None.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+
+_Y = r"(?P<{0}>\d{{4}})\s*(?:年|[./\-])\s*"
+_M = r"(?P<{0}>\d{{1,2}})\s*(?:月|[./\-])\s*"
+_D = r"(?P<{0}>\d{{1,2}})\s*(?:日|号)?"
+_SEP = r"\s*(?:至|到|~|～|〜|—+|–|－|-|―|─)\s*"
+_RANGE = re.compile(
+    "(?<!\\d)(?:" + _Y.format("y1") + ")?" + _M.format("m1") + _D.format("d1")
+    + _SEP
+    + "(?:(?:" + _Y.format("y2") + ")?" + _M.format("m2") + ")?" + _D.format("d2") + "(?!\\d)"
+)
+_SINGLE = re.compile("(?<!\\d)" + _Y.format("y") + _M.format("m") + _D.format("d") + "(?!\\d)")
+
+
+def _cn_number(text: str) -> str:
+    """二〇二四 → 2024, 十二 → 12, 二十六 → 26 (date-sized numbers only)."""
+
+    def tens(m: re.Match[str]) -> str:
+        a, b = m.group(1), m.group(2)
+        return str((_CN_DIGITS[a] if a else 1) * 10 + (_CN_DIGITS[b] if b else 0))
+
+    text = re.sub(r"([一二三])?十([一二三四五六七八九])?", tens, text)
+    return "".join(str(_CN_DIGITS[c]) if c in _CN_DIGITS else c for c in text)
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and punctuation to ASCII (NFKC), Chinese numerals to digits."""
+    return _cn_number(unicodedata.normalize("NFKC", text))
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_range(text: str | None, default_year: int | None = None) -> tuple[date, date] | None:
+    """The first date range in text (or a single day), or None when it cannot be read."""
+    if not text:
+        return None
+    t = normalise(text)
+    m = _RANGE.search(t)
+    if m is None:
+        one = parse_date(t) or _single_no_year(t, default_year)
+        return (one, one) if one else None
+    y1 = int(m["y1"]) if m["y1"] else default_year
+    if y1 is None:
+        return None
+    start = _make(y1, int(m["m1"]), int(m["d1"]))
+    y2 = int(m["y2"]) if m["y2"] else y1
+    end = _make(y2, int(m["m2"]) if m["m2"] else int(m["m1"]), int(m["d2"]))
+    if start is None or end is None:
+        return None
+    if end < start and not m["y2"] and end.replace(year=y1 + 1) >= start:
+        end = end.replace(year=y1 + 1)  # "12月30日至1月3日" runs into the next year
+    if end < start or (end - start).days > 366:
+        return None
+    return start, end
+
+
+def _single_no_year(t: str, default_year: int | None) -> date | None:
+    m = re.search(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日", t)
+    if m is None or default_year is None:
+        return None
+    return _make(default_year, int(m[1]), int(m[2]))
+
+
+def parse_date(text: str | None) -> date | None:
+    """One full date with a year ("2024年12月12日", "2024.12.12", "2024-12-12"), or None."""
+    if not text:
+        return None
+    m = _SINGLE.search(normalise(text))
+    if m is None:
+        return None
+    return _make(int(m["y"]), int(m["m"]), int(m["d"]))
+
+
+def days_inclusive(start: date, end: date) -> int:
+    return (end - start).days + 1

@@ -1,0 +1,354 @@
+"""Read a Word (.docx) 申报表 into the contract dict, label-driven (never by row/column position).
+
+The body is walked once (parsers.ooxml); every table (and, for forms typed as plain lines, the
+paragraphs) is searched for the schema's labels; each label's value is the next distinct cell to
+the right, else the cell below, else what was typed after the label in the label cell itself.
+Sections (申报单位信息 / 承办单位信息) decide which unit a shared label (单位名称, 传真, ...) belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from lxml import etree
+
+from parsers import checkbox, dates, ooxml
+from parsers.ooxml import Grid, GridCell, Para
+from parsers.schema import (
+    APPLICANT, BY_KEY, CE_BASE_OPTIONS, FIELDS, FUNDING_OPTIONS, ORGANIZER, SCOPE_OPTIONS, SECTION_LABELS,
+    FieldSpec, Option, empty_fields, norm_label, set_path,
+)
+from parsers.types import DocumentError, ParsedForm, Problem
+
+MIN_FORM_LABELS = 6  # distinct fields found before a table counts as a 申报表 (a 公函's table has fewer)
+DEFAULT_YEAR = 2025  # the notice's year: 办班时间 written without a year ("6月16日至20日")
+
+# ------------------------------------------------------------------ label index
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    specs: tuple[FieldSpec, ...]  # candidates (two when the label is shared by both sections)
+    section: str | None  # set when the cell is a section label (申报单位信息 ...)
+    written: str  # the label as written
+    remainder: str  # text typed after the label in the same cell
+
+
+def _exact_index() -> dict[str, tuple[FieldSpec, ...]]:
+    index: dict[str, list[FieldSpec]] = {}
+    for spec in FIELDS:
+        for label in spec.labels:
+            index.setdefault(norm_label(label), []).append(spec)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+_EXACT = _exact_index()
+_SECTIONS = {norm_label(label): sec for sec, labels in SECTION_LABELS.items() for label in labels}
+
+
+def _tolerant(c: str) -> str:
+    """A character class accepting the ASCII character and its full-width form (as typed in Word)."""
+    if "!" <= c <= "~":
+        return "[" + re.escape(c) + chr(ord(c) + 0xFEE0) + "]"
+    return re.escape(c)
+
+
+def _prefix_regex(label: str) -> re.Pattern[str]:
+    body = r"\s*".join(_tolerant(c) for c in norm_label(label))
+    return re.compile(r"^\s*(?P<label>" + body + r")\s*(?:[:：]|\s)\s*(?P<rest>.+)$", re.DOTALL)
+
+
+_PREFIX: tuple[tuple[str, re.Pattern[str], tuple[FieldSpec, ...]], ...] = tuple(
+    sorted(((k[0], _prefix_regex(k), v) for k, v in _EXACT.items()), key=lambda t: -len(t[1].pattern))
+)
+_FIRST_CHARS = frozenset(k[0] for k in _EXACT)
+
+
+@lru_cache(maxsize=4096)
+def match_label(text: str) -> LabelHit | None:
+    """The field(s) a cell's text labels, or None; "label：value" in one cell gives a remainder."""
+    if not text:
+        return None
+    key = norm_label(text)
+    if key in _SECTIONS:
+        return LabelHit((), _SECTIONS[key], text, "")
+    if key in _EXACT:
+        return LabelHit(_EXACT[key], None, text, "")
+    if not key or key[0] not in _FIRST_CHARS or len(key) < 2:
+        return None
+    for first, rx, specs in _PREFIX:
+        if first != key[0]:
+            continue
+        m = rx.match(text)
+        if m:
+            return LabelHit(specs, None, m["label"], m["rest"].strip())
+    return None
+
+
+# ------------------------------------------------------------------ values
+
+
+@lru_cache(maxsize=64)
+def _hint_regex(hint: str) -> re.Pattern[str]:
+    classes = {"(": "[(（]", ")": "[)）]", ",": "[,，]", ";": "[;；]", ":": "[:：]", "_": "[_＿]"}
+    chars = [classes.get(c, re.escape(c)) for c in norm_label(hint)]
+    return re.compile(r"\s*".join(chars))
+
+
+def strip_hints(text: str, hints: Iterable[str]) -> str:
+    """The template's hint text removed wherever it was left in."""
+    for hint in hints:
+        text = _hint_regex(hint).sub("", text)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _options(opts: tuple[Option, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(o.value, o.labels) for o in opts]
+
+
+_SOURCE_RX = re.compile(r"自\s*筹\s*经\s*费\s*来\s*源\s*[:：]?(?P<v>[^\n]*)")
+
+
+def self_funding_source(text: str) -> str | None:
+    """What follows 自筹经费来源：, without the template's blank line or the closing bracket."""
+    m = _SOURCE_RX.search(text)
+    if m is None:
+        return None
+    v = m["v"].strip()
+    if v.endswith(("）", ")")) and v.count("（") + v.count("(") < v.count("）") + v.count(")"):
+        v = v[:-1]
+    v = v.strip().strip("_＿ \u3000").strip()
+    return v or None
+
+
+def _funding(text: str, fields: dict[str, Any], problems: list[Problem]) -> None:
+    states = checkbox.option_states(text, _options(FUNDING_OPTIONS))
+    ticked = [v for v, on in states.items() if on]
+    if len(ticked) > 1:
+        problems.append(Problem("funding_type_multiple", "财政资助项目、自筹经费项目"))
+    fields["funding_type"] = ticked[0] if len(ticked) == 1 else None
+    source = self_funding_source(text)
+    if source is not None:
+        fields["self_funding_source"] = source
+
+
+def _scope(text: str, fields: dict[str, Any]) -> None:
+    hits = checkbox.find_options(text, _options(SCOPE_OPTIONS))
+    states = checkbox.states_from_hits(hits, len(SCOPE_OPTIONS))
+    unmarked_all = len(hits) == len(SCOPE_OPTIONS) and all(h.mark is None for h in hits)
+    for i, hit in enumerate(hits):
+        end = hits[i + 1].start if i + 1 < len(hits) else len(text)
+        note = text[hit.label_end:end].strip().lstrip(":：").strip() or None
+        # All three kept without any box: the ones with a note written after them are the choices.
+        fields["scope"][hit.value] = bool(note) if unmarked_all else states.get(hit.value, False)
+        fields["scope_notes"][hit.value] = note
+
+
+def _batch(blank: str | None) -> int | None:
+    digits = re.sub(r"\D", "", dates.normalise(blank or ""))
+    return int(digits) if digits and len(digits) <= 3 else None
+
+
+def _ce_base(text: str, fields: dict[str, Any]) -> None:
+    hits = checkbox.find_options(text, _options(CE_BASE_OPTIONS))
+    states = checkbox.states_from_hits(hits, len(CE_BASE_OPTIONS))
+    ticked = [h for h in hits if states.get(h.value)]
+    org = fields["organizer"]
+    org["ce_base"] = ticked[0].value if len(ticked) == 1 else None
+    if org["ce_base"] == "national":
+        org["ce_base_batch"] = _batch(ticked[0].match.groupdict().get("blank"))
+
+
+def _dates(text: str, fields: dict[str, Any], problems: list[Problem], year: int) -> None:
+    fields["training_dates"] = text
+    got = dates.parse_range(text, year)
+    if got is None:
+        problems.append(Problem("training_dates_unparsed", text))
+        return
+    fields["training_start"], fields["training_end"] = got[0].isoformat(), got[1].isoformat()
+
+
+# ------------------------------------------------------------------ finding label/value pairs
+
+
+@dataclass
+class _State:
+    fields: dict[str, Any]
+    problems: list[Problem]
+    pairs: list[tuple[str, str]]
+    found: set[str]
+    year: int
+    section: str | None = None
+    seen_shared: dict[str, int] | None = None
+
+
+def _is_label(cell: GridCell | None) -> bool:
+    return cell is not None and match_label(cell.text) is not None
+
+
+def _neighbour_value(grid: Grid, cell: GridCell) -> str:
+    right = grid.at(cell.row, cell.col + cell.colspan)
+    if right is not None and right is not cell:
+        return "" if _is_label(right) else right.text
+    below = grid.at(cell.row + cell.rowspan, cell.col)
+    if below is not None and below is not cell and not _is_label(below):
+        return below.text
+    return ""
+
+
+def _section_left(grid: Grid, cell: GridCell) -> str | None:
+    for c in range(cell.col - 1, -1, -1):
+        left = grid.at(cell.row, c)
+        hit = match_label(left.text) if left is not None else None
+        if hit is not None and hit.section:
+            return hit.section
+    return None
+
+
+def _pick_spec(hit: LabelHit, section: str | None, st: _State) -> FieldSpec:
+    if len(hit.specs) == 1 and hit.specs[0].section is None:
+        return hit.specs[0]
+    if section is None:  # no section label anywhere: first occurrence is the applicant's
+        st.seen_shared = st.seen_shared or {}
+        base = hit.specs[0].key.split(".")[-1]
+        n = st.seen_shared.get(base, 0)
+        st.seen_shared[base] = n + 1
+        section = APPLICANT if n == 0 else ORGANIZER
+    return next((s for s in hit.specs if s.section == section), hit.specs[0])
+
+
+def _store(spec: FieldSpec, text: str, st: _State) -> None:
+    if spec.key in st.found:
+        return
+    value = strip_hints(text, spec.hints) if spec.hints else text.strip()
+    if not value:
+        return
+    st.found.add(spec.key)
+    if spec.key == "funding_type":
+        _funding(value, st.fields, st.problems)
+    elif spec.key == "scope":
+        _scope(value, st.fields)
+    elif spec.key == "organizer.ce_base":
+        _ce_base(value, st.fields)
+    elif spec.key == "training_dates":
+        _dates(value, st.fields, st.problems, st.year)
+    elif spec.key == "self_funding_source":
+        if st.fields["self_funding_source"] is None:
+            st.fields["self_funding_source"] = self_funding_source("自筹经费来源：" + value)
+    elif spec.kind == "date":
+        day = dates.parse_date(value)
+        set_path(st.fields, spec.key, day.isoformat() if day else None)
+    else:
+        set_path(st.fields, spec.key, _clean(value))
+
+
+def _scan_grid(grid: Grid, st: _State) -> None:
+    for cell in grid.cells:
+        hit = match_label(cell.text)
+        if hit is None:
+            continue
+        if hit.section:
+            st.section = hit.section
+            continue
+        section = _section_left(grid, cell) or st.section
+        spec = _pick_spec(hit, section, st)
+        if spec.where == "header":
+            continue  # 申报单位/申报时间 are read from the lines above the table
+        value = _neighbour_value(grid, cell) or hit.remainder
+        st.pairs.append((re.sub(r"\s+", "", hit.written), value))
+        _store(spec, value, st)
+
+
+def _score(grid: Grid) -> int:
+    keys = set()
+    for cell in grid.cells:
+        hit = match_label(cell.text)
+        if hit is not None:
+            keys.update(s.key for s in hit.specs if s.where == "table")
+    return len(keys)
+
+
+# ------------------------------------------------------------------ header lines
+
+_ORG_RX = re.compile(r"申\s*报\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?=申\s*报\s*时\s*间|$)")
+_DATE_RX = re.compile(r"申\s*报\s*(?:时\s*间|日\s*期)\s*[:：]\s*(?P<v>.*)$")
+_SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
+
+
+def _header(paras: Iterable[str], st: _State) -> None:
+    for text in paras:
+        line = text.replace("\n", " ").strip()
+        m = _ORG_RX.search(line)
+        if m and st.fields["declared_org"] is None:
+            org = _SEAL_RX.sub("", m["v"]).strip(" \u3000:：")
+            st.fields["declared_org"] = org or None
+            st.pairs.append(("申报单位", org))
+        d = _DATE_RX.search(line)
+        if d and st.fields["declared_date"] is None:
+            day = dates.parse_date(d["v"])
+            st.fields["declared_date"] = day.isoformat() if day else None
+            st.pairs.append(("申报时间", d["v"].strip()))
+
+
+def _year(paras: Iterable[str]) -> int:
+    for text in paras:
+        m = re.search(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修", dates.normalise(text))
+        if m:
+            return int(m[1])
+    return DEFAULT_YEAR
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def _paragraph_grid(paras: list[str]) -> Grid:
+    """Lines typed without a table ("项目名称：…") as a one-column grid, so the same scan reads them."""
+    cells = tuple(GridCell(i, 0, 1, 1, (p,)) for i, p in enumerate(paras))
+    return Grid(cells, len(cells), 1, {(i, 0): i for i in range(len(cells))})
+
+
+def _read(blocks: list[ooxml.Block]) -> ParsedForm | tuple[dict[str, Any], list[Problem], list[tuple[str, str]]]:
+    paras = [b.text for b in blocks if isinstance(b, Para)]
+    grids = list(ooxml.iter_grids(blocks)) + [_paragraph_grid([p for p in paras if p.strip()])]
+    best = max(grids, key=_score)
+    st = _State(empty_fields(), [], [], set(), _year(paras))
+    if _score(best) < MIN_FORM_LABELS:
+        return ParsedForm(source="", kind="docx", is_form=False, fields=empty_fields(),
+                          note="不是申报表：文档中没有申报表的表格（可能是公函或其他材料）")
+    _header(paras, st)
+    _scan_grid(best, st)
+    for g in grids:  # a nested or separate table may hold what the main one lacks
+        if g is not best and _score(g) >= 1:
+            _scan_grid(g, st)
+    return st.fields, st.problems, st.pairs
+
+
+def parse_docx(data: bytes, name: str) -> ParsedForm:
+    """Parse a .docx 申报表. DocumentError (Chinese reason) when the file cannot be read at all."""
+    try:
+        root = ooxml.load_document(data)
+        blocks = ooxml.walk_body(root)
+        result = _read(blocks)
+    except DocumentError as err:
+        err.name = err.name or name
+        raise
+    except (etree.LxmlError, RecursionError, MemoryError, ValueError, KeyError, IndexError, TypeError,
+            AttributeError) as err:
+        raise DocumentError("文件内容异常，无法解析", name=name) from err
+    if isinstance(result, ParsedForm):
+        return ParsedForm(source=name, kind="docx", is_form=False, fields=result.fields, note=result.note)
+    fields, problems, pairs = result
+    note = "Word 表格" + ("（含未接受的修订）" if ooxml.has_tracked_changes(root) else "")
+    return ParsedForm(source=name, kind="docx", is_form=True, fields=fields, raw_pairs=tuple(pairs),
+                      problems=tuple(problems), note=note)
+
+
+__all__ = ["parse_docx", "match_label", "strip_hints", "self_funding_source", "BY_KEY"]
