@@ -1,0 +1,120 @@
+"""Store: files archived once by hash, idempotent saves, replacement on rerun, identity lookup, order."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef
+from intake.store import Store, form_id_for
+
+UTC = timezone.utc
+
+
+def record(uid: int, *, received: datetime, subject: str = "s", flags: tuple[Flag, ...] = (),
+           fields: dict | None = None, validity: int = 7) -> MessageRecord:
+    ref = MessageRef("INBOX", validity, uid)
+    form = FormRecord(form_id_for(f"<{uid}@x>", "h", ("a.docx",), 0), ref.key, ("a.docx",),
+                      fields or {"project_name": "项目"}, (Flag("missing_pdf"),))
+    att = AttachmentRecord("a.docx", "00" * 32, "docx", 3, "parsed")
+    return MessageRecord(ref.key, f"<{uid}@x>", "INBOX", validity, uid, "u@x.cn", subject, received, None,
+                         (att,), (form,), flags)
+
+
+def save(store: Store, r: MessageRecord, run: int = 1, sha: str = "h", rules: str = "v1") -> bool:
+    return store.save_message(r, raw_sha256=sha, raw_path="files/x.eml", rules_version=rules, run_id=run)
+
+
+def test_archive_writes_each_content_once_with_allowlisted_extension(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        data = b"%PDF-1.4 test"
+        rel = store.archive(data, "pdf")
+        assert rel == f"files/{hashlib.sha256(data).hexdigest()[:2]}/{hashlib.sha256(data).hexdigest()}.pdf"
+        assert (tmp_path / rel).read_bytes() == data
+        assert store.archive(data, "pdf") == rel
+        assert store.archive(b"x", "../../etc/passwd").endswith(".bin")
+        assert len(list((tmp_path / "files").rglob("*.*"))) == 2
+
+
+def test_saving_the_same_result_twice_changes_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        r = record(1, received=datetime(2024, 12, 10, 2, tzinfo=UTC))
+        assert save(store, r, run=1)
+        dump = list(store.dump())
+        assert not save(store, r, run=2)
+        assert list(store.dump()) == dump
+        assert store.load_records()[0].first_run == 1
+
+
+def test_changed_result_replaces_the_message(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        t = datetime(2024, 12, 10, 2, tzinfo=UTC)
+        save(store, record(1, received=t, flags=(Flag("late", "x"),)), run=1)
+        assert save(store, record(1, received=t), run=2, rules="v2")
+        (got,) = store.load_records()
+        assert got.flags == () and got.first_run == 1
+        assert store.get_identity(got.key).rules_version == "v2"
+        assert store.db.execute("SELECT count(*) FROM forms").fetchone() == (1,)
+
+
+def test_load_records_sorted_by_receipt_then_key_with_aware_times(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        base = datetime(2024, 12, 10, 2, tzinfo=UTC)
+        for uid, delta in ((3, 0), (1, 5), (2, 0)):
+            save(store, record(uid, received=base + timedelta(minutes=delta)))
+        recs = store.load_records()
+        assert [r.uid for r in recs] == [2, 3, 1]
+        assert all(r.received_at.tzinfo is not None for r in recs)
+        assert recs[0].forms[0].fields == {"project_name": "项目"}
+        assert recs[0].attachments[0].status == "parsed"
+
+
+def test_find_by_identity_and_rekey(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        r = record(5, received=datetime(2024, 12, 10, tzinfo=UTC))
+        save(store, r, sha="abc")
+        assert store.find_by_identity("<5@x>", "abc") == r.key
+        assert store.find_by_identity("<5@x>", "other") is None
+        store.rekey(r.key, MessageRef("INBOX", 8, 50))
+        (got,) = store.load_records()
+        assert (got.uidvalidity, got.uid, got.key) == (8, 50, "INBOX/8/50")
+        assert got.forms and got.forms[0].message_key == "INBOX/8/50"
+
+
+def test_supersessions_set_and_cleared(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        t = datetime(2024, 12, 10, tzinfo=UTC)
+        old, new = record(1, received=t), record(2, received=t + timedelta(hours=1))
+        save(store, old)
+        save(store, new)
+        fid_old, fid_new = old.forms[0].form_id, new.forms[0].form_id
+        assert store.set_supersessions({fid_old: (fid_new, "新版于 …")}) == 1
+        recs = {r.uid: r for r in store.load_records()}
+        assert recs[1].forms[0].superseded_by == fid_new
+        assert "superseded" in {f.code for f in recs[1].forms[0].flags}
+        assert store.set_supersessions({fid_old: (fid_new, "新版于 …")}) == 0
+        assert store.set_supersessions({}) == 1
+        assert store.load_records()[0].forms[0].superseded_by is None
+
+
+def test_folder_state_and_runs(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        assert store.last_uid("INBOX", 1) == 0 and store.folder_state("INBOX") is None
+        store.set_last_uid("INBOX", 1, 10)
+        store.set_last_uid("INBOX", 1, 4)  # never goes backwards
+        assert store.last_uid("INBOX", 1) == 10
+        store.set_last_uid("INBOX", 2, 3)
+        assert store.folder_state("INBOX") == (2, 3)
+        run = store.start_run("run", "v1", datetime(2024, 12, 1, tzinfo=UTC))
+        save(store, record(1, received=datetime(2024, 12, 10, tzinfo=UTC)), run=run)
+        store.finish_run(run, datetime(2024, 12, 1, 0, 1, tzinfo=UTC), status="ok", n_new=1, n_changed=1, n_failed=0)
+        info = store.last_run()
+        assert info is not None and info.run_id == run and info.new_keys == {"INBOX/7/1"}
+
+
+def test_form_id_is_stable_and_depends_on_sources() -> None:
+    a = form_id_for("<m@x>", "h", ("a.docx", "a.pdf"), 0)
+    assert a == form_id_for("<m@x>", "h", ("a.docx", "a.pdf"), 0)
+    assert a != form_id_for("<m@x>", "h", ("a.docx",), 0)
+    assert a != form_id_for("<m@x>", "h2", ("a.docx", "a.pdf"), 0)
