@@ -1,0 +1,103 @@
+"""The HTML summary of a run (jinja2, autoescaped): counts, new and changed submissions, flagged items.
+
+One self-contained page (inline CSS, no scripts, no external resources), written beside the workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from intake.models import MessageRecord, RunInfo
+from reports.atomic import atomic_write_bytes
+from reports.cells import naive_local
+from reports.counts import FormRow, count, form_rows, sorted_messages
+from reports.table import flag_text, form_flags_with_message, form_status, is_complete, is_late
+
+__all__ = ["render_summary", "write_summary"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+_STATUS_CLASS = {"材料齐全": "s-ok", "需补正": "s-fix", "不符合要求": "s-bad", "逾期": "s-bad",
+                 "已被替代": "s-old", "正常": "s-ok", "有问题": "s-fix", "处理失败": "s-bad"}
+_OUTCOMES = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
+
+
+@dataclass(frozen=True)
+class _FormView:
+    project: str
+    org: str
+    status: str
+    status_class: str
+    problems: tuple[str, ...]
+    received: str
+    sender: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class _MailView:
+    received: str
+    sender: str
+    subject: str
+    outcome: str
+    status_class: str
+    problems: tuple[str, ...]
+    late: bool
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _when(m: MessageRecord, tz: ZoneInfo) -> str:
+    return f"{naive_local(m.received_at, tz):%Y-%m-%d %H:%M}"
+
+
+def _text(value: object, empty: str = "（未填写）") -> str:
+    return str(value) if value not in (None, "") else empty
+
+
+def _form_view(r: FormRow, tz: ZoneInfo) -> _FormView:
+    flags = form_flags_with_message(r.message, r.form)
+    status = form_status(r.message, r.form, flags)
+    return _FormView(_text(r.form.fields.get("project_name")), _text(r.form.fields.get("declared_org")), status,
+                     _STATUS_CLASS.get(status, ""), tuple(flag_text(f) for f in flags), _when(r.message, tz),
+                     r.message.sender, is_late(r.message, r.form))
+
+
+def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
+    outcome = _OUTCOMES.get("failed" if m.key in run.failed_keys else m.outcome, m.outcome)
+    return _MailView(_when(m, tz), m.sender, _text(m.subject, "（无主题）"), outcome,
+                     _STATUS_CLASS.get(outcome, ""), tuple(flag_text(f) for f in m.flags), is_late(m))
+
+
+def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo) -> str:
+    """The summary page as HTML text."""
+    rows = form_rows(messages)
+    c = count(messages, run)
+    flagged = [r for r in rows if not r.form.superseded_by
+               and not is_complete(form_flags_with_message(r.message, r.form))]
+    mails = [m for m in sorted_messages(messages)
+             if m.flags or m.outcome == "failed" or m.key in run.failed_keys]
+    breakdowns = [("问题类型", c.by_flag), ("项目类别", c.by_funding), ("申报单位所在市州（推测）", c.by_region),
+                  ("选题所属行业领域", c.by_industry)]
+    return _env().get_template("summary.html").render(
+        run=run, c=c, generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
+        new_forms=[_form_view(r, tz) for r in rows if r.message.key in run.new_keys],
+        changed_forms=[_form_view(r, tz) for r in rows if r.message.key in run.changed_keys],
+        flagged_forms=[_form_view(r, tz) for r in flagged],
+        flagged_mails=[_mail_view(m, run, tz) for m in mails],
+        breakdowns=breakdowns,
+    )
+
+
+def write_summary(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo) -> None:
+    """Write the HTML summary atomically (UTF-8)."""
+    html = render_summary(messages, run, tz=tz)
+    data = html.encode("utf-8", "replace")  # a lone surrogate from a header must not lose the page
+    atomic_write_bytes(Path(path), data)
