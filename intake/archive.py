@@ -119,6 +119,9 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
         _set_problem(out, idx, problem)
         if not members:
             return
+    if not members:
+        _set_problem(out, idx, "压缩包中没有可读取的文件（可能已损坏）")
+        return
     for mname, mdata in members:
         budget.members += 1
         budget.total += len(mdata)

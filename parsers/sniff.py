@@ -53,7 +53,8 @@ def _sniff_zip(data: bytes) -> Sniffed:
             names = set(zf.namelist())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         # A truncated container: judge from the local headers we can see.
-        if b"word/document.xml" in data[:200_000] or b"[Content_Types].xml" in data[:4096] and b"word/" in data[:200_000]:
+        # Word writes [Content_Types].xml first; a cut-off file still shows it in the first local header.
+        if b"word/document.xml" in data[:200_000] or b"[Content_Types].xml" in data[:4096]:
             return Sniffed("docx", "truncated", "Word 文件已损坏（不完整），无法打开")
         return Sniffed("zip", "truncated")
     if "word/document.xml" in names or any(n.lower() == "word/document.xml" for n in names):
