@@ -468,18 +468,27 @@ def _sender(sender: str) -> str:
     return found.group(0).lower() if found else (sender or "").strip().lower()
 
 
-def _units(key: FormKey) -> set[str]:
-    return {u for u in (normalise_unit(key.declared_org), normalise_unit(key.applicant_name)) if u}
+@dataclass(frozen=True)
+class _Norm:
+    """A FormKey's normalised evidence, computed once (supersessions compares many pairs)."""
+
+    message_key: str
+    project: str
+    sender: str
+    units: frozenset[str]
 
 
-def _same_application(a: FormKey, b: FormKey) -> bool:
+def _norm(key: FormKey) -> _Norm:
+    units = frozenset(u for u in (normalise_unit(key.declared_org), normalise_unit(key.applicant_name)) if u)
+    return _Norm(key.message_key, normalise_project(key.project_name), _sender(key.sender), units)
+
+
+def _same_application(a: _Norm, b: _Norm) -> bool:
     if a.message_key == b.message_key:
         return False  # one mail's forms never replace each other (a 市州 batch, Word+PDF pairs)
-    project = normalise_project(a.project_name)
-    if not project or project != normalise_project(b.project_name):
+    if not a.project or a.project != b.project:
         return False
-    same_sender = bool(_sender(a.sender)) and _sender(a.sender) == _sender(b.sender)
-    return same_sender or bool(_units(a) & _units(b))
+    return (bool(a.sender) and a.sender == b.sender) or bool(a.units & b.units)
 
 
 def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
@@ -487,6 +496,7 @@ def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
     newest; the newest maps to nothing).  Matching needs the same normalised project name plus the
     same unit or the same sender.  The result does not depend on the order of `forms`."""
     ordered = sorted(forms, key=lambda k: (_require_aware(k.received_at, "received_at"), k.message_key, k.form_id))
+    norms = [_norm(k) for k in ordered]
     parent = list(range(len(ordered)))
 
     def find(i: int) -> int:
@@ -495,12 +505,17 @@ def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
             i = parent[i]
         return i
 
-    for i in range(len(ordered)):
-        for j in range(i + 1, len(ordered)):
-            if _same_application(ordered[i], ordered[j]):
-                root_i, root_j = find(i), find(j)
-                if root_i != root_j:
-                    parent[root_i] = root_j
+    by_project: dict[str, list[int]] = {}
+    for i, n in enumerate(norms):
+        if n.project:
+            by_project.setdefault(n.project, []).append(i)
+    for members in by_project.values():  # only forms of one project can match: compare within buckets
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                if _same_application(norms[i], norms[j]):
+                    root_i, root_j = find(i), find(j)
+                    if root_i != root_j:
+                        parent[root_i] = root_j
     return _resolve(ordered, [find(i) for i in range(len(ordered))])
 
 
