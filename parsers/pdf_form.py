@@ -1,0 +1,599 @@
+"""The 申报表 read from a PDF: text-layer PDFs field by field, scans recognised, the seal looked for.
+
+Pages are classified first with pypdfium2 (fast): text, scanned (image only, no characters) or garbled
+(a CID font without ToUnicode: the characters exist but mean nothing).  Text pages go through pdfplumber's
+ruled-table finder; each cell's characters are re-assembled into lines here, so wrapped lines join and
+real line breaks stay.  Labels are matched against parsers.schema, so Word and PDF share one vocabulary.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from parsers import checkbox, dates, schema
+from parsers.seal import detect_seal
+from parsers.types import DocumentError, ParsedForm, PdfInfo, Problem
+
+__all__ = ["parse_pdf", "MAX_PAGES", "MAX_BYTES", "ENCRYPTED_REASON"]
+
+MAX_BYTES = 80 * 1024 * 1024
+MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
+SEAL_PAGES = 10  # seals sit on the first pages (or the last): rendering more only costs time
+GARBLED_SHARE = 0.05
+MIN_LABELS = 4  # distinct table labels that make a text PDF a 申报表
+ENCRYPTED_REASON = "PDF 已加密，请申报单位重新提交"
+BROKEN_REASON = "PDF 文件已损坏，无法打开"
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
+                   "join_tolerance": 3, "intersection_tolerance": 3}
+
+
+# ---------------------------------------------------------------- opening and page classes
+
+
+def _open(data: bytes, name: str) -> Any:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    if len(data) > MAX_BYTES:
+        raise DocumentError("文件过大", name=name)
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError("不是有效的 PDF 文件", name=name)
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if getattr(err, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise DocumentError(ENCRYPTED_REASON, name=name) from err
+        raise DocumentError(BROKEN_REASON, name=name) from err
+
+
+def _is_garbled(text: str) -> bool:
+    bad = sum(1 for ch in text if _bad_char(ch))
+    return bad > GARBLED_SHARE * max(1, len(text.strip()))
+
+
+def _bad_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return ch == "\ufffd" or (cat == "Cc" and ch not in "\r\n\t") or (cat == "Co" and not _symbol_pua(ch))
+
+
+def _symbol_pua(ch: str) -> bool:
+    return 0xF000 <= ord(ch) <= 0xF0FF  # Wingdings boxes come through as U+F0xx: readable, not garbage
+
+
+def _page_kind(page: Any) -> str:
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        text = textpage.get_text_range() if n else ""
+    finally:
+        textpage.close()
+    if n and text.strip():
+        return "garbled" if _is_garbled(text) else "text"
+    has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+    return "scanned" if has_image else "empty"
+
+
+# ---------------------------------------------------------------- cells from a text page
+
+
+@dataclass(frozen=True)
+class _Line:
+    x0: float
+    x1: float
+    top: float
+    text: str
+    size: float
+
+
+def _is_red(color: Any) -> bool:
+    if not isinstance(color, (tuple, list)) or len(color) != 3:
+        return False
+    try:
+        r, g, b = (float(c) for c in color)
+    except (TypeError, ValueError):
+        return False
+    return r > 0.5 and r - g > 0.2 and r - b > 0.2
+
+
+def _small_square(obj: Mapping[str, Any]) -> bool:
+    w, h = float(obj.get("width", 0)), float(obj.get("height", 0))
+    return 4.0 <= w <= 16.0 and 4.0 <= h <= 16.0 and 0.8 <= w / h <= 1.25
+
+
+def _not_seal_graphic(obj: Mapping[str, Any]) -> bool:
+    """Drop red vector paths (electronic seals drawn as curves) and drawn checkboxes from table edges."""
+    if obj.get("object_type") in ("curve", "line", "rect"):
+        if obj.get("object_type") == "rect" and _small_square(obj):
+            return False
+        return not (_is_red(obj.get("stroking_color")) or _is_red(obj.get("non_stroking_color")))
+    return True
+
+
+def _drawn_boxes(page: Any) -> list[dict[str, Any]]:
+    """Checkboxes drawn as graphics (Word/LibreOffice legacy form fields): a small square, ticked when a
+    line or curve is drawn inside it or the square is filled.  Returned as pseudo characters ☑ / ☐."""
+    marks = [o for o in (*page.lines, *page.curves) if not _is_red(o.get("stroking_color"))]
+    out = []
+    for r in page.rects:
+        if not _small_square(r):
+            continue
+        x0, top, x1, bottom = r["x0"] - 1, r["top"] - 1, r["x1"] + 1, r["bottom"] + 1
+        inner = any(x0 <= m["x0"] and m["x1"] <= x1 and top <= m["top"] and m["bottom"] <= bottom
+                    and m["x1"] - m["x0"] > 2 and m["bottom"] - m["top"] > 2 for m in marks)
+        filled = bool(r.get("fill")) and not _is_red(r.get("non_stroking_color"))
+        glyph = checkbox.CHECKED_MARK if inner or filled else checkbox.UNCHECKED_MARK
+        out.append({"text": glyph, "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
+                    "size": r["height"], "fontname": "drawn-box"})
+    return out
+
+
+def _lines(chars: Sequence[Mapping[str, Any]]) -> list[_Line]:
+    """Characters grouped into visual lines (top within half a character), left to right."""
+    rows: list[list[Mapping[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        size = float(ch.get("size") or 10)
+        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= size * 0.5:
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+    return [_make_line(sorted(r, key=lambda c: c["x0"])) for r in rows]
+
+
+def _glyph(ch: Mapping[str, Any]) -> str:
+    """A character as shown: symbol-font boxes (Wingdings 'þ', Wingdings 2 'R', PUA U+F0xx) become ☑/☐."""
+    text = ch["text"]
+    if len(text) != 1:
+        return text
+    font = str(ch.get("fontname") or "").split("+")[-1].lower()
+    code = ord(text)
+    if "wingdings" in font:
+        name = "wingdings 2" if "2" in font else "wingdings"
+        return checkbox.symbol_glyph(name, code) or text
+    if 0xF000 <= code <= 0xF0FF:
+        return checkbox.symbol_glyph(None, code) or text
+    return text
+
+
+def _merge_overlaid(chars: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A tick typed over a box (带圈字符 □ + √ at one place) is one ticked box."""
+    out: list[Mapping[str, Any]] = []
+    for ch in chars:
+        prev = out[-1] if out else None
+        if prev is not None and abs(ch["x0"] - prev["x0"]) < float(ch.get("size") or 10) * 0.4:
+            pair = {prev["text"], ch["text"]}
+            if pair & checkbox.UNCHECKED_GLYPHS and pair & (checkbox.TICKS | checkbox.CHECKED_GLYPHS):
+                out[-1] = {**prev, "text": checkbox.CHECKED_MARK}
+                continue
+        out.append(ch)
+    return out
+
+
+def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
+    chars = _merge_overlaid([{**c, "text": _glyph(c)} for c in chars])
+    parts: list[str] = []
+    prev = None
+    for ch in chars:
+        size = float(ch.get("size") or 10)
+        if prev is not None and ch["x0"] - prev["x1"] > size * 0.6 and not parts[-1].endswith(" "):
+            parts.append(" ")  # a visible gap without a space character
+        parts.append(ch["text"])
+        prev = ch
+    size = max(float(c.get("size") or 10) for c in chars)
+    return _Line(chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size)
+
+
+def _join_lines(lines: Sequence[_Line], right: float) -> str:
+    """Wrapped lines are joined; a line that stops well short of the cell's right edge ended a paragraph."""
+    if not lines:
+        return ""
+    out = lines[0].text
+    for prev, line in zip(lines, lines[1:]):
+        room = right - prev.x1
+        first = _first_unit_width(line)
+        if room >= first + prev.size * 0.5:
+            out += "\n" + line.text
+        elif _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6:
+            out += " " + line.text  # an English line wrapped at a space
+        else:
+            out += line.text
+    return out
+
+
+def _first_unit_width(line: _Line) -> float:
+    m = re.match(r"[A-Za-z0-9][\w.\-/@]*", line.text)
+    chars = len(m.group(0)) if m else 1
+    per_char = (line.x1 - line.x0) / max(1, len(line.text))
+    return per_char * chars
+
+
+def _ascii_word_end(text: str) -> bool:
+    return bool(text) and text[-1].isascii() and text[-1].isalnum()
+
+
+def _ascii_word_start(text: str) -> bool:
+    return bool(text) and text[0].isascii() and text[0].isalnum()
+
+
+def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+    x0, top, x1, bottom = bbox
+    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    lines = _lines(inside)
+    if not lines:
+        return ""
+    pad = max(0.0, min(l.x0 for l in lines) - x0)
+    return _join_lines(lines, x1 - pad)
+
+
+@dataclass(frozen=True)
+class _PageRead:
+    rows: tuple[tuple[str | None, ...], ...]  # table rows, None where a merged cell continues
+    outside: tuple[str, ...]  # text lines not inside any table (header lines)
+
+
+def _read_page(page: Any) -> _PageRead:
+    boxes_drawn = _drawn_boxes(page)
+    page = page.filter(_not_seal_graphic)
+    chars = [*page.chars, *boxes_drawn]
+    rows: list[tuple[str | None, ...]] = []
+    boxes = []
+    for table in page.find_tables(_TABLE_SETTINGS):
+        boxes.append(table.bbox)
+        for row in table.rows:
+            rows.append(tuple(None if cell is None else _cell_text(chars, cell) for cell in row.cells))
+        rows.append(())  # a table boundary
+    free = [c for c in chars if not any(_within(c, b) for b in boxes)]
+    return _PageRead(tuple(rows), tuple(l.text for l in _lines(free)))
+
+
+def _within(ch: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _read_text_pages(data: bytes, indices: Sequence[int]) -> list[_PageRead]:
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data), pages=[i + 1 for i in indices]) as pdf:
+            return [_read_page(p) for p in pdf.pages]
+    except Exception as err:  # pdfminer raises many types on malformed input; the text layer is unusable
+        raise DocumentError(BROKEN_REASON) from err
+
+
+# ---------------------------------------------------------------- label/value pairs
+
+
+_TABLE_SPECS = schema.table_fields()
+_LABELS: dict[str, list[schema.FieldSpec]] = {}
+for _spec in _TABLE_SPECS:
+    for _label in _spec.labels:
+        _LABELS.setdefault(schema.norm_label(_label), []).append(_spec)
+_SECTIONS = {schema.norm_label(l): sec for sec, labels in schema.SECTION_LABELS.items() for l in labels}
+_EXTRA_SECTION = {"申报单位": schema.APPLICANT, "承办单位": schema.ORGANIZER}
+
+
+def _spec_for(label: str, section: str | None) -> schema.FieldSpec | None:
+    specs = _LABELS.get(schema.norm_label(label))
+    if not specs:
+        return None
+    for spec in specs:
+        if spec.section == section:
+            return spec
+    return specs[0] if section is None or specs[0].section is None else None
+
+
+def _section_of(cell: str | None) -> str | None:
+    if not cell:
+        return None
+    key = schema.norm_label(cell)
+    return _SECTIONS.get(key) or _EXTRA_SECTION.get(key)
+
+
+def _split_inline(text: str) -> tuple[str, str] | None:
+    """'联系人：张三' typed in one cell → ('联系人', '张三') when the part before the colon is a label."""
+    m = re.match(r"\s*([^:：\n]{1,14})[:：]\s*(.*)", text, re.S)
+    if m and schema.norm_label(m.group(1)) in _LABELS:
+        return m.group(1), m.group(2)
+    return None
+
+
+@dataclass(frozen=True)
+class _Pair:
+    spec: schema.FieldSpec | None  # None: text continuing the field above it (a row split over pages)
+    label: str
+    value: str
+    col: int  # column of the value cell
+
+
+def _pairs(rows: Iterable[tuple[str | None, ...]]) -> list[_Pair]:
+    """Label/value pairs in reading order; the section comes from the row's first cell."""
+    out: list[_Pair] = []
+    section: str | None = None
+    prev: list[_Pair] = []
+    at_table_start = True
+    for row in rows:
+        if not row:
+            at_table_start = True
+            continue
+        first = _section_of(row[0])
+        if first:
+            section = first
+        elif row[0] is not None and row[0].strip() and _spec_for(row[0], None) is not None:
+            section = None  # a top-level label: the section block has ended
+        offset = 1 if first else 0
+        found = _row_pairs(list(row[offset:]), section, offset)
+        if at_table_start and prev and not any(p.spec for p in found) and _is_continuation(row, section):
+            found = _continuation(row, prev)
+        out.extend(found)
+        prev = found or prev
+        at_table_start = False
+    return out
+
+
+def _is_continuation(row: tuple[str | None, ...], section: str | None) -> bool:
+    """The first row of a table with no label in it and an empty first cell continues a split row."""
+    return (row[0] is None or not row[0].strip()) and not any(
+        c and (_spec_for(c, section) or _split_inline(c)) for c in row)
+
+
+def _continuation(row: tuple[str | None, ...], prev: Sequence[_Pair]) -> list[_Pair]:
+    by_col = {p.col: p for p in prev if p.spec is not None}
+    last = next((p for p in reversed(prev) if p.spec is not None), None)
+    out = []
+    for col, cell in enumerate(row):
+        if cell and cell.strip():
+            target = by_col.get(col) or last
+            if target is not None:
+                out.append(_Pair(None, target.spec.key if target.spec else "", cell, col))
+    return out
+
+
+def _row_pairs(cells: list[str | None], section: str | None, offset: int) -> list[_Pair]:
+    out: list[_Pair] = []
+    i = 0
+    while i < len(cells):
+        cell = cells[i]
+        if cell is None or not cell.strip():
+            i += 1
+            continue
+        spec = _spec_for(cell, section)
+        if spec is None:
+            inline = _split_inline(cell)
+            if inline:
+                out.append(_Pair(_spec_for(inline[0], section), inline[0], inline[1], i + offset))
+            i += 1
+            continue
+        j = i + 1
+        while j < len(cells) and cells[j] is None:
+            j += 1
+        value = cells[j] if j < len(cells) and cells[j] is not None else ""
+        if value and (_spec_for(value, section) is not None or _split_inline(value)):
+            out.append(_Pair(spec, cell, "", j + offset))  # the next cell is a label: this one is empty
+            i = j
+            continue
+        out.append(_Pair(spec, cell, value, j + offset))
+        i = j + 1
+    return out
+
+
+# ---------------------------------------------------------------- values
+
+
+def _clean(text: str | None, spec: schema.FieldSpec | None = None) -> str | None:
+    if text is None:
+        return None
+    text = "\n".join(line.strip() for line in text.replace("\r", "").split("\n")).strip()
+    if spec is not None:
+        for hint in spec.hints:
+            h = schema.norm_hint(hint)
+            if schema.norm_hint(text).startswith(h):
+                text = _drop_prefix(text, len(h))
+    text = text.strip()
+    return text or None
+
+
+def _drop_prefix(text: str, n_norm: int) -> str:
+    """Remove the first `n_norm` normalised characters of text (hint text may be spread over lines)."""
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= n_norm:
+            return text[i:]
+        if schema.norm_hint(ch):
+            count += 1
+    return ""
+
+
+def _options(spec_options: Sequence[schema.Option]) -> list[tuple[str, Sequence[str]]]:
+    return [(o.value, o.labels) for o in spec_options]
+
+
+
+
+def _funding(text: str, fields: dict[str, Any], problems: list[Problem]) -> None:
+    states = checkbox.option_states(text, _options(schema.FUNDING_OPTIONS))
+    chosen = [v for v, on in states.items() if on]
+    if len(chosen) > 1:
+        problems.append(Problem("funding_type_multiple", "财政资助 / 自筹经费"))
+    fields["funding_type"] = chosen[0] if len(chosen) == 1 else None
+    m = re.search(r"自筹经费来源\s*[:：]\s*(.*?)\s*[)）]?\s*$", text, re.S)
+    if m:
+        source = re.sub(r"^[_\s]+|[_\s]+$", "", m.group(1))
+        fields["self_funding_source"] = source.strip() or None
+
+
+def _scope(text: str, fields: dict[str, Any]) -> None:
+    hits = checkbox.find_options(text, _options(schema.SCOPE_OPTIONS))
+    states = checkbox.states_from_hits(hits, len(schema.SCOPE_OPTIONS))
+    for k, hit in enumerate(hits):
+        fields["scope"][hit.value] = bool(states.get(hit.value))
+        end = hits[k + 1].start if k + 1 < len(hits) else len(text)
+        note = re.sub(r"^\s*[:：]\s*", "", text[hit.label_end:end]).strip(" \n_")
+        fields["scope_notes"][hit.value] = note or None
+
+
+_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def _batch(text: str) -> int | None:
+    m = re.search(r"第\s*([0-9０-９]+|[一二三四五六七八九十]+)\s*批", text)
+    if not m:
+        return None
+    raw = unicodedata.normalize("NFKC", m.group(1))
+    if raw.isdigit():
+        return int(raw)
+    if raw == "十":
+        return 10
+    if raw.startswith("十"):
+        return 10 + _CN_NUM.get(raw[1:], 0)
+    if raw.endswith("十"):
+        return _CN_NUM.get(raw[0], 0) * 10
+    if len(raw) == 3 and raw[1] == "十":
+        return _CN_NUM[raw[0]] * 10 + _CN_NUM[raw[2]]
+    return _CN_NUM.get(raw)
+
+
+def _ce_base(text: str, fields: dict[str, Any]) -> None:
+    states = checkbox.option_states(text, _options(schema.CE_BASE_OPTIONS))
+    chosen = [v for v, on in states.items() if on]
+    org = fields["organizer"]
+    org["ce_base"] = chosen[0] if len(chosen) == 1 else None
+    org["ce_base_batch"] = _batch(text) if org["ce_base"] == "national" else None
+
+
+def _apply(spec: schema.FieldSpec, value: str, fields: dict[str, Any], problems: list[Problem],
+           year: int | None) -> None:
+    if spec.key == "funding_type":
+        _funding(value, fields, problems)
+    elif spec.key == "scope":
+        _scope(value, fields)
+    elif spec.key == "organizer.ce_base":
+        _ce_base(value, fields)
+    elif spec.key == "training_dates":
+        raw = _clean(value, spec)
+        fields["training_dates"] = raw
+        fields["training_start"], fields["training_end"] = _date_range(raw, year)
+    else:
+        schema.set_path(fields, spec.key, _clean(value, spec))
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _date_range(raw: str | None, default_year: int | None) -> tuple[str | None, str | None]:
+    """Start and end of 办班时间 as ISO dates; (None, None) when it cannot be read (the rules flag it)."""
+    found = dates.parse_range(raw, default_year) if raw else None
+    return (found[0].isoformat(), found[1].isoformat()) if found else (None, None)
+
+
+def _declared_date(text: str) -> str | None:
+    found = dates.parse_date(text)
+    return found.isoformat() if found else None
+
+
+def _project_year(lines: Iterable[str]) -> int | None:
+    """The programme year from the title ("…2025年高级研修项目申报表"): the year of 办班时间 written without one."""
+    for line in lines:
+        m = re.search(r"(20\d{2})\s*年\s*高级研修", dates.normalise(line))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+# ---------------------------------------------------------------- assembling the form
+
+
+def _header(lines: Iterable[str], fields: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for line in lines:
+        m = re.match(r"\s*申\s*报\s*单\s*位\s*[:：]\s*(.*)$", line)
+        if m and fields["declared_org"] is None:
+            org = re.sub(r"[(（]\s*盖\s*章\s*[)）]", "", m.group(1)).strip(" _")
+            fields["declared_org"] = org or None
+            pairs.append(("申报单位", m.group(1)))
+        m = re.match(r"\s*申\s*报\s*时\s*间\s*[:：]\s*(.*)$", line)
+        if m and fields["declared_date"] is None:
+            fields["declared_date"] = _declared_date(m.group(1))
+            pairs.append(("申报时间", m.group(1)))
+    return pairs
+
+
+def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem], int]:
+    fields = schema.empty_fields()
+    problems: list[Problem] = []
+    raw: list[tuple[str, str]] = _header((l for r in reads for l in r.outside), fields)
+    found: set[str] = set()
+    values: dict[str, str] = {}
+    for pair in _pairs(row for r in reads for row in r.rows):
+        if pair.spec is None:
+            if pair.label in values:  # continuation: label carries the key of the field it continues
+                values[pair.label] += pair.value
+                raw.append(("(续)", pair.value))
+            continue
+        raw.append((pair.label, pair.value))
+        found.add(pair.spec.key)
+        if pair.spec.key not in values or not values[pair.spec.key].strip():
+            values[pair.spec.key] = pair.value
+    year = _project_year(l for r in reads for l in r.outside)
+    for key, value in values.items():
+        _apply(schema.BY_KEY[key], value, fields, problems, year)
+    return fields, raw, problems, len(found)
+
+
+def _looks_like_form(reads: Sequence[_PageRead], n_labels: int) -> bool:
+    text = "".join(l for r in reads for l in r.outside)
+    titled = any(marker in re.sub(r"\s+", "", text) for marker in schema.TITLE_MARKERS)
+    return n_labels >= MIN_LABELS or (titled and n_labels >= 2)
+
+
+def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
+    """Read a PDF 申报表 (kind "pdf"); DocumentError when it cannot be opened (encrypted, broken)."""
+    pdf = _open(data, name)
+    try:
+        total = len(pdf)
+        if total == 0:
+            raise DocumentError("PDF 没有页面", name=name)
+        indices = list(range(min(total, MAX_PAGES)))
+        kinds = [_page_kind(pdf[i]) for i in indices]
+        text_idx = [i for i, k in zip(indices, kinds) if k == "text"]
+        seal = None
+        if check_seal:
+            seal_idx = sorted(set(indices[:SEAL_PAGES]) | {indices[-1]})
+            seal = detect_seal(pdf, seal_idx, text_pages=[i for i, k in zip(indices, kinds) if k != "scanned"])
+    finally:
+        pdf.close()
+    return _assemble(data, name, total, kinds, text_idx, seal)
+
+
+def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int],
+              seal: Any) -> ParsedForm:
+    try:
+        reads = _read_text_pages(data, text_idx) if text_idx else []
+    except DocumentError as err:
+        raise DocumentError(err.reason, name=name) from err
+    fields, raw, problems, n_labels = _fields_from_pages(reads)
+    scanned = not text_idx and "scanned" in kinds
+    info = PdfInfo(pages=total, text_layer=bool(text_idx), scanned=scanned,
+                   seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
+    is_form, note = _verdict(kinds, text_idx, reads, n_labels, total)
+    return ParsedForm(source=name, kind="pdf", is_form=is_form, fields=fields, raw_pairs=tuple(raw),
+                      problems=tuple(problems), pdf=info, note=note)
+
+
+def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[_PageRead], n_labels: int,
+             total: int) -> tuple[bool, str]:
+    capped = f"；共 {total} 页，只读取前 {MAX_PAGES} 页" if total > MAX_PAGES else ""
+    if text_idx and _looks_like_form(reads, n_labels):
+        return True, f"PDF 文字版，识别到 {n_labels} 个表格栏目" + capped
+    if "garbled" in kinds and not text_idx:
+        return True, "PDF 文字层为乱码（字体缺少编码信息），内容需人工核对" + capped
+    if "scanned" in kinds and len(text_idx) == 0:
+        return True, "PDF 扫描件（无文字层），按盖章扫描版处理，字段需人工核对" + capped
+    if text_idx:
+        return False, "PDF 中未找到申报表栏目（可能是公函或其他材料）" + capped
+    return False, "PDF 没有可读取的内容" + capped
