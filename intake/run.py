@@ -550,15 +550,11 @@ def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
     from reports.export import write_export
+    from reports.summary import write_summary
     from reports.workbook import write_workbook
 
     write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir)
-    try:  # TEMPORARY until reports.summary lands
-        from reports.summary import write_summary
-    except ImportError:
-        log.warning("reports.summary is not available yet: no HTML summary written")
-    else:
-        write_summary(paths["summary"], records, info, tz=tz)
+    write_summary(paths["summary"], records, info, tz=tz)
     write_export(paths["export"], records, tz=tz)
     return paths
 
