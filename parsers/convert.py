@@ -63,14 +63,15 @@ def _default_timeout(n: int) -> float:
 
 def convert_to_docx(items: Sequence[tuple[str, bytes]], *, timeout_s: float | None = None) -> list[ConversionResult]:
     """Convert (name, bytes) pairs to .docx, same order as `items`, in one soffice call.  Never raises."""
-    return convert_files(items, target="docx", timeout_s=timeout_s)
+    # Forcing the Word 97 import filter: without it LibreOffice "converts" a damaged file as plain text.
+    return convert_files(items, target="docx", timeout_s=timeout_s, infilter="MS Word 97")
 
 
 _FILTERS = {"docx": "docx:MS Word 2007 XML", "doc": "doc:MS Word 97", "pdf": "pdf"}
 
 
-def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx",
-                  timeout_s: float | None = None) -> list[ConversionResult]:
+def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx", timeout_s: float | None = None,
+                  infilter: str | None = None) -> list[ConversionResult]:
     """Convert to `target` ("docx", "doc" or "pdf"); the generic form of convert_to_docx (tests and
     benchmarks make .doc files with it)."""
     if not items:
@@ -79,7 +80,7 @@ def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx",
     if exe is None:
         return [ConversionResult(None, NEED_LO) for _ in items]
     try:
-        results, timed_out = _run_batch(exe, items, target, timeout_s or _default_timeout(len(items)))
+        results, timed_out = _run_batch(exe, items, target, infilter, timeout_s or _default_timeout(len(items)))
     except OSError as err:
         log.warning("soffice could not be started: %s", err)
         return [ConversionResult(None, NEED_LO) for _ in items]
@@ -87,13 +88,13 @@ def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx",
         log.warning("soffice batch of %d timed out; retrying one by one", len(items))
         single = timeout_s or _default_timeout(1)
         return [
-            r if r.data is not None else _run_batch(exe, [it], target, single)[0][0]
+            r if r.data is not None else _run_batch(exe, [it], target, infilter, single)[0][0]
             for it, r in zip(items, results)
         ]
     return results
 
 
-def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], target: str,
+def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], target: str, infilter: str | None,
                timeout_s: float) -> tuple[list[ConversionResult], bool]:
     with tempfile.TemporaryDirectory(prefix="intake-lo-") as tmp:
         root = Path(tmp)
@@ -109,7 +110,7 @@ def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], target: str,
             stems.append(stem)
             paths.append(str(p))
         cmd = [exe, f"-env:UserInstallation={prof.as_uri()}", "--headless", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", "--convert-to", _FILTERS[target], "--outdir", str(out), *paths]
+               "--nodefault", "--nolockcheck", *([f"--infilter={infilter}"] if infilter else []), "--convert-to", _FILTERS[target], "--outdir", str(out), *paths]
         env = dict(os.environ, HOME=str(root), LANG=os.environ.get("LANG", "C.UTF-8"))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=env)

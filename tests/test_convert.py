@@ -1,0 +1,86 @@
+"""parsers.convert: legacy Word through a real LibreOffice (skipped when soffice is absent), and the
+no-LibreOffice path that must never crash."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import zipfile
+
+import psutil
+import pytest
+
+import parsers.convert as convert
+from parsers.convert import NEED_LO, ConversionResult, convert_files, convert_to_docx, libreoffice_available
+from parsers.sniff import sniff_kind
+
+needs_lo = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+
+
+def _form_docx(project: str) -> bytes:
+    """A small 申报表-like document: a table of label / value cells."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("专业技术人员继续教育高级研修项目申报表")
+    t = d.add_table(rows=3, cols=2)
+    for row, (label, value) in enumerate([("项目名称", project), ("申报单位", "湖北省某某研究院"), ("联系电话", "027-87654321")]):
+        t.cell(row, 0).text = label
+        t.cell(row, 1).text = value
+    b = io.BytesIO()
+    d.save(b)
+    return b.getvalue()
+
+
+def _document_xml(docx_bytes: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def test_without_libreoffice_every_item_gets_the_reason(monkeypatch) -> None:
+    monkeypatch.setattr(convert, "soffice_path", lambda: None)
+    assert not libreoffice_available()
+    res = convert_to_docx([("a.doc", b"x"), ("b.wps", b"y")])
+    assert res == [ConversionResult(None, NEED_LO), ConversionResult(None, NEED_LO)]
+
+
+def test_unstartable_soffice_is_not_a_crash(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(convert, "soffice_path", lambda: str(tmp_path / "missing-soffice"))
+    assert [r.error for r in convert_to_docx([("a.doc", b"x")])] == [NEED_LO]
+
+
+def test_empty_batch() -> None:
+    assert convert_to_docx([]) == []
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@needs_lo
+def test_batch_converts_doc_and_wps_keeps_same_names_apart_and_reports_failures() -> None:
+    docs = convert_files([("申报表.docx", _form_docx("高级研修甲")), ("申报表.docx", _form_docx("高级研修乙"))], target="doc")
+    assert all(r.data is not None for r in docs), docs
+    doc_a, doc_b = docs[0].data, docs[1].data
+    assert sniff_kind(doc_a) == "doc"
+    items = [("申报表.doc", doc_a), ("申报表.doc", doc_b), ("../申报表 (1).wps", doc_a), ("坏.doc", b"\xd0\xcf\x11\xe0 broken")]
+    res = convert_to_docx(items)
+    assert len(res) == 4
+    assert "高级研修甲" in _document_xml(res[0].data) and "项目名称" in _document_xml(res[0].data)
+    assert "高级研修乙" in _document_xml(res[1].data)  # same-named inputs did not overwrite each other
+    assert "高级研修甲" in _document_xml(res[2].data)
+    assert res[3].data is None and res[3].error  # soffice exits 0 here; the missing output tells
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@needs_lo
+def test_timeout_kills_the_whole_process_group() -> None:
+    before = {p.pid for p in psutil.process_iter() if "soffice" in (p.info_name if hasattr(p, "info_name") else p.name())}
+    res = convert_to_docx([("a.doc", b"x"), ("b.doc", b"y")], timeout_s=0.3)
+    assert [r.data for r in res] == [None, None]
+    assert all(r.error for r in res)
+    leftover = [p for p in psutil.process_iter(["name", "cmdline"])
+                if p.pid not in before and "soffice" in (p.info["name"] or "")
+                and any("intake-lo-" in c for c in (p.info["cmdline"] or []))]
+    assert leftover == [], leftover
+    assert os.getpgrp() > 0  # our own group was not killed
