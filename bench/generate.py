@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                                                       zip_share=args.zip_share))
     took = time.perf_counter() - started
     print(f"{count} mails, {size / 1e6:.1f} MB (mean {size / max(count, 1) / 1e3:.0f} KB) in {took:.2f} s "
-          f"({took / max(count, 1) * 1e3:.1f} ms/mail); .doc available: {_doc_template() is not None}")
+          f"({took / max(count, 1) * 1e3:.1f} ms/mail)"
+          + (f"; .doc available: {_doc_template() is not None}" if args.doc_share > 0 else ""))
     return 0
 
 

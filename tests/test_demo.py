@@ -31,9 +31,9 @@ def maildir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Mail:
     """One demo file parsed with compat32 (raw header values kept, 8-bit as surrogates)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, raw: bytes, path: Path | None = None) -> None:
         self.path = path
-        self.raw = path.read_bytes()
+        self.raw = raw
         # From a surrogate-escaped str, compat32 keeps 8-bit header bytes recoverable (from bytes it
         # would replace them).
         self.msg = email.message_from_string(self.raw.decode("ascii", "surrogateescape"), policy=compat32)
@@ -88,7 +88,7 @@ def _filename(part: Message) -> str:
 
 @pytest.fixture(scope="module")
 def mails(maildir: Path) -> list[Mail]:
-    return [Mail(p) for p in sorted(maildir.glob("*/*"))]
+    return [Mail(p.read_bytes(), p) for p in sorted(maildir.glob("*/*"))]
 
 
 def find(mails: list[Mail], text: str) -> list[Mail]:
@@ -119,6 +119,7 @@ def test_receipt_header_and_mtime_agree(mails: list[Mail]) -> None:
     for m in mails:
         assert "163.com" in m.msg.get_all("Received")[0]
         assert m.received().utcoffset() is not None
+        assert m.path is not None
         assert int(m.received().timestamp()) == int(m.path.stat().st_mtime), m.path.name
 
 
@@ -134,7 +135,7 @@ def test_late_mails(mails: list[Mail]) -> None:
     late = [m for m in mails if m.received() > DEADLINE]
     assert len(late) == 2
     assert datetime(2024, 12, 18, 0, 5, tzinfo=BJ) in {m.received() for m in late}
-    assert all(m.path.parent.name == "new" for m in late)  # not yet opened by staff
+    assert all(m.path is not None and m.path.parent.name == "new" for m in late)  # not yet opened by staff
     assert all(m.received() > datetime(2024, 12, 10, tzinfo=BJ) for m in mails)
 
 
@@ -239,6 +240,22 @@ def test_scans_are_image_only_grayscale_and_unsealed(mails: list[Mail]) -> None:
     colour = next(d for d in scans if b"/DeviceGray" not in d)
     sealed = scan_pdf(_sample_fields(), seal=True, grayscale=False)
     assert _red_pixels(sealed) > 200 and _red_pixels(colour) < 20
+
+
+def test_bench_generator_is_deterministic_and_realistic() -> None:
+    from bench.generate import DEADLINE as BENCH_DEADLINE
+    from bench.generate import generate
+
+    first = list(generate(12, seed=5, doc_share=0, zip_share=0.25))
+    assert first == list(generate(12, seed=5, doc_share=0, zip_share=0.25))
+    times = [t for _, t in first]
+    assert times == sorted(times) and all(t.utcoffset() is not None for t in times)
+    assert all(t > datetime(2024, 12, 10, tzinfo=BJ) for t in times) and BENCH_DEADLINE == DEADLINE
+    parsed = [Mail(data) for data, _ in first]
+    assert all(m.names for m in parsed) and any(n.endswith(".zip") for m in parsed for n in m.names)
+    docx = [d for m in parsed for d in m.data(".docx")]
+    assert docx and all(_has_table(d) for d in docx)
+    assert 100_000 < sum(len(d) for d, _ in first) / len(first) < 1_000_000  # ~300 KB like real mail
 
 
 # ------------------------------------------------------------------ helpers
