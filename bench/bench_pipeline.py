@@ -327,6 +327,8 @@ def child_main(args: argparse.Namespace) -> None:
     out = {
         "wall_s": wall,
         "summary": _jsonable(summary),
+        "exit_code": getattr(summary, "exit_code", None),
+        "loadavg": os.getloadavg(),
         "stage_seconds_run": stages,
         "stage_seconds_bench": own,
         "patched": patched,
@@ -531,9 +533,11 @@ def bench_size(server: Any, n: int, args: argparse.Namespace, work: Path) -> dic
 
 def _print_run(label: str, r: dict[str, Any], n: int, first_wall: float | None = None) -> None:
     share = f" = {100 * r['wall_s'] / first_wall:.1f}% of the first run" if first_wall else ""
-    code = r["summary"].get("exit_code") if isinstance(r["summary"], dict) else None
+    code = r.get("exit_code")
+    counts = {k: r["summary"].get(k) for k in ("processed", "skipped", "new", "failed")} \
+        if isinstance(r["summary"], dict) else {}
     print(f"  {label}: {r['wall_s']:.2f}s wall ({1000 * r['wall_s'] / n:.1f} ms/submission){share}; "
-          f"process {r['process_s']:.2f}s; exit_code {code}", flush=True)
+          f"process {r['process_s']:.2f}s; exit_code {code} {counts}; load avg {r['loadavg'][0]:.1f}", flush=True)
     print(f"    stages: {fmt_stages(stage_table(r), n)}", flush=True)
     print(f"    peak RSS main {r['main_maxrss_kb'] / 1024:.0f} MB, worker {r['worker_peak_rss_kb'] / 1024:.0f} MB "
           f"(largest child incl. soffice {r['children_maxrss_kb'] / 1024:.0f} MB)", flush=True)
