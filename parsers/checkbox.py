@@ -62,9 +62,19 @@ def eq_field_glyph(instr: str) -> str | None:
         return None
     if any(c in TICKS or c in CHECKED_GLYPHS for c in instr if c not in "□☐"):
         return CHECKED_MARK
-    if any(c in UNCHECKED_GLYPHS for c in instr):
+    if _eq_args(instr) in ("□", "☐", "□,", "☐,"):
         return UNCHECKED_MARK
     return None
+
+
+def _eq_args(instr: str) -> str:
+    """The visible characters of an EQ field: its switches and syntax removed."""
+    return re.sub(r"(?i)^\s*eq\s*|\\[a-z]+|[()\s]", "", instr)
+
+
+def eq_field_text(instr: str) -> str:
+    """What a non-box EQ field shows (an enclosed character such as ○ around 字): the inner characters."""
+    return "".join(c for c in _eq_args(instr) if c not in ",○◯□")
 
 
 # ------------------------------------------------------------------ options in a cell

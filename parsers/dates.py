@@ -66,7 +66,7 @@ def parse_range(text: str | None, default_year: int | None = None) -> tuple[date
     end = _make(y2, int(m["m2"]) if m["m2"] else int(m["m1"]), int(m["d2"]))
     if start is None or end is None:
         return None
-    if end < start and not m["y2"] and end.replace(year=y1 + 1) >= start:
+    if end < start and not m["y2"] and m["m2"] and end.month < start.month:
         end = end.replace(year=y1 + 1)  # "12月30日至1月3日" runs into the next year
     if end < start or (end - start).days > 366:
         return None

@@ -270,6 +270,8 @@ def _fld_char(el: etree._Element, st: _Inline) -> None:
             glyph = checkbox.eq_field_glyph(f.instr)
             if glyph:
                 st.emit(glyph)
+            elif re.match(r"\s*eq\s", f.instr, re.IGNORECASE):
+                st.emit(checkbox.eq_field_text(f.instr))
 
 
 def _run(run: etree._Element, st: _Inline) -> None:

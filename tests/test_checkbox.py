@@ -1,0 +1,78 @@
+"""Checkbox forms: symbol fonts, glyphs, content controls, form fields, EQ fields, deleted options."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import checkbox
+from parsers.checkbox import CHECKED_MARK as ON, UNCHECKED_MARK as OFF
+from parsers.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS
+
+FUNDING = [(o.value, o.labels) for o in FUNDING_OPTIONS]
+CE = [(o.value, o.labels) for o in CE_BASE_OPTIONS]
+
+
+@pytest.mark.parametrize("font,code,glyph", [
+    ("Wingdings", 0xF0FE, ON), ("Wingdings", 0xFE, ON), ("Wingdings", 0xF0A8, OFF), ("Wingdings", 0x6F, OFF),
+    ("Wingdings", 0xFD, ON), ("Wingdings", 0xFC, ON), ("Wingdings", 0x71, OFF),
+    ("Wingdings 2", ord("R"), ON), ("Wingdings 2", 0xF052, ON), ("Wingdings 2", ord("£"), OFF),
+    ("Wingdings 2", 0xF0A3, OFF), ("Wingdings 2", ord("S"), ON), ("wingdings 2", ord("T"), ON),
+    (None, 0xF0FE, ON), (None, 0xF0A3, OFF),
+])
+def test_symbol_font_boxes(font: str | None, code: int, glyph: str) -> None:
+    assert checkbox.symbol_glyph(font, code) == glyph
+
+
+@pytest.mark.parametrize("font,code", [("Wingdings", ord("l")), ("Wingdings 2", ord("A")), (None, ord("R")),
+                                       ("Symbol", 0xF0B7), ("Wingdings", 0x1234)])
+def test_symbol_non_boxes(font: str | None, code: int) -> None:
+    assert checkbox.symbol_glyph(font, code) is None
+
+
+@pytest.mark.parametrize("ch", list("☑☒■▣√✓✔✅"))
+def test_checked_glyphs(ch: str) -> None:
+    assert checkbox.mark_state(ch) is True
+
+
+@pytest.mark.parametrize("ch", list("□☐◻❑"))
+def test_unchecked_glyphs(ch: str) -> None:
+    assert checkbox.mark_state(ch) is False
+
+
+@pytest.mark.parametrize("instr,glyph", [
+    ("eq \\o\\ac(□,√)", ON), (" EQ \\o\\ac(□,✓)", ON), ("eq \\o\\ac(□,)", OFF), ("eq \\o\\ac(○,字)", None),
+    (" FORMCHECKBOX ", None), ("MERGEFIELD x", None),
+])
+def test_eq_field(instr: str, glyph: str | None) -> None:
+    assert checkbox.eq_field_glyph(instr) == glyph
+
+
+@pytest.mark.parametrize("text,fiscal,self_funded", [
+    ("☑财政资助项目    □自筹经费项目（自筹经费来源：_____）", True, False),
+    ("□财政资助项目 √自筹经费项目（自筹经费来源：单位自筹）", False, True),
+    ("■ 财政资助项目  □ 自筹经费项目", True, False),
+    ("☑财政资助项目 ☑自筹经费项目", True, True),
+    ("□财政资助项目 □自筹经费项目（自筹经费来源：_____）", False, False),
+    ("自筹经费项目（自筹经费来源：企业自筹）", False, True),  # the unchosen option deleted, no box
+    ("财政资助项目", True, False),
+    ("财政资助项目 自筹经费项目（自筹经费来源：_____）", False, False),  # both left, nothing ticked
+    ("□财政资助  ✔自筹经费", False, True),
+])
+def test_funding_states(text: str, fiscal: bool, self_funded: bool) -> None:
+    assert checkbox.option_states(text, FUNDING) == {"fiscal": fiscal, "self_funded": self_funded}
+
+
+def test_national_base_with_batch_blank() -> None:
+    hits = checkbox.find_options("☑是第 3 批国家级专业技术人员继续教育基地 □是省级继续教育基地 □否", CE)
+    national = next(h for h in hits if h.value == "national")
+    assert national.mark is True and national.match.groupdict()["blank"].strip() == "3"
+    assert checkbox.states_from_hits(hits, 3) == {"national": True, "provincial": False, "no": False}
+
+
+def test_only_no_left() -> None:
+    assert checkbox.option_states("否", CE) == {"national": False, "provincial": False, "no": True}
+
+
+def test_label_pattern_tolerates_spaces() -> None:
+    assert checkbox.option_states("□财 政 资 助 项 目  ☑自 筹 经 费 项 目", FUNDING) == {
+        "fiscal": False, "self_funded": True}
