@@ -114,7 +114,7 @@ def run_command(ctx: click.Context, config_path: Path, dry_run: bool, quiet: boo
     """Fetch new mail, parse the forms, update the store and rebuild the outputs (cron runs this)."""
     from intake.run import run_intake
 
-    summary = run_intake(_load(config_path, quiet, verbose), mode="run", dry_run=dry_run)
+    summary = run_intake(_load(config_path, quiet, verbose), mode="run", dry_run=dry_run, show_progress=not quiet)
     _report_summary(summary, quiet)
     ctx.exit(summary.exit_code)
 
@@ -144,7 +144,7 @@ def rerun_command(ctx: click.Context, config_path: Path, since: date | None, unt
     if since and until and since > until:
         raise click.UsageError("--since is after --until")
     summary = run_intake(_load(config_path, quiet, verbose), mode="rerun", since=since, until=until,
-                         force=force, dry_run=dry_run)
+                         force=force, dry_run=dry_run, show_progress=not quiet)
     _report_summary(summary, quiet)
     ctx.exit(summary.exit_code)
 

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 
 from intake.config import Config
 from intake.lock import run_lock
+from intake.progress import progress
 from intake.models import (
     AttachmentRecord,
     Document,
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 _PARSEABLE = ("docx", "pdf")
 _LEGACY_WORD = ("doc", "wps")
 _CONTAINERS = ("zip", "rar", "7z")
+_BAR_FROM = 100  # messages: a first run this large gets a progress bar (rerun always does)
 
 
 class FatalError(Exception):
@@ -179,6 +181,7 @@ class _Ctx:
     dry_run: bool
     since: date | None
     until: date | None
+    progress: bool = False
     parser: Any = None
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("listed", "processed", "skipped", "new", "changed", "failed"), 0))
@@ -188,10 +191,12 @@ class _Ctx:
 
 
 def run_intake(config: Config, *, mode: str = "run", since: date | None = None, until: date | None = None,
-               dry_run: bool = False, force: bool = False, mailbox: Mailbox | None = None) -> RunSummary:
+               dry_run: bool = False, force: bool = False, mailbox: Mailbox | None = None,
+               show_progress: bool = False) -> RunSummary:
     """Fetch what is new (run) or a date range again (rerun), store results, rebuild the reports.
-    `mailbox` replaces the configured source (tests).  Raises LockBusy, FatalError, ConfigError,
-    intake.mailbox.LoginRefused for fatal problems; per-message problems only count in the summary."""
+    `mailbox` replaces the configured source (tests); `show_progress` draws a bar on a terminal.
+    Raises LockBusy, FatalError, ConfigError, intake.mailbox.LoginRefused for fatal problems;
+    per-message problems only count in the summary."""
     if mode not in ("run", "rerun"):
         raise ValueError(f"mode must be 'run' or 'rerun', not {mode!r}")
     data_dir = config.intake.data_dir
@@ -203,15 +208,16 @@ def run_intake(config: Config, *, mode: str = "run", since: date | None = None, 
             store = stack.enter_context(store.copy_to(tmp / "data"))
             outputs_dir = tmp
         return _run(config, store, stack, mode=mode, since=since, until=until, dry_run=dry_run, force=force,
-                    mailbox=mailbox, outputs_dir=outputs_dir)
+                    mailbox=mailbox, outputs_dir=outputs_dir, show_progress=show_progress)
 
 
 def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: date | None, until: date | None,
-         dry_run: bool, force: bool, mailbox: Mailbox | None, outputs_dir: Path | None) -> RunSummary:
+         dry_run: bool, force: bool, mailbox: Mailbox | None, outputs_dir: Path | None,
+         show_progress: bool) -> RunSummary:
     rules = build_rules(config)
     started = datetime.now(timezone.utc)
     run_id = store.start_run(mode + ("-dry" if dry_run else ""), rules.version, started)
-    ctx = _Ctx(config, store, rules, run_id, mode, force, dry_run, since, until)
+    ctx = _Ctx(config, store, rules, run_id, mode, force, dry_run, since, until, show_progress)
     aborted = ""
     try:
         box = mailbox if mailbox is not None else open_mailbox(config)
@@ -255,8 +261,9 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
     if uids:
         log.info("folder %s: %d message(s) to look at", folder, len(uids))
     size = ctx.config.mailbox.batch_size
-    for start in range(0, len(uids), size):
-        batch = uids[start:start + size]
+    batches = [uids[i:i + size] for i in range(0, len(uids), size)]
+    wanted = ctx.progress and (ctx.mode == "rerun" or len(uids) > _BAR_FROM)
+    for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
         jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
         _convert_batch(ctx, jobs)
         _parse_batch(ctx, jobs)

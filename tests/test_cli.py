@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from intake.cli import main
 from intake.lock import LockBusy, run_lock
-from tests.test_run import DOCX, PARSERS, at, form_docx, make_mail, needs, write_maildir
+from tests.test_run import DOCX, at, form_docx, make_mail, write_maildir
 
 COMMANDS = ["run", "rerun", "report", "export", "demo", "parse", "check", "attachments"]
 
@@ -138,7 +138,6 @@ def test_lock_of_a_killed_process_is_not_stale(tmp_path: Path) -> None:
         assert (tmp_path / "intake.lock").read_text().strip() == str(os.getpid())
 
 
-@PARSERS
 def test_parse_prints_fields_and_debug_pairs(tmp_path: Path) -> None:
     fields, docx = form_docx(3)
     path = tmp_path / "申报表.docx"
@@ -156,11 +155,10 @@ def test_parse_prints_fields_and_debug_pairs(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@needs("intake.demo", "parsers.docx_form", "parsers.pairing", "parsers.pdf_form")
 def test_demo_needs_no_config_and_writes_under_one_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, _ = invoke("demo", "--quiet")
-    assert code in (0, 3)
+    assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["intake-demo"]
     demo = tmp_path / "intake-demo"
     assert (demo / "申报汇总.xlsx").is_file() and (demo / "export.jsonl").is_file()
