@@ -332,6 +332,9 @@ class ImapProxy:
       sent ID on that connection (as 163.com does);
     - `cut_fetch_after`: on the connections numbered in `cut_connections` (1-based), close both sides
       once that many bytes of the server's reply to a FETCH have gone through (a drop mid-FETCH);
+    - `stay_down`: after the first cut, every new connection is closed at once (a server that stays away);
+    - `fetch_delay_s`: sleep before passing on each chunk of a FETCH reply (a slow link, for runs that must
+      still be going when the test kills or overlaps them);
     - `commands`: per connection, the command names the client sent (to check ID on every reconnect).
     """
 
@@ -342,6 +345,8 @@ class ImapProxy:
         unsafe_login: bool = False,
         cut_fetch_after: int | None = None,
         cut_connections: Sequence[int] = (1,),
+        fetch_delay_s: float = 0.0,
+        stay_down: bool = False,
     ) -> None:
         import threading
 
@@ -349,6 +354,8 @@ class ImapProxy:
         self.unsafe_login = unsafe_login
         self.cut_fetch_after = cut_fetch_after
         self.cut_connections = set(cut_connections)
+        self.fetch_delay_s = fetch_delay_s  # pause per chunk of FETCH replies: a slow link
+        self.stay_down = stay_down  # after the first cut, close every new connection at once
         self.commands: list[list[str]] = []
         self.refused_selects = 0
         self.cuts = 0
@@ -381,6 +388,9 @@ class ImapProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.stay_down and self.cuts:
+                _close(client)
+                continue
             server = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:
                 self.commands.append([])
@@ -434,6 +444,8 @@ class ImapProxy:
                 chunk = server.recv(65536)
                 if not chunk:
                     break
+                if state["fetching"] and self.fetch_delay_s:
+                    time.sleep(self.fetch_delay_s)
                 if state["fetching"] and state["cut"] and self.cut_fetch_after is not None:
                     state["sent"] += len(chunk)
                     if state["sent"] >= self.cut_fetch_after:
