@@ -28,7 +28,8 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 __all__ = ["build_demo_mailbox", "demo_mails", "DemoMail", "DemoFile", "render_mail", "CLIENTS",
-           "gbk_zip", "scan_pdf", "MIME_TYPES", "demo_notes"]
+           "gbk_zip", "scan_pdf", "MIME_TYPES", "demo_notes",
+           "message_id"]
 
 BJ = ZoneInfo("Asia/Shanghai")
 OFFICE = "hbzsgx@163.com"
@@ -203,10 +204,15 @@ def _date_header(mail: DemoMail) -> str:
     return sent.astimezone(BJ).strftime("%a, %d %b %Y %H:%M:%S +0800")
 
 
+def message_id(mail: DemoMail) -> str:
+    """The Message-ID the mail is written with (stable: derived from its slug)."""
+    return f"<{hashlib.sha256(mail.slug.encode()).hexdigest()[:24]}@{mail.sender_addr.split('@')[1]}>"
+
+
 def render_mail(mail: DemoMail) -> bytes:
     """The RFC 822 bytes of one demo mail (LF line ends, as a Maildir stores them)."""
     client = CLIENTS[mail.client]
-    msgid = f"<{hashlib.sha256(mail.slug.encode()).hexdigest()[:24]}@{mail.sender_addr.split('@')[1]}>"
+    msgid = message_id(mail)
     head = _received(mail, client)
     head += b"From: " + _header_text(mail.sender_name, client) + f" <{mail.sender_addr}>\n".encode()
     head += f"To: {OFFICE}\n".encode() + b"Subject: " + _header_text(mail.subject, client) + b"\n"

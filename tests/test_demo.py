@@ -242,6 +242,42 @@ def test_scans_are_image_only_grayscale_and_unsealed(mails: list[Mail]) -> None:
     assert _red_pixels(sealed) > 200 and _red_pixels(colour) < 20
 
 
+@pytest.mark.slow
+def test_pipeline_raises_each_case_flag(maildir: Path, tmp_path: Path) -> None:
+    """End to end through every stage: each demo mail shows the flags it was written to show."""
+    import json
+    import shutil
+
+    from intake.cli import demo_config
+    from intake.demo import demo_mails, message_id
+    from intake.flags import SPECS
+    from intake.run import run_intake
+
+    base = tmp_path / "run"
+    shutil.copytree(maildir, base / "mailbox")
+    summary = run_intake(demo_config(base))
+    assert summary.exit_code == 0
+    exported = {}
+    for line in (base / "export.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        exported[record["message_id"]] = record
+    for mail in demo_mails():
+        record = exported[message_id(mail)]
+        codes = {f["code"] for f in record["flags"]} | {f["code"] for form in record["forms"] for f in form["flags"]}
+        expected = {n for n in mail.notes if n in SPECS}
+        assert expected <= codes, (mail.slug, codes)
+        if mail.slug.startswith("ok-") or mail.slug == "city-batch":
+            assert codes == set(), (mail.slug, codes)
+        if "batch" in mail.notes:
+            assert len(record["forms"]) == 3
+        if "zip" in mail.notes:
+            assert [len(f["sources"]) for f in record["forms"]] == [2]
+    fix = exported[message_id(next(m for m in demo_mails() if m.slug == "resubmit-2"))]
+    old = exported[message_id(next(m for m in demo_mails() if m.slug == "resubmit-1"))]
+    assert old["forms"][0]["superseded_by"] == fix["forms"][0]["form_id"]
+    assert fix["forms"][0]["superseded_by"] is None
+
+
 def test_bench_generator_is_deterministic_and_realistic() -> None:
     from bench.generate import DEADLINE as BENCH_DEADLINE
     from bench.generate import generate
