@@ -344,9 +344,11 @@ def _training_dates(fields: Mapping[str, Any]) -> str:
 
 
 def _funding_text(fields: Mapping[str, Any]) -> str:
+    """funding_type may also be a collection ({"fiscal", "self_funded"}) to tick both boxes, as some do."""
     ft = fields.get("funding_type")
+    chosen = {ft} if isinstance(ft, str) or ft is None else set(ft)
     src = _g(fields, "self_funding_source") or "_____"
-    return f"{_box(ft == 'fiscal')}财政资助项目  {_box(ft == 'self_funded')}自筹经费项目（自筹经费来源：{src}）"
+    return f"{_box('fiscal' in chosen)}财政资助项目  {_box('self_funded' in chosen)}自筹经费项目（自筹经费来源：{src}）"
 
 
 def _scope_text(fields: Mapping[str, Any]) -> str:

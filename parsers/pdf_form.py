@@ -227,7 +227,12 @@ def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, flo
     if not lines:
         return ""
     pad = max(0.0, min(l.x0 for l in lines) - x0)
-    return _join_lines(lines, x1 - pad)
+    text = _join_lines(lines, x1 - pad)
+    last = lines[-1]
+    # A last line that stops short ended its paragraph: if the row goes on at the next page, the break stays
+    # (callers strip the trailing newline everywhere else).
+    short = (x1 - pad) - last.x1 >= last.size * 1.5
+    return text + "\n" if short else text
 
 
 @dataclass(frozen=True)
@@ -523,6 +528,15 @@ def _header(lines: Iterable[str], fields: dict[str, Any]) -> list[tuple[str, str
     return pairs
 
 
+def _join_continuation(before: str, after: str) -> str:
+    """A row split over a page: the break was a paragraph end only if the part before ended short
+    (the cell text then ends with a newline) and at a sentence end; else it is one wrapped line."""
+    body = before.rstrip()
+    if before.endswith("\n") and body and body[-1] in "。；;！？!?：:）)":
+        return body + "\n" + after
+    return body + after
+
+
 def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem], int]:
     fields = schema.empty_fields()
     problems: list[Problem] = []
@@ -532,10 +546,10 @@ def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list
     for pair in _pairs(row for r in reads for row in r.rows):
         if pair.spec is None:
             if pair.label in values:  # continuation: label carries the key of the field it continues
-                values[pair.label] += pair.value
-                raw.append(("(续)", pair.value))
+                values[pair.label] = _join_continuation(values[pair.label], pair.value)
+                raw.append(("(续)", pair.value.strip()))
             continue
-        raw.append((pair.label, pair.value))
+        raw.append((pair.label, pair.value.strip()))
         found.add(pair.spec.key)
         if pair.spec.key not in values or not values[pair.spec.key].strip():
             values[pair.spec.key] = pair.value

@@ -1,0 +1,190 @@
+"""Word and PDF versions of one application, paired.
+
+A mail may carry several units' forms (a 市州人社局 forwarding three), each as a .docx and a stamped PDF.
+Pairs are chosen by what they say (project name, unit, dates) and by how their file names resemble each
+other, best pairs first; a scanned PDF says nothing readable, so its name decides — or, when a mail holds
+exactly one Word form and one scan, they belong together.  Each pair becomes one FormGroup whose fields are
+the Word values with the PDF filling what Word lacks; a pair whose project names differ carries
+`word_pdf_mismatch`.  Documents that are not a 申报表 (a cover letter 公函) are returned as `ignored`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from typing import Any, Mapping, Sequence
+
+from parsers.types import FormGroup, Pairing, ParsedForm, Problem
+
+__all__ = ["pair_documents", "name_similarity", "content_similarity"]
+
+MIN_SCORE = 0.45
+# Words that say nothing about which unit a file belongs to.
+_NAME_NOISE = re.compile(
+    r"(申报表|申报书|申报|高级研修项目|高级研修|研修项目|项目|知识更新工程|专业技术人员|专业技术人才|2025年?|"
+    r"盖章版?|扫描件?|扫描版|电子版|word版?|pdf版?|版本|附件\d*|最终版|定稿|副本|[（）()\[\]【】\-_—\s.·、，,0-9]+)",
+    re.IGNORECASE)
+_NOT_FORM_NAME = re.compile(r"(函|通知|说明|推荐|汇总|清单|目录)")
+_FORM_NAME = re.compile(r"申报")
+
+
+def _norm(text: Any) -> str:
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"[\s\"'“”‘’《》<>「」『』()（）,，.。:：;；、·\-—_]+", "", text)
+
+
+def _stem(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    base = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
+    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", base)).lower()
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two file names are once the words every applicant uses are removed (0..1)."""
+    sa, sb = _stem(a), _stem(b)
+    if not sa or not sb:
+        return 0.5 if sa == sb else 0.0  # "申报表.docx" / "申报表.pdf": nothing tells them apart
+    return SequenceMatcher(None, sa, sb).ratio()
+
+
+def _get(fields: Mapping[str, Any], path: str) -> Any:
+    node: Any = fields
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+_CONTENT_KEYS = (("project_name", 3.0), ("applicant.name", 1.0), ("declared_org", 1.0),
+                 ("organizer.name", 1.0), ("training_start", 1.0))
+
+
+def content_similarity(word: ParsedForm, pdf: ParsedForm) -> float | None:
+    """Weighted agreement of what both versions say; None when the PDF (or Word) says nothing."""
+    total = weight = 0.0
+    for key, w in _CONTENT_KEYS:
+        a, b = _norm(_get(word.fields, key)), _norm(_get(pdf.fields, key))
+        if a and b:
+            total += w * (1.0 if a == b else SequenceMatcher(None, a, b).ratio())
+            weight += w
+    return total / weight if weight else None
+
+
+def _score(word: ParsedForm, pdf: ParsedForm) -> float:
+    content = content_similarity(word, pdf)
+    names = name_similarity(word.source, pdf.source)
+    return names if content is None else 0.7 * content + 0.3 * names
+
+
+def _match(words: Sequence[ParsedForm], pdfs: Sequence[ParsedForm]) -> list[tuple[int, int]]:
+    """Greedy best-first matching (ties broken by input order, so the result is deterministic)."""
+    scored = sorted(((-_score(w, p), i, j) for i, w in enumerate(words) for j, p in enumerate(pdfs)))
+    used_w: set[int] = set()
+    used_p: set[int] = set()
+    pairs = []
+    for neg, i, j in scored:
+        if -neg < MIN_SCORE or i in used_w or j in used_p:
+            continue
+        pairs.append((i, j))
+        used_w.add(i)
+        used_p.add(j)
+    left_w = [i for i in range(len(words)) if i not in used_w]
+    left_p = [j for j in range(len(pdfs)) if j not in used_p]
+    if len(left_w) == 1 and len(left_p) == 1 and _may_pair_leftovers(words[left_w[0]], pdfs[left_p[0]]):
+        pairs.append((left_w[0], left_p[0]))
+    return pairs
+
+
+def _may_pair_leftovers(word: ParsedForm, pdf: ParsedForm) -> bool:
+    """One Word form and one PDF left over: together unless the PDF clearly belongs to another project."""
+    content = content_similarity(word, pdf)
+    return content is None or content >= 0.3
+
+
+# ---------------------------------------------------------------- merging and comparing
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _merge(word: Mapping[str, Any], pdf: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(word))
+    for key, theirs in pdf.items():
+        mine = out.get(key)
+        if isinstance(mine, Mapping) and isinstance(theirs, Mapping):
+            out[key] = _merge(mine, theirs)
+        elif key not in out or _empty(mine):
+            out[key] = copy.deepcopy(theirs)
+    return out
+
+
+def merge_fields(word: Mapping[str, Any], pdf: Mapping[str, Any]) -> dict[str, Any]:
+    """Word values first, PDF fills gaps.  Linked values travel together: a choice with its notes,
+    a date range with its parsed days, the funding type with its source."""
+    out = _merge(word, pdf)
+    scope = word.get("scope")
+    if isinstance(scope, Mapping) and not any(v is True for v in scope.values()) and pdf.get("scope"):
+        out["scope"] = copy.deepcopy(dict(pdf["scope"]))
+        out["scope_notes"] = copy.deepcopy(dict(pdf.get("scope_notes") or {}))
+    if _empty(word.get("training_dates")) and not _empty(pdf.get("training_dates")):
+        for key in ("training_dates", "training_start", "training_end"):
+            out[key] = pdf.get(key)
+    return out
+
+
+_COMPARED = (("project_name", "项目名称"), ("training_start", "办班开始日期"), ("training_end", "办班结束日期"))
+
+
+def _mismatches(word: ParsedForm, pdf: ParsedForm) -> tuple[Problem, ...]:
+    out = []
+    for key, title in _COMPARED:
+        a, b = _get(word.fields, key), _get(pdf.fields, key)
+        if _norm(a) and _norm(b) and _norm(a) != _norm(b):
+            out.append(Problem("word_pdf_mismatch", f"{title}：Word 为“{a}”，PDF 为“{b}”"))
+    return tuple(out)
+
+
+def _group(word: ParsedForm | None, pdf: ParsedForm | None) -> FormGroup:
+    if word is not None and pdf is not None:
+        return FormGroup(word, pdf, merge_fields(word.fields, pdf.fields), _mismatches(word, pdf))
+    only = word or pdf
+    assert only is not None
+    return FormGroup(word, pdf, copy.deepcopy(dict(only.fields)))
+
+
+def _stray_scan(pdf: ParsedForm, have_groups: bool) -> bool:
+    """An unpaired scan with nothing readable whose name says it is a letter, not a form."""
+    readable = content_similarity(pdf, pdf) is not None
+    name = pdf.source.rsplit("/", 1)[-1]
+    return have_groups and not readable and bool(_NOT_FORM_NAME.search(name)) and not _FORM_NAME.search(name)
+
+
+def pair_documents(forms: Sequence[ParsedForm]) -> Pairing:
+    """Group a mail's parsed documents into applications (order: first appearance in `forms`)."""
+    order = {id(f): k for k, f in enumerate(forms)}
+    ignored = [f for f in forms if not f.is_form]
+    words = [f for f in forms if f.is_form and f.kind != "pdf"]
+    pdfs = [f for f in forms if f.is_form and f.kind == "pdf"]
+    pairs = _match(words, pdfs)
+    notes: dict[int, str] = {}
+    groups = [_group(words[i], pdfs[j]) for i, j in pairs]
+    paired_w = {i for i, _ in pairs}
+    paired_p = {j for _, j in pairs}
+    groups += [_group(w, None) for i, w in enumerate(words) if i not in paired_w]
+    for j, p in enumerate(pdfs):
+        if j in paired_p:
+            continue
+        if _stray_scan(p, bool(groups)):
+            note = "扫描件无文字层，文件名显示为公函等材料，未作为申报表处理"
+            ignored.append(p)
+            notes[id(p)] = note
+        else:
+            groups.append(_group(None, p))
+    groups.sort(key=lambda g: min(order[id(f)] for f in (g.word, g.pdf) if f is not None))
+    ignored.sort(key=lambda f: order[id(f)])
+    return Pairing(tuple(groups), tuple(replace(f, note=notes[id(f)]) if id(f) in notes else f for f in ignored))

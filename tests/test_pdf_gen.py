@@ -1,0 +1,109 @@
+"""PDF versions of the form (intake.pdfgen) read back by parsers.pdf_form: fields survive the round trip."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any, Mapping
+
+import pytest
+
+from intake.formgen import build_form_docx, sample_fields
+from intake.pdfgen import pdf_from_fields, scanned_pdf, text_pdf_from_docx
+from parsers.pdf_form import parse_pdf
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+
+
+def _diff(expected: Mapping[str, Any], got: Mapping[str, Any], path: str = "") -> list[tuple[str, Any, Any]]:
+    out: list[tuple[str, Any, Any]] = []
+    for key, want in expected.items():
+        have = got.get(key) if isinstance(got, Mapping) else None
+        if isinstance(want, Mapping):
+            out += _diff(want, have or {}, f"{path}{key}.")
+        elif want != have:
+            out.append((path + key, want, have))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pdf_from_fields_round_trip(seed: int) -> None:
+    fields = sample_fields(seed)
+    form = parse_pdf(pdf_from_fields(fields), f"申报表{seed}.pdf")
+    assert form.kind == "pdf" and form.is_form
+    assert form.pdf is not None and form.pdf.text_layer and not form.pdf.scanned
+    assert _diff(fields, form.fields) == []
+
+
+def _long_fields() -> dict[str, Any]:
+    fields = sample_fields(3)
+    fields["purpose"] = "提升专业技术人员数字化能力，服务湖北高质量发展。" * 40
+    # paragraphs that end short of the cell's right edge (a full last line cannot show its break)
+    fields["content_and_format"] = "\n".join(f"{i}. 主题报告与专题研讨，现场教学（{i} days）。" for i in range(40))
+    fields["experts"] = "; ".join(["Prof. Zhang from Huazhong University of Science and Technology"] * 8)
+    return fields
+
+
+def test_long_values_split_over_pages_are_joined() -> None:
+    fields = _long_fields()
+    form = parse_pdf(pdf_from_fields(fields), "long.pdf")
+    assert form.pdf is not None and form.pdf.pages >= 2
+    assert _diff(fields, form.fields) == []
+
+
+def test_empty_form_gives_empty_fields_not_labels() -> None:
+    form = parse_pdf(pdf_from_fields({}, seal=False), "blank.pdf")
+    assert form.is_form
+    assert form.fields["project_name"] is None
+    assert form.fields["applicant"]["name"] is None
+    assert form.fields["funding_type"] is None
+    assert form.pdf is not None and form.pdf.seal == "absent"
+
+
+def test_both_funding_boxes_ticked_is_a_problem() -> None:
+    fields = sample_fields(5)
+    single = parse_pdf(pdf_from_fields(fields), "a.pdf")
+    assert not any(p.code == "funding_type_multiple" for p in single.problems)
+    both = parse_pdf(pdf_from_fields({**fields, "funding_type": ("fiscal", "self_funded")}), "b.pdf")
+    assert any(p.code == "funding_type_multiple" for p in both.problems)
+    assert both.fields["funding_type"] is None
+
+
+@pytest.fixture(scope="module")
+def lo_forms() -> dict[str, tuple[dict[str, Any], bytes]]:
+    out = {}
+    for k, style in enumerate(("glyph", "legacy_formfield", "label_value_one_cell", "split_table")):
+        fields = sample_fields(20 + k)
+        out[style] = (fields, text_pdf_from_docx(build_form_docx(fields, style)))
+    return out
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("style", ("glyph", "legacy_formfield", "label_value_one_cell", "split_table"))
+def test_libreoffice_text_pdf_round_trip(lo_forms: dict[str, tuple[dict[str, Any], bytes]], style: str) -> None:
+    fields, data = lo_forms[style]
+    form = parse_pdf(data, f"{style}.pdf")
+    assert form.is_form and form.pdf is not None and form.pdf.text_layer
+    assert form.pdf.seal == "present" and 1 in form.pdf.seal_pages
+    assert _diff(fields, form.fields) == []
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_libreoffice_pdf_without_seal_is_absent() -> None:
+    fields = sample_fields(31)
+    form = parse_pdf(text_pdf_from_docx(build_form_docx(fields), seal=False), "x.pdf")
+    assert form.pdf is not None and form.pdf.seal == "absent"
+    assert form.fields["project_name"] == fields["project_name"]
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_scanned_pdf_is_recognised_and_seal_checked() -> None:
+    docx = build_form_docx(sample_fields(32))
+    colour = parse_pdf(scanned_pdf(docx), "扫描件.pdf")
+    assert colour.pdf is not None and colour.pdf.scanned and not colour.pdf.text_layer
+    assert colour.is_form and colour.fields["project_name"] is None
+    assert colour.pdf.seal == "present"
+    grey = parse_pdf(scanned_pdf(docx, grayscale=True), "扫描件.pdf")
+    assert grey.pdf is not None and grey.pdf.scanned and grey.pdf.seal == "unknown"
