@@ -46,6 +46,7 @@ _THIN = Side(style="thin", color="BFBFBF")
 HEADER_BORDER = Border(bottom=Side(style="medium", color="1F4E79"), right=_THIN)
 
 LINE_HEIGHT_PT = 16.5  # one line of 11pt CJK text (Noto/等线 are taller than Calibri)
+ROW_PADDING_PT = 4
 MAX_LINES = 3  # keep rows scannable; the full text is one click away in the cell
 
 
@@ -91,8 +92,8 @@ def fit_rows(ws: Worksheet, widths: Sequence[float], first_row: int = 2) -> None
                 lines = max(lines, line_count(cell.value, width))
                 if lines >= MAX_LINES:
                     break
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = min(lines, MAX_LINES) * LINE_HEIGHT_PT
+        # Every row gets a height: the default 15pt crops CJK glyphs against the grid in LibreOffice.
+        ws.row_dimensions[row[0].row].height = min(lines, MAX_LINES) * LINE_HEIGHT_PT + ROW_PADDING_PT
 
 
 def print_setup(ws: Worksheet, *, repeat_header: bool = True, grid: bool = True) -> None:

@@ -82,7 +82,7 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
     cols += [
         _Col("所在市州（推测）", 12, lambda r: guess_region(r.form.fields)),
         _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),
-        _Col("发件人", 30, lambda r: r.message.sender, wrap=False),
+        _Col("发件人", 36, lambda r: r.message.sender, wrap=False),
         _Col("邮件主题", 40, lambda r: r.message.subject),
         _Col("原件", 6, lambda r: "打开" if _first_link(r, rel_links) else None),
         _Col("源文件", 40, lambda r: "\n".join(r.form.sources)),
@@ -222,7 +222,7 @@ def _table(wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: S
 
 def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) -> None:
     headers = [("问题", 16), ("严重程度", 8), ("说明", 60), ("层级", 6), ("项目名称", 30), ("申报单位", 30),
-               ("发件人", 30), ("收到时间", 17), (FORM_ID_HEADER, 20), ("邮件编号", 20), ("代码", 22)]
+               ("发件人", 36), ("收到时间", 17), (FORM_ID_HEADER, 20), ("邮件编号", 20), ("代码", 22)]
     rows: list[list[Any]] = []
     for m in sorted_messages(messages):
         for f in m.flags:
@@ -251,7 +251,7 @@ def _joined(m: MessageRecord, key: str) -> str | None:
 
 
 def _sheet_mail_log(wb: Workbook, messages: Sequence[MessageRecord], run: RunInfo, tz: ZoneInfo) -> None:
-    headers = [("收到时间（北京时间）", 17), ("发件人", 30), ("主题", 40), ("附件", 40), ("申报表数", 8),
+    headers = [("收到时间（北京时间）", 17), ("发件人", 36), ("主题", 40), ("附件", 40), ("申报表数", 8),
                ("处理结果", 9), ("问题", 50), ("本次运行", 8), ("邮件头 Date", 30), ("Message-ID", 30),
                ("邮件编号", 20)]
     rows = []
@@ -300,7 +300,7 @@ def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: Zone
                        links: dict[tuple[str, str], str]) -> None:
     # The link sits on a short "打开" cell: LibreOffice does not wrap a hyperlinked cell's text.
     headers = [("文件名", 40), ("原件", 6), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9),
-               ("说明", 40), ("收到时间", 17), ("发件人", 30), ("邮件主题", 36), ("归档副本", 30),
+               ("说明", 40), ("收到时间", 17), ("发件人", 36), ("邮件主题", 36), ("归档副本", 30),
                ("SHA-256", 20), ("邮件编号", 20)]
     rows, targets = [], []
     for m in sorted_messages(messages):

@@ -76,3 +76,15 @@ def test_empty_store_writes_empty_file(tmp_path: Path) -> None:
     out = tmp_path / "e.jsonl"
     write_export(out, [])
     assert out.read_bytes() == b""
+
+
+def test_non_json_values_in_fields_are_made_plain() -> None:
+    from datetime import date
+
+    form = replace(make_form("INBOX/1/1", 0), fields={"training_start": date(2025, 5, 12), "experts": ("甲", "乙"),
+                                                      "organizer": {"ce_base_batch": 3}})
+    obj = message_to_json(replace(make_message(0), forms=(form,)))
+    fields = obj["forms"][0]["fields"]
+    assert fields["training_start"] == "2025-05-12" and fields["experts"] == ["甲", "乙"]
+    assert fields["organizer"]["ce_base_batch"] == 3 and fields["organizer"]["name"] is None
+    json.dumps(obj)  # serialisable as is

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.models import Flag, MessageRecord
@@ -268,3 +270,26 @@ def test_superseded_form_shows_status(tmp_path: Path) -> None:
     h = _header(ws)
     assert ws.cell(row=_row_of(ws, "F0000"), column=h["状态"]).value == "已被替代"
     assert ws.cell(row=_row_of(ws, "F0000"), column=h["替代为"]).value == "F0001"
+
+
+_junk_text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=40)
+_junk_value = st.one_of(st.none(), st.booleans(), st.integers(), _junk_text,
+                        st.lists(_junk_text, max_size=2), st.dictionaries(_junk_text, _junk_text, max_size=2))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(st.sampled_from(["project_name", "declared_org", "training_start", "training_end",
+                                               "funding_type", "scope", "applicant", "organizer", "purpose",
+                                               "declared_date"]), _junk_value, max_size=8),
+       subject=_junk_text, sender=_junk_text, filename=_junk_text, detail=_junk_text)
+def test_any_junk_in_records_still_saves(tmp_path: Path, fields: dict, subject: str, sender: str, filename: str,
+                                         detail: str) -> None:
+    form = replace(make_form("INBOX/1/1", 0, flags=(Flag("missing_field", detail), Flag("no_such_code", detail))),
+                   fields=fields, sources=(filename,))
+    msg = replace(make_message(0, forms=(form,)), subject=subject, sender=sender,
+                  attachments=(make_attachment(filename, archive_path=detail or None),))
+    path = tmp_path / "junk.xlsx"
+    write_workbook(path, [msg], make_run(), tz=TZ, data_dir=tmp_path)
+    wb = openpyxl.load_workbook(path)
+    assert wb["申报项目"].max_row == 2
+    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
