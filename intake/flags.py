@@ -50,7 +50,7 @@ _SPECS = (
     FlagSpec("no_attachment", "无附件", "邮件没有附件", Severity.ERROR, "message"),
     FlagSpec("no_form_found", "未找到申报表", "邮件附件中没有找到申报表{detail}", Severity.ERROR, "message"),
     FlagSpec("unreadable_attachment", "附件无法读取", "附件无法读取：{detail}", Severity.WARNING, "message"),
-    FlagSpec("date_header_mismatch", "发信时间不符", "邮件头 Date 与服务器收到时间相差较大：{detail}",
+    FlagSpec("date_header_mismatch", "发信时间不符", "邮件头的发信时间与服务器收到时间不符（以收到时间为准）：{detail}",
              Severity.INFO, "message"),
     FlagSpec("big_attachment_link", "超大附件链接", "邮件正文含超大附件下载链接，需人工下载（链接会过期）：{detail}",
              Severity.WARNING, "message"),

@@ -224,7 +224,7 @@ def _date_header_mismatch(received_at: datetime, date_parsed: datetime | None, r
     sent = date_parsed if date_parsed.tzinfo else date_parsed.replace(tzinfo=timezone.utc)
     if abs(sent - received_at) <= rules.date_header_margin:
         return None
-    return Flag("date_header_mismatch", f"邮件头 {_local(sent, rules.tz)}，服务器收到 {_local(received_at, rules.tz)}")
+    return Flag("date_header_mismatch", f"发信 {_local(sent, rules.tz)}，收到 {_local(received_at, rules.tz)}")
 
 
 def form_level(message_flags: Iterable[Flag]) -> list[Flag]:
