@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.mime import walk_attachments  # noqa: E402
+from intake.mime import inline_uuencoded, walk_attachments  # noqa: E402
 
 DEFAULT = Path("/work/shared/mailcorpus")
 
@@ -48,6 +48,26 @@ def check(corpus: Path, expected: str, actual: Path) -> tuple[int, str]:
     return proc.returncode, proc.stdout
 
 
+def check_inline_uu(corpus: Path) -> tuple[int, int]:
+    """The optional deeper check: uuencoded files inside plain-text bodies (`inline_uuencoded`)."""
+    expected = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
+    ok = bad = 0
+    for msg, e in sorted(expected.items()):
+        want = e.get("inline_uuencoded")
+        if not want:
+            continue
+        parts, _ = walk_attachments((corpus / "messages" / msg).read_bytes())
+        got = [(a.filename, hashlib.sha256(a.data).hexdigest()) for p in parts
+               if p.content_type == "text/plain" and not p.is_attachment for a in inline_uuencoded(p.data)]
+        for w in want:
+            if (w["filename"], w["sha256"]) in got:
+                ok += 1
+            else:
+                bad += 1
+                print(f"FAIL inline uuencode {msg}: {w['filename']}")
+    return ok, bad
+
+
 def main() -> int:
     args = sys.argv[1:]
     keep = None
@@ -66,7 +86,9 @@ def main() -> int:
         print(f"== {expected} ({'CRLF' if crlf else 'as stored'}) → {path}")
         print(text.rstrip())
         worst = max(worst, rc)
-    return worst
+    ok, bad = check_inline_uu(corpus)
+    print(f"== inline_uuencoded (deeper check): {ok} found, {bad} missing")
+    return max(worst, 1 if bad else 0)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from parsers.sniff import sniff
 
-__all__ = ["Item", "Limits", "expand", "display_name"]
+__all__ = ["Item", "Limits", "expand", "display_name", "storage_name"]
 
 MB = 1024 * 1024
 
@@ -67,6 +67,17 @@ def display_name(name: str) -> str:
     parts = [re.sub(r"^[A-Za-z]:$", "", p) for p in parts]
     parts = [p for p in parts if p not in ("", ".", "..")]
     return "/".join(parts) or "未命名文件"
+
+
+_KIND_EXT = {"docx": ".docx", "doc": ".doc", "wps": ".wps", "pdf": ".pdf", "zip": ".zip", "rar": ".rar", "7z": ".7z"}
+
+
+def storage_name(sha256: str, kind: str) -> str:
+    """Relative path for an archived copy: content hash plus an extension from the sniffed kind (allowlist).
+    Nothing from the mail goes into it (pitfalls §9.3)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError("not a sha256 hex digest")
+    return f"attachments/{sha256[:2]}/{sha256}{_KIND_EXT.get(kind, '.bin')}"
 
 
 @dataclass

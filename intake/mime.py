@@ -29,6 +29,7 @@ from typing import Iterator, Sequence
 import click
 
 from intake.models import Mail, MailAttachment, Problem
+from parsers.sniff import sniff_kind
 
 __all__ = [
     "parse_mail",
@@ -36,6 +37,7 @@ __all__ = [
     "decode_header_value",
     "decode_filename",
     "find_big_attachment_links",
+    "inline_uuencoded",
     "attachments_command",
     "PartInfo",
 ]
@@ -598,13 +600,14 @@ def _parse_mail(raw: bytes) -> Mail:
     texts: list[str] = []
     htmls: list[str] = []
     for p in parts:
-        if p.is_attachment:
+        if p.is_attachment or _named_document(p):
             name = unicodedata.normalize("NFC", p.filename) if p.filename is not None else _default_name(p.content_type)
             atts.append(MailAttachment(name, p.raw_filename, p.content_type, p.data, p.problems))
         elif p.content_type == "text/html":
             htmls.append(decode_bytes(p.data, p.charset))
         elif p.content_type == "text/plain":
             texts.append(decode_bytes(p.data, p.charset))
+            atts.extend(inline_uuencoded(p.data))
     body = "\n".join(texts) if texts else "\n".join(_html_to_text(h) for h in htmls)
     links = find_big_attachment_links("\n".join(texts + htmls))
     h = top.headers
@@ -622,6 +625,26 @@ def _parse_mail(raw: bytes) -> Mail:
         big_attachment_links=links,
         problems=tuple(problems),
     )
+
+
+def _named_document(p: PartInfo) -> bool:
+    """A named part the corpus convention calls body text (text/plain, no disposition) but whose bytes are
+    a document: a client that labelled a .docx as text/plain must not lose the application."""
+    return bool(p.filename) and sniff_kind(p.data) != "other"
+
+
+_UU_BLOCK = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]+)\r?\n(.*?)^end\s*$", re.M | re.S)
+
+
+def inline_uuencoded(body: bytes) -> list[MailAttachment]:
+    """Files uuencoded inside a plain-text body (Outlook Express, old Foxmail) as attachments."""
+    found = []
+    for m in _UU_BLOCK.finditer(body):
+        data = _uu_decode(m.group(0))
+        if data:
+            name = unicodedata.normalize("NFC", decode_bytes(m.group(1).strip()))
+            found.append(MailAttachment(name, m.group(1).decode("latin-1"), "application/octet-stream", data))
+    return found
 
 
 _EXT = {"message/rfc822": ".eml", "application/pdf": ".pdf", "application/msword": ".doc", "application/zip": ".zip"}

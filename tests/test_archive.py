@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import intake.archive as archive
-from intake.archive import ENCRYPTED, RAR_MANUAL, Limits, display_name, expand
+from intake.archive import ENCRYPTED, RAR_MANUAL, Limits, display_name, expand, storage_name
 from parsers.sniff import DOC_KINDS, sniff, sniff_kind
 from tests.mailfactory import gbk_zip, minimal_docx, tiny_rar
 
@@ -218,3 +218,11 @@ def test_display_name_never_empty_or_relative() -> None:
 def test_garbage_never_raises(tail: bytes, head: bytes) -> None:
     items = expand("x.bin", head + tail)
     assert items and items[0].kind in DOC_KINDS
+
+
+def test_storage_name_comes_from_the_hash_and_kind_only() -> None:
+    sha = hashlib.sha256(DOCX).hexdigest()
+    assert storage_name(sha, "docx") == f"attachments/{sha[:2]}/{sha}.docx"
+    assert storage_name(sha, "other").endswith(".bin")
+    with pytest.raises(ValueError):
+        storage_name("../../etc/passwd", "docx")

@@ -93,6 +93,23 @@ def test_text_plain_inline_part_is_body_not_attachment() -> None:
     assert "note" in mail.body_text
 
 
+def test_docx_labelled_text_plain_with_a_name_is_still_an_attachment() -> None:
+    raw = build_mail([Part(DOCX, style="name_only", raw_content_type=b'text/plain; name="shenbao.docx"')])
+    walked, _ = walk_attachments(raw)
+    assert not [p for p in walked if p.is_attachment]  # the corpus convention calls it body text
+    assert [a.filename for a in parse_mail(raw).attachments] == ["shenbao.docx"]
+
+
+def test_inline_uuencoded_file_in_text_body() -> None:
+    import binascii
+
+    lines = [binascii.b2a_uu(DOCX[i : i + 45]).rstrip(b"\n") for i in range(0, len(DOCX), 45)]
+    body = b"see attached\r\n\r\nbegin 644 shenbao.docx\r\n" + b"\r\n".join(lines) + b"\r\n`\r\nend\r\n"
+    raw = b"From: a@b.c\r\nSubject: x\r\nContent-Type: text/plain\r\n\r\n" + body
+    mail = parse_mail(raw)
+    assert [(a.filename, a.data) for a in mail.attachments] == [("shenbao.docx", DOCX)]
+
+
 def test_forwarded_message_yields_its_attachments() -> None:
     inner = build_mail([Part(DOCX, "申报表-李四.docx", style="rfc2231")], message_id="<inner@qq.com>",
                        boundary="inner-boundary-1")
