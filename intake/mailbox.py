@@ -44,6 +44,14 @@ ID_PARAMS = {"name": "intake", "version": "0.1.0", "vendor": "hbzsgx-intake", "s
 
 T = TypeVar("T")
 
+# Where a special-use folder lives when the server does not flag it (163/126 names first).
+_SPECIAL_NAMES = {
+    "\\junk": ("垃圾邮件", "Junk", "Spam", "Junk E-mail", "INBOX.Junk", "INBOX/Junk"),
+    "\\sent": ("已发送", "Sent", "Sent Messages", "INBOX.Sent"),
+    "\\trash": ("已删除", "Trash", "Deleted Messages", "INBOX.Trash"),
+    "\\drafts": ("草稿箱", "Drafts", "INBOX.Drafts"),
+}
+
 # Errors after which a fresh connection may succeed.
 _TRANSIENT = (IMAPClientAbortError, OSError, EOFError)
 
@@ -305,7 +313,7 @@ class ImapMailbox:
                 by_flag.setdefault(flag.decode("ascii", "replace").lower(), name)
         found: list[str] = []
         for wanted in self._configured_folders():
-            name = by_flag.get(wanted.lower()) if wanted.startswith("\\") else (
+            name = _special(wanted, by_flag, existing) if wanted.startswith("\\") else (
                 wanted if wanted in existing or wanted.upper() == "INBOX" else None
             )
             if name is None:
@@ -419,6 +427,13 @@ class _UidValidityChanged(MailboxUnavailable):
     """The folder was recreated between listing and fetching: stop; the next run re-lists it."""
 
 
+def _special(flag: str, by_flag: dict[str, str], existing: set[str]) -> str | None:
+    """A SPECIAL-USE folder by its flag, else by the usual names (servers without SPECIAL-USE/XLIST)."""
+    if flag.lower() in by_flag:
+        return by_flag[flag.lower()]
+    return next((n for n in _SPECIAL_NAMES.get(flag.lower(), ()) if n in existing), None)
+
+
 def _criteria(after_uid: int, since: date | None, before: date | None) -> list[Any]:
     """Search terms, ASCII only. Dates go a day wider: SEARCH ignores time and uses the server's zone."""
     terms: list[Any] = ["UID", f"{after_uid + 1}:*"] if after_uid > 0 else ["ALL"]
@@ -426,6 +441,8 @@ def _criteria(after_uid: int, since: date | None, before: date | None) -> list[A
         terms += ["SINCE", since - timedelta(days=1)]
     if before is not None:
         terms += ["BEFORE", before + timedelta(days=1)]
+    # imaplib would crash on non-ASCII, and 163's support for CHARSET UTF-8 search is unknown.
+    assert all(str(t).isascii() for t in terms), terms
     return terms
 
 

@@ -257,3 +257,17 @@ def test_post_action_runs_only_when_configured(dovecot, action):
     else:
         assert list(flags) == [got[1].ref.uid] and flags[got[1].ref.uid] == ()
         assert len(dovecot.messages(user, "已处理")) == 1
+
+
+def test_password_never_reaches_the_log_even_with_a_protocol_trace(dovecot, caplog, monkeypatch):
+    import imaplib
+    import logging
+
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mail(), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(imaplib, "Debug", 5)  # imaplib traces every line it sends, LOGIN included
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        assert len(fetch_all(mb)) == 1
+    assert "LOGIN" in caplog.text  # the trace was on
+    assert user.password not in caplog.text
