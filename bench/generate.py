@@ -71,7 +71,7 @@ def _seal_pictures() -> tuple[bytes, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _doc_template() -> tuple[bytes, dict[str, Any]] | None:
-    """One legacy .doc made by LibreOffice from a filled form, with that form's fields; None without soffice."""
+    """A legacy .doc made by LibreOffice from a filled form, with that form's fields (None: no soffice)."""
     from intake.formgen import build_form_docx, sample_fields
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -100,7 +100,8 @@ def _with_picture(docx: bytes, picture: bytes) -> bytes:
         for info in src.infolist():
             data = src.read(info)
             if info.filename == "[Content_Types].xml" and b'Extension="jpeg"' not in data:
-                data = data.replace(b"<Default ", b'<Default Extension="jpeg" ContentType="image/jpeg"/><Default ', 1)
+                jpeg = b'<Default Extension="jpeg" ContentType="image/jpeg"/>'
+                data = data.replace(b"<Default ", jpeg + b"<Default ", 1)
             if info.filename == "word/_rels/document.xml.rels":
                 data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSeal1" Type="http://schemas.'
                                     b'openxmlformats.org/officeDocument/2006/relationships/image" '

@@ -222,7 +222,8 @@ def render_mail(mail: DemoMail) -> bytes:
     if not mail.files:
         return head + _body_parts(mail, client)
     b = _boundary(mail, "mix")
-    out = head + f"Content-Type: multipart/mixed;\n\tboundary=\"{b}\"\n\nThis is a multi-part message in MIME format.\n\n".encode()
+    out = head + f"Content-Type: multipart/mixed;\n\tboundary=\"{b}\"\n\n".encode()
+    out += b"This is a multi-part message in MIME format.\n\n"
     out += f"--{b}\n".encode() + _body_parts(mail, client)
     for f in mail.files:
         out += f"--{b}\n".encode() + _attachment_part(f, client)
@@ -382,7 +383,8 @@ def _body(i: int, extra: str = "") -> str:
 def _mail(slug: str, client: str, i: int, subject: str, received: datetime, files: Sequence[DemoFile],
           *notes: str, body: str | None = None, **kw: Any) -> DemoMail:
     u = UNITS[i]
-    return DemoMail(slug, client, u.contact if client in ("qq", "foxmail") else u.name, u.sender_addr, subject,
+    display = u.contact if client in ("qq", "foxmail") else u.name  # personal clients show the person
+    return DemoMail(slug, client, display, u.sender_addr, subject,
                     body if body is not None else _body(i), received, tuple(files), notes=notes,
                     html=client in ("163", "qq"), **kw)
 
@@ -400,7 +402,8 @@ def _complete_mails() -> list[DemoMail]:
     for i, client, style, day, hh, mm in specs:
         f = _fields(i, funding_type="fiscal", self_funding_source=None)
         subject = f"{UNITS[i].name}—专业技术人员知识更新工程2025年高级研修项目申报"
-        mails.append(_mail(f"ok-{client}-{i:02d}", client, i, subject, _at(day, hh, mm, 7 + i), _pair(i, f, style)))
+        received = _at(day, hh, mm, 7 + i)
+        mails.append(_mail(f"ok-{client}-{i:02d}", client, i, subject, received, _pair(i, f, style)))
     return mails
 
 
@@ -429,7 +432,7 @@ def _document_mails() -> list[DemoMail]:
     """Mails whose documents are incomplete or hard to read."""
     from intake.formgen import build_form_docx
 
-    f14, f15, f16, f17 = (_fields(i, funding_type="fiscal", self_funding_source=None) for i in (14, 15, 16, 17))
+    f14, f15, f16, f17 = (_fields(i, funding_type="fiscal", self_funding_source=None) for i in range(14, 18))
     word_only = _docx("长江大学高级研修项目申报表.docx", f14, "glyph")
     pdf_only = _pdf("三峡库区生态修复高级研修班申报表（盖章版）.pdf", f15)
     corrupt = DemoFile("申报表-黄石市卫健委.docx", _corrupt(build_form_docx(_fields(18), "glyph")), MIME_TYPES["docx"])
@@ -492,12 +495,14 @@ def _message_mails() -> list[DemoMail]:
     lying_f = _fields(3, project_name="深地探测与智能勘查技术高级研修班")
     letter = build_cover_letter_docx("武汉理工大学\n关于申报2025年高级研修项目的函\n"
                                      "省人社厅：\n  我校拟申报高级研修项目1项，申报表随后报送。\n武汉理工大学继续教育学院")
-    big_link = "https://mail.163.com/large-attachment-download/index.html?p=X43QQ1JLUyThXU8BT0wOvhQAAAAX&file=申报材料.rar"
+    big_link = ("https://mail.163.com/large-attachment-download/index.html"
+                "?p=X43QQ1JLUyThXU8BT0wOvhQAAAAX&file=申报材料.rar")
     return [
         _mail("late", "foxmail", 1, "华中科技大学高级研修项目申报（补报）", _at(18, 0, 5),
               _pair(1, late_f, "glyph"), "late", seen=False),
         _mail("lying-date", "qq", 3, "中国地质大学（武汉）高级研修项目申报", _at(18, 9, 12),
-              _pair(3, lying_f, "glyph"), "late", "date_header_mismatch", date_sent=_at(17, 21, 40), seen=False),
+              _pair(3, lying_f, "glyph"), "late", "date_header_mismatch", date_sent=_at(17, 21, 40),
+              seen=False),
         _mail("question", "qq", 4, "请问申报截止时间？", _at(11, 8, 30), [], "no_attachment",
               body="老师您好，请问2025年高级研修项目申报截止时间是12月17日当天吗？纸质材料是否需要邮寄？谢谢！\n华中农业大学 陈静"),
         _mail("cover-letter-only", "163", 2, "武汉理工大学关于申报2025年高级研修项目的函", _at(15, 14, 0),
@@ -511,7 +516,8 @@ def _message_mails() -> list[DemoMail]:
 
 def demo_mails() -> list[DemoMail]:
     """Every demo mail, in receipt order."""
-    mails = _complete_mails() + _rule_mails() + _document_mails() + _batch_and_resubmission() + _message_mails()
+    mails = [*_complete_mails(), *_rule_mails(), *_document_mails(), *_batch_and_resubmission(),
+             *_message_mails()]
     return sorted(mails, key=lambda m: (m.received, m.slug))
 
 

@@ -495,7 +495,7 @@ def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
     """form_id → form_id of the newest resubmission of the same application (chains resolve to the
     newest; the newest maps to nothing).  Matching needs the same normalised project name plus the
     same unit or the same sender.  The result does not depend on the order of `forms`."""
-    ordered = sorted(forms, key=lambda k: (_require_aware(k.received_at, "received_at"), k.message_key, k.form_id))
+    ordered = sorted(forms, key=_order)
     norms = [_norm(k) for k in ordered]
     parent = list(range(len(ordered)))
 
@@ -517,6 +517,10 @@ def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
                     if root_i != root_j:
                         parent[root_i] = root_j
     return _resolve(ordered, [find(i) for i in range(len(ordered))])
+
+
+def _order(key: FormKey) -> tuple[datetime, str, str]:
+    return _require_aware(key.received_at, "received_at"), key.message_key, key.form_id
 
 
 def _resolve(ordered: Sequence[FormKey], roots: Sequence[int]) -> dict[str, str]:

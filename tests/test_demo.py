@@ -38,7 +38,8 @@ class Mail:
         # would replace them).
         self.msg = email.message_from_string(self.raw.decode("ascii", "surrogateescape"), policy=compat32)
         self.subject = _text(_raw_header(self.msg, "Subject"))
-        self.parts = [p for p in self.msg.walk() if _raw_header(p, "Content-Disposition").startswith("attachment")]
+        self.parts = [p for p in self.msg.walk()
+                      if _raw_header(p, "Content-Disposition").startswith("attachment")]
         self.names = [_filename(p) for p in self.parts]
 
     def received(self) -> datetime:
@@ -46,11 +47,13 @@ class Mail:
         return parsedate_to_datetime(" ".join(top.rsplit(";", 1)[1].split()))
 
     def data(self, suffix: str) -> list[bytes]:
-        return [p.get_payload(decode=True) for p, n in zip(self.parts, self.names) if n.lower().endswith(suffix)]
+        pairs = zip(self.parts, self.names)
+        return [p.get_payload(decode=True) for p, n in pairs if n.lower().endswith(suffix)]
 
     def body(self) -> str:
         part = next(p for p in self.msg.walk() if p.get_content_type() == "text/plain")
-        charset = (part.get_content_charset() or "utf-8").replace("gb2312", "gb18030").replace("gbk", "gb18030")
+        charset = part.get_content_charset() or "utf-8"
+        charset = "gb18030" if charset in ("gb2312", "gbk") else charset
         return part.get_payload(decode=True).decode(charset)
 
 
@@ -165,7 +168,8 @@ def test_every_attachment_name_decodes_to_chinese(mails: list[Mail]) -> None:
 
 
 def test_complete_on_time_mails_carry_word_and_pdf(mails: list[Mail]) -> None:
-    complete = [m for m in mails if m.received() <= DEADLINE and len(m.data(".docx")) == 1 and len(m.data(".pdf")) == 1]
+    complete = [m for m in mails
+                if m.received() <= DEADLINE and len(m.data(".docx")) == 1 and len(m.data(".pdf")) == 1]
     assert len(complete) >= 10
     for m in complete:
         assert m.data(".pdf")[0].startswith(b"%PDF-")
@@ -212,7 +216,8 @@ def test_form_rule_cases(mails: list[Mail]) -> None:
 
 def test_resubmission_same_sender_same_project(mails: list[Mail]) -> None:
     (fix,) = find(mails, "更正")
-    earlier = [m for m in mails if _raw_header(m.msg, "From") == _raw_header(fix.msg, "From") and m is not fix and m.received() < fix.received()]
+    sender = _raw_header(fix.msg, "From")
+    earlier = [m for m in mails if _raw_header(m.msg, "From") == sender and m.received() < fix.received()]
     project = "智能建造与绿色建筑高级研修班"
     assert project in _docx_text(fix.data(".docx")[0])
     assert any(project in _docx_text(d) for m in earlier for d in m.data(".docx"))
@@ -263,7 +268,8 @@ def test_pipeline_raises_each_case_flag(maildir: Path, tmp_path: Path) -> None:
         exported[record["message_id"]] = record
     for mail in demo_mails():
         record = exported[message_id(mail)]
-        codes = {f["code"] for f in record["flags"]} | {f["code"] for form in record["forms"] for f in form["flags"]}
+        codes = {f["code"] for f in record["flags"]}
+        codes |= {f["code"] for form in record["forms"] for f in form["flags"]}
         expected = {n for n in mail.notes if n in SPECS}
         assert expected <= codes, (mail.slug, codes)
         if mail.slug.startswith("ok-") or mail.slug == "city-batch":

@@ -63,8 +63,8 @@ def group(fields: dict[str, Any] | None = None, *, word: bool = True, pdf: bool 
           word_problems: tuple[Problem, ...] = ()) -> FormGroup:
     fields = complete_fields() if fields is None else fields
     w = ParsedForm("申报表.docx", "docx", True, fields, problems=word_problems) if word else None
-    p = ParsedForm("申报表.pdf", "pdf", True, fields, pdf=PdfInfo(pages=3, text_layer=True, scanned=False, seal=seal)
-                   ) if pdf else None
+    info = PdfInfo(pages=3, text_layer=True, scanned=False, seal=seal)
+    p = ParsedForm("申报表.pdf", "pdf", True, fields, pdf=info) if pdf else None
     return FormGroup(word=w, pdf=p, fields=fields, problems=problems)
 
 
@@ -258,7 +258,8 @@ def test_pairing_and_parser_problems_are_carried() -> None:
 
 def test_empty_fields_do_not_crash() -> None:
     flags = form_flags(FormGroup(word=None, pdf=None, fields={}), RULES)
-    assert {"missing_word", "missing_pdf", "missing_field", "funding_type_missing", "scope_missing"} <= set(codes(flags))
+    expected = {"missing_word", "missing_pdf", "missing_field", "funding_type_missing", "scope_missing"}
+    assert expected <= set(codes(flags))
 
 
 def test_training_days_inclusive() -> None:
