@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from intake.models import FormRecord, MessageRecord, RunInfo
-from reports.table import flag_title, form_flags_with_message, funding_label, guess_region, is_complete, is_late
+from reports.table import (flag_title, form_flags_with_message, funding_label, guess_region, guess_unit_type,
+                           is_complete, is_late)
 
 __all__ = ["Counts", "count", "FormRow", "form_rows", "sorted_messages"]
 
@@ -55,6 +56,7 @@ class Counts:
     by_industry: tuple[tuple[str, int], ...]
     by_funding: tuple[tuple[str, int], ...]
     by_region: tuple[tuple[str, int], ...]
+    by_unit_type: tuple[tuple[str, int], ...]
 
 
 def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
@@ -93,4 +95,5 @@ def count(messages: Sequence[MessageRecord], run: RunInfo) -> Counts:
         by_industry=_ranked(Counter(_text_or(r.form.fields.get("industry_field"), "未填写") for r in current)),
         by_funding=_ranked(Counter(funding_label(r.form.fields.get("funding_type")) for r in current)),
         by_region=_ranked(Counter(guess_region(r.form.fields) for r in current)),
+        by_unit_type=_ranked(Counter(guess_unit_type(r.form.fields) for r in current)),
     )

@@ -85,6 +85,7 @@ def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneI
     mails = [m for m in sorted_messages(messages)
              if m.flags or m.outcome == "failed" or m.key in run.failed_keys]
     breakdowns = [("问题类型", c.by_flag), ("项目类别", c.by_funding), ("申报单位所在市州（推测）", c.by_region),
+                  ("申报单位类型（推测）", c.by_unit_type),
                   ("选题所属行业领域", c.by_industry)]
     return _env().get_template("summary.html").render(
         run=run, c=c, generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",

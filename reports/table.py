@@ -17,7 +17,7 @@ __all__ = [
     "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value", "parse_date",
     "training_days", "flag_text", "flag_title", "flag_severity", "form_flags_with_message",
     "form_status", "is_late", "is_complete", "guess_region", "FUNDING_LABELS", "funding_label",
-    "CE_BASE_LABELS",
+    "CE_BASE_LABELS", "guess_unit_type",
 ]
 
 
@@ -242,4 +242,28 @@ def guess_region(fields: Mapping[str, Any]) -> str:
     for text in texts[:2]:
         if isinstance(text, str) and text.strip().startswith(("湖北省", "中共湖北省")):
             return "省直"
+    return "未知"
+
+
+# Unit type from the words a Chinese unit name ends with; first match wins
+# (农业科学院 is a 科研院所, 医学院 a 高校, 设计院股份有限公司 a 企业).
+_UNIT_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("科研院所", ("研究院", "研究所", "科学院", "研究中心")),
+    ("高等院校", ("大学", "学院", "职业技术学校", "高等专科学校")),
+    ("医疗卫生机构", ("医院", "卫生院", "疾病预防控制中心", "妇幼保健")),
+    ("企业", ("公司", "集团", "有限责任", "股份", "厂")),
+    ("党政机关", ("厅", "局", "委员会", "人民政府", "办公室")),
+    ("学会协会", ("学会", "协会", "联合会", "商会")),
+    ("科研院所", ("设计院", "研究")),
+)
+
+
+def guess_unit_type(fields: Mapping[str, Any]) -> str:
+    """The applicant's kind of unit from its name; 未知 when the name says nothing recognisable."""
+    for key in ("applicant.name", "declared_org"):
+        name = field_value(fields, key)
+        if isinstance(name, str) and name.strip():
+            for kind, words in _UNIT_TYPES:
+                if any(w in name for w in words):
+                    return kind
     return "未知"

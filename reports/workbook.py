@@ -364,7 +364,8 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     _block(ws, nxt, 1, "审核进度（推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
     _block(ws, 4, 4, "按问题类型", c.by_flag or (("无", 0),))
     nxt = _block(ws, 4, 7, "按项目类别", c.by_funding or (("无", 0),))
-    _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
+    nxt = _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
+    _block(ws, nxt, 7, "按申报单位类型（推测）", c.by_unit_type or (("无", 0),))
     _block(ws, 4, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
     for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8)):
         ws.column_dimensions[letter].width = width
