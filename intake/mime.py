@@ -379,18 +379,18 @@ def _boundary(ent: _Entity) -> bytes | None:
 
 def _split_multipart(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:
     """The raw parts between delimiter lines, and whether the closing delimiter was seen.  The line break
-    before a delimiter belongs to the delimiter."""
+    before a delimiter belongs to the delimiter.  Delimiters are found with bytes.find (a 50 MB base64 body
+    has a million lines; walking them one by one in Python is the slow part of a naive splitter)."""
     delim = b"--" + boundary
     parts: list[bytes] = []
     start: int | None = None
-    pos = 0
     n = len(body)
-    while pos < n:
-        nl = body.find(b"\n", pos)
-        end = n if nl < 0 else nl
-        line = body[pos:end].rstrip(b"\r")
-        if line.startswith(delim):
-            rest = line[len(delim) :]
+    pos = body.find(delim)
+    while pos >= 0:
+        if pos == 0 or body[pos - 1 : pos] == b"\n":
+            nl = body.find(b"\n", pos)
+            end = n if nl < 0 else nl
+            rest = body[pos + len(delim) : end].rstrip(b"\r")
             is_close = rest.startswith(b"--")
             if is_close or not rest.strip():
                 if start is not None:
@@ -398,7 +398,9 @@ def _split_multipart(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:
                 if is_close:
                     return parts, True
                 start = n if nl < 0 else nl + 1
-        pos = n if nl < 0 else nl + 1
+                pos = body.find(delim, start)
+                continue
+        pos = body.find(delim, pos + 1)
     if start is not None:
         parts.append(body[start:])
     return parts, False
@@ -420,10 +422,14 @@ def _cte(ent: _Entity) -> str:
     return raw.decode("latin-1").strip().lower() if raw else ""
 
 
+_NON_B64 = bytes(b for b in range(256) if chr(b) not in
+                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+
+
 def _b64_decode(body: bytes) -> tuple[bytes, bool]:
     """Lenient base64 (stray characters skipped, like the reference peers); the flag says the data looks
     truncated (a length that is not a whole number of quads)."""
-    clean = re.sub(rb"[^A-Za-z0-9+/=]", b"", body)
+    clean = body.translate(None, _NON_B64)
     pad = clean.find(b"=")
     if pad >= 0:
         clean = clean[:pad]  # data after padding is not part of the file
