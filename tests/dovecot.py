@@ -332,6 +332,7 @@ class ImapProxy:
       sent ID on that connection (as 163.com does);
     - `cut_fetch_after`: on the connections numbered in `cut_connections` (1-based), close both sides
       once that many bytes of the server's reply to a FETCH have gone through (a drop mid-FETCH);
+    - `stall`: at the cut point go silent instead of closing (the client's read timeout must fire);
     - `stay_down`: after the first cut, every new connection is closed at once (a server that stays away);
     - `fetch_delay_s`: sleep before passing on each chunk of a FETCH reply (a slow link, for runs that must
       still be going when the test kills or overlaps them);
@@ -347,6 +348,7 @@ class ImapProxy:
         cut_connections: Sequence[int] = (1,),
         fetch_delay_s: float = 0.0,
         stay_down: bool = False,
+        stall: bool = False,
     ) -> None:
         import threading
 
@@ -356,6 +358,7 @@ class ImapProxy:
         self.cut_connections = set(cut_connections)
         self.fetch_delay_s = fetch_delay_s  # pause per chunk of FETCH replies: a slow link
         self.stay_down = stay_down  # after the first cut, close every new connection at once
+        self.stall = stall  # at the cut point stop forwarding instead of closing (a read timeout)
         self.commands: list[list[str]] = []
         self.refused_selects = 0
         self.cuts = 0
@@ -416,6 +419,7 @@ class ImapProxy:
         except OSError:
             pass
         finally:
+            state["closed"] = True
             _close(client)
             _close(server)
 
@@ -452,6 +456,8 @@ class ImapProxy:
                         with wl:
                             client.sendall(chunk[: max(0, len(chunk) - (state["sent"] - self.cut_fetch_after))])
                         self.cuts += 1
+                        while self.stall and not state.get("closed") and not self._closed:
+                            time.sleep(0.05)  # silence until the client gives up
                         break
                 with wl:
                     client.sendall(chunk)

@@ -184,6 +184,23 @@ def test_connection_cut_mid_fetch_reconnects_sends_id_again_and_loses_nothing(do
     assert all(m.data.endswith(b"\n") and len(m.data) > 20_000 for m in got)
 
 
+def test_a_stalled_fetch_times_out_and_the_reconnect_finishes_the_job(dovecot):
+    user = dovecot.new_user()
+    n = 6
+    dovecot.append_many(
+        user, "INBOX", [(mail(f"m{i}", size=20_000), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(n)]
+    )
+    with ImapProxy(dovecot.port, cut_fetch_after=40_000, stall=True) as proxy:
+        cfg = dovecot.mailbox_config(user, port=proxy.port, batch_size=3, read_timeout=1.0)
+        start = time.monotonic()
+        with ImapMailbox(cfg, backoff_s=0.01) as mb:
+            got = fetch_all(mb)
+            assert mb.connects == 2
+        assert 1.0 <= time.monotonic() - start < 10
+        assert proxy.cuts == 1
+    assert sorted(m.ref.uid for m in got) == sorted(set(m.ref.uid for m in got)) and len(got) == n
+
+
 def test_a_connection_that_keeps_dropping_gives_mailbox_unavailable(dovecot):
     user = dovecot.new_user()
     dovecot.append_many(user, "INBOX", [(mail("m", size=50_000), datetime(2024, 3, 1, 9, 0, tzinfo=BJ))])
