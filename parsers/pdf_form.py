@@ -239,9 +239,12 @@ def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, flo
 class _PageRead:
     rows: tuple[tuple[str | None, ...], ...]  # table rows, None where a merged cell continues
     outside: tuple[str, ...]  # text lines not inside any table (header lines)
+    garbled: bool = False
 
 
 def _read_page(page: Any) -> _PageRead:
+    if _cid_share(page.chars) > GARBLED_SHARE:  # pdfminer could not map the font: "(cid:123)"
+        return _PageRead((), (), garbled=True)
     boxes_drawn = _drawn_boxes(page)
     page = page.filter(_not_seal_graphic)
     chars = [*page.chars, *boxes_drawn]
@@ -254,6 +257,12 @@ def _read_page(page: Any) -> _PageRead:
         rows.append(())  # a table boundary
     free = [c for c in chars if not any(_within(c, b) for b in boxes)]
     return _PageRead(tuple(rows), tuple(l.text for l in _lines(free)))
+
+
+def _cid_share(chars: Sequence[Mapping[str, Any]]) -> float:
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if str(c.get("text", "")).startswith("(cid:")) / len(chars)
 
 
 def _within(ch: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
@@ -592,7 +601,7 @@ def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx
         raise DocumentError(err.reason, name=name) from err
     fields, raw, problems, n_labels = _fields_from_pages(reads)
     scanned = not text_idx and "scanned" in kinds
-    info = PdfInfo(pages=total, text_layer=bool(text_idx), scanned=scanned,
+    info = PdfInfo(pages=total, text_layer=any(not r.garbled for r in reads), scanned=scanned,
                    seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
     is_form, note = _verdict(kinds, text_idx, reads, n_labels, total)
     return ParsedForm(source=name, kind="pdf", is_form=is_form, fields=fields, raw_pairs=tuple(raw),
@@ -604,7 +613,7 @@ def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[_Pag
     capped = f"；共 {total} 页，只读取前 {MAX_PAGES} 页" if total > MAX_PAGES else ""
     if text_idx and _looks_like_form(reads, n_labels):
         return True, f"PDF 文字版，识别到 {n_labels} 个表格栏目" + capped
-    if "garbled" in kinds and not text_idx:
+    if "garbled" in kinds or (reads and all(r.garbled for r in reads)):
         return True, "PDF 文字层为乱码（字体缺少编码信息），内容需人工核对" + capped
     if "scanned" in kinds and len(text_idx) == 0:
         return True, "PDF 扫描件（无文字层），按盖章扫描版处理，字段需人工核对" + capped

@@ -1,0 +1,173 @@
+"""parse_pdf on awkward PDFs: encrypted, broken, not a form, garbled fonts, drawn checkboxes, red seal paths."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+
+import pytest
+
+from intake.formgen import sample_fields
+from intake.pdfgen import pdf_from_fields
+from parsers.pdf_form import ENCRYPTED_REASON, parse_pdf
+from parsers.types import DocumentError
+
+_PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
+
+
+def _rc4(key: bytes, data: bytes) -> bytes:
+    s = list(range(256))
+    j = 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) % 256
+        s[i], s[j] = s[j], s[i]
+    out, i, j = bytearray(), 0, 0
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + s[i]) % 256
+        s[i], s[j] = s[j], s[i]
+        out.append(byte ^ s[(s[i] + s[j]) % 256])
+    return bytes(out)
+
+
+def _objects(objs: dict[int, bytes], trailer: bytes) -> bytes:
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for num in sorted(objs):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, objs[num])
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (max(objs) + 1)
+    for num in range(1, max(objs) + 1):
+        out += b"%010d 00000 n \n" % offsets[num]
+    out += b"trailer\n%s\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
+    return bytes(out)
+
+
+def encrypted_pdf(user_password: bytes, owner_password: bytes = b"owner") -> bytes:
+    """A one-page PDF under the Standard security handler (RC4 40-bit, revision 2), built by hand:
+    no installed library writes encrypted PDFs (pypdf / pikepdf are not dependencies)."""
+    pad = lambda pw: (pw + _PAD)[:32]  # noqa: E731
+    o_value = _rc4(hashlib.md5(pad(owner_password)).digest()[:5], pad(user_password))
+    perms = -44
+    file_id = b"0123456789abcdef"
+    key = hashlib.md5(pad(user_password) + o_value + perms.to_bytes(4, "little", signed=True) + file_id).digest()[:5]
+    u_value = _rc4(key, _PAD)
+    content = b"BT /F1 24 Tf 72 720 Td (Secret form) Tj ET"
+    obj_key = hashlib.md5(key + (4).to_bytes(3, "little") + (0).to_bytes(2, "little")).digest()[:10]
+    stream = _rc4(obj_key, content)
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+           b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        6: b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P %d >>" % (o_value.hex().encode(),
+                                                                     u_value.hex().encode(), perms),
+    }
+    trailer = b"<< /Size 7 /Root 1 0 R /Encrypt 6 0 R /ID [<%s> <%s>] >>" % (file_id.hex().encode(),
+                                                                              file_id.hex().encode())
+    return _objects(objs, trailer)
+
+
+def test_user_password_pdf_is_refused_with_the_agreed_reason() -> None:
+    with pytest.raises(DocumentError) as err:
+        parse_pdf(encrypted_pdf(b"1234"), "加密.pdf")
+    assert err.value.reason == ENCRYPTED_REASON == "PDF 已加密，请申报单位重新提交"
+    assert err.value.name == "加密.pdf"
+
+
+def test_owner_password_only_opens_normally() -> None:
+    # An empty user password only restricts permissions: readers (and we) open it without asking.
+    form = parse_pdf(encrypted_pdf(b""), "限制编辑.pdf")
+    assert form.kind == "pdf" and form.pdf is not None and form.pdf.text_layer
+    assert not form.is_form  # "Secret form" is not a 申报表
+
+
+@pytest.mark.parametrize("data", [b"", b"not a pdf at all", b"%PDF-1.4\n1 0 obj\n<< garbage", b"PK\x03\x04zip"])
+def test_broken_or_non_pdf_raises_document_error(data: bytes) -> None:
+    with pytest.raises(DocumentError):
+        parse_pdf(data, "坏.pdf")
+
+
+def test_truncated_pdf_raises_or_reads_partially_never_crashes() -> None:
+    good = pdf_from_fields(sample_fields(2))
+    for cut in (len(good) // 3, len(good) // 2, len(good) - 40):
+        try:
+            form = parse_pdf(good[:cut], "截断.pdf")
+        except DocumentError:
+            continue
+        assert form.kind == "pdf"
+
+
+def _text_pdf(lines: list[str]) -> bytes:
+    """A plain text PDF (no table) through the same CJK font machinery as pdfgen."""
+    from intake import pdfgen
+
+    cv = pdfgen._Canvas()
+    for i, line in enumerate(lines):
+        cv.text(60, 80 + i * 20, line)
+    return pdfgen._serialize(cv, seal=False)
+
+
+def test_cover_letter_pdf_is_not_a_form() -> None:
+    letter = _text_pdf(["关于报送2025年高级研修项目申报材料的函", "省人社厅专技处：",
+                        "现将我单位申报材料报送你处，请审核。联系人：张三，电话：027-12345678。"])
+    form = parse_pdf(letter, "公函.pdf")
+    assert not form.is_form
+    assert "公函" in form.note or "未找到申报表" in form.note
+
+
+def test_garbled_cid_font_is_recognised() -> None:
+    good = pdf_from_fields(sample_fields(4), seal=False)
+    garbled = good.replace(b"/Encoding /UniGB-UTF16-H", b"/Encoding /Identity-H   ").replace(
+        b"/Ordering (GB1)", b"/Ordering (XYZ)")
+    form = parse_pdf(garbled, "乱码.pdf")
+    assert form.pdf is not None and not form.pdf.text_layer and not form.pdf.scanned
+    assert form.is_form and "乱码" in form.note
+    assert form.fields["project_name"] is None
+
+
+def _with_extra_ops(pdf: bytes, ops: bytes) -> bytes:
+    """Append drawing operators to page 1's content stream (object 10 in pdfgen's layout)."""
+    m = re.search(rb"10 0 obj\n<< /Length (\d+) /Filter /FlateDecode >>\nstream\n", pdf)
+    assert m is not None
+    start = m.end()
+    body = zlib.decompress(pdf[start:start + int(m.group(1))]) + b"\n" + ops
+    data = zlib.compress(body)
+    head = b"10 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data)
+    return pdf[:m.start()] + head + data + pdf[start + int(m.group(1)):]
+
+
+def test_red_vector_seal_adds_no_table_edges_and_is_detected() -> None:
+    fields = sample_fields(6)
+    base = pdf_from_fields(fields, seal=False)
+    # an electronic seal drawn as red curves over the first rows of the table
+    k = 0.5523 * 55
+    circle = (b"q 0.85 0.1 0.1 RG 4 w 300 640 m %.1f 640 355 %.1f 355 695 c 355 %.1f %.1f 750 300 750 c "
+              b"%.1f 750 245 %.1f 245 695 c 245 %.1f %.1f 640 300 640 c S Q"
+              % (300 + k, 695 - k, 695 + k, 300 + k, 300 - k, 695 + k, 695 - k, 300 - k))
+    line = b"q 0.85 0.1 0.1 RG 1 w 250 700 m 350 700 l S Q"
+    form = parse_pdf(_with_extra_ops(base, circle + b"\n" + line), "电子章.pdf")
+    assert form.fields["project_name"] == fields["project_name"]
+    assert form.fields["applicant"] == fields["applicant"]
+    assert form.pdf is not None and form.pdf.seal == "present"
+
+
+def test_drawn_checkboxes_are_read() -> None:
+    """Legacy form-field boxes reach a PDF as small squares, ticked with a cross drawn inside."""
+    from parsers import pdf_form
+
+    def square(x: float) -> dict[str, object]:
+        return {"x0": x, "x1": x + 10, "top": 10.0, "bottom": 20.0, "width": 10.0, "height": 10.0,
+                "fill": False, "non_stroking_color": None}
+
+    class _Page:
+        rects = [square(10.0), square(40.0), {**square(70.0), "x1": 170.0, "width": 100.0}]
+        lines = [{"x0": 10.5, "x1": 19.5, "top": 10.5, "bottom": 19.5, "stroking_color": (0, 0, 0)}]
+        curves: list[dict[str, object]] = []
+
+    marks = [c["text"] for c in pdf_form._drawn_boxes(_Page())]
+    assert marks == ["☑", "☐"]  # the wide rectangle is a table cell, not a box
