@@ -170,7 +170,9 @@ def decode_encoded_words(raw: bytes) -> str:
             flush()
             if gap:
                 out.append(decode_bytes(gap))
-        cs = m.group(1).split(b"*", 1)[0].lower()
+        label = m.group(1).split(b"*", 1)[0].lower()
+        # Runs are keyed by codec, so a GB2312 word continued by a GBK word still joins its bytes.
+        cs = (_charset(label.decode("ascii", "replace")) or label.decode("ascii", "replace")).encode()
         if run_cs is not None and cs != run_cs:
             flush()
         if run_cs is None:

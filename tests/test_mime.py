@@ -49,6 +49,12 @@ def test_split_mid_character_words_are_joined_as_bytes() -> None:
     assert name == NAME
 
 
+def test_split_words_with_gb2312_then_gbk_labels_join() -> None:
+    raw = NAME.encode("gbk")
+    words = encoded_word(raw[:5], "GB2312") + b"\r\n " + encoded_word(raw[5:], "gbk")
+    assert decode_filename(b'attachment; filename="' + words + b'"', None)[0] == NAME
+
+
 def test_rfc2231_continuations_sorted_numerically_charset_on_first() -> None:
     raw = "湖北省申报表附件材料汇总表.docx".encode("gbk")
     pieces = [raw[i : i + 3] for i in range(0, len(raw), 3)]
