@@ -250,6 +250,9 @@ class ImapMailbox:
         self._send_id(client)
 
     def _send_id(self, client: IMAPClient) -> None:
+        # imapclient may still hold the pre-login CAPABILITY list; ask again now that we are logged in
+        if hasattr(client, "_cached_capabilities"):
+            client._cached_capabilities = None
         if not client.has_capability("ID"):
             self._on_step("id", "not advertised by the server (not needed)")
             return
