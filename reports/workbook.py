@@ -361,7 +361,7 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
         ("本次新增邮件", c.mails_new), ("本次新增申报表", c.forms_new), ("本次更新邮件", c.mails_changed),
     ]
     nxt = _block(ws, 4, 1, "总体情况", overview)
-    _block(ws, nxt, 1, "审核进度（推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
+    _block(ws, nxt, 1, "审核进度（有效申报表的推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
     _block(ws, 4, 4, "按问题类型", c.by_flag or (("无", 0),))
     nxt = _block(ws, 4, 7, "按项目类别", c.by_funding or (("无", 0),))
     nxt = _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
@@ -372,12 +372,16 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     note = put(ws, 2 + ws.max_row, 1, "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
                                       "按表单编号保留；其他列的改动不会保留。")
     note.font = style.GREY_FONT
+    for r in range(3, ws.max_row + 1):
+        ws.row_dimensions[r].height = 18
     style.print_setup(ws, repeat_header=False, grid=False)
 
 
 def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:
     levels: dict[str, int] = {}
     for r in rows:
+        if r.form.superseded_by:  # counted with the valid forms only, like the overview
+            continue
         note = notes.get(r.form.form_id)
         level = str(note.values[0]).strip() if note and note.values[0] else "未填写"
         levels[level] = levels.get(level, 0) + 1
