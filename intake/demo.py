@@ -320,6 +320,7 @@ UNITS = (
     _Unit("湖北兴发化工集团股份有限公司", "宜昌市兴山县古夫镇高阳大道58号", "罗文斌", "xingfa_hr@163.com"),
     _Unit("黄石市卫生健康委员会", "黄石市黄石港区杭州东路6号", "郑海燕", "hswjw_kjk@163.com"),
     _Unit("十堰市人力资源和社会保障局", "十堰市张湾区北京北路93号", "梁鹏飞", "syrsj_zjk@163.com"),
+    _Unit("湖北省林业科学研究院", "武汉市洪山区狮子山街30号", "袁志强", "hblky_kjc@163.com"),
 )
 
 _PROJECTS = (  # one per unit above, same index
@@ -329,7 +330,7 @@ _PROJECTS = (  # one per unit above, same index
     "水利工程智慧运维高级研修班", "交通基础设施数字化运维高级研修班", "光电子信息产业关键技术高级研修班",
     "建筑工程质量安全数字化管理高级研修班", "战略性矿产资源勘查高级研修班", "石油天然气智能勘探高级研修班",
     "三峡库区生态修复高级研修班", "区域医疗中心建设与管理高级研修班", "磷化工绿色低碳转型高级研修班",
-    "基层卫生健康人才能力提升高级研修班", "技能人才数字素养提升高级研修班",
+    "基层卫生健康人才能力提升高级研修班", "技能人才数字素养提升高级研修班", "林业碳汇计量与监测高级研修班",
 )
 
 
@@ -449,6 +450,9 @@ def _document_mails() -> list[DemoMail]:
               [_docx("兴发集团-申报表.docx", f17, "glyph"),
                DemoFile("兴发集团-申报表扫描.pdf", scan_pdf(f17, seal=False, grayscale=False), MIME_TYPES["pdf"])],
               "stamp_missing"),
+        _mail("scan-only", "163", 20, "湖北省林业科学研究院高级研修项目申报表（盖章扫描件）", _at(17, 16, 26),
+              [DemoFile("林业碳汇计量与监测高级研修班申报表.pdf", scan_pdf(_fields(20), seal=True, grayscale=False),
+                        MIME_TYPES["pdf"])], "missing_word", "scan_only"),
         _mail("gbk-zip", "163", 5, "湖北工业大学高级研修项目申报材料（压缩包）", _at(14, 20, 36),
               [DemoFile("湖北工业大学申报材料.zip", gbk_zip([
                   ("湖北工业大学申报材料/智能建造申报表.docx", build_form_docx(_fields(5), "glyph")),

@@ -54,6 +54,8 @@ _SPECS = (
              Severity.INFO, "message"),
     FlagSpec("big_attachment_link", "超大附件链接", "邮件正文含超大附件下载链接，需人工下载（链接会过期）：{detail}",
              Severity.WARNING, "message"),
+    FlagSpec("scan_only", "仅有扫描件", "只有 PDF 扫描件（无文字层），各栏目无法自动读取，请人工核对{detail}",
+             Severity.WARNING, "form"),
     FlagSpec("training_length_unusual", "办班天数异常", "办班天数不在规定范围内：{detail}", Severity.INFO, "form"),
     FlagSpec("form_problem", "解析提示", "申报表解析提示：{detail}", Severity.INFO, "form"),
     FlagSpec("processing_failed", "处理失败", "处理该邮件时出错，请人工查看：{detail}", Severity.ERROR, "message"),
@@ -72,7 +74,7 @@ def describe(flag: Flag) -> str:
     text = spec(flag.code).sentence
     if "{detail}" in text:
         detail = flag.detail
-        if flag.code in ("stamp_missing", "stamp_unverifiable", "no_form_found") and detail:
+        if flag.code in ("stamp_missing", "stamp_unverifiable", "no_form_found", "scan_only") and detail:
             detail = f"（{detail}）"
         return text.replace("{detail}", detail)
     return f"{text}（{flag.detail}）" if flag.detail else text

@@ -388,6 +388,12 @@ def _carried(problems: Sequence[Problem]) -> list[Flag]:
     return flags
 
 
+def _scan_only(group: FormGroup) -> bool:
+    """Only an image PDF (no Word, no text layer): its fields cannot be read without OCR."""
+    info = group.pdf.pdf if group.pdf is not None else None
+    return group.word is None and info is not None and not info.text_layer
+
+
 def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
     """Every finding about one application (its Word and/or PDF version), in a stable order."""
     fields = group.fields or {}
@@ -398,10 +404,14 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
         flags.append(Flag("missing_word"))
     if group.pdf is None:
         flags.append(Flag("missing_pdf"))
-    flags.extend(_missing_fields(fields, rules))
-    flags.extend(_funding_flags(fields, codes))
-    flags.extend(_scope_flags(fields))
-    flags.extend(_training_flags(fields, rules))
+    if _scan_only(group):
+        # Nothing could be read, so nothing is "missing": one flag instead of twenty false ones.
+        flags.append(Flag("scan_only", group.pdf.source if group.pdf else ""))
+    else:
+        flags.extend(_missing_fields(fields, rules))
+        flags.extend(_funding_flags(fields, codes))
+        flags.extend(_scope_flags(fields))
+        flags.extend(_training_flags(fields, rules))
     flags.extend(_stamp_flags(group))
     flags.extend(_carried(problems))
     return _dedupe(flags)

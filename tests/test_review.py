@@ -246,6 +246,15 @@ def test_stamp_missing_and_unverifiable() -> None:
     assert form_flags(group(seal="not_checked"), RULES) == []
 
 
+def test_scan_only_gives_one_flag_not_a_wall_of_missing_fields() -> None:
+    scan = ParsedForm("盖章扫描件.pdf", "pdf", True, {}, pdf=PdfInfo(pages=2, text_layer=False, scanned=True,
+                                                                       seal="present"))
+    assert form_flags(FormGroup(word=None, pdf=scan, fields={}), RULES) == [
+        Flag("missing_word"), Flag("scan_only", "盖章扫描件.pdf")]
+    with_word = FormGroup(word=ParsedForm("a.docx", "docx", True, {}), pdf=scan, fields={})
+    assert "missing_field" in codes(form_flags(with_word, RULES))  # the Word file was readable
+
+
 def test_pairing_and_parser_problems_are_carried() -> None:
     g = group(problems=(Problem("word_pdf_mismatch", "项目名称"),),
               word_problems=(Problem("missing_field", "传真"), Problem("weird_layout", "表格拆分")))
@@ -347,5 +356,5 @@ def test_flag_catalogue_covers_every_code_review_emits() -> None:
                "date_header_mismatch", "missing_word", "missing_pdf", "missing_field", "funding_type_missing",
                "funding_type_multiple", "self_funding_source_missing", "scope_missing",
                "training_after_deadline", "training_dates_unparsed", "stamp_missing", "stamp_unverifiable",
-               "word_pdf_mismatch", "superseded", "training_length_unusual", "form_problem"}
+               "word_pdf_mismatch", "superseded", "training_length_unusual", "form_problem", "scan_only"}
     assert emitted <= set(SPECS)
