@@ -59,19 +59,35 @@ def _get(fields: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-_CONTENT_KEYS = (("project_name", 3.0), ("applicant.name", 1.0), ("declared_org", 1.0),
-                 ("organizer.name", 1.0), ("training_start", 1.0))
+_TITLE_NOISE = re.compile(r"(高级研修班|高级研修项目|高级研修|研修班|培训班|研修项目|项目|专题)")
+_OTHER_KEYS = ("applicant.name", "declared_org", "organizer.name", "training_start")
+
+
+def _title(fields: Mapping[str, Any]) -> str:
+    return _TITLE_NOISE.sub("", _norm(_get(fields, "project_name")))
 
 
 def content_similarity(word: ParsedForm, pdf: ParsedForm) -> float | None:
-    """Weighted agreement of what both versions say; None when the PDF (or Word) says nothing."""
-    total = weight = 0.0
-    for key, w in _CONTENT_KEYS:
-        a, b = _norm(_get(word.fields, key)), _norm(_get(pdf.fields, key))
-        if a and b:
-            total += w * (1.0 if a == b else SequenceMatcher(None, a, b).ratio())
-            weight += w
-    return total / weight if weight else None
+    """How alike the two versions' contents are (0..1); None when either says nothing readable.
+
+    The project name decides (without the words every title shares, 高级研修班 …): one unit may send
+    several projects, so unit names and addresses alone say little."""
+    a, b = _title(word.fields), _title(pdf.fields)
+    others = _others_agreement(word.fields, pdf.fields)
+    if a and b:
+        title = 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
+        return title if others is None else 0.8 * title + 0.2 * others  # same title, two units: others decide
+    return others
+
+
+def _others_agreement(x: Mapping[str, Any], y: Mapping[str, Any]) -> float | None:
+    hits = total = 0
+    for key in _OTHER_KEYS:
+        u, v = _norm(_get(x, key)), _norm(_get(y, key))
+        if u and v:
+            total += 1
+            hits += u == v
+    return hits / total if total else None
 
 
 def _score(word: ParsedForm, pdf: ParsedForm) -> float:
@@ -102,7 +118,7 @@ def _match(words: Sequence[ParsedForm], pdfs: Sequence[ParsedForm]) -> list[tupl
 def _may_pair_leftovers(word: ParsedForm, pdf: ParsedForm) -> bool:
     """One Word form and one PDF left over: together unless the PDF clearly belongs to another project."""
     content = content_similarity(word, pdf)
-    return content is None or content >= 0.3
+    return content is None or content >= 0.5
 
 
 # ---------------------------------------------------------------- merging and comparing

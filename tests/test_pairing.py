@@ -1,0 +1,152 @@
+"""Pairing a mail's Word and PDF documents into applications."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from intake.formgen import sample_fields
+from parsers.pairing import merge_fields, name_similarity, pair_documents
+from parsers.schema import empty_fields
+from parsers.types import ParsedForm, PdfInfo
+
+
+def _word(name: str, fields: dict[str, Any]) -> ParsedForm:
+    return ParsedForm(source=name, kind="docx", is_form=True, fields=copy.deepcopy(fields))
+
+
+def _pdf(name: str, fields: dict[str, Any] | None = None, *, scanned: bool = False) -> ParsedForm:
+    info = PdfInfo(pages=2, text_layer=not scanned, scanned=scanned, seal="present", seal_pages=(1,))
+    return ParsedForm(source=name, kind="pdf", is_form=True,
+                      fields=copy.deepcopy(fields) if fields else empty_fields(), pdf=info)
+
+
+def _letter(name: str, kind: str = "docx") -> ParsedForm:
+    return ParsedForm(source=name, kind=kind, is_form=False, fields={}, note="未找到申报表栏目（公函）")
+
+
+def _units() -> list[dict[str, Any]]:
+    return [sample_fields(s) for s in (11, 12, 13)]
+
+
+def test_three_units_forwarded_in_one_mail_pair_by_content() -> None:
+    a, b, c = _units()
+    # file names say nothing useful; the content decides
+    docs = [_word("附件1.docx", a), _word("附件2.docx", b), _word("附件3.docx", c),
+            _pdf("扫描3.pdf", c), _pdf("扫描1.pdf", a), _pdf("扫描2.pdf", b)]
+    result = pair_documents(docs)
+    assert len(result.groups) == 3 and result.ignored == ()
+    for group, fields in zip(result.groups, (a, b, c)):
+        assert group.word is not None and group.pdf is not None
+        assert group.word.fields["project_name"] == group.pdf.fields["project_name"] == fields["project_name"]
+        assert group.problems == ()
+
+
+def test_scans_pair_by_file_name() -> None:
+    a, b, c = _units()
+    docs = [_word("武汉大学申报表.docx", a), _word("华中科技大学申报表.docx", b), _word("湖北大学申报表.docx", c),
+            _pdf("湖北大学申报表（盖章）.pdf", scanned=True), _pdf("武汉大学-盖章扫描件.pdf", scanned=True),
+            _pdf("华中科技大学.pdf", scanned=True)]
+    result = pair_documents(docs)
+    pairs = [(g.word.source if g.word else None, g.pdf.source if g.pdf else None) for g in result.groups]
+    assert pairs == [("武汉大学申报表.docx", "武汉大学-盖章扫描件.pdf"),
+                     ("华中科技大学申报表.docx", "华中科技大学.pdf"),
+                     ("湖北大学申报表.docx", "湖北大学申报表（盖章）.pdf")]
+    # the scans carry nothing: the merged fields are the Word values
+    assert result.groups[0].fields["project_name"] == a["project_name"]
+
+
+def test_single_word_and_single_scan_pair_whatever_their_names() -> None:
+    a = _units()[0]
+    result = pair_documents([_pdf("scan0001.pdf", scanned=True), _word("表.docx", a)])
+    assert len(result.groups) == 1
+    group = result.groups[0]
+    assert group.word is not None and group.pdf is not None
+    assert group.sources == ("表.docx", "scan0001.pdf")
+
+
+def test_project_name_difference_is_a_mismatch() -> None:
+    a = _units()[0]
+    changed = copy.deepcopy(a)
+    changed["project_name"] = a["project_name"].replace("高级研修班", "培训班") + "（修订）"
+    result = pair_documents([_word("申报表.docx", a), _pdf("申报表.pdf", changed)])
+    assert len(result.groups) == 1
+    (problem,) = result.groups[0].problems
+    assert problem.code == "word_pdf_mismatch"
+    assert a["project_name"] in problem.detail and changed["project_name"] in problem.detail
+
+
+def test_same_name_written_differently_is_no_mismatch() -> None:
+    a = _units()[0]
+    spaced = copy.deepcopy(a)
+    spaced["project_name"] = "《" + " ".join(a["project_name"]) + "》"
+    result = pair_documents([_word("申报表.docx", a), _pdf("申报表.pdf", spaced)])
+    assert result.groups[0].problems == ()
+
+
+def test_cover_letter_is_ignored_with_its_note() -> None:
+    a = _units()[0]
+    letter = _letter("关于报送申报材料的函.docx")
+    result = pair_documents([letter, _word("申报表.docx", a), _pdf("申报表.pdf", a)])
+    assert result.ignored == (letter,)
+    assert result.ignored[0].note
+    assert len(result.groups) == 1
+
+
+def test_scanned_cover_letter_is_not_a_pdf_only_form() -> None:
+    a = _units()[0]
+    result = pair_documents([_pdf("推荐函.pdf", scanned=True), _word("申报表.docx", a),
+                             _pdf("申报表盖章.pdf", scanned=True)])
+    assert [g.sources for g in result.groups] == [("申报表.docx", "申报表盖章.pdf")]
+    assert [f.source for f in result.ignored] == ["推荐函.pdf"]
+    assert "公函" in result.ignored[0].note
+
+
+def test_pdf_only_and_word_only_groups() -> None:
+    a, b, _ = _units()
+    result = pair_documents([_word("甲单位.docx", a), _pdf("乙单位.pdf", b)])
+    # different projects, different names: two incomplete applications, not one mismatched pair
+    assert len(result.groups) == 2
+    assert result.groups[0].word is not None and result.groups[0].pdf is None
+    assert result.groups[1].word is None and result.groups[1].pdf is not None
+    assert result.groups[1].fields["project_name"] == b["project_name"]
+
+
+def test_no_documents_and_only_letters() -> None:
+    assert pair_documents([]).groups == ()
+    only = pair_documents([_letter("函.docx"), _letter("说明.pdf", "pdf")])
+    assert only.groups == () and len(only.ignored) == 2
+
+
+def test_output_order_is_deterministic() -> None:
+    a, b, c = _units()
+    docs = [_pdf("c.pdf", c), _word("a.docx", a), _pdf("a.pdf", a), _word("c.docx", c), _word("b.docx", b)]
+    first = pair_documents(docs)
+    again = pair_documents(list(docs))
+    assert first == again
+    assert [g.sources for g in first.groups] == [("c.docx", "c.pdf"), ("a.docx", "a.pdf"), ("b.docx",)]
+
+
+def test_merge_word_first_pdf_fills_gaps() -> None:
+    word = empty_fields()
+    word["project_name"] = "甲项目"
+    word["applicant"]["contact"] = "张三"
+    pdf = empty_fields()
+    pdf["project_name"] = "乙项目"
+    pdf["applicant"]["contact"] = "李四"
+    pdf["applicant"]["mobile"] = "13800000000"
+    pdf["scope"]["digital_tech"] = True
+    pdf["scope_notes"]["digital_tech"] = "人工智能"
+    pdf["training_dates"], pdf["training_start"], pdf["training_end"] = "6月1日至5日", "2025-06-01", "2025-06-05"
+    merged = merge_fields(word, pdf)
+    assert merged["project_name"] == "甲项目" and merged["applicant"]["contact"] == "张三"
+    assert merged["applicant"]["mobile"] == "13800000000"
+    assert merged["scope"]["digital_tech"] is True and merged["scope_notes"]["digital_tech"] == "人工智能"
+    assert merged["training_end"] == "2025-06-05"
+    assert word["applicant"]["mobile"] is None  # inputs untouched
+
+
+def test_name_similarity_ignores_common_words() -> None:
+    assert name_similarity("武汉大学申报表.docx", "武汉大学申报表（盖章扫描件）.pdf") == 1.0
+    assert name_similarity("武汉大学申报表.docx", "湖北大学申报表.pdf") < name_similarity(
+        "武汉大学申报表.docx", "武汉大学.pdf")
