@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_PHONE_ANY_OF",
     "Rules",
     "default_rules",
+    "explain_change",
     "FormKey",
     "message_flags",
     "form_flags",
@@ -155,6 +156,35 @@ class Rules:
         """RULES_VERSION plus a short hash of the parameters: changes when code or config changes."""
         blob = json.dumps(self.params(), sort_keys=True, ensure_ascii=False).encode("utf-8")
         return f"{RULES_VERSION}+{hashlib.sha256(blob).hexdigest()[:8]}"
+
+
+_PARAM_NAMES = {
+    "deadline": "截止时间", "tz": "时区", "training_end_limit": "办班完成期限", "required_fields": "必填栏目",
+    "phone_any_of": "电话（任填其一）", "date_header_margin_s": "发信时间允许误差（秒）",
+    "expected_training_days": "办班天数要求",
+}
+
+
+def explain_change(old_version: str, old_params: Mapping[str, Any] | None, rules: Rules) -> list[str]:
+    """Chinese lines saying what changed since the run that used `old_version` / `old_params`, so a
+    reviewer sees why a flag appeared or went away (empty when nothing changed)."""
+    if old_version == rules.version:
+        return []
+    lines = [f"审核规则已更新：{old_version} → {rules.version}"]
+    new = rules.params()
+    for key, value in new.items():
+        before = (old_params or {}).get(key)
+        if old_params is not None and before != value:
+            lines.append(f"{_PARAM_NAMES.get(key, key)}：{_show(before)} → {_show(value)}")
+    return lines
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "、".join(field_label(v) if isinstance(v, str) and "|" not in v else str(v) for v in value) or "（无）"
+    if isinstance(value, Mapping):
+        return "，".join(f"{k}={v}" for k, v in value.items()) or "（无）"
+    return "（无）" if value is None else str(value)
 
 
 def default_rules(**overrides: Any) -> Rules:

@@ -17,6 +17,7 @@ from intake.review import (
     FormKey,
     Rules,
     default_rules,
+    explain_change,
     field_label,
     form_flags,
     form_level,
@@ -349,6 +350,22 @@ def test_rules_version_changes_with_any_parameter() -> None:
     ]
     versions = {v.version for v in variants}
     assert base.version not in versions and len(versions) == len(variants)
+
+
+def test_explain_change_names_the_changed_parameter() -> None:
+    old = default_rules()
+    new = default_rules(training_end_limit=date(2025, 11, 30))
+    lines = explain_change(old.version, old.params(), new)
+    assert lines[0] == f"审核规则已更新：{old.version} → {new.version}"
+    assert lines[1:] == ["办班完成期限：2025-10-31 → 2025-11-30"]
+    assert explain_change(new.version, new.params(), new) == []
+    assert len(explain_change("2024.12-r0+deadbeef", None, new)) == 1  # old parameters unknown
+
+
+def test_naive_date_header_is_read_as_utc() -> None:
+    received = datetime(2024, 12, 16, 10, 0, tzinfo=BJ)  # 02:00 UTC
+    assert mflags(received, date_parsed=datetime(2024, 12, 16, 2, 0)) == []
+    assert codes(mflags(received, date_parsed=datetime(2024, 12, 16, 10, 0))) == ["date_header_mismatch"]
 
 
 def test_flag_catalogue_covers_every_code_review_emits() -> None:
