@@ -175,8 +175,17 @@ def explain_change(old_version: str, old_params: Mapping[str, Any] | None, rules
     for key, value in new.items():
         before = (old_params or {}).get(key)
         if old_params is not None and before != value:
-            lines.append(f"{_PARAM_NAMES.get(key, key)}：{_show(before)} → {_show(value)}")
+            lines.append(f"{_PARAM_NAMES.get(key, key)}：{_change(before, value)}")
     return lines
+
+
+def _change(before: Any, after: Any) -> str:
+    if isinstance(before, list) and isinstance(after, list):  # field lists: say what was added / dropped
+        added = [v for v in after if v not in before]
+        dropped = [v for v in before if v not in after]
+        parts = ([f"增加 {_show(added)}"] if added else []) + ([f"去掉 {_show(dropped)}"] if dropped else [])
+        return "；".join(parts) or f"顺序调整为 {_show(after)}"
+    return f"{_show(before)} → {_show(after)}"
 
 
 def _show(value: Any) -> str:

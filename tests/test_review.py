@@ -360,6 +360,8 @@ def test_explain_change_names_the_changed_parameter() -> None:
     assert lines[1:] == ["办班完成期限：2025-10-31 → 2025-11-30"]
     assert explain_change(new.version, new.params(), new) == []
     assert len(explain_change("2024.12-r0+deadbeef", None, new)) == 1  # old parameters unknown
+    fewer = default_rules(required_fields=old.required_fields[:-1])
+    assert explain_change(old.version, old.params(), fewer)[1] == "必填栏目：去掉 承办单位信息·是否继续教育基地"
 
 
 def test_naive_date_header_is_read_as_utc() -> None:
