@@ -68,6 +68,30 @@ def check_inline_uu(corpus: Path) -> tuple[int, int]:
     return ok, bad
 
 
+def check_tnef(corpus: Path) -> tuple[int, int]:
+    """The optional deeper check: files inside winmail.dat (`tnef_contents`).  message.rtf / message.html
+    are the TNEF body saved by `tnef --save-body`, not attachments, so they are not expected here."""
+    from intake.archive import expand
+
+    expected = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
+    ok = bad = 0
+    for msg, e in sorted(expected.items()):
+        for att in e["attachments"]:
+            want = [w for w in att.get("tnef_contents", []) if w["filename"] not in ("message.rtf", "message.html")]
+            if not want:
+                continue
+            parts, _ = walk_attachments((corpus / "messages" / msg).read_bytes())
+            got = [(i.name.split("/", 1)[-1], i.sha256) for p in parts if p.is_attachment
+                   for i in expand(p.filename or "winmail.dat", p.data)[1:]]
+            for w in want:
+                if (w["filename"], w["sha256"]) in got:
+                    ok += 1
+                else:
+                    bad += 1
+                    print(f"FAIL tnef {msg}: {w['filename']}")
+    return ok, bad
+
+
 def main() -> int:
     args = sys.argv[1:]
     keep = None
@@ -88,7 +112,9 @@ def main() -> int:
         worst = max(worst, rc)
     ok, bad = check_inline_uu(corpus)
     print(f"== inline_uuencoded (deeper check): {ok} found, {bad} missing")
-    return max(worst, 1 if bad else 0)
+    ok2, bad2 = check_tnef(corpus)
+    print(f"== tnef_contents (deeper check, files only): {ok2} found, {bad2} missing")
+    return max(worst, 1 if bad or bad2 else 0)
 
 
 if __name__ == "__main__":

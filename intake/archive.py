@@ -119,19 +119,21 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
         problem = _ooxml_problem(data, limits)
     idx = len(out)
     out.append(Item(shown, data if problem is None else data, kind, _sha(data), size, parent, problem, original))
-    if kind not in ("zip", "7z", "rar") or problem is not None:
+    container = "tnef" if sn.detail == "tnef" else kind
+    if container not in ("zip", "7z", "rar", "tnef") or problem is not None:
         return
     if depth >= limits.max_depth:
         _set_problem(out, idx, "压缩包嵌套层数过多，未展开")
         return
-    reader = {"zip": _zip_members, "7z": _7z_members, "rar": _rar_members}[kind]
+    reader = {"zip": _zip_members, "7z": _7z_members, "rar": _rar_members, "tnef": _tnef_members}[container]
     members, problem = reader(data, limits)
     if problem:
         _set_problem(out, idx, problem)
         if not members:
             return
     if not members:
-        _set_problem(out, idx, "压缩包中没有可读取的文件（可能已损坏）")
+        if container != "tnef":  # a winmail.dat holding only the message body is normal
+            _set_problem(out, idx, "压缩包中没有可读取的文件（可能已损坏）")
         return
     for mname, mdata in members:
         budget.members += 1
@@ -336,6 +338,118 @@ def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
                     return members, "压缩包内文件解压后过大（疑似压缩炸弹），已停止展开"
                 members.append((info.filename, blob))
             return members, None
+
+
+# ---------------------------------------------------------------- TNEF (Outlook winmail.dat)
+
+_TNEF_SIG = b"\x78\x9f\x3e\x22"
+_ATT_RENDDATA, _ATT_TITLE, _ATT_DATA, _ATT_MAPI, _ATT_OEMCP = 0x9002, 0x8010, 0x800F, 0x9005, 0x9007
+_PR_ATTACH_LONG_FILENAME, _PR_ATTACH_FILENAME, _PR_DISPLAY_NAME = 0x3707, 0x3704, 0x3001
+_FIXED = {0x0001: 4, 0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8, 0x000A: 4, 0x000B: 4,
+          0x0014: 8, 0x0040: 8, 0x0048: 16}
+
+
+def _tnef_text(raw: bytes, codepage: int | None) -> str:
+    raw = raw.split(b"\0", 1)[0]
+    codecs_ = ["utf-8"] + (["gb18030" if codepage == 936 else f"cp{codepage}"] if codepage else []) + ["gb18030"]
+    for c in codecs_:
+        try:
+            return raw.decode(c)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return raw.decode("latin-1")
+
+
+def _mapi_names(buf: bytes) -> dict[int, str]:
+    """String properties from an attAttachment MAPI block (only the file-name ones matter here)."""
+    import struct
+
+    found: dict[int, str] = {}
+    pos = 4
+    (count,) = struct.unpack_from("<I", buf, 0)
+    for _ in range(min(count, 10_000)):
+        ptype, pid = struct.unpack_from("<HH", buf, pos)
+        pos += 4
+        if pid >= 0x8000:  # named property: GUID, kind, id or name
+            (kind,) = struct.unpack_from("<I", buf, pos + 16)
+            pos += 20
+            if kind == 0:
+                pos += 4
+            else:
+                (nlen,) = struct.unpack_from("<I", buf, pos)
+                pos += 4 + (nlen + 3) // 4 * 4
+        multi = bool(ptype & 0x1000)
+        base = ptype & 0x0FFF
+        n = 1
+        if multi or base in (0x001E, 0x001F, 0x0102, 0x000D):
+            (n,) = struct.unpack_from("<I", buf, pos)
+            pos += 4
+        for _i in range(min(n, 10_000)):
+            if base in (0x001E, 0x001F, 0x0102, 0x000D):
+                (ln,) = struct.unpack_from("<I", buf, pos)
+                val = buf[pos + 4 : pos + 4 + ln]
+                pos += 4 + (ln + 3) // 4 * 4
+                if base in (0x001E, 0x001F) and pid in (_PR_ATTACH_LONG_FILENAME, _PR_ATTACH_FILENAME, _PR_DISPLAY_NAME):
+                    text = val.decode("utf-16-le", "replace") if base == 0x001F else _tnef_text(val, None)
+                    found[pid] = text.rstrip("\0")
+            elif base in _FIXED:
+                pos += _FIXED[base]
+            else:
+                return found  # unknown type: stop rather than misread
+    return found
+
+
+def _tnef_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
+    """Attachments inside an Outlook winmail.dat (Outlook on Chinese Windows sends RTF mail this way)."""
+    import struct
+
+    if not data.startswith(_TNEF_SIG):
+        return [], "winmail.dat 已损坏，无法读取"
+    pos, n = 6, len(data)
+    codepage: int | None = None
+    atts: list[dict] = []
+    try:
+        while pos + 9 <= n:
+            level = data[pos]
+            attr, length = struct.unpack_from("<II", data, pos + 1)
+            body = data[pos + 9 : pos + 9 + length]
+            pos += 9 + length + 2
+            if len(body) < length:
+                return _tnef_collect(atts, codepage), "winmail.dat 不完整，部分附件可能缺失"
+            aid = attr & 0xFFFF
+            if aid == _ATT_OEMCP and length >= 4:
+                codepage = struct.unpack_from("<I", body, 0)[0]
+            elif level == 2 and aid == _ATT_RENDDATA:
+                atts.append({})
+                if len(atts) > limits.max_members:
+                    return [], f"winmail.dat 内附件过多（超过 {limits.max_members} 个），已拒绝"
+            elif level == 2 and atts:
+                if aid == _ATT_TITLE:
+                    atts[-1]["title"] = body
+                elif aid == _ATT_DATA:
+                    if length > limits.max_member_bytes:
+                        return [], "winmail.dat 内文件过大，已拒绝"
+                    atts[-1]["data"] = body
+                elif aid == _ATT_MAPI:
+                    try:
+                        atts[-1]["names"] = _mapi_names(body)
+                    except struct.error:
+                        pass
+    except struct.error:
+        return _tnef_collect(atts, codepage), "winmail.dat 已损坏，部分附件可能缺失"
+    return _tnef_collect(atts, codepage), None
+
+
+def _tnef_collect(atts: list[dict], codepage: int | None) -> list[tuple[str, bytes]]:
+    out = []
+    for i, a in enumerate(atts):
+        if "data" not in a:
+            continue
+        names = a.get("names", {})
+        name = (names.get(_PR_ATTACH_LONG_FILENAME) or names.get(_PR_DISPLAY_NAME)
+                or (_tnef_text(a["title"], codepage) if "title" in a else "") or f"附件{i + 1}")
+        out.append((name, a["data"]))
+    return out
 
 
 __all__ += ["zip_member_name", "rar_backend"]

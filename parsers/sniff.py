@@ -34,7 +34,7 @@ def sniff_kind(data: bytes) -> str:
 def sniff(data: bytes) -> Sniffed:
     """Kind plus what is known about an "other" file (encrypted Office, web page saved as .doc, ...)."""
     head = data[:2048]
-    if head.startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+    if head.startswith(b"%PDF-"):
         return Sniffed("pdf")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _sniff_zip(data)
@@ -44,6 +44,10 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed("rar")
     if head.startswith(_7Z):
         return Sniffed("7z")
+    if head.startswith(b"\x78\x9f\x3e\x22"):
+        return Sniffed("other", "tnef")  # Outlook winmail.dat: a container intake.archive opens
+    if b"%PDF-" in data[:1024]:  # readers accept junk before the header; checked after the containers
+        return Sniffed("pdf")
     return _sniff_text(head)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "gbk_zip",
     "tiny_rar",
     "minimal_docx",
+    "tnef",
 ]
 
 # How a client writes the attachment name.
@@ -271,4 +272,21 @@ def tiny_rar(members: dict[str, bytes]) -> bytes:
                 + _vint(0) + _vint(0) + _vint(len(raw_name)) + raw_name)  # method 0 = store, host Windows
         out += _rar5_block(2, 0x0002, body, data_size=len(data)) + data
     out += _rar5_block(5, 0, _vint(0))
+    return bytes(out)
+
+
+def _tnef_attr(level: int, attr: int, data: bytes) -> bytes:
+    return bytes([level]) + struct.pack("<II", attr, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+
+def tnef(files: dict[str, bytes], codepage: int = 936) -> bytes:
+    """An Outlook winmail.dat carrying `files`, titles in the OEM code page (936 = GBK on Chinese Windows)."""
+    codec = "gb18030" if codepage == 936 else f"cp{codepage}"
+    out = bytearray(b"\x78\x9f\x3e\x22" + struct.pack("<H", 0x1234))
+    out += _tnef_attr(1, 0x00089006, struct.pack("<I", 0x00010000))  # attTnefVersion
+    out += _tnef_attr(1, 0x00069007, struct.pack("<II", codepage, 0))  # attOemCodepage
+    for name, data in files.items():
+        out += _tnef_attr(2, 0x00069002, b"\x01\x00" + b"\xff" * 12)  # attAttachRendData starts an attachment
+        out += _tnef_attr(2, 0x00018010, name.encode(codec) + b"\0")  # attAttachTitle
+        out += _tnef_attr(2, 0x0006800F, data)  # attAttachData
     return bytes(out)

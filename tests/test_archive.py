@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import intake.archive as archive
 from intake.archive import ENCRYPTED, RAR_MANUAL, Limits, display_name, expand, storage_name
 from parsers.sniff import DOC_KINDS, sniff, sniff_kind
-from tests.mailfactory import gbk_zip, minimal_docx, tiny_rar
+from tests.mailfactory import gbk_zip, minimal_docx, tiny_rar, tnef
 
 DOCX = minimal_docx("项目名称")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -226,3 +226,15 @@ def test_storage_name_comes_from_the_hash_and_kind_only() -> None:
     assert storage_name(sha, "other").endswith(".bin")
     with pytest.raises(ValueError):
         storage_name("../../etc/passwd", "docx")
+
+
+def test_winmail_dat_members_with_gbk_titles() -> None:
+    items = expand("winmail.dat", tnef({"申报表-张三.doc": b"\xd0\xcf\x11\xe0 not really", "盖章件.pdf": PDF}))
+    assert [i.name for i in items[1:]] == ["winmail.dat/申报表-张三.doc", "winmail.dat/盖章件.pdf"]
+    assert items[2].data == PDF and items[2].kind == "pdf"
+
+
+def test_winmail_dat_cut_short_is_flagged_but_keeps_what_it_read() -> None:
+    data = tnef({"盖章件.pdf": PDF, "申报表.docx": DOCX})
+    items = expand("winmail.dat", data[:-200])
+    assert items[0].problem and [i.name for i in items[1:]] == ["winmail.dat/盖章件.pdf"]
