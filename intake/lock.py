@@ -4,6 +4,10 @@ fcntl.flock on data_dir/intake.lock: the kernel drops the lock when the process 
 with kill -9 never leaves a stale lock behind (the file stays, the lock does not).  A second run does not
 wait: cron starts the next one a few minutes later anyway, so it exits at once (exit code 1) naming the
 pid that holds the lock, which is written into the file for that message.
+
+A flock belongs to the open file description, which a fork() shares: a forked parser worker would
+keep the lock alive after the main process is killed.  So every forked child closes its copy of the
+descriptor at once (os.register_at_fork); the lock then lives exactly as long as the run's process.
 """
 
 from __future__ import annotations
@@ -17,6 +21,20 @@ from typing import Iterator
 __all__ = ["LockBusy", "run_lock", "LOCK_NAME"]
 
 LOCK_NAME = "intake.lock"
+
+_held: set[int] = set()  # lock descriptors of this process, closed in forked children
+
+
+def _close_in_child() -> None:
+    for fd in _held:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 class LockBusy(Exception):
@@ -32,7 +50,8 @@ class LockBusy(Exception):
 def run_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data_dir lock for the duration of the block; LockBusy at once if it is taken."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    _held.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -47,6 +66,7 @@ def run_lock(data_dir: Path) -> Iterator[None]:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
+        _held.discard(fd)
         os.close(fd)
 
 

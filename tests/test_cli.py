@@ -171,3 +171,26 @@ def test_attachment_fixture_is_a_real_docx() -> None:
     from parsers.sniff import sniff_kind
 
     assert sniff_kind(form_docx(1)[1]) == "docx" and DOCX.endswith("document")
+
+
+def test_forked_child_does_not_keep_the_lock_after_the_run_is_killed(tmp_path: Path) -> None:
+    # parser workers are forked while the lock is held: kill -9 of the main process must free it
+    code = ("import os, time; from pathlib import Path; from intake.lock import run_lock\n"
+            f"with run_lock(Path({str(tmp_path)!r})):\n"
+            "    child = os.fork()\n"
+            "    if child == 0:\n        time.sleep(60); os._exit(0)\n"
+            "    print(child, flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+    child = 0
+    try:
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        with run_lock(tmp_path):  # the orphaned child is still alive and holds nothing
+            os.kill(child, 0)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if child:
+            os.kill(child, signal.SIGKILL)
