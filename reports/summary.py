@@ -87,8 +87,13 @@ def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneI
     breakdowns = [("问题类型", c.by_flag), ("项目类别", c.by_funding), ("申报单位所在市州（推测）", c.by_region),
                   ("申报单位类型（推测）", c.by_unit_type),
                   ("选题所属行业领域", c.by_industry)]
+    cards = [(c.mails, "邮件总数", ""), (c.forms_current, "有效申报表", ""), (c.forms_complete, "材料齐全", "good"),
+             (c.forms_incomplete, "需补正或不符合要求", "bad" if c.forms_incomplete else ""),
+             (c.forms_late, "逾期申报表", "bad" if c.forms_late else ""),
+             (c.mails_failed, "处理失败邮件", "bad" if c.mails_failed else ""),
+             (c.mails_new, "本次新增邮件", ""), (c.mails_changed, "本次更新邮件", "")]
     return _env().get_template("summary.html").render(
-        run=run, c=c, generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
+        run=run, c=c, cards=cards, generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
         new_forms=[_form_view(r, tz) for r in rows if r.message.key in run.new_keys],
         changed_forms=[_form_view(r, tz) for r in rows if r.message.key in run.changed_keys],
         flagged_forms=[_form_view(r, tz) for r in flagged],

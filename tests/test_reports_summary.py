@@ -41,6 +41,7 @@ def test_sections_counts_and_new_changed() -> None:
     mails = html.split("有问题或处理失败的邮件")[1].split("<h2>")[0]
     assert "处理失败" in mails and "邮件没有附件" in mails
     assert re.search(r'<div class="n">4</div><div class="l">邮件总数', html)
+    assert re.search(r'<div class="n">1</div><div class="l">处理失败邮件', html)
 
 
 def test_written_self_contained(tmp_path: Path) -> None:

@@ -218,6 +218,10 @@ def test_reviewer_columns_survive_two_regenerations(tmp_path: Path) -> None:
     assert ws.cell(row=r2, column=h["审核意见"]).data_type == "s"
     assert ws.cell(row=_row_of(ws, "F0000"), column=h["推荐级别"]).value is None
     assert backup_path(path).exists()
+    summary = openpyxl.load_workbook(path)["汇总"]
+    progress = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
+                for r in range(1, summary.max_row + 1)}
+    assert progress["推荐省级"] == 1 and progress["不推荐"] == 1 and progress["未填写"] == 1
 
 
 def test_removed_form_keeps_review_on_removed_sheet_and_comes_back(tmp_path: Path) -> None:
