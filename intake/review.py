@@ -532,14 +532,6 @@ def _norm(key: FormKey) -> _Norm:
     return _Norm(key.message_key, normalise_project(key.project_name), _sender(key.sender), units)
 
 
-def _same_application(a: _Norm, b: _Norm) -> bool:
-    if a.message_key == b.message_key:
-        return False  # one mail's forms never replace each other (a 市州 batch, Word+PDF pairs)
-    if not a.project or a.project != b.project:
-        return False
-    return (bool(a.sender) and a.sender == b.sender) or bool(a.units & b.units)
-
-
 def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
     """form_id → form_id of the newest resubmission of the same application (chains resolve to the
     newest; the newest maps to nothing).  Matching needs the same normalised project name plus the
@@ -554,17 +546,20 @@ def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
             i = parent[i]
         return i
 
-    by_project: dict[str, list[int]] = {}
+    # Same project and a shared sender or unit links two forms; linking each form to the first one
+    # seen with the same (project, sender) or (project, unit) gives the same groups in linear time.
+    # Forms of one mail may land in one group: _resolve never lets them replace each other.
+    first: dict[tuple[str, str, str], int] = {}
     for i, n in enumerate(norms):
-        if n.project:
-            by_project.setdefault(n.project, []).append(i)
-    for members in by_project.values():  # only forms of one project can match: compare within buckets
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                if _same_application(norms[i], norms[j]):
-                    root_i, root_j = find(i), find(j)
-                    if root_i != root_j:
-                        parent[root_i] = root_j
+        if not n.project:
+            continue
+        evidence = [("sender", n.sender)] if n.sender else []
+        evidence += [("unit", u) for u in sorted(n.units)]
+        for kind, value in evidence:
+            j = first.setdefault((n.project, kind, value), i)
+            root_i, root_j = find(i), find(j)
+            if root_i != root_j:
+                parent[root_i] = root_j
     return _resolve(ordered, [find(i) for i in range(len(ordered))])
 
 

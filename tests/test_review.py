@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.flags import SPECS, describe
 from intake.models import Flag
@@ -22,6 +24,7 @@ from intake.review import (
     form_flags,
     form_level,
     message_flags,
+    normalise_project,
     normalise_unit,
     superseded_flag,
     supersessions,
@@ -326,6 +329,26 @@ def test_chain_resolves_to_newest_in_any_order() -> None:
     expected = {"a": "c", "b": "c"}
     for perm in itertools.permutations([a, b, c]):
         assert supersessions(list(perm)) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["a@x.cn", "b@x.cn", "c@x.cn"]),
+                          st.sampled_from(["甲单位", "乙单位（盖章）", "", None]),
+                          st.sampled_from(["项目一", "项目 一", "项目二", None]), st.integers(1, 9)),
+                min_size=0, max_size=12), st.randoms())
+def test_supersession_invariants(rows: list[tuple[int, str, str | None, str | None, int]], rnd: Any) -> None:
+    keys = [key(f"f{i}", f"m{msg}", sender, day + 9, org, project)
+            for i, (msg, sender, org, project, day) in enumerate(rows)]
+    result = supersessions(keys)
+    shuffled = list(keys)
+    rnd.shuffle(shuffled)
+    assert supersessions(shuffled) == result
+    by_id = {k.form_id: k for k in keys}
+    for old, new in result.items():
+        a, b = by_id[old], by_id[new]
+        assert a.message_key != b.message_key and a.received_at <= b.received_at
+        assert normalise_project(a.project_name) == normalise_project(b.project_name) != ""
+        assert new not in result  # chains resolve to the newest
 
 
 def test_superseded_flag_names_newer_time() -> None:
