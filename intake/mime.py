@@ -688,7 +688,11 @@ def describe_message(raw: bytes) -> dict:
                 for i in items[1:]
             ],
         })
+    walked, _ = walk_attachments(raw, expand_rfc822=True)
+    body_parts = [{"content_type": p.content_type, "name": p.filename, "size": len(p.data)}
+                  for p in walked if not p.is_attachment]
     return {
+        "body_parts": body_parts,  # what was read as body text: a named one here explains a "missing" file
         "message_id": mail.message_id,
         "sender": mail.sender,
         "subject": mail.subject,

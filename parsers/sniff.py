@@ -80,11 +80,14 @@ def _sniff_ole(data: bytes) -> Sniffed:
 
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             streams = {"/".join(s) for s in ole.listdir(streams=True, storages=True)}
+            fib = ole.openstream("WordDocument").read(12) if ole.exists("WordDocument") else b""
     except Exception:  # noqa: BLE001 - olefile raises many types on damaged files
         return Sniffed("doc", "damaged", None)
     low = {s.lower() for s in streams}
     if "encryptedpackage" in low or "encryptioninfo" in low:
         return Sniffed("other", "encrypted-ooxml", "文件已加密，请申报单位重新提交")
+    if len(fib) >= 12 and fib[0x0B] & 0x01:  # FIB fEncrypted: a password-protected .doc
+        return Sniffed("doc", "encrypted", "文件已加密，请申报单位重新提交")
     if "worddocument" in low:
         # Kingsoft WPS writes Word-binary files; its own storages mark them as .wps.
         if any(s.startswith(("wps", "kso")) for s in low):

@@ -72,6 +72,26 @@ def test_batch_converts_doc_and_wps_keeps_same_names_apart_and_reports_failures(
 
 
 @pytest.mark.libreoffice
+@needs_lo
+def test_password_protected_doc_is_sniffed_with_a_reason() -> None:
+    import olefile
+
+    from intake.archive import expand
+    from parsers.sniff import sniff
+
+    doc = convert_files([("a.docx", _form_docx("加密"))], target="doc")[0].data
+    assert doc and sniff(doc).reason is None
+    ole = olefile.OleFileIO(io.BytesIO(doc), write_mode=True)
+    head = bytearray(ole.openstream("WordDocument").read())
+    head[0x0B] |= 0x01  # FIB fEncrypted, as Word sets it for a password-protected file
+    ole.write_stream("WordDocument", bytes(head))
+    ole.fp.seek(0)
+    locked = ole.fp.read()
+    item = expand("申报表.doc", locked)[0]
+    assert item.kind == "doc" and "加密" in (item.problem or "")
+
+
+@pytest.mark.libreoffice
 @pytest.mark.slow
 @needs_lo
 def test_timeout_kills_the_whole_process_group() -> None:
