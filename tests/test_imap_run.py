@@ -236,6 +236,28 @@ def test_uidvalidity_reset_processes_nothing_twice_and_skips_nothing(dovecot, tm
     assert sorted(workbook_message_ids(config)) == sorted(ids)
 
 
+def test_rerun_range_is_exact_in_the_office_zone(dovecot, tmp_path):
+    from datetime import date
+
+    user = dovecot.new_user()
+    stamps = [
+        datetime(2024, 3, 3, 23, 55, tzinfo=BJ),  # before the range (15:55 UTC on the 3rd)
+        datetime(2024, 3, 4, 0, 5, tzinfo=BJ),  # first minutes of the range (16:05 UTC on the 3rd)
+        datetime(2024, 3, 5, 23, 55, tzinfo=BJ),  # last minutes of the range
+        datetime(2024, 3, 6, 0, 5, tzinfo=BJ),  # after it (16:05 UTC on the 5th: same UTC day as the above)
+    ]
+    ids = []
+    for i, when in enumerate(stamps):
+        data, mid = submission(200 + i)
+        dovecot.append(user, "INBOX", data, when)
+        ids.append(mid)
+    config = make_config(tmp_path, dovecot, user)
+    assert run(config).new == 4
+    again = run(config, mode="rerun", since=date(2024, 3, 4), until=date(2024, 3, 5), force=True)
+    assert again.processed == 2 and again.new == 0
+    assert_exactly_once(config, ids)
+
+
 # ---------------------------------------------------------------- faults on the wire
 
 
