@@ -28,7 +28,7 @@ class FlagSpec:
 
 
 _SPECS = (
-    FlagSpec("late", "逾期", "逾期提交：邮件服务器收到时间为 {detail}，晚于截止时间", Severity.ERROR, "message"),
+    FlagSpec("late", "逾期", "逾期提交：邮件服务器收到时间为 {detail}，已过申报截止时间", Severity.ERROR, "message"),
     FlagSpec("missing_word", "缺Word版", "缺少 Word 版申报表", Severity.WARNING, "form"),
     FlagSpec("missing_pdf", "缺PDF版", "缺少盖章扫描 PDF 版申报表", Severity.WARNING, "form"),
     FlagSpec("missing_field", "缺填项", "未填写：{detail}", Severity.WARNING, "form"),
@@ -56,7 +56,7 @@ _SPECS = (
              Severity.WARNING, "message"),
     FlagSpec("scan_only", "仅有扫描件", "只有 PDF 扫描件（无文字层），各栏目无法自动读取，请人工核对{detail}",
              Severity.WARNING, "form"),
-    FlagSpec("training_length_unusual", "办班天数异常", "办班天数不在规定范围内：{detail}", Severity.INFO, "form"),
+    FlagSpec("training_length_unusual", "办班天数异常", "办班天数与通知要求不符：{detail}", Severity.INFO, "form"),
     FlagSpec("form_problem", "解析提示", "申报表解析提示：{detail}", Severity.INFO, "form"),
     FlagSpec("processing_failed", "处理失败", "处理该邮件时出错，请人工查看：{detail}", Severity.ERROR, "message"),
 )
