@@ -328,8 +328,18 @@ def decode_filename(content_disposition: bytes | None, content_type: bytes | Non
         _main, params = _split_params(header)
         name, raw = _param(params, base)
         if name is not None:
-            return name, header.decode("utf-8", "surrogateescape").encode("utf-8", "backslashreplace").decode()
+            # The audit trail: valid UTF-8 as text, any other byte as a \xNN escape (storable anywhere).
+            return name, _audit_text(header)
     return None, None
+
+
+def _audit_text(header: bytes) -> str:
+    """The raw header for the audit trail: as text when it is valid UTF-8, else every non-ASCII byte as a
+    \\xNN escape (no lone surrogates, so sqlite and JSON writers accept it)."""
+    try:
+        return header.decode("utf-8")
+    except UnicodeDecodeError:
+        return header.decode("ascii", "backslashreplace")
 
 
 # ---------------------------------------------------------------- structure

@@ -73,6 +73,13 @@ def test_raw_utf8_bytes_in_header() -> None:
     assert name == "申报表.docx"
 
 
+def test_raw_filename_of_8bit_header_is_storable_text() -> None:
+    name, raw = decode_filename('attachment; filename="申报表.docx"'.encode("gbk"), None)
+    assert name == "申报表.docx"
+    assert raw is not None and "\\xc9\\xea" in raw
+    raw.encode("utf-8")  # no lone surrogates: sqlite and JSON writers accept it
+
+
 def test_raw_latin1_bytes_stay_latin1() -> None:
     name, _ = decode_filename(b'attachment; filename="HasenundFr\xf6sche.txt"', None)
     assert name == "HasenundFrösche.txt"
@@ -191,6 +198,16 @@ def test_ordinary_links_are_not_big_attachments() -> None:
 def test_garbage_never_raises(data: bytes) -> None:
     mail = parse_mail(b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n" + data)
     assert isinstance(mail.attachments, tuple)
+    for a in mail.attachments:  # every text we hand on can be stored as UTF-8
+        (a.filename + (a.raw_filename or "")).encode("utf-8")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=120))
+def test_any_filename_bytes_decode_to_storable_text(value: bytes) -> None:
+    name, raw = decode_filename(b'attachment; filename="' + value.replace(b'"', b"") + b'"', None)
+    assert name is not None
+    (name + (raw or "")).encode("utf-8")
 
 
 def test_completely_broken_input_gives_a_mail() -> None:
