@@ -329,7 +329,7 @@ class ImapProxy:
     """A TCP proxy on 127.0.0.1 in front of the test Dovecot, for faults real servers produce.
 
     - `unsafe_login=True`: answer SELECT/EXAMINE with `NO SELECT Unsafe Login...` until the client has
-      sent ID on that connection (as 163.com does);
+      sent ID on that connection (as 163.com does); `"always"`: even after ID (163's risk control);
     - `cut_fetch_after`: on the connections numbered in `cut_connections` (1-based), close both sides
       once that many bytes of the server's reply to a FETCH have gone through (a drop mid-FETCH);
     - `stall`: at the cut point go silent instead of closing (the client's read timeout must fire);
@@ -343,7 +343,7 @@ class ImapProxy:
         self,
         target_port: int,
         *,
-        unsafe_login: bool = False,
+        unsafe_login: bool | str = False,
         cut_fetch_after: int | None = None,
         cut_connections: Sequence[int] = (1,),
         fetch_delay_s: float = 0.0,
@@ -433,7 +433,9 @@ class ImapProxy:
         self.commands[n - 1].append(command)
         if command == "ID":
             state["id"] = True
-        if self.unsafe_login and command in ("SELECT", "EXAMINE") and not state["id"]:
+        if self.unsafe_login and command in ("SELECT", "EXAMINE") and (
+            not state["id"] or self.unsafe_login == "always"
+        ):
             self.refused_selects += 1
             with wl:
                 client.sendall(parts[0] + b" NO SELECT Unsafe Login. Please contact kefu@188.com for help\r\n")

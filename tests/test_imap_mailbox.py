@@ -166,6 +166,15 @@ def test_unsafe_login_until_id_is_sent(dovecot):
         assert proxy.commands[1].index("ID") > proxy.commands[1].index("LOGIN")
 
 
+def test_unsafe_login_even_after_id_is_fatal_and_not_retried(dovecot):
+    user = dovecot.new_user()
+    with ImapProxy(dovecot.port, unsafe_login="always") as proxy:
+        with ImapMailbox(dovecot.mailbox_config(user, port=proxy.port)) as mb:
+            with pytest.raises(LoginRefused, match="SMS"):
+                mb.list_uids("INBOX")
+        assert proxy.refused_selects == 1 and len(proxy.commands) == 1
+
+
 def test_connection_cut_mid_fetch_reconnects_sends_id_again_and_loses_nothing(dovecot):
     user = dovecot.new_user()
     n = 12
