@@ -13,7 +13,8 @@ from reports.cells import line_count, text_width
 
 __all__ = [
     "HEADER_FILL", "LATE_FILL", "FLAG_FILL", "STATUS_FILLS", "SEVERITY_FILLS", "WRAP", "TOP",
-    "NOWRAP", "FONT_NAME", "style_header", "fit_columns", "fit_rows", "print_setup", "finish_table", "LINK_FONT", "GREY_FONT",
+    "NOWRAP", "FONT_NAME", "style_header", "fit_columns", "fit_rows", "print_setup", "finish_table",
+    "LINK_FONT", "GREY_FONT",
     "DATE_FORMAT", "DATETIME_FORMAT",
 ]
 

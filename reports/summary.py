@@ -65,7 +65,8 @@ def _text(value: object, empty: str = "（未填写）") -> str:
 def _form_view(r: FormRow, tz: ZoneInfo) -> _FormView:
     flags = form_flags_with_message(r.message, r.form)
     status = form_status(r.message, r.form, flags)
-    return _FormView(_text(r.form.fields.get("project_name")), _text(r.form.fields.get("declared_org")), status,
+    fields = r.form.fields
+    return _FormView(_text(fields.get("project_name")), _text(fields.get("declared_org")), status,
                      _STATUS_CLASS.get(status, ""), tuple(flag_text(f) for f in flags), _when(r.message, tz),
                      r.message.sender, is_late(r.message, r.form))
 
@@ -93,7 +94,8 @@ def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneI
              (c.mails_failed, "处理失败邮件", "bad" if c.mails_failed else ""),
              (c.mails_new, "本次新增邮件", ""), (c.mails_changed, "本次更新邮件", "")]
     return _env().get_template("summary.html").render(
-        run=run, c=c, cards=cards, generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
+        run=run, c=c, cards=cards,
+        generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
         new_forms=[_form_view(r, tz) for r in rows if r.message.key in run.new_keys],
         changed_forms=[_form_view(r, tz) for r in rows if r.message.key in run.changed_keys],
         flagged_forms=[_form_view(r, tz) for r in flagged],

@@ -81,8 +81,8 @@ def test_empty_store_writes_empty_file(tmp_path: Path) -> None:
 def test_non_json_values_in_fields_are_made_plain() -> None:
     from datetime import date
 
-    form = replace(make_form("INBOX/1/1", 0), fields={"training_start": date(2025, 5, 12), "experts": ("甲", "乙"),
-                                                      "organizer": {"ce_base_batch": 3}})
+    fields = {"training_start": date(2025, 5, 12), "experts": ("甲", "乙"), "organizer": {"ce_base_batch": 3}}
+    form = replace(make_form("INBOX/1/1", 0), fields=fields)
     obj = message_to_json(replace(make_message(0), forms=(form,)))
     fields = obj["forms"][0]["fields"]
     assert fields["training_start"] == "2025-05-12" and fields["experts"] == ["甲", "乙"]

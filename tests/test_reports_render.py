@@ -1,4 +1,4 @@
-"""LibreOffice Calc opens the workbook and prints it: every sheet renders, headers repeat, CJK text survives."""
+"""LibreOffice Calc opens the workbook and prints it: every sheet renders, CJK text survives."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def _calc_available() -> bool:
 
 pytestmark = [
     pytest.mark.libreoffice,
-    pytest.mark.skipif(not _calc_available(), reason="needs LibreOffice Calc (soffice + libreoffice-calc-nogui)"),
+    pytest.mark.skipif(not _calc_available(),
+                       reason="needs LibreOffice Calc (soffice + libreoffice-calc-nogui)"),
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)"),
 ]
 

@@ -50,15 +50,18 @@ def _messages(tmp_path: Path) -> list[MessageRecord]:
     return [ok, late, hostile, failed]
 
 
+Book = tuple[Path, openpyxl.Workbook, list[MessageRecord]]
+
+
 @pytest.fixture()
-def book(tmp_path: Path) -> tuple[Path, openpyxl.Workbook, list[MessageRecord]]:
+def book(tmp_path: Path) -> Book:
     msgs = _messages(tmp_path)
     path = tmp_path / "out" / "申报汇总.xlsx"
     write_workbook(path, msgs, make_run(new=frozenset({"INBOX/1/1"})), tz=TZ, data_dir=tmp_path / "data")
     return path, openpyxl.load_workbook(path), msgs
 
 
-def test_sheets_and_project_headers(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_sheets_and_project_headers(book: Book) -> None:
     _, wb, _ = book
     assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件"]
     headers = list(_header(wb["申报项目"]))
@@ -71,7 +74,7 @@ def test_sheets_and_project_headers(book: tuple[Path, openpyxl.Workbook, list[Me
         < headers.index("承办单位名称")
 
 
-def test_one_row_per_form_with_values_and_types(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_one_row_per_form_with_values_and_types(book: Book) -> None:
     _, wb, msgs = book
     ws = wb["申报项目"]
     assert ws.max_row == 1 + 3  # three forms; the failed mail has none
@@ -89,7 +92,7 @@ def test_one_row_per_form_with_values_and_types(book: tuple[Path, openpyxl.Workb
     assert ws.cell(row=r, column=h["申报项目类别"]).value == "自筹经费项目"
 
 
-def test_flags_status_and_highlights(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_flags_status_and_highlights(book: Book) -> None:
     _, wb, _ = book
     ws = wb["申报项目"]
     h = _header(ws)
@@ -107,7 +110,7 @@ def test_flags_status_and_highlights(book: tuple[Path, openpyxl.Workbook, list[M
     assert late_fill != ws.cell(row=_row_of(ws, "F0000"), column=h["培训对象"]).fill.fgColor.rgb
 
 
-def test_formula_like_values_stay_text(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_formula_like_values_stay_text(book: Book) -> None:
     path, wb, _ = book
     ws = wb["申报项目"]
     cell = ws.cell(row=_row_of(ws, "F0001"), column=1)
@@ -120,8 +123,7 @@ def test_formula_like_values_stay_text(book: tuple[Path, openpyxl.Workbook, list
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
 
 
-def test_illegal_characters_removed_and_long_text_capped(
-        book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_illegal_characters_removed_and_long_text_capped(book: Book) -> None:
     _, wb, _ = book
     ws = wb["申报项目"]
     r = _row_of(ws, "F0002")
@@ -130,7 +132,7 @@ def test_illegal_characters_removed_and_long_text_capped(
     assert len(ws.cell(row=r, column=h["研修目的和作用"]).value) <= 32_000
 
 
-def test_every_mail_in_log_including_failed(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_every_mail_in_log_including_failed(book: Book) -> None:
     _, wb, msgs = book
     log = wb["邮件日志"]
     assert _column(log, "邮件编号") == [m.key for m in msgs]
@@ -140,8 +142,7 @@ def test_every_mail_in_log_including_failed(book: tuple[Path, openpyxl.Workbook,
     assert "处理失败" in _column(flags, "问题") and "缺填项" in _column(flags, "问题")
 
 
-def test_attachment_hyperlink_is_relative_to_archived_copy(
-        book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_attachment_hyperlink_is_relative_to_archived_copy(book: Book) -> None:
     path, wb, _ = book
     ws = wb["附件"]
     h = _header(ws)
@@ -155,7 +156,7 @@ def test_attachment_hyperlink_is_relative_to_archived_copy(
     assert src.hyperlink is not None and src.hyperlink.target == target
 
 
-def test_dropdown_on_recommendation_column(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_dropdown_on_recommendation_column(book: Book) -> None:
     _, wb, _ = book
     ws = wb["申报项目"]
     letter = openpyxl.utils.get_column_letter(_header(ws)["推荐级别"])
@@ -165,7 +166,7 @@ def test_dropdown_on_recommendation_column(book: tuple[Path, openpyxl.Workbook, 
     assert f"{letter}2" in str(dvs[0].sqref)
 
 
-def test_layout_frozen_filter_print(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_layout_frozen_filter_print(book: Book) -> None:
     _, wb, _ = book
     ws = wb["申报项目"]
     assert ws.freeze_panes == "B2"
@@ -176,13 +177,14 @@ def test_layout_frozen_filter_print(book: tuple[Path, openpyxl.Workbook, list[Me
     assert ws.column_dimensions["A"].width >= 2 * len("数字经济与产业升级高级研修班0") - 1
 
 
-def test_summary_counts(book: tuple[Path, openpyxl.Workbook, list[MessageRecord]]) -> None:
+def test_summary_counts(book: Book) -> None:
     _, wb, _ = book
     ws = wb["汇总"]
     pairs = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)}
     assert pairs["邮件总数"] == 4 and pairs["申报表总数"] == 3
     assert pairs["逾期提交"] == 1 and pairs["处理失败邮件"] == 1 and pairs["本次新增邮件"] == 1
-    regions = {ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value for r in range(1, ws.max_row + 1)}
+    regions = {ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value
+               for r in range(1, ws.max_row + 1)}
     assert regions.get("宜昌市") == 3
 
 
@@ -281,15 +283,17 @@ _junk_value = st.one_of(st.none(), st.booleans(), st.integers(), _junk_text,
                         st.lists(_junk_text, max_size=2), st.dictionaries(_junk_text, _junk_text, max_size=2))
 
 
+_KEYS = ["project_name", "declared_org", "training_start", "training_end", "funding_type", "scope",
+         "applicant", "organizer", "purpose", "declared_date"]
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fields=st.dictionaries(st.sampled_from(["project_name", "declared_org", "training_start", "training_end",
-                                               "funding_type", "scope", "applicant", "organizer", "purpose",
-                                               "declared_date"]), _junk_value, max_size=8),
+@given(fields=st.dictionaries(st.sampled_from(_KEYS), _junk_value, max_size=8),
        subject=_junk_text, sender=_junk_text, filename=_junk_text, detail=_junk_text)
-def test_any_junk_in_records_still_saves(tmp_path: Path, fields: dict, subject: str, sender: str, filename: str,
-                                         detail: str) -> None:
-    form = replace(make_form("INBOX/1/1", 0, flags=(Flag("missing_field", detail), Flag("no_such_code", detail))),
-                   fields=fields, sources=(filename,))
+def test_any_junk_in_records_still_saves(tmp_path: Path, fields: dict, subject: str, sender: str,
+                                         filename: str, detail: str) -> None:
+    flags = (Flag("missing_field", detail), Flag("no_such_code", detail))
+    form = replace(make_form("INBOX/1/1", 0, flags=flags), fields=fields, sources=(filename,))
     msg = replace(make_message(0, forms=(form,)), subject=subject, sender=sender,
                   attachments=(make_attachment(filename, archive_path=detail or None),))
     path = tmp_path / "junk.xlsx"
