@@ -8,13 +8,13 @@ from the 已移除 sheet are read too: a form that disappeared and comes back ge
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
-__all__ = ["REVIEW_HEADERS", "FORM_ID_HEADER", "ReviewNote", "read_review_notes", "PROJECT_SHEET",
+__all__ = ["REVIEW_HEADERS", "FORM_ID_HEADER", "ORPHAN_PREFIX", "ReviewNote", "read_review_notes", "PROJECT_SHEET",
            "REMOVED_SHEET"]
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ FORM_ID_HEADER = "表单编号"
 REVIEW_HEADERS = ("推荐级别", "审核意见", "审核人")
 _CONTEXT_HEADERS = ("项目名称", "申报单位")
 _REMOVED_AT_HEADER = "移除时间"
+# A note whose row lost its 表单编号 cannot be matched; it goes to 已移除 under this key, never dropped.
+ORPHAN_PREFIX = "（无表单编号）"
 
 
 @dataclass(frozen=True)
@@ -48,26 +50,34 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _notes_from_sheet(ws: Any) -> dict[str, ReviewNote]:
+def _orphan_key(note: ReviewNote, number: int, notes: dict[str, ReviewNote]) -> str:
+    """A key no form has, for a note whose row lost its 表单编号; distinct from every other note."""
+    base = f"{ORPHAN_PREFIX}{note.project_name or f'第{number}行'}"
+    key, n = base, 2
+    while key in notes and notes[key].values != note.values:
+        key, n = f"{base}（{n}）", n + 1
+    return key
+
+
+def _notes_from_sheet(ws: Any, notes: dict[str, ReviewNote]) -> None:
+    """Add the sheet's notes to `notes` (a later sheet's note for the same form wins)."""
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
-    if header is None:
-        return {}
-    idx = _header_index(header)
-    if FORM_ID_HEADER not in idx:
-        return {}
-    notes: dict[str, ReviewNote] = {}
-    for row in rows:
+    idx = _header_index(header or ())
+    if not any(h in idx for h in REVIEW_HEADERS):
+        return
+    for number, row in enumerate(rows, start=2):
         def at(name: str) -> Any:
             i = idx.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        form_id = _text(at(FORM_ID_HEADER)).strip()
-        note = ReviewNote(form_id, tuple(at(h) for h in REVIEW_HEADERS), _text(at("项目名称")),
-                          _text(at("申报单位")), at(_REMOVED_AT_HEADER))
-        if form_id and note.has_content:
-            notes[form_id] = note
-    return notes
+        note = ReviewNote(_text(at(FORM_ID_HEADER)).strip(), tuple(at(h) for h in REVIEW_HEADERS),
+                          _text(at("项目名称")), _text(at("申报单位")), at(_REMOVED_AT_HEADER))
+        if not note.has_content:
+            continue
+        if not note.form_id:  # id cell emptied or column deleted: never drop what the reviewer wrote
+            note = replace(note, form_id=_orphan_key(note, number, notes))
+        notes[note.form_id] = note
 
 
 def read_review_notes(path: Path) -> dict[str, ReviewNote]:
@@ -84,7 +94,7 @@ def read_review_notes(path: Path) -> dict[str, ReviewNote]:
         # 已移除 first, so a live row's newer values win over an old removed copy.
         for title in (REMOVED_SHEET, PROJECT_SHEET):
             if title in wb.sheetnames:
-                notes.update(_notes_from_sheet(wb[title]))
+                _notes_from_sheet(wb[title], notes)
         return notes
     finally:
         wb.close()

@@ -249,6 +249,24 @@ def test_removed_form_keeps_review_on_removed_sheet_and_comes_back(tmp_path: Pat
     assert ws.cell(row=_row_of(ws, "F0001"), column=_header(ws)["推荐级别"]).value == "推荐国家级"
 
 
+def test_review_in_a_row_without_form_id_is_kept_on_removed_sheet(tmp_path: Path) -> None:
+    msgs = _messages(tmp_path)
+    path = tmp_path / "申报汇总.xlsx"
+    write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data")
+    _review(path, "F0000", "推荐国家级", "很好", "赵六")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["申报项目"]
+    ws.delete_cols(_header(ws)["表单编号"])  # a reviewer tidying up columns
+    wb.save(path)
+    for _ in range(2):
+        write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data")
+    removed = openpyxl.load_workbook(path)["已移除"]
+    opinions = _column(removed, "审核意见")
+    assert opinions.count("很好") == 1
+    ids = _column(removed, "表单编号")
+    assert ids[opinions.index("很好")] == "（无表单编号）数字经济与产业升级高级研修班0"
+
+
 def test_unreadable_old_workbook_is_set_aside_not_lost(tmp_path: Path) -> None:
     path = tmp_path / "申报汇总.xlsx"
     path.write_bytes(b"not a zip")
