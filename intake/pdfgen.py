@@ -25,7 +25,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["PdfGenError", "text_pdf_from_docx", "scanned_pdf", "pdf_from_fields", "stamp_image"]
+__all__ = ["PdfGenError", "text_pdf_from_docx", "scanned_pdf", "scanned_pdf_from_fields", "pdf_from_fields",
+           "stamp_image", "images_to_pdf"]
 
 SOFFICE_TIMEOUT_S = 120.0
 SEAL_MM = 40.0  # a 公章 is 38–42 mm across
@@ -208,6 +209,20 @@ def scanned_pdf(docx: bytes, *, seal: bool = True, grayscale: bool = False, dpi:
         pdf.close()
     if seal and images:
         _paste_seal(images[0], anchor, page_h, dpi)
+    return images_to_pdf(images, dpi=dpi, grayscale=grayscale)
+
+
+def scanned_pdf_from_fields(fields: Mapping[str, Any], *, seal: bool = True, grayscale: bool = False,
+                            dpi: int = 100) -> bytes:
+    """A fast image-only PDF of the filled form (no LibreOffice): pdf_from_fields rendered and re-saved
+    as page images, for demo and benchmark volume."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(pdf_from_fields(fields, seal=seal))
+    try:
+        images = [_render_page(pdf[i], dpi) for i in range(len(pdf))]
+    finally:
+        pdf.close()
     return images_to_pdf(images, dpi=dpi, grayscale=grayscale)
 
 

@@ -603,15 +603,23 @@ def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx
     scanned = not text_idx and "scanned" in kinds
     info = PdfInfo(pages=total, text_layer=any(not r.garbled for r in reads), scanned=scanned,
                    seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
-    is_form, note = _verdict(kinds, text_idx, reads, n_labels, total)
+    is_form, note = _verdict(kinds, text_idx, reads, n_labels, total, _any_value(fields))
     return ParsedForm(source=name, kind="pdf", is_form=is_form, fields=fields, raw_pairs=tuple(raw),
                       problems=tuple(problems), pdf=info, note=note)
 
 
+def _any_value(node: Any) -> bool:
+    if isinstance(node, Mapping):
+        return any(_any_value(v) for v in node.values())
+    return node is not None and node is not False and node != ""
+
+
 def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[_PageRead], n_labels: int,
-             total: int) -> tuple[bool, str]:
+             total: int, filled: bool) -> tuple[bool, str]:
     capped = f"；共 {total} 页，只读取前 {MAX_PAGES} 页" if total > MAX_PAGES else ""
     if text_idx and _looks_like_form(reads, n_labels):
+        if not filled:
+            return False, "PDF 为空白申报表（未填写任何内容），可能是通知附件中的模板" + capped
         return True, f"PDF 文字版，识别到 {n_labels} 个表格栏目" + capped
     if "garbled" in kinds or (reads and all(r.garbled for r in reads)):
         return True, "PDF 文字层为乱码（字体缺少编码信息），内容需人工核对" + capped

@@ -50,13 +50,32 @@ def test_long_values_split_over_pages_are_joined() -> None:
     assert _diff(fields, form.fields) == []
 
 
-def test_empty_form_gives_empty_fields_not_labels() -> None:
-    form = parse_pdf(pdf_from_fields({}, seal=False), "blank.pdf")
-    assert form.is_form
-    assert form.fields["project_name"] is None
-    assert form.fields["applicant"]["name"] is None
-    assert form.fields["funding_type"] is None
+def test_blank_template_is_not_taken_for_a_form() -> None:
+    form = parse_pdf(pdf_from_fields({}, seal=False), "附件.pdf")
+    assert not form.is_form and "空白" in form.note
+    assert form.fields["project_name"] is None and form.fields["applicant"]["name"] is None
     assert form.pdf is not None and form.pdf.seal == "absent"
+
+
+def test_sparse_form_gives_empty_fields_not_labels() -> None:
+    form = parse_pdf(pdf_from_fields({"project_name": "数字经济高级研修班"}, seal=False), "a.pdf")
+    assert form.is_form and form.fields["project_name"] == "数字经济高级研修班"
+    assert form.fields["training_location"] is None and form.fields["applicant"]["contact"] is None
+    assert form.fields["funding_type"] is None and form.fields["scope"] == {
+        "national_strategy": False, "industry_demand": False, "digital_tech": False}
+
+
+def test_fast_scanned_pdf_has_no_text_and_a_seal() -> None:
+    from intake.pdfgen import scanned_pdf_from_fields
+
+    form = parse_pdf(scanned_pdf_from_fields(sample_fields(9)), "scan.pdf")
+    assert form.is_form and form.pdf is not None and form.pdf.scanned and not form.pdf.text_layer
+    assert form.pdf.seal == "present"
+    grey = parse_pdf(scanned_pdf_from_fields(sample_fields(9), grayscale=True), "scan.pdf")
+    assert grey.pdf is not None and grey.pdf.seal == "unknown"
+    unsealed = parse_pdf(scanned_pdf_from_fields(sample_fields(9), seal=False), "scan.pdf")
+    # black text only, no colour anywhere: indistinguishable from a grey scan, so "cannot verify"
+    assert unsealed.pdf is not None and unsealed.pdf.seal == "unknown"
 
 
 def test_both_funding_boxes_ticked_is_a_problem() -> None:
