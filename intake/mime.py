@@ -567,11 +567,15 @@ def walk_attachments(raw: bytes, *, expand_rfc822: bool = False) -> tuple[list[P
 # ---------------------------------------------------------------- links, body, Mail
 
 _URL = re.compile(r"https?://[^\s\"'<>()\u3000-\u303f\uff00-\uffef]+", re.I)
-_BIG_HOSTS = re.compile(
-    r"^https?://([a-z0-9-]+\.)*(163|126|yeah|188|vip\.163|vip\.126)\.(com|net)/|^https?://([a-z0-9-]+\.)*qq\.com/",
-    re.I,
+# Relay links only: mail-footer adverts (邮箱大师 downloads, QQ downloads) must not match.
+_BIG_LINK = re.compile(
+    r"""^https?://(
+        (?:[a-z0-9-]+\.)*(?:mail|dashi|fs|u)\.(?:163|126|yeah|188)\.(?:com|net)/\S*
+            (?:large-?attach|cloud-?attach|huge|/fs/|bigattach)
+      | (?:[a-z0-9-]+\.)*(?:mail|exmail)\.qq\.com/\S*ftn
+    )""",
+    re.I | re.X,
 )
-_BIG_PATH = re.compile(r"large-?attach|bigattach|cloud-?attach|ftn|download|fs\.163|attachment", re.I)
 
 
 def find_big_attachment_links(text: str) -> tuple[str, ...]:
@@ -579,7 +583,7 @@ def find_big_attachment_links(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for m in _URL.finditer(unescape(text)):
         url = m.group(0).rstrip(".,;")
-        if _BIG_HOSTS.search(url) and _BIG_PATH.search(url) and url not in found:
+        if _BIG_LINK.search(url) and url not in found:
             found.append(url)
     return tuple(found)
 

@@ -182,6 +182,8 @@ def test_unstructured_header_with_gb2312_label_and_gbk_char() -> None:
     "https://mail.163.com/large-attachment-download/index.html?p=X1a2b&file=abc",
     "https://dashi.163.com/html/cloud-attachment-download/index.html?key=abc",
     "https://wx.mail.qq.com/ftn/download?func=3&key=abc",
+    "https://mail.qq.com/cgi-bin/ftnExs_download?k=abc&t=exs_ftn_download",
+    "http://fs.163.com/fs/display/?p=X-NETEASE-HUGE-ATTACHMENT&file=abc",
 ])
 def test_big_attachment_links_in_html_body(url: str) -> None:
     html = f'<div>从网易邮箱发来的超大附件</div><a href="{url.replace("&", "&amp;")}">申报材料.zip</a>'
@@ -190,7 +192,9 @@ def test_big_attachment_links_in_html_body(url: str) -> None:
 
 
 def test_ordinary_links_are_not_big_attachments() -> None:
-    assert find_big_attachment_links("见 https://www.hbrs.gov.cn/notice.html 和 https://mail.163.com/") == ()
+    text = ("见 https://www.hbrs.gov.cn/notice.html 和 https://mail.163.com/ ，"
+            "https://mail.163.com/dashi/dlpro.html?from=mail 以及 https://im.qq.com/download/")
+    assert find_big_attachment_links(text) == ()
 
 
 @settings(max_examples=60, deadline=None)
