@@ -426,27 +426,59 @@ def _load_notes(path: Path) -> dict[str, ReviewNote]:
         return {}
 
 
-def _atomic_save(wb: Workbook, path: Path) -> None:
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _atomic_save(wb: Workbook, path: Path, expected: tuple[int, int] | None) -> bool:
+    """Save to a temporary sibling, back up the current file, move the new one in.  Returns False (and
+    changes nothing) when the current file is no longer the one the reviewer notes were read from."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
     os.close(fd)
     try:
         wb.save(tmp)
         os.chmod(tmp, FILE_MODE)
+        if _stamp(path) != expected:
+            return False
         if path.exists():
-            bak = backup_path(path)
             shutil.copy2(path, f"{tmp}.bak")
-            os.replace(f"{tmp}.bak", bak)
+            os.replace(f"{tmp}.bak", backup_path(path))
         os.replace(tmp, path)
+        return True
     finally:
         Path(tmp).unlink(missing_ok=True)
         Path(f"{tmp}.bak").unlink(missing_ok=True)
 
 
+_ATTEMPTS = 3
+
+
 def write_workbook(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
                    data_dir: Path) -> None:
-    """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file."""
+    """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file.
+
+    A reviewer may save the workbook (e.g. over the office share) while it is being rebuilt: the file
+    is then read again, so what they just typed is not overwritten."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.with_name(f"~${path.name}").exists():
+        log.warning("%s is open in Excel; a reviewer saving it later replaces this version "
+                    "(their notes are kept, the new rows come back with the next run)", path)
+    for _ in range(_ATTEMPTS - 1):
+        if _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir)):
+            return
+        log.info("%s changed while it was rebuilt; reading the reviewer columns again", path)
+    if not _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir)):
+        raise RuntimeError(f"{path} keeps changing while it is rebuilt; not overwritten")
+
+
+def _write_once(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+                data_dir: Path) -> bool:
+    stamp = _stamp(path)
     notes = _load_notes(path)
-    wb = build_workbook(messages, run, tz=tz, data_dir=Path(data_dir), base=path.parent, notes=notes)
-    _atomic_save(wb, path)
+    wb = build_workbook(messages, run, tz=tz, data_dir=data_dir, base=path.parent, notes=notes)
+    return _atomic_save(wb, path, stamp)

@@ -267,6 +267,29 @@ def test_review_in_a_row_without_form_id_is_kept_on_removed_sheet(tmp_path: Path
     assert ids[opinions.index("很好")] == "（无表单编号）数字经济与产业升级高级研修班0"
 
 
+def test_reviewer_saving_during_rebuild_is_not_overwritten(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import reports.workbook as wbmod
+
+    msgs = _messages(tmp_path)
+    path = tmp_path / "申报汇总.xlsx"
+    write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data")
+    real_build = wbmod.build_workbook
+    calls = []
+
+    def build_while_reviewer_saves(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not calls:  # first build: the reviewer saves their note in the meantime
+            _review(path, "F0000", "待定", "刚写的意见", "钱七")
+        calls.append(1)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(wbmod, "build_workbook", build_while_reviewer_saves)
+    write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data")
+    assert len(calls) == 2
+    ws = openpyxl.load_workbook(path)["申报项目"]
+    assert ws.cell(row=_row_of(ws, "F0000"), column=_header(ws)["审核意见"]).value == "刚写的意见"
+
+
 def test_unreadable_old_workbook_is_set_aside_not_lost(tmp_path: Path) -> None:
     path = tmp_path / "申报汇总.xlsx"
     path.write_bytes(b"not a zip")
