@@ -311,22 +311,23 @@ def _year(paras: Iterable[str]) -> int:
 
 def _paragraph_grid(paras: list[str]) -> Grid:
     """Lines typed without a table ("项目名称：…") as a one-column grid, so the same scan reads them."""
-    cells = tuple(GridCell(i, 0, 1, 1, (p,)) for i, p in enumerate(paras))
+    cells = tuple(GridCell(i, 0, 1, 1, (p,), (), p.strip()) for i, p in enumerate(paras))
     return Grid(cells, len(cells), 1, {(i, 0): i for i in range(len(cells))})
 
 
 def _read(blocks: list[ooxml.Block]) -> ParsedForm | tuple[dict[str, Any], list[Problem], list[tuple[str, str]]]:
     paras = [b.text for b in blocks if isinstance(b, Para)]
     grids = list(ooxml.iter_grids(blocks)) + [_paragraph_grid([p for p in paras if p.strip()])]
-    best = max(grids, key=_score)
-    st = _State(empty_fields(), [], [], set(), _year(paras))
-    if _score(best) < MIN_FORM_LABELS:
+    scores = [_score(g) for g in grids]
+    best_i = max(range(len(grids)), key=scores.__getitem__)
+    if scores[best_i] < MIN_FORM_LABELS:
         return ParsedForm(source="", kind="docx", is_form=False, fields=empty_fields(),
                           note="不是申报表：文档中没有申报表的表格（可能是公函或其他材料）")
+    st = _State(empty_fields(), [], [], set(), _year(paras))
     _header(paras, st)
-    _scan_grid(best, st)
-    for g in grids:  # a nested or separate table may hold what the main one lacks
-        if g is not best and _score(g) >= 1:
+    _scan_grid(grids[best_i], st)
+    for i, g in enumerate(grids):  # a nested or separate table may hold what the main one lacks
+        if i != best_i and scores[i] >= 1:
             _scan_grid(g, st)
     return st.fields, st.problems, st.pairs
 

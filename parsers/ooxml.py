@@ -144,14 +144,14 @@ class GridCell:
     colspan: int
     paras: tuple[str, ...]
     nested: tuple["Grid", ...] = ()
+    text: str = ""  # non-empty paragraphs stripped, joined by newlines; nested tables' rows after them
 
-    @property
-    def text(self) -> str:
-        """Non-empty paragraphs, stripped, joined by newlines; nested tables' text after them."""
-        lines = [p.strip() for p in self.paras if p.strip()]
-        for g in self.nested:
-            lines += [g.row_text(r) for r in range(g.n_rows) if g.row_text(r)]
-        return "\n".join(lines)
+
+def _cell_text(paras: tuple[str, ...], nested: tuple["Grid", ...]) -> str:
+    lines = [s for s in (p.strip() for p in paras) if s]
+    for g in nested:
+        lines += [t for t in (g.row_text(r) for r in range(g.n_rows)) if t]
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,21 @@ Block = Para | Grid
 
 # ------------------------------------------------------------------ inline text
 
+T, R, P, TBL, TR, TC, SDT, SDTCONTENT = (q(x) for x in ("t", "r", "p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+SYM, FLDCHAR, INSTR, FLDSIMPLE, TXBX = (q(x) for x in ("sym", "fldChar", "instrText", "fldSimple", "txbxContent"))
+CUSTOMXML, INS, DEL, MOVETO = q("customXml"), q("ins"), q("del"), q("moveTo")
+ALT, FALLBACK = "{%s}AlternateContent" % MC, "{%s}Fallback" % MC
+W14_CHECKBOX, W14_CHECKED, W14_VAL = "{%s}checkbox" % W14, "{%s}checked" % W14, "{%s}val" % W14
+_RPR = q("rPr")
+_FONT_ATTRS = tuple(q(a) for a in ("ascii", "hAnsi", "cs", "eastAsia"))
+_VAL = q("val")
+_PUA = re.compile("[\uf000-\uf0ff]")
+_NSMAP = {"w": W, "mc": MC}
+# Everything that plain w:t concatenation would get wrong; paragraphs holding none take the fast path.
+_SPECIAL_TAGS = (SYM, FLDCHAR, INSTR, FLDSIMPLE, SDT, ALT, q("pict"), q("drawing"), q("object"), DEL, q("moveFrom"),
+                 q("tab"), q("ptab"), q("br"), q("cr"), q("noBreakHyphen"), q("softHyphen"))
+_RFONTS = q("rFonts")
+
 
 @dataclass
 class _Field:
@@ -203,21 +218,25 @@ class _Inline:
             self.out.append(text)
 
 
-_SKIP = {q("del"), q("moveFrom"), q("delText"), q("rPr"), q("pPr"), q("proofErr"), q("bookmarkStart"),
-         q("bookmarkEnd"), q("commentRangeStart"), q("commentRangeEnd"), q("lastRenderedPageBreak"),
-         "{%s}Fallback" % MC}
+_SKIP = frozenset({DEL, q("moveFrom"), q("delText"), q("rPr"), q("pPr"), q("proofErr"), q("bookmarkStart"),
+                   q("bookmarkEnd"), q("commentRangeStart"), q("commentRangeEnd"), q("lastRenderedPageBreak"),
+                   FALLBACK})
 _TEXT_BREAKS = {q("tab"): " ", q("ptab"): " ", q("br"): "\n", q("cr"): "\n", q("noBreakHyphen"): "-",
                 q("softHyphen"): ""}
+_BOX_HOSTS = frozenset({q("drawing"), q("pict"), ALT, q("object")})
 
 
 def _run_font(run: etree._Element) -> str | None:
-    fonts = run.find(f"{_w}rPr/{_w}rFonts")
-    if fonts is None:
+    for rpr in run:  # w:rPr comes first when present; lxml's find() would go through ElementPath
+        if rpr.tag != _RPR:
+            return None
+        for fonts in rpr:
+            if fonts.tag == _RFONTS:
+                for attr in _FONT_ATTRS:
+                    value = fonts.get(attr)
+                    if value:
+                        return value
         return None
-    for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
-        value = fonts.get(q(attr))
-        if value:
-            return value
     return None
 
 
@@ -230,7 +249,7 @@ def _symbol_text(font: str | None, text: str) -> str:
 
 
 def _t_text(font: str | None, text: str) -> str:
-    if checkbox.is_symbol_font(font) or any(0xF000 <= ord(c) <= 0xF0FF for c in text):
+    if (font is not None and checkbox.is_symbol_font(font)) or _PUA.search(text):
         return _symbol_text(font, text)
     return text
 
@@ -251,7 +270,7 @@ def _ff_checkbox(fld: etree._Element) -> bool | None:
     node = checked if checked is not None else box.find(q("default"))
     if node is None:
         return False
-    return node.get(q("val"), "1").strip().lower() in ("1", "true", "on")
+    return node.get(_VAL, "1").strip().lower() in ("1", "true", "on")
 
 
 def _fld_char(el: etree._Element, st: _Inline) -> None:
@@ -278,98 +297,127 @@ def _run(run: etree._Element, st: _Inline) -> None:
     font = _run_font(run)
     for el in run:
         tag = el.tag
-        if tag == q("t"):
+        if tag == T:
             st.emit(_t_text(font, el.text or ""))
         elif tag in _TEXT_BREAKS:
             st.emit(_TEXT_BREAKS[tag])
-        elif tag == q("sym"):
+        elif tag == SYM:
             st.emit(_sym(el))
-        elif tag == q("fldChar"):
+        elif tag == FLDCHAR:
             _fld_char(el, st)
-        elif tag == q("instrText") and st.fields and not st.fields[-1].in_result:
+        elif tag == INSTR and st.fields and not st.fields[-1].in_result:
             st.fields[-1].instr += el.text or ""
-        elif tag in (q("drawing"), q("pict"), "{%s}AlternateContent" % MC, q("object")):
+        elif tag in _BOX_HOSTS:
             st.boxes.extend(_text_boxes(el))
 
 
 def _text_boxes(el: etree._Element) -> Iterator[etree._Element]:
     """w:txbxContent under el, skipping mc:Fallback (Word writes each box twice) and nested boxes."""
-    for node in el.iter(q("txbxContent")):
-        if any(a.tag == "{%s}Fallback" % MC or a.tag == q("txbxContent") for a in node.iterancestors()):
+    for node in el.iter(TXBX):
+        if any(a.tag == FALLBACK or a.tag == TXBX for a in node.iterancestors()):
             continue
         yield node
 
 
 def _sdt_checkbox(sdt: etree._Element) -> bool | None:
     pr = sdt.find(q("sdtPr"))
-    box = pr.find("{%s}checkbox" % W14) if pr is not None else None
+    box = pr.find(W14_CHECKBOX) if pr is not None else None
     if box is None:
         return None
-    checked = box.find("{%s}checked" % W14)
-    val = checked.get("{%s}val" % W14, "1") if checked is not None else "0"
+    checked = box.find(W14_CHECKED)
+    val = checked.get(W14_VAL, "1") if checked is not None else "0"
     return val.strip().lower() in ("1", "true")
 
 
 def _inline(el: etree._Element, st: _Inline) -> None:
     for child in el:
         tag = child.tag
-        if tag in _SKIP or not isinstance(tag, str):
+        if not isinstance(tag, str) or tag in _SKIP:
             continue
-        if tag == q("r"):
+        if tag == R:
             _run(child, st)
-        elif tag == q("sdt"):
+        elif tag == SDT:
             state = _sdt_checkbox(child)
             if state is not None:  # the stored state wins over whatever glyph is shown
                 st.emit(checkbox.CHECKED_MARK if state else checkbox.UNCHECKED_MARK)
             else:
-                _inline(child.find(q("sdtContent")) if child.find(q("sdtContent")) is not None else child, st)
-        elif tag == q("fldSimple"):
-            _inline(child, st)
-        elif tag == "{%s}AlternateContent" % MC:
+                content = child.find(SDTCONTENT)
+                _inline(content if content is not None else child, st)
+        elif tag == ALT:
             st.boxes.extend(_text_boxes(child))
-        else:  # w:ins, w:smartTag, w:hyperlink, w:customXml, w:moveTo, w:dir, w:bdo, ...
+        else:  # w:ins, w:smartTag, w:hyperlink, w:customXml, w:fldSimple, w:moveTo, w:dir, w:bdo, ...
             _inline(child, st)
 
 
-def paragraph_text(p: etree._Element) -> tuple[str, list[etree._Element]]:
+def paragraph_text(p: etree._Element, slow: "set[etree._Element] | None" = None) -> tuple[str, list[etree._Element]]:
+    """Visible text of a paragraph and the text boxes anchored in it.
+
+    `slow` is the set of paragraphs holding anything special (symbols, fields, controls, deletions,
+    boxes); every other paragraph is plain w:t text, joined in C.
+    """
+    if slow is not None and p not in slow:
+        text = "".join(p.itertext(T, with_tail=False))
+        if not _PUA.search(text):
+            return text, []
     st = _Inline()
     _inline(p, st)
     return "".join(st.out), st.boxes
 
 
+def _is_special(node: etree._Element) -> bool:
+    if node.tag != _RFONTS:
+        return True
+    return any(checkbox.is_symbol_font(v) for v in node.values())
+
+
+def _slow_paragraphs(root: etree._Element) -> set[etree._Element]:
+    slow: set[etree._Element] = set()
+    for node in root.iter(*_SPECIAL_TAGS, _RFONTS):
+        if not _is_special(node):
+            continue
+        for anc in node.iterancestors(P):
+            slow.add(anc)  # every enclosing paragraph: a text box's host paragraph included
+    return slow
+
+
 # ------------------------------------------------------------------ blocks and tables
+
+
+@dataclass
+class _Walk:
+    slow: set[etree._Element] | None
 
 
 def _block_children(el: etree._Element) -> Iterator[etree._Element]:
     """w:p and w:tbl children, looking through w:sdt / w:customXml wrappers."""
     for child in el:
         tag = child.tag
-        if tag in (q("p"), q("tbl")):
+        if tag == P or tag == TBL:
             yield child
-        elif tag == q("sdt"):
-            content = child.find(q("sdtContent"))
+        elif tag == SDT:
+            content = child.find(SDTCONTENT)
             if content is not None:
                 yield from _block_children(content)
-        elif tag in (q("customXml"), q("ins"), q("moveTo")):
+        elif tag == CUSTOMXML or tag == INS or tag == MOVETO:
             yield from _block_children(child)
 
 
-def _blocks(container: etree._Element) -> list[Block | list[etree._Element]]:
+def _blocks(container: etree._Element, w: _Walk) -> list[Block | list[etree._Element]]:
     """Paragraphs, and runs of consecutive tables (merged later), text boxes before their paragraph."""
     out: list[Block | list[etree._Element]] = []
     for el in _block_children(container):
-        if el.tag == q("tbl"):
+        if el.tag == TBL:
             if out and isinstance(out[-1], list):
                 out[-1].append(el)
             else:
                 out.append([el])
             continue
-        text, boxes = paragraph_text(el)
+        text, boxes = paragraph_text(el, w.slow)
         for box in boxes:
-            out.extend(build_grid(b) if isinstance(b, list) else b for b in _blocks(box))
+            out.extend(build_grid(b, w) if isinstance(b, list) else b for b in _blocks(box, w))
+        # An empty paragraph between two tables does not end the run: split tables join up.
         if text.strip() or not (out and isinstance(out[-1], list)):
             out.append(Para(text))
-        # An empty paragraph between two tables does not end the run: split tables join up.
     return out
 
 
@@ -377,25 +425,26 @@ def walk_body(root: etree._Element) -> list[Block]:
     body = root.find(q("body"))
     if body is None:
         return []
-    return [build_grid(b) if isinstance(b, list) else b for b in _blocks(body)]
+    w = _Walk(_slow_paragraphs(root))
+    return [build_grid(b, w) if isinstance(b, list) else b for b in _blocks(body, w)]
 
 
 def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
     for child in tbl:
-        if child.tag == q("tr"):
+        if child.tag == TR:
             yield child
-        elif child.tag in (q("sdt"), q("customXml")):
-            inner = child.find(q("sdtContent")) if child.tag == q("sdt") else child
+        elif child.tag == SDT or child.tag == CUSTOMXML:
+            inner = child.find(SDTCONTENT) if child.tag == SDT else child
             if inner is not None:
                 yield from _rows(inner)
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
     for child in tr:
-        if child.tag == q("tc"):
+        if child.tag == TC:
             yield child
-        elif child.tag in (q("sdt"), q("customXml")):
-            inner = child.find(q("sdtContent")) if child.tag == q("sdt") else child
+        elif child.tag == SDT or child.tag == CUSTOMXML:
+            inner = child.find(SDTCONTENT) if child.tag == SDT else child
             if inner is not None:
                 yield from _cells(inner)
 
@@ -404,74 +453,120 @@ def _int_val(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
     try:
-        return max(0, int(el.get(q("val"), default)))
+        return max(0, int(el.get(_VAL, default)))
     except ValueError:
         return default
 
 
-def _cell_content(tc: etree._Element) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
+def _plain_cell(tc: etree._Element, w: _Walk) -> tuple[str, ...] | None:
+    """Paragraph texts of a cell holding only plain paragraphs (the common case), else None."""
+    slow = w.slow
+    if slow is None:
+        return None
+    paras = []
+    for child in tc.iterchildren(P, TBL, SDT, CUSTOMXML):
+        if child.tag != P or child in slow:
+            return None
+        paras.append("".join(child.itertext(T, with_tail=False)))
+    return tuple(paras)
+
+
+def _cell_content(tc: etree._Element, w: _Walk) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
+    plain = _plain_cell(tc, w)
+    if plain is not None and not any(_PUA.search(t) for t in plain):
+        return plain, ()
     paras: list[str] = []
     nested: list[Grid] = []
-    for b in _blocks(tc):
+    for b in _blocks(tc, w):
         if isinstance(b, Para):
             paras.append(b.text)
         elif isinstance(b, list):
-            nested.append(build_grid(b))
+            nested.append(build_grid(b, w))
         else:
             nested.append(b)
     return tuple(paras), tuple(nested)
 
 
+_TCPR, _GRIDSPAN, _VMERGE = q("tcPr"), q("gridSpan"), q("vMerge")
+_TRPR, _GRIDBEFORE, _TBLHEADER = q("trPr"), q("gridBefore"), q("tblHeader")
+
+
 @dataclass
 class _Build:
-    cells: list[dict] = field(default_factory=list)
+    cells: list[list] = field(default_factory=list)  # [row, col, rowspan, colspan, paras, nested]
     index: dict[tuple[int, int], int] = field(default_factory=dict)
     n_cols: int = 0
 
 
-def _is_repeated_header(tr: etree._Element, first_rows: list[str]) -> bool:
-    if tr.find(f"{_w}trPr/{_w}tblHeader") is None:
-        return False
-    text = "".join(paragraph_text(p)[0] for p in tr.iter(q("p")))
-    return text in first_rows
+def _row_text(tr: etree._Element, w: _Walk) -> str:
+    return "".join(paragraph_text(p, w.slow)[0] for p in tr.iter(P))
 
 
-def _add_row(b: _Build, tr: etree._Element, r: int) -> None:
-    col = _int_val(tr.find(f"{_w}trPr/{_w}gridBefore"), 0)
+def _tc_props(tc: etree._Element) -> tuple[int, etree._Element | None]:
+    """gridSpan and vMerge of a cell (child iteration: much cheaper than find() paths)."""
+    span, vm = 1, None
+    for pr in tc:
+        if pr.tag == _TCPR:
+            for x in pr:
+                if x.tag == _GRIDSPAN:
+                    span = max(1, _int_val(x, 1))
+                elif x.tag == _VMERGE:
+                    vm = x
+        break
+    return span, vm
+
+
+def _tr_props(tr: etree._Element) -> tuple[int, bool]:
+    """gridBefore and whether the row repeats as a header."""
+    before, header = 0, False
+    for pr in tr:
+        if pr.tag == _TRPR:
+            for x in pr:
+                if x.tag == _GRIDBEFORE:
+                    before = _int_val(x, 0)
+                elif x.tag == _TBLHEADER:
+                    header = x.get(_VAL, "true").lower() not in ("0", "false", "off")
+        break
+    return before, header
+
+
+def _add_row(b: _Build, tr: etree._Element, r: int, w: _Walk) -> None:
+    col = _tr_props(tr)[0]
+    index, cells = b.index, b.cells
     for tc in _cells(tr):
-        pr = tc.find(q("tcPr"))
-        span = max(1, _int_val(pr.find(q("gridSpan")) if pr is not None else None, 1))
-        vm = pr.find(q("vMerge")) if pr is not None else None
-        above = b.index.get((r - 1, col))
-        if vm is not None and vm.get(q("val"), "continue") == "continue" and above is not None:
-            origin = b.cells[above]
-            origin["rowspan"] = r - origin["row"] + 1
-            for c in range(col, col + span):
-                b.index[(r, c)] = above
+        span, vm = _tc_props(tc)
+        above = index.get((r - 1, col))
+        if vm is not None and vm.get(_VAL, "continue") == "continue" and above is not None:
+            origin = cells[above]
+            origin[2] = r - origin[0] + 1
+            target = above
         else:
-            paras, nested = _cell_content(tc)
-            b.cells.append({"row": r, "col": col, "rowspan": 1, "colspan": span, "paras": paras,
-                            "nested": nested})
-            for c in range(col, col + span):
-                b.index[(r, c)] = len(b.cells) - 1
+            paras, nested = _cell_content(tc, w)
+            cells.append([r, col, 1, span, paras, nested])
+            target = len(cells) - 1
+        for c in range(col, col + span):
+            index[(r, c)] = target
         col += span
-    b.n_cols = max(b.n_cols, col)
+    if col > b.n_cols:
+        b.n_cols = col
 
 
-def build_grid(tables: list[etree._Element]) -> Grid:
+def build_grid(tables: list[etree._Element], w: _Walk | None = None) -> Grid:
     """One grid from one table or a run of consecutive tables (a split table)."""
+    w = w or _Walk(None)
     b = _Build()
     r = 0
     header_rows: list[str] = []
     for t_i, tbl in enumerate(tables):
         for tr in _rows(tbl):
-            if t_i == 0 and tr.find(f"{_w}trPr/{_w}tblHeader") is not None:
-                header_rows.append("".join(paragraph_text(p)[0] for p in tr.iter(q("p"))))
-            elif t_i > 0 and _is_repeated_header(tr, header_rows):
-                continue
-            _add_row(b, tr, r)
+            if _tr_props(tr)[1]:
+                if t_i == 0:
+                    header_rows.append(_row_text(tr, w))
+                elif _row_text(tr, w) in header_rows:
+                    continue  # a repeated header row at the top of a continuation table
+            _add_row(b, tr, r, w)
             r += 1
-    cells = tuple(GridCell(**c) for c in b.cells)
+    cells = tuple(GridCell(c[0], c[1], c[2], c[3], c[4], c[5], _cell_text(c[4], c[5])) for c in b.cells)
     return Grid(cells, r, b.n_cols, b.index)
 
 
@@ -490,4 +585,4 @@ def _grid_and_nested(g: Grid) -> Iterator[Grid]:
 
 
 def has_tracked_changes(root: etree._Element) -> bool:
-    return next(root.iter(q("ins"), q("del")), None) is not None
+    return next(root.iter(INS, DEL), None) is not None

@@ -1,0 +1,106 @@
+"""Per-form time of parse_docx against a bare lxml parse of word/document.xml and against docx2python.
+
+    /work/venv/bin/python bench/bench_docx.py [--forms-per-style 8] [--repeat 5]
+
+Forms come from intake.formgen in every applicant style (plus the golden files if present). Each
+figure is the median over forms of the best of --repeat runs on one core; the ratio target is
+parse_docx ≤ 3× the bare parse.  Stages are timed separately so a regression shows where it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lxml import etree  # noqa: E402
+
+from intake.formgen import STYLES, build_form_docx, sample_fields  # noqa: E402
+from parsers import ooxml  # noqa: E402
+from parsers.docx_form import _read, parse_docx  # noqa: E402
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def corpus(per_style: int) -> list[tuple[str, bytes]]:
+    files = [(f"{style}-{i}", build_form_docx(sample_fields(1000 + i), style))
+             for style in STYLES for i in range(per_style)]
+    golden = Path(__file__).resolve().parent.parent / "tests" / "golden"
+    files += [(p.name, p.read_bytes()) for p in sorted(golden.glob("*.docx"))]
+    return files
+
+
+def document_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read("word/document.xml")
+
+
+def _docx2python(data: bytes) -> Callable[[], object]:
+    try:
+        from docx2python import docx2python
+    except ImportError:
+        return lambda: None
+
+    def run() -> object:
+        with docx2python(io.BytesIO(data)) as doc:
+            return doc.text
+
+    return run
+
+
+def measure(files: list[tuple[str, bytes]], repeat: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {k: [] for k in ("lxml", "unzip_lxml", "load", "walk", "read", "parse_docx",
+                                                   "docx2python")}
+    for name, data in files:
+        xml = document_xml(data)
+        root = ooxml.load_document(data)
+        blocks = ooxml.walk_body(root)
+        out["lxml"].append(best_of(lambda: etree.fromstring(xml), repeat))
+        out["unzip_lxml"].append(best_of(lambda: etree.fromstring(document_xml(data)), repeat))
+        out["load"].append(best_of(lambda: ooxml.load_document(data), repeat))
+        out["walk"].append(best_of(lambda: ooxml.walk_body(root), repeat))
+        out["read"].append(best_of(lambda: _read(blocks), repeat))
+        out["parse_docx"].append(best_of(lambda: parse_docx(data, name), repeat))
+        out["docx2python"].append(best_of(_docx2python(data), max(1, repeat // 2)))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--forms-per-style", type=int, default=8)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    files = corpus(args.forms_per_style)
+    sizes = [len(document_xml(d)) for _, d in files]
+    print(f"{len(files)} forms, {len(STYLES)} styles; document.xml median {statistics.median(sizes) / 1024:.1f} KB, "
+          f"docx median {statistics.median(len(d) for _, d in files) / 1024:.1f} KB")
+    t = measure(files, args.repeat)
+    med = {k: statistics.median(v) * 1000 for k, v in t.items()}
+    for k, v in med.items():
+        print(f"  {k:12s} median {v:7.3f} ms/form   (p90 {sorted(t[k])[int(len(t[k]) * 0.9)] * 1000:7.3f} ms)")
+    ratios = [p / b for p, b in zip(t["parse_docx"], t["lxml"])]
+    print(f"parse_docx / bare lxml parse of document.xml: median {statistics.median(ratios):.2f}x "
+          f"(max {max(ratios):.2f}x; target <= 3x)")
+    print(f"parse_docx / (unzip + lxml parse): median "
+          f"{statistics.median(p / b for p, b in zip(t['parse_docx'], t['unzip_lxml'])):.2f}x")
+    if med["docx2python"] > 0.01:
+        print(f"docx2python / parse_docx: median "
+              f"{statistics.median(d / p for d, p in zip(t['docx2python'], t['parse_docx'])):.1f}x slower")
+
+
+if __name__ == "__main__":
+    main()
