@@ -343,8 +343,12 @@ def _recognised_elsewhere(ctx: _Ctx, job: _Job) -> bool:
     """Same Message-ID and bytes already stored under another key (UIDVALIDITY changed): move the
     stored results to the new key instead of processing the mail a second time."""
     assert job.mail is not None
-    other = ctx.store.find_by_identity(job.mail.message_id, job.sha256)
-    if other is None or other == job.raw.ref.key:
+    ref = job.raw.ref
+    # Only the same folder under an older UIDVALIDITY: a copy in another folder, or a duplicate in
+    # this one, is a message of its own.
+    other = ctx.store.find_by_identity(job.mail.message_id, job.sha256, folder=ref.folder,
+                                       exclude_uidvalidity=ref.uidvalidity)
+    if other is None:
         return False
     if ctx.store.get_identity(job.raw.ref.key) is not None:
         return False

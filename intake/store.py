@@ -214,11 +214,14 @@ class Store:
         row = self.db.execute("SELECT key, raw_sha256, rules_version FROM messages WHERE key=?", (key,)).fetchone()
         return StoredIdentity(*row) if row else None
 
-    def find_by_identity(self, message_id: str | None, raw_sha256: str) -> str | None:
-        """The key of a stored message with this Message-ID and content (after a UIDVALIDITY change)."""
+    def find_by_identity(self, message_id: str | None, raw_sha256: str, *, folder: str | None = None,
+                         exclude_uidvalidity: int | None = None) -> str | None:
+        """The key of a stored message with this Message-ID and content (after a UIDVALIDITY change),
+        optionally only in `folder` and under another UIDVALIDITY than `exclude_uidvalidity`."""
         row = self.db.execute(
-            "SELECT key FROM messages WHERE message_id IS ? AND raw_sha256=? ORDER BY key LIMIT 1",
-            (message_id, raw_sha256),
+            "SELECT key FROM messages WHERE message_id IS ? AND raw_sha256=? AND (? IS NULL OR folder=?) "
+            "AND (? IS NULL OR uidvalidity<>?) ORDER BY key LIMIT 1",
+            (message_id, raw_sha256, folder, folder, exclude_uidvalidity, exclude_uidvalidity),
         ).fetchone()
         return row[0] if row else None
 
