@@ -11,7 +11,7 @@ Grey or black-and-white scans carry no colour at all: they give "unknown" (canno
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from scipy import ndimage
@@ -99,6 +99,16 @@ def find_seal_blobs(rgb: np.ndarray, dpi: float = RENDER_DPI) -> list[Blob]:
     return sorted(out, key=lambda b: -b.box[2] * b.box[3])
 
 
+MAX_RENDER_PIXELS = 6_000_000  # a hostile MediaBox (200 × 200 in) must not become a gigabyte bitmap
+
+
+def render_dpi(page: Any, dpi: float = RENDER_DPI) -> float:
+    """The dpi actually used for a page: `dpi`, lowered so the bitmap stays under MAX_RENDER_PIXELS."""
+    width, height = page.get_size()
+    area = max(1.0, float(width) * float(height)) * (dpi / 72) ** 2
+    return dpi if area <= MAX_RENDER_PIXELS else dpi * (MAX_RENDER_PIXELS / area) ** 0.5
+
+
 def render_rgb(page: Any, dpi: float = RENDER_DPI) -> np.ndarray:
     """A pypdfium2 page as an H×W×3 uint8 array (annotations drawn: electronic seals may live there)."""
     bitmap = page.render(scale=dpi / 72, draw_annots=True, rev_byteorder=True)
@@ -107,19 +117,6 @@ def render_rgb(page: Any, dpi: float = RENDER_DPI) -> np.ndarray:
         return np.ascontiguousarray(arr[..., :3])
     finally:
         bitmap.close()
-
-
-def classify_pages(rendered: Iterable[tuple[int, np.ndarray, bool]], dpi: float = RENDER_DPI) -> SealResult:
-    """`rendered`: (1-based page number, RGB array, colour_expected).
-
-    colour_expected is False for image-only pages: if such a page has no colour it is a grey scan."""
-    found, grey = [], []
-    for number, rgb, colour_expected in rendered:
-        if find_seal_blobs(rgb, dpi):
-            found.append(number)
-        elif not colour_expected and not page_has_colour(rgb):
-            grey.append(number)
-    return _verdict(tuple(found), tuple(grey))
 
 
 def _verdict(found: tuple[int, ...], grey: tuple[int, ...]) -> SealResult:
@@ -138,12 +135,16 @@ def detect_seal(pdf: Any, pages: Sequence[int] | None = None, *, text_pages: Seq
     indices = range(len(pdf)) if pages is None else pages
     text_set = set(text_pages)
 
-    def rendered() -> Iterable[tuple[int, np.ndarray, bool]]:
-        for i in indices:
-            page = pdf[i]
-            try:
-                yield i + 1, render_rgb(page, dpi), i in text_set
-            finally:
-                page.close()
-
-    return classify_pages(rendered(), dpi)
+    found, grey = [], []
+    for i in indices:
+        page = pdf[i]
+        try:
+            used = render_dpi(page, dpi)
+            rgb = render_rgb(page, used)
+        finally:
+            page.close()
+        if find_seal_blobs(rgb, used):
+            found.append(i + 1)
+        elif i not in text_set and not page_has_colour(rgb):
+            grey.append(i + 1)
+    return _verdict(tuple(found), tuple(grey))

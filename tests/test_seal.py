@@ -110,3 +110,13 @@ def test_grey_text_pdf_page_is_absent() -> None:
 def test_page_has_colour() -> None:
     assert not page_has_colour(_rgb(_page()))
     assert page_has_colour(_rgb(_page(lambda im, d: _stamp_at(im, 300, 120))))
+
+
+def test_huge_page_is_rendered_small() -> None:
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(14400, 14400)  # 200 × 200 inches: 207 megapixels at 72 dpi
+    from parsers.seal import MAX_RENDER_PIXELS, render_dpi
+
+    used = render_dpi(pdf[0])
+    assert used < 72 and (14400 * used / 72) ** 2 <= MAX_RENDER_PIXELS * 1.01
+    assert detect_seal(pdf).status in ("absent", "unknown")
