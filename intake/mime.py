@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
 import unicodedata
@@ -529,7 +528,7 @@ def _walk(ent: _Entity, depth: int, expand_rfc822: bool, problems: list[Problem]
             sub = _entity(raw, child_default)
             last_open = not closed and i == len(parts) - 1
             for info in _walk(sub, depth + 1, expand_rfc822, problems):
-                if last_open and info.is_attachment and _cte(sub) == "base64":
+                if last_open and info.is_attachment and not _looks_complete(info.data):
                     info = _with_problem(info, Problem("unreadable_attachment", "邮件在附件处结束（缺少结束边界），附件可能不完整"))
                 yield info
         return
@@ -539,6 +538,16 @@ def _walk(ent: _Entity, depth: int, expand_rfc822: bool, problems: list[Problem]
             yield from _walk(_entity(data), depth + 1, expand_rfc822, problems)
             return
     yield _leaf(ent)
+
+
+def _looks_complete(data: bytes) -> bool:
+    """For a part cut off by the end of the mail: does the file still carry its end marker?  (Some clients
+    omit the closing boundary of complete mails, so the missing boundary alone is no proof.)"""
+    if data.startswith(b"PK"):
+        return b"PK\x05\x06" in data[-70_000:]
+    if data.startswith(b"%PDF-"):
+        return b"%%EOF" in data[-4096:]
+    return True
 
 
 def _with_problem(info: PartInfo, p: Problem) -> PartInfo:
@@ -723,7 +732,3 @@ def attachments_command(files: Sequence[Path]) -> None:
     """Print each attachment of FILE.eml... (decoded name, kind, size, sha256, archive members) as JSON."""
     result = {str(f): describe_message(f.read_bytes()) for f in files}
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

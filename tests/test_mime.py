@@ -145,11 +145,19 @@ def test_truncated_base64_is_flagged_not_silently_shortened() -> None:
     assert any("截断" in p.detail or "不完整" in p.detail for p in att.problems)
 
 
-def test_missing_closing_boundary_flags_the_last_attachment() -> None:
+def test_mail_cut_inside_an_attachment_flags_it() -> None:
+    raw = build_mail([Part(DOCX, "申报表.docx")])
+    body_start = raw.index(base64.b64encode(DOCX)[:76])
+    cut = raw[: body_start + 400]  # a whole number of quads: only the missing end tells
+    mail = parse_mail(cut)
+    assert mail.attachments and mail.attachments[0].problems
+
+
+def test_missing_closing_boundary_alone_is_not_a_problem() -> None:
     raw = build_mail([Part(DOCX, "申报表.docx")])
     raw = raw[: raw.rindex(b"--\r\n") - len(b"------=_Part_12345_67890.1741570200000") - 2]
     mail = parse_mail(raw)
-    assert mail.attachments and mail.attachments[0].problems
+    assert mail.attachments[0].data == DOCX and mail.attachments[0].problems == ()
 
 
 def test_uuencoded_part_is_decoded() -> None:
