@@ -74,9 +74,31 @@ def _page_kind(page: Any) -> str:
     finally:
         textpage.close()
     if n and text.strip():
-        return "garbled" if _is_garbled(text) else "text"
+        if _is_garbled(text):
+            return "garbled"
+        return "scanned" if _ocr_scan(page) else "text"
     has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
     return "scanned" if has_image else "empty"
+
+
+def _ocr_scan(page: Any) -> bool:
+    """A "searchable" scan: a page-sized image under invisible OCR text.  Its text has no table structure
+    and OCR errors, so it is read as a scan, not as a text PDF."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    big = False
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if (right - left) * (top - bottom) >= 0.6 * width * height:
+            big = True
+            break
+    if not big:
+        return False
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=2):
+        if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- cells from a text page

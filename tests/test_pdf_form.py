@@ -171,3 +171,25 @@ def test_drawn_checkboxes_are_read() -> None:
 
     marks = [c["text"] for c in pdf_form._drawn_boxes(_Page())]
     assert marks == ["☑", "☐"]  # the wide rectangle is a table cell, not a box
+
+
+def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
+    from intake import pdfgen
+
+    cv = pdfgen._Canvas()
+    cv.text(60, 80, "专业技术人员知识更新工程2025年高级研修项目申报表 项目名称 办班时间 办班地点")
+    ops = cv.pages[0][0].replace("BT ", "BT 3 Tr ", 1)  # render mode 3: OCR text nobody sees
+    image = b"q 595 0 0 842 0 0 cm /Seal Do Q"  # pdfgen's image XObject stretched over the page
+    body = zlib.compress(ops.encode() + b"\n" + image)
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [9 0 R] /Count 1 >>",
+        3: pdfgen._FONT, 5: pdfgen._CIDFONT, 6: pdfgen._DESCRIPTOR,
+        9: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 10 0 R "
+           b"/Resources << /Font << /F1 3 0 R >> /XObject << /Seal 7 0 R >> >> >>",
+        10: b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(body), body),
+    }
+    objs[7], objs[8] = pdfgen._seal_objects(64)
+    form = parse_pdf(pdfgen._write_objects(objs), "扫描件-可搜索.pdf")
+    assert form.pdf is not None and form.pdf.scanned and not form.pdf.text_layer
+    assert form.is_form and "扫描件" in form.note
