@@ -42,6 +42,7 @@ _REVIEW_WIDTHS = {"推荐级别": 13, "审核意见": 30, "审核人": 9}
 SHEETS = ("汇总", PROJECT_SHEET, "问题清单", "邮件日志", "附件")
 OUTCOME_LABELS = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
 STATUS_LABELS = {"parsed": "已解析", "unreadable": "无法读取", "ignored": "已忽略"}
+SEAL_LABELS = {"present": "有", "absent": "未见", "unknown": "无法核验", "not_checked": "未检查"}
 
 
 # ---------------------------------------------------------------- 申报项目
@@ -86,6 +87,7 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
         _Col("邮件主题", 40, lambda r: r.message.subject),
         _Col("原件", 6, lambda r: "打开" if _first_link(r, rel_links) else None),
         _Col("源文件", 40, lambda r: "\n".join(r.form.sources)),
+        _Col("PDF公章", 9, lambda r: SEAL_LABELS.get(r.form.pdf_seal, r.form.pdf_seal)),
         _Col("替代为", 20, lambda r: r.form.superseded_by, wrap=False),
         _Col(FORM_ID_HEADER, 20, lambda r: r.form.form_id, wrap=False),
     ]
@@ -99,7 +101,7 @@ def _flag_targets(flag: Flag) -> set[str]:
         "self_funding_source_missing": {"自筹经费来源"},
         "scope_missing": {"服务国家战略", "对接产业需求", "突出数字技术"},
         "training_after_deadline": {"办班结束日期", "办班时间"}, "training_dates_unparsed": {"办班时间"},
-        "stamp_missing": {"源文件"}, "stamp_unverifiable": {"源文件"}, "missing_word": {"源文件"},
+        "stamp_missing": {"PDF公章"}, "stamp_unverifiable": {"PDF公章"}, "missing_word": {"源文件"},
         "missing_pdf": {"源文件"}, "late": {"收到时间"}, "superseded": {"替代为"},
     }
     if flag.code in fixed:

@@ -90,6 +90,7 @@ def test_one_row_per_form_with_values_and_types(book: Book) -> None:
     assert phone.value == "0717-6221234" and phone.data_type == "s"
     assert ws.cell(row=r, column=h["状态"]).value == "材料齐全"
     assert ws.cell(row=r, column=h["申报项目类别"]).value == "自筹经费项目"
+    assert ws.cell(row=r, column=h["PDF公章"]).value == "未检查"
 
 
 def test_flags_status_and_highlights(book: Book) -> None:
