@@ -13,6 +13,7 @@ ProcessPoolExecutor cannot kill the one worker that hangs without breaking the w
 from __future__ import annotations
 
 import faulthandler
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -276,7 +277,13 @@ class DocumentParser:
             target=_worker_main, args=(child_conn, self.parse_fn, self.memory_mb), daemon=True,
             name="intake-parse",
         )
-        process.start()
+        # Objects the parent already has go to the permanent generation in the child, so its garbage
+        # collector never writes to (and so never copies) the pages it shares with the parent.
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child_conn.close()
         self.stats.workers_started += 1
         return _Worker(process, parent_conn)
