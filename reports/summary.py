@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -77,8 +78,9 @@ def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
                      _STATUS_CLASS.get(outcome, ""), tuple(flag_text(f) for f in m.flags), is_late(m))
 
 
-def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo) -> str:
-    """The summary page as HTML text."""
+def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+                   workbook_name: str | None = None) -> str:
+    """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link."""
     rows = form_rows(messages)
     c = count(messages, run)
     flagged = [r for r in rows if not r.form.superseded_by
@@ -94,7 +96,8 @@ def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneI
              (c.mails_failed, "处理失败邮件", "bad" if c.mails_failed else ""),
              (c.mails_new, "本次新增邮件", ""), (c.mails_changed, "本次更新邮件", "")]
     return _env().get_template("summary.html").render(
-        run=run, c=c, cards=cards,
+        run=run, c=c, cards=cards, workbook_href=quote(workbook_name) if workbook_name else None,
+        workbook_name=workbook_name,
         generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
         new_forms=[_form_view(r, tz) for r in rows if r.message.key in run.new_keys],
         changed_forms=[_form_view(r, tz) for r in rows if r.message.key in run.changed_keys],
@@ -104,8 +107,10 @@ def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneI
     )
 
 
-def write_summary(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo) -> None:
-    """Write the HTML summary atomically (UTF-8)."""
-    html = render_summary(messages, run, tz=tz)
+def write_summary(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+                  workbook: Path | None = None) -> None:
+    """Write the HTML summary atomically (UTF-8); `workbook` beside it is linked by its name."""
+    name = Path(workbook).name if workbook and Path(workbook).parent == Path(path).parent else None
+    html = render_summary(messages, run, tz=tz, workbook_name=name)
     data = html.encode("utf-8", "replace")  # a lone surrogate from a header must not lose the page
     atomic_write_bytes(Path(path), data)

@@ -53,3 +53,11 @@ def test_written_self_contained(tmp_path: Path) -> None:
     assert not re.search(r'(src|href)=["\']?(https?:)?//', html)  # nothing fetched from elsewhere
     assert "<script" not in html
     assert [p.name for p in tmp_path.iterdir()] == ["申报汇总.html"]
+
+
+def test_links_the_workbook_beside_it(tmp_path: Path) -> None:
+    out = tmp_path / "summary.html"
+    write_summary(out, _messages(), make_run(), tz=TZ, workbook=tmp_path / "申报 汇总.xlsx")
+    assert '<a href="%E7%94%B3%E6%8A%A5%20%E6%B1%87%E6%80%BB.xlsx">' in out.read_text(encoding="utf-8")
+    write_summary(out, _messages(), make_run(), tz=TZ, workbook=tmp_path / "elsewhere" / "w.xlsx")
+    assert "打开审核工作簿" not in out.read_text(encoding="utf-8")
