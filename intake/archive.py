@@ -288,8 +288,8 @@ def _7z_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], s
                 sz.extractall(path=tmp)
         except py7zr.exceptions.PasswordRequired:
             return [], ENCRYPTED
-        except Exception:  # noqa: BLE001
-            return [], "7z 压缩包已损坏，无法解压"
+        except Exception:  # noqa: BLE001 - py7zr also refuses members named ../ or /abs as a whole
+            return [], "7z 压缩包无法安全解压（已损坏或含异常路径）"
         found, problem = _read_tree(Path(tmp), limits)
     names = {display_name(e.filename): e.filename for e in entries}
     return [(names.get(display_name(rel), rel), blob) for rel, blob in sorted(found.items())], problem
@@ -313,6 +313,8 @@ def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
             rf = rarfile.RarFile(str(src))
         except rarfile.NeedFirstVolume:
             return [], "RAR 分卷压缩包不完整，需要人工解压"
+        except (rarfile.PasswordRequired, rarfile.RarWrongPassword):
+            return [], ENCRYPTED  # RAR5 with encrypted headers refuses even to list
         except (rarfile.Error, OSError, EOFError):
             return [], "RAR 压缩包已损坏，无法打开"
         with rf:
@@ -332,6 +334,8 @@ def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
                 try:
                     with rf.open(info) as fh:
                         blob = fh.read(limits.max_member_bytes + 1)
+                except (rarfile.PasswordRequired, rarfile.RarWrongPassword):
+                    return members, ENCRYPTED
                 except (rarfile.Error, OSError, EOFError):
                     return members, manual
                 if len(blob) > limits.max_member_bytes:
