@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import re
 import unicodedata
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 MAX_DEPTH = 20  # nesting of multiparts / forwarded messages; deeper is hostile
+MAX_PARTS = 5000  # leaf parts per message (the corpus's largest real message has 328 attachments)
 _BOM = b"\xef\xbb\xbf"
 
 # ---------------------------------------------------------------- charsets
@@ -569,7 +571,10 @@ def walk_attachments(raw: bytes, *, expand_rfc822: bool = False) -> tuple[list[P
     """Every leaf part of the message in order (attachments and body parts), and structural problems.
     With expand_rfc822 the parts of forwarded messages replace the forwarded message itself."""
     problems: list[Problem] = []
-    parts = list(_walk(_entity(raw), 0, expand_rfc822, problems))
+    parts = list(itertools.islice(_walk(_entity(raw), 0, expand_rfc822, problems), MAX_PARTS + 1))
+    if len(parts) > MAX_PARTS:
+        problems.append(Problem("unreadable_attachment", f"邮件分段超过 {MAX_PARTS} 个，其余部分未读取"))
+        parts = parts[:MAX_PARTS]
     return parts, problems
 
 

@@ -222,6 +222,15 @@ def test_any_filename_bytes_decode_to_storable_text(value: bytes) -> None:
     (name + (raw or "")).encode("utf-8")
 
 
+def test_part_count_and_nesting_are_bounded() -> None:
+    many = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\nContent-Type: image/png\r\n\r\nx\r\n" * 6000
+    parts, problems = walk_attachments(many)
+    assert len(parts) == 5000 and problems
+    deep = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(200))
+    mail = parse_mail(deep + b"Content-Type: image/png\r\n\r\nx")
+    assert mail.problems and mail.attachments == ()
+
+
 def test_completely_broken_input_gives_a_mail() -> None:
     for raw in (b"", b"\x00\xff" * 50, b"Content-Type: multipart/mixed\r\n\r\nno boundary"):
         assert parse_mail(raw).attachments is not None
