@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,10 +186,33 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & 0x800:
         return info.filename
     raw = info.orig_filename.encode("cp437", "replace")
+    unicode_path = _unicode_path_extra(info.extra, raw)
+    if unicode_path is not None:
+        return unicode_path
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("gb18030", "replace")
+
+
+def _unicode_path_extra(extra: bytes, raw_name: bytes) -> str | None:
+    """Info-ZIP Unicode Path field (0x7075): a UTF-8 name beside the legacy one (7-Zip, WinRAR write it;
+    Python ignores it).  Used only when its CRC matches the legacy name it stands for."""
+    import struct
+
+    pos = 0
+    while pos + 4 <= len(extra):
+        hid, size = struct.unpack_from("<HH", extra, pos)
+        body = extra[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if hid == 0x7075 and len(body) >= 5 and body[0] == 1:
+            (crc,) = struct.unpack_from("<I", body, 1)
+            if crc == zlib.crc32(raw_name):
+                try:
+                    return body[5:].decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+    return None
 
 
 def _zip_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:

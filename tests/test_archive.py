@@ -95,6 +95,21 @@ def test_utf8_flagged_and_unflagged_utf8_names() -> None:
     assert expand("a.zip", unflagged)[1].name == "a.zip/申报表.docx"
 
 
+def test_info_zip_unicode_path_field_wins_over_legacy_bytes() -> None:
+    import struct
+    import zlib
+
+    legacy = "X-????.docx".encode("ascii")  # what a tool writes when the OEM code page cannot hold the name
+    utf8 = "申报表-김철수.docx".encode("utf-8")
+    extra = struct.pack("<HHB", 0x7075, 5 + len(utf8), 1) + struct.pack("<I", zlib.crc32(legacy)) + utf8
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        info = zipfile.ZipInfo(legacy.decode("ascii"))
+        info.extra = extra
+        z.writestr(info, DOCX)
+    assert expand("a.zip", b.getvalue())[1].name == "a.zip/申报表-김철수.docx"
+
+
 def test_7z_with_chinese_names() -> None:
     items = expand("材料.7z", _7z({"申报表.docx": DOCX, "盖章件.pdf": PDF}))
     assert sorted(i.name for i in items[1:]) == ["材料.7z/申报表.docx", "材料.7z/盖章件.pdf"]
