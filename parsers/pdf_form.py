@@ -451,8 +451,37 @@ def _options(spec_options: Sequence[schema.Option]) -> list[tuple[str, Sequence[
 
 
 
+_SYMBOL_LETTERS = "RSTQP£þýüxn¨oq"  # Wingdings / Wingdings 2 box codes shown as letters after font loss
+
+
+def _unfont_symbols(text: str, options: Sequence[schema.Option]) -> str:
+    """'R自筹经费项目' / '£财政资助项目': a PDF made where Wingdings was missing shows the symbol font's
+    letters.  Directly before an option label (at a word start) they can only be the lost boxes."""
+    labels = "|".join(re.escape(label) for o in options for label in o.labels if "_" not in label)
+
+    def box(m: re.Match[str]) -> str:
+        code = ord(m.group(1))
+        glyph = checkbox.symbol_glyph("wingdings 2", code) or checkbox.symbol_glyph("wingdings", code)
+        return m.group(0) if glyph is None else glyph
+
+    return re.sub(rf"(?:(?<=^)|(?<=[\s，,;；]))([{_SYMBOL_LETTERS}])\s*(?=({labels}))", box, text, flags=re.M)
+
+
+def _states(text: str, options: Sequence[schema.Option]) -> tuple[dict[str, bool], list[checkbox.OptionHit]]:
+    """Option states, plus one inference the Word side never needs: when no option shows a tick but some
+    show an empty box, the options whose box is missing are the chosen ones (a tick drawn over a box,
+    带圈字符, is lost by some PDF exporters; some applicants delete the chosen box)."""
+    hits = checkbox.find_options(_unfont_symbols(text, options), _options(options))
+    marks = {h.mark for h in hits}
+    if True not in marks and False in marks and None in marks:
+        found = {h.value: h.mark is None for h in hits}
+    else:
+        found = checkbox.states_from_hits(hits, len(options))
+    return {o.value: found.get(o.value, False) for o in options}, hits
+
+
 def _funding(text: str, fields: dict[str, Any], problems: list[Problem]) -> None:
-    states = checkbox.option_states(text, _options(schema.FUNDING_OPTIONS))
+    states, _ = _states(text, schema.FUNDING_OPTIONS)
     chosen = [v for v, on in states.items() if on]
     if len(chosen) > 1:
         problems.append(Problem("funding_type_multiple", "财政资助 / 自筹经费"))
@@ -464,8 +493,8 @@ def _funding(text: str, fields: dict[str, Any], problems: list[Problem]) -> None
 
 
 def _scope(text: str, fields: dict[str, Any]) -> None:
-    hits = checkbox.find_options(text, _options(schema.SCOPE_OPTIONS))
-    states = checkbox.states_from_hits(hits, len(schema.SCOPE_OPTIONS))
+    text = _unfont_symbols(text, schema.SCOPE_OPTIONS)
+    states, hits = _states(text, schema.SCOPE_OPTIONS)
     for k, hit in enumerate(hits):
         fields["scope"][hit.value] = bool(states.get(hit.value))
         end = hits[k + 1].start if k + 1 < len(hits) else len(text)
@@ -495,7 +524,7 @@ def _batch(text: str) -> int | None:
 
 
 def _ce_base(text: str, fields: dict[str, Any]) -> None:
-    states = checkbox.option_states(text, _options(schema.CE_BASE_OPTIONS))
+    states, _ = _states(text, schema.CE_BASE_OPTIONS)
     chosen = [v for v, on in states.items() if on]
     org = fields["organizer"]
     org["ce_base"] = chosen[0] if len(chosen) == 1 else None

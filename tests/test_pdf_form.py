@@ -193,3 +193,30 @@ def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
     form = parse_pdf(pdfgen._write_objects(objs), "扫描件-可搜索.pdf")
     assert form.pdf is not None and form.pdf.scanned and not form.pdf.text_layer
     assert form.is_form and "扫描件" in form.note
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("☑财政资助项目 □自筹经费项目（自筹经费来源：_____）", "fiscal"),
+    ("□财政资助项目  ■自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),
+    ("£财政资助项目 R自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # Wingdings 2 lost its font
+    ("þ财政资助项目 ¨自筹经费项目", "fiscal"),  # Wingdings lost its font
+    ("□财政资助项目 自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # the tick over a box was lost
+    ("自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # the other option deleted
+    ("□财政资助项目 □自筹经费项目", None),
+])
+def test_funding_choice_from_pdf_text(text: str, expected: str | None) -> None:
+    from parsers import pdf_form
+    from parsers.schema import empty_fields
+
+    fields = empty_fields()
+    problems: list = []
+    pdf_form._funding(text, fields, problems)
+    assert fields["funding_type"] == expected and problems == []
+
+
+def test_symbol_letters_inside_words_are_left_alone() -> None:
+    from parsers import pdf_form
+    from parsers.schema import FUNDING_OPTIONS
+
+    assert pdf_form._unfont_symbols("PDF财政资助项目", FUNDING_OPTIONS) == "PDF财政资助项目"
+    assert pdf_form._unfont_symbols("R 财政资助项目", FUNDING_OPTIONS) == "☑财政资助项目"
