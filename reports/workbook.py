@@ -81,7 +81,7 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
         if path == "training_end":
             cols.append(_Col("训练天数", 8, lambda r: training_days(r.form.fields)))
     cols += [
-        _Col("所在市州（推测）", 12, lambda r: guess_region(r.form.fields)),
+        _Col("所在市州（推测）", 18, lambda r: guess_region(r.form.fields)),
         _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),
         _Col("发件人", 36, lambda r: r.message.sender, wrap=False),
         _Col("邮件主题", 40, lambda r: r.message.subject),
