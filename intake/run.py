@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -263,16 +264,31 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
     size = ctx.config.mailbox.batch_size
     batches = [uids[i:i + size] for i in range(0, len(uids), size)]
     wanted = ctx.progress and (ctx.mode == "rerun" or len(uids) > _BAR_FROM)
-    for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
-        jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
-        _convert_batch(ctx, jobs)
-        _parse_batch(ctx, jobs)
-        for job in jobs:
-            _finish(ctx, box, job)
-        if ctx.mode == "run" and getattr(box, "monotonic_uids", True) and batch and not ctx.dry_run:
-            # Only after the whole batch is committed: a crash mid-batch re-fetches the batch, and
-            # already-stored messages are recognised by key, so nothing is processed twice.
-            ctx.store.set_last_uid(folder, validity, max(batch))
+    # Pipelined: while the parser workers read batch N (in a helper thread that only waits on their
+    # pipes), this thread fetches and unpacks batch N+1, then commits batch N.  The store and the
+    # mailbox are only ever used from this thread.
+    pending: tuple[list[int], list[_Job], Future[None]] | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="parse") as pool:
+        for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
+            jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
+            _convert_batch(ctx, jobs)
+            parsing = pool.submit(_parse_batch, ctx, jobs)
+            if pending is not None:
+                _commit_batch(ctx, box, folder, validity, *pending)
+            pending = (batch, jobs, parsing)
+        if pending is not None:
+            _commit_batch(ctx, box, folder, validity, *pending)
+
+
+def _commit_batch(ctx: _Ctx, box: Mailbox, folder: str, validity: int, batch: list[int], jobs: list[_Job],
+                  parsing: Future[None]) -> None:
+    parsing.result()
+    for job in jobs:
+        _finish(ctx, box, job)
+    if ctx.mode == "run" and getattr(box, "monotonic_uids", True) and batch and not ctx.dry_run:
+        # Only after the whole batch is committed: a crash mid-batch re-fetches the batch, and
+        # already-stored messages are recognised by key, so nothing is processed twice.
+        ctx.store.set_last_uid(folder, validity, max(batch))
 
 
 def _candidates(ctx: _Ctx, box: Mailbox, folder: str) -> tuple[list[int], int]:

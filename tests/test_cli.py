@@ -178,13 +178,13 @@ def test_forked_child_does_not_keep_the_lock_after_the_run_is_killed(tmp_path: P
     code = ("import os, time; from pathlib import Path; from intake.lock import run_lock\n"
             f"with run_lock(Path({str(tmp_path)!r})):\n"
             "    child = os.fork()\n"
-            "    if child == 0:\n        time.sleep(60); os._exit(0)\n"
-            "    print(child, flush=True); time.sleep(60)\n")
+            "    if child == 0:\n        print(os.getpid(), flush=True); time.sleep(60); os._exit(0)\n"
+            "    time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
     child = 0
     try:
         assert proc.stdout is not None
-        child = int(proc.stdout.readline())
+        child = int(proc.stdout.readline())  # printed by the child once the fork handlers ran
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         with run_lock(tmp_path):  # the orphaned child is still alive and holds nothing
