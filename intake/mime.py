@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 from html import unescape
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -608,6 +608,16 @@ def _html_to_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
+def _sender(raw: bytes) -> str:
+    """`张三 <zhangsan@163.com>` from any quoting of the display name (quoted encoded words, raw GBK...)."""
+    text = decode_header_value(raw)
+    name, addr = parseaddr(text)
+    if not addr or "@" not in addr:
+        return text
+    name = name.strip().strip('"').strip()
+    return f"{name} <{addr}>" if name else addr
+
+
 def _parse_date(raw: str | None) -> datetime | None:
     if not raw:
         return None
@@ -652,7 +662,7 @@ def _parse_mail(raw: bytes) -> Mail:
     mid = h.get("message-id")
     return Mail(
         message_id=decode_header_value(mid) if mid else None,
-        sender=decode_header_value(h.get("from") or h.get("sender") or b""),
+        sender=_sender(h.get("from") or h.get("sender") or b""),
         subject=decode_header_value(h.get("subject") or b""),
         date_header=date_header,
         date_parsed=_parse_date(date_header),

@@ -181,6 +181,17 @@ def test_headers_subject_sender_date_message_id() -> None:
     assert "申报材料" in mail.body_text
 
 
+@pytest.mark.parametrize("header", [
+    b'From: "=?GBK?B?1cXI/Q==?=" <zhangsan@163.com>',
+    b"From: =?GBK?B?1cXI/Q==?= <zhangsan@163.com>",
+    b"From: \xd5\xc5\xc8\xfd <zhangsan@163.com>",
+    "From: \"张三\" <zhangsan@163.com>".encode("utf-8"),
+])
+def test_sender_display_name_in_every_quoting(header: bytes) -> None:
+    mail = parse_mail(header + b"\r\nSubject: x\r\n\r\nbody")
+    assert mail.sender == "张三 <zhangsan@163.com>"
+
+
 def test_unstructured_header_with_gb2312_label_and_gbk_char() -> None:
     word = encoded_word("朱镕基的申报".encode("gbk"), "gb2312")
     assert decode_header_value(b"Re: " + word) == "Re: 朱镕基的申报"
