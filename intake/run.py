@@ -581,7 +581,7 @@ def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,
     from reports.workbook import write_workbook
 
     write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir)
-    write_summary(paths["summary"], records, info, tz=tz)
+    write_summary(paths["summary"], records, info, tz=tz, workbook=paths["workbook"])
     write_export(paths["export"], records, tz=tz)
     return paths
 
