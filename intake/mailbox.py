@@ -193,9 +193,9 @@ class ImapMailbox:
 
     def _password(self) -> str:
         env = getattr(self._cfg, "password_env", None)
-        if not env or env not in os.environ:
+        if not env or not os.environ.get(env):
             raise LoginRefused(
-                f"the IMAP authorization code (授权码) is not set: export it in the environment variable {env!r}"
+                f"the IMAP authorization code (授权码) is not set: put it in the environment variable {env!r}"
             )
         return os.environ[env]
 
