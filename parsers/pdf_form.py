@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from parsers import checkbox, dates, schema
@@ -345,6 +345,7 @@ class _Pair:
     label: str
     value: str
     col: int  # column of the value cell
+    below: bool = False  # the label ended its row: its value may be in the row below
 
 
 def _pairs(rows: Iterable[tuple[str | None, ...]]) -> list[_Pair]:
@@ -366,10 +367,23 @@ def _pairs(rows: Iterable[tuple[str | None, ...]]) -> list[_Pair]:
         found = _row_pairs(list(row[offset:]), section, offset)
         if at_table_start and prev and not any(p.spec for p in found) and _is_continuation(row, section):
             found = _continuation(row, prev)
+        elif not found and _fill_below(out, row):
+            prev = []
+            at_table_start = False
+            continue
         out.extend(found)
         prev = found or prev
         at_table_start = False
     return out
+
+
+def _fill_below(out: list[_Pair], row: tuple[str | None, ...]) -> bool:
+    """A label alone at the end of its row (a full-width heading) takes the label-free row below."""
+    texts = [c.strip() for c in row if c and c.strip()]
+    if not texts or not out or not out[-1].below or out[-1].value.strip():
+        return False
+    out[-1] = replace(out[-1], value="\n".join(texts), below=False)
+    return True
 
 
 def _is_continuation(row: tuple[str | None, ...], section: str | None) -> bool:
@@ -413,7 +427,7 @@ def _row_pairs(cells: list[str | None], section: str | None, offset: int) -> lis
             out.append(_Pair(spec, cell, "", j + offset))  # the next cell is a label: this one is empty
             i = j
             continue
-        out.append(_Pair(spec, cell, value, j + offset))
+        out.append(_Pair(spec, cell, value, j + offset, below=j >= len(cells)))
         i = j + 1
     return out
 
@@ -601,6 +615,8 @@ def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list
     fields = schema.empty_fields()
     problems: list[Problem] = []
     raw: list[tuple[str, str]] = _header((l for r in reads for l in r.outside), fields)
+    # Some units type the 申报单位 / 申报时间 lines into the table's first row instead.
+    raw += _header((line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
     found: set[str] = set()
     values: dict[str, str] = {}
     for pair in _pairs(row for r in reads for row in r.rows):

@@ -220,3 +220,47 @@ def test_symbol_letters_inside_words_are_left_alone() -> None:
 
     assert pdf_form._unfont_symbols("PDF财政资助项目", FUNDING_OPTIONS) == "PDF财政资助项目"
     assert pdf_form._unfont_symbols("R 财政资助项目", FUNDING_OPTIONS) == "☑财政资助项目"
+
+
+def _table_pdf(rows: list[tuple[tuple[str, int], ...]], header: list[str] = ()) -> bytes:  # type: ignore[assignment]
+    """A PDF with one ruled table of the given rows ((text, span over 5 grid columns), ...)."""
+    from intake import pdfgen
+
+    cv = pdfgen._Canvas()
+    for i, line in enumerate(header):
+        cv.text(pdfgen.MARGIN, pdfgen.MARGIN + 18 * i, line)
+    y = pdfgen.MARGIN + 18 * len(header) + 10
+    for cells in rows:
+        y = pdfgen._place_row(cv, y, cells, 0, pdfgen.PAGE_H - pdfgen.MARGIN)
+    return pdfgen._serialize(cv, seal=False)
+
+
+def test_value_below_a_full_width_label() -> None:
+    rows = [
+        (("项目名称", 2), ("数字经济高级研修班", 3)),
+        (("办班时间", 2), ("2025年6月16日-20日", 1), ("办班地点", 1), ("武汉", 1)),
+        (("研修目的和作用", 5),),
+        (("提升数字化能力，服务高质量发展。", 5),),
+        (("培训对象", 2), ("中高级职称专业技术人员", 3)),
+    ]
+    form = parse_pdf(_table_pdf(rows, ["申报单位：湖北某研究院（盖章）", "申报时间：2024年12月12日"]), "竖排.pdf")
+    assert form.is_form
+    assert form.fields["purpose"] == "提升数字化能力，服务高质量发展。"
+    assert form.fields["trainees"] == "中高级职称专业技术人员"
+    assert form.fields["declared_org"] == "湖北某研究院"
+    assert form.fields["declared_date"] == "2024-12-12"
+    assert form.fields["training_start"] == "2025-06-16" and form.fields["training_end"] == "2025-06-20"
+
+
+def test_header_lines_typed_inside_the_table() -> None:
+    rows = [
+        (("申报单位：湖北某研究院（盖章）", 3), ("申报时间：2024年12月12日", 2)),
+        (("项目名称", 2), ("数字经济高级研修班", 3)),
+        (("办班时间", 2), ("2025.6.16—6.20", 1), ("办班地点", 1), ("武汉", 1)),
+        (("培训对象", 2), ("中高级职称专业技术人员", 3)),
+        (("研修内容和方式", 2), ("专题研讨", 3)),
+    ]
+    form = parse_pdf(_table_pdf(rows), "表内表头.pdf")
+    assert form.fields["declared_org"] == "湖北某研究院"
+    assert form.fields["declared_date"] == "2024-12-12"
+    assert form.fields["project_name"] == "数字经济高级研修班"
