@@ -14,8 +14,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-__all__ = ["REVIEW_HEADERS", "FORM_ID_HEADER", "ORPHAN_PREFIX", "ReviewNote", "read_review_notes", "PROJECT_SHEET",
-           "REMOVED_SHEET"]
+__all__ = ["REVIEW_HEADERS", "FORM_ID_HEADER", "ORPHAN_PREFIX", "ReviewNote", "read_review_notes",
+           "PROJECT_SHEET", "REMOVED_SHEET"]
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
@@ -150,6 +152,7 @@ def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, Revi
         ws.cell(row=1, column=index[header]).fill = style.PatternFill("solid", fgColor="2E75B6")
         ws.column_dimensions[get_column_letter(index[header])].width = _REVIEW_WIDTHS[header]
     _review_dropdown(ws, index["推荐级别"], len(rows))
+    _review_colours(ws, index["推荐级别"], len(rows))
 
 
 def _project_row(ws: Worksheet, r: int, row: FormRow, cols: Sequence[_Col], index: dict[str, int],
@@ -189,6 +192,19 @@ def _first_link(row: FormRow, rel_links: dict[tuple[str, str], str]) -> str | No
         if target:
             return target
     return None
+
+
+_CHOICE_FILLS = {"推荐国家级": "C6EFCE", "推荐省级": "DDEBF7", "不推荐": "FFC7CE", "待定": "FFEB9C"}
+
+
+def _review_colours(ws: Worksheet, col: int, nrows: int) -> None:
+    """The chosen 推荐级别 colours its cell (conditional formatting: no formula in any cell)."""
+    letter = get_column_letter(col)
+    cells = f"{letter}2:{letter}{max(nrows + 1, 2)}"
+    for choice, colour in _CHOICE_FILLS.items():
+        fill = style.PatternFill("solid", fgColor=colour)
+        rule = CellIsRule(operator="equal", formula=[f'"{choice}"'], fill=fill)
+        ws.conditional_formatting.add(cells, rule)
 
 
 def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
@@ -347,6 +363,18 @@ def _block(ws: Worksheet, row: int, col: int, title: str, items: Sequence[tuple[
     return row + len(items) + 2
 
 
+_NAV = ((1, PROJECT_SHEET, "▶ 申报项目（逐项审核）"), (4, "问题清单", "▶ 问题清单"),
+        (7, "邮件日志", "▶ 邮件日志"), (10, "附件", "▶ 附件（原件）"))
+
+
+def _sheet_links(ws: Worksheet, row: int) -> None:
+    """Links to the other sheets (internal locations: nothing outside the workbook is touched)."""
+    for col, sheet, text in _NAV:
+        cell = put(ws, row, col, text)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1", display=text)
+        cell.font = style.LINK_FONT
+
+
 def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: dict[str, int]) -> None:
     ws = wb.active
     assert ws is not None
@@ -356,19 +384,20 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     ws.row_dimensions[1].height = 28
     put(ws, 2, 1, f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
                   f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}")
+    _sheet_links(ws, 3)
     overview = [
         ("邮件总数", c.mails), ("其中逾期邮件", c.mails_late), ("处理失败邮件", c.mails_failed),
         ("申报表总数", c.forms), ("有效申报表（不含已被替代）", c.forms_current), ("按时提交", c.forms_on_time),
         ("逾期提交", c.forms_late), ("材料齐全", c.forms_complete), ("需补正或不符合要求", c.forms_incomplete),
         ("本次新增邮件", c.mails_new), ("本次新增申报表", c.forms_new), ("本次更新邮件", c.mails_changed),
     ]
-    nxt = _block(ws, 4, 1, "总体情况", overview)
+    nxt = _block(ws, 5, 1, "总体情况", overview)
     _block(ws, nxt, 1, "审核进度（有效申报表的推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
-    _block(ws, 4, 4, "按问题类型", c.by_flag or (("无", 0),))
-    nxt = _block(ws, 4, 7, "按项目类别", c.by_funding or (("无", 0),))
+    _block(ws, 5, 4, "按问题类型", c.by_flag or (("无", 0),))
+    nxt = _block(ws, 5, 7, "按项目类别", c.by_funding or (("无", 0),))
     nxt = _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
     _block(ws, nxt, 7, "按申报单位类型（推测）", c.by_unit_type or (("无", 0),))
-    _block(ws, 4, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
+    _block(ws, 5, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
     for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8)):
         ws.column_dimensions[letter].width = width
     note = put(ws, 2 + ws.max_row, 1, "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"

@@ -167,6 +167,15 @@ def test_dropdown_on_recommendation_column(book: Book) -> None:
     assert f"{letter}2" in str(dvs[0].sqref)
 
 
+def test_summary_links_to_sheets_and_choice_colours(book: Book) -> None:
+    _, wb, _ = book
+    links = [c.hyperlink for row in wb["汇总"].iter_rows() for c in row if c.hyperlink]
+    assert "'申报项目'!A1" in [h.location for h in links] and all(not h.target for h in links)
+    rules = wb["申报项目"].conditional_formatting
+    formulas = {f for cf in rules for rule in cf.rules for f in rule.formula}
+    assert {f'"{c}"' for c in REVIEW_CHOICES} <= formulas
+
+
 def test_layout_frozen_filter_print(book: Book) -> None:
     _, wb, _ = book
     ws = wb["申报项目"]
