@@ -35,6 +35,7 @@ __all__ = [
     "parse_mail",
     "walk_attachments",
     "decode_header_value",
+    "decode_bytes",
     "decode_filename",
     "find_big_attachment_links",
     "inline_uuencoded",
@@ -328,7 +329,7 @@ def decode_filename(content_disposition: bytes | None, content_type: bytes | Non
             continue
         _main, params = _split_params(header)
         name, raw = _param(params, base)
-        if name is not None:
+        if name is not None and name.strip():  # filename="" falls back to name=
             # The audit trail: valid UTF-8 as text, any other byte as a \xNN escape (storable anywhere).
             return name, _audit_text(header)
     return None, None
