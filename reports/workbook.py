@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -153,6 +154,8 @@ def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, Revi
         ws.column_dimensions[get_column_letter(index[header])].width = _REVIEW_WIDTHS[header]
     _review_dropdown(ws, index["推荐级别"], len(rows))
     _review_colours(ws, index["推荐级别"], len(rows))
+    for header, text in _HEADER_NOTES.items():
+        ws.cell(row=1, column=index[header]).comment = Comment(text, "intake", width=260, height=80)
 
 
 def _project_row(ws: Worksheet, r: int, row: FormRow, cols: Sequence[_Col], index: dict[str, int],
@@ -194,6 +197,12 @@ def _first_link(row: FormRow, rel_links: dict[tuple[str, str], str]) -> str | No
     return None
 
 
+_HEADER_NOTES = {
+    FORM_ID_HEADER: "重新生成本表时按此编号保留审核意见，请勿修改或删除本列。",
+    "推荐级别": "从下拉列表选择：" + " / ".join(REVIEW_CHOICES) + "。重新生成时保留。",
+    "审核意见": "自由填写；重新生成时保留。",
+    "审核人": "填写审核人姓名；重新生成时保留。",
+}
 _CHOICE_FILLS = {"推荐国家级": "C6EFCE", "推荐省级": "DDEBF7", "不推荐": "FFC7CE", "待定": "FFEB9C"}
 
 

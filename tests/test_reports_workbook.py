@@ -174,6 +174,8 @@ def test_summary_links_to_sheets_and_choice_colours(book: Book) -> None:
     rules = wb["申报项目"].conditional_formatting
     formulas = {f for cf in rules for rule in cf.rules for f in rule.formula}
     assert {f'"{c}"' for c in REVIEW_CHOICES} <= formulas
+    ws = wb["申报项目"]
+    assert "请勿修改或删除" in ws.cell(row=1, column=_header(ws)["表单编号"]).comment.text
 
 
 def test_layout_frozen_filter_print(book: Book) -> None:
