@@ -120,20 +120,21 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
         problem = _ooxml_problem(data, limits)
     idx = len(out)
     out.append(Item(shown, data if problem is None else data, kind, _sha(data), size, parent, problem, original))
-    container = "tnef" if sn.detail == "tnef" else kind
-    if container not in ("zip", "7z", "rar", "tnef") or problem is not None:
+    container = sn.detail if sn.detail in ("tnef", "eml") else kind
+    if container not in ("zip", "7z", "rar", "tnef", "eml") or problem is not None:
         return
     if depth >= limits.max_depth:
         _set_problem(out, idx, "压缩包嵌套层数过多，未展开")
         return
-    reader = {"zip": _zip_members, "7z": _7z_members, "rar": _rar_members, "tnef": _tnef_members}[container]
+    reader = {"zip": _zip_members, "7z": _7z_members, "rar": _rar_members, "tnef": _tnef_members,
+              "eml": _eml_members}[container]
     members, problem = reader(data, limits)
     if problem:
         _set_problem(out, idx, problem)
         if not members:
             return
     if not members:
-        if container != "tnef":  # a winmail.dat holding only the message body is normal
+        if container not in ("tnef", "eml"):  # a winmail.dat or saved mail with only a body is normal
             _set_problem(out, idx, "压缩包中没有可读取的文件（可能已损坏）")
         return
     for mname, mdata in members:
@@ -366,6 +367,21 @@ def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
                     return members, "压缩包内文件解压后过大（疑似压缩炸弹），已停止展开"
                 members.append((info.filename, blob))
             return members, None
+
+
+# ---------------------------------------------------------------- saved mails (.eml attached as a file)
+
+
+def _eml_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
+    """The attachments of a mail that was attached as a plain file (a saved .eml, "forward as attachment"
+    from clients that label it application/octet-stream)."""
+    from intake.mime import parse_mail  # local: intake.mime imports this module for its debug command
+
+    mail = parse_mail(data)
+    members = [(a.filename, a.data) for a in mail.attachments]
+    if len(members) > limits.max_members:
+        return [], f"邮件附件内文件过多（{len(members)} 个），已拒绝"
+    return members, None
 
 
 # ---------------------------------------------------------------- TNEF (Outlook winmail.dat)

@@ -102,6 +102,19 @@ def _sniff_ole(data: bytes) -> Sniffed:
     return Sniffed("other", "ole")
 
 
+_HEADER_LINE = re.compile(rb"^[a-z0-9-]+:[ \t]", re.M)
+
+
+def _looks_like_mail(low: bytes) -> bool:
+    """An RFC 822 message: header lines from the start, with From and Subject/Date/Message-ID — an MHT
+    page (MIME-Version + multipart/related, no From) stays "mht"."""
+    head = low.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    if not _HEADER_LINE.match(head):
+        return False
+    names = {m.group(0).split(b":")[0] for m in _HEADER_LINE.finditer(head)}
+    return b"from" in names and bool(names & {b"subject", b"date", b"message-id"})
+
+
 _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<meta|<body)", re.I)
 
 
@@ -110,6 +123,8 @@ def _sniff_text(head: bytes) -> Sniffed:
     if start.startswith(b"{\\rtf"):
         return Sniffed("other", "rtf", "文件为 RTF 格式（扩展名可能为 .doc），请另存为 .docx 后重新提交")
     low = start[:600].lower()
+    if _looks_like_mail(start[:4096].lower()):
+        return Sniffed("other", "eml")  # a saved mail attached as a file: intake.archive opens it
     if low.startswith(b"mime-version:") or b"content-type: multipart/related" in low:
         return Sniffed("other", "mht", "文件为网页（MHT）格式保存的 Word 文档，请另存为 .docx 后重新提交")
     if _HTML.match(start) or b"urn:schemas-microsoft-com:office:word" in low:

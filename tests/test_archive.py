@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import intake.archive as archive
 from intake.archive import ENCRYPTED, RAR_MANUAL, Limits, display_name, expand, storage_name
 from parsers.sniff import DOC_KINDS, sniff, sniff_kind
-from tests.mailfactory import gbk_zip, minimal_docx, tiny_rar, tnef
+from tests.mailfactory import Part, build_mail, gbk_zip, minimal_docx, tiny_rar, tnef
 
 DOCX = minimal_docx("项目名称")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -253,3 +253,15 @@ def test_winmail_dat_cut_short_is_flagged_but_keeps_what_it_read() -> None:
     data = tnef({"盖章件.pdf": PDF, "申报表.docx": DOCX})
     items = expand("winmail.dat", data[:-200])
     assert items[0].problem and [i.name for i in items[1:]] == ["winmail.dat/盖章件.pdf"]
+
+
+def test_saved_mail_attached_as_a_file_is_opened() -> None:
+    inner = build_mail([Part(DOCX, "申报表-王五.docx", style="rfc2231")])
+    items = expand("转发邮件.eml", inner)
+    assert items[0].kind == "other" and items[0].problem is None
+    assert [(i.name, i.kind, i.data) for i in items[1:]] == [("转发邮件.eml/申报表-王五.docx", "docx", DOCX)]
+
+
+def test_mht_page_is_not_taken_for_a_mail() -> None:
+    mht = b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\n"
+    assert sniff(mht).detail == "mht"
