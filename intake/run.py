@@ -183,7 +183,9 @@ class _Ctx:
     since: date | None
     until: date | None
     progress: bool = False
-    parser: Any = None
+    parser: Any = None  # started on the first document: a run without new mail forks nothing
+    stack: ExitStack | None = None
+    rekeyed: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("listed", "processed", "skipped", "new", "changed", "failed"), 0))
     new_keys: set[str] = field(default_factory=set)
@@ -223,7 +225,7 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
     try:
         box = mailbox if mailbox is not None else open_mailbox(config)
         stack.callback(box.close)
-        ctx.parser = stack.enter_context(_parser(config))
+        ctx.stack = stack
         for folder in box.folders():
             _process_folder(ctx, box, folder)
     except Exception as err:
@@ -233,13 +235,21 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
             raise
         aborted = f"mailbox unavailable: {err}"
         log.error("%s; results committed so far are kept, the next run continues", aborted)
-    _apply_supersessions(store, rules)
+    touched = ctx.counts["changed"] + ctx.rekeyed
+    if touched:
+        touched += _apply_supersessions(store, rules)
     finished = datetime.now(timezone.utc)
     store.finish_run(run_id, finished, status="aborted" if aborted else "ok", n_new=ctx.counts["new"],
                      n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
     info = RunInfo(run_id, started, finished, rules.version, frozenset(ctx.new_keys), frozenset(ctx.changed_keys),
                    frozenset(ctx.failed_keys))
-    outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
+    outputs = _output_paths(config, outputs_dir)
+    if touched or outputs_dir is not None or not all(p.exists() for p in outputs.values()):
+        outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
+    else:
+        # Nothing changed (the usual cron run): the outputs, and the summary's "new since the last
+        # run" section, stay as the last run that changed something left them.
+        log.info("nothing new or changed: outputs left as they are")
     c = ctx.counts
     return RunSummary(run_id, mode, c["listed"], c["processed"], c["skipped"], c["new"], c["changed"], c["failed"],
                       aborted, dry_run, outputs)
@@ -272,6 +282,7 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
         for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
             jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
             _convert_batch(ctx, jobs)
+            _start_parser(ctx, jobs)
             parsing = pool.submit(_parse_batch, ctx, jobs)
             if pending is not None:
                 _commit_batch(ctx, box, folder, validity, *pending)
@@ -370,6 +381,7 @@ def _recognised_elsewhere(ctx: _Ctx, job: _Job) -> bool:
         return False
     log.info("uid=%s: already processed as %s (UIDVALIDITY changed); re-keyed", job.raw.ref.uid, other)
     ctx.store.rekey(other, job.raw.ref)
+    ctx.rekeyed += 1
     return ctx.mode == "run"
 
 
@@ -410,6 +422,11 @@ def _convert_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
             att.status, att.detail, att.data = "unreadable", error or "无法转换", None
         else:
             att.data, att.converted_from = data, att.kind
+
+
+def _start_parser(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
+    if ctx.parser is None and ctx.stack is not None and any(a.status == "pending" for j in jobs for a in j.atts):
+        ctx.parser = ctx.stack.enter_context(_parser(ctx.config))
 
 
 def _parse_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
@@ -540,7 +557,7 @@ def _short(err: BaseException) -> str:
 # ---------------------------------------------------------------- across the store
 
 
-def _apply_supersessions(store: Store, rules: Any) -> None:
+def _apply_supersessions(store: Store, rules: Any) -> int:
     from intake.review import FormKey, superseded_flag, supersessions
 
     keys = [FormKey(r.form_id, r.message_key, r.sender, r.received_at, _text(r.fields.get("declared_org")),
@@ -552,6 +569,7 @@ def _apply_supersessions(store: Store, rules: Any) -> None:
                                        for old, new in newer.items()})
     if changed:
         log.info("supersessions: %d form(s) changed", changed)
+    return changed
 
 
 def _applicant(fields: Any) -> Any:

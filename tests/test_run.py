@@ -149,6 +149,12 @@ def test_second_run_leaves_store_and_export_byte_identical(tmp_path: Path, clean
     with Store(cfg.data_dir) as store:
         assert list(store.dump()) == dump1
     assert cfg.report.export_jsonl.read_bytes() == export1
+    # outputs are left alone when nothing changed, but a missing one is rebuilt
+    cfg.report.export_jsonl.unlink()
+    mtime = cfg.report.workbook.stat().st_mtime_ns
+    assert run_intake(cfg).processed == 0
+    assert cfg.report.export_jsonl.read_bytes() == export1
+    assert cfg.report.workbook.stat().st_mtime_ns != mtime
 
 
 def test_workbook_reopens_with_expected_rows(tmp_path: Path, clean_form: Any) -> None:
