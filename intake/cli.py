@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 
 import click
 
+from intake import __version__
 from intake.config import Config, ConfigError, build_config, load_config
 
 __all__ = ["main", "DEMO_DIR", "demo_config"]
@@ -85,7 +86,7 @@ def _load(config_path: Path, quiet: bool, verbose: bool) -> Config:
 
 
 @click.group(cls=IntakeGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="intake", message="intake %(version)s")
+@click.version_option(__version__, message="intake %(version)s")
 def main() -> None:
     """intake: turns the office mailbox of 申报表 submissions into a review workbook, an HTML summary and a
     JSON-lines export.  Exit codes: 0 ok, 1 fatal, 2 usage, 3 finished but some messages failed."""
