@@ -42,10 +42,16 @@ def legacy_docs() -> dict[str, bytes]:
     """.doc files made by LibreOffice from python-docx forms, in one call (the slow part of these tests)."""
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    names = ["高级研修甲", "高级研修乙", "加密"]
-    res = convert_files([("申报表.docx", _form_docx(n)) for n in names], target="doc")
+    sources = {n: _form_docx(n) for n in ("高级研修甲", "高级研修乙", "加密")}
+    try:
+        from intake.formgen import build_form_docx, sample_fields
+
+        sources["form"] = build_form_docx(sample_fields(7), "glyph")
+    except ImportError:
+        pass
+    res = convert_files([("申报表.docx", data) for data in sources.values()], target="doc")
     assert all(r.data is not None for r in res), res
-    return {n: r.data for n, r in zip(names, res)}
+    return {n: r.data for n, r in zip(sources, res)}
 
 
 def test_without_libreoffice_every_item_gets_the_reason(monkeypatch) -> None:
@@ -110,3 +116,22 @@ def test_timeout_kills_the_whole_process_group() -> None:
     leftover = [p.pid for p in psutil.process_iter(["cmdline"])
                 if any("intake-lo-" in c for c in (p.info["cmdline"] or []))]
     assert leftover == []  # neither the wrapper nor soffice.bin survived the kill
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@needs_lo
+def test_doc_made_from_the_real_form_converts_back_into_a_parseable_form(legacy_docs) -> None:
+    """The pipeline path of a legacy .doc: form → .doc (LibreOffice) → .docx (convert_to_docx) → parse_docx."""
+    formgen = pytest.importorskip("intake.formgen")
+    docx_form = pytest.importorskip("parsers.docx_form")
+    fields = formgen.sample_fields(7)
+    doc = legacy_docs["form"]
+    assert sniff_kind(doc) == "doc"
+    back = convert_to_docx([("申报表.doc", doc)])[0]
+    assert back.data is not None, back.error
+    assert "<w:tbl>" in _document_xml(back.data)  # the form's table survived the round trip
+    parsed = docx_form.parse_docx(back.data, "申报表.doc")
+    assert parsed.is_form
+    assert parsed.fields["project_name"] == fields["project_name"]
+    assert parsed.fields["declared_org"] == fields["declared_org"]
