@@ -278,7 +278,36 @@ def _read_page(page: Any) -> _PageRead:
             rows.append(tuple(None if cell is None else _cell_text(chars, cell) for cell in row.cells))
         rows.append(())  # a table boundary
     free = [c for c in chars if not any(_within(c, b) for b in boxes)]
-    return _PageRead(tuple(rows), tuple(l.text for l in _lines(free)))
+    lines = tuple(l.text for l in _lines(free))
+    if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
+        rows = _line_rows(lines)
+    return _PageRead(tuple(rows), lines)
+
+
+def _label_regex() -> re.Pattern[str]:
+    labels = {schema.norm_label(l) for l in (*_LABELS, *_SECTIONS)}
+    alts = sorted(labels, key=len, reverse=True)
+    body = "|".join(r"\s*".join(re.escape(c) for c in label) for label in alts)
+    return re.compile(rf"(?:(?<=^)|(?<=\s))(?:{body})\s*[:：]?")
+
+
+def _line_rows(lines: Sequence[str]) -> list[tuple[str | None, ...]]:
+    """Rows from free text lines: each label found starts a cell, the text up to the next label is its
+    value; a line without a label continues the value before it."""
+    regex = _label_regex()
+    rows: list[list[str | None]] = []
+    for line in lines:
+        hits = list(regex.finditer(line))
+        if not hits:
+            if rows and rows[-1]:
+                rows[-1][-1] = f"{rows[-1][-1] or ''}\n{line}".strip()
+            continue
+        cells: list[str | None] = []
+        for k, m in enumerate(hits):
+            end = hits[k + 1].start() if k + 1 < len(hits) else len(line)
+            cells += [m.group(0).rstrip(":： "), line[m.end():end].strip()]
+        rows.append(cells)
+    return [tuple(r) for r in rows] + ([()] if rows else [])
 
 
 def _cid_share(chars: Sequence[Mapping[str, Any]]) -> float:
@@ -361,7 +390,7 @@ def _pairs(rows: Iterable[tuple[str | None, ...]]) -> list[_Pair]:
         first = _section_of(row[0])
         if first:
             section = first
-        elif row[0] is not None and row[0].strip() and _spec_for(row[0], None) is not None:
+        elif row[0] and row[0].strip() and getattr(_spec_for(row[0], None), "section", "") is None:
             section = None  # a top-level label: the section block has ended
         offset = 1 if first else 0
         found = _row_pairs(list(row[offset:]), section, offset)
@@ -611,7 +640,8 @@ def _join_continuation(before: str, after: str) -> str:
     return body + after
 
 
-def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem], int]:
+def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem],
+                                                             frozenset[str]]:
     fields = schema.empty_fields()
     problems: list[Problem] = []
     raw: list[tuple[str, str]] = _header((l for r in reads for l in r.outside), fields)
@@ -632,13 +662,15 @@ def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list
     year = _project_year(l for r in reads for l in r.outside)
     for key, value in values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
-    return fields, raw, problems, len(found)
+    return fields, raw, problems, frozenset(found)
 
 
-def _looks_like_form(reads: Sequence[_PageRead], n_labels: int) -> bool:
+def _looks_like_form(reads: Sequence[_PageRead], found: frozenset[str]) -> bool:
+    """Enough of the form's own labels: the unit sub-labels (联系人, 电话, 地址) alone are in every letter."""
     text = "".join(l for r in reads for l in r.outside)
     titled = any(marker in re.sub(r"\s+", "", text) for marker in schema.TITLE_MARKERS)
-    return n_labels >= MIN_LABELS or (titled and n_labels >= 2)
+    top = sum(1 for key in found if schema.BY_KEY[key].section is None)
+    return top >= 2 and (len(found) >= MIN_LABELS or titled)
 
 
 def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
@@ -666,11 +698,11 @@ def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx
         reads = _read_text_pages(data, text_idx) if text_idx else []
     except DocumentError as err:
         raise DocumentError(err.reason, name=name) from err
-    fields, raw, problems, n_labels = _fields_from_pages(reads)
+    fields, raw, problems, found = _fields_from_pages(reads)
     scanned = not text_idx and "scanned" in kinds
     info = PdfInfo(pages=total, text_layer=any(not r.garbled for r in reads), scanned=scanned,
                    seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
-    is_form, note = _verdict(kinds, text_idx, reads, n_labels, total, _any_value(fields))
+    is_form, note = _verdict(kinds, text_idx, reads, found, total, _any_value(fields))
     return ParsedForm(source=name, kind="pdf", is_form=is_form, fields=fields, raw_pairs=tuple(raw),
                       problems=tuple(problems), pdf=info, note=note)
 
@@ -681,13 +713,13 @@ def _any_value(node: Any) -> bool:
     return node is not None and node is not False and node != ""
 
 
-def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[_PageRead], n_labels: int,
+def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[_PageRead], found: frozenset[str],
              total: int, filled: bool) -> tuple[bool, str]:
     capped = f"；共 {total} 页，只读取前 {MAX_PAGES} 页" if total > MAX_PAGES else ""
-    if text_idx and _looks_like_form(reads, n_labels):
+    if text_idx and _looks_like_form(reads, found):
         if not filled:
             return False, "PDF 为空白申报表（未填写任何内容），可能是通知附件中的模板" + capped
-        return True, f"PDF 文字版，识别到 {n_labels} 个表格栏目" + capped
+        return True, f"PDF 文字版，识别到 {len(found)} 个表格栏目" + capped
     if "garbled" in kinds or (reads and all(r.garbled for r in reads)):
         return True, "PDF 文字层为乱码（字体缺少编码信息），内容需人工核对" + capped
     if "scanned" in kinds and len(text_idx) == 0:

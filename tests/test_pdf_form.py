@@ -114,7 +114,8 @@ def _text_pdf(lines: list[str]) -> bytes:
 
 def test_cover_letter_pdf_is_not_a_form() -> None:
     letter = _text_pdf(["关于报送2025年高级研修项目申报材料的函", "省人社厅专技处：",
-                        "现将我单位申报材料报送你处，请审核。联系人：张三，电话：027-12345678。"])
+                        "现将我单位《高级研修项目申报表》报送你处，请审核。",
+                        "联系人：张三  电话：027-12345678  地址：武汉市武昌区"])
     form = parse_pdf(letter, "公函.pdf")
     assert not form.is_form
     assert "公函" in form.note or "未找到申报表" in form.note
@@ -264,3 +265,24 @@ def test_header_lines_typed_inside_the_table() -> None:
     assert form.fields["declared_org"] == "湖北某研究院"
     assert form.fields["declared_date"] == "2024-12-12"
     assert form.fields["project_name"] == "数字经济高级研修班"
+
+
+def test_borderless_form_is_read_from_lines() -> None:
+    from intake import pdfgen
+
+    lines = ["专业技术人员知识更新工程2025年高级研修项目申报表", "申报单位：湖北某研究院（盖章）",
+             "项目名称：数字经济高级研修班", "办班时间 2025年6月16日-20日  办班地点 武汉市",
+             "研修目的和作用 提升数字化能力，", "服务高质量发展。",
+             "申报单位信息 单位名称 湖北某研究院 联系人 张三", "办公电话 027-12345678 手机 13800000000",
+             "承办单位信息 单位名称 武汉培训中心 联系人 李四", "办公电话 027-87654321 手机 13900000000"]
+    cv = pdfgen._Canvas()
+    for i, line in enumerate(lines):
+        cv.text(60, 60 + i * 20, line)
+    form = parse_pdf(pdfgen._serialize(cv, seal=False), "无框线.pdf")
+    f = form.fields
+    assert form.is_form
+    assert f["project_name"] == "数字经济高级研修班" and f["training_location"] == "武汉市"
+    assert f["training_start"] == "2025-06-16"
+    assert f["purpose"] == "提升数字化能力，\n服务高质量发展。"
+    assert f["applicant"]["contact"] == "张三" and f["applicant"]["office_phone"] == "027-12345678"
+    assert f["organizer"]["contact"] == "李四" and f["organizer"]["mobile"] == "13900000000"
