@@ -66,6 +66,23 @@ def test_unstartable_soffice_is_not_a_crash(monkeypatch, tmp_path) -> None:
     assert [r.error for r in convert_to_docx([("a.doc", b"x")])] == [NEED_LO]
 
 
+def test_timeout_kills_children_of_the_wrapper(monkeypatch, tmp_path) -> None:
+    """soffice is a wrapper that forks soffice.bin; a fake one that forks a sleeper shows the whole
+    process group dies on timeout, and the batch is retried one by one (each timing out too)."""
+    pidfile = tmp_path / "child.pids"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 301 &\necho $! >> {pidfile}\nsleep 302\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "soffice_path", lambda: str(fake))
+    res = convert_to_docx([("a.doc", b"x"), ("b.doc", b"y")], timeout_s=0.5)
+    assert [r.error for r in res] == [convert.TIMEOUT, convert.TIMEOUT]
+    pids = [int(x) for x in pidfile.read_text().split()]
+    assert len(pids) == 3  # the batch, then each file alone
+    for pid in pids:
+        alive = psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        assert not alive, f"child {pid} survived the timeout"
+
+
 def test_empty_batch() -> None:
     assert convert_to_docx([]) == []
 
