@@ -9,6 +9,7 @@ the unchosen options were deleted.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -89,6 +90,7 @@ class OptionHit:
     match: re.Match[str]
 
 
+@lru_cache(maxsize=256)
 def label_pattern(label: str) -> str:
     """A label as a regex tolerant of spaces between characters; "__" matches a filled-in blank."""
     parts = []
@@ -102,10 +104,15 @@ def label_pattern(label: str) -> str:
 
 def _find_option(text: str, labels: Sequence[str], taken: list[tuple[int, int]]) -> re.Match[str] | None:
     for label in sorted(labels, key=len, reverse=True):
-        for m in re.finditer(label_pattern(label), text):
+        for m in _compiled(label).finditer(text):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 return m
     return None
+
+
+@lru_cache(maxsize=256)
+def _compiled(label: str) -> re.Pattern[str]:
+    return re.compile(label_pattern(label))
 
 
 def _mark_before(text: str, pos: int) -> tuple[bool | None, int]:

@@ -381,6 +381,29 @@ def _slow_paragraphs(root: etree._Element) -> set[etree._Element]:
 
 
 # ------------------------------------------------------------------ blocks and tables
+#
+# Two walkers build the same structures: a reference walker in Python over the elements, and a fast
+# one where an XSLT (libxslt, in C) flattens the body into a token stream and Python only assembles
+# it.  Paragraphs holding anything special (symbols, fields, controls, deletions, text boxes) are
+# marked beforehand and read by the reference code in both.  tests/test_docx_layouts.py checks the two
+# agree on every test document.
+
+
+@dataclass
+class _RawCell:
+    span: int
+    vmerge: str | None  # "restart" | "continue" | None
+    blocks: list  # Para | Grid | list[_RawTable] (a run of consecutive tables)
+
+
+@dataclass
+class _RawRow:
+    before: int
+    header: bool
+    cells: list[_RawCell]
+
+
+_RawTable = list[_RawRow]
 
 
 @dataclass
@@ -402,31 +425,35 @@ def _block_children(el: etree._Element) -> Iterator[etree._Element]:
             yield from _block_children(child)
 
 
-def _blocks(container: etree._Element, w: _Walk) -> list[Block | list[etree._Element]]:
+def _add_para(out: list, text: str) -> None:
+    # An empty paragraph between two tables does not end the run: split tables join up.
+    if text.strip() or not (out and isinstance(out[-1], list)):
+        out.append(Para(text))
+
+
+def _add_table(out: list, table: _RawTable) -> None:
+    if out and isinstance(out[-1], list):
+        out[-1].append(table)
+    else:
+        out.append([table])
+
+
+def _box_blocks(boxes: list[etree._Element], out: list, w: _Walk) -> None:
+    for box in boxes:
+        out.extend(build_grid(b) if isinstance(b, list) else b for b in _blocks(box, w))
+
+
+def _blocks(container: etree._Element, w: _Walk) -> list:
     """Paragraphs, and runs of consecutive tables (merged later), text boxes before their paragraph."""
-    out: list[Block | list[etree._Element]] = []
+    out: list = []
     for el in _block_children(container):
         if el.tag == TBL:
-            if out and isinstance(out[-1], list):
-                out[-1].append(el)
-            else:
-                out.append([el])
+            _add_table(out, _raw_table(el, w))
             continue
         text, boxes = paragraph_text(el, w.slow)
-        for box in boxes:
-            out.extend(build_grid(b, w) if isinstance(b, list) else b for b in _blocks(box, w))
-        # An empty paragraph between two tables does not end the run: split tables join up.
-        if text.strip() or not (out and isinstance(out[-1], list)):
-            out.append(Para(text))
+        _box_blocks(boxes, out, w)
+        _add_para(out, text)
     return out
-
-
-def walk_body(root: etree._Element) -> list[Block]:
-    body = root.find(q("body"))
-    if body is None:
-        return []
-    w = _Walk(_slow_paragraphs(root))
-    return [build_grid(b, w) if isinstance(b, list) else b for b in _blocks(body, w)]
 
 
 def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
@@ -458,51 +485,11 @@ def _int_val(el: etree._Element | None, default: int) -> int:
         return default
 
 
-def _plain_cell(tc: etree._Element, w: _Walk) -> tuple[str, ...] | None:
-    """Paragraph texts of a cell holding only plain paragraphs (the common case), else None."""
-    slow = w.slow
-    if slow is None:
-        return None
-    paras = []
-    for child in tc.iterchildren(P, TBL, SDT, CUSTOMXML):
-        if child.tag != P or child in slow:
-            return None
-        paras.append("".join(child.itertext(T, with_tail=False)))
-    return tuple(paras)
-
-
-def _cell_content(tc: etree._Element, w: _Walk) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
-    plain = _plain_cell(tc, w)
-    if plain is not None and not any(_PUA.search(t) for t in plain):
-        return plain, ()
-    paras: list[str] = []
-    nested: list[Grid] = []
-    for b in _blocks(tc, w):
-        if isinstance(b, Para):
-            paras.append(b.text)
-        elif isinstance(b, list):
-            nested.append(build_grid(b, w))
-        else:
-            nested.append(b)
-    return tuple(paras), tuple(nested)
-
-
 _TCPR, _GRIDSPAN, _VMERGE = q("tcPr"), q("gridSpan"), q("vMerge")
 _TRPR, _GRIDBEFORE, _TBLHEADER = q("trPr"), q("gridBefore"), q("tblHeader")
 
 
-@dataclass
-class _Build:
-    cells: list[list] = field(default_factory=list)  # [row, col, rowspan, colspan, paras, nested]
-    index: dict[tuple[int, int], int] = field(default_factory=dict)
-    n_cols: int = 0
-
-
-def _row_text(tr: etree._Element, w: _Walk) -> str:
-    return "".join(paragraph_text(p, w.slow)[0] for p in tr.iter(P))
-
-
-def _tc_props(tc: etree._Element) -> tuple[int, etree._Element | None]:
+def _tc_props(tc: etree._Element) -> tuple[int, str | None]:
     """gridSpan and vMerge of a cell (child iteration: much cheaper than find() paths)."""
     span, vm = 1, None
     for pr in tc:
@@ -511,7 +498,7 @@ def _tc_props(tc: etree._Element) -> tuple[int, etree._Element | None]:
                 if x.tag == _GRIDSPAN:
                     span = max(1, _int_val(x, 1))
                 elif x.tag == _VMERGE:
-                    vm = x
+                    vm = "restart" if x.get(_VAL) == "restart" else "continue"
         break
     return span, vm
 
@@ -530,18 +517,162 @@ def _tr_props(tr: etree._Element) -> tuple[int, bool]:
     return before, header
 
 
-def _add_row(b: _Build, tr: etree._Element, r: int, w: _Walk) -> None:
-    col = _tr_props(tr)[0]
+def _raw_table(tbl: etree._Element, w: _Walk) -> _RawTable:
+    rows = []
+    for tr in _rows(tbl):
+        before, header = _tr_props(tr)
+        cells = [_RawCell(*_tc_props(tc), _blocks(tc, w)) for tc in _cells(tr)]
+        rows.append(_RawRow(before, header, cells))
+    return rows
+
+
+# ---- the fast walker
+
+_X = "urn:x-intake:walk"
+_SLOW_ATTR = "{%s}s" % _X
+_MARK = "\ue000"
+_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:w="{W}" xmlns:x="{_X}">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
+<xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
+<xsl:template match="w:customXml|w:ins|w:moveTo"><xsl:apply-templates select="*"/></xsl:template>
+<xsl:template match="w:p[@x:s]">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
+<xsl:template match="w:p">&#xE000;P<xsl:for-each select=".//w:t"><xsl:value-of select="translate(., '&#xE000;', '')"/></xsl:for-each></xsl:template>
+<xsl:template match="w:tbl">&#xE000;T<xsl:apply-templates select="*"/>&#xE000;E</xsl:template>
+<xsl:template match="w:tr">&#xE000;R<xsl:value-of select="w:trPr/w:gridBefore/@w:val"/>|<xsl:if
+ test="w:trPr/w:tblHeader[not(@w:val='0' or @w:val='false' or @w:val='off')]">h</xsl:if><xsl:apply-templates
+ select="*"/></xsl:template>
+<xsl:template match="w:tc">&#xE000;C<xsl:value-of select="w:tcPr/w:gridSpan/@w:val"/>|<xsl:choose><xsl:when
+ test="w:tcPr/w:vMerge[@w:val='restart']">r</xsl:when><xsl:when test="w:tcPr/w:vMerge">c</xsl:when></xsl:choose
+ ><xsl:apply-templates select="*"/></xsl:template>
+<xsl:template match="*"/>
+</xsl:stylesheet>"""), access_control=etree.XSLTAccessControl.DENY_ALL)
+
+
+def _int_or(text: str, default: int) -> int:
+    try:
+        return max(0, int(text)) if text else default
+    except ValueError:
+        return default
+
+
+def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
+    """Blocks from the token stream: P text | S slow-paragraph index | T table | R row | C cell | E end.
+
+    One loop with an explicit stack of open containers (body, cells); a malformed stream raises
+    ValueError and the caller falls back to the reference walker.
+    """
+    body: list = []
+    out = body  # the block list being filled (the body or the current cell's blocks)
+    stack: list[tuple[list, _RawTable, list]] = []  # (outer block list, open table, its current row's cells)
+    for item in items:
+        kind, rest = item[:1], item[1:]
+        if kind == "P":
+            _add_para(out, _symbol_text(None, rest) if _PUA.search(rest) else rest)
+        elif kind == "C":
+            if not stack:
+                raise ValueError("cell outside a table")
+            span, _, vm = rest.partition("|")
+            out = []
+            stack[-1][2].append(_RawCell(max(1, _int_or(span, 1)), _VMERGE_CODES.get(vm), out))
+        elif kind == "R":
+            if not stack:
+                raise ValueError("row outside a table")
+            before, _, flags = rest.partition("|")
+            cells: list[_RawCell] = []
+            stack[-1][1].append(_RawRow(_int_or(before, 0), flags == "h", cells))
+            stack[-1] = (stack[-1][0], stack[-1][1], cells)
+            out = []  # text between a row start and its first cell belongs nowhere
+        elif kind == "T":
+            table: _RawTable = []
+            stack.append((out, table, []))
+        elif kind == "E":
+            if not stack:
+                raise ValueError("unbalanced table tokens")
+            outer, table, _ = stack.pop()
+            _add_table(outer, table)
+            out = outer
+        elif kind == "S":
+            text, boxes = paragraph_text(slow[int(rest)])
+            _box_blocks(boxes, out, w)
+            _add_para(out, text)
+        else:
+            raise ValueError(f"unknown token {kind!r}")
+    if stack:
+        raise ValueError("unclosed table")
+    return body
+
+
+_VMERGE_CODES = {"r": "restart", "c": "continue"}
+
+
+def _fast_blocks(root: etree._Element, w: _Walk) -> list | None:
+    """The body's blocks through the XSLT token stream, or None when the reference walker must run."""
+    # libxslt would expand entity references when taking string values: a document with a DTD (never
+    # written by Word) goes to the reference walker, which leaves entities unexpanded.
+    if w.slow is None or root.getroottree().docinfo.internalDTD is not None:
+        return None
+    slow = list(w.slow)
+    for i, p in enumerate(slow):
+        p.set(_SLOW_ATTR, str(i))
+    try:
+        items = str(_XSLT(root)).split(_MARK)[1:]
+    finally:
+        for p in slow:
+            del p.attrib[_SLOW_ATTR]
+    try:
+        return _assemble(items, slow, w)
+    except ValueError:
+        return None
+
+
+def walk_body(root: etree._Element, *, fast: bool = True) -> list[Block]:
+    body = root.find(q("body"))
+    if body is None:
+        return []
+    w = _Walk(_slow_paragraphs(root))
+    raw = (_fast_blocks(root, w) if fast else None)
+    if raw is None:
+        raw = _blocks(body, w)
+    return [build_grid(b) if isinstance(b, list) else b for b in raw]
+
+
+# ---- grids
+
+
+@dataclass
+class _Build:
+    cells: list[list] = field(default_factory=list)  # [row, col, rowspan, colspan, paras, nested]
+    index: dict[tuple[int, int], int] = field(default_factory=dict)
+    n_cols: int = 0
+
+
+def _cell_content(blocks: list) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
+    paras: list[str] = []
+    nested: list[Grid] = []
+    for b in blocks:
+        if type(b) is Para:
+            paras.append(b.text)
+        elif isinstance(b, list):
+            nested.append(build_grid(b))
+        else:
+            nested.append(b)
+    return tuple(paras), tuple(nested)
+
+
+def _add_row(b: _Build, row: _RawRow, r: int) -> None:
+    col = row.before
     index, cells = b.index, b.cells
-    for tc in _cells(tr):
-        span, vm = _tc_props(tc)
+    for cell in row.cells:
+        span = cell.span
         above = index.get((r - 1, col))
-        if vm is not None and vm.get(_VAL, "continue") == "continue" and above is not None:
+        if cell.vmerge == "continue" and above is not None:
             origin = cells[above]
             origin[2] = r - origin[0] + 1
             target = above
         else:
-            paras, nested = _cell_content(tc, w)
+            paras, nested = _cell_content(cell.blocks)
             cells.append([r, col, 1, span, paras, nested])
             target = len(cells) - 1
         for c in range(col, col + span):
@@ -551,20 +682,23 @@ def _add_row(b: _Build, tr: etree._Element, r: int, w: _Walk) -> None:
         b.n_cols = col
 
 
-def build_grid(tables: list[etree._Element], w: _Walk | None = None) -> Grid:
+def _raw_row_text(row: _RawRow) -> str:
+    return "".join(b.text for cell in row.cells for b in cell.blocks if type(b) is Para)
+
+
+def build_grid(tables: list[_RawTable]) -> Grid:
     """One grid from one table or a run of consecutive tables (a split table)."""
-    w = w or _Walk(None)
     b = _Build()
     r = 0
     header_rows: list[str] = []
-    for t_i, tbl in enumerate(tables):
-        for tr in _rows(tbl):
-            if _tr_props(tr)[1]:
+    for t_i, table in enumerate(tables):
+        for row in table:
+            if row.header:
                 if t_i == 0:
-                    header_rows.append(_row_text(tr, w))
-                elif _row_text(tr, w) in header_rows:
+                    header_rows.append(_raw_row_text(row))
+                elif _raw_row_text(row) in header_rows:
                     continue  # a repeated header row at the top of a continuation table
-            _add_row(b, tr, r, w)
+            _add_row(b, row, r)
             r += 1
     cells = tuple(GridCell(c[0], c[1], c[2], c[3], c[4], c[5], _cell_text(c[4], c[5])) for c in b.cells)
     return Grid(cells, r, b.n_cols, b.index)

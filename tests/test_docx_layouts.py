@@ -187,3 +187,23 @@ def test_cover_letter_with_a_small_table_is_not_a_form() -> None:
     form = parse_docx(docx(p("关于报送高级研修项目的函"), tbl(tr(tc("项目名称"), tc("联系人")), tr(tc("某研修班"), tc("张三")))),
                       "公函.docx")
     assert not form.is_form and "公函" in form.note
+
+
+def _all_test_documents() -> list[bytes]:
+    from pathlib import Path
+
+    golden = sorted((Path(__file__).parent / "golden").glob("*.docx"))
+    built = [
+        docx(*HEAD, tbl(*TOP, tr(tc("授课专家情况"), tc(p("名单："), tbl(tr(tc("张三"), tc("院士")), cols=2), span=3)))),
+        docx(p("<w:r><w:t>x</w:t></w:r>"), tbl(*TOP), p(), tbl(tr(tc(vmerge="continue"), tc("传真"), tc("1")))),
+        docx(f"<w:sdt><w:sdtContent>{tbl(*TOP)}</w:sdtContent></w:sdt>"),
+    ]
+    return [g.read_bytes() for g in golden] + built
+
+
+def test_fast_walker_agrees_with_reference_walker() -> None:
+    from parsers import ooxml
+
+    for data in _all_test_documents():
+        root = ooxml.load_document(data)
+        assert ooxml.walk_body(root, fast=True) == ooxml.walk_body(root, fast=False)
