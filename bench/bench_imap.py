@@ -231,6 +231,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--cron-messages", type=int, default=None,
                     help="messages in the mailbox for the end-to-end cron run (default: --messages)")
+    ap.add_argument("--no-cron", action="store_true", help="skip the end-to-end `intake run` part (slow)")
     ap.add_argument("--child", choices=["fetch", "list"])
     ap.add_argument("--cfg")
     ap.add_argument("--folder")
@@ -279,10 +280,11 @@ def bench(server, workdir: Path, args: argparse.Namespace) -> None:
     print(f"    interpreter start-up {py:.3f} s; with intake imported {imp:.3f} s")
     print(f"(c) no-new-mail listing (connect, login, ID, EXAMINE, 2 SEARCH): {listing['seconds']:.3f} s "
           f"beyond start-up, {listing['messages']} new")
-    if intake_run_available():
+    if intake_run_available() and not args.no_cron:
         cron_bench(server, workdir, args, py)
     else:
-        print("    intake.run not available: end-to-end cron run not measured")
+        why = "--no-cron given" if args.no_cron else "intake.run not available"
+        print(f"    {why}: end-to-end cron run not measured")
     print(f"(d) peak RSS fetching {args.small}: {small['peak_rss_mb']:.1f} MB; "
           f"{args.messages}: {fetch['peak_rss_mb']:.1f} MB "
           f"(growth {fetch['peak_rss_mb'] - small['peak_rss_mb']:+.1f} MB)")
@@ -299,6 +301,27 @@ def cron_bench(server, workdir: Path, args: argparse.Namespace, py: float) -> No
     again = min(intake_run(config)[0] for _ in range(3))
     print(f"(c) no-new-mail `intake run` end to end: {again:.2f} s total, {again - py:.2f} s beyond interpreter "
           f"start-up (target ≤ 1 s)")
+    profile_idle_run(config)
+
+
+def profile_idle_run(config: Path) -> None:
+    """Where the no-new-mail run spends its time: the IMAP part vs rewriting the reports."""
+    import cProfile
+    import pstats
+
+    from intake.config import load_config
+    from intake.run import run_intake
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    run_intake(load_config(config))
+    prof.disable()
+    total = time.perf_counter() - t0
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    reports = sum(v[3] for k, v in stats.items() if k[2] == "write_reports")
+    print(f"    in-process idle run {total:.2f} s, of which write_reports {reports:.2f} s "
+          f"(mailbox + store {total - reports:.2f} s)")
 
 
 if __name__ == "__main__":
