@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -177,6 +178,10 @@ def test_a_run_leaves_the_mailbox_unchanged(dovecot, tmp_path):
     recs = assert_exactly_once(config, ids)
     assert {(r.folder, r.uidvalidity) for r in recs} == {("INBOX", dovecot.uidvalidity(user))}
     assert sorted(r.uid for r in recs) == sorted(before)
+    exported = [json.loads(line) for line in config.report.export_jsonl.read_text(encoding="utf-8").splitlines()]
+    assert sorted((e["folder"], e["uidvalidity"], e["uid"]) for e in exported) == sorted(
+        (r.folder, r.uidvalidity, r.uid) for r in recs
+    )
 
 
 def test_lateness_follows_the_receipt_time_not_the_date_header(dovecot, tmp_path):
