@@ -79,10 +79,12 @@ def _charset(label: str | None) -> str | None:
 
 
 def _plausible_gb(raw: bytes) -> bool:
-    """Raw 8-bit bytes that decode as GB18030: are they Chinese text or Latin-1 letters?  In GB2312 text
-    both bytes of a character are >= 0xA1; a Latin-1 name (HasenundFr\\xf6sche) pairs a high byte with an
-    ASCII letter.  Accept when the high-high pairs dominate."""
-    hh = lo = 0
+    """Raw 8-bit bytes that decode as GB18030: are they Chinese or Latin-1 (both reference peers read stray
+    8-bit header bytes as Latin-1: HasenundFr\\xf6sche)?  Evidence for GB: a pair of high bytes (every
+    GB2312 character), a lead byte in 0x81-0xA0 (C1 controls, never Latin-1 text), or a high byte followed
+    by an ASCII byte that is not a lowercase letter (镕 = E9 46 "éF"; Latin words go on in lowercase: "ös").
+    Evidence for Latin-1: a high byte followed by a lowercase letter."""
+    gb = lat = 0
     i = 0
     while i < len(raw):
         b = raw[i]
@@ -91,15 +93,29 @@ def _plausible_gb(raw: bytes) -> bool:
             continue
         nxt = raw[i + 1] if i + 1 < len(raw) else 0
         if 0x30 <= nxt <= 0x39:  # four-byte GB18030 sequence: rare in names
-            lo += 1
+            lat += 1
             i += 4
             continue
-        if nxt >= 0x80:
-            hh += 1
+        if nxt >= 0x80 or b <= 0xA0 or not (0x60 <= nxt <= 0x7A):
+            gb += 1
         else:
-            lo += 1
+            lat += 1
         i += 2
-    return hh > 0 and hh >= lo
+    return gb > 0 and gb >= lat
+
+
+# Short GBK names can happen to be valid UTF-8 ("一一" = D2 BB D2 BB = "һһ"): Greek, Cyrillic, IPA or
+# Semitic letters from unlabelled bytes in this mailbox mean GBK read as UTF-8.
+_UNLIKELY_UTF8 = re.compile(r"[\u0250-\u07ff]")
+_CJK_ONLY = re.compile(r"[\x00-\x7f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def _gb_instead(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return text if _CJK_ONLY.fullmatch(text) and re.search(r"[\u4e00-\u9fff]", text) else None
 
 
 def decode_bytes(raw: bytes, declared: str | None = None) -> str:
@@ -112,9 +128,14 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> str:
             continue
         tried.append(codec)
         try:
-            return raw.decode(codec)
+            text = raw.decode(codec)
         except (UnicodeDecodeError, LookupError):
-            pass
+            continue
+        if codec == "utf-8" and cs is None and _UNLIKELY_UTF8.search(text):
+            gb = _gb_instead(raw)
+            if gb is not None:
+                return gb
+        return text
     try:
         text = raw.decode("gb18030")
         if _plausible_gb(raw) or cs == "gb18030":
@@ -232,7 +253,7 @@ def _split_params(value: bytes) -> tuple[str, list[tuple[str, bytes, bool]]]:
     i = 0
     while i < len(value):
         c = value[i : i + 1]
-        if c == b"\\" and quoted and i + 1 < len(value):
+        if c == b"\\" and quoted and i + 1 < len(value) and not _gbk_trail(value, i):
             cur += value[i : i + 2]
             i += 2
             continue
@@ -255,15 +276,34 @@ def _split_params(value: bytes) -> tuple[str, list[tuple[str, bytes, bool]]]:
         is_q = val.startswith(b'"')
         if is_q:
             end = _closing_quote(val)
-            val = re.sub(rb"\\(.)", rb"\1", val[1:end])
+            val = _unescape(val[1:end])
         params.append((name.strip().decode("latin-1").lower(), val, is_q))
     return main, params
+
+
+def _gbk_trail(buf: bytes, i: int) -> bool:
+    """Is the backslash at `i` the second byte of a raw GBK character (e.g. 縗 = BF 5C)?  Clients put raw
+    GBK names in quotes without escaping, so such a byte is no quoted-pair."""
+    return i > 0 and buf[i - 1] >= 0x81
+
+
+def _unescape(val: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(val):
+        if val[i] == 0x5C and i + 1 < len(val) and not _gbk_trail(val, i):
+            out.append(val[i + 1])
+            i += 2
+            continue
+        out.append(val[i])
+        i += 1
+    return bytes(out)
 
 
 def _closing_quote(val: bytes) -> int:
     i = 1
     while i < len(val):
-        if val[i : i + 1] == b"\\":
+        if val[i : i + 1] == b"\\" and not _gbk_trail(val, i):
             i += 2
             continue
         if val[i : i + 1] == b'"':

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from intake.mime import (
@@ -36,6 +36,24 @@ def test_every_client_style_and_gb_label_decodes_the_name(style: str, charset: s
     assert [a.filename for a in mail.attachments] == [NAME]
     assert mail.attachments[0].data == DOCX
     assert mail.attachments[0].raw_filename  # the audit trail keeps the header it came from
+
+
+_GBK_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5) | st.sampled_from(list("（）-_ 0123456789abcXYZ镕䶮"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(_GBK_CHARS, min_size=1, max_size=40), st.sampled_from(ENCODED_STYLES), st.sampled_from(CHARSETS))
+def test_random_chinese_names_survive_every_style(stem: str, style: str, charset: str) -> None:
+    name = stem.strip() + ".docx"
+    if style == "rfc2231_cont" and len(name.encode("gb18030")) < 3:
+        name = "表" + name
+    if style == "raw8bit" and charset != "UTF-8":
+        # Unlabelled bytes are a guess between GB18030 and Latin-1 (see _plausible_gb): a real Chinese
+        # name has common (GB2312) characters; a lone rare GBK character followed by a byte in a-z is
+        # indistinguishable from "é" + letter.
+        assume(sum(0x4E00 <= ord(c) <= 0x9FA5 and len(c.encode("gb2312", "ignore")) == 2 for c in name) >= 2)
+    mail = parse_mail(build_mail([Part(DOCX, name, style=style, charset=charset)]))
+    assert [a.filename for a in mail.attachments] == [name]
 
 
 def test_lf_only_mail_decodes_the_same() -> None:
@@ -79,6 +97,11 @@ def test_raw_filename_of_8bit_header_is_storable_text() -> None:
     assert name == "申报表.docx"
     assert raw is not None and "\\xc9\\xea" in raw
     raw.encode("utf-8")  # no lone surrogates: sqlite and JSON writers accept it
+
+
+@pytest.mark.parametrize("name", ["镕.docx", "丂丄.docx", "申报表-朱镕基.docx", "䶮.docx", "一一.docx", "縗\u7e17.docx"])
+def test_raw_gbk_with_rare_characters(name: str) -> None:
+    assert decode_filename(b'attachment; filename="' + name.encode("gb18030") + b'"', None)[0] == name
 
 
 def test_raw_latin1_bytes_stay_latin1() -> None:
