@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake.mime import decode_utf8_or_gb
 from parsers.sniff import sniff
 
 __all__ = ["Item", "Limits", "expand", "display_name", "storage_name"]
@@ -190,10 +191,7 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
     unicode_path = _unicode_path_extra(info.extra, raw)
     if unicode_path is not None:
         return unicode_path
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", "replace")
+    return decode_utf8_or_gb(raw)
 
 
 def _unicode_path_extra(extra: bytes, raw_name: bytes) -> str | None:

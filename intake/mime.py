@@ -36,6 +36,7 @@ __all__ = [
     "walk_attachments",
     "decode_header_value",
     "decode_bytes",
+    "decode_utf8_or_gb",
     "decode_filename",
     "find_big_attachment_links",
     "inline_uuencoded",
@@ -116,6 +117,18 @@ def _gb_instead(raw: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     return text if _CJK_ONLY.fullmatch(text) and re.search(r"[\u4e00-\u9fff]", text) else None
+
+
+def decode_utf8_or_gb(raw: bytes) -> str:
+    """Names with no charset where the alternative is GBK, not Latin-1 (zip entries without the UTF-8
+    flag): UTF-8 when valid and plausible, else GB18030 (undecodable bytes shown as U+FFFD)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", "replace")
+    if _UNLIKELY_UTF8.search(text):
+        return _gb_instead(raw) or text
+    return text
 
 
 def decode_bytes(raw: bytes, declared: str | None = None) -> str:

@@ -88,6 +88,11 @@ def test_gbk_zip_member_names_without_utf8_flag() -> None:
     assert items[1].sha256 == hashlib.sha256(DOCX).hexdigest() and items[1].size == len(DOCX)
 
 
+def test_short_gbk_member_name_that_is_also_valid_utf8() -> None:
+    data = gbk_zip({"一一一.docx": DOCX})  # D2 BB D2 BB D2 BB also reads as UTF-8 Cyrillic
+    assert expand("a.zip", data)[1].name == "a.zip/一一一.docx"
+
+
 def test_utf8_flagged_and_unflagged_utf8_names() -> None:
     flagged = _zip({"申报表.docx": DOCX})  # zipfile sets the UTF-8 flag for non-ASCII names
     assert expand("a.zip", flagged)[1].name == "a.zip/申报表.docx"
