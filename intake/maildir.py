@@ -159,7 +159,8 @@ class MaildirMailbox:
         if since is None and before is None:
             return True
         try:
-            data = path.read_bytes()[:_MAX_HEADER_BYTES]
+            with path.open("rb") as fh:
+                data = fh.read(_MAX_HEADER_BYTES)
             when = receipt_time(data, path.stat().st_mtime).astimezone(self._tz).date()
         except OSError:
             return False

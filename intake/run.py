@@ -458,9 +458,19 @@ def _finish(ctx: _Ctx, box: Mailbox, job: _Job) -> None:
                                      rules_version=ctx.rules.version, run_id=ctx.run_id)
     _count(ctx, record, existed, changed)
     if not ctx.dry_run:
-        box.after_commit(job.raw.ref)
+        _after_commit(box, job.raw.ref)
     log.info("uid=%s folder=%s from=%s outcome=%s forms=%d flags=%s", record.uid, record.folder, record.sender,
              record.outcome, len(record.forms), ",".join(_codes(record)) or "-")
+
+
+def _after_commit(box: Mailbox, ref: Any) -> None:
+    """The opt-in post-action (keyword / move): its failure never undoes or stops the processing."""
+    try:
+        box.after_commit(ref)
+    except Exception as err:  # noqa: BLE001
+        if _is_transient(err):
+            raise
+        log.warning("uid=%s: post-action failed: %s", ref.uid, _short(err))
 
 
 def _count(ctx: _Ctx, record: MessageRecord, existed: bool, changed: bool) -> None:

@@ -319,3 +319,13 @@ def test_same_mail_in_two_folders_is_two_messages_and_stays_put(tmp_path: Path) 
     assert run_intake(cfg).processed == 0
     with Store(cfg.data_dir) as store:
         assert list(store.dump()) == dump
+
+
+def test_failing_post_action_does_not_stop_the_run(tmp_path: Path) -> None:
+    class Flaky(FakeImap):
+        def after_commit(self, ref: MessageRef) -> None:
+            raise RuntimeError("NO [CANNOT] move refused")
+
+    cfg = config_for(tmp_path, tmp_path)
+    summary = run_intake(cfg, mailbox=Flaky([make_mail(1, at(10)), make_mail(2, at(10))]))
+    assert (summary.processed, summary.failed, summary.exit_code) == (2, 0, 0)
