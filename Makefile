@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PACKAGES := dovecot-imapd libreoffice-writer-nogui unar libarchive-tools isync fonts-noto-cjk poppler-utils
+SYSTEM_PACKAGES := dovecot-imapd libreoffice-writer-nogui libreoffice-calc-nogui unar libarchive-tools isync fonts-noto-cjk poppler-utils
 # Commands each package provides; apt runs only when one of them is missing.
 SYSTEM_COMMANDS := /usr/sbin/dovecot soffice unar bsdtar mbsync pdftoppm
 
