@@ -88,6 +88,7 @@ class OptionHit:
     label_end: int  # just after the label
     mark: bool | None  # the glyph before it: True ticked, False empty box, None no box at all
     match: re.Match[str]
+    mark_after: bool | None = None  # a tick typed after the label instead ("财政资助项目（√）")
 
 
 @lru_cache(maxsize=256)
@@ -126,6 +127,13 @@ def _mark_before(text: str, pos: int) -> tuple[bool | None, int]:
     return None, pos
 
 
+def _mark_after(text: str, pos: int) -> bool | None:
+    i = pos
+    while i < len(text) and text[i] in " \t\u3000\xa0（(":
+        i += 1
+    return mark_state(text[i]) if i < len(text) else None
+
+
 def find_options(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> list[OptionHit]:
     """Every option whose label appears in text, in text order, with the mark before it."""
     hits: list[OptionHit] = []
@@ -136,7 +144,7 @@ def find_options(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> lis
             continue
         taken.append((m.start(), m.end()))
         mark, start = _mark_before(text, m.start())
-        hits.append(OptionHit(value, start, m.end(), mark, m))
+        hits.append(OptionHit(value, start, m.end(), mark, m, _mark_after(text, m.end())))
     return sorted(hits, key=lambda h: h.start)
 
 
@@ -148,6 +156,8 @@ def states_from_hits(hits: Sequence[OptionHit], n_options: int) -> dict[str, boo
     """
     if any(h.mark is not None for h in hits):
         return {h.value: bool(h.mark) for h in hits}
+    if any(h.mark_after is not None for h in hits):  # no box before any option: ticks typed after them
+        return {h.value: bool(h.mark_after) for h in hits}
     if 0 < len(hits) < n_options:
         return {h.value: True for h in hits}
     return {h.value: False for h in hits}

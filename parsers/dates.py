@@ -56,8 +56,7 @@ def parse_range(text: str | None, default_year: int | None = None) -> tuple[date
     t = normalise(text)
     m = _RANGE.search(t)
     if m is None:
-        one = parse_date(t) or _single_no_year(t, default_year)
-        return (one, one) if one else None
+        return _single_with_duration(t, default_year)
     y1 = int(m["y1"]) if m["y1"] else default_year
     if y1 is None:
         return None
@@ -71,6 +70,22 @@ def parse_range(text: str | None, default_year: int | None = None) -> tuple[date
     if end < start or (end - start).days > 366:
         return None
     return start, end
+
+
+_DAYS = re.compile(r"(?:为期|共|计|历时)\s*(\d{1,3})\s*(?:天|日)")
+_OPEN_ENDED = re.compile(r"起|开始|以后|之后|前后|左右|上旬|中旬|下旬")
+
+
+def _single_with_duration(t: str, default_year: int | None) -> tuple[date, date] | None:
+    """"2025年6月16日起，为期5天" → 16th to 20th; a bare single date is a one-day course."""
+    one = parse_date(t) or _single_no_year(t, default_year)
+    if one is None:
+        return None
+    days = _DAYS.search(t)
+    if days:
+        n = int(days[1])
+        return (one, date.fromordinal(one.toordinal() + n - 1)) if 0 < n <= 366 else None
+    return None if _OPEN_ENDED.search(t) else (one, one)
 
 
 def _single_no_year(t: str, default_year: int | None) -> date | None:

@@ -278,8 +278,10 @@ def _score(grid: Grid) -> int:
 
 # ------------------------------------------------------------------ header lines
 
-_ORG_RX = re.compile(r"申\s*报\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?=申\s*报\s*时\s*间|$)")
-_DATE_RX = re.compile(r"申\s*报\s*(?:时\s*间|日\s*期)\s*[:：]\s*(?P<v>.*)$")
+_DATE_LABEL = r"(?:申\s*报|填\s*报|填\s*表)\s*(?:时\s*间|日\s*期)"
+_ORG_RX = re.compile(r"(?:申\s*报|填\s*报)\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?="
+                     + _DATE_LABEL + "|$)")
+_DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
 _SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
 
 
@@ -325,11 +327,18 @@ def _read(blocks: list[ooxml.Block]) -> ParsedForm | tuple[dict[str, Any], list[
                           note="不是申报表：文档中没有申报表的表格（可能是公函或其他材料）")
     st = _State(empty_fields(), [], [], set(), _year(paras))
     _header(paras, st)
+    if st.fields["declared_org"] is None or st.fields["declared_date"] is None:
+        _header((c.text for c in grids[best_i].cells), st)  # lines typed into the table's first row
     _scan_grid(grids[best_i], st)
     for i, g in enumerate(grids):  # a nested or separate table may hold what the main one lacks
         if i != best_i and scores[i] >= 1:
             _scan_grid(g, st)
     return st.fields, st.problems, st.pairs
+
+
+def _text_length(blocks: list[ooxml.Block]) -> int:
+    return sum(len(b.text.strip()) for b in blocks if isinstance(b, Para)) + sum(
+        len(c.text) for g in ooxml.iter_grids(blocks) for c in g.cells)
 
 
 def parse_docx(data: bytes, name: str) -> ParsedForm:
@@ -345,7 +354,10 @@ def parse_docx(data: bytes, name: str) -> ParsedForm:
             AttributeError) as err:
         raise DocumentError("文件内容异常，无法解析", name=name) from err
     if isinstance(result, ParsedForm):
-        return ParsedForm(source=name, kind="docx", is_form=False, fields=result.fields, note=result.note)
+        note = result.note
+        if ooxml.has_images(root) and _text_length(blocks) < 200:
+            note = "不是可读取的申报表：文档中只有图片（可能是扫描件粘贴进 Word），请核对 PDF 版或人工查看"
+        return ParsedForm(source=name, kind="docx", is_form=False, fields=result.fields, note=note)
     fields, problems, pairs = result
     note = "Word 表格" + ("（含未接受的修订）" if ooxml.has_tracked_changes(root) else "")
     return ParsedForm(source=name, kind="docx", is_form=True, fields=fields, raw_pairs=tuple(pairs),

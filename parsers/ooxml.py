@@ -319,6 +319,11 @@ def _text_boxes(el: etree._Element) -> Iterator[etree._Element]:
         yield node
 
 
+def _showing_placeholder(sdt: etree._Element) -> bool:
+    pr = sdt.find(q("sdtPr"))
+    return pr is not None and pr.find(q("showingPlcHdr")) is not None
+
+
 def _sdt_checkbox(sdt: etree._Element) -> bool | None:
     pr = sdt.find(q("sdtPr"))
     box = pr.find(W14_CHECKBOX) if pr is not None else None
@@ -340,6 +345,8 @@ def _inline(el: etree._Element, st: _Inline) -> None:
             state = _sdt_checkbox(child)
             if state is not None:  # the stored state wins over whatever glyph is shown
                 st.emit(checkbox.CHECKED_MARK if state else checkbox.UNCHECKED_MARK)
+            elif _showing_placeholder(child):
+                continue  # "单击或点击此处输入文字。": an empty control shows Word's placeholder
             else:
                 content = child.find(SDTCONTENT)
                 _inline(content if content is not None else child, st)
@@ -419,7 +426,7 @@ def _block_children(el: etree._Element) -> Iterator[etree._Element]:
             yield child
         elif tag == SDT:
             content = child.find(SDTCONTENT)
-            if content is not None:
+            if content is not None and not _showing_placeholder(child):
                 yield from _block_children(content)
         elif tag == CUSTOMXML or tag == INS or tag == MOVETO:
             yield from _block_children(child)
@@ -536,6 +543,7 @@ _XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http:/
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
 <xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
+<xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr][w:sdtContent/w:p]"/>
 <xsl:template match="w:customXml|w:ins|w:moveTo"><xsl:apply-templates select="*"/></xsl:template>
 <xsl:template match="w:p[@x:s]">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
 <xsl:template match="w:p">&#xE000;P<xsl:for-each select=".//w:t"><xsl:value-of select="translate(., '&#xE000;', '')"/></xsl:for-each></xsl:template>
@@ -720,3 +728,7 @@ def _grid_and_nested(g: Grid) -> Iterator[Grid]:
 
 def has_tracked_changes(root: etree._Element) -> bool:
     return next(root.iter(INS, DEL), None) is not None
+
+
+def has_images(root: etree._Element) -> bool:
+    return next(root.iter(q("drawing"), q("pict")), None) is not None

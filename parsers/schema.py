@@ -84,7 +84,7 @@ def _unit(section: str) -> tuple[FieldSpec, ...]:
     return (
         FieldSpec(f"{section}.name", ("单位名称", "单位全称", "名称"), section=section),
         FieldSpec(f"{section}.contact", ("联系人", "联 系 人"), section=section),
-        FieldSpec(f"{section}.office_phone", ("办公电话", "办公室电话", "固定电话", "座机", "电话"),
+        FieldSpec(f"{section}.office_phone", ("办公电话", "办公室电话", "固定电话", "座机", "电话", "联系电话"),
                   PHONE, section=section, required=False),
         FieldSpec(f"{section}.mobile", ("手机", "手 机", "手机号码", "移动电话"), PHONE, section=section,
                   required=False),
@@ -94,8 +94,8 @@ def _unit(section: str) -> tuple[FieldSpec, ...]:
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("declared_org", ("申报单位",), where="header"),
-    FieldSpec("declared_date", ("申报时间",), DATE, where="header"),
+    FieldSpec("declared_org", ("申报单位", "申报单位（盖章）", "填报单位"), where="header"),
+    FieldSpec("declared_date", ("申报时间", "申报日期", "填报日期", "填表日期"), DATE, where="header"),
     FieldSpec("project_name", ("项目名称", "研修项目名称", "项目 名称")),
     FieldSpec("training_dates", ("办班时间", "研修时间", "举办时间"), DATE_RANGE),
     FieldSpec("training_location", ("办班地点", "研修地点", "举办地点")),
@@ -112,7 +112,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("trainees", ("培训对象", "研修对象", "招生对象"), hints=(_HINT_TRAINEES,)),
     *_unit(APPLICANT),
     *_unit(ORGANIZER),
-    FieldSpec("organizer.ce_base", ("是否继续\n教育基地", "是否继续教育基地", "继续教育基地"), SINGLE_CHOICE,
+    FieldSpec("organizer.ce_base", ("是否继续\n教育基地", "是否继续教育基地", "是否为继续教育基地", "继续教育基地"), SINGLE_CHOICE,
               section=ORGANIZER, required=False, options=CE_BASE_OPTIONS),
 )
 

@@ -76,3 +76,11 @@ def test_only_no_left() -> None:
 def test_label_pattern_tolerates_spaces() -> None:
     assert checkbox.option_states("□财 政 资 助 项 目  ☑自 筹 经 费 项 目", FUNDING) == {
         "fiscal": False, "self_funded": True}
+
+
+@pytest.mark.parametrize("text,fiscal,self_funded", [
+    ("财政资助项目（√）  自筹经费项目（自筹经费来源：_____）", True, False),
+    ("财政资助项目  自筹经费项目√（自筹经费来源：学会自筹）", False, True),
+])
+def test_tick_typed_after_the_option(text: str, fiscal: bool, self_funded: bool) -> None:
+    assert checkbox.option_states(text, FUNDING) == {"fiscal": fiscal, "self_funded": self_funded}

@@ -63,3 +63,15 @@ def test_every_written_format_round_trips(start: date, extra: int, fmt: str) -> 
     text = format_training_dates(start, end, fmt)
     assert parse_range(text, 2025) == (start, end), text
     assert days_inclusive(start, end) == extra + 1
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2025年6月16日起，为期5天", JUNE), ("2025年6月16日开始，共5天", JUNE), ("6月16日起为期5天", JUNE),
+])
+def test_start_and_duration(text: str, expected: tuple[date, date]) -> None:
+    assert parse_range(text, 2025) == expected
+
+
+@pytest.mark.parametrize("text", ["2025年6月16日起", "2025年6月16日左右", "2025年6月16日前后"])
+def test_open_ended_single_dates_are_unreadable(text: str) -> None:
+    assert parse_range(text, 2025) is None

@@ -207,3 +207,22 @@ def test_fast_walker_agrees_with_reference_walker() -> None:
     for data in _all_test_documents():
         root = ooxml.load_document(data)
         assert ooxml.walk_body(root, fast=True) == ooxml.walk_body(root, fast=False)
+
+
+def test_picture_of_a_form_is_not_read_as_one() -> None:
+    pic = '<w:r><w:drawing><wp:inline xmlns:wp="urn:x"><wp:docPr id="1" name="图片 1"/></wp:inline></w:drawing></w:r>'
+    form = parse_docx(docx(p(pic), p("申报表")), "扫描件.docx")
+    assert not form.is_form and "图片" in form.note
+
+
+def test_empty_content_control_placeholder_is_not_a_value() -> None:
+    placeholder = ('<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
+                   + r("单击或点击此处输入文字。") + "</w:sdtContent></w:sdt>")
+    filled = '<w:sdt><w:sdtPr/><w:sdtContent>' + r("宜昌市") + "</w:sdtContent></w:sdt>"
+    f = parse(tbl(*TOP[:1], tr(tc("办班时间"), tc(p(placeholder)), tc("办班地点"), tc(p(filled))), *TOP[2:]))
+    assert f["training_dates"] is None and f["training_location"] == "宜昌市"
+
+
+def test_header_lines_inside_the_first_table_row() -> None:
+    f = parse(tbl(tr(tc("申报单位（盖章）：长江大学        申报日期：2024年12月13日", span=4)), *TOP))
+    assert f["declared_org"] == "长江大学" and f["declared_date"] == "2024-12-13"
