@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from dataclasses import asdict, is_dataclass
@@ -178,24 +179,39 @@ export_jsonl = "{data}/export.jsonl"
 
 
 class StageClock:
-    """Exclusive wall time per stage: time inside a nested stage is not counted for its caller."""
+    """Exclusive wall time per stage and thread: time inside a nested stage is not counted for its
+    caller. Stages timed off the main thread (run.py parses batch N in a helper thread while batch N+1
+    is fetched) are reported as "<stage> (bg)": they overlap the main thread's stages."""
 
     def __init__(self) -> None:
         self.totals: dict[str, float] = defaultdict(float)
-        self.stack: list[str] = []
-        self.mark = time.perf_counter()
+        self.local = threading.local()
+        self.lock = threading.Lock()
+
+    def _state(self) -> tuple[list[str], list[float]]:
+        if not hasattr(self.local, "stack"):
+            self.local.stack, self.local.mark = [], [time.perf_counter()]
+        return self.local.stack, self.local.mark
+
+    def _add(self, stage: str, seconds: float) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            stage += " (bg)"
+        with self.lock:
+            self.totals[stage] += seconds
 
     def enter(self, stage: str) -> None:
+        stack, mark = self._state()
         now = time.perf_counter()
-        if self.stack:
-            self.totals[self.stack[-1]] += now - self.mark
-        self.stack.append(stage)
-        self.mark = now
+        if stack:
+            self._add(stack[-1], now - mark[0])
+        stack.append(stage)
+        mark[0] = now
 
     def leave(self) -> None:
+        stack, mark = self._state()
         now = time.perf_counter()
-        self.totals[self.stack.pop()] += now - self.mark
-        self.mark = now
+        self._add(stack.pop(), now - mark[0])
+        mark[0] = now
 
 
 CLOCK = StageClock()
@@ -360,7 +376,7 @@ def child_main(args: argparse.Namespace) -> None:
     wall = time.perf_counter() - started
     stages = getattr(summary, "stage_seconds", None) or {}
     own = dict(CLOCK.totals)
-    own["other"] = max(0.0, wall - sum(own.values()))
+    own["other (incl. waiting for parse)" if any(k.endswith("(bg)") for k in own) else "other"] = max(0.0, wall - sum(v for k, v in own.items() if not k.endswith("(bg)")))
     out = {
         "wall_s": wall,
         "summary": _jsonable(summary),
@@ -437,7 +453,7 @@ def fmt_stages(stages: dict[str, float], n: int) -> str:
 
 
 def seal_share(n: int = 40) -> dict[str, float] | None:
-    """parse_pdf with and without the seal check, in process, on n generated PDFs (ms per PDF)."""
+    """parse_pdf with and without the seal check, in process, on n generated PDFs (CPU ms per PDF)."""
     try:
         from parsers.pdf_form import parse_pdf
     except ImportError:
@@ -446,15 +462,17 @@ def seal_share(n: int = 40) -> dict[str, float] | None:
     from intake.pdfgen import pdf_from_fields
 
     pdfs = [pdf_from_fields(sample_fields(9000 + i)) for i in range(n)]
-    out = {}
-    for check in (False, True):
-        started = time.perf_counter()
-        for i, data in enumerate(pdfs):
-            try:
-                parse_pdf(data, f"{i}.pdf", check_seal=check)
-            except Exception:
-                pass
-        out["with_seal_ms" if check else "without_seal_ms"] = 1000 * (time.perf_counter() - started) / n
+    best = {False: float("inf"), True: float("inf")}
+    for _round in range(3):  # alternate and keep the best round: the box is shared and noisy
+        for check in (False, True):
+            started = time.process_time()
+            for i, data in enumerate(pdfs):
+                try:
+                    parse_pdf(data, f"{i}.pdf", check_seal=check)
+                except Exception:
+                    pass
+            best[check] = min(best[check], time.process_time() - started)
+    out = {"without_seal_ms": 1000 * best[False] / n, "with_seal_ms": 1000 * best[True] / n}
     out["seal_ms"] = out["with_seal_ms"] - out["without_seal_ms"]
     return out
 
@@ -647,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_pipeline: {os.cpu_count()} CPUs, workers={args.workers}, python {sys.version.split()[0]}")
     seal = None if args.fetch_store_only else seal_share()
     if seal:
-        print(f"seal check (in process, text PDF): {seal['without_seal_ms']:.1f} ms/PDF without, "
+        print(f"seal check (in process, text PDF, CPU time): {seal['without_seal_ms']:.1f} ms/PDF without, "
               f"{seal['with_seal_ms']:.1f} ms/PDF with → seal {seal['seal_ms']:.1f} ms/PDF")
     server = start_dovecot()
     work = Path(tempfile.mkdtemp(prefix="intake-bench-"))
