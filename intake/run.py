@@ -280,13 +280,19 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
     pending: tuple[list[int], list[_Job], Future[None]] | None = None
     with ThreadPoolExecutor(1, thread_name_prefix="parse") as pool:
         for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
-            jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
+            try:
+                jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
+            except Exception:
+                # The mailbox went away mid-fetch: keep the batch already parsed, then give up.
+                if pending is not None:
+                    previous, pending = pending, None
+                    _commit_batch(ctx, box, folder, validity, *previous)
+                raise
             _convert_batch(ctx, jobs)
             _start_parser(ctx, jobs)
-            parsing = pool.submit(_parse_batch, ctx, jobs)
-            if pending is not None:
-                _commit_batch(ctx, box, folder, validity, *pending)
-            pending = (batch, jobs, parsing)
+            previous, pending = pending, (batch, jobs, pool.submit(_parse_batch, ctx, jobs))
+            if previous is not None:
+                _commit_batch(ctx, box, folder, validity, *previous)
         if pending is not None:
             _commit_batch(ctx, box, folder, validity, *pending)
 

@@ -329,3 +329,25 @@ def test_failing_post_action_does_not_stop_the_run(tmp_path: Path) -> None:
     cfg = config_for(tmp_path, tmp_path)
     summary = run_intake(cfg, mailbox=Flaky([make_mail(1, at(10)), make_mail(2, at(10))]))
     assert (summary.processed, summary.failed, summary.exit_code) == (2, 0, 0)
+
+
+def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_3(tmp_path: Path) -> None:
+    from intake.mailbox import MailboxUnavailable
+
+    class Dropping(FakeImap):
+        def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
+            for raw in super().fetch(folder, uids):
+                if raw.ref.uid == 5:
+                    raise MailboxUnavailable("connection reset")
+                yield raw
+
+    mails = [make_mail(i, at(10)) for i in range(1, 7)]
+    cfg = config_for(tmp_path, tmp_path)  # batch_size 3: batch 1-3 parsed while 4-6 is fetched
+    summary = run_intake(cfg, mailbox=Dropping(mails))
+    assert summary.exit_code == 3 and summary.aborted
+    with Store(cfg.data_dir) as store:
+        assert sorted(r.uid for r in store.load_records()) == [1, 2, 3]
+    rest = run_intake(cfg, mailbox=FakeImap(mails))
+    assert (rest.new, rest.exit_code) == (3, 0)
+    with Store(cfg.data_dir) as store:
+        assert sorted(r.uid for r in store.load_records()) == [1, 2, 3, 4, 5, 6]
