@@ -383,11 +383,6 @@ def test_kill_9_of_the_run_and_its_workers_then_run_again_every_message_once(dov
     _kill_9_then_run_again(dovecot, tmp_path, whole_group=True)
 
 
-@pytest.mark.xfail(
-    reason="known bug (reported to scale/core): forked parser workers outlive a kill -9 of the main process "
-    "and keep the inherited flock on data_dir/intake.lock, so the next run says 'another run is in progress'",
-    strict=False,
-)
 def test_kill_9_of_the_main_process_only_then_run_again_every_message_once(dovecot, tmp_path):
     _kill_9_then_run_again(dovecot, tmp_path, whole_group=False)
 
