@@ -190,16 +190,22 @@ class _State:
     seen_shared: dict[str, int] | None = None
 
 
-def _is_label(cell: GridCell | None) -> bool:
-    return cell is not None and match_label(cell.text) is not None
+def _is_other_label(cell: GridCell | None, own: LabelHit) -> bool:
+    """The cell is a label of some other field (a value may begin like its own label: "研修内容：…")."""
+    hit = match_label(cell.text) if cell is not None else None
+    if hit is None:
+        return False
+    if hit.remainder and {s.key for s in hit.specs} == {s.key for s in own.specs}:
+        return False
+    return True
 
 
-def _neighbour_value(grid: Grid, cell: GridCell) -> str:
+def _neighbour_value(grid: Grid, cell: GridCell, own: LabelHit) -> str:
     right = grid.at(cell.row, cell.col + cell.colspan)
     if right is not None and right is not cell:
-        return "" if _is_label(right) else right.text
+        return "" if _is_other_label(right, own) else right.text
     below = grid.at(cell.row + cell.rowspan, cell.col)
-    if below is not None and below is not cell and not _is_label(below):
+    if below is not None and below is not cell and not _is_other_label(below, own):
         return below.text
     return ""
 
@@ -262,7 +268,9 @@ def _scan_grid(grid: Grid, st: _State) -> None:
         spec = _pick_spec(hit, section, st)
         if spec.where == "header":
             continue  # 申报单位/申报时间 are read from the lines above the table
-        value = _neighbour_value(grid, cell) or hit.remainder
+        if spec.key in st.found:
+            continue  # e.g. a value cell that begins like its own label, already taken as the value
+        value = _neighbour_value(grid, cell, hit) or hit.remainder
         st.pairs.append((re.sub(r"\s+", "", hit.written), value))
         _store(spec, value, st)
 

@@ -226,3 +226,10 @@ def test_empty_content_control_placeholder_is_not_a_value() -> None:
 def test_header_lines_inside_the_first_table_row() -> None:
     f = parse(tbl(tr(tc("申报单位（盖章）：长江大学        申报日期：2024年12月13日", span=4)), *TOP))
     assert f["declared_org"] == "长江大学" and f["declared_date"] == "2024-12-13"
+
+
+def test_value_that_begins_like_its_own_label_is_kept_whole() -> None:
+    f = parse(tbl(*TOP, tr(tc("研修内容和方式"), tc(p("研修内容：种业前沿"), p("研修方式：现场教学"), span=3)),
+                  tr(tc("研修目的和作用"), tc("研修目的：提升能力", span=3))))
+    assert f["content_and_format"] == "研修内容：种业前沿\n研修方式：现场教学"
+    assert f["purpose"] == "研修目的：提升能力"
