@@ -422,7 +422,9 @@ def _convert_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
     legacy = [a for j in jobs for a in j.atts if a.status == "pending" and a.kind in _LEGACY_WORD]
     if not legacy:
         return
-    results = _convert([(a.name, a.data or b"") for a in legacy], ctx.config.intake.parse_timeout_s)
+    # One soffice call for the batch; its time limit grows with the number of files.
+    timeout = 30.0 + ctx.config.intake.parse_timeout_s * len(legacy) / 4
+    results = _convert([(a.name, a.data or b"") for a in legacy], timeout)
     for att, (data, error) in zip(legacy, results):
         if data is None:
             att.status, att.detail, att.data = "unreadable", error or "无法转换", None

@@ -351,3 +351,25 @@ def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_3(tmp_path: Path)
     assert (rest.new, rest.exit_code) == (3, 0)
     with Store(cfg.data_dir) as store:
         assert sorted(r.uid for r in store.load_records()) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.libreoffice
+def test_legacy_doc_is_converted_and_parsed(tmp_path: Path, clean_form: Any) -> None:
+    import shutil
+
+    from parsers.convert import convert_files
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    fields, docx, _ = clean_form
+    doc = convert_files([("表.docx", docx)], target="doc")[0].data
+    assert doc is not None
+    mails = [make_mail(1, at(10), [("申报表.doc", doc, "application/msword")]),
+             make_mail(2, at(10), [("坏.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "application/msword")])]
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", mails))
+    assert run_intake(cfg).failed == 0
+    with Store(cfg.data_dir) as store:
+        recs = by_subject(store.load_records())
+    assert recs["1"].attachments[0].kind == "doc" and recs["1"].attachments[0].status == "parsed"
+    assert recs["1"].forms[0].fields["project_name"] == fields["project_name"]
+    assert recs["2"].attachments[0].status == "unreadable" and not recs["2"].forms
