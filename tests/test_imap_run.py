@@ -184,6 +184,16 @@ def test_a_run_leaves_the_mailbox_unchanged(dovecot, tmp_path):
     )
 
 
+def test_opt_in_keyword_is_added_only_after_commit_and_sets_no_seen(dovecot, tmp_path):
+    user = dovecot.new_user()
+    ids = fill(dovecot, user, 3)
+    config = make_config(tmp_path, dovecot, user, post_action="keyword:$Intake")
+    assert run(config).exit_code == 0
+    flags = dovecot.messages(user)
+    assert set(flags.values()) == {(b"$Intake",)}  # keyword on every stored message, \Seen on none
+    assert_exactly_once(config, ids)
+
+
 def test_lateness_follows_the_receipt_time_not_the_date_header(dovecot, tmp_path):
     user = dovecot.new_user()
     cases = {  # name: (INTERNALDATE, Date header, late?)
