@@ -422,6 +422,7 @@ class ImapMailbox:
         else:
             client.copy([ref.uid], self._post.target)
             client.add_flags([ref.uid], [b"\\Deleted"], silent=True)
+            # Only UID EXPUNGE: a plain EXPUNGE would also remove mail staff marked deleted in webmail.
             if client.has_capability("UIDPLUS"):
                 client.uid_expunge([ref.uid])
 
