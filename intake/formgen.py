@@ -396,7 +396,8 @@ def build_form_docx(fields: Mapping[str, Any], style: str = "glyph", **options: 
     style: one of STYLES.  options: tick_both_funding (bool), tick_char ("√", "■", "✔" for tick_typed),
     box_style (checkbox style used by the layout styles, default "glyph"), sdt_glyph (glyph shown in a
     content control regardless of its state), formfield_val ("1"/"true" written on w:checked),
-    extra_leader (text of the extra row).
+    extra_leader (text of the extra row), date_format (one of DATE_FORMATS: 办班时间 re-written from
+    training_start/training_end in that format instead of fields["training_dates"]).
     """
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
@@ -404,6 +405,13 @@ def build_form_docx(fields: Mapping[str, Any], style: str = "glyph", **options: 
     if box_style not in _BOXES:
         raise ValueError(f"unknown box_style {box_style!r}")
     ctx = _Ctx(style, box_style, options)
+    fmt = options.get("date_format")
+    if fmt is not None:
+        if fmt not in DATE_FORMATS:
+            raise ValueError(f"unknown date_format {fmt!r}; expected one of {DATE_FORMATS}")
+        if fields.get("training_start") and fields.get("training_end"):
+            start, end = date.fromisoformat(fields["training_start"]), date.fromisoformat(fields["training_end"])
+            fields = {**fields, "training_dates": format_training_dates(start, end, fmt)}
     return package_docx(_document_xml(_body(fields, ctx)))
 
 

@@ -84,3 +84,56 @@ def test_label_pattern_tolerates_spaces() -> None:
 ])
 def test_tick_typed_after_the_option(text: str, fiscal: bool, self_funded: bool) -> None:
     assert checkbox.option_states(text, FUNDING) == {"fiscal": fiscal, "self_funded": self_funded}
+
+
+# ---- the same boxes as the XML walker sees them
+
+from lxml import etree  # noqa: E402
+
+from parsers import ooxml  # noqa: E402
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ' \
+    'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
+
+
+def _para_text(inner: str) -> str:
+    p = etree.fromstring(f"<w:p {W}>{inner}<w:r><w:t>财政资助项目</w:t></w:r></w:p>", ooxml.xml_parser())
+    return ooxml.paragraph_text(p)[0]
+
+
+def _formfield(state: str) -> str:
+    return (f'<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:checkBox>{state}</w:checkBox></w:ffData>'
+            '</w:fldChar></w:r><w:r><w:instrText> FORMCHECKBOX </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+@pytest.mark.parametrize("state,glyph", [
+    ("<w:default w:val=\"0\"/><w:checked/>", ON), ("<w:default w:val=\"0\"/><w:checked w:val=\"1\"/>", ON),
+    ("<w:default w:val=\"0\"/><w:checked w:val=\"true\"/>", ON), ("<w:default w:val=\"1\"/><w:checked w:val=\"0\"/>", OFF),
+    ("<w:default w:val=\"1\"/><w:checked w:val=\"false\"/>", OFF), ("<w:default w:val=\"1\"/>", ON),
+    ("<w:default w:val=\"0\"/>", OFF), ("", OFF),
+])
+def test_legacy_form_checkbox(state: str, glyph: str) -> None:
+    assert _para_text(_formfield(state)) == glyph + "财政资助项目"
+
+
+@pytest.mark.parametrize("inner,glyph", [
+    ('<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>', ON),
+    ('<w:r><w:sym w:font="Wingdings" w:char="F0A8"/></w:r>', OFF),
+    ('<w:r><w:sym w:font="Wingdings 2" w:char="F052"/></w:r>', ON),
+    ('<w:r><w:sym w:font="Wingdings 2" w:char="F0A3"/></w:r>', OFF),
+    ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings 2" w:hAnsi="Wingdings 2"/></w:rPr><w:t>R</w:t></w:r>', ON),
+    ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>þ</w:t></w:r>', ON),
+    ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>¨</w:t></w:r>', OFF),
+    ('<w:r><w:t>\uf0fe</w:t></w:r>', ON),
+    ('<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="0"/></w14:checkbox></w:sdtPr>'
+     '<w:sdtContent><w:r><w:t>☒</w:t></w:r></w:sdtContent></w:sdt>', OFF),
+    ('<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="1"/></w14:checkbox></w:sdtPr>'
+     '<w:sdtContent><w:r><w:t>☐</w:t></w:r></w:sdtContent></w:sdt>', ON),
+    ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>eq \\o\\ac(</w:instrText></w:r>'
+     '<w:r><w:instrText>□</w:instrText></w:r><w:r><w:instrText>,√)</w:instrText></w:r>'
+     '<w:r><w:fldChar w:fldCharType="end"/></w:r>', ON),
+    ('<w:del><w:r><w:delText>☑</w:delText></w:r></w:del><w:ins><w:r><w:t>□</w:t></w:r></w:ins>', "□"),
+])
+def test_boxes_in_word_xml(inner: str, glyph: str) -> None:
+    assert _para_text(inner) == glyph + "财政资助项目"
