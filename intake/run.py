@@ -607,7 +607,8 @@ def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,
     """Workbook, HTML summary and export rebuilt from the store (each written atomically by its writer).
     `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
     records = store.load_records()
-    info = run or store.last_run() or RunInfo(0, datetime.now(timezone.utc), None, "")
+    info = run or store.last_run(changed_only=True) or store.last_run() or RunInfo(0, datetime.now(timezone.utc),
+                                                                                    None, "")
     tz = config.intake.timezone
     paths = _output_paths(config, outputs_dir)
     for p in paths.values():

@@ -166,9 +166,12 @@ class Store:
                 (finished_at.isoformat(), status, n_new, n_changed, n_failed, run_id),
             )
 
-    def last_run(self) -> RunInfo | None:
+    def last_run(self, *, changed_only: bool = False) -> RunInfo | None:
+        """The latest run (with changed_only: the latest that stored something new or changed — what a
+        rebuilt report should call "this run", since cron runs without new mail change nothing)."""
+        where = "WHERE n_new > 0 OR n_changed > 0" if changed_only else ""
         row = self.db.execute(
-            "SELECT run_id, started_at, finished_at, rules_version FROM runs ORDER BY run_id DESC LIMIT 1"
+            f"SELECT run_id, started_at, finished_at, rules_version FROM runs {where} ORDER BY run_id DESC LIMIT 1"
         ).fetchone()
         if row is None:
             return None

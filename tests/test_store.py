@@ -111,6 +111,11 @@ def test_folder_state_and_runs(tmp_path: Path) -> None:
         store.finish_run(run, datetime(2024, 12, 1, 0, 1, tzinfo=UTC), status="ok", n_new=1, n_changed=1, n_failed=0)
         info = store.last_run()
         assert info is not None and info.run_id == run and info.new_keys == {"INBOX/7/1"}
+        idle = store.start_run("run", "v1", datetime(2024, 12, 1, 0, 5, tzinfo=UTC))
+        store.finish_run(idle, datetime(2024, 12, 1, 0, 6, tzinfo=UTC), status="ok", n_new=0, n_changed=0,
+                         n_failed=0)
+        assert store.last_run().run_id == idle
+        assert store.last_run(changed_only=True).run_id == run
 
 
 def test_form_id_is_stable_and_depends_on_sources() -> None:
