@@ -122,7 +122,9 @@ def self_funding_source(text: str) -> str | None:
     m = _SOURCE_RX.search(text)
     if m is None:
         return None
-    v = m["v"].strip()
+    v = m["v"].strip().strip("_＿ \u3000")
+    if v.startswith(("）", ")")):  # "（自筹经费来源：）单位自筹": written after the bracket
+        v = v[1:]
     if v.endswith(("）", ")")) and v.count("（") + v.count("(") < v.count("）") + v.count(")"):
         v = v[:-1]
     v = v.strip().strip("_＿ \u3000").strip()

@@ -24,6 +24,7 @@ from parsers.types import DocumentError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _w = "{%s}" % W
 
@@ -117,6 +118,10 @@ def load_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elemen
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError,
             NotImplementedError) as err:
         raise DocumentError("文件已损坏或不完整，无法打开") from err
+    if STRICT_W.encode() in xml[:4096]:
+        # "Strict Open XML" (ISO 29500 strict) differs from Transitional in its namespaces only, as far
+        # as the elements read here go.
+        xml = xml.replace(STRICT_W.encode(), W.encode())
     try:
         return etree.fromstring(xml, xml_parser())
     except etree.XMLSyntaxError as err:

@@ -233,3 +233,13 @@ def test_value_that_begins_like_its_own_label_is_kept_whole() -> None:
                   tr(tc("研修目的和作用"), tc("研修目的：提升能力", span=3))))
     assert f["content_and_format"] == "研修内容：种业前沿\n研修方式：现场教学"
     assert f["purpose"] == "研修目的：提升能力"
+
+
+def test_self_funding_source_variants() -> None:
+    from parsers.docx_form import self_funding_source
+
+    assert self_funding_source("☑自筹经费项目（自筹经费来源：单位自筹（含培训费））") == "单位自筹（含培训费）"
+    assert self_funding_source("☑自筹经费项目（自筹经费来源：）院自有资金") == "院自有资金"
+    assert self_funding_source("☑自筹经费项目（自筹经费来源：___企业赞助___）") == "企业赞助"
+    assert self_funding_source("□自筹经费项目（自筹经费来源：_____）") is None
+    assert self_funding_source("☑财政资助项目") is None

@@ -139,3 +139,16 @@ def test_deeply_nested_tables_do_not_crash() -> None:
         assert err.reason
     else:
         assert not form.is_form
+
+
+def test_strict_open_xml_namespace() -> None:
+    fields = sample_fields(9)
+    data = build_form_docx(fields)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in src.infolist():
+            body = src.read(info).replace(b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                                          b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+            zf.writestr(info.filename, body)
+    assert dict(parse_docx(out.getvalue(), "strict.docx").fields) == fields
