@@ -243,3 +243,19 @@ def test_self_funding_source_variants() -> None:
     assert self_funding_source("☑自筹经费项目（自筹经费来源：___企业赞助___）") == "企业赞助"
     assert self_funding_source("□自筹经费项目（自筹经费来源：_____）") is None
     assert self_funding_source("☑财政资助项目") is None
+
+
+def _boxed(text: str) -> str:
+    return ("<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>" + p(text)
+            + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>"
+            + p(text) + "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+
+
+def test_value_in_a_text_box_inside_its_cell() -> None:
+    data = docx(tbl(tr(tc("项目名称"), tc(p(_boxed("文本框里的研修班")), span=3)), *TOP[1:]))
+    form = parse_docx(data, "t.docx")
+    assert form.fields["project_name"] == "文本框里的研修班"
+    from parsers import ooxml
+
+    root = ooxml.load_document(data)
+    assert ooxml.walk_body(root, fast=True) == ooxml.walk_body(root, fast=False)
