@@ -733,17 +733,27 @@ def _named_document(p: PartInfo) -> bool:
     return bool(p.filename) and sniff_kind(p.data) != "other"
 
 
-_UU_BLOCK = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]+)\r?\n(.*?)^end\s*$", re.M | re.S)
+_UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]+)\r?$", re.M)
+_UU_END = re.compile(rb"^end[ \t\r]*$", re.M)
 
 
 def inline_uuencoded(body: bytes) -> list[MailAttachment]:
-    """Files uuencoded inside a plain-text body (Outlook Express, old Foxmail) as attachments."""
+    """Files uuencoded inside a plain-text body (Outlook Express, old Foxmail) as attachments.  Linear in
+    the body: each block's end is searched once, and a begin without an end stops the search."""
     found = []
-    for m in _UU_BLOCK.finditer(body):
-        data = _uu_decode(m.group(0))
+    pos = 0
+    while len(found) < MAX_PARTS:
+        begin = _UU_BEGIN.search(body, pos)
+        if begin is None:
+            break
+        end = _UU_END.search(body, begin.end())
+        if end is None:
+            break
+        data = _uu_decode(body[begin.start() : end.end()])
         if data:
-            name = unicodedata.normalize("NFC", decode_bytes(m.group(1).strip()))
-            found.append(MailAttachment(name, m.group(1).decode("latin-1"), "application/octet-stream", data))
+            name = unicodedata.normalize("NFC", decode_bytes(begin.group(1).strip()))
+            found.append(MailAttachment(name, begin.group(1).decode("latin-1"), "application/octet-stream", data))
+        pos = end.end()
     return found
 
 

@@ -147,6 +147,12 @@ def test_inline_uuencoded_file_in_text_body() -> None:
     assert [(a.filename, a.data) for a in mail.attachments] == [("shenbao.docx", DOCX)]
 
 
+def test_many_uuencode_begins_without_end_give_nothing() -> None:
+    # 50 000 unterminated blocks: a regex scanning to the end from each begin would take minutes here.
+    body = b"begin 644 a.docx\r\nM\r\n" * 50_000
+    assert parse_mail(b"Content-Type: text/plain\r\n\r\n" + body).attachments == ()
+
+
 def test_forwarded_message_yields_its_attachments() -> None:
     inner = build_mail([Part(DOCX, "申报表-李四.docx", style="rfc2231")], message_id="<inner@qq.com>",
                        boundary="inner-boundary-1")
