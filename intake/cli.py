@@ -156,12 +156,12 @@ def rerun_command(ctx: click.Context, config_path: Path, since: date | None, unt
 def report_command(config_path: Path, quiet: bool, verbose: bool) -> None:
     """Rebuild the workbook, HTML summary and export from the store (no mail access)."""
     from intake.lock import run_lock
-    from intake.run import write_reports
+    from intake.run import rebuild_outputs
     from intake.store import Store
 
     config = _load(config_path, quiet, verbose)
     with run_lock(config.data_dir), Store(config.data_dir) as store:
-        outputs = write_reports(config, store)
+        outputs = rebuild_outputs(config, store)
     if not quiet:
         for name, path in outputs.items():
             click.echo(f"{name}: {path}")

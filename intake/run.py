@@ -40,7 +40,8 @@ from intake.source import Mailbox
 from intake.store import Store, form_id_for
 from parsers.types import DocumentError, FormGroup, ParsedForm, Pairing
 
-__all__ = ["RunSummary", "FatalError", "run_intake", "write_reports", "build_rules", "open_mailbox"]
+__all__ = ["RunSummary", "FatalError", "run_intake", "rebuild_outputs", "write_reports", "build_rules",
+           "open_mailbox"]
 
 log = logging.getLogger(__name__)
 
@@ -235,17 +236,19 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
             raise
         aborted = f"mailbox unavailable: {err}"
         log.error("%s; results committed so far are kept, the next run continues", aborted)
-    touched = ctx.counts["changed"] + ctx.rekeyed
-    if touched:
-        touched += _apply_supersessions(store, rules)
+    stale = store.outputs_stale()  # set with every change, also by an earlier run that crashed
+    if stale:
+        _apply_supersessions(store, rules)
     finished = datetime.now(timezone.utc)
     store.finish_run(run_id, finished, status="aborted" if aborted else "ok", n_new=ctx.counts["new"],
                      n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
     info = RunInfo(run_id, started, finished, rules.version, frozenset(ctx.new_keys), frozenset(ctx.changed_keys),
                    frozenset(ctx.failed_keys))
     outputs = _output_paths(config, outputs_dir)
-    if touched or outputs_dir is not None or not all(p.exists() for p in outputs.values()):
+    if stale or outputs_dir is not None or not all(p.exists() for p in outputs.values()):
         outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
+        if outputs_dir is None:
+            store.mark_outputs_current()
     else:
         # Nothing changed (the usual cron run): the outputs, and the summary's "new since the last
         # run" section, stay as the last run that changed something left them.
@@ -600,6 +603,15 @@ def _text(value: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- reports
+
+
+def rebuild_outputs(config: Config, store: Store) -> dict[str, Path]:
+    """`intake report`: bring supersessions up to date if needed, rewrite every output from the store."""
+    if store.outputs_stale():
+        _apply_supersessions(store, build_rules(config))
+    outputs = write_reports(config, store)
+    store.mark_outputs_current()
+    return outputs
 
 
 def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,

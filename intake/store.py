@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS folder_state (
     folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL,
     PRIMARY KEY (folder, uidvalidity)
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,
     PRIMARY KEY (sha256, path)
@@ -238,6 +239,7 @@ class Store:
                             (new_key, ref.folder, ref.uidvalidity, ref.uid, old_key))
             for table in ("attachments", "forms", "flags"):
                 self.db.execute(f"UPDATE {table} SET message_key=? WHERE message_key=?", (new_key, old_key))
+            self._mark_dirty()
 
     def save_message(self, record: MessageRecord, *, raw_sha256: str, raw_path: str, rules_version: str,
                      run_id: int) -> bool:
@@ -257,6 +259,7 @@ class Store:
                  record.outcome, rules_version, result_hash, first_run, run_id, _dumps(dict(record.extra))),
             )
             self._insert_results(record)
+            self._mark_dirty()
         return True
 
     def _delete_results(self, key: str) -> None:
@@ -299,7 +302,24 @@ class Store:
                    if newer.get(fid, (None, None)) != old]
         with self.db:
             self.db.executemany("UPDATE forms SET superseded_by=?, superseded_detail=? WHERE form_id=?", changes)
+            if changes:
+                self._mark_dirty()
         return len(changes)
+
+    # ---------------------------------------------------------------- outputs up to date?
+
+    def _mark_dirty(self) -> None:
+        # In the same transaction as the change: a crash before the outputs are rebuilt leaves the
+        # mark, and the next run (even one without new mail) rebuilds them.
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('outputs_stale', '1')")
+
+    def outputs_stale(self) -> bool:
+        row = self.db.execute("SELECT value FROM meta WHERE key='outputs_stale'").fetchone()
+        return bool(row and row[0] == "1")
+
+    def mark_outputs_current(self) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('outputs_stale', '0')")
 
     # ---------------------------------------------------------------- reading
 
@@ -331,7 +351,7 @@ class Store:
 
     def dump(self) -> Iterator[str]:
         """Every row of the result tables as text, deterministically ordered (tests, debugging)."""
-        for table in ("messages", "attachments", "forms", "flags", "folder_state", "files"):
+        for table in ("messages", "attachments", "forms", "flags", "folder_state", "files", "meta"):
             for row in sorted(self.db.execute(f"SELECT * FROM {table}"), key=repr):
                 yield f"{table}\t{row!r}"
 

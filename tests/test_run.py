@@ -373,3 +373,26 @@ def test_legacy_doc_is_converted_and_parsed(tmp_path: Path, clean_form: Any) -> 
     assert recs["1"].attachments[0].kind == "doc" and recs["1"].attachments[0].status == "parsed"
     assert recs["1"].forms[0].fields["project_name"] == fields["project_name"]
     assert recs["2"].attachments[0].status == "unreadable" and not recs["2"].forms
+
+
+def test_outputs_are_rebuilt_after_a_run_that_crashed_before_writing_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import intake.run
+
+    box = write_maildir(tmp_path / "mail", [make_mail(1, at(10))])
+    cfg = config_for(tmp_path, box)
+    run_intake(cfg)
+    (box / "new" / "1734999999.M9P9.test").write_bytes(make_mail(2, at(11)))
+    real = intake.run.write_reports
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(intake.run, "write_reports", crash)
+    with pytest.raises(OSError):
+        run_intake(cfg)
+    monkeypatch.setattr(intake.run, "write_reports", real)
+    assert len(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()) == 1
+    idle = run_intake(cfg)
+    assert idle.processed == 0
+    assert len(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()) == 2
