@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 MAX_DEPTH = 20  # nesting of multiparts / forwarded messages; deeper is hostile
+MAX_PARAM_BYTES = 64 * 1024  # one Content-Type / Content-Disposition value
 MAX_PARTS = 5000  # leaf parts per message (the corpus's largest real message has 328 attachments)
 _BOM = b"\xef\xbb\xbf"
 
@@ -260,6 +261,7 @@ def _parse_headers(block: bytes) -> _Headers:
 def _split_params(value: bytes) -> tuple[str, list[tuple[str, bytes, bool]]]:
     """`type/subtype; a=1; b="x y"` → ("type/subtype", [(name, raw value, quoted)]).  Unquoted values keep
     spaces and tspecials up to the next `;` (clients send `filename=This is a test.txt`)."""
+    value = value[:MAX_PARAM_BYTES]  # a hostile megabyte-long header is not worth a byte-by-byte walk
     parts: list[bytes] = []
     cur = bytearray()
     quoted = False
