@@ -26,6 +26,9 @@ _RANGE = re.compile(
 _SINGLE = re.compile("(?<!\\d)" + _Y.format("y") + _M.format("m") + _D.format("d") + "(?!\\d)")
 
 
+_TENS = re.compile(r"([一二三])?十([一二三四五六七八九])?")
+
+
 def _cn_number(text: str) -> str:
     """二〇二四 → 2024, 十二 → 12, 二十六 → 26 (date-sized numbers only)."""
 
@@ -33,7 +36,8 @@ def _cn_number(text: str) -> str:
         a, b = m.group(1), m.group(2)
         return str((_CN_DIGITS[a] if a else 1) * 10 + (_CN_DIGITS[b] if b else 0))
 
-    text = re.sub(r"([一二三])?十([一二三四五六七八九])?", tens, text)
+    if "十" in text:
+        text = _TENS.sub(tens, text)
     return "".join(str(_CN_DIGITS[c]) if c in _CN_DIGITS else c for c in text)
 
 

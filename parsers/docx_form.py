@@ -273,7 +273,7 @@ def _scan_grid(grid: Grid, st: _State) -> None:
         if spec.key in st.found:
             continue  # e.g. a value cell that begins like its own label, already taken as the value
         value = _neighbour_value(grid, cell, hit) or hit.remainder
-        st.pairs.append((re.sub(r"\s+", "", hit.written), value))
+        st.pairs.append((_WS.sub("", hit.written), value))
         _store(spec, value, st)
 
 
@@ -310,9 +310,15 @@ def _header(paras: Iterable[str], st: _State) -> None:
             st.pairs.append(("申报时间", d["v"].strip()))
 
 
+_WS = re.compile(r"\s+")
+_YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
+
+
 def _year(paras: Iterable[str]) -> int:
     for text in paras:
-        m = re.search(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修", dates.normalise(text))
+        if "研修" not in text:
+            continue
+        m = _YEAR_RX.search(dates.normalise(text))
         if m:
             return int(m[1])
     return DEFAULT_YEAR

@@ -89,8 +89,11 @@ def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
 def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
     names = set(zf.namelist())
     if "[Content_Types].xml" in names:
+        raw = _read_member(zf, "[Content_Types].xml", limits)
+        if b'PartName="/word/document.xml"' in raw and "word/document.xml" in names:
+            return "word/document.xml"  # the usual case, without parsing the content types
         try:
-            types = etree.fromstring(_read_member(zf, "[Content_Types].xml", limits), xml_parser())
+            types = etree.fromstring(raw, xml_parser())
         except etree.XMLSyntaxError:
             types = None
         for o in types.iter("{*}Override") if types is not None else ():
@@ -582,7 +585,10 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
     for item in items:
         kind, rest = item[:1], item[1:]
         if kind == "P":
-            _add_para(out, _symbol_text(None, rest) if _PUA.search(rest) else rest)
+            if _PUA.search(rest):
+                rest = _symbol_text(None, rest)
+            if rest.strip() or not out or type(out[-1]) is not list:  # as _add_para, inlined: hot loop
+                out.append(Para(rest))
         elif kind == "C":
             if not stack:
                 raise ValueError("cell outside a table")
