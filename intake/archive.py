@@ -112,7 +112,8 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
          budget: _Budget, original: str | None) -> None:
     size = len(data)
     if parent is None and size > limits.max_attachment_bytes:
-        out.append(Item(shown, None, "other", _sha(data), size, None,
+        kind = sniff(data[:4096]).kind  # the head is enough to tell staff what it was
+        out.append(Item(shown, None, kind, _sha(data), size, None,
                         f"附件过大（{size / MB:.1f} MB，上限 {limits.max_attachment_bytes / MB:.0f} MB），未处理", original))
         return
     sn = sniff(data)
@@ -120,7 +121,7 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
     if kind == "docx" and problem is None:
         problem = _ooxml_problem(data, limits)
     idx = len(out)
-    out.append(Item(shown, data if problem is None else data, kind, _sha(data), size, parent, problem, original))
+    out.append(Item(shown, data, kind, _sha(data), size, parent, problem, original))
     container = sn.detail if sn.detail in ("tnef", "eml") else kind
     if container not in ("zip", "7z", "rar", "tnef", "eml") or problem is not None:
         return

@@ -196,7 +196,7 @@ def test_sixty_megabyte_attachment_is_refused() -> None:
     data = b"%PDF-1.4\n" + b"\0" * (60 * 1024 * 1024)
     item = expand("扫描件.pdf", data)[0]
     assert item.data is None and "过大" in (item.problem or "")
-    assert item.size == len(data)
+    assert item.size == len(data) and item.kind == "pdf"
 
 
 def test_truncated_docx_is_flagged() -> None:
