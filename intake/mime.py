@@ -8,7 +8,12 @@ is decoded from its raw bytes.  The attachment convention is the one of Node mai
 README): every leaf part except text/plain, text/html and message/delivery-status without an attachment
 disposition; message/rfc822 is one attachment unless it is explicitly inline.
 
-`parse_mail(raw)` never raises: oddities become Problems on the Mail or the attachment.
+Two views of the same walk:
+- `walk_attachments(raw)` follows that convention exactly (bench/check_mailcorpus.py scores it);
+- `parse_mail(raw)` is what the pipeline sees: names NFC-normalised, forwarded messages replaced by their
+  own attachments, named documents mislabelled text/plain and uuencoded files in text bodies added,
+  NetEase/QQ 超大附件 links collected.  It never raises: oddities become Problems on the Mail or the
+  attachment (truncated base64, a mail cut off inside an attachment, nesting or part-count limits).
 """
 
 from __future__ import annotations
