@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from parsers.sniff import sniff
 __all__ = ["Item", "Limits", "expand", "display_name", "storage_name"]
 
 MB = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,13 +100,14 @@ def expand(name: str, data: bytes, limits: Limits = Limits()) -> list[Item]:
     shown = display_name(name)
     try:
         _add(out, shown, data, None, 0, limits, _Budget(), name if shown != name else None)
-    except Exception as err:  # noqa: BLE001 - a hostile file must not stop the run
+    except Exception:  # noqa: BLE001 - a hostile file must not stop the run
+        log.warning("expanding attachment %r failed", shown, exc_info=True)
         if not out:
-            out.append(Item(shown, None, "other", _sha(data), len(data), None, f"文件无法读取（{type(err).__name__}）"))
+            out.append(Item(shown, None, "other", _sha(data), len(data), None, "文件已损坏，无法读取"))
         else:
             first = out[0]
             out[0] = Item(first.name, first.data, first.kind, first.sha256, first.size, None,
-                          first.problem or f"压缩包无法完整读取（{type(err).__name__}）", first.original_name)
+                          first.problem or "压缩包已损坏，无法完整读取", first.original_name)
     return out
 
 
@@ -233,8 +236,9 @@ def _zip_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
                 continue  # symlinks and devices carry no document
             try:
                 blob = _read_bounded(zf, info, limits.max_member_bytes)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as err:
-                return members, f"压缩包已损坏，部分文件无法读取（{type(err).__name__}）"
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as err:
+                log.info("zip member %r unreadable: %s", info.orig_filename, err)
+                return members, "压缩包已损坏，部分文件无法读取"
             if blob is None:
                 return members, "压缩包内文件解压后过大（疑似压缩炸弹），已停止展开"
             members.append((zip_member_name(info), blob))
@@ -360,8 +364,10 @@ def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
                         blob = fh.read(limits.max_member_bytes + 1)
                 except (rarfile.PasswordRequired, rarfile.RarWrongPassword):
                     return members, ENCRYPTED
+                except (rarfile.RarCRCError, rarfile.BadRarFile, rarfile.BadRarName):
+                    return members, "RAR 压缩包已损坏，部分文件无法读取"
                 except (rarfile.Error, OSError, EOFError):
-                    return members, manual
+                    return members, manual  # no working extraction tool for this member
                 if len(blob) > limits.max_member_bytes:
                     return members, "压缩包内文件解压后过大（疑似压缩炸弹），已停止展开"
                 members.append((info.filename, blob))
