@@ -182,11 +182,16 @@ class _Ctx:
         return self.style == "deleted_options"
 
 
+def _kept(ctx: _Ctx) -> str:
+    """What stays before a kept option when the others were deleted: nothing, or its empty box."""
+    return _run("□") if ctx.opts.get("keep_box") else ""
+
+
 def _choices(ctx: _Ctx, items: list[tuple[bool, str]], *, sep: str = "  ") -> str:
     """One paragraph of options. Deleting applicants keep only what they chose, without a box."""
     chosen = [t for c, t in items if c]
     if ctx.deleting and chosen:
-        return _para("".join(_run(t) for t in chosen))
+        return _para("".join(_kept(ctx) + _run(t) for t in chosen))
     return _para(_run(sep).join(ctx.box(c) + _run(t) for c, t in items))
 
 
@@ -228,7 +233,7 @@ def _scope_cell(f: Mapping[str, Any], ctx: _Ctx) -> Cell:
     names = (("national_strategy", "服务国家战略"), ("industry_demand", "对接产业需求"), ("digital_tech", "突出数字技术"))
     items = [(bool(scope.get(k)), f"{label}：{notes.get(k) or ''}") for k, label in names]
     if ctx.deleting and any(c for c, _ in items):
-        paras = [_para(_run(t)) for c, t in items if c]
+        paras = [_para(_kept(ctx) + _run(t)) for c, t in items if c]
     else:
         paras = [_para(ctx.box(c) + _run(t)) for c, t in items]
     return Cell(tuple(paras), 4)
@@ -396,7 +401,8 @@ def build_form_docx(fields: Mapping[str, Any], style: str = "glyph", **options: 
     style: one of STYLES.  options: tick_both_funding (bool), tick_char ("√", "■", "✔" for tick_typed),
     box_style (checkbox style used by the layout styles, default "glyph"), sdt_glyph (glyph shown in a
     content control regardless of its state), formfield_val ("1"/"true" written on w:checked),
-    extra_leader (text of the extra row), date_format (one of DATE_FORMATS: 办班时间 re-written from
+    extra_leader (text of the extra row), keep_box (deleted_options: the kept option keeps its
+    empty □), date_format (one of DATE_FORMATS: 办班时间 re-written from
     training_start/training_end in that format instead of fields["training_dates"]).
     """
     if style not in STYLES:

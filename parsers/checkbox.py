@@ -151,10 +151,14 @@ def find_options(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> lis
 def states_from_hits(hits: Sequence[OptionHit], n_options: int) -> dict[str, bool]:
     """Each found option's state.
 
-    With boxes, a box decides.  With no box anywhere the applicant deleted the unchosen options: the
-    options left are chosen, unless all of them are left (nothing was chosen; boxes maybe lost).
+    With boxes, a ticked box decides.  When some options were deleted and nothing is ticked, the
+    options left are the choice (applicants delete the others and may leave an empty box).  With no
+    box anywhere, likewise, unless all options are left (nothing was chosen; boxes maybe lost).
     """
     if any(h.mark is not None for h in hits):
+        if not any(h.mark for h in hits) and 0 < len(hits) < n_options:
+            # "□财政资助项目" with the other option deleted: the deletion is the choice.
+            return {h.value: True for h in hits}
         return {h.value: bool(h.mark) for h in hits}
     if any(h.mark_after is not None for h in hits):  # no box before any option: ticks typed after them
         return {h.value: bool(h.mark_after) for h in hits}

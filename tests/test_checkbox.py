@@ -137,3 +137,10 @@ def test_legacy_form_checkbox(state: str, glyph: str) -> None:
 ])
 def test_boxes_in_word_xml(inner: str, glyph: str) -> None:
     assert _para_text(inner) == glyph + "财政资助项目"
+
+
+def test_kept_option_with_empty_box_after_deleting_the_other() -> None:
+    assert checkbox.option_states("□自筹经费项目（自筹经费来源：企业自筹）", FUNDING) == {"fiscal": False, "self_funded": True}
+    assert checkbox.option_states("□是省级继续教育基地", CE) == {"national": False, "provincial": True, "no": False}
+    # every option kept and none ticked is still nothing chosen
+    assert checkbox.option_states("□财政资助项目 □自筹经费项目", FUNDING) == {"fiscal": False, "self_funded": False}

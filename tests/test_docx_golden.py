@@ -80,6 +80,7 @@ CASES: dict[str, Case] = {
     "split_table_wingdings": (211, "split_table", {"box_style": "wingdings_sym"}, _national, []),
     "one_cell_wingdings2": (212, "label_value_one_cell", {"box_style": "wingdings2_font"}, None, []),
     "deleted_options_none": (213, "deleted_options", {}, _none_ticked, []),
+    "deleted_options_empty_box_kept": (215, "deleted_options", {"keep_box": True}, _national, []),
     "extra_rows_content_control": (214, "extra_rows", {"box_style": "content_control"}, None, []),
     **{f"dates_{fmt}": (300 + i, "glyph", {}, _dates_as(fmt), []) for i, fmt in enumerate(DATE_FORMATS)},
 }
