@@ -199,6 +199,16 @@ def test_sixty_megabyte_attachment_is_refused() -> None:
     assert item.size == len(data) and item.kind == "pdf"
 
 
+def test_corrupt_member_data_is_flagged_as_damaged() -> None:
+    good = _zip({"a.txt": bytes(range(256)) * 200, "申报表.docx": DOCX})
+    bad = bytearray(good)
+    start = good.index(b"a.txt") + len(b"a.txt")
+    for i in range(start + 10, start + 60):
+        bad[i] ^= 0x5A  # scramble the deflate stream of the first member
+    items = expand("a.zip", bytes(bad))
+    assert "损坏" in (items[0].problem or "")
+
+
 def test_truncated_docx_is_flagged() -> None:
     item = expand("申报表.docx", DOCX[: len(DOCX) // 2])[0]
     assert item.kind == "docx" and "损坏" in (item.problem or "")
