@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from intake.config import Config
 from intake.lock import run_lock
@@ -68,6 +69,7 @@ class RunSummary:
     aborted: str = ""  # the mailbox went away mid-run (what was committed stays)
     dry_run: bool = False
     outputs: dict[str, Path] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of this thread per stage
 
     @property
     def exit_code(self) -> int:
@@ -192,6 +194,15 @@ class _Ctx:
     new_keys: set[str] = field(default_factory=set)
     changed_keys: set[str] = field(default_factory=set)
     failed_keys: set[str] = field(default_factory=set)
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def clock(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - started
 
 
 def run_intake(config: Config, *, mode: str = "run", since: date | None = None, until: date | None = None,
@@ -238,7 +249,8 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
         log.error("%s; results committed so far are kept, the next run continues", aborted)
     stale = store.outputs_stale()  # set with every change, also by an earlier run that crashed
     if stale:
-        _apply_supersessions(store, rules)
+        with ctx.clock("supersessions"):
+            _apply_supersessions(store, rules)
     finished = datetime.now(timezone.utc)
     store.finish_run(run_id, finished, status="aborted" if aborted else "ok", n_new=ctx.counts["new"],
                      n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
@@ -246,7 +258,8 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
                    frozenset(ctx.failed_keys))
     outputs = _output_paths(config, outputs_dir)
     if stale or outputs_dir is not None or not all(p.exists() for p in outputs.values()):
-        outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
+        with ctx.clock("reports"):
+            outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
         if outputs_dir is None:
             store.mark_outputs_current()
     else:
@@ -254,8 +267,9 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
         # run" section, stay as the last run that changed something left them.
         log.info("nothing new or changed: outputs left as they are")
     c = ctx.counts
+    log.debug("stage seconds: %s", {k: round(v, 3) for k, v in ctx.stages.items()})
     return RunSummary(run_id, mode, c["listed"], c["processed"], c["skipped"], c["new"], c["changed"], c["failed"],
-                      aborted, dry_run, outputs)
+                      aborted, dry_run, outputs, dict(ctx.stages))
 
 
 def _is_transient(err: BaseException) -> bool:
@@ -284,14 +298,16 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
     with ThreadPoolExecutor(1, thread_name_prefix="parse") as pool:
         for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
             try:
-                jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
+                with ctx.clock("fetch+unpack"):
+                    jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
             except Exception:
                 # The mailbox went away mid-fetch: keep the batch already parsed, then give up.
                 if pending is not None:
                     previous, pending = pending, None
                     _commit_batch(ctx, box, folder, validity, *previous)
                 raise
-            _convert_batch(ctx, jobs)
+            with ctx.clock("convert"):
+                _convert_batch(ctx, jobs)
             _start_parser(ctx, jobs)
             previous, pending = pending, (batch, jobs, pool.submit(_parse_batch, ctx, jobs))
             if previous is not None:
@@ -302,9 +318,11 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
 
 def _commit_batch(ctx: _Ctx, box: Mailbox, folder: str, validity: int, batch: list[int], jobs: list[_Job],
                   parsing: Future[None]) -> None:
-    parsing.result()
-    for job in jobs:
-        _finish(ctx, box, job)
+    with ctx.clock("wait for parse"):
+        parsing.result()
+    with ctx.clock("review+store"):
+        for job in jobs:
+            _finish(ctx, box, job)
     if ctx.mode == "run" and getattr(box, "monotonic_uids", True) and batch and not ctx.dry_run:
         # Only after the whole batch is committed: a crash mid-batch re-fetches the batch, and
         # already-stored messages are recognised by key, so nothing is processed twice.
