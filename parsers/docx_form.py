@@ -9,7 +9,7 @@ Sections (申报单位信息 / 承办单位信息) decide which unit a shared la
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -188,6 +188,7 @@ class _State:
     pairs: list[tuple[str, str]]
     found: set[str]
     year: int
+    notes: list[str] = field(default_factory=list)
     section: str | None = None
     seen_shared: dict[str, int] | None = None
 
@@ -277,13 +278,14 @@ def _scan_grid(grid: Grid, st: _State) -> None:
         _store(spec, value, st)
 
 
-def _score(grid: Grid) -> int:
-    keys = set()
+def _keys(grid: Grid) -> frozenset[str]:
+    """The table fields a grid has labels for."""
+    keys: set[str] = set()
     for cell in grid.cells:
         hit = match_label(cell.text)
         if hit is not None:
             keys.update(s.key for s in hit.specs if s.where == "table")
-    return len(keys)
+    return frozenset(keys)
 
 
 # ------------------------------------------------------------------ header lines
@@ -333,12 +335,32 @@ def _paragraph_grid(paras: list[str]) -> Grid:
     return Grid(cells, len(cells), 1, {(i, 0): i for i in range(len(cells))})
 
 
-def _read(blocks: list[ooxml.Block]) -> ParsedForm | tuple[dict[str, Any], list[Problem], list[tuple[str, str]]]:
+_Read = tuple[dict[str, Any], list[Problem], list[tuple[str, str]], list[str]]
+
+
+def _unknown_pairs(grid: Grid) -> list[tuple[str, str]]:
+    """Rows the schema does not know ("项目负责人 | 王建国"), for the staff's --debug view."""
+    out = []
+    for cell in grid.cells:
+        text = cell.text
+        if not text or len(text) > 16 or "\n" in text or match_label(text) is not None:
+            continue
+        left = grid.at(cell.row, cell.col - 1) if cell.col else None
+        if left is not None and match_label(left.text) is not None:
+            continue  # the value of a known label
+        right = grid.at(cell.row, cell.col + cell.colspan)
+        if right is not None and right is not cell and right.text and match_label(right.text) is None:
+            out.append((_WS.sub("", text), right.text))
+    return out
+
+
+def _read(blocks: list[ooxml.Block]) -> ParsedForm | _Read:
     paras = [b.text for b in blocks if isinstance(b, Para)]
     grids = list(ooxml.iter_grids(blocks)) + [_paragraph_grid([p for p in paras if p.strip()])]
-    scores = [_score(g) for g in grids]
-    best_i = max(range(len(grids)), key=scores.__getitem__)
-    if scores[best_i] < MIN_FORM_LABELS:
+    keys = [_keys(g) for g in grids]
+    best_i = max(range(len(grids)), key=lambda i: len(keys[i]))
+    best = keys[best_i]
+    if len(best) < MIN_FORM_LABELS:
         return ParsedForm(source="", kind="docx", is_form=False, fields=empty_fields(),
                           note="不是申报表：文档中没有申报表的表格（可能是公函或其他材料）")
     st = _State(empty_fields(), [], [], set(), _year(paras))
@@ -346,10 +368,17 @@ def _read(blocks: list[ooxml.Block]) -> ParsedForm | tuple[dict[str, Any], list[
     if st.fields["declared_org"] is None or st.fields["declared_date"] is None:
         _header((c.text for c in grids[best_i].cells), st)  # lines typed into the table's first row
     _scan_grid(grids[best_i], st)
-    for i, g in enumerate(grids):  # a nested or separate table may hold what the main one lacks
-        if i != best_i and scores[i] >= 1:
-            _scan_grid(g, st)
-    return st.fields, st.problems, st.pairs
+    # Other tables: a fragment of this form (a split table that did not join up, a nested table) has
+    # labels the main one lacks; another whole form repeats its labels and must not be mixed in.
+    others = [i for i in range(len(grids)) if i != best_i and keys[i]]
+    forms = 1 + sum(1 for i in others if len(keys[i] & best) >= 3)
+    for i in others:
+        if len(keys[i] & best) < 3:
+            _scan_grid(grids[i], st)
+    st.pairs += _unknown_pairs(grids[best_i])
+    if forms > 1:
+        st.notes.append(f"文档中有 {forms} 张申报表，只读取了填写最完整的一张，其余请人工核对")
+    return st.fields, st.problems, st.pairs, st.notes
 
 
 def _text_length(blocks: list[ooxml.Block]) -> int:
@@ -374,8 +403,10 @@ def parse_docx(data: bytes, name: str) -> ParsedForm:
         if ooxml.has_images(root) and _text_length(blocks) < 200:
             note = "不是可读取的申报表：文档中只有图片（可能是扫描件粘贴进 Word），请核对 PDF 版或人工查看"
         return ParsedForm(source=name, kind="docx", is_form=False, fields=result.fields, note=note)
-    fields, problems, pairs = result
-    note = "Word 表格" + ("（含未接受的修订）" if ooxml.has_tracked_changes(root) else "")
+    fields, problems, pairs, notes = result
+    if ooxml.has_tracked_changes(root):
+        notes.insert(0, "含未接受的修订")
+    note = "Word 表格" + (f"（{'；'.join(notes)}）" if notes else "")
     return ParsedForm(source=name, kind="docx", is_form=True, fields=fields, raw_pairs=tuple(pairs),
                       problems=tuple(problems), note=note)
 

@@ -259,3 +259,29 @@ def test_value_in_a_text_box_inside_its_cell() -> None:
 
     root = ooxml.load_document(data)
     assert ooxml.walk_body(root, fast=True) == ooxml.walk_body(root, fast=False)
+
+
+def test_two_forms_in_one_document_are_not_mixed() -> None:
+    second = [tr(tc("项目名称"), tc("第二个研修班", span=3)), tr(tc("办班地点"), tc("荆州市", span=3)),
+              *TOP[1:], tr(tc("培训对象"), tc("第二张表的对象", span=3))]
+    form = parse_docx(docx(tbl(*TOP), p("（第二个项目）"), tbl(*second)), "两张表.docx")
+    assert form.fields["project_name"] in ("现代种业创新高级研修班", "第二个研修班")
+    if form.fields["project_name"] == "现代种业创新高级研修班":
+        assert form.fields["trainees"] is None  # not borrowed from the other form
+    assert "2 张申报表" in form.note
+
+
+def test_unknown_rows_are_kept_in_raw_pairs() -> None:
+    form = parse_docx(docx(tbl(*TOP, tr(tc("项目负责人"), tc("王建国", span=3)))), "t.docx")
+    assert ("项目负责人", "王建国") in form.raw_pairs
+
+
+def test_split_table_parts_apart_are_one_form() -> None:
+    """A PDF→Word converter split the table at a page break and left a page-number line between the parts."""
+    part2 = tbl(tr(tc("申报单位信息", vmerge="restart"), tc("单位名称"), tc("甲单位"), tc("联系人"), tc("赵一")),
+                tr(tc(vmerge="continue"), tc("手机"), tc("13911112222"), tc("传真"), tc("")),
+                tr(tc("承办单位信息", vmerge="restart"), tc("单位名称"), tc("乙单位"), tc("联系人"), tc("钱二")),
+                tr(tc(vmerge="continue"), tc("办公电话"), tc("027-1"), tc("地址"), tc("武昌")), cols=5)
+    form = parse_docx(docx(tbl(*TOP), p("- 1 -"), part2), "t.docx")
+    assert form.fields["applicant"]["name"] == "甲单位" and form.fields["organizer"]["contact"] == "钱二"
+    assert "张申报表" not in form.note
