@@ -262,7 +262,8 @@ def _table_rows(f: Mapping[str, Any], ctx: _Ctx) -> list[list[Cell]]:
     rows: list[list[Cell]] = [list(_pair(ctx, "项目名称", f.get("project_name"), 4))]
     if ctx.style == "extra_rows":
         rows.append([_label("项目负责人"), _value(ctx.opts.get("extra_leader", "王建国"), 4)])
-    rows.append([*_pair(ctx, "办班时间", f.get("training_dates"), 2), *_pair(ctx, "办班地点", f.get("training_location"))])
+    rows.append([*_pair(ctx, "办班时间", f.get("training_dates"), 2),
+                 *_pair(ctx, "办班地点", f.get("training_location"))])
     rows.append([*_pair(ctx, "选题所属\n行业领域", f.get("industry_field"), 2),
                  *_pair(ctx, "选题所属\n行业主管部门", f.get("industry_authority"))])
     rows.append([_label("申报项目\n类别\n(仅单选)"), _funding_cell(f, ctx)])
@@ -334,7 +335,8 @@ def _body(f: Mapping[str, Any], ctx: _Ctx) -> str:
     else:
         parts += [_para(_run(line)) for line in lines]
     parts.append(_tables_xml(_table_rows(f, ctx), ctx))
-    parts.append(_para(_run(NOTE)))
+    head, tail = "注：", "加盖申报单位印章。"  # bold in the template
+    parts.append(_para(_run(head, bold=True) + _run(NOTE[len(head):-len(tail)]) + _run(tail, bold=True)))
     return "".join(parts)
 
 
@@ -416,7 +418,7 @@ def build_form_docx(fields: Mapping[str, Any], style: str = "glyph", **options: 
         if fmt not in DATE_FORMATS:
             raise ValueError(f"unknown date_format {fmt!r}; expected one of {DATE_FORMATS}")
         if fields.get("training_start") and fields.get("training_end"):
-            start, end = date.fromisoformat(fields["training_start"]), date.fromisoformat(fields["training_end"])
+            start, end = (date.fromisoformat(fields[k]) for k in ("training_start", "training_end"))
             fields = {**fields, "training_dates": format_training_dates(start, end, fmt)}
     return package_docx(_document_xml(_body(fields, ctx)))
 
@@ -479,7 +481,8 @@ def _name(rnd: random.Random) -> str:
 
 def _phone(rnd: random.Random, address: str) -> str:
     code = next((v for k, v in _AREA.items() if address.startswith(k)), "027")
-    return f"{code}-{rnd.randint(5000_0000 if code == '027' else 600_0000, 8999_9999 if code == '027' else 899_9999)}"
+    low, high = (5000_0000, 8999_9999) if code == "027" else (600_0000, 899_9999)  # 8 digits in Wuhan, 7 elsewhere
+    return f"{code}-{rnd.randint(low, high)}"
 
 
 def _mobile(rnd: random.Random) -> str:
@@ -531,7 +534,8 @@ def _training_dates(rnd: random.Random) -> tuple[date, date, str]:
 
 
 def _scope(rnd: random.Random, main: str) -> tuple[dict[str, bool], dict[str, Any]]:
-    scope = {k: (k == main or rnd.random() < 0.35) for k in ("national_strategy", "industry_demand", "digital_tech")}
+    keys = ("national_strategy", "industry_demand", "digital_tech")
+    scope = {k: (k == main or rnd.random() < 0.35) for k in keys}
     texts = {"national_strategy": "服务长江经济带发展和乡村振兴战略", "industry_demand": "对接我省优势产业发展需求",
              "digital_tech": "聚焦人工智能、大数据等数字技术"}
     return scope, {k: (texts[k] if v else None) for k, v in scope.items()}

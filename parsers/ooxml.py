@@ -190,8 +190,10 @@ Block = Para | Grid
 
 # ------------------------------------------------------------------ inline text
 
-T, R, P, TBL, TR, TC, SDT, SDTCONTENT = (q(x) for x in ("t", "r", "p", "tbl", "tr", "tc", "sdt", "sdtContent"))
-SYM, FLDCHAR, INSTR, FLDSIMPLE, TXBX = (q(x) for x in ("sym", "fldChar", "instrText", "fldSimple", "txbxContent"))
+T, R, P, TBL, TR, TC = (q(x) for x in ("t", "r", "p", "tbl", "tr", "tc"))
+SDT, SDTCONTENT = q("sdt"), q("sdtContent")
+SYM, FLDCHAR, INSTR = q("sym"), q("fldChar"), q("instrText")
+FLDSIMPLE, TXBX = q("fldSimple"), q("txbxContent")
 CUSTOMXML, INS, DEL, MOVETO = q("customXml"), q("ins"), q("del"), q("moveTo")
 ALT, FALLBACK = "{%s}AlternateContent" % MC, "{%s}Fallback" % MC
 W14_CHECKBOX, W14_CHECKED, W14_VAL = "{%s}checkbox" % W14, "{%s}checked" % W14, "{%s}val" % W14
@@ -201,8 +203,8 @@ _VAL = q("val")
 _PUA = re.compile("[\uf000-\uf0ff]")
 _NSMAP = {"w": W, "mc": MC}
 # Everything that plain w:t concatenation would get wrong; paragraphs holding none take the fast path.
-_SPECIAL_TAGS = (SYM, FLDCHAR, INSTR, FLDSIMPLE, SDT, ALT, q("pict"), q("drawing"), q("object"), DEL, q("moveFrom"),
-                 q("tab"), q("ptab"), q("br"), q("cr"), q("noBreakHyphen"), q("softHyphen"))
+_SPECIAL_TAGS = (SYM, FLDCHAR, INSTR, FLDSIMPLE, SDT, ALT, q("pict"), q("drawing"), q("object"), DEL,
+                 q("moveFrom"), q("tab"), q("ptab"), q("br"), q("cr"), q("noBreakHyphen"), q("softHyphen"))
 _RFONTS = q("rFonts")
 
 
@@ -364,7 +366,9 @@ def _inline(el: etree._Element, st: _Inline) -> None:
             _inline(child, st)
 
 
-def paragraph_text(p: etree._Element, slow: "set[etree._Element] | None" = None) -> tuple[str, list[etree._Element]]:
+def paragraph_text(
+    p: etree._Element, slow: set[etree._Element] | None = None
+) -> tuple[str, list[etree._Element]]:
     """Visible text of a paragraph and the text boxes anchored in it.
 
     `slow` is the set of paragraphs holding anything special (symbols, fields, controls, deletions,
@@ -546,22 +550,23 @@ def _raw_table(tbl: etree._Element, w: _Walk) -> _RawTable:
 _X = "urn:x-intake:walk"
 _SLOW_ATTR = "{%s}s" % _X
 _MARK = "\ue000"
-_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
- xmlns:w="{W}" xmlns:x="{_X}">
+_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0"
+ xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W}" xmlns:x="{_X}">
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
 <xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
 <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr][w:sdtContent/w:p]"/>
 <xsl:template match="w:customXml|w:ins|w:moveTo"><xsl:apply-templates select="*"/></xsl:template>
 <xsl:template match="w:p[@x:s]">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
-<xsl:template match="w:p">&#xE000;P<xsl:for-each select=".//w:t"><xsl:value-of select="translate(., '&#xE000;', '')"/></xsl:for-each></xsl:template>
+<xsl:template match="w:p">&#xE000;P<xsl:for-each select=".//w:t"><xsl:value-of
+ select="translate(., '&#xE000;', '')"/></xsl:for-each></xsl:template>
 <xsl:template match="w:tbl">&#xE000;T<xsl:apply-templates select="*"/>&#xE000;E</xsl:template>
 <xsl:template match="w:tr">&#xE000;R<xsl:value-of select="w:trPr/w:gridBefore/@w:val"/>|<xsl:if
  test="w:trPr/w:tblHeader[not(@w:val='0' or @w:val='false' or @w:val='off')]">h</xsl:if><xsl:apply-templates
  select="*"/></xsl:template>
 <xsl:template match="w:tc">&#xE000;C<xsl:value-of select="w:tcPr/w:gridSpan/@w:val"/>|<xsl:choose><xsl:when
- test="w:tcPr/w:vMerge[@w:val='restart']">r</xsl:when><xsl:when test="w:tcPr/w:vMerge">c</xsl:when></xsl:choose
- ><xsl:apply-templates select="*"/></xsl:template>
+ test="w:tcPr/w:vMerge[@w:val='restart']">r</xsl:when><xsl:when
+ test="w:tcPr/w:vMerge">c</xsl:when></xsl:choose><xsl:apply-templates select="*"/></xsl:template>
 <xsl:template match="*"/>
 </xsl:stylesheet>"""), access_control=etree.XSLTAccessControl.DENY_ALL)
 
