@@ -95,6 +95,35 @@ def _expected(name: str) -> dict[str, Any]:
     return {"style": style, "options": options, "is_form": True, "fields": fields, "problems": problems}
 
 
+# Cases also saved through LibreOffice (.docx → .doc → .docx): heavier XML written by another program.
+LIBREOFFICE_CASES = ("style_glyph", "style_wingdings_sym", "style_legacy_formfield", "style_content_control",
+                     "split_table_wingdings")
+
+
+def _through_libreoffice(names: tuple[str, ...]) -> None:
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("soffice")
+    if exe is None:
+        print("soffice not found: LibreOffice-written golden files not regenerated")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        base = [exe, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore"]
+        srcs = [str(GOLDEN / f"{n}.docx") for n in names]
+        subprocess.run([*base, "--convert-to", "doc", "--outdir", tmp, *srcs], capture_output=True, timeout=300)
+        docs = [str(Path(tmp, f"{n}.doc")) for n in names]
+        out = Path(tmp, "docx")
+        subprocess.run([*base, "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *docs],
+                       capture_output=True, timeout=300)
+        for n in names:
+            exp = json.loads((GOLDEN / f"{n}.json").read_text("utf-8"))
+            exp["written_by"] = "LibreOffice (.docx -> .doc -> .docx)"
+            (GOLDEN / f"lo_{n}.docx").write_bytes((out / f"{n}.docx").read_bytes())
+            (GOLDEN / f"lo_{n}.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
 def regenerate() -> None:
     GOLDEN.mkdir(exist_ok=True)
     for name in CASES:
@@ -104,6 +133,7 @@ def regenerate() -> None:
     (GOLDEN / "cover_letter.docx").write_bytes(build_cover_letter_docx(COVER_LETTER))
     cover = {"style": None, "options": {}, "is_form": False, "fields": empty_fields(), "problems": []}
     (GOLDEN / "cover_letter.json").write_text(json.dumps(cover, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    _through_libreoffice(LIBREOFFICE_CASES)
 
 
 GOLDEN_NAMES = sorted(p.stem for p in GOLDEN.glob("*.json"))
