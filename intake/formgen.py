@@ -26,6 +26,23 @@ BOX_STYLES = (
 LAYOUT_STYLES = ("hints_kept", "label_value_one_cell", "split_table", "text_box", "extra_rows")
 STYLES: tuple[str, ...] = BOX_STYLES + LAYOUT_STYLES
 
+# What each style is, in the words a reviewer would use (demo and reports may show it).
+STYLE_NOTES: dict[str, str] = {
+    "glyph": "勾选框直接输入 ☑ / □",
+    "tick_typed": "在选项前手打 √ 或 ■，其余保留 □",
+    "wingdings_sym": "Word 插入符号（Wingdings 字体 w:sym）",
+    "wingdings2_font": "Wingdings 2 字体的 R / £（显示为 ☑ / □）",
+    "content_control": "Word 复选框内容控件（以保存的勾选状态为准）",
+    "legacy_formfield": "旧式窗体复选框（FORMCHECKBOX）",
+    "eq_field": "带圈字符域 eq \\o\\ac(□,√)",
+    "deleted_options": "删除未选选项，只保留所选内容",
+    "hints_kept": "保留模板中的提示文字",
+    "label_value_one_cell": "在标题格内填写“标题：内容”",
+    "split_table": "表格被拆分为多个表",
+    "text_box": "申报单位、申报时间写在文本框中",
+    "extra_rows": "表格中增加了额外的行",
+}
+
 DATE_FORMATS = ("cn_short", "dot", "cn_full", "iso", "no_year", "cn_days", "fullwidth")
 
 NOTE = ("注：请按照《湖北省人力资源和社会保障厅关于征集专业技术人员知识更新工程2025年高级研修项目选题的通知》"

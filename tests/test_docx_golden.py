@@ -153,6 +153,12 @@ def test_every_style_has_a_golden_file() -> None:
     assert set(STYLES) <= styles
 
 
+def test_every_style_is_described() -> None:
+    from intake.formgen import STYLE_NOTES
+
+    assert set(STYLE_NOTES) == set(STYLES)
+
+
 def test_golden_files_match_their_cases() -> None:
     """A changed case without --regen would leave stale files; the generator must still agree with them."""
     for name in CASES:
