@@ -321,9 +321,16 @@ def _post_action(name: str, v: Any) -> str:
     return s
 
 
+_DAY_KEYS = {"national", "provincial", "min", "max"}
+
+
 def _days_table(name: str, v: Any) -> Mapping[str, int]:
+    """Either "about" lengths per level (national / provincial) or explicit bounds (min / max)."""
     if not isinstance(v, dict):
         raise ConfigError(name, f"expected a table of level = days, got {_show(v)}")
+    _only_keys(name, v, _DAY_KEYS)
+    if v.keys() & {"min", "max"} and v.keys() & {"national", "provincial"}:
+        raise ConfigError(name, "give either national/provincial lengths or min/max bounds, not both")
     return {k: _int_in(1, 366)(f"{name}.{k}", d) for k, d in v.items()}
 
 

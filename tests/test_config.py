@@ -92,6 +92,10 @@ def test_bad_key_is_named(tmp_path: Path, replace: str, by: str, key: str) -> No
 def test_unknown_section_and_rules_key(tmp_path: Path) -> None:
     assert error_of(tmp_path, GOOD + "\n[extra]\nx = 1\n").startswith("config: extra: unknown key")
     assert error_of(tmp_path, GOOD + "\n[rules]\nrequired = []\n").startswith("config: rules.required: ")
+    days = GOOD + "\n[rules.expected_training_days]\nnational = 5\nprovinical = 4\n"
+    assert error_of(tmp_path, days).startswith("config: rules.expected_training_days.provinical: unknown key")
+    days = GOOD + "\n[rules.expected_training_days]\nnational = 0\n"
+    assert error_of(tmp_path, days).startswith("config: rules.expected_training_days.national: ")
 
 
 def test_plain_refused_unless_loopback(tmp_path: Path) -> None:
