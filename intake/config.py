@@ -88,6 +88,8 @@ class MailboxConfig:
     read_timeout: float = 120.0
     batch_size: int = 50
     post_action: str = "none"  # "none" | "keyword:<Flag>" | "move:<Folder>"
+    retries: int = 5  # connection attempts after a drop (a refused login is never retried)
+    retry_backoff_s: float = 1.0  # first wait between attempts; doubles each time
 
     @property
     def folder(self) -> str:
@@ -341,7 +343,7 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
     s = "mailbox"
     _only_keys(s, t, {"kind", "host", "port", "security", "username", "password_env", "folder", "folders",
                       "path", "ca_file", "verify_tls", "connect_timeout", "read_timeout", "batch_size",
-                      "post_action"})
+                      "post_action", "retries", "retry_backoff_s"})
     kind = _get(t, s, "kind", _choice("imap", "maildir"), _REQUIRED)
     folders = _folders(t)
     common: dict[str, Any] = dict(
@@ -353,6 +355,8 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
         read_timeout=_get(t, s, "read_timeout", _positive_float, 120.0),
         batch_size=_get(t, s, "batch_size", _int_in(1, 10_000), 50),
         post_action=_get(t, s, "post_action", _post_action, "none"),
+        retries=_get(t, s, "retries", _int_in(1, 100), 5),
+        retry_backoff_s=_get(t, s, "retry_backoff_s", _positive_float, 1.0),
         port=_get(t, s, "port", _int_in(1, 65535), 993),
         security=_get(t, s, "security", _choice("ssl", "starttls", "plain"), "ssl"),
         password_env=_get(t, s, "password_env", _nonempty, "INTAKE_IMAP_PASSWORD"),

@@ -41,6 +41,7 @@ def test_example_config_loads() -> None:
     assert cfg.mailbox.kind == "imap"
     assert cfg.mailbox.host == "imap.163.com"
     assert cfg.mailbox.folders == ("INBOX",)
+    assert (cfg.mailbox.retries, cfg.mailbox.retry_backoff_s, cfg.mailbox.batch_size) == (5, 1.0, 50)
     assert cfg.intake.deadline.isoformat() == "2024-12-17T23:59:59+08:00"
     assert cfg.intake.training_end_limit == date(2025, 10, 31)
     assert cfg.report.workbook.name == "申报汇总.xlsx"
