@@ -6,9 +6,16 @@ LibreOffice call) the stages are:
   2. convert   every .doc/.wps of the batch in one parsers.convert call
   3. parse     every docx/pdf of the batch through intake.isolate.DocumentParser (timeouts, memory caps)
   4. finish    each mail: pair Word+PDF, review flags, commit to the store (one transaction per mail)
+Batches are pipelined: batch N is parsed (workers) while batch N+1 is fetched and unpacked.
 Errors are trapped per attachment (unreadable_attachment) and per message (processing_failed: the run
 goes on and exits 3).  After all folders: supersessions recomputed across the store, then the workbook,
-HTML summary and export are rebuilt from the store and written atomically.
+HTML summary and export are rebuilt from the store and written atomically — only when the store changed
+(a cron run without new mail touches nothing) or an output is missing.
+
+Crash safety: each message is committed in its own transaction; a folder's high-water UID advances only
+after a whole batch is committed, so a kill -9 re-fetches at most the batches in flight, and messages
+already stored are recognised by key and skipped.  Every change also marks the outputs stale in the same
+transaction, so the next run rebuilds them even if the crash came before the reports were written.
 """
 
 from __future__ import annotations
