@@ -14,6 +14,7 @@ file's mtime.  Nothing here ever writes into the mailbox.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -28,6 +29,8 @@ from intake.models import MessageRef, RawMessage
 from intake.source import FolderListing
 
 __all__ = ["MaildirMailbox", "receipt_time", "stable_uid"]
+
+log = logging.getLogger(__name__)
 
 _MAX_HEADER_BYTES = 256 * 1024  # headers are read from at most this many leading bytes
 
@@ -113,6 +116,9 @@ class MaildirMailbox:
                 data = path.read_bytes()
                 mtime = path.stat().st_mtime
             except FileNotFoundError:  # moved by a mail client between listing and fetching
+                continue
+            except OSError as err:  # unreadable now (permissions, I/O): not stored, so retried next run
+                log.warning("cannot read %s: %s", path, err.strerror or err)
                 continue
             yield RawMessage(MessageRef(folder, validity, uid), receipt_time(data, mtime), data)
 

@@ -6,6 +6,8 @@ import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from intake.maildir import MaildirMailbox, receipt_time, stable_uid
 
 RECEIVED = b"Received: from a.example by mx.163.com; Tue, 17 Dec 2024 16:30:00 +0000\r\n"
@@ -78,3 +80,20 @@ def test_date_range_listing_is_a_superset(tmp_path: Path) -> None:
     assert box.list_uids("INBOX", since=date(2024, 12, 17), before=date(2024, 12, 18)).uids
     assert not box.list_uids("INBOX", since=date(2024, 12, 25)).uids
     assert not box.list_uids("INBOX", after_uid=2**48).uids
+
+
+def test_unreadable_file_is_skipped_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = maildir(tmp_path / "m")
+    (root / "cur" / "a").write_bytes(MAIL)
+    (root / "cur" / "b").write_bytes(MAIL)
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "b":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    box = MaildirMailbox(root)
+    got = list(box.fetch("INBOX", box.list_uids("INBOX").uids))
+    assert [r.ref.uid for r in got] == [stable_uid("a")]
