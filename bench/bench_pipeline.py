@@ -518,8 +518,8 @@ def components(server: Any, user: Any, n: int, workers: int) -> dict[str, Any]:
     return {"stages": dict(clock), "documents": dict(counts), "failed": len(failed), "reasons": dict(reasons),
             "worker_seconds_by_kind": stats.seconds_by_kind, "worker_peak_rss_kb": stats.peak_worker_rss_kb,
             "main_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "main_cpu_s": _cpu(resource.RUSAGE_SELF) - cpu_before,
-        "children_cpu_s": _cpu(resource.RUSAGE_CHILDREN), "messages": len(listing.uids)}
+            "main_cpu_s": _cpu(resource.RUSAGE_SELF), "children_cpu_s": _cpu(resource.RUSAGE_CHILDREN),
+            "messages": len(listing.uids)}
 
 
 def _documents(mail: Any, expand: Any) -> Iterator[Any]:
