@@ -118,17 +118,18 @@ def _plain(value: Any) -> Any:
     """A picklable copy: mappings (a MappingProxyType is not picklable) become dicts, recursively."""
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value) if isinstance(value, list) else tuple(
-            _plain(v) for v in value
-        )
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
     if is_dataclass(value) and not isinstance(value, type):
         return replace(value, **{f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.init})
     return value
 
 
 def _run_one(parse_fn: ParseFn, doc: Document) -> tuple[Any, ...]:
-    """Parse one document; encode the outcome as a plain tuple (DocumentError does not pickle)."""
+    """Parse one document; the outcome travels as a plain tuple (an exception's cause and traceback may
+    hold unpicklable objects: they stay here, a formatted trace goes back for the log)."""
     try:
         return ("ok", parse_fn(doc))
     except DocumentError as err:
