@@ -12,6 +12,7 @@ variable, read only when a connection is made (`MailboxConfig.password`), and ne
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import tomllib
@@ -198,8 +199,9 @@ def _only_keys(section: str, table: Mapping[str, Any], allowed: set[str]) -> Non
 
 
 def _show(value: Any) -> str:
+    """A value as TOML would spell it, on one line (control characters escaped)."""
     if isinstance(value, str):
-        return '"' + value.replace('"', '\\"') + '"'
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)

@@ -123,3 +123,40 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.toml")
     assert "invalid TOML" in error_of(tmp_path, "[mailbox\n")
+
+
+# ---- property: any wrong value for any key is a ConfigError naming that key, never another exception
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from intake.config import build_config  # noqa: E402
+
+KEYS = {
+    "mailbox": ["kind", "port", "security", "folders", "path", "verify_tls", "connect_timeout", "read_timeout",
+                "batch_size", "post_action", "retries", "retry_backoff_s", "ca_file", "password_env"],
+    "intake": ["deadline", "timezone", "training_end_limit", "data_dir", "workers", "parse_timeout_s",
+               "parse_memory_mb"],
+    "rules": ["required_fields", "phone_any_of", "date_header_margin_minutes", "expected_training_days"],
+    "report": ["workbook", "summary_html", "export_jsonl"],
+}
+VALUES = st.one_of(
+    st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.booleans(), st.text(max_size=12),
+    st.lists(st.text(max_size=5), max_size=3), st.just([]), st.just({}), st.dates(), st.datetimes(),
+    st.dictionaries(st.text(max_size=5), st.integers(-3, 400), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(section=st.sampled_from(sorted(KEYS)), data=st.data(), value=VALUES)
+def test_any_value_gives_a_config_or_an_error_naming_the_key(section: str, data: st.DataObject,
+                                                             value: object) -> None:
+    key = data.draw(st.sampled_from(KEYS[section]))
+    doc = {"mailbox": {"kind": "maildir", "path": "mail"},
+           "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31"}}
+    doc.setdefault(section, {})[key] = value
+    try:
+        build_config(doc, base_dir=Path("/tmp"))
+    except ConfigError as err:
+        assert str(err).startswith(f"config: {section}.{key}"), str(err)
+        assert "\n" not in str(err)
