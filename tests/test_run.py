@@ -396,3 +396,18 @@ def test_outputs_are_rebuilt_after_a_run_that_crashed_before_writing_them(
     idle = run_intake(cfg)
     assert idle.processed == 0
     assert len(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_garbage_files_in_the_mailbox_never_stop_the_run(tmp_path: Path, clean_form: Any) -> None:
+    import random
+
+    rnd = random.Random(5)
+    good = standard_mails(clean_form)[0]
+    garbage = [b"", b"\r\n\r\n", bytes(rnd.randrange(256) for _ in range(3000)), good[: len(good) // 2],
+               good.replace(b"boundary", b"boundery"), b"Content-Type: multipart/mixed\r\n\r\n--x\r\n" * 50]
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", garbage))
+    summary = run_intake(cfg)
+    assert summary.processed == len(garbage) and summary.exit_code in (0, 3)
+    with Store(cfg.data_dir) as store:
+        assert len(store.load_records()) == len(garbage)
+    assert len(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()) == len(garbage)
