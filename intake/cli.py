@@ -97,8 +97,9 @@ def main() -> None:
 
 def _report_summary(summary: Any, quiet: bool) -> None:
     if not quiet:
+        updated = max(0, summary.changed - summary.new)  # `changed` counts new messages too
         click.echo(f"run {summary.run_id}: {summary.processed} processed ({summary.new} new, "
-                   f"{summary.changed} changed), {summary.skipped} skipped, {summary.failed} failed"
+                   f"{updated} updated), {summary.skipped} skipped, {summary.failed} failed"
                    + (" [dry run]" if summary.dry_run else ""))
         for name, path in summary.outputs.items():
             click.echo(f"  {name}: {path}")
