@@ -469,7 +469,11 @@ def _parse_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
     pending = [a for j in jobs for a in j.atts if a.status == "pending"]
     docs = [Document(a.name, "docx" if a.converted_from else a.kind, a.data or b"", _sha(a.data or b""),
                      a.parent, a.converted_from) for a in pending]
-    results = ctx.parser.parse_all(docs) if docs else []
+    try:
+        results = ctx.parser.parse_all(docs) if docs else []
+    except Exception:  # noqa: BLE001 — a broken parser pool must not end the run: flag the documents
+        log.exception("parsing a batch of %d document(s) failed", len(docs))
+        results = [DocumentError("解析出错，无法读取该文件", name=d.name) for d in docs]
     for att, result in zip(pending, results):
         att.data = None  # the bytes are archived; drop them so a batch does not pin memory
         if isinstance(result, DocumentError):

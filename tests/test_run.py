@@ -411,3 +411,19 @@ def test_garbage_files_in_the_mailbox_never_stop_the_run(tmp_path: Path, clean_f
     with Store(cfg.data_dir) as store:
         assert len(store.load_records()) == len(garbage)
     assert len(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()) == len(garbage)
+
+
+def test_a_broken_parser_pool_flags_documents_and_the_run_goes_on(tmp_path: Path, clean_form: Any,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake.isolate import DocumentParser
+
+    def broken(self: Any, docs: Any, **kwargs: Any) -> Any:
+        raise BrokenPipeError("worker pipe closed")
+
+    monkeypatch.setattr(DocumentParser, "parse_all", broken)
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", standard_mails(clean_form)[:1]))
+    assert run_intake(cfg).processed == 1
+    with Store(cfg.data_dir) as store:
+        (rec,) = store.load_records()
+    assert {a.status for a in rec.attachments} == {"unreadable"}
+    assert {"unreadable_attachment", "no_form_found"} <= codes(rec.flags)
