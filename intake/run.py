@@ -452,7 +452,11 @@ def _convert_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
         return
     # One soffice call for the batch; its time limit grows with the number of files.
     timeout = 30.0 + ctx.config.intake.parse_timeout_s * len(legacy) / 4
-    results = _convert([(a.name, a.data or b"") for a in legacy], timeout)
+    try:
+        results = _convert([(a.name, a.data or b"") for a in legacy], timeout)
+    except Exception:  # noqa: BLE001 — conversion is documented never to raise; be sure of it
+        log.exception("converting %d legacy Word file(s) failed", len(legacy))
+        results = [(None, "LibreOffice 转换出错")] * len(legacy)
     for att, (data, error) in zip(legacy, results):
         if data is None:
             att.status, att.detail, att.data = "unreadable", error or "无法转换", None
