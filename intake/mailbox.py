@@ -210,6 +210,7 @@ class ImapMailbox:
             client = IMAPClient(self._host, port=self._port, ssl=use_ssl, ssl_context=ctx, timeout=timeout)
         except ssl.SSLCertVerificationError as err:
             raise LoginRefused(self._tls_message(err)) from err
+        _quiet_trace(client)
         self._on_step("connect", f"{self._host}:{self._port} ({self._security})")
         try:
             if self._security == "starttls":
@@ -462,6 +463,15 @@ def _id_text(reply: Any) -> str:
 def _short(err: BaseException) -> str:
     text = str(err) or type(err).__name__
     return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _quiet_trace(client: IMAPClient) -> None:
+    """imapclient sets imaplib's debug level to 5, so imaplib formats the repr() of every literal (each
+    300 KB message, twice) for a log record that is then dropped: most of the client's CPU time.
+    The trace (mail bodies included) is kept only when the "imapclient.imaplib" logger itself is set to
+    DEBUG, not merely by `--verbose` on the root logger: it would fill the log with every message."""
+    if logging.getLogger("imapclient.imaplib").level != logging.DEBUG:
+        client._imap.debug = 0
 
 
 def _shutdown(client: IMAPClient) -> None:

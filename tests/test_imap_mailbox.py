@@ -285,6 +285,17 @@ def test_post_action_runs_only_when_configured(dovecot, action):
         assert len(dovecot.messages(user, "已处理")) == 1
 
 
+def test_no_protocol_trace_at_plain_debug_so_bodies_stay_out_of_the_log(dovecot, caplog):
+    import logging
+
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mail("秘密正文"), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    caplog.set_level(logging.DEBUG)  # what `--verbose` does
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        assert len(fetch_all(mb)) == 1
+    assert "BODY[]" not in caplog.text and "Subject" not in caplog.text
+
+
 def test_password_never_reaches_the_log_even_with_a_protocol_trace(dovecot, caplog, monkeypatch):
     import imaplib
     import logging
@@ -292,6 +303,7 @@ def test_password_never_reaches_the_log_even_with_a_protocol_trace(dovecot, capl
     user = dovecot.new_user()
     dovecot.append(user, "INBOX", mail(), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")  # asks for imaplib's protocol trace
     monkeypatch.setattr(imaplib, "Debug", 5)  # imaplib traces every line it sends, LOGIN included
     with ImapMailbox(dovecot.mailbox_config(user)) as mb:
         assert len(fetch_all(mb)) == 1
