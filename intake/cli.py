@@ -33,8 +33,9 @@ DEMO_DIR = "intake-demo"
 def _fatal_errors() -> tuple[type[BaseException], ...]:
     from intake.lock import LockBusy
     from intake.run import FatalError
+    from intake.store import StoreError
 
-    types: list[type[BaseException]] = [ConfigError, LockBusy, FatalError]
+    types: list[type[BaseException]] = [ConfigError, LockBusy, FatalError, StoreError]
     try:
         from intake.mailbox import MailboxError
 

@@ -25,9 +25,15 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef, RunInfo
 
-__all__ = ["Store", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
+__all__ = ["Store", "StoreError", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
 
 DB_NAME = "intake.sqlite"
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """The store cannot be used (not an intake database, or from a newer version): fatal, exit 1."""
+
 EXT_BY_KIND = {
     "docx": ".docx", "doc": ".doc", "wps": ".wps", "pdf": ".pdf",
     "zip": ".zip", "rar": ".rar", "7z": ".7z", "other": ".bin", "eml": ".eml",
@@ -111,11 +117,23 @@ class Store:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / DB_NAME
         self.db = sqlite3.connect(self.db_path, timeout=30)
+        self._check_version()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         with self.db:
             self.db.executescript(_SCHEMA)
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _check_version(self) -> None:
+        try:
+            version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as err:
+            self.db.close()
+            raise StoreError(f"{self.db_path} is not an intake store (SQLite says: {err})") from err
+        if version > SCHEMA_VERSION:
+            self.db.close()
+            raise StoreError(f"{self.db_path} was written by a newer intake (schema {version}); upgrade intake")
 
     def close(self) -> None:
         self.db.close()

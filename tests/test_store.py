@@ -123,3 +123,23 @@ def test_form_id_is_stable_and_depends_on_sources() -> None:
     assert a == form_id_for("<m@x>", "h", ("a.docx", "a.pdf"), 0)
     assert a != form_id_for("<m@x>", "h", ("a.docx",), 0)
     assert a != form_id_for("<m@x>", "h2", ("a.docx", "a.pdf"), 0)
+
+
+def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    from intake.store import DB_NAME, StoreError
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / DB_NAME).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not an intake store"):
+        Store(tmp_path / "a")
+    Store(tmp_path / "b").close()
+    db = sqlite3.connect(tmp_path / "b" / DB_NAME)
+    db.execute("PRAGMA user_version=99")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer intake"):
+        Store(tmp_path / "b")
