@@ -111,6 +111,7 @@ class _Line:
     top: float
     text: str
     size: float
+    first_w: float = 0.0  # width of what starts the line: one CJK character or a whole ASCII word
 
 
 def _is_red(color: Any) -> bool:
@@ -207,31 +208,52 @@ def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
         parts.append(ch["text"])
         prev = ch
     size = max(float(c.get("size") or 10) for c in chars)
-    return _Line(chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size)
+    return _Line(chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size,
+                 _first_width(chars))
+
+
+def _first_width(chars: Sequence[Mapping[str, Any]]) -> float:
+    """A line wraps before the first thing that does not fit: a CJK character, or a whole ASCII word."""
+    end = 0
+    while end < len(chars) and _ascii_word_char(chars[end]["text"]):
+        end += 1
+    last = chars[max(0, end - 1)]
+    return float(last["x1"] - chars[0]["x0"])
+
+
+def _ascii_word_char(text: str) -> bool:
+    return len(text) == 1 and text.isascii() and (text.isalnum() or text in ".-/@_")
+
+
+# A line may not start with closing punctuation nor end with opening punctuation (禁则): such a wrap moves
+# one more character down and leaves up to a character of extra room.
+_NO_LINE_START = set("，。、；：！？）》」』”’】〕,.;:!?)]}%")
+_NO_LINE_END = set("（《「『“‘【〔([{")
+
+
+def _is_paragraph_break(prev: _Line, line: _Line, right: float) -> bool:
+    """Greedy wrapping moves a line's first unit down only when it does not fit: if it would have fitted
+    in the room left, the line before ended its paragraph."""
+    room = right - prev.x1
+    kinsoku = line.text[1:2] in _NO_LINE_START or line.text[:1] in _NO_LINE_END or prev.text[-1:] in _NO_LINE_END
+    slack = prev.size * 1.05 if kinsoku else -0.5
+    return room >= line.first_w + slack
 
 
 def _join_lines(lines: Sequence[_Line], right: float) -> str:
-    """Wrapped lines are joined; a line that stops well short of the cell's right edge ended a paragraph."""
+    """Wrapped lines are joined; a line that stops short of the cell's right edge ended a paragraph."""
     if not lines:
         return ""
     out = lines[0].text
     for prev, line in zip(lines, lines[1:]):
         room = right - prev.x1
-        first = _first_unit_width(line)
-        if room >= first + prev.size * 0.5:
+        if _is_paragraph_break(prev, line, right):
             out += "\n" + line.text
         elif _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6:
             out += " " + line.text  # an English line wrapped at a space
         else:
             out += line.text
     return out
-
-
-def _first_unit_width(line: _Line) -> float:
-    m = re.match(r"[A-Za-z0-9][\w.\-/@]*", line.text)
-    chars = len(m.group(0)) if m else 1
-    per_char = (line.x1 - line.x0) / max(1, len(line.text))
-    return per_char * chars
 
 
 def _ascii_word_end(text: str) -> bool:
@@ -375,6 +397,7 @@ class _Pair:
     value: str
     col: int  # column of the value cell
     below: bool = False  # the label ended its row: its value may be in the row below
+    label_col: int = -1  # column of the label cell (the value's own column for "label：value" cells)
 
 
 def _pairs(rows: Iterable[tuple[str | None, ...]]) -> list[_Pair]:
@@ -422,7 +445,9 @@ def _is_continuation(row: tuple[str | None, ...], section: str | None) -> bool:
 
 
 def _continuation(row: tuple[str | None, ...], prev: Sequence[_Pair]) -> list[_Pair]:
-    by_col = {p.col: p for p in prev if p.spec is not None}
+    # "办公电话：" whose number went to the next page sits in the label's column, not the value's
+    by_col = {p.label_col: p for p in prev if p.spec is not None}
+    by_col.update({p.col: p for p in prev if p.spec is not None})
     last = next((p for p in reversed(prev) if p.spec is not None), None)
     out = []
     for col, cell in enumerate(row):
@@ -445,7 +470,8 @@ def _row_pairs(cells: list[str | None], section: str | None, offset: int) -> lis
         if spec is None:
             inline = _split_inline(cell)
             if inline:
-                out.append(_Pair(_spec_for(inline[0], section), inline[0], inline[1], i + offset))
+                out.append(_Pair(_spec_for(inline[0], section), inline[0], inline[1], i + offset,
+                                 label_col=i + offset))
             i += 1
             continue
         j = i + 1
@@ -453,10 +479,10 @@ def _row_pairs(cells: list[str | None], section: str | None, offset: int) -> lis
             j += 1
         value = cells[j] if j < len(cells) and cells[j] is not None else ""
         if value and (_spec_for(value, section) is not None or _split_inline(value)):
-            out.append(_Pair(spec, cell, "", j + offset))  # the next cell is a label: this one is empty
+            out.append(_Pair(spec, cell, "", j + offset, label_col=i + offset))  # next cell is a label
             i = j
             continue
-        out.append(_Pair(spec, cell, value, j + offset, below=j >= len(cells)))
+        out.append(_Pair(spec, cell, value, j + offset, below=j >= len(cells), label_col=i + offset))
         i = j + 1
     return out
 
