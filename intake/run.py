@@ -373,7 +373,7 @@ def _prepare(ctx: _Ctx, raw: RawMessage) -> _Job | None:
     if not _wanted(ctx, raw, sha):
         ctx.counts["skipped"] += 1
         return None
-    job = _Job(raw, sha, ctx.store.archive(raw.data, "eml"))
+    job = _Job(raw, sha, ctx.store.archive(raw.data, "eml", sha))
     try:
         from intake.mime import parse_mail
 
@@ -430,7 +430,7 @@ def _expand_attachment(ctx: _Ctx, name: str, data: bytes) -> list[_Att]:
 
 
 def _att_from_item(ctx: _Ctx, item: Any) -> _Att:
-    path = ctx.store.archive(item.data, item.kind) if item.data is not None else None
+    path = ctx.store.archive(item.data, item.kind, item.sha256) if item.data is not None else None
     att = _Att(item.name, item.kind, item.sha256, item.size, item.parent, path)
     if item.problem:
         att.status, att.detail = "unreadable", item.problem
@@ -471,8 +471,9 @@ def _start_parser(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
 
 def _parse_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
     pending = [a for j in jobs for a in j.atts if a.status == "pending"]
-    docs = [Document(a.name, "docx" if a.converted_from else a.kind, a.data or b"", _sha(a.data or b""),
-                     a.parent, a.converted_from) for a in pending]
+    docs = [Document(a.name, "docx" if a.converted_from else a.kind, a.data or b"",
+                     _sha(a.data or b"") if a.converted_from else a.sha256, a.parent, a.converted_from)
+            for a in pending]
     try:
         results = ctx.parser.parse_all(docs) if docs else []
     except Exception:  # noqa: BLE001 — a broken parser pool must not end the run: flag the documents

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, Mes
 
 __all__ = ["Store", "StoreError", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
 SCHEMA_VERSION = 1
 
@@ -152,9 +154,10 @@ class Store:
 
     # ---------------------------------------------------------------- files
 
-    def archive(self, data: bytes, kind: str) -> str:
-        """Write `data` once under its hash; returns the path relative to data_dir."""
-        digest = hashlib.sha256(data).hexdigest()
+    def archive(self, data: bytes, kind: str, sha256: str | None = None) -> str:
+        """Write `data` once under its hash (`sha256` when the caller already has it); returns the path
+        relative to data_dir."""
+        digest = sha256 if sha256 and _HEX64.fullmatch(sha256) else hashlib.sha256(data).hexdigest()
         rel = f"files/{digest[:2]}/{digest}{EXT_BY_KIND.get(kind, '.bin')}"
         target = self.data_dir / rel
         if not target.exists():
@@ -163,8 +166,9 @@ class Store:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, target)
-        with self.db:
-            self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, len(data), kind))
+        # No commit of its own: the row rides with the next message's transaction (the file is on disk
+        # already; a row lost in a crash is re-added when the content is archived again).
+        self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, len(data), kind))
         return rel
 
     # ---------------------------------------------------------------- runs
