@@ -624,7 +624,9 @@ def _print_run(label: str, r: dict[str, Any], n: int, first_wall: float | None =
         if isinstance(r["summary"], dict) else {}
     print(f"  {label}: {r['wall_s']:.2f}s wall ({1000 * r['wall_s'] / n:.1f} ms/submission){share}; "
           f"process {r['process_s']:.2f}s; exit_code {code} {counts}; load avg {r['loadavg'][0]:.1f}", flush=True)
-    print(f"    stages: {fmt_stages(stage_table(r), n)}", flush=True)
+    if r["stage_seconds_run"]:
+        print(f"    stages (RunSummary.stage_seconds): {fmt_stages(r['stage_seconds_run'], n)}", flush=True)
+    print(f"    stages (bench clocks): {fmt_stages(r['stage_seconds_bench'], n)}", flush=True)
     main_cpu, workers_cpu = r["main_cpu_s"], r["children_cpu_s"]
     print(f"    CPU: main {main_cpu:.2f}s + workers {workers_cpu:.2f}s → quiet 2-core estimate "
           f"≥ {max(main_cpu, (main_cpu + workers_cpu) / 2):.2f}s wall", flush=True)
