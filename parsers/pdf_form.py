@@ -64,7 +64,13 @@ def _symbol_pua(ch: str) -> bool:
     return 0xF000 <= ord(ch) <= 0xF0FF  # Wingdings boxes come through as U+F0xx: readable, not garbage
 
 
-def _page_kind(page: Any) -> str:
+def _page_kind(page: Any) -> tuple[str, str]:
+    """(kind, pdfium's text of the page) — kind: text | scanned | garbled | empty."""
+    kind, text = _page_kind_text(page)
+    return kind, text[:4000]
+
+
+def _page_kind_text(page: Any) -> tuple[str, str]:
     import pypdfium2.raw as pdfium_c
 
     textpage = page.get_textpage()
@@ -75,10 +81,10 @@ def _page_kind(page: Any) -> str:
         textpage.close()
     if n and text.strip():
         if _is_garbled(text):
-            return "garbled"
-        return "scanned" if _ocr_scan(page) else "text"
+            return "garbled", ""
+        return ("scanned" if _ocr_scan(page) else "text"), text
     has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
-    return "scanned" if has_image else "empty"
+    return ("scanned" if has_image else "empty"), ""
 
 
 def _ocr_scan(page: Any) -> bool:
@@ -707,7 +713,8 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
         if total == 0:
             raise DocumentError("PDF 没有页面", name=name)
         indices = list(range(min(total, MAX_PAGES)))
-        kinds = [_page_kind(pdf[i]) for i in indices]
+        classified = [_page_kind(pdf[i]) for i in indices]
+        kinds = [k for k, _ in classified]
         text_idx = [i for i, k in zip(indices, kinds) if k == "text"]
         seal = None
         if check_seal:
@@ -715,16 +722,25 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
             seal = detect_seal(pdf, seal_idx, text_pages=[i for i, k in zip(indices, kinds) if k != "scanned"])
     finally:
         pdf.close()
-    return _assemble(data, name, total, kinds, text_idx, seal)
+    return _assemble(data, name, total, kinds, text_idx, seal, "".join(t for _, t in classified))
 
 
 def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int],
-              seal: Any) -> ParsedForm:
+              seal: Any, plain: str) -> ParsedForm:
     try:
         reads = _read_text_pages(data, text_idx) if text_idx else []
-    except DocumentError as err:
-        raise DocumentError(err.reason, name=name) from err
+    except DocumentError:
+        # pdfium reads what pdfminer cannot: keep the seal check and say the text needs a human
+        reads = []
+        text_idx = []
+        kinds = ["unparsed" if k == "text" else k for k in kinds]
     fields, raw, problems, found = _fields_from_pages(reads)
+    if "unparsed" in kinds:
+        titled = any(m in re.sub(r"\s+", "", plain) for m in schema.TITLE_MARKERS)
+        info = PdfInfo(pages=total, text_layer=False, scanned=False,
+                       seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
+        return ParsedForm(source=name, kind="pdf", is_form=titled, fields=fields, pdf=info,
+                          note="PDF 文字层无法解析，内容需人工核对" if titled else "PDF 文字层无法解析，未见申报表标题")
     scanned = not text_idx and "scanned" in kinds
     info = PdfInfo(pages=total, text_layer=any(not r.garbled for r in reads), scanned=scanned,
                    seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())

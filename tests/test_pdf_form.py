@@ -286,3 +286,16 @@ def test_borderless_form_is_read_from_lines() -> None:
     assert f["purpose"] == "提升数字化能力，\n服务高质量发展。"
     assert f["applicant"]["contact"] == "张三" and f["applicant"]["office_phone"] == "027-12345678"
     assert f["organizer"]["contact"] == "李四" and f["organizer"]["mobile"] == "13900000000"
+
+
+def test_text_layer_pdfminer_cannot_read_keeps_seal_and_title(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pdfplumber
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("pdfminer choked")
+
+    monkeypatch.setattr(pdfplumber, "open", broken)
+    form = parse_pdf(pdf_from_fields(sample_fields(3)), "怪.pdf")
+    assert form.is_form and "无法解析" in form.note
+    assert form.pdf is not None and form.pdf.seal == "present" and not form.pdf.text_layer
+    assert form.fields["project_name"] is None
