@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake.logs import LOG_FILE_NAME, redact, register_secret, setup_logging
+from tests.dovecot import dovecot  # noqa: F401  (session fixture; skips without Dovecot)
 
 PASSWORD = "Tq7xKp2vLm9wRz4b"  # a 163.com authorization code shape
 
@@ -144,3 +145,37 @@ def test_progress_draws_a_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(mod.sys, "stderr", fake2)
     assert list(mod.progress(range(3), 3, enabled=False, label="messages")) == [0, 1, 2]
     assert fake2.getvalue() == ""
+
+
+def test_real_imap_login_at_debug_leaks_no_password(dovecot, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Log in to a real Dovecot with every logger at DEBUG (imapclient logs its protocol there), once
+    successfully and once with a wrong password: neither password reaches stderr or the log file."""
+    import os
+
+    from intake.mailbox import ImapMailbox, LoginRefused
+
+    user = dovecot.new_user()
+    wrong = "Wr0ngAuthCode9876"
+    setup_logging(data_dir=tmp_path, verbose=True)
+    try:
+        register_secret(user.password)
+        register_secret(wrong)
+        logging.getLogger("imapclient").setLevel(logging.DEBUG)
+        with ImapMailbox(dovecot.mailbox_config(user)) as box:
+            box.list_uids("INBOX")
+        os.environ[user.password_env] = wrong
+        with pytest.raises(LoginRefused):
+            with ImapMailbox(dovecot.mailbox_config(user), attempts=1, backoff_s=0) as box:
+                box.list_uids("INBOX")
+        os.environ[user.password_env] = user.password
+        for h in logging.getLogger().handlers:
+            h.flush()
+        err = capsys.readouterr().err
+        file_text = (tmp_path / "logs" / LOG_FILE_NAME).read_text("utf-8")
+        for text in (err, file_text):
+            assert "Connected to host" in text  # imapclient's DEBUG protocol log did reach both
+            assert user.password not in text and wrong not in text
+    finally:
+        logging.getLogger("imapclient").setLevel(logging.NOTSET)
+        logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if h not in _ours()]
