@@ -45,10 +45,9 @@ class SealResult:
     grey_pages: tuple[int, ...] = ()  # 1-based pages that carry no colour at all
 
 
-def red_mask(rgb: np.ndarray) -> np.ndarray:
-    """Pixels of red ink: strong red (RGB rule) or a red/orange hue with enough saturation (faded ink)."""
-    px = rgb.astype(np.int16)
-    r, g, b = px[..., 0], px[..., 1], px[..., 2]
+def _red_rule(px: np.ndarray) -> np.ndarray:
+    """The colour rule on N×3 int16 pixels."""
+    r, g, b = px[:, 0], px[:, 1], px[:, 2]
     strong = (r > 120) & (r - g > 50) & (r - b > 50)
     hi = np.maximum(np.maximum(r, g), b)
     lo = np.minimum(np.minimum(r, g), b)
@@ -58,10 +57,26 @@ def red_mask(rgb: np.ndarray) -> np.ndarray:
     return strong | (sat_ok & hue_ok)
 
 
+def red_mask(rgb: np.ndarray) -> np.ndarray:
+    """Pixels of red ink: strong red (RGB rule) or a red/orange hue with enough saturation (faded ink).
+
+    Cheap uint8 comparisons pick the few candidates (red above 110 and above both other channels by a
+    margin); the exact rule runs on those only — a page is mostly white and black."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    cand = (r > 110) & (r > g) & (r >= b) & ((r - np.minimum(g, b)) > 32)  # uint8: r > g, b so no wrap
+    mask = np.zeros(rgb.shape[:2], bool)
+    ys, xs = np.nonzero(cand)
+    if len(ys):
+        mask[ys, xs] = _red_rule(rgb[ys, xs].astype(np.int16))
+    return mask
+
+
 def page_has_colour(rgb: np.ndarray) -> bool:
-    px = rgb.astype(np.int16)
-    spread = px.max(axis=2) - px.min(axis=2)
-    return float((spread > COLOUR_CHROMA).mean()) >= COLOUR_MIN_SHARE
+    """Any real colour on the page (sampled every other pixel: the share is what counts)."""
+    sample = rgb[::2, ::2]
+    hi = sample.max(axis=2)
+    lo = sample.min(axis=2)
+    return float(((hi - lo) > COLOUR_CHROMA).mean()) >= COLOUR_MIN_SHARE
 
 
 def _shape(comp: np.ndarray) -> tuple[float, float, float]:
@@ -81,8 +96,12 @@ def find_seal_blobs(rgb: np.ndarray, dpi: float = RENDER_DPI) -> list[Blob]:
     mask = red_mask(rgb)
     if not mask.any():
         return []
-    mask = ndimage.binary_closing(mask, structure=np.ones((3, 3), bool), iterations=2)
-    labels, _ = ndimage.label(mask)
+    # Work on the box around the red ink only (with room for the closing), not the whole page.
+    ys, xs = np.nonzero(mask)
+    y0, x0 = max(0, ys.min() - 4), max(0, xs.min() - 4)
+    crop = np.pad(mask[y0:ys.max() + 5, x0:xs.max() + 5], 2)
+    crop = ndimage.binary_closing(crop, structure=np.ones((3, 3), bool), iterations=2)[2:-2, 2:-2]
+    labels, _ = ndimage.label(crop)
     px_per_mm = dpi / 25.4
     out = []
     for idx, sl in enumerate(ndimage.find_objects(labels), start=1):
@@ -95,7 +114,8 @@ def find_seal_blobs(rgb: np.ndarray, dpi: float = RENDER_DPI) -> list[Blob]:
             continue
         fill, outside, ring = _shape(labels[sl] == idx)
         if MIN_FILL <= fill <= MAX_FILL and outside <= MAX_OUTSIDE and ring >= MIN_RING:
-            out.append(Blob((sl[1].start, sl[0].start, w, h), round(fill, 3), round(ring, 3)))
+            out.append(Blob((int(x0 + sl[1].start), int(y0 + sl[0].start), int(w), int(h)), round(fill, 3),
+                            round(ring, 3)))
     return sorted(out, key=lambda b: -b.box[2] * b.box[3])
 
 
