@@ -40,10 +40,10 @@ ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = {root}/dovecot.log
-default_internal_user = dovecot
-default_login_user = dovenull
+default_internal_user = {internal_user}
+default_login_user = {login_user}
 first_valid_uid = 0
-mail_location = maildir:{root}/mail/%u
+{rootless}mail_location = maildir:{root}/mail/%u
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
@@ -83,6 +83,27 @@ def _user(n: int) -> tuple[str, str]:
 _SALT = os.urandom(4).hex()
 
 
+# As root, Dovecot's own users run the services and mail belongs to nobody; as anyone else Dovecot runs
+# "rootless": every service as the current user, no chroot.
+ROOT_USER = os.geteuid() == 0
+MAIL_UID, MAIL_GID = (65534, 65534) if ROOT_USER else (os.getuid(), os.getgid())
+
+
+def _identity() -> dict[str, str]:
+    if ROOT_USER:
+        return {"internal_user": "dovecot", "login_user": "dovenull", "rootless": ""}
+    import grp
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(os.getgid()).gr_name
+    rootless = (
+        f"default_internal_group = {group}\n"
+        "service anvil {\n  chroot =\n}\nservice imap-login {\n  chroot =\n}\n"
+    )
+    return {"internal_user": me, "login_user": me, "rootless": rootless}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -114,11 +135,12 @@ class DovecotServer:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         os.chmod(self.root / "mail", 0o777)  # mail processes run as the passwd-file uid (nobody)
         (self.root / "passwd").write_text(
-            "".join(f"{name}:{{PLAIN}}{pw}:65534:65534::{self.root}/mail/{name}\n" for name, pw in map(_user, range(1, USERS + 1)))
+            "".join(f"{name}:{{PLAIN}}{pw}:{MAIL_UID}:{MAIL_GID}::{self.root}/mail/{name}\n"
+                    for name, pw in map(_user, range(1, USERS + 1)))
         )
         _make_cert(self.root)
         conf = self.root / "dovecot.conf"
-        conf.write_text(CONF.format(root=self.root, port=self.port, ssl_port=self.ssl_port))
+        conf.write_text(CONF.format(root=self.root, port=self.port, ssl_port=self.ssl_port, **_identity()))
         self._proc = subprocess.Popen(
             [str(DOVECOT), "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
