@@ -11,6 +11,7 @@ the Word values with the PDF filling what Word lacks; a pair whose project names
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 import re
 import unicodedata
@@ -180,14 +181,33 @@ def _stray_scan(pdf: ParsedForm, have_groups: bool) -> bool:
     return have_groups and not readable and bool(_NOT_FORM_NAME.search(name)) and not _FORM_NAME.search(name)
 
 
+def _has_content(form: ParsedForm) -> bool:
+    return content_similarity(form, form) is not None
+
+
+def _duplicates(forms: Sequence[ParsedForm]) -> dict[int, str]:
+    """Forms attached twice (same kind, same readable content): id → the note for the later copy."""
+    seen: dict[tuple[str, str], ParsedForm] = {}
+    out: dict[int, str] = {}
+    for form in forms:
+        if not form.is_form or not _has_content(form):
+            continue  # two unreadable scans may well be different documents
+        key = (form.kind, json.dumps(form.fields, sort_keys=True, ensure_ascii=False, default=str))
+        if key in seen:
+            out[id(form)] = f"与“{seen[key].source}”内容相同的重复附件"
+        else:
+            seen[key] = form
+    return out
+
+
 def pair_documents(forms: Sequence[ParsedForm]) -> Pairing:
     """Group a mail's parsed documents into applications (order: first appearance in `forms`)."""
     order = {id(f): k for k, f in enumerate(forms)}
-    ignored = [f for f in forms if not f.is_form]
-    words = [f for f in forms if f.is_form and f.kind != "pdf"]
-    pdfs = [f for f in forms if f.is_form and f.kind == "pdf"]
+    notes = _duplicates(forms)
+    ignored = [f for f in forms if not f.is_form or id(f) in notes]
+    words = [f for f in forms if f.is_form and f.kind != "pdf" and id(f) not in notes]
+    pdfs = [f for f in forms if f.is_form and f.kind == "pdf" and id(f) not in notes]
     pairs = _match(words, pdfs)
-    notes: dict[int, str] = {}
     groups = [_group(words[i], pdfs[j]) for i, j in pairs]
     paired_w = {i for i, _ in pairs}
     paired_p = {j for _, j in pairs}

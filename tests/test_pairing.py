@@ -150,3 +150,14 @@ def test_name_similarity_ignores_common_words() -> None:
     assert name_similarity("武汉大学申报表.docx", "武汉大学申报表（盖章扫描件）.pdf") == 1.0
     assert name_similarity("武汉大学申报表.docx", "湖北大学申报表.pdf") < name_similarity(
         "武汉大学申报表.docx", "武汉大学.pdf")
+
+
+def test_same_form_attached_twice_is_one_application() -> None:
+    a = _units()[0]
+    result = pair_documents([_word("申报表.docx", a), _word("申报表(1).docx", a), _pdf("申报表.pdf", a),
+                             _pdf("扫描1.pdf", scanned=True), _pdf("扫描2.pdf", scanned=True)])
+    assert [g.sources for g in result.groups][0] == ("申报表.docx", "申报表.pdf")
+    assert [f.source for f in result.ignored] == ["申报表(1).docx"]
+    assert "重复" in result.ignored[0].note and "申报表.docx" in result.ignored[0].note
+    # unreadable scans are never taken for copies of each other
+    assert sum(1 for g in result.groups if g.pdf is not None and g.pdf.source.startswith("扫描")) == 2
