@@ -681,7 +681,12 @@ def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list
     raw += _header((line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
     found: set[str] = set()
     values: dict[str, str] = {}
+    titles: list[str] = []
     for pair in _pairs(row for r in reads for row in r.rows):
+        if pair.spec is not None and pair.spec.key == "project_name" and pair.value.strip():
+            title = " ".join(pair.value.split())
+            if title not in titles:
+                titles.append(title)
         if pair.spec is None:
             if pair.label in values:  # continuation: label carries the key of the field it continues
                 values[pair.label] = _join_continuation(values[pair.label], pair.value)
@@ -694,6 +699,9 @@ def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list
     year = _project_year(l for r in reads for l in r.outside)
     for key, value in values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
+    if len(titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
+        problems.append(Problem("multiple_forms_in_pdf", f"PDF 中含 {len(titles)} 份申报表（"
+                                + "；".join(titles) + "），只读取了第一份，请人工核对"))
     return fields, raw, problems, frozenset(found)
 
 

@@ -299,3 +299,18 @@ def test_text_layer_pdfminer_cannot_read_keeps_seal_and_title(monkeypatch: pytes
     assert form.is_form and "无法解析" in form.note
     assert form.pdf is not None and form.pdf.seal == "present" and not form.pdf.text_layer
     assert form.fields["project_name"] is None
+
+
+def test_several_forms_merged_into_one_pdf_are_reported() -> None:
+    from intake import pdfgen
+
+    first, second = sample_fields(41), sample_fields(42)
+    second["project_name"] = "另一单位的" + second["project_name"]
+    canvas = pdfgen._layout(first)
+    canvas.pages += pdfgen._layout(second).pages
+    form = parse_pdf(pdfgen._serialize(canvas, seal=True), "合并.pdf")
+    assert form.fields["project_name"] == first["project_name"]
+    (problem,) = [p for p in form.problems if p.code == "multiple_forms_in_pdf"]
+    assert "2 份" in problem.detail and second["project_name"] in problem.detail
+    single = parse_pdf(pdf_from_fields(first), "单.pdf")
+    assert not any(p.code == "multiple_forms_in_pdf" for p in single.problems)
