@@ -126,6 +126,24 @@ def _aware(dt: datetime) -> datetime:
     return dt.replace(tzinfo=timezone(offset))
 
 
+def _received(item: dict[bytes, Any], folder: str, uid: int) -> datetime:
+    when = item.get(b"INTERNALDATE")
+    if isinstance(when, datetime):
+        return _aware(when)
+    # RFC 3501 requires INTERNALDATE; without it the fetch time is the best bound we have (never earlier
+    # than the real receipt, so a late mail is not made to look on time).
+    log.warning("IMAP %s uid %s: no INTERNALDATE from the server; using the time of fetching", folder, uid)
+    return datetime.now(timezone.utc)
+
+
+def _body(item: dict[bytes, Any], folder: str, uid: int) -> bytes:
+    body = item.get(b"BODY[]")
+    if body is None:  # NIL: a message the server cannot read; an empty one is shown as unreadable, not lost
+        log.warning("IMAP %s uid %s: the server returned no body", folder, uid)
+        return b""
+    return bytes(body)
+
+
 def _batches(uids: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(uids), size):
         yield list(uids[start : start + size])
@@ -400,7 +418,7 @@ class ImapMailbox:
             if item is None or b"BODY[]" not in item:  # expunged since it was listed
                 log.warning("IMAP %s uid %s vanished before it could be fetched", folder, uid)
                 continue
-            rows.append((uidvalidity, uid, _aware(item[b"INTERNALDATE"]), bytes(item[b"BODY[]"])))
+            rows.append((uidvalidity, uid, _received(item, folder, uid), _body(item, folder, uid)))
         return rows
 
     # ---- opt-in post-processing ----

@@ -84,3 +84,14 @@ def test_id_reply_text():
 def test_refused_message_names_the_authorization_code():
     err = m._refused_message("hbzsgx@163.com", "[AUTHENTICATIONFAILED] Authentication failed.")
     assert "授权码" in err and "hbzsgx@163.com" in err and "AUTHENTICATIONFAILED" in err
+
+
+def test_odd_fetch_items_give_a_message_not_a_crash():
+    from imapclient.fixed_offset import FixedOffset
+
+    when = datetime(2024, 3, 5, 16, 30, tzinfo=FixedOffset(0))
+    assert m._body({b"BODY[]": None}, "INBOX", 1) == b""
+    assert m._body({b"BODY[]": b"abc"}, "INBOX", 1) == b"abc"
+    assert m._received({b"INTERNALDATE": when}, "INBOX", 1) == when
+    before = datetime.now(timezone.utc)
+    assert m._received({}, "INBOX", 1) >= before  # never earlier than the real receipt
