@@ -411,7 +411,16 @@ class ImapMailbox:
                 f"UIDVALIDITY of {folder!r} changed from {expected} to {uidvalidity} during the run; "
                 "the next run re-lists the folder"
             )
-        response = client.fetch(batch, [b"BODY.PEEK[]", b"INTERNALDATE"])
+        try:
+            response = client.fetch(batch, [b"BODY.PEEK[]", b"INTERNALDATE"])
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as err:
+            # The server refused the FETCH (NO/BAD): find the message it cannot serve instead of stopping
+            # every run from now on at the same batch.
+            if len(batch) == 1:
+                return [self._unreadable(client, folder, uidvalidity, batch[0], err)]
+            return [row for uid in batch for row in self._fetch_batch(client, folder, [uid], expected)]
         rows = []
         for uid in batch:
             item = response.pop(uid, None)
@@ -420,6 +429,19 @@ class ImapMailbox:
                 continue
             rows.append((uidvalidity, uid, _received(item, folder, uid), _body(item, folder, uid)))
         return rows
+
+    def _unreadable(
+        self, client: IMAPClient, folder: str, uidvalidity: int, uid: int, err: Exception
+    ) -> tuple[int, int, datetime, bytes]:
+        """A message the server will not hand out: an empty body (reviewers see it as unreadable)."""
+        log.error("IMAP %s uid %s: the server refused to send it (%s)", folder, uid, _short(err))
+        try:
+            item = client.fetch([uid], [b"INTERNALDATE"]).get(uid, {})
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError:
+            item = {}
+        return (uidvalidity, uid, _received(item, folder, uid), b"")
 
     # ---- opt-in post-processing ----
 

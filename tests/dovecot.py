@@ -355,6 +355,8 @@ class ImapProxy:
     - `cut_fetch_after`: on the connections numbered in `cut_connections` (1-based), close both sides
       once that many bytes of the server's reply to a FETCH have gone through (a drop mid-FETCH);
     - `stall`: at the cut point go silent instead of closing (the client's read timeout must fire);
+    - `refuse_body_of`: UID FETCH of a body that includes one of these UIDs is answered `NO` (a message
+      the server cannot serve);
     - `stay_down`: after the first cut, every new connection is closed at once (a server that stays away);
     - `fetch_delay_s`: sleep before passing on each chunk of a FETCH reply (a slow link, for runs that must
       still be going when the test kills or overlaps them);
@@ -371,6 +373,7 @@ class ImapProxy:
         fetch_delay_s: float = 0.0,
         stay_down: bool = False,
         stall: bool = False,
+        refuse_body_of: Sequence[int] = (),
     ) -> None:
         import threading
 
@@ -381,6 +384,7 @@ class ImapProxy:
         self.fetch_delay_s = fetch_delay_s  # pause per chunk of FETCH replies: a slow link
         self.stay_down = stay_down  # after the first cut, close every new connection at once
         self.stall = stall  # at the cut point stop forwarding instead of closing (a read timeout)
+        self.refuse_body_of = set(refuse_body_of)  # UIDs whose body FETCH gets `NO` (a poison message)
         self.commands: list[list[str]] = []
         self.refused_selects = 0
         self.cuts = 0
@@ -462,6 +466,11 @@ class ImapProxy:
             with wl:
                 client.sendall(parts[0] + b" NO SELECT Unsafe Login. Please contact kefu@188.com for help\r\n")
             return
+        if command == "UID FETCH" and self.refuse_body_of and b"BODY" in line.upper():
+            if _uid_set(line.split(b" ")[3]) & self.refuse_body_of:
+                with wl:
+                    client.sendall(parts[0] + b" NO [SERVERBUG] Internal error occurred.\r\n")
+                return
         if command in ("FETCH", "UID FETCH"):
             state["fetching"] = True
         server.sendall(line)
@@ -490,6 +499,15 @@ class ImapProxy:
         finally:
             _close(client)
             _close(server)
+
+
+def _uid_set(text: bytes) -> set[int]:
+    """`1,3:5` → {1, 3, 4, 5} (no `*`: intake fetches explicit UIDs)."""
+    uids: set[int] = set()
+    for part in text.decode("ascii").split(","):
+        lo, _, hi = part.partition(":")
+        uids.update(range(int(lo), int(hi or lo) + 1))
+    return uids
 
 
 def _close(s: socket.socket) -> None:

@@ -210,6 +210,17 @@ def test_a_stalled_fetch_times_out_and_the_reconnect_finishes_the_job(dovecot):
     assert sorted(m.ref.uid for m in got) == sorted(set(m.ref.uid for m in got)) and len(got) == n
 
 
+def test_a_message_the_server_refuses_is_delivered_empty_and_the_rest_still_come(dovecot):
+    user = dovecot.new_user()
+    dovecot.append_many(user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(5)])
+    with ImapProxy(dovecot.port, refuse_body_of=[3]) as proxy:
+        with ImapMailbox(dovecot.mailbox_config(user, port=proxy.port, batch_size=5)) as mb:
+            got = {m.ref.uid: m for m in fetch_all(mb)}
+    assert sorted(got) == [1, 2, 3, 4, 5]
+    assert got[3].data == b"" and got[3].internal_date == datetime(2024, 3, 1, 9, 2, tzinfo=BJ)
+    assert all(b"Subject:" in got[u].data for u in (1, 2, 4, 5))
+
+
 def test_a_connection_that_keeps_dropping_gives_mailbox_unavailable(dovecot):
     user = dovecot.new_user()
     dovecot.append_many(user, "INBOX", [(mail("m", size=50_000), datetime(2024, 3, 1, 9, 0, tzinfo=BJ))])

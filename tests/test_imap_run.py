@@ -310,6 +310,20 @@ def test_a_connection_that_stays_down_exits_3_and_the_next_run_completes(dovecot
     assert_exactly_once(config, ids)
 
 
+def test_a_message_the_server_will_not_send_does_not_block_the_mailbox(dovecot, tmp_path):
+    user = dovecot.new_user()
+    ids = fill(dovecot, user, 3)
+    with ImapProxy(dovecot.port, refuse_body_of=[2]) as proxy:
+        config = make_config(tmp_path, dovecot, user, port=proxy.port)
+        summary = run(config)
+    assert summary.new == 3
+    recs = {r.uid: r for r in records(config)}
+    assert sorted(recs) == [1, 2, 3]
+    assert recs[2].message_id is None and not recs[2].attachments  # visible to reviewers as empty/unreadable
+    assert {recs[1].message_id, recs[3].message_id} <= set(ids)
+    assert run(make_config(tmp_path, dovecot, user)).processed == 0  # not retried forever
+
+
 def test_163_unsafe_login_until_id_is_sent(dovecot, tmp_path):
     user = dovecot.new_user()
     ids = fill(dovecot, user, 2)
