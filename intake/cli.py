@@ -76,7 +76,7 @@ def _setup(config: Config | None, *, quiet: bool, verbose: bool) -> None:
     from intake.logs import register_secret, setup_logging
 
     setup_logging(data_dir=config.data_dir if config else None, verbose=verbose, quiet=quiet)
-    if config is not None and config.mailbox.kind == "imap":
+    if config is not None:  # whatever the source kind: the 授权码 must never reach a log
         register_secret(os.environ.get(config.mailbox.password_env))
 
 

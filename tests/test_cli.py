@@ -194,3 +194,22 @@ def test_forked_child_does_not_keep_the_lock_after_the_run_is_killed(tmp_path: P
             proc.kill()
         if child:
             os.kill(child, signal.SIGKILL)
+
+
+def test_run_logs_a_line_per_message_and_never_the_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    secret = "Sq9-auth-code-4711"
+    monkeypatch.setenv("INTAKE_IMAP_PASSWORD", secret)
+    box = write_maildir(tmp_path / "mail", [make_mail(1, at(10)), make_mail(2, at(11))])
+    cfg = write_config(tmp_path, box)
+    try:
+        assert invoke("run", "--config", str(cfg), "--quiet")[0] == 0
+        logging.getLogger("test").warning("a careless line: %s", secret)
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+    text = (tmp_path / "data" / "logs" / "intake.log").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if "outcome=" in line]
+    assert len(lines) == 2 and all("INFO" in line and "uid=" in line and "from=unit" in line for line in lines)
+    assert secret not in text

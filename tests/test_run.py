@@ -427,3 +427,29 @@ def test_a_broken_parser_pool_flags_documents_and_the_run_goes_on(tmp_path: Path
         (rec,) = store.load_records()
     assert {a.status for a in rec.attachments} == {"unreadable"}
     assert {"unreadable_attachment", "no_form_found"} <= codes(rec.flags)
+
+
+def test_rerun_after_a_rule_change_replaces_results(tmp_path: Path) -> None:
+    box = write_maildir(tmp_path / "mail", [make_mail(1, at(16, 12)), make_mail(2, at(10))])
+    run_intake(config_for(tmp_path, box))
+    stricter = build_config({**_raw_config(box), "intake": {**_raw_config(box)["intake"],
+                                                            "deadline": "2024-12-15T23:59:59+08:00"}},
+                            base_dir=tmp_path)
+    assert run_intake(stricter).processed == 0  # `run` only looks at new mail
+    summary = run_intake(stricter, mode="rerun", since=date(2024, 12, 16), until=date(2024, 12, 16))
+    assert (summary.processed, summary.changed) == (1, 1)
+    with Store(stricter.data_dir) as store:
+        recs = by_subject(store.load_records())
+        assert "late" in codes(recs["1"].flags) and "late" not in codes(recs["2"].flags)
+        assert store.get_identity(recs["1"].key).rules_version != store.get_identity(recs["2"].key).rules_version
+    assert '"late"' in stricter.report.export_jsonl.read_text(encoding="utf-8")
+
+
+def _raw_config(box: Path) -> dict[str, Any]:
+    return {
+        "mailbox": {"kind": "maildir", "path": str(box), "batch_size": 3},
+        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31",
+                   "data_dir": "data", "workers": 1},
+        "report": {"workbook": "out/申报汇总.xlsx", "summary_html": "out/summary.html",
+                   "export_jsonl": "out/export.jsonl"},
+    }
