@@ -219,9 +219,16 @@ def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
 
 
 def _first_width(chars: Sequence[Mapping[str, Any]]) -> float:
-    """A line wraps before the first thing that does not fit: a CJK character, or a whole ASCII word."""
+    """The width of what a line starts with, as line breakers keep it together: an ASCII word with the
+    character after it ("68号"), or a CJK character with the digits after it ("月12")."""
     end = 0
     while end < len(chars) and _ascii_word_char(chars[end]["text"]):
+        end += 1
+    if end == 0 and chars:
+        end = 1
+        while end < len(chars) and _ascii_word_char(chars[end]["text"]):
+            end += 1
+    elif end < len(chars) and chars[end]["text"].strip():
         end += 1
     last = chars[max(0, end - 1)]
     return float(last["x1"] - chars[0]["x0"])
@@ -753,6 +760,8 @@ def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx
     info = PdfInfo(pages=total, text_layer=any(not r.garbled for r in reads), scanned=scanned,
                    seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
     is_form, note = _verdict(kinds, text_idx, reads, found, total, _any_value(fields))
+    if not is_form:  # a letter's 联系人/电话 are not the applicant's: report nothing (raw pairs stay for --debug)
+        fields, problems = schema.empty_fields(), []
     return ParsedForm(source=name, kind="pdf", is_form=is_form, fields=fields, raw_pairs=tuple(raw),
                       problems=tuple(problems), pdf=info, note=note)
 
