@@ -9,6 +9,7 @@ real line breaks stay.  Labels are matched against parsers.schema, so Word and P
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -19,6 +20,9 @@ from parsers.seal import detect_seal
 from parsers.types import DocumentError, ParsedForm, PdfInfo, Problem
 
 __all__ = ["parse_pdf", "MAX_PAGES", "MAX_BYTES", "ENCRYPTED_REASON"]
+
+# pdfminer warns at every oddity of an applicant's PDF ("Cannot append rectangle…"): not our log's business.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_BYTES = 80 * 1024 * 1024
 MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
@@ -64,9 +68,18 @@ def _symbol_pua(ch: str) -> bool:
     return 0xF000 <= ord(ch) <= 0xF0FF  # Wingdings boxes come through as U+F0xx: readable, not garbage
 
 
-def _page_kind(page: Any) -> tuple[str, str]:
-    """(kind, pdfium's text of the page) — kind: text | scanned | garbled | empty."""
-    kind, text = _page_kind_text(page)
+def _page_kind(pdf: Any, index: int) -> tuple[str, str]:
+    """(kind, pdfium's text of the page) — kind: text | scanned | garbled | empty | broken."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        return "broken", ""  # one damaged page object: read the others
+    try:
+        kind, text = _page_kind_text(page)
+    finally:
+        page.close()
     return kind, text[:4000]
 
 
@@ -728,12 +741,15 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
         if total == 0:
             raise DocumentError("PDF 没有页面", name=name)
         indices = list(range(min(total, MAX_PAGES)))
-        classified = [_page_kind(pdf[i]) for i in indices]
+        classified = [_page_kind(pdf, i) for i in indices]
         kinds = [k for k, _ in classified]
+        if all(k == "broken" for k in kinds):
+            raise DocumentError(BROKEN_REASON, name=name)
         text_idx = [i for i, k in zip(indices, kinds) if k == "text"]
         seal = None
         if check_seal:
-            seal_idx = sorted(set(indices[:SEAL_PAGES]) | {indices[-1]})
+            good = [i for i, k in zip(indices, kinds) if k != "broken"]
+            seal_idx = sorted(set(good[:SEAL_PAGES]) | {good[-1]})
             seal = detect_seal(pdf, seal_idx, text_pages=[i for i, k in zip(indices, kinds) if k != "scanned"])
     finally:
         pdf.close()

@@ -314,3 +314,27 @@ def test_several_forms_merged_into_one_pdf_are_reported() -> None:
     assert "2 份" in problem.detail and second["project_name"] in problem.detail
     single = parse_pdf(pdf_from_fields(first), "单.pdf")
     assert not any(p.code == "multiple_forms_in_pdf" for p in single.problems)
+
+
+def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
+    import random
+
+    rnd = random.Random(20241217)
+    sources = [pdf_from_fields(sample_fields(s)) for s in range(2)]
+    outcomes = set()
+    for _ in range(60):
+        data = bytearray(rnd.choice(sources))
+        for _ in range(rnd.randint(1, 15)):
+            pos = rnd.randrange(len(data))
+            if rnd.random() < 0.6:
+                data[pos] = rnd.randrange(256)
+            else:
+                del data[pos:pos + rnd.randint(1, 40)]
+        try:
+            form = parse_pdf(bytes(data), "坏.pdf")
+            outcomes.add("parsed")
+            assert form.kind == "pdf" and form.pdf is not None
+        except DocumentError as err:
+            outcomes.add("refused")
+            assert err.reason
+    assert outcomes == {"parsed", "refused"}  # the mutations did damage some beyond repair
