@@ -597,25 +597,10 @@ def _scope(text: str, fields: dict[str, Any]) -> None:
         fields["scope_notes"][hit.value] = note or None
 
 
-_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九十")}
-
-
 def _batch(text: str) -> int | None:
-    m = re.search(r"第\s*([0-9０-９]+|[一二三四五六七八九十]+)\s*批", text)
-    if not m:
-        return None
-    raw = unicodedata.normalize("NFKC", m.group(1))
-    if raw.isdigit():
-        return int(raw)
-    if raw == "十":
-        return 10
-    if raw.startswith("十"):
-        return 10 + _CN_NUM.get(raw[1:], 0)
-    if raw.endswith("十"):
-        return _CN_NUM.get(raw[0], 0) * 10
-    if len(raw) == 3 and raw[1] == "十":
-        return _CN_NUM[raw[0]] * 10 + _CN_NUM[raw[2]]
-    return _CN_NUM.get(raw)
+    """第__批: "第3批", "第 ３ 批", "第十二批" → the number."""
+    m = re.search(r"第\s*(\d+)\s*批", dates.normalise(text))
+    return int(m.group(1)) if m else None
 
 
 def _ce_base(text: str, fields: dict[str, Any]) -> None:

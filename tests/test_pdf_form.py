@@ -338,3 +338,15 @@ def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
             outcomes.add("refused")
             assert err.reason
     assert outcomes == {"parsed", "refused"}  # the mutations did damage some beyond repair
+
+
+@pytest.mark.parametrize(("text", "batch"), [("■是第3批国家级专业技术人员继续教育基地", 3),
+                                             ("■是第 十二 批国家级专业技术人员继续教育基地", 12),
+                                             ("■是第__批国家级专业技术人员继续教育基地", None)])
+def test_ce_base_batch(text: str, batch: int | None) -> None:
+    from parsers import pdf_form
+    from parsers.schema import empty_fields
+
+    fields = empty_fields()
+    pdf_form._ce_base(text + " □是省级继续教育基地 □否", fields)
+    assert fields["organizer"]["ce_base"] == "national" and fields["organizer"]["ce_base_batch"] == batch
