@@ -391,8 +391,21 @@ _SECTIONS = {schema.norm_label(l): sec for sec, labels in schema.SECTION_LABELS.
 _EXTRA_SECTION = {"申报单位": schema.APPLICANT, "承办单位": schema.ORGANIZER}
 
 
+_LABEL_DECOR = re.compile(r"^[*＊★※]+|[*＊★※]+$|[(（][^()（）]{0,12}[)）]$")
+
+
+def _specs_for_label(label: str) -> list[schema.FieldSpec]:
+    """Exact label first; then without a required-mark star or a short bracketed note ("项目名称（全称）")."""
+    key = schema.norm_label(label)
+    if key in _LABELS:
+        return _LABELS[key]
+    if len(key) > 24:
+        return []
+    return _LABELS.get(_LABEL_DECOR.sub("", key).rstrip(":："), [])
+
+
 def _spec_for(label: str, section: str | None) -> schema.FieldSpec | None:
-    specs = _LABELS.get(schema.norm_label(label))
+    specs = _specs_for_label(label)
     if not specs:
         return None
     for spec in specs:

@@ -350,3 +350,16 @@ def test_ce_base_batch(text: str, batch: int | None) -> None:
     fields = empty_fields()
     pdf_form._ce_base(text + " □是省级继续教育基地 □否", fields)
     assert fields["organizer"]["ce_base"] == "national" and fields["organizer"]["ce_base_batch"] == batch
+
+
+def test_labels_with_a_star_or_a_bracketed_note() -> None:
+    rows = [
+        (("*项目名称（全称）", 2), ("数字经济高级研修班", 3)),
+        (("办班时间★", 2), ("2025年6月16日-20日", 1), ("办班地点", 1), ("武汉", 1)),
+        (("培训对象(人数)", 2), ("中高级职称专业技术人员50人", 3)),
+        (("研修内容和方式", 2), ("专题研讨", 3)),
+    ]
+    form = parse_pdf(_table_pdf(rows), "星号.pdf")
+    assert form.fields["project_name"] == "数字经济高级研修班"
+    assert form.fields["training_start"] == "2025-06-16"
+    assert form.fields["trainees"] == "中高级职称专业技术人员50人"
