@@ -374,6 +374,11 @@ def _prepare(ctx: _Ctx, raw: RawMessage) -> _Job | None:
         ctx.counts["skipped"] += 1
         return None
     job = _Job(raw, sha, ctx.store.archive(raw.data, "eml", sha))
+    if not raw.data.strip():
+        # The server would not send this message (or it is empty): recorded as failed, so reviewers
+        # see it and one poison message does not block every later run.
+        job.error = "服务器未提供邮件内容（邮件为空或无法读取），请在网页邮箱中查看"
+        return job
     try:
         from intake.mime import parse_mail
 

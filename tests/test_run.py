@@ -453,3 +453,14 @@ def _raw_config(box: Path) -> dict[str, Any]:
         "report": {"workbook": "out/申报汇总.xlsx", "summary_html": "out/summary.html",
                    "export_jsonl": "out/export.jsonl"},
     }
+
+
+def test_an_empty_message_from_the_server_is_recorded_as_failed(tmp_path: Path) -> None:
+    cfg = config_for(tmp_path, tmp_path)
+    box = FakeImap([make_mail(1, at(10)), b"", make_mail(3, at(10))])
+    summary = run_intake(cfg, mailbox=box)
+    assert (summary.new, summary.failed, summary.exit_code) == (3, 1, 3)
+    with Store(cfg.data_dir) as store:
+        recs = {r.uid: r for r in store.load_records()}
+    assert recs[2].outcome == "failed" and codes(recs[2].flags) == {"processing_failed"}
+    assert run_intake(cfg, mailbox=box).processed == 0  # not retried forever
