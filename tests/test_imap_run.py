@@ -234,6 +234,25 @@ def test_new_mail_between_runs_is_fetched_once(dovecot, tmp_path):
     assert_exactly_once(config, ids)
 
 
+def test_mail_arriving_during_a_run_is_fetched_by_the_next_run_once(dovecot, tmp_path):
+    import threading
+
+    user = dovecot.new_user()
+    ids = fill(dovecot, user, 6)
+    with ImapProxy(dovecot.port, fetch_delay_s=0.2) as slow:
+        config = make_config(tmp_path, dovecot, user, port=slow.port, batch_size=2)
+        result: dict[str, Any] = {}
+        worker = threading.Thread(target=lambda: result.update(first=run(config)))
+        worker.start()
+        assert _wait_for(lambda: _stored(tmp_path / "data") >= 1, 30)
+        late_ids = fill(dovecot, user, 1, start=6)  # arrives while the run is fetching
+        worker.join(60)
+    assert result["first"].exit_code == 0
+    second = run(make_config(tmp_path, dovecot, user))
+    assert result["first"].new + second.new == 7 and second.new >= 1
+    assert_exactly_once(config, ids + late_ids)
+
+
 def test_uidvalidity_reset_processes_nothing_twice_and_skips_nothing(dovecot, tmp_path):
     user = dovecot.new_user()
     ids = fill(dovecot, user, 3, folder="申报材料")
