@@ -35,17 +35,19 @@ def _libreoffice() -> tuple[bool, str]:
 def _check_imap(mailbox_cfg: Any) -> bool:
     from intake.mailbox import ImapMailbox, LoginRefused, MailboxUnavailable
 
-    mb = ImapMailbox(mailbox_cfg, attempts=1, on_step=lambda step, detail: _say(True, step, detail))
+    done: list[str] = []
+
+    def step(name: str, detail: str) -> None:
+        done.append(name)
+        _say(True, name, detail)
+
     try:
-        with mb:
+        with ImapMailbox(mailbox_cfg, attempts=1, on_step=step) as mb:
             mb.connect()
             wanted = set(mb.folders())
             rows = mb.folder_counts()
-    except LoginRefused as err:
-        _say(False, "login", str(err))
-        return False
-    except MailboxUnavailable as err:
-        _say(False, "connect", str(err))
+    except (LoginRefused, MailboxUnavailable) as err:
+        _say(False, _failed_step(done, mailbox_cfg), str(err))
         return False
     for name, count in rows:
         mark = " (read by intake)" if name in wanted else ""
@@ -54,6 +56,16 @@ def _check_imap(mailbox_cfg: Any) -> bool:
     for name in missing:
         _say(None, f"folder {name}", "configured but not found on the server")
     return True
+
+
+def _failed_step(done: list[str], cfg: Any) -> str:
+    """The step after the last one that worked."""
+    last = done[-1] if done else None
+    if last is None:
+        return "connect"
+    if last == "connect":
+        return "starttls" if getattr(cfg, "security", "") == "starttls" else "login"
+    return {"starttls": "login", "login": "id"}.get(last, "folders")
 
 
 def _missing_folders(cfg: Any, found: set[str]) -> list[str]:

@@ -26,12 +26,11 @@ def write_config(tmp_path: Path, *, port: int, username: str, password_env: str,
 kind = "imap"
 host = "127.0.0.1"
 port = {port}
-security = "plain"
 username = "{username}"
 password_env = "{password_env}"
 folders = ["INBOX", "垃圾邮件"]
 connect_timeout = 5
-{extra}
+{extra or 'security = "plain"'}
 
 [intake]
 deadline = "2024-03-05T23:59:59+08:00"
@@ -93,3 +92,16 @@ def test_check_reports_a_bad_config_key(tmp_path):
     result = CliRunner().invoke(check_command, ["--config", str(path)])
     assert result.exit_code == 1
     assert "[FAIL] config" in result.output and "hots" in result.output
+
+
+def test_check_over_tls_needs_the_ca_file_for_a_private_certificate(dovecot, tmp_path):
+    user = dovecot.new_user()
+    common = dict(port=dovecot.ssl_port, username=user.name, password_env=user.password_env)
+    cfg = write_config(tmp_path, **common, extra='security = "ssl"')
+    refused = CliRunner().invoke(check_command, ["--config", str(cfg)])
+    assert refused.exit_code == 1
+    assert "[FAIL] connect" in refused.output and "ca_file" in refused.output
+    cfg = write_config(tmp_path, **common, extra=f'security = "ssl"\nca_file = "{dovecot.ca_file}"')
+    trusted = CliRunner().invoke(check_command, ["--config", str(cfg)])
+    assert trusted.exit_code == 0, trusted.output
+    assert f"[OK  ] connect: 127.0.0.1:{dovecot.ssl_port} (ssl)" in trusted.output
