@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from parsers import checkbox, dates, schema
-from parsers.seal import detect_seal
+from parsers.seal import SealResult
+from parsers.seal import check_page as seal_page
+from parsers.seal import verdict as seal_verdict
 from parsers.types import DocumentError, ParsedForm, PdfInfo, Problem
 
 __all__ = ["parse_pdf", "MAX_PAGES", "MAX_BYTES", "ENCRYPTED_REASON"]
@@ -68,19 +70,22 @@ def _symbol_pua(ch: str) -> bool:
     return 0xF000 <= ord(ch) <= 0xF0FF  # Wingdings boxes come through as U+F0xx: readable, not garbage
 
 
-def _page_kind(pdf: Any, index: int) -> tuple[str, str]:
-    """(kind, pdfium's text of the page) — kind: text | scanned | garbled | empty | broken."""
+def _page_kind(pdf: Any, index: int, seal_check: bool) -> tuple[str, str, str | None]:
+    """(kind, pdfium's text of the page, seal check or None) with the page loaded once.
+
+    kind: text | scanned | garbled | empty | broken."""
     import pypdfium2 as pdfium
 
     try:
         page = pdf[index]
     except pdfium.PdfiumError:
-        return "broken", ""  # one damaged page object: read the others
+        return "broken", "", None  # one damaged page object: read the others
     try:
         kind, text = _page_kind_text(page)
+        seal = seal_page(page, colour_expected=kind != "scanned") if seal_check else None
     finally:
         page.close()
-    return kind, text[:4000]
+    return kind, text[:4000], seal
 
 
 def _page_kind_text(page: Any) -> tuple[str, str]:
@@ -739,19 +744,17 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
         if total == 0:
             raise DocumentError("PDF 没有页面", name=name)
         indices = list(range(min(total, MAX_PAGES)))
-        classified = [_page_kind(pdf, i) for i in indices]
-        kinds = [k for k, _ in classified]
-        if all(k == "broken" for k in kinds):
-            raise DocumentError(BROKEN_REASON, name=name)
-        text_idx = [i for i, k in zip(indices, kinds) if k == "text"]
-        seal = None
-        if check_seal:
-            good = [i for i, k in zip(indices, kinds) if k != "broken"]
-            seal_idx = sorted(set(good[:SEAL_PAGES]) | {good[-1]})
-            seal = detect_seal(pdf, seal_idx, text_pages=[i for i, k in zip(indices, kinds) if k != "scanned"])
+        seal_idx = set(indices[:SEAL_PAGES]) | {indices[-1]}  # seals sit on the first pages or the last
+        classified = [_page_kind(pdf, i, check_seal and i in seal_idx) for i in indices]
     finally:
         pdf.close()
-    return _assemble(data, name, total, kinds, text_idx, seal, "".join(t for _, t in classified))
+    kinds = [k for k, _, _ in classified]
+    if all(k == "broken" for k in kinds):
+        raise DocumentError(BROKEN_REASON, name=name)
+    text_idx = [i for i, k in zip(indices, kinds) if k == "text"]
+    checks = [(i + 1, c) for i, (_, _, c) in zip(indices, classified) if c]
+    seal = (seal_verdict(checks) if checks else SealResult("unknown")) if check_seal else None
+    return _assemble(data, name, total, kinds, text_idx, seal, "".join(t for _, t, _ in classified))
 
 
 def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int],

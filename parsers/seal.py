@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["SealResult", "Blob", "detect_seal", "find_seal_blobs", "page_has_colour"]
+__all__ = ["SealResult", "Blob", "detect_seal", "check_page", "verdict", "find_seal_blobs", "page_has_colour"]
 
 RENDER_DPI = 72
 MIN_MM, MAX_MM = 9.0, 80.0
@@ -147,6 +147,20 @@ def _verdict(found: tuple[int, ...], grey: tuple[int, ...]) -> SealResult:
     return SealResult("absent", (), grey)
 
 
+def check_page(page: Any, *, colour_expected: bool, dpi: float = RENDER_DPI) -> str:
+    """One loaded pypdfium2 page: "seal", "grey" (no colour where colour was possible) or "none"."""
+    used = render_dpi(page, dpi)
+    rgb = render_rgb(page, used)
+    if find_seal_blobs(rgb, used):
+        return "seal"
+    return "grey" if not colour_expected and not page_has_colour(rgb) else "none"
+
+
+def verdict(checks: Sequence[tuple[int, str]]) -> SealResult:
+    """(1-based page, check_page result) pairs → the document's SealResult."""
+    return _verdict(tuple(n for n, c in checks if c == "seal"), tuple(n for n, c in checks if c == "grey"))
+
+
 def detect_seal(pdf: Any, pages: Sequence[int] | None = None, *, text_pages: Sequence[int] = (),
                 dpi: float = RENDER_DPI) -> SealResult:
     """Look for a seal on `pages` (0-based indices into a pypdfium2 PdfDocument; default all).
@@ -154,17 +168,11 @@ def detect_seal(pdf: Any, pages: Sequence[int] | None = None, *, text_pages: Seq
     `text_pages` (0-based) have a text layer: a digital export, whose lack of colour means no seal."""
     indices = range(len(pdf)) if pages is None else pages
     text_set = set(text_pages)
-
-    found, grey = [], []
+    checks = []
     for i in indices:
         page = pdf[i]
         try:
-            used = render_dpi(page, dpi)
-            rgb = render_rgb(page, used)
+            checks.append((i + 1, check_page(page, colour_expected=i in text_set, dpi=dpi)))
         finally:
             page.close()
-        if find_seal_blobs(rgb, used):
-            found.append(i + 1)
-        elif i not in text_set and not page_has_colour(rgb):
-            grey.append(i + 1)
-    return _verdict(tuple(found), tuple(grey))
+    return verdict(checks)
