@@ -738,9 +738,13 @@ def _looks_like_form(reads: Sequence[_PageRead], found: frozenset[str]) -> bool:
 
 def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
     """Read a PDF 申报表 (kind "pdf"); DocumentError when it cannot be opened (encrypted, broken)."""
+    import pypdfium2.raw as pdfium_raw
+
     pdf = _open(data, name)
     try:
         total = len(pdf)
+        # Opened without a password yet encrypted: an owner password (permissions only), readable
+        restricted = pdfium_raw.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1
         if total == 0:
             raise DocumentError("PDF 没有页面", name=name)
         indices = list(range(min(total, MAX_PAGES)))
@@ -754,7 +758,10 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
     text_idx = [i for i, k in zip(indices, kinds) if k == "text"]
     checks = [(i + 1, c) for i, (_, _, c) in zip(indices, classified) if c]
     seal = (seal_verdict(checks) if checks else SealResult("unknown")) if check_seal else None
-    return _assemble(data, name, total, kinds, text_idx, seal, "".join(t for _, t, _ in classified))
+    form = _assemble(data, name, total, kinds, text_idx, seal, "".join(t for _, t, _ in classified))
+    if restricted and form.pdf is not None:
+        form = replace(form, pdf=replace(form.pdf, encrypted=True))
+    return form
 
 
 def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int],

@@ -82,7 +82,8 @@ def test_user_password_pdf_is_refused_with_the_agreed_reason() -> None:
 def test_owner_password_only_opens_normally() -> None:
     # An empty user password only restricts permissions: readers (and we) open it without asking.
     form = parse_pdf(encrypted_pdf(b""), "限制编辑.pdf")
-    assert form.kind == "pdf" and form.pdf is not None and form.pdf.text_layer
+    assert form.kind == "pdf" and form.pdf is not None and form.pdf.text_layer and form.pdf.encrypted
+    assert parse_pdf(pdf_from_fields(sample_fields(1)), "a.pdf").pdf.encrypted is False  # type: ignore[union-attr]
     assert not form.is_form  # "Secret form" is not a 申报表
 
 
