@@ -161,3 +161,22 @@ def test_same_form_attached_twice_is_one_application() -> None:
     assert "重复" in result.ignored[0].note and "申报表.docx" in result.ignored[0].note
     # unreadable scans are never taken for copies of each other
     assert sum(1 for g in result.groups if g.pdf is not None and g.pdf.source.startswith("扫描")) == 2
+
+
+def test_real_parsers_agree_on_a_pair() -> None:
+    """The Word parser and the PDF parser read one filling alike: the pair carries no mismatch."""
+    from intake.formgen import build_form_docx
+    from intake.pdfgen import pdf_from_fields
+    from parsers.docx_form import parse_docx
+    from parsers.pdf_form import parse_pdf
+
+    mail = []
+    for seed, style in ((51, "glyph"), (52, "content_control"), (53, "split_table")):
+        fields = sample_fields(seed)
+        mail += [parse_pdf(pdf_from_fields(fields), f"单位{seed}盖章.pdf"),
+                 parse_docx(build_form_docx(fields, style), f"单位{seed}.docx")]
+    result = pair_documents(mail)
+    assert [g.sources for g in result.groups] == [(f"单位{s}.docx", f"单位{s}盖章.pdf") for s in (51, 52, 53)]
+    for group, seed in zip(result.groups, (51, 52, 53)):
+        assert group.problems == ()
+        assert group.fields == sample_fields(seed)
