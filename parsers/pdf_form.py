@@ -298,6 +298,8 @@ def _ascii_word_start(text: str) -> bool:
 def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, float, float]) -> str:
     x0, top, x1, bottom = bbox
     inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    if inside and sum(1 for c in inside if not c.get("upright", True)) * 2 > len(inside):
+        return _vertical_text(inside)
     lines = _lines(inside)
     if not lines:
         return ""
@@ -308,6 +310,24 @@ def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, flo
     # (callers strip the trailing newline everywhere else).
     short = (x1 - pad) - last.x1 >= last.size * 1.5
     return text + "\n" if short else text
+
+
+def _vertical_text(chars: Sequence[Mapping[str, Any]]) -> str:
+    """A cell with its text direction turned (Word's "文字方向"): columns of characters, read top-down
+    for text turned clockwise and bottom-up for text turned anticlockwise."""
+    upward = sum(1 for c in chars if (c.get("matrix") or (1, 0))[1] > 0) * 2 > len(chars)
+    columns: list[list[Mapping[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: c["x0"]):
+        size = float(ch.get("size") or 10)
+        if columns and abs(columns[-1][0]["x0"] - ch["x0"]) <= size * 0.5:
+            columns[-1].append(ch)
+        else:
+            columns.append([ch])
+    if not upward:
+        columns.reverse()  # turned clockwise: the first column is the rightmost
+    text = ["".join(_glyph(c) for c in sorted(col, key=lambda c: -c["top"] if upward else c["top"]))
+            for col in columns]
+    return "\n".join(text)
 
 
 @dataclass(frozen=True)

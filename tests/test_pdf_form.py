@@ -364,3 +364,34 @@ def test_labels_with_a_star_or_a_bracketed_note() -> None:
     assert form.fields["project_name"] == "数字经济高级研修班"
     assert form.fields["training_start"] == "2025-06-16"
     assert form.fields["trainees"] == "中高级职称专业技术人员50人"
+
+
+@pytest.mark.parametrize("turn", ["clockwise", "anticlockwise"])
+def test_section_label_with_turned_text_direction(turn: str) -> None:
+    """承办单位信息 written in a cell whose text direction is turned (a common template layout): the rows
+    beside it belong to the organizer, not to the applicant whose labels are the same."""
+    from intake import pdfgen
+
+    cv = pdfgen._Canvas()
+    cv.text(60, 60, "专业技术人员知识更新工程2025年高级研修项目申报表")
+    y = 90.0
+    for cells in ((("项目名称", 2), ("数字经济高级研修班", 3)), (("培训对象", 2), ("专业技术人员", 3))):
+        y = pdfgen._place_row(cv, y, cells, 0, 800)
+    section_top = y
+    for cells in ((("单位名称", 1), ("湖北某研究院", 1), ("联系人", 1), ("张三", 1)),
+                  (("办公电话", 1), ("027-12345678", 1), ("手机", 1), ("13800000000", 1))):
+        pdfgen._draw_row(cv, y, pdfgen.MARGIN + pdfgen._COLS[0], cells, 1, pdfgen._cell_lines(cells, 1), 36)
+        y += 36
+    cv.rect(pdfgen.MARGIN, section_top, pdfgen._COLS[0], y - section_top)
+    label = "承办单位信息"
+    x, size = pdfgen.MARGIN + 25, 10.5
+    for k, ch in enumerate(label):  # one glyph per Tm: turned 90° either way
+        if turn == "clockwise":
+            tm = f"0 -1 1 0 {x:.1f} {pdfgen.PAGE_H - section_top - 6 - k * 11:.1f}"
+        else:
+            tm = f"0 1 -1 0 {x + 10:.1f} {pdfgen.PAGE_H - y + 6 + k * 11:.1f}"  # read bottom-up
+        cv.ops.append(f"BT /F1 {size} Tf {tm} Tm <{pdfgen._hex(ch)}> Tj ET")
+    form = parse_pdf(pdfgen._serialize(cv, seal=False), "竖排标签.pdf")
+    assert form.fields["organizer"]["name"] == "湖北某研究院"
+    assert form.fields["organizer"]["office_phone"] == "027-12345678"
+    assert form.fields["applicant"]["name"] is None
