@@ -153,3 +153,20 @@ def test_golden_forms_through_libreoffice(case: str) -> None:
     form = parse_pdf(text_pdf_from_docx(docx.read_bytes()), f"{case}.pdf")
     assert form.is_form == expected.get("is_form", True)
     assert _diff(expected["fields"], form.fields) == []
+
+
+def test_without_libreoffice_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake import pdfgen
+
+    monkeypatch.setattr(pdfgen.shutil, "which", lambda name: None)
+    with pytest.raises(pdfgen.PdfGenError, match="LibreOffice"):
+        text_pdf_from_docx(build_form_docx(sample_fields(1)))
+
+
+@needs_soffice
+@pytest.mark.libreoffice
+def test_libreoffice_timeout_kills_it_and_says_so() -> None:
+    from intake import pdfgen
+
+    with pytest.raises(pdfgen.PdfGenError, match="timed out"):
+        pdfgen._docx_to_pdf(build_form_docx(sample_fields(1)), timeout_s=0.05)
