@@ -239,44 +239,54 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
     rules = build_rules(config)
     started = datetime.now(timezone.utc)
     run_id = store.start_run(mode + ("-dry" if dry_run else ""), rules.version, started)
-    ctx = _Ctx(config, store, rules, run_id, mode, force, dry_run, since, until, show_progress)
+    ctx = _Ctx(config, store, rules, run_id, mode, force, dry_run, since, until, show_progress, stack=stack)
     aborted = ""
     try:
         box = mailbox if mailbox is not None else open_mailbox(config)
         stack.callback(box.close)
-        ctx.stack = stack
         for folder in box.folders():
             _process_folder(ctx, box, folder)
     except Exception as err:
         if not _is_transient(err):
-            store.finish_run(run_id, datetime.now(timezone.utc), status="fatal", n_new=ctx.counts["new"],
-                             n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
+            _record_run(ctx, "fatal")
             raise
         aborted = f"mailbox unavailable: {err}"
         log.error("%s; results committed so far are kept, the next run continues", aborted)
-    stale = store.outputs_stale()  # set with every change, also by an earlier run that crashed
-    if stale:
-        with ctx.clock("supersessions"):
-            _apply_supersessions(store, rules)
-    finished = datetime.now(timezone.utc)
-    store.finish_run(run_id, finished, status="aborted" if aborted else "ok", n_new=ctx.counts["new"],
-                     n_changed=ctx.counts["changed"], n_failed=ctx.counts["failed"])
-    info = RunInfo(run_id, started, finished, rules.version, frozenset(ctx.new_keys), frozenset(ctx.changed_keys),
-                   frozenset(ctx.failed_keys))
-    outputs = _output_paths(config, outputs_dir)
-    if stale or outputs_dir is not None or not all(p.exists() for p in outputs.values()):
-        with ctx.clock("reports"):
-            outputs = write_reports(config, store, info, outputs_dir=outputs_dir)
-        if outputs_dir is None:
-            store.mark_outputs_current()
-    else:
-        # Nothing changed (the usual cron run): the outputs, and the summary's "new since the last
-        # run" section, stay as the last run that changed something left them.
-        log.info("nothing new or changed: outputs left as they are")
+    info = RunInfo(run_id, started, _record_run(ctx, "aborted" if aborted else "ok"), rules.version,
+                   frozenset(ctx.new_keys), frozenset(ctx.changed_keys), frozenset(ctx.failed_keys))
+    outputs = _refresh_outputs(ctx, info, outputs_dir)
     c = ctx.counts
     log.debug("stage seconds: %s", {k: round(v, 3) for k, v in ctx.stages.items()})
     return RunSummary(run_id, mode, c["listed"], c["processed"], c["skipped"], c["new"], c["changed"], c["failed"],
                       aborted, dry_run, outputs, dict(ctx.stages))
+
+
+def _record_run(ctx: _Ctx, status: str) -> datetime:
+    finished = datetime.now(timezone.utc)
+    c = ctx.counts
+    ctx.store.finish_run(ctx.run_id, finished, status=status, n_new=c["new"], n_changed=c["changed"],
+                         n_failed=c["failed"])
+    return finished
+
+
+def _refresh_outputs(ctx: _Ctx, info: RunInfo, outputs_dir: Path | None) -> dict[str, Path]:
+    """Supersessions and the three outputs, rebuilt only when the store changed (in this run or in one
+    that crashed before its outputs were written), for a dry run, or when an output is missing."""
+    stale = ctx.store.outputs_stale()
+    if stale:
+        with ctx.clock("supersessions"):
+            _apply_supersessions(ctx.store, ctx.rules)
+    outputs = _output_paths(ctx.config, outputs_dir)
+    if not (stale or outputs_dir is not None or not all(p.exists() for p in outputs.values())):
+        # The usual cron run: the outputs, and the summary's "new since the last run" section, stay
+        # as the last run that changed something left them.
+        log.info("nothing new or changed: outputs left as they are")
+        return outputs
+    with ctx.clock("reports"):
+        outputs = write_reports(ctx.config, ctx.store, info, outputs_dir=outputs_dir)
+    if outputs_dir is None:
+        ctx.store.mark_outputs_current()
+    return outputs
 
 
 def _is_transient(err: BaseException) -> bool:
