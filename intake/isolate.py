@@ -154,8 +154,29 @@ def _send(conn: Any, message: tuple[Any, ...]) -> None:
             conn.send(("err", REASON_INTERNAL, "", f"result not picklable: {err}") + message[-2:])
 
 
+def _fresh_output() -> None:
+    """Give the worker its own stderr/stdout and drop inherited file/stream log handlers.
+
+    The worker may be forked while another thread of the parent (run.py's pipeline, a progress bar)
+    is half-way through a write: the inherited stream objects then carry a lock that no thread of
+    the worker will ever release, and the first warning a parser logs would hang until the timeout.
+    Fresh objects on duplicated descriptors have no such history. The parent logs every outcome."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        try:
+            stream = open(os.dup(fd), "w", encoding="utf-8", errors="backslashreplace", buffering=1)
+        except OSError:
+            continue
+        setattr(sys, name, stream)
+    root = logging.getLogger()
+    # Handlers that look sys.stderr up on each record (intake.logs) are safe; the rest keep the
+    # parent's stream objects. Dropped without close(): closing would take the same stuck lock.
+    root.handlers = [h for h in root.handlers if getattr(h, "_intake_handler", False)
+                     and not isinstance(h, logging.FileHandler)]
+
+
 def _worker_main(conn: Any, parse_fn: ParseFn, memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _fresh_output()
     faulthandler.disable()  # a crash is reported by the parent (exit code); no dump on shared stderr
     _limit_memory(memory_mb)
     while True:

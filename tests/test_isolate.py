@@ -7,6 +7,10 @@ document's bytes, so one batch can mix good, hanging, bloating and crashing docu
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import sys
+import threading
 import os
 import pickle
 import signal
@@ -160,3 +164,41 @@ def test_real_docx_and_pdf_parse_the_same_in_a_worker() -> None:
     assert [r.kind for r in in_workers[:2]] == ["docx", "pdf"] and all(r.is_form for r in in_workers[:2])
     assert in_workers[0].fields["project_name"] == fields["project_name"]
     assert isinstance(in_workers[2], DocumentError) and in_workers[2].reason != REASON_INTERNAL
+
+
+def _print_and_parse(d: Document) -> ParsedForm:
+    print("worker says hello", file=sys.stderr, flush=True)
+    logging.getLogger("parsers.test").warning("worker warning")
+    return fake_parse(d)
+
+
+class _LockedStream(io.StringIO):
+    """A stream whose lock is held at fork time, as another thread's half-done write would leave it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self.lock:
+            return super().write(text)
+
+    def flush(self) -> None:  # multiprocessing flushes std streams before forking: keep that free
+        pass
+
+
+def test_worker_writes_even_if_stderr_was_locked_at_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run.py parses in a helper thread while the main thread (or a progress bar's thread) may be in
+    the middle of a write to stderr: the forked worker inherits that lock held and must not hang on it."""
+    own_log = logging.getLogger("intake.isolate")  # the parent's log must not reach the locked stream
+    monkeypatch.setattr(own_log, "propagate", False)
+    monkeypatch.setattr(own_log, "handlers", [logging.NullHandler()])
+    stream = _LockedStream()
+    monkeypatch.setattr(sys, "stderr", stream)
+    stream.lock.acquire()
+    try:
+        with DocumentParser(workers=1, timeout_s=5, parse_fn=_print_and_parse) as parser:
+            (result,) = parser.parse_all([doc(b"ok")])
+    finally:
+        stream.lock.release()
+    assert isinstance(result, ParsedForm), result
