@@ -608,6 +608,10 @@ def bench_size(server: Any, n: int, args: argparse.Namespace, work: Path) -> dic
     print(f"  no-new-mail cron run: {c['cron_run_s']:.2f}s (python start-up {c['python_startup_s']:.2f}s, "
           f"import intake.cli {c['import_cli_s']:.2f}s → {c['beyond_startup_s']:.2f}s beyond start-up; "
           f"exit {c['exit_code']})", flush=True)
+    mail, when = next(make_mails(1, seed=99, doc_share=0.0, zip_share=0.0))
+    server.append(user, "INBOX", mail, when)
+    report["one new mail"] = run_child(config, "run")
+    _print_run("cron run with one new mail", report["one new mail"], n)
     for label, force in (("rerun unchanged", False), ("rerun --force", True))[:1 if args.no_force else 2]:
         result = run_child(config, "rerun", force=force)
         report[label] = result
