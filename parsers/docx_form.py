@@ -15,11 +15,10 @@ from typing import Any, Iterable
 
 from lxml import etree
 
-from parsers import checkbox, dates, ooxml
+from parsers import choices, dates, ooxml
 from parsers.ooxml import Grid, GridCell, Para
 from parsers.schema import (
-    APPLICANT, BY_KEY, CE_BASE_OPTIONS, FIELDS, FUNDING_OPTIONS, ORGANIZER, SCOPE_OPTIONS, SECTION_LABELS,
-    FieldSpec, Option, empty_fields, norm_label, set_path,
+    APPLICANT, BY_KEY, FIELDS, ORGANIZER, SECTION_LABELS, FieldSpec, empty_fields, norm_label, set_path,
 )
 from parsers.types import DocumentError, ParsedForm, Problem
 
@@ -110,63 +109,10 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _options(opts: tuple[Option, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    return [(o.value, o.labels) for o in opts]
-
-
-_SOURCE_RX = re.compile(r"自\s*筹\s*经\s*费\s*来\s*源\s*[:：]?(?P<v>[^\n]*)")
-
-
-def self_funding_source(text: str) -> str | None:
-    """What follows 自筹经费来源：, without the template's blank line or the closing bracket."""
-    m = _SOURCE_RX.search(text)
-    if m is None:
-        return None
-    v = m["v"].strip().strip("_＿ \u3000")
-    if v.startswith(("）", ")")):  # "（自筹经费来源：）单位自筹": written after the bracket
-        v = v[1:]
-    if v.endswith(("）", ")")) and v.count("（") + v.count("(") < v.count("）") + v.count(")"):
-        v = v[:-1]
-    v = v.strip().strip("_＿ \u3000").strip()
-    return v or None
-
-
-def _funding(text: str, fields: dict[str, Any], problems: list[Problem]) -> None:
-    states = checkbox.option_states(text, _options(FUNDING_OPTIONS))
-    ticked = [v for v, on in states.items() if on]
-    if len(ticked) > 1:
-        problems.append(Problem("funding_type_multiple", "财政资助项目、自筹经费项目"))
-    fields["funding_type"] = ticked[0] if len(ticked) == 1 else None
-    source = self_funding_source(text)
-    if source is not None:
-        fields["self_funding_source"] = source
-
-
-def _scope(text: str, fields: dict[str, Any]) -> None:
-    hits = checkbox.find_options(text, _options(SCOPE_OPTIONS))
-    states = checkbox.states_from_hits(hits, len(SCOPE_OPTIONS))
-    unmarked_all = len(hits) == len(SCOPE_OPTIONS) and all(h.mark is None for h in hits)
-    for i, hit in enumerate(hits):
-        end = hits[i + 1].start if i + 1 < len(hits) else len(text)
-        note = text[hit.label_end:end].strip().lstrip(":：").strip() or None
-        # All three kept without any box: the ones with a note written after them are the choices.
-        fields["scope"][hit.value] = bool(note) if unmarked_all else states.get(hit.value, False)
-        fields["scope_notes"][hit.value] = note
-
-
-def _batch(blank: str | None) -> int | None:
-    digits = re.sub(r"\D", "", dates.normalise(blank or ""))
-    return int(digits) if digits and len(digits) <= 3 else None
-
-
-def _ce_base(text: str, fields: dict[str, Any]) -> None:
-    hits = checkbox.find_options(text, _options(CE_BASE_OPTIONS))
-    states = checkbox.states_from_hits(hits, len(CE_BASE_OPTIONS))
-    ticked = [h for h in hits if states.get(h.value)]
-    org = fields["organizer"]
-    org["ce_base"] = ticked[0].value if len(ticked) == 1 else None
-    if org["ce_base"] == "national":
-        org["ce_base_batch"] = _batch(ticked[0].match.groupdict().get("blank"))
+# One reading of the choice cells for Word and PDF (parsers.choices); Word never loses a tick.
+_funding = choices.write_funding
+_scope = choices.write_scope
+_ce_base = choices.write_ce_base
 
 
 def _dates(text: str, fields: dict[str, Any], problems: list[Problem], year: int) -> None:
@@ -251,7 +197,7 @@ def _store(spec: FieldSpec, text: str, st: _State) -> None:
         _dates(value, st.fields, st.problems, st.year)
     elif spec.key == "self_funding_source":
         if st.fields["self_funding_source"] is None:
-            st.fields["self_funding_source"] = self_funding_source("自筹经费来源：" + value)
+            st.fields["self_funding_source"] = choices.self_funding_source("自筹经费来源：" + value)
     elif spec.kind == "date":
         day = dates.parse_date(value)
         set_path(st.fields, spec.key, day.isoformat() if day else None)
@@ -410,5 +356,7 @@ def parse_docx(data: bytes, name: str) -> ParsedForm:
     return ParsedForm(source=name, kind="docx", is_form=True, fields=fields, raw_pairs=tuple(pairs),
                       problems=tuple(problems), note=note)
 
+
+self_funding_source = choices.self_funding_source  # kept importable from here (tests, older callers)
 
 __all__ = ["parse_docx", "match_label", "strip_hints", "self_funding_source", "BY_KEY"]

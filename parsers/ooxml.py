@@ -475,24 +475,23 @@ def _blocks(container: etree._Element, w: _Walk) -> list:
     return out
 
 
-def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
-    for child in tbl:
-        if child.tag == TR:
+def _unwrapped(parent: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """parent's children with `tag`, looking through content controls and custom XML wrapped around them."""
+    for child in parent:
+        if child.tag == tag:
             yield child
         elif child.tag == SDT or child.tag == CUSTOMXML:
             inner = child.find(SDTCONTENT) if child.tag == SDT else child
             if inner is not None:
-                yield from _rows(inner)
+                yield from _unwrapped(inner, tag)
+
+
+def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
+    return _unwrapped(tbl, TR)
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        if child.tag == TC:
-            yield child
-        elif child.tag == SDT or child.tag == CUSTOMXML:
-            inner = child.find(SDTCONTENT) if child.tag == SDT else child
-            if inner is not None:
-                yield from _cells(inner)
+    return _unwrapped(tr, TC)
 
 
 def _int_val(el: etree._Element | None, default: int) -> int:

@@ -13,9 +13,10 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Iterable, Mapping, Sequence
 
-from parsers import checkbox, dates, schema
+from parsers import checkbox, choices, dates, schema
 from parsers.seal import SealResult
 from parsers.seal import check_page as seal_page
 from parsers.seal import verdict as seal_verdict
@@ -578,75 +579,11 @@ def _drop_prefix(text: str, n_norm: int) -> str:
     return ""
 
 
-def _options(spec_options: Sequence[schema.Option]) -> list[tuple[str, Sequence[str]]]:
-    return [(o.value, o.labels) for o in spec_options]
-
-
-
-
-_SYMBOL_LETTERS = "RSTQP£þýüxn¨oq"  # Wingdings / Wingdings 2 box codes shown as letters after font loss
-
-
-def _unfont_symbols(text: str, options: Sequence[schema.Option]) -> str:
-    """'R自筹经费项目' / '£财政资助项目': a PDF made where Wingdings was missing shows the symbol font's
-    letters.  Directly before an option label (at a word start) they can only be the lost boxes."""
-    labels = "|".join(re.escape(label) for o in options for label in o.labels if "_" not in label)
-
-    def box(m: re.Match[str]) -> str:
-        code = ord(m.group(1))
-        glyph = checkbox.symbol_glyph("wingdings 2", code) or checkbox.symbol_glyph("wingdings", code)
-        return m.group(0) if glyph is None else glyph
-
-    return re.sub(rf"(?:(?<=^)|(?<=[\s，,;；]))([{_SYMBOL_LETTERS}])\s*(?=({labels}))", box, text, flags=re.M)
-
-
-def _states(text: str, options: Sequence[schema.Option]) -> tuple[dict[str, bool], list[checkbox.OptionHit]]:
-    """Option states, plus one inference the Word side never needs: when no option shows a tick but some
-    show an empty box, the options whose box is missing are the chosen ones (a tick drawn over a box,
-    带圈字符, is lost by some PDF exporters; some applicants delete the chosen box)."""
-    hits = checkbox.find_options(_unfont_symbols(text, options), _options(options))
-    marks = {h.mark for h in hits}
-    if True not in marks and False in marks and None in marks:
-        found = {h.value: h.mark is None for h in hits}
-    else:
-        found = checkbox.states_from_hits(hits, len(options))
-    return {o.value: found.get(o.value, False) for o in options}, hits
-
-
-def _funding(text: str, fields: dict[str, Any], problems: list[Problem]) -> None:
-    states, _ = _states(text, schema.FUNDING_OPTIONS)
-    chosen = [v for v, on in states.items() if on]
-    if len(chosen) > 1:
-        problems.append(Problem("funding_type_multiple", "财政资助 / 自筹经费"))
-    fields["funding_type"] = chosen[0] if len(chosen) == 1 else None
-    m = re.search(r"自筹经费来源\s*[:：]\s*(.*?)\s*[)）]?\s*$", text, re.S)
-    if m:
-        source = re.sub(r"^[_\s]+|[_\s]+$", "", m.group(1))
-        fields["self_funding_source"] = source.strip() or None
-
-
-def _scope(text: str, fields: dict[str, Any]) -> None:
-    text = _unfont_symbols(text, schema.SCOPE_OPTIONS)
-    states, hits = _states(text, schema.SCOPE_OPTIONS)
-    for k, hit in enumerate(hits):
-        fields["scope"][hit.value] = bool(states.get(hit.value))
-        end = hits[k + 1].start if k + 1 < len(hits) else len(text)
-        note = re.sub(r"^\s*[:：]\s*", "", text[hit.label_end:end]).strip(" \n_")
-        fields["scope_notes"][hit.value] = note or None
-
-
-def _batch(text: str) -> int | None:
-    """第__批: "第3批", "第 ３ 批", "第十二批" → the number."""
-    m = re.search(r"第\s*(\d+)\s*批", dates.normalise(text))
-    return int(m.group(1)) if m else None
-
-
-def _ce_base(text: str, fields: dict[str, Any]) -> None:
-    states, _ = _states(text, schema.CE_BASE_OPTIONS)
-    chosen = [v for v, on in states.items() if on]
-    org = fields["organizer"]
-    org["ce_base"] = chosen[0] if len(chosen) == 1 else None
-    org["ce_base_batch"] = _batch(text) if org["ce_base"] == "national" else None
+# One reading of the choice cells for Word and PDF (parsers.choices); PDF exporters may lose a tick drawn
+# over a box, hence lost_ticks.
+_funding = partial(choices.write_funding, lost_ticks=True)
+_scope = partial(choices.write_scope, lost_ticks=True)
+_ce_base = partial(choices.write_ce_base, lost_ticks=True)
 
 
 def _apply(spec: schema.FieldSpec, value: str, fields: dict[str, Any], problems: list[Problem],

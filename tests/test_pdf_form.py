@@ -217,11 +217,11 @@ def test_funding_choice_from_pdf_text(text: str, expected: str | None) -> None:
 
 
 def test_symbol_letters_inside_words_are_left_alone() -> None:
-    from parsers import pdf_form
+    from parsers import choices
     from parsers.schema import FUNDING_OPTIONS
 
-    assert pdf_form._unfont_symbols("PDF财政资助项目", FUNDING_OPTIONS) == "PDF财政资助项目"
-    assert pdf_form._unfont_symbols("R 财政资助项目", FUNDING_OPTIONS) == "☑财政资助项目"
+    assert choices.unfont_symbols("PDF财政资助项目", FUNDING_OPTIONS) == "PDF财政资助项目"
+    assert choices.unfont_symbols("R 财政资助项目", FUNDING_OPTIONS) == "☑财政资助项目"
 
 
 def _table_pdf(rows: list[tuple[tuple[str, int], ...]], header: list[str] = ()) -> bytes:  # type: ignore[assignment]

@@ -1,0 +1,65 @@
+"""parsers.choices: the one reading of the choice cells that the Word and PDF parsers share."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import choices
+
+
+@pytest.mark.parametrize("text, value, multiple", [
+    ("☑财政资助项目 ☐自筹经费项目（自筹经费来源：____）", "fiscal", False),
+    ("☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自筹）", "self_funded", False),
+    ("☑财政资助项目 ☑自筹经费项目", None, True),
+    ("☐财政资助项目 ☐自筹经费项目", None, False),
+    ("自筹经费项目（自筹经费来源：学会会费）", "self_funded", False),  # the other option deleted
+])
+def test_funding(text: str, value: str | None, multiple: bool) -> None:
+    got = choices.funding(text)
+    assert (got.value, got.multiple) == (value, multiple)
+
+
+def test_funding_source_after_bracket_and_wrapped() -> None:
+    assert choices.funding("☑自筹经费项目（自筹经费来源：）单位自筹").source == "单位自筹"
+    assert choices.funding("☑自筹经费项目（自筹经费来源：\n企业赞助）").source == "企业赞助"
+    assert choices.funding("☑财政资助项目 ☐自筹经费项目（自筹经费来源：____）").source is None
+
+
+def test_lost_ticks_only_when_asked() -> None:
+    text = "☐财政资助项目 自筹经费项目"
+    assert choices.funding(text).value is None
+    assert choices.funding(text, lost_ticks=True).value == "self_funded"
+
+
+def test_scope_states_and_notes() -> None:
+    got = choices.scope("☑服务国家战略：乡村振兴 ☐对接产业需求： ☑突出数字技术：数据治理")
+    assert got.states == {"national_strategy": True, "industry_demand": False, "digital_tech": True}
+    assert got.notes == {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": "数据治理"}
+
+
+def test_scope_without_boxes_the_noted_options_are_chosen() -> None:
+    got = choices.scope("服务国家战略：乡村振兴\n对接产业需求：\n突出数字技术：")
+    assert got.states == {"national_strategy": True, "industry_demand": False, "digital_tech": False}
+
+
+@pytest.mark.parametrize("text, value, batch", [
+    ("☑是第 3 批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☐否", "national", 3),
+    ("☑是第３批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☐否", "national", 3),
+    ("☐是第__批国家级专业技术人员继续教育基地 ☑是省级继续教育基地 ☐否", "provincial", None),
+    ("☐是第__批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☑否", "no", None),
+    ("☑是第__批国家级专业技术人员继续教育基地 ☑是省级继续教育基地 ☐否", None, None),
+])
+def test_ce_base(text: str, value: str | None, batch: int | None) -> None:
+    got = choices.ce_base(text)
+    assert (got.value, got.batch) == (value, batch)
+
+
+def test_word_and_pdf_parsers_use_the_shared_reading() -> None:
+    from parsers import docx_form, pdf_form
+    from parsers.schema import empty_fields
+
+    text = "☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自筹）"
+    for module in (docx_form, pdf_form):
+        fields, problems = empty_fields(), []
+        module._funding(text, fields, problems)
+        assert (fields["funding_type"], fields["self_funding_source"]) == ("self_funded", "单位自筹")
