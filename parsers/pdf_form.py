@@ -1,408 +1,30 @@
 """The 申报表 read from a PDF: text-layer PDFs field by field, scans recognised, the seal looked for.
 
-Pages are classified first with pypdfium2 (fast): text, scanned (image only, no characters) or garbled
-(a CID font without ToUnicode: the characters exist but mean nothing).  Text pages go through pdfplumber's
-ruled-table finder; each cell's characters are re-assembled into lines here, so wrapped lines join and
-real line breaks stay.  Labels are matched against parsers.schema, so Word and PDF share one vocabulary.
+parsers.pdf_pages classifies the pages (pypdfium2) and runs the seal check; parsers.pdf_text turns text
+pages into table rows; this module finds label/value pairs in those rows and fills the contract dict.
+Labels are matched against parsers.schema and the choice cells read by parsers.choices, so Word and PDF
+share one vocabulary and one interpretation.
 """
 
 from __future__ import annotations
 
-import io
-import logging
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Iterable, Mapping, Sequence
 
-from parsers import checkbox, choices, dates, schema
+from parsers import choices, dates, pdf_pages, schema
+from parsers.pdf_pages import BROKEN_REASON, ENCRYPTED_REASON, MAX_BYTES
+from parsers.pdf_text import PageRead, read_text_pages
 from parsers.seal import SealResult
-from parsers.seal import check_page as seal_page
 from parsers.seal import verdict as seal_verdict
 from parsers.types import DocumentError, ParsedForm, PdfInfo, Problem
 
 __all__ = ["parse_pdf", "MAX_PAGES", "MAX_BYTES", "ENCRYPTED_REASON"]
 
-# pdfminer warns at every oddity of an applicant's PDF ("Cannot append rectangle…"): not our log's business.
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
-
-MAX_BYTES = 80 * 1024 * 1024
 MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
 SEAL_PAGES = 10  # seals sit on the first pages (or the last): rendering more only costs time
-GARBLED_SHARE = 0.05
 MIN_LABELS = 4  # distinct table labels that make a text PDF a 申报表
-ENCRYPTED_REASON = "PDF 已加密，请申报单位重新提交"
-BROKEN_REASON = "PDF 文件已损坏，无法打开"
-_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
-                   "join_tolerance": 3, "intersection_tolerance": 3}
-
-
-# ---------------------------------------------------------------- opening and page classes
-
-
-def _open(data: bytes, name: str) -> Any:
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    if len(data) > MAX_BYTES:
-        raise DocumentError("文件过大", name=name)
-    if b"%PDF-" not in data[:1024]:
-        raise DocumentError("不是有效的 PDF 文件", name=name)
-    try:
-        return pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as err:
-        if getattr(err, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
-            raise DocumentError(ENCRYPTED_REASON, name=name) from err
-        raise DocumentError(BROKEN_REASON, name=name) from err
-
-
-def _is_garbled(text: str) -> bool:
-    bad = sum(1 for ch in text if _bad_char(ch))
-    return bad > GARBLED_SHARE * max(1, len(text.strip()))
-
-
-def _bad_char(ch: str) -> bool:
-    cat = unicodedata.category(ch)
-    return ch == "\ufffd" or (cat == "Cc" and ch not in "\r\n\t") or (cat == "Co" and not _symbol_pua(ch))
-
-
-def _symbol_pua(ch: str) -> bool:
-    return 0xF000 <= ord(ch) <= 0xF0FF  # Wingdings boxes come through as U+F0xx: readable, not garbage
-
-
-def _page_kind(pdf: Any, index: int, seal_check: bool) -> tuple[str, str, str | None]:
-    """(kind, pdfium's text of the page, seal check or None) with the page loaded once.
-
-    kind: text | scanned | garbled | empty | broken."""
-    import pypdfium2 as pdfium
-
-    try:
-        page = pdf[index]
-    except pdfium.PdfiumError:
-        return "broken", "", None  # one damaged page object: read the others
-    try:
-        kind, text = _page_kind_text(page)
-        seal = seal_page(page, colour_expected=kind != "scanned") if seal_check else None
-    finally:
-        page.close()
-    return kind, text[:4000], seal
-
-
-def _page_kind_text(page: Any) -> tuple[str, str]:
-    import pypdfium2.raw as pdfium_c
-
-    textpage = page.get_textpage()
-    try:
-        n = textpage.count_chars()
-        text = textpage.get_text_range() if n else ""
-    finally:
-        textpage.close()
-    if n and text.strip():
-        if _is_garbled(text):
-            return "garbled", ""
-        return ("scanned" if _ocr_scan(page) else "text"), text
-    has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
-    return ("scanned" if has_image else "empty"), ""
-
-
-def _ocr_scan(page: Any) -> bool:
-    """A "searchable" scan: a page-sized image under invisible OCR text.  Its text has no table structure
-    and OCR errors, so it is read as a scan, not as a text PDF."""
-    import pypdfium2.raw as pdfium_c
-
-    width, height = page.get_size()
-    big = False
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
-        if (right - left) * (top - bottom) >= 0.6 * width * height:
-            big = True
-            break
-    if not big:
-        return False
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=2):
-        if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
-            return False
-    return True
-
-
-# ---------------------------------------------------------------- cells from a text page
-
-
-@dataclass(frozen=True)
-class _Line:
-    x0: float
-    x1: float
-    top: float
-    text: str
-    size: float
-    first_w: float = 0.0  # width of what starts the line: one CJK character or a whole ASCII word
-
-
-def _is_red(color: Any) -> bool:
-    if not isinstance(color, (tuple, list)) or len(color) != 3:
-        return False
-    try:
-        r, g, b = (float(c) for c in color)
-    except (TypeError, ValueError):
-        return False
-    return r > 0.5 and r - g > 0.2 and r - b > 0.2
-
-
-def _small_square(obj: Mapping[str, Any]) -> bool:
-    w, h = float(obj.get("width", 0)), float(obj.get("height", 0))
-    return 4.0 <= w <= 16.0 and 4.0 <= h <= 16.0 and 0.8 <= w / h <= 1.25
-
-
-def _not_seal_graphic(obj: Mapping[str, Any]) -> bool:
-    """Drop red vector paths (electronic seals drawn as curves) and drawn checkboxes from table edges."""
-    if obj.get("object_type") in ("curve", "line", "rect"):
-        if obj.get("object_type") == "rect" and _small_square(obj):
-            return False
-        return not (_is_red(obj.get("stroking_color")) or _is_red(obj.get("non_stroking_color")))
-    return True
-
-
-def _drawn_boxes(page: Any) -> list[dict[str, Any]]:
-    """Checkboxes drawn as graphics (Word/LibreOffice legacy form fields): a small square, ticked when a
-    line or curve is drawn inside it or the square is filled.  Returned as pseudo characters ☑ / ☐."""
-    marks = [o for o in (*page.lines, *page.curves) if not _is_red(o.get("stroking_color"))]
-    out = []
-    for r in page.rects:
-        if not _small_square(r):
-            continue
-        x0, top, x1, bottom = r["x0"] - 1, r["top"] - 1, r["x1"] + 1, r["bottom"] + 1
-        inner = any(x0 <= m["x0"] and m["x1"] <= x1 and top <= m["top"] and m["bottom"] <= bottom
-                    and m["x1"] - m["x0"] > 2 and m["bottom"] - m["top"] > 2 for m in marks)
-        filled = bool(r.get("fill")) and not _is_red(r.get("non_stroking_color"))
-        glyph = checkbox.CHECKED_MARK if inner or filled else checkbox.UNCHECKED_MARK
-        out.append({"text": glyph, "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
-                    "size": r["height"], "fontname": "drawn-box"})
-    return out
-
-
-def _lines(chars: Sequence[Mapping[str, Any]]) -> list[_Line]:
-    """Characters grouped into visual lines (top within half a character), left to right."""
-    rows: list[list[Mapping[str, Any]]] = []
-    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
-        size = float(ch.get("size") or 10)
-        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= size * 0.5:
-            rows[-1].append(ch)
-        else:
-            rows.append([ch])
-    return [_make_line(sorted(r, key=lambda c: c["x0"])) for r in rows]
-
-
-def _glyph(ch: Mapping[str, Any]) -> str:
-    """A character as shown: symbol-font boxes (Wingdings 'þ', Wingdings 2 'R', PUA U+F0xx) become ☑/☐."""
-    text = ch["text"]
-    if len(text) != 1:
-        return text
-    font = str(ch.get("fontname") or "").split("+")[-1].lower()
-    code = ord(text)
-    if "wingdings" in font:
-        name = "wingdings 2" if "2" in font else "wingdings"
-        return checkbox.symbol_glyph(name, code) or text
-    if 0xF000 <= code <= 0xF0FF:
-        return checkbox.symbol_glyph(None, code) or text
-    return text
-
-
-def _merge_overlaid(chars: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """A tick typed over a box (带圈字符 □ + √ at one place) is one ticked box."""
-    out: list[Mapping[str, Any]] = []
-    for ch in chars:
-        prev = out[-1] if out else None
-        if prev is not None and abs(ch["x0"] - prev["x0"]) < float(ch.get("size") or 10) * 0.4:
-            pair = {prev["text"], ch["text"]}
-            if pair & checkbox.UNCHECKED_GLYPHS and pair & (checkbox.TICKS | checkbox.CHECKED_GLYPHS):
-                out[-1] = {**prev, "text": checkbox.CHECKED_MARK}
-                continue
-        out.append(ch)
-    return out
-
-
-def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
-    chars = _merge_overlaid([{**c, "text": _glyph(c)} for c in chars])
-    parts: list[str] = []
-    prev = None
-    for ch in chars:
-        size = float(ch.get("size") or 10)
-        if prev is not None and ch["x0"] - prev["x1"] > size * 0.6 and not parts[-1].endswith(" "):
-            parts.append(" ")  # a visible gap without a space character
-        parts.append(ch["text"])
-        prev = ch
-    size = max(float(c.get("size") or 10) for c in chars)
-    return _Line(chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size,
-                 _first_width(chars))
-
-
-def _first_width(chars: Sequence[Mapping[str, Any]]) -> float:
-    """The width of what a line starts with, as line breakers keep it together: an ASCII word with the
-    character after it ("68号"), or a CJK character with the digits after it ("月12")."""
-    end = 0
-    while end < len(chars) and _ascii_word_char(chars[end]["text"]):
-        end += 1
-    if end == 0 and chars:
-        end = 1
-        while end < len(chars) and _ascii_word_char(chars[end]["text"]):
-            end += 1
-    elif end < len(chars) and chars[end]["text"].strip():
-        end += 1
-    last = chars[max(0, end - 1)]
-    return float(last["x1"] - chars[0]["x0"])
-
-
-def _ascii_word_char(text: str) -> bool:
-    return len(text) == 1 and text.isascii() and (text.isalnum() or text in ".-/@_")
-
-
-# A line may not start with closing punctuation nor end with opening punctuation (禁则): such a wrap moves
-# one more character down and leaves up to a character of extra room.
-_NO_LINE_START = set("，。、；：！？）》」』”’】〕,.;:!?)]}%")
-_NO_LINE_END = set("（《「『“‘【〔([{")
-
-
-def _is_paragraph_break(prev: _Line, line: _Line, right: float) -> bool:
-    """Greedy wrapping moves a line's first unit down only when it does not fit: if it would have fitted
-    in the room left, the line before ended its paragraph."""
-    room = right - prev.x1
-    kinsoku = line.text[1:2] in _NO_LINE_START or line.text[:1] in _NO_LINE_END or prev.text[-1:] in _NO_LINE_END
-    slack = prev.size * 1.05 if kinsoku else -0.5
-    return room >= line.first_w + slack
-
-
-def _join_lines(lines: Sequence[_Line], right: float) -> str:
-    """Wrapped lines are joined; a line that stops short of the cell's right edge ended a paragraph."""
-    if not lines:
-        return ""
-    out = lines[0].text
-    for prev, line in zip(lines, lines[1:]):
-        room = right - prev.x1
-        if _is_paragraph_break(prev, line, right):
-            out += "\n" + line.text
-        elif _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6:
-            out += " " + line.text  # an English line wrapped at a space
-        else:
-            out += line.text
-    return out
-
-
-def _ascii_word_end(text: str) -> bool:
-    return bool(text) and text[-1].isascii() and text[-1].isalnum()
-
-
-def _ascii_word_start(text: str) -> bool:
-    return bool(text) and text[0].isascii() and text[0].isalnum()
-
-
-def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, float, float]) -> str:
-    x0, top, x1, bottom = bbox
-    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
-    if inside and sum(1 for c in inside if not c.get("upright", True)) * 2 > len(inside):
-        return _vertical_text(inside)
-    lines = _lines(inside)
-    if not lines:
-        return ""
-    pad = max(0.0, min(l.x0 for l in lines) - x0)
-    text = _join_lines(lines, x1 - pad)
-    last = lines[-1]
-    # A last line that stops short ended its paragraph: if the row goes on at the next page, the break stays
-    # (callers strip the trailing newline everywhere else).
-    short = (x1 - pad) - last.x1 >= last.size * 1.5
-    return text + "\n" if short else text
-
-
-def _vertical_text(chars: Sequence[Mapping[str, Any]]) -> str:
-    """A cell with its text direction turned (Word's "文字方向"): columns of characters, read top-down
-    for text turned clockwise and bottom-up for text turned anticlockwise."""
-    upward = sum(1 for c in chars if (c.get("matrix") or (1, 0))[1] > 0) * 2 > len(chars)
-    columns: list[list[Mapping[str, Any]]] = []
-    for ch in sorted(chars, key=lambda c: c["x0"]):
-        size = float(ch.get("size") or 10)
-        if columns and abs(columns[-1][0]["x0"] - ch["x0"]) <= size * 0.5:
-            columns[-1].append(ch)
-        else:
-            columns.append([ch])
-    if not upward:
-        columns.reverse()  # turned clockwise: the first column is the rightmost
-    text = ["".join(_glyph(c) for c in sorted(col, key=lambda c: -c["top"] if upward else c["top"]))
-            for col in columns]
-    return "\n".join(text)
-
-
-@dataclass(frozen=True)
-class _PageRead:
-    rows: tuple[tuple[str | None, ...], ...]  # table rows, None where a merged cell continues
-    outside: tuple[str, ...]  # text lines not inside any table (header lines)
-    garbled: bool = False
-
-
-def _read_page(page: Any) -> _PageRead:
-    if _cid_share(page.chars) > GARBLED_SHARE:  # pdfminer could not map the font: "(cid:123)"
-        return _PageRead((), (), garbled=True)
-    boxes_drawn = _drawn_boxes(page)
-    page = page.filter(_not_seal_graphic)
-    chars = [*page.chars, *boxes_drawn]
-    rows: list[tuple[str | None, ...]] = []
-    boxes = []
-    for table in page.find_tables(_TABLE_SETTINGS):
-        boxes.append(table.bbox)
-        for row in table.rows:
-            rows.append(tuple(None if cell is None else _cell_text(chars, cell) for cell in row.cells))
-        rows.append(())  # a table boundary
-    free = [c for c in chars if not any(_within(c, b) for b in boxes)]
-    lines = tuple(l.text for l in _lines(free))
-    if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
-        rows = _line_rows(lines)
-    return _PageRead(tuple(rows), lines)
-
-
-def _label_regex() -> re.Pattern[str]:
-    labels = {schema.norm_label(l) for l in (*_LABELS, *_SECTIONS)}
-    alts = sorted(labels, key=len, reverse=True)
-    body = "|".join(r"\s*".join(re.escape(c) for c in label) for label in alts)
-    return re.compile(rf"(?:(?<=^)|(?<=\s))(?:{body})\s*[:：]?")
-
-
-def _line_rows(lines: Sequence[str]) -> list[tuple[str | None, ...]]:
-    """Rows from free text lines: each label found starts a cell, the text up to the next label is its
-    value; a line without a label continues the value before it."""
-    regex = _label_regex()
-    rows: list[list[str | None]] = []
-    for line in lines:
-        hits = list(regex.finditer(line))
-        if not hits:
-            if rows and rows[-1]:
-                rows[-1][-1] = f"{rows[-1][-1] or ''}\n{line}".strip()
-            continue
-        cells: list[str | None] = []
-        for k, m in enumerate(hits):
-            end = hits[k + 1].start() if k + 1 < len(hits) else len(line)
-            cells += [m.group(0).rstrip(":： "), line[m.end():end].strip()]
-        rows.append(cells)
-    return [tuple(r) for r in rows] + ([()] if rows else [])
-
-
-def _cid_share(chars: Sequence[Mapping[str, Any]]) -> float:
-    if not chars:
-        return 0.0
-    return sum(1 for c in chars if str(c.get("text", "")).startswith("(cid:")) / len(chars)
-
-
-def _within(ch: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
-    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
-
-
-def _read_text_pages(data: bytes, indices: Sequence[int]) -> list[_PageRead]:
-    import pdfplumber
-
-    try:
-        with pdfplumber.open(io.BytesIO(data), pages=[i + 1 for i in indices]) as pdf:
-            return [_read_page(p) for p in pdf.pages]
-    except Exception as err:  # pdfminer raises many types on malformed input; the text layer is unusable
-        raise DocumentError(BROKEN_REASON) from err
 
 
 # ---------------------------------------------------------------- label/value pairs
@@ -652,7 +274,7 @@ def _join_continuation(before: str, after: str) -> str:
     return body + after
 
 
-def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem],
+def _fields_from_pages(reads: Sequence[PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem],
                                                              frozenset[str]]:
     fields = schema.empty_fields()
     problems: list[Problem] = []
@@ -685,7 +307,7 @@ def _fields_from_pages(reads: Sequence[_PageRead]) -> tuple[dict[str, Any], list
     return fields, raw, problems, frozenset(found)
 
 
-def _looks_like_form(reads: Sequence[_PageRead], found: frozenset[str]) -> bool:
+def _looks_like_form(reads: Sequence[PageRead], found: frozenset[str]) -> bool:
     """Enough of the form's own labels: the unit sub-labels (联系人, 电话, 地址) alone are in every letter."""
     text = "".join(l for r in reads for l in r.outside)
     titled = any(marker in re.sub(r"\s+", "", text) for marker in schema.TITLE_MARKERS)
@@ -697,7 +319,7 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
     """Read a PDF 申报表 (kind "pdf"); DocumentError when it cannot be opened (encrypted, broken)."""
     import pypdfium2.raw as pdfium_raw
 
-    pdf = _open(data, name)
+    pdf = pdf_pages.open_pdf(data, name)
     try:
         total = len(pdf)
         # Opened without a password yet encrypted: an owner password (permissions only), readable
@@ -706,7 +328,7 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
             raise DocumentError("PDF 没有页面", name=name)
         indices = list(range(min(total, MAX_PAGES)))
         seal_idx = set(indices[:SEAL_PAGES]) | {indices[-1]}  # seals sit on the first pages or the last
-        classified = [_page_kind(pdf, i, check_seal and i in seal_idx) for i in indices]
+        classified = [pdf_pages.page_kind(pdf, i, check_seal and i in seal_idx) for i in indices]
     finally:
         pdf.close()
     kinds = [k for k, _, _ in classified]
@@ -724,7 +346,7 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
 def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int],
               seal: Any, plain: str) -> ParsedForm:
     try:
-        reads = _read_text_pages(data, text_idx) if text_idx else []
+        reads = read_text_pages(data, text_idx) if text_idx else []
     except DocumentError:
         # pdfium reads what pdfminer cannot: keep the seal check and say the text needs a human
         reads = []
@@ -753,7 +375,7 @@ def _any_value(node: Any) -> bool:
     return node is not None and node is not False and node != ""
 
 
-def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[_PageRead], found: frozenset[str],
+def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[PageRead], found: frozenset[str],
              total: int, filled: bool) -> tuple[bool, str]:
     capped = f"；共 {total} 页，只读取前 {MAX_PAGES} 页" if total > MAX_PAGES else ""
     if text_idx and _looks_like_form(reads, found):

@@ -160,7 +160,7 @@ def test_red_vector_seal_adds_no_table_edges_and_is_detected() -> None:
 
 def test_drawn_checkboxes_are_read() -> None:
     """Legacy form-field boxes reach a PDF as small squares, ticked with a cross drawn inside."""
-    from parsers import pdf_form
+    from parsers import pdf_text
 
     def square(x: float) -> dict[str, object]:
         return {"x0": x, "x1": x + 10, "top": 10.0, "bottom": 20.0, "width": 10.0, "height": 10.0,
@@ -171,7 +171,7 @@ def test_drawn_checkboxes_are_read() -> None:
         lines = [{"x0": 10.5, "x1": 19.5, "top": 10.5, "bottom": 19.5, "stroking_color": (0, 0, 0)}]
         curves: list[dict[str, object]] = []
 
-    marks = [c["text"] for c in pdf_form._drawn_boxes(_Page())]
+    marks = [c["text"] for c in pdf_text.drawn_boxes(_Page())]
     assert marks == ["☑", "☐"]  # the wide rectangle is a table cell, not a box
 
 

@@ -1,0 +1,104 @@
+"""PDF pages opened and classified with pypdfium2 (fast), before any text is read.
+
+Each page is text, scanned (image only, or a page-sized image under invisible OCR text), garbled (a CID
+font without ToUnicode: the characters exist but mean nothing), empty or broken; the seal check renders
+the page while it is loaded.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from parsers.seal import check_page as seal_page
+from parsers.types import DocumentError
+
+MAX_BYTES = 80 * 1024 * 1024
+GARBLED_SHARE = 0.05
+ENCRYPTED_REASON = "PDF 已加密，请申报单位重新提交"
+BROKEN_REASON = "PDF 文件已损坏，无法打开"
+
+
+def open_pdf(data: bytes, name: str) -> Any:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    if len(data) > MAX_BYTES:
+        raise DocumentError("文件过大", name=name)
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError("不是有效的 PDF 文件", name=name)
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if getattr(err, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise DocumentError(ENCRYPTED_REASON, name=name) from err
+        raise DocumentError(BROKEN_REASON, name=name) from err
+
+
+def is_garbled(text: str) -> bool:
+    bad = sum(1 for ch in text if _bad_char(ch))
+    return bad > GARBLED_SHARE * max(1, len(text.strip()))
+
+
+def _bad_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return ch == "\ufffd" or (cat == "Cc" and ch not in "\r\n\t") or (cat == "Co" and not _symbol_pua(ch))
+
+
+def _symbol_pua(ch: str) -> bool:
+    return 0xF000 <= ord(ch) <= 0xF0FF  # Wingdings boxes come through as U+F0xx: readable, not garbage
+
+
+def page_kind(pdf: Any, index: int, seal_check: bool) -> tuple[str, str, str | None]:
+    """(kind, pdfium's text of the page, seal check or None) with the page loaded once.
+
+    kind: text | scanned | garbled | empty | broken."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        return "broken", "", None  # one damaged page object: read the others
+    try:
+        kind, text = _page_kind_text(page)
+        seal = seal_page(page, colour_expected=kind != "scanned") if seal_check else None
+    finally:
+        page.close()
+    return kind, text[:4000], seal
+
+
+def _page_kind_text(page: Any) -> tuple[str, str]:
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        text = textpage.get_text_range() if n else ""
+    finally:
+        textpage.close()
+    if n and text.strip():
+        if is_garbled(text):
+            return "garbled", ""
+        return ("scanned" if _ocr_scan(page) else "text"), text
+    has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+    return ("scanned" if has_image else "empty"), ""
+
+
+def _ocr_scan(page: Any) -> bool:
+    """A "searchable" scan: a page-sized image under invisible OCR text.  Its text has no table structure
+    and OCR errors, so it is read as a scan, not as a text PDF."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    big = False
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if (right - left) * (top - bottom) >= 0.6 * width * height:
+            big = True
+            break
+    if not big:
+        return False
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=2):
+        if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
+            return False
+    return True

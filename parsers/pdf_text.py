@@ -1,0 +1,302 @@
+"""The text of a PDF page as table rows: pdfplumber's ruled-table finder gives the cells, and each cell's
+characters are re-assembled into lines here, so wrapped lines join and real line breaks stay.
+
+Symbol-font boxes, boxes drawn as graphics and ticks typed over a box all come out as ☑ / ☐, so the
+field reader (parsers.pdf_form) sees the same marks as the Word walker emits.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from parsers import checkbox, schema
+from parsers.pdf_pages import BROKEN_REASON, GARBLED_SHARE
+from parsers.types import DocumentError
+
+# pdfminer warns at every oddity of an applicant's PDF ("Cannot append rectangle…"): not our log's business.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
+                   "join_tolerance": 3, "intersection_tolerance": 3}
+
+
+@dataclass(frozen=True)
+class _Line:
+    x0: float
+    x1: float
+    top: float
+    text: str
+    size: float
+    first_w: float = 0.0  # width of what starts the line: one CJK character or a whole ASCII word
+
+
+def _is_red(color: Any) -> bool:
+    if not isinstance(color, (tuple, list)) or len(color) != 3:
+        return False
+    try:
+        r, g, b = (float(c) for c in color)
+    except (TypeError, ValueError):
+        return False
+    return r > 0.5 and r - g > 0.2 and r - b > 0.2
+
+
+def _small_square(obj: Mapping[str, Any]) -> bool:
+    w, h = float(obj.get("width", 0)), float(obj.get("height", 0))
+    return 4.0 <= w <= 16.0 and 4.0 <= h <= 16.0 and 0.8 <= w / h <= 1.25
+
+
+def _not_seal_graphic(obj: Mapping[str, Any]) -> bool:
+    """Drop red vector paths (electronic seals drawn as curves) and drawn checkboxes from table edges."""
+    if obj.get("object_type") in ("curve", "line", "rect"):
+        if obj.get("object_type") == "rect" and _small_square(obj):
+            return False
+        return not (_is_red(obj.get("stroking_color")) or _is_red(obj.get("non_stroking_color")))
+    return True
+
+
+def drawn_boxes(page: Any) -> list[dict[str, Any]]:
+    """Checkboxes drawn as graphics (Word/LibreOffice legacy form fields): a small square, ticked when a
+    line or curve is drawn inside it or the square is filled.  Returned as pseudo characters ☑ / ☐."""
+    marks = [o for o in (*page.lines, *page.curves) if not _is_red(o.get("stroking_color"))]
+    out = []
+    for r in page.rects:
+        if not _small_square(r):
+            continue
+        x0, top, x1, bottom = r["x0"] - 1, r["top"] - 1, r["x1"] + 1, r["bottom"] + 1
+        inner = any(x0 <= m["x0"] and m["x1"] <= x1 and top <= m["top"] and m["bottom"] <= bottom
+                    and m["x1"] - m["x0"] > 2 and m["bottom"] - m["top"] > 2 for m in marks)
+        filled = bool(r.get("fill")) and not _is_red(r.get("non_stroking_color"))
+        glyph = checkbox.CHECKED_MARK if inner or filled else checkbox.UNCHECKED_MARK
+        out.append({"text": glyph, "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
+                    "size": r["height"], "fontname": "drawn-box"})
+    return out
+
+
+def _lines(chars: Sequence[Mapping[str, Any]]) -> list[_Line]:
+    """Characters grouped into visual lines (top within half a character), left to right."""
+    rows: list[list[Mapping[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        size = float(ch.get("size") or 10)
+        if rows and abs(rows[-1][0]["top"] - ch["top"]) <= size * 0.5:
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+    return [_make_line(sorted(r, key=lambda c: c["x0"])) for r in rows]
+
+
+def _glyph(ch: Mapping[str, Any]) -> str:
+    """A character as shown: symbol-font boxes (Wingdings 'þ', Wingdings 2 'R', PUA U+F0xx) become ☑/☐."""
+    text = ch["text"]
+    if len(text) != 1:
+        return text
+    font = str(ch.get("fontname") or "").split("+")[-1].lower()
+    code = ord(text)
+    if "wingdings" in font:
+        name = "wingdings 2" if "2" in font else "wingdings"
+        return checkbox.symbol_glyph(name, code) or text
+    if 0xF000 <= code <= 0xF0FF:
+        return checkbox.symbol_glyph(None, code) or text
+    return text
+
+
+def _merge_overlaid(chars: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A tick typed over a box (带圈字符 □ + √ at one place) is one ticked box."""
+    out: list[Mapping[str, Any]] = []
+    for ch in chars:
+        prev = out[-1] if out else None
+        if prev is not None and abs(ch["x0"] - prev["x0"]) < float(ch.get("size") or 10) * 0.4:
+            pair = {prev["text"], ch["text"]}
+            if pair & checkbox.UNCHECKED_GLYPHS and pair & (checkbox.TICKS | checkbox.CHECKED_GLYPHS):
+                out[-1] = {**prev, "text": checkbox.CHECKED_MARK}
+                continue
+        out.append(ch)
+    return out
+
+
+def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
+    chars = _merge_overlaid([{**c, "text": _glyph(c)} for c in chars])
+    parts: list[str] = []
+    prev = None
+    for ch in chars:
+        size = float(ch.get("size") or 10)
+        if prev is not None and ch["x0"] - prev["x1"] > size * 0.6 and not parts[-1].endswith(" "):
+            parts.append(" ")  # a visible gap without a space character
+        parts.append(ch["text"])
+        prev = ch
+    size = max(float(c.get("size") or 10) for c in chars)
+    return _Line(chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size,
+                 _first_width(chars))
+
+
+def _first_width(chars: Sequence[Mapping[str, Any]]) -> float:
+    """The width of what a line starts with, as line breakers keep it together: an ASCII word with the
+    character after it ("68号"), or a CJK character with the digits after it ("月12")."""
+    end = 0
+    while end < len(chars) and _ascii_word_char(chars[end]["text"]):
+        end += 1
+    if end == 0 and chars:
+        end = 1
+        while end < len(chars) and _ascii_word_char(chars[end]["text"]):
+            end += 1
+    elif end < len(chars) and chars[end]["text"].strip():
+        end += 1
+    last = chars[max(0, end - 1)]
+    return float(last["x1"] - chars[0]["x0"])
+
+
+def _ascii_word_char(text: str) -> bool:
+    return len(text) == 1 and text.isascii() and (text.isalnum() or text in ".-/@_")
+
+
+# A line may not start with closing punctuation nor end with opening punctuation (禁则): such a wrap moves
+# one more character down and leaves up to a character of extra room.
+_NO_LINE_START = set("，。、；：！？）》」』”’】〕,.;:!?)]}%")
+_NO_LINE_END = set("（《「『“‘【〔([{")
+
+
+def _is_paragraph_break(prev: _Line, line: _Line, right: float) -> bool:
+    """Greedy wrapping moves a line's first unit down only when it does not fit: if it would have fitted
+    in the room left, the line before ended its paragraph."""
+    room = right - prev.x1
+    kinsoku = line.text[1:2] in _NO_LINE_START or line.text[:1] in _NO_LINE_END or prev.text[-1:] in _NO_LINE_END
+    slack = prev.size * 1.05 if kinsoku else -0.5
+    return room >= line.first_w + slack
+
+
+def _join_lines(lines: Sequence[_Line], right: float) -> str:
+    """Wrapped lines are joined; a line that stops short of the cell's right edge ended a paragraph."""
+    if not lines:
+        return ""
+    out = lines[0].text
+    for prev, line in zip(lines, lines[1:]):
+        room = right - prev.x1
+        if _is_paragraph_break(prev, line, right):
+            out += "\n" + line.text
+        elif _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6:
+            out += " " + line.text  # an English line wrapped at a space
+        else:
+            out += line.text
+    return out
+
+
+def _ascii_word_end(text: str) -> bool:
+    return bool(text) and text[-1].isascii() and text[-1].isalnum()
+
+
+def _ascii_word_start(text: str) -> bool:
+    return bool(text) and text[0].isascii() and text[0].isalnum()
+
+
+def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+    x0, top, x1, bottom = bbox
+    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    if inside and sum(1 for c in inside if not c.get("upright", True)) * 2 > len(inside):
+        return _vertical_text(inside)
+    lines = _lines(inside)
+    if not lines:
+        return ""
+    pad = max(0.0, min(l.x0 for l in lines) - x0)
+    text = _join_lines(lines, x1 - pad)
+    last = lines[-1]
+    # A last line that stops short ended its paragraph: if the row goes on at the next page, the break stays
+    # (callers strip the trailing newline everywhere else).
+    short = (x1 - pad) - last.x1 >= last.size * 1.5
+    return text + "\n" if short else text
+
+
+def _vertical_text(chars: Sequence[Mapping[str, Any]]) -> str:
+    """A cell with its text direction turned (Word's "文字方向"): columns of characters, read top-down
+    for text turned clockwise and bottom-up for text turned anticlockwise."""
+    upward = sum(1 for c in chars if (c.get("matrix") or (1, 0))[1] > 0) * 2 > len(chars)
+    columns: list[list[Mapping[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: c["x0"]):
+        size = float(ch.get("size") or 10)
+        if columns and abs(columns[-1][0]["x0"] - ch["x0"]) <= size * 0.5:
+            columns[-1].append(ch)
+        else:
+            columns.append([ch])
+    if not upward:
+        columns.reverse()  # turned clockwise: the first column is the rightmost
+    text = ["".join(_glyph(c) for c in sorted(col, key=lambda c: -c["top"] if upward else c["top"]))
+            for col in columns]
+    return "\n".join(text)
+
+
+@dataclass(frozen=True)
+class PageRead:
+    rows: tuple[tuple[str | None, ...], ...]  # table rows, None where a merged cell continues
+    outside: tuple[str, ...]  # text lines not inside any table (header lines)
+    garbled: bool = False
+
+
+def _read_page(page: Any) -> PageRead:
+    if _cid_share(page.chars) > GARBLED_SHARE:  # pdfminer could not map the font: "(cid:123)"
+        return PageRead((), (), garbled=True)
+    boxes_drawn = drawn_boxes(page)
+    page = page.filter(_not_seal_graphic)
+    chars = [*page.chars, *boxes_drawn]
+    rows: list[tuple[str | None, ...]] = []
+    boxes = []
+    for table in page.find_tables(_TABLE_SETTINGS):
+        boxes.append(table.bbox)
+        for row in table.rows:
+            rows.append(tuple(None if cell is None else _cell_text(chars, cell) for cell in row.cells))
+        rows.append(())  # a table boundary
+    free = [c for c in chars if not any(_within(c, b) for b in boxes)]
+    lines = tuple(l.text for l in _lines(free))
+    if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
+        rows = _line_rows(lines)
+    return PageRead(tuple(rows), lines)
+
+
+def _label_regex() -> re.Pattern[str]:
+    """Any table or section label of the schema, at a line start or after a space."""
+    labels = {schema.norm_label(l) for spec in schema.table_fields() for l in spec.labels}
+    labels |= {schema.norm_label(l) for group in schema.SECTION_LABELS.values() for l in group}
+    alts = sorted(labels, key=len, reverse=True)
+    body = "|".join(r"\s*".join(re.escape(c) for c in label) for label in alts)
+    return re.compile(rf"(?:(?<=^)|(?<=\s))(?:{body})\s*[:：]?")
+
+
+def _line_rows(lines: Sequence[str]) -> list[tuple[str | None, ...]]:
+    """Rows from free text lines: each label found starts a cell, the text up to the next label is its
+    value; a line without a label continues the value before it."""
+    regex = _label_regex()
+    rows: list[list[str | None]] = []
+    for line in lines:
+        hits = list(regex.finditer(line))
+        if not hits:
+            if rows and rows[-1]:
+                rows[-1][-1] = f"{rows[-1][-1] or ''}\n{line}".strip()
+            continue
+        cells: list[str | None] = []
+        for k, m in enumerate(hits):
+            end = hits[k + 1].start() if k + 1 < len(hits) else len(line)
+            cells += [m.group(0).rstrip(":： "), line[m.end():end].strip()]
+        rows.append(cells)
+    return [tuple(r) for r in rows] + ([()] if rows else [])
+
+
+def _cid_share(chars: Sequence[Mapping[str, Any]]) -> float:
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if str(c.get("text", "")).startswith("(cid:")) / len(chars)
+
+
+def _within(ch: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def read_text_pages(data: bytes, indices: Sequence[int]) -> list[PageRead]:
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data), pages=[i + 1 for i in indices]) as pdf:
+            return [_read_page(p) for p in pdf.pages]
+    except Exception as err:  # pdfminer raises many types on malformed input; the text layer is unusable
+        raise DocumentError(BROKEN_REASON) from err
