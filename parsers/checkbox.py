@@ -104,8 +104,8 @@ def label_pattern(label: str) -> str:
 
 
 def _find_option(text: str, labels: Sequence[str], taken: list[tuple[int, int]]) -> re.Match[str] | None:
-    for label in sorted(labels, key=len, reverse=True):
-        for m in _compiled(label).finditer(text):
+    for rx in _patterns(labels if isinstance(labels, tuple) else tuple(labels)):
+        for m in rx.finditer(text):
             if not any(a < m.end() and m.start() < b for a, b in taken):
                 return m
     return None
@@ -114,6 +114,12 @@ def _find_option(text: str, labels: Sequence[str], taken: list[tuple[int, int]])
 @lru_cache(maxsize=256)
 def _compiled(label: str) -> re.Pattern[str]:
     return re.compile(label_pattern(label))
+
+
+@lru_cache(maxsize=256)
+def _patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """An option's label patterns, longest label first, sorted and compiled once (not per cell)."""
+    return tuple(_compiled(label) for label in sorted(labels, key=len, reverse=True))
 
 
 def _mark_before(text: str, pos: int) -> tuple[bool | None, int]:

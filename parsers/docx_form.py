@@ -224,13 +224,17 @@ def _scan_grid(grid: Grid, st: _State) -> None:
         _store(spec, value, st)
 
 
+# The table keys of each label's candidate specs, once at import (keyed by identity: the tuples are _EXACT's).
+_TABLE_KEYS = {id(specs): frozenset(s.key for s in specs if s.where == "table") for specs in _EXACT.values()}
+
+
 def _keys(grid: Grid) -> frozenset[str]:
     """The table fields a grid has labels for."""
     keys: set[str] = set()
     for cell in grid.cells:
         hit = match_label(cell.text)
-        if hit is not None:
-            keys.update(s.key for s in hit.specs if s.where == "table")
+        if hit is not None and hit.specs:
+            keys |= _TABLE_KEYS[id(hit.specs)]
     return frozenset(keys)
 
 

@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from lxml import etree
 
@@ -144,8 +144,10 @@ class Para:
     text: str
 
 
-@dataclass(frozen=True)
-class GridCell:
+class GridCell(NamedTuple):
+    """One cell of a grid (immutable).  A NamedTuple, not a frozen dataclass: every cell of every form is
+    built, and a frozen dataclass's __init__ costs three times as much."""
+
     row: int
     col: int
     rowspan: int
@@ -156,6 +158,8 @@ class GridCell:
 
 
 def _cell_text(paras: tuple[str, ...], nested: tuple["Grid", ...]) -> str:
+    if not nested and len(paras) == 1:  # most cells: one paragraph (hot: every cell of every form)
+        return paras[0].strip()
     lines = [s for s in (p.strip() for p in paras) if s]
     for g in nested:
         lines += [t for t in (g.row_text(r) for r in range(g.n_rows)) if t]
@@ -408,15 +412,14 @@ def _slow_paragraphs(root: etree._Element) -> set[etree._Element]:
 # agree on every test document.
 
 
-@dataclass
-class _RawCell:
+# NamedTuples: one of each per cell and row of every form, built in the walker's hot loop.
+class _RawCell(NamedTuple):
     span: int
     vmerge: str | None  # "restart" | "continue" | None
     blocks: list  # Para | Grid | list[_RawTable] (a run of consecutive tables)
 
 
-@dataclass
-class _RawRow:
+class _RawRow(NamedTuple):
     before: int
     header: bool
     cells: list[_RawCell]
@@ -571,6 +574,10 @@ _XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0"
 
 
 def _int_or(text: str, default: int) -> int:
+    if not text:
+        return default
+    if text.isdigit():  # the usual "2": no exception machinery
+        return int(text)
     try:
         return max(0, int(text)) if text else default
     except ValueError:
@@ -586,10 +593,11 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
     body: list = []
     out = body  # the block list being filled (the body or the current cell's blocks)
     stack: list[tuple[list, _RawTable, list]] = []  # (outer block list, open table, its current row's cells)
+    pua = _PUA.search
     for item in items:
-        kind, rest = item[:1], item[1:]
+        kind, rest = item[0], item[1:]
         if kind == "P":
-            if _PUA.search(rest):
+            if pua(rest):
                 rest = _symbol_text(None, rest)
             if rest.strip() or not out or type(out[-1]) is not list:  # as _add_para, inlined: hot loop
                 out.append(Para(rest))
@@ -598,7 +606,8 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
                 raise ValueError("cell outside a table")
             span, _, vm = rest.partition("|")
             out = []
-            stack[-1][2].append(_RawCell(max(1, _int_or(span, 1)), _VMERGE_CODES.get(vm), out))
+            stack[-1][2].append(_RawCell(int(span) or 1 if span.isdigit() else max(1, _int_or(span, 1)),
+                                         _VMERGE_CODES.get(vm), out))
         elif kind == "R":
             if not stack:
                 raise ValueError("row outside a table")
@@ -646,7 +655,7 @@ def _fast_blocks(root: etree._Element, w: _Walk) -> list | None:
             del p.attrib[_SLOW_ATTR]
     try:
         return _assemble(items, slow, w)
-    except ValueError:
+    except (ValueError, IndexError):  # a malformed stream (an empty token): the reference walker decides
         return None
 
 
@@ -672,6 +681,8 @@ class _Build:
 
 
 def _cell_content(blocks: list) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
+    if len(blocks) == 1 and type(blocks[0]) is Para:  # most cells: one paragraph
+        return (blocks[0].text,), ()
     paras: list[str] = []
     nested: list[Grid] = []
     for b in blocks:

@@ -7,7 +7,6 @@ contract (README "Export contract"): dotted paths into the nested `fields` dict.
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -161,7 +160,7 @@ def empty_fields() -> dict[str, Any]:
         "experts": None,
         "trainees": None,
         "applicant": dict(blank_unit),
-        "organizer": {**copy.deepcopy(blank_unit), "ce_base": None, "ce_base_batch": None},
+        "organizer": {**blank_unit, "ce_base": None, "ce_base_batch": None},  # values are None: no deep copy
     }
 
 
