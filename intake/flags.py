@@ -57,6 +57,8 @@ _SPECS = (
     FlagSpec("scan_only", "仅有扫描件", "只有 PDF 扫描件（无文字层），各栏目无法自动读取，请人工核对{detail}",
              Severity.WARNING, "form"),
     FlagSpec("training_length_unusual", "办班天数异常", "办班天数与通知要求不符：{detail}", Severity.INFO, "form"),
+    FlagSpec("multiple_forms_in_pdf", "PDF含多份申报表",
+             "PDF 中合并了多个单位的申报表（{detail}），只读取了第一份，其余请人工核对", Severity.WARNING, "form"),
     FlagSpec("form_problem", "解析提示", "申报表解析提示：{detail}", Severity.INFO, "form"),
     FlagSpec("processing_failed", "处理失败", "处理该邮件时出错，请人工查看：{detail}", Severity.ERROR, "message"),
 )

@@ -302,8 +302,8 @@ def _fields_from_pages(reads: Sequence[PageRead]) -> tuple[dict[str, Any], list[
     for key, value in values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
     if len(titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
-        problems.append(Problem("multiple_forms_in_pdf", f"PDF 中含 {len(titles)} 份申报表（"
-                                + "；".join(titles) + "），只读取了第一份，请人工核对"))
+        # the reviewer's sentence is intake.flags' multiple_forms_in_pdf; the detail names the forms
+        problems.append(Problem("multiple_forms_in_pdf", f"共 {len(titles)} 份：" + "；".join(titles)))
     return fields, raw, problems, frozenset(found)
 
 

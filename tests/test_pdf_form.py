@@ -317,6 +317,27 @@ def test_several_forms_merged_into_one_pdf_are_reported() -> None:
     assert not any(p.code == "multiple_forms_in_pdf" for p in single.problems)
 
 
+def test_merged_pdf_reaches_reviewers_as_its_own_flag() -> None:
+    """The problem is catalogued (intake.flags), so review carries it under its own code, not form_problem."""
+    from intake import pdfgen
+    from intake.flags import SPECS, Severity, describe
+    from intake.review import default_rules, form_flags
+    from parsers.pairing import pair_documents
+
+    first, second = sample_fields(43), sample_fields(44)
+    second["project_name"] = "另一单位的" + second["project_name"]
+    canvas = pdfgen._layout(first)
+    canvas.pages += pdfgen._layout(second).pages
+    form = parse_pdf(pdfgen._serialize(canvas, seal=True), "合并.pdf")
+    (group,) = pair_documents([form]).groups
+    flags = [f for f in form_flags(group, default_rules()) if f.code in ("multiple_forms_in_pdf", "form_problem")]
+    assert [f.code for f in flags] == ["multiple_forms_in_pdf"]
+    spec = SPECS["multiple_forms_in_pdf"]
+    assert spec.severity is Severity.WARNING and spec.scope == "form"
+    sentence = describe(flags[0])
+    assert "只读取了第一份" in sentence and second["project_name"] in sentence
+
+
 def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
     import random
 
