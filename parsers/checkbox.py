@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 CHECKED_MARK = "☑"  # what the walker emits for a checked symbol, control or form field
 UNCHECKED_MARK = "☐"
@@ -81,8 +80,7 @@ def eq_field_text(instr: str) -> str:
 # ------------------------------------------------------------------ options in a cell
 
 
-@dataclass(frozen=True)
-class OptionHit:
+class OptionHit(NamedTuple):  # a NamedTuple: built for every option of every choice cell, cheaply
     value: str
     start: int  # where the option's mark (or, without one, its label) starts
     label_end: int  # just after the label
@@ -106,7 +104,7 @@ def label_pattern(label: str) -> str:
 def _find_option(text: str, labels: Sequence[str], taken: list[tuple[int, int]]) -> re.Match[str] | None:
     for rx in _patterns(labels if isinstance(labels, tuple) else tuple(labels)):
         for m in rx.finditer(text):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
+            if not taken or not any(a < m.end() and m.start() < b for a, b in taken):
                 return m
     return None
 

@@ -2,7 +2,8 @@
 
 Both parsers hand the cell's text (boxes already turned into ☑ / ☐ by their walkers) to these functions,
 so a rule about ticks, deleted options, notes or the 自筹经费来源 blank cannot differ between the Word and
-the PDF reading of one form.  The one PDF-only inference (`lost_ticks`) is a keyword, not a copy.
+the PDF reading of one form.  What only a PDF export does (a tick drawn over a box lost, a symbol font
+shown as plain letters) is undone under the keyword `from_pdf`, not in a copy.
 """
 
 from __future__ import annotations
@@ -65,18 +66,21 @@ def unfont_symbols(text: str, options: Sequence[Option]) -> str:
     return rx.sub(_box_letter, text)
 
 
-def _states(hits: Sequence[checkbox.OptionHit], n_options: int, lost_ticks: bool) -> dict[str, bool]:
-    """checkbox.states_from_hits, plus (lost_ticks) one PDF inference: no tick anywhere but some empty
+def _states(hits: Sequence[checkbox.OptionHit], n_options: int, from_pdf: bool) -> dict[str, bool]:
+    """checkbox.states_from_hits, plus (from_pdf) one PDF inference: no tick anywhere but some empty
     boxes and some options without a box → the box-less ones are chosen (a tick drawn over a box,
     带圈字符, is lost by some PDF exporters; some applicants delete the chosen box)."""
     marks = {h.mark for h in hits}
-    if lost_ticks and True not in marks and False in marks and None in marks:
+    if from_pdf and True not in marks and False in marks and None in marks:
         return {h.value: h.mark is None for h in hits}
     return checkbox.states_from_hits(hits, n_options)
 
 
+_PAIRS = {id(opts): _pairs(opts) for opts in (FUNDING_OPTIONS, SCOPE_OPTIONS, CE_BASE_OPTIONS)}
+
+
 def _hits(text: str, options: Sequence[Option]) -> list[checkbox.OptionHit]:
-    return checkbox.find_options(text, _pairs(options))
+    return checkbox.find_options(text, _PAIRS.get(id(options)) or _pairs(options))
 
 
 _SOURCE_RX = re.compile(r"自\s*筹\s*经\s*费\s*来\s*源\s*[:：]?(?P<v>.*)", re.DOTALL)
@@ -98,10 +102,10 @@ def self_funding_source(text: str) -> str | None:
     return v or None
 
 
-def funding(text: str, *, lost_ticks: bool = False) -> Funding:
+def funding(text: str, *, from_pdf: bool = False) -> Funding:
     """申报项目类别: exactly one of 财政资助 / 自筹经费, and the 自筹经费来源 written in the cell."""
-    text = unfont_symbols(text, FUNDING_OPTIONS)
-    states = _states(_hits(text, FUNDING_OPTIONS), len(FUNDING_OPTIONS), lost_ticks)
+    text = unfont_symbols(text, FUNDING_OPTIONS) if from_pdf else text
+    states = _states(_hits(text, FUNDING_OPTIONS), len(FUNDING_OPTIONS), from_pdf)
     ticked = [o.value for o in FUNDING_OPTIONS if states.get(o.value)]
     return Funding(ticked[0] if len(ticked) == 1 else None, len(ticked) > 1, self_funding_source(text))
 
@@ -111,11 +115,11 @@ def _note(text: str) -> str | None:
     return note or None
 
 
-def scope(text: str, *, lost_ticks: bool = False) -> Scope:
+def scope(text: str, *, from_pdf: bool = False) -> Scope:
     """是否符合选题范围: the options ticked and the note written after each one's colon."""
-    text = unfont_symbols(text, SCOPE_OPTIONS)
+    text = unfont_symbols(text, SCOPE_OPTIONS) if from_pdf else text
     hits = _hits(text, SCOPE_OPTIONS)
-    states = _states(hits, len(SCOPE_OPTIONS), lost_ticks)
+    states = _states(hits, len(SCOPE_OPTIONS), from_pdf)
     notes = {h.value: _note(text[h.label_end:(hits[i + 1].start if i + 1 < len(hits) else len(text))])
              for i, h in enumerate(hits)}
     if len(hits) == len(SCOPE_OPTIONS) and all(h.mark is None and h.mark_after is None for h in hits):
@@ -136,11 +140,11 @@ def _batch(blank: str | None, text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def ce_base(text: str, *, lost_ticks: bool = False) -> CeBase:
+def ce_base(text: str, *, from_pdf: bool = False) -> CeBase:
     """是否继续教育基地: national (with its batch number), provincial or no."""
-    text = unfont_symbols(text, CE_BASE_OPTIONS)
+    text = unfont_symbols(text, CE_BASE_OPTIONS) if from_pdf else text
     hits = _hits(text, CE_BASE_OPTIONS)
-    states = _states(hits, len(CE_BASE_OPTIONS), lost_ticks)
+    states = _states(hits, len(CE_BASE_OPTIONS), from_pdf)
     ticked = [h for h in hits if states.get(h.value)]
     if len(ticked) != 1:
         return CeBase(None, None)
@@ -152,8 +156,8 @@ def ce_base(text: str, *, lost_ticks: bool = False) -> CeBase:
 # ---------------------------------------------------------------- into the contract dict
 
 
-def write_funding(text: str, fields: dict[str, Any], problems: list[Problem], *, lost_ticks: bool = False) -> None:
-    got = funding(text, lost_ticks=lost_ticks)
+def write_funding(text: str, fields: dict[str, Any], problems: list[Problem], *, from_pdf: bool = False) -> None:
+    got = funding(text, from_pdf=from_pdf)
     if got.multiple:
         problems.append(Problem("funding_type_multiple", MULTIPLE_FUNDING_DETAIL))
     fields["funding_type"] = got.value
@@ -161,13 +165,13 @@ def write_funding(text: str, fields: dict[str, Any], problems: list[Problem], *,
         fields["self_funding_source"] = got.source
 
 
-def write_scope(text: str, fields: dict[str, Any], *, lost_ticks: bool = False) -> None:
-    got = scope(text, lost_ticks=lost_ticks)
+def write_scope(text: str, fields: dict[str, Any], *, from_pdf: bool = False) -> None:
+    got = scope(text, from_pdf=from_pdf)
     fields["scope"].update(got.states)
     fields["scope_notes"].update(got.notes)
 
 
-def write_ce_base(text: str, fields: dict[str, Any], *, lost_ticks: bool = False) -> None:
-    got = ce_base(text, lost_ticks=lost_ticks)
+def write_ce_base(text: str, fields: dict[str, Any], *, from_pdf: bool = False) -> None:
+    got = ce_base(text, from_pdf=from_pdf)
     fields["organizer"]["ce_base"] = got.value
     fields["organizer"]["ce_base_batch"] = got.batch

@@ -22,6 +22,7 @@ from parsers.schema import (
 )
 from parsers.types import DocumentError, ParsedForm, Problem
 
+_WS = re.compile(r"\s+")
 MIN_FORM_LABELS = 6  # distinct fields found before a table counts as a 申报表 (a 公函's table has fewer)
 DEFAULT_YEAR = 2025  # the notice's year: 办班时间 written without a year ("6月16日至20日")
 
@@ -32,7 +33,7 @@ DEFAULT_YEAR = 2025  # the notice's year: 办班时间 written without a year ("
 class LabelHit:
     specs: tuple[FieldSpec, ...]  # candidates (two when the label is shared by both sections)
     section: str | None  # set when the cell is a section label (申报单位信息 ...)
-    written: str  # the label as written
+    written: str  # the label as written, whitespace removed (as the --debug pairs show it)
     remainder: str  # text typed after the label in the same cell
 
 
@@ -73,9 +74,9 @@ def match_label(text: str) -> LabelHit | None:
         return None
     key = norm_label(text)
     if key in _SECTIONS:
-        return LabelHit((), _SECTIONS[key], text, "")
+        return LabelHit((), _SECTIONS[key], _WS.sub("", text), "")
     if key in _EXACT:
-        return LabelHit(_EXACT[key], None, text, "")
+        return LabelHit(_EXACT[key], None, _WS.sub("", text), "")
     if not key or key[0] not in _FIRST_CHARS or len(key) < 2:
         return None
     for first, rx, specs in _PREFIX:
@@ -83,7 +84,7 @@ def match_label(text: str) -> LabelHit | None:
             continue
         m = rx.match(text)
         if m:
-            return LabelHit(specs, None, m["label"], m["rest"].strip())
+            return LabelHit(specs, None, _WS.sub("", m["label"]), m["rest"].strip())
     return None
 
 
@@ -109,7 +110,8 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-# One reading of the choice cells for Word and PDF (parsers.choices); Word never loses a tick.
+# One reading of the choice cells for Word and PDF (parsers.choices); the walker already turned symbol
+# fonts into boxes and Word never loses a tick, so no from_pdf.
 _funding = choices.write_funding
 _scope = choices.write_scope
 _ce_base = choices.write_ce_base
@@ -220,7 +222,7 @@ def _scan_grid(grid: Grid, st: _State) -> None:
         if spec.key in st.found:
             continue  # e.g. a value cell that begins like its own label, already taken as the value
         value = _neighbour_value(grid, cell, hit) or hit.remainder
-        st.pairs.append((_WS.sub("", hit.written), value))
+        st.pairs.append((hit.written, value))
         _store(spec, value, st)
 
 
@@ -249,6 +251,8 @@ _SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）
 
 def _header(paras: Iterable[str], st: _State) -> None:
     for text in paras:
+        if "位" not in text and "间" not in text and "期" not in text:
+            continue  # neither 申报单位 nor 申报时间/日期: skip the two regexes (run on every cell)
         line = text.replace("\n", " ").strip()
         m = _ORG_RX.search(line)
         if m and st.fields["declared_org"] is None:
@@ -262,7 +266,6 @@ def _header(paras: Iterable[str], st: _State) -> None:
             st.pairs.append(("申报时间", d["v"].strip()))
 
 
-_WS = re.compile(r"\s+")
 _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
 
 

@@ -390,6 +390,10 @@ def paragraph_text(
 def _is_special(node: etree._Element) -> bool:
     if node.tag != _RFONTS:
         return True
+    # Word and LibreOffice put w:rFonts on nearly every run: one cheap substring test rules most out.
+    joined = "|".join(node.values()).lower()
+    if "dings" not in joined and "symbol" not in joined:
+        return False
     return any(checkbox.is_symbol_font(v) for v in node.values())
 
 

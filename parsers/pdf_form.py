@@ -202,10 +202,10 @@ def _drop_prefix(text: str, n_norm: int) -> str:
 
 
 # One reading of the choice cells for Word and PDF (parsers.choices); PDF exporters may lose a tick drawn
-# over a box, hence lost_ticks.
-_funding = partial(choices.write_funding, lost_ticks=True)
-_scope = partial(choices.write_scope, lost_ticks=True)
-_ce_base = partial(choices.write_ce_base, lost_ticks=True)
+# over a box or show a symbol font's letters, hence from_pdf.
+_funding = partial(choices.write_funding, from_pdf=True)
+_scope = partial(choices.write_scope, from_pdf=True)
+_ce_base = partial(choices.write_ce_base, from_pdf=True)
 
 
 def _apply(spec: schema.FieldSpec, value: str, fields: dict[str, Any], problems: list[Problem],

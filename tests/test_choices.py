@@ -25,10 +25,10 @@ def test_funding_source_after_bracket_and_wrapped() -> None:
     assert choices.funding("☑财政资助项目 ☐自筹经费项目（自筹经费来源：____）").source is None
 
 
-def test_lost_ticks_only_when_asked() -> None:
+def test_from_pdf_only_when_asked() -> None:
     text = "☐财政资助项目 自筹经费项目"
     assert choices.funding(text).value is None
-    assert choices.funding(text, lost_ticks=True).value == "self_funded"
+    assert choices.funding(text, from_pdf=True).value == "self_funded"
 
 
 def test_scope_states_and_notes() -> None:
