@@ -53,6 +53,8 @@ Result = ParsedForm | DocumentError
 
 _MAX_TASKS_PER_WORKER = 500  # recycle now and then: Python heaps only grow
 _JOIN_S = 2.0
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PARENT_CHECK_S = 1.0  # how often an idle worker checks that its parent is alive
 
 
 def parse_document(doc: Document, *, check_seal: bool = True) -> ParsedForm:
@@ -174,13 +176,40 @@ def _fresh_output() -> None:
                      and not isinstance(h, logging.FileHandler)]
 
 
-def _worker_main(conn: Any, parse_fn: ParseFn, memory_mb: int) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies (prctl PR_SET_PDEATHSIG).
+
+    A kill -9 of the main process must not leave workers behind: a forked worker also holds the
+    parent's end of its own pipe, so it would never see EOF.  Elsewhere `_wait_for_task` polls."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _wait_for_task(conn: Any, parent_pid: int) -> bool:
+    """Block until a task arrives; False once the parent is gone (re-parented to another pid)."""
+    while not conn.poll(_PARENT_CHECK_S):
+        if os.getppid() != parent_pid:
+            return False
+    return True
+
+
+def _worker_main(conn: Any, parse_fn: ParseFn, memory_mb: int, parent_pid: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _fresh_output()
     faulthandler.disable()  # a crash is reported by the parent (exit code); no dump on shared stderr
     _limit_memory(memory_mb)
     while True:
         try:
+            if not _wait_for_task(conn, parent_pid):
+                return
             doc = conn.recv()
         except (EOFError, OSError):
             return
@@ -296,7 +325,7 @@ class DocumentParser:
     def _spawn(self) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(
-            target=_worker_main, args=(child_conn, self.parse_fn, self.memory_mb), daemon=True,
+            target=_worker_main, args=(child_conn, self.parse_fn, self.memory_mb, os.getpid()), daemon=True,
             name="intake-parse",
         )
         # Objects the parent already has go to the permanent generation in the child, so its garbage

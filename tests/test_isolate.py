@@ -14,10 +14,12 @@ import threading
 import os
 import pickle
 import signal
+import subprocess
 import time
 import types
 
 import pytest
+from pathlib import Path
 
 from intake.isolate import (
     REASON_CRASH,
@@ -202,3 +204,37 @@ def test_worker_writes_even_if_stderr_was_locked_at_fork(monkeypatch: pytest.Mon
     finally:
         stream.lock.release()
     assert isinstance(result, ParsedForm), result
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+from intake.isolate import DocumentParser
+parser = DocumentParser(workers=1, timeout_s=30).__enter__()
+parser._grow(1)
+print(parser._pool[0].process.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting for init to reap it is gone too
+        return fh.read().split()[2] != "Z"
+
+
+def test_workers_do_not_outlive_a_killed_main_process() -> None:
+    """kill -9 of the main process (cron run killed) must not leave parser workers behind."""
+    main = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True,
+                            cwd=str(Path(__file__).resolve().parents[1]))
+    assert main.stdout is not None
+    worker_pid = int(main.stdout.readline())
+    assert _alive(worker_pid)
+    main.kill()
+    main.wait()
+    deadline = time.monotonic() + 5
+    while _alive(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker_pid)
