@@ -9,7 +9,7 @@ share one vocabulary and one interpretation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -274,37 +274,48 @@ def _join_continuation(before: str, after: str) -> str:
     return body + after
 
 
+@dataclass
+class _Collected:
+    """Label/value pairs gathered over all pages: the first non-empty value of each field wins."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    raw: list[tuple[str, str]] = field(default_factory=list)  # the --debug view
+    titles: list[str] = field(default_factory=list)  # distinct 项目名称: more than one → merged forms
+
+
+def _collect(pairs: Iterable[_Pair], got: _Collected) -> None:
+    for pair in pairs:
+        if pair.spec is None:
+            if pair.label in got.values:  # continuation: label carries the key of the field it continues
+                got.values[pair.label] = _join_continuation(got.values[pair.label], pair.value)
+                got.raw.append(("(续)", pair.value.strip()))
+            continue
+        key = pair.spec.key
+        if key == "project_name" and pair.value.strip():
+            title = " ".join(pair.value.split())
+            if title not in got.titles:
+                got.titles.append(title)
+        got.raw.append((pair.label, pair.value.strip()))
+        if key not in got.values or not got.values[key].strip():
+            got.values[key] = pair.value
+
+
 def _fields_from_pages(reads: Sequence[PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem],
                                                              frozenset[str]]:
     fields = schema.empty_fields()
     problems: list[Problem] = []
-    raw: list[tuple[str, str]] = _header((l for r in reads for l in r.outside), fields)
+    got = _Collected()
+    got.raw += _header((l for r in reads for l in r.outside), fields)
     # Some units type the 申报单位 / 申报时间 lines into the table's first row instead.
-    raw += _header((line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
-    found: set[str] = set()
-    values: dict[str, str] = {}
-    titles: list[str] = []
-    for pair in _pairs(row for r in reads for row in r.rows):
-        if pair.spec is not None and pair.spec.key == "project_name" and pair.value.strip():
-            title = " ".join(pair.value.split())
-            if title not in titles:
-                titles.append(title)
-        if pair.spec is None:
-            if pair.label in values:  # continuation: label carries the key of the field it continues
-                values[pair.label] = _join_continuation(values[pair.label], pair.value)
-                raw.append(("(续)", pair.value.strip()))
-            continue
-        raw.append((pair.label, pair.value.strip()))
-        found.add(pair.spec.key)
-        if pair.spec.key not in values or not values[pair.spec.key].strip():
-            values[pair.spec.key] = pair.value
+    got.raw += _header((line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
+    _collect(_pairs(row for r in reads for row in r.rows), got)
     year = _project_year(l for r in reads for l in r.outside)
-    for key, value in values.items():
+    for key, value in got.values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
-    if len(titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
+    if len(got.titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
         # the reviewer's sentence is intake.flags' multiple_forms_in_pdf; the detail names the forms
-        problems.append(Problem("multiple_forms_in_pdf", f"共 {len(titles)} 份：" + "；".join(titles)))
-    return fields, raw, problems, frozenset(found)
+        problems.append(Problem("multiple_forms_in_pdf", f"共 {len(got.titles)} 份：" + "；".join(got.titles)))
+    return fields, got.raw, problems, frozenset(got.values)  # every labelled field, filled or not
 
 
 def _looks_like_form(reads: Sequence[PageRead], found: frozenset[str]) -> bool:

@@ -44,7 +44,7 @@ def _breaks(text: str) -> set[int]:
 
 def _same_paragraphs(got: str | None, want: str | None) -> bool:
     """Same text, and every break found is a real one.  A paragraph whose last line happens to fill the
-    cell exactly cannot show its break (it looks like a wrap: see pdf_form._is_paragraph_break), so a
+    cell exactly cannot show its break (it looks like a wrap: see pdf_text._is_paragraph_break), so a
     break may be missed — never invented."""
     if got is None or want is None:
         return got == want
