@@ -704,8 +704,8 @@ def _add_row(b: _Build, row: _RawRow, r: int) -> None:
     index, cells = b.index, b.cells
     for cell in row.cells:
         span = cell.span
-        above = index.get((r - 1, col))
-        if cell.vmerge == "continue" and above is not None:
+        above = index.get((r - 1, col)) if cell.vmerge == "continue" else None
+        if above is not None:
             origin = cells[above]
             origin[2] = r - origin[0] + 1
             target = above
@@ -738,7 +738,7 @@ def build_grid(tables: list[_RawTable]) -> Grid:
                     continue  # a repeated header row at the top of a continuation table
             _add_row(b, row, r)
             r += 1
-    cells = tuple(GridCell(c[0], c[1], c[2], c[3], c[4], c[5], _cell_text(c[4], c[5])) for c in b.cells)
+    cells = tuple([GridCell(c[0], c[1], c[2], c[3], c[4], c[5], _cell_text(c[4], c[5])) for c in b.cells])
     return Grid(cells, r, b.n_cols, b.index)
 
 
