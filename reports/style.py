@@ -99,7 +99,7 @@ def fit_rows(ws: Worksheet, widths: Sequence[float], first_row: int = 2) -> None
 
 def print_setup(ws: Worksheet, *, repeat_header: bool = True, grid: bool = True) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -12,9 +12,10 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -27,7 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
 from reports import style
-from reports.cells import naive_local, put
+from reports.cells import clean_text, naive_local
+from reports.stream import SheetSpec, Spec, StyleCache, make_cell, stream_table
 from reports.atomic import FILE_MODE
 from reports.counts import Counts, FormRow, count, form_rows, sorted_messages
 from reports.reviewer import (FORM_ID_HEADER, PROJECT_SHEET, REMOVED_SHEET, REVIEW_HEADERS, ReviewNote,
@@ -143,49 +145,45 @@ def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, Revi
                     run: RunInfo, rel_links: dict[tuple[str, str], str]) -> None:
     ws = wb.create_sheet(PROJECT_SHEET)
     cols = _project_columns(tz, run, rel_links)
-    for c, col in enumerate(cols, start=1):
-        put(ws, 1, c, col.header)
-    index = {col.header: i for i, col in enumerate(cols, start=1)}
-    for r, row in enumerate(rows, start=2):
-        _project_row(ws, r, row, cols, index, notes.get(row.form.form_id), tz, rel_links)
-    style.finish_table(ws, [c.width for c in cols])
-    for header in REVIEW_HEADERS:  # empty until reviewers type: give them room and a distinct header
-        ws.cell(row=1, column=index[header]).fill = style.PatternFill("solid", fgColor="2E75B6")
-        ws.column_dimensions[get_column_letter(index[header])].width = _REVIEW_WIDTHS[header]
-    _review_dropdown(ws, index["推荐级别"], len(rows))
-    _review_colours(ws, index["推荐级别"], len(rows))
-    for header, text in _HEADER_NOTES.items():
-        ws.cell(row=1, column=index[header]).comment = Comment(text, "intake", width=260, height=80)
+    index = {col.header: i for i, col in enumerate(cols)}
+    review = {index[h]: _REVIEW_WIDTHS[h] for h in REVIEW_HEADERS}  # empty until reviewers type: give room
+    sheet = SheetSpec([c.header for c in cols], [c.width for c in cols],
+                      header_fills={i: _REVIEW_HEADER_FILL for i in review},
+                      header_notes={index[h]: text for h, text in _HEADER_NOTES.items()},
+                      fixed_widths={i: float(w) for i, w in review.items()})
+    n = stream_table(ws, sheet, (_project_row(row, cols, index, notes.get(row.form.form_id), rel_links)
+                                 for row in rows), tz=tz)
+    _review_dropdown(ws, index["推荐级别"] + 1, n)
+    _review_colours(ws, index["推荐级别"] + 1, n)
 
 
-def _project_row(ws: Worksheet, r: int, row: FormRow, cols: Sequence[_Col], index: dict[str, int],
-                 note: ReviewNote | None, tz: ZoneInfo, rel_links: dict[tuple[str, str], str]) -> None:
+_REVIEW_HEADER_FILL = style.PatternFill("solid", fgColor="2E75B6")
+
+
+def _project_row(row: FormRow, cols: Sequence[_Col], index: dict[str, int], note: ReviewNote | None,
+                 rel_links: dict[tuple[str, str], str]) -> list[Spec]:
     flags = form_flags_with_message(row.message, row.form)
     late = is_late(row.message, row.form)
     targets = set().union(*(_flag_targets(f) for f in flags)) if flags else set()
     if flags:
         targets.add("问题")
-    for c, col in enumerate(cols, start=1):
-        cell = put(ws, r, c, col.get(row), tz=tz)
-        cell.alignment = style.WRAP if col.wrap else style.NOWRAP
-        if col.fmt:
-            cell.number_format = col.fmt
-        if late:
-            cell.fill = style.LATE_FILL
-        if col.header in targets:
-            cell.fill = style.FLAG_FILL
-        if row.form.superseded_by:
-            cell.font = style.GREY_FONT
-    status = ws.cell(row=r, column=index["状态"])
-    status.fill = style.STATUS_FILLS.get(str(status.value), status.fill)
+    font = style.GREY_FONT if row.form.superseded_by else None
+    specs = []
+    for col in cols:
+        value = col.get(row)
+        fill = style.FLAG_FILL if col.header in targets else (style.LATE_FILL if late else None)
+        if col.header == "状态":
+            fill = style.STATUS_FILLS.get(str(value), fill)
+        specs.append(Spec(value, fill, font, style.WRAP if col.wrap else style.NOWRAP, col.fmt))
     for i, header in enumerate(REVIEW_HEADERS):
-        cell = put(ws, r, index[header], note.values[i] if note else None, tz=tz)
-        if not late:
-            cell.fill = style.REVIEW_FILL
+        old = specs[index[header]]
+        fill = old.fill if late else style.REVIEW_FILL
+        specs[index[header]] = Spec(note.values[i] if note else None, fill, old.font, old.align)
     link = _first_link(row, rel_links)
     if link:
-        cell = ws.cell(row=r, column=index["原件"])
-        cell.hyperlink, cell.font = link, style.LINK_FONT
+        old = specs[index["原件"]]
+        specs[index["原件"]] = Spec(old.value, old.fill, style.LINK_FONT, old.align, link=link)
+    return specs
 
 
 def _first_link(row: FormRow, rel_links: dict[tuple[str, str], str]) -> str | None:
@@ -224,27 +222,29 @@ def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
                         showInputMessage=True)
     letter = get_column_letter(col)
     dv.add(f"{letter}2:{letter}{max(nrows + 1, 2)}")
-    ws.add_data_validation(dv)
+    ws.data_validations.append(dv)
 
 
 # ---------------------------------------------------------------- other list sheets
 
 
-def _table(wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Sequence[Sequence[Any]],
-           tz: ZoneInfo, formats: dict[int, str] | None = None, nowrap: Sequence[str] = ()) -> Worksheet:
-    """A list sheet; columns named in `nowrap` (ids, hashes, addresses) stay on one line."""
+def _table(wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Spec]],
+           tz: ZoneInfo) -> int:
+    """A streamed list sheet; returns its number of data rows."""
     ws = wb.create_sheet(title)
-    aligns = [style.NOWRAP if h in nowrap else style.WRAP for h, _ in headers]
-    for c, (header, _) in enumerate(headers, start=1):
-        put(ws, 1, c, header)
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, value, tz=tz)
-            cell.alignment = aligns[c - 1]
-            if formats and c in formats:
-                cell.number_format = formats[c]
-    style.finish_table(ws, [w for _, w in headers])
-    return ws
+    return stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), rows, tz=tz)
+
+
+def _specs(values: Sequence[Any], headers: Sequence[tuple[str, int]], formats: dict[int, str],
+           nowrap: Sequence[str]) -> list[Spec]:
+    """Plain cells of a list sheet; columns named in `nowrap` (ids, hashes, addresses) stay on one line."""
+    return [Spec(v, None, None, style.NOWRAP if headers[i][0] in nowrap else style.WRAP, formats.get(i + 1))
+            for i, v in enumerate(values)]
+
+
+def _with(specs: list[Spec], col: int, **changes: Any) -> None:
+    """Change one cell (1-based column) of a row of specs."""
+    specs[col - 1] = replace(specs[col - 1], **changes)
 
 
 def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) -> None:
@@ -264,11 +264,17 @@ def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) 
                                  m.received_at, form.form_id, m.key, f.code])
     order = {"错误": 0, "警告": 1, "提示": 2}
     rows.sort(key=lambda v: order.get(v[1], 3))  # stable: receipt order within a severity
-    ws = _table(wb, "问题清单", headers, rows, tz, {8: style.DATETIME_FORMAT},
-                nowrap=("发件人", FORM_ID_HEADER, "邮件编号", "代码"))
-    for r in range(2, len(rows) + 2):
-        sev = ws.cell(row=r, column=2)
-        sev.fill = style.SEVERITY_FILLS.get(str(sev.value), sev.fill)
+    nowrap = ("发件人", FORM_ID_HEADER, "邮件编号", "代码")
+
+    def specs() -> Iterator[list[Spec]]:
+        for values in rows:
+            row = _specs(values, headers, {8: style.DATETIME_FORMAT}, nowrap)
+            fill = style.SEVERITY_FILLS.get(str(values[1]))
+            if fill is not None:
+                _with(row, 2, fill=fill)
+            yield row
+
+    _table(wb, "问题清单", headers, specs(), tz)
 
 
 def _joined(m: MessageRecord, key: str) -> str | None:
@@ -281,21 +287,24 @@ def _sheet_mail_log(wb: Workbook, messages: Sequence[MessageRecord], run: RunInf
     headers = [("收到时间（北京时间）", 17), ("发件人", 36), ("主题", 40), ("附件", 40), ("申报表数", 8),
                ("处理结果", 9), ("问题", 50), ("本次运行", 8), ("邮件头 Date", 30), ("Message-ID", 30),
                ("邮件编号", 20)]
-    rows = []
-    for m in sorted_messages(messages):
-        outcome = "failed" if m.key in run.failed_keys else m.outcome
-        fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
-        rows.append([m.received_at, m.sender, m.subject, "\n".join(a.filename for a in m.attachments) or None,
-                     len(m.forms), OUTCOME_LABELS.get(outcome, outcome),
-                     "\n".join(f"· {flag_text(f)}" for f in m.flags) or None, fresh, m.date_header,
-                     m.message_id, m.key])
-    ws = _table(wb, "邮件日志", headers, rows, tz, {1: style.DATETIME_FORMAT},
-                nowrap=("发件人", "邮件头 Date", "Message-ID", "邮件编号"))
-    for r, m in enumerate(sorted_messages(messages), start=2):
-        outcome = ws.cell(row=r, column=6)
-        outcome.fill = style.STATUS_FILLS.get(str(outcome.value), outcome.fill)
-        if is_late(m):
-            ws.cell(row=r, column=1).fill = style.LATE_FILL
+    nowrap = ("发件人", "邮件头 Date", "Message-ID", "邮件编号")
+
+    def specs() -> Iterator[list[Spec]]:
+        for m in sorted_messages(messages):
+            outcome = "failed" if m.key in run.failed_keys else m.outcome
+            fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
+            label = OUTCOME_LABELS.get(outcome, outcome)
+            row = _specs([m.received_at, m.sender, m.subject, "\n".join(a.filename for a in m.attachments) or None,
+                          len(m.forms), label, "\n".join(f"· {flag_text(f)}" for f in m.flags) or None, fresh,
+                          m.date_header, m.message_id, m.key], headers, {1: style.DATETIME_FORMAT}, nowrap)
+            fill = style.STATUS_FILLS.get(str(label))
+            if fill is not None:
+                _with(row, 6, fill=fill)
+            if is_late(m):
+                _with(row, 1, fill=style.LATE_FILL)
+            yield row
+
+    _table(wb, "邮件日志", headers, specs(), tz)
 
 
 def archive_link(a: AttachmentRecord, data_dir: Path, base: Path) -> str | None:
@@ -329,46 +338,52 @@ def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: Zone
     headers = [("文件名", 40), ("原件", 6), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9),
                ("说明", 40), ("收到时间", 17), ("发件人", 36), ("邮件主题", 36), ("归档副本", 30),
                ("SHA-256", 20), ("邮件编号", 20)]
-    rows, targets = [], []
-    for m in sorted_messages(messages):
-        for a in m.attachments:
-            link = links.get((m.key, a.filename))
-            rows.append([a.filename, "打开" if link else None, a.parent, a.kind, a.size,
-                         STATUS_LABELS.get(a.status, a.status),
-                         a.detail or None, m.received_at, m.sender, m.subject, link or "（无归档副本）",
-                         a.sha256, m.key])
-            targets.append(link)
-    ws = _table(wb, "附件", headers, rows, tz, {5: "#,##0", 8: style.DATETIME_FORMAT},
-                nowrap=("发件人", "归档副本", "SHA-256", "邮件编号"))
-    for r, link in enumerate(targets, start=2):
-        if link:
-            for c in (2, 11):
-                ws.cell(row=r, column=c).hyperlink = link
-                ws.cell(row=r, column=c).font = style.LINK_FONT
-        status = ws.cell(row=r, column=6)
-        if status.value == "无法读取":
-            status.fill = style.FLAG_FILL
+    nowrap = ("发件人", "归档副本", "SHA-256", "邮件编号")
+
+    def specs() -> Iterator[list[Spec]]:
+        for m in sorted_messages(messages):
+            for a in m.attachments:
+                link = links.get((m.key, a.filename))
+                status = STATUS_LABELS.get(a.status, a.status)
+                row = _specs([a.filename, "打开" if link else None, a.parent, a.kind, a.size, status,
+                              a.detail or None, m.received_at, m.sender, m.subject, link or "（无归档副本）",
+                              a.sha256, m.key], headers, {5: "#,##0", 8: style.DATETIME_FORMAT}, nowrap)
+                if link:
+                    for c in (2, 11):
+                        _with(row, c, link=link, font=style.LINK_FONT)
+                if status == "无法读取":
+                    _with(row, 6, fill=style.FLAG_FILL)
+                yield row
+
+    _table(wb, "附件", headers, specs(), tz)
 
 
 def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, now: datetime) -> None:
     headers = [(FORM_ID_HEADER, 20), ("项目名称", 30), ("申报单位", 30), *((h, 30) for h in REVIEW_HEADERS),
                ("移除时间", 17)]
-    rows = [[n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
-            for n in removed]
-    ws = _table(wb, REMOVED_SHEET, headers, rows, tz, {7: style.DATETIME_FORMAT}, nowrap=(FORM_ID_HEADER,))
-    put(ws, len(rows) + 3, 1, "说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），审核意见原样保留于此。")
+    rows = ([n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
+            for n in removed)
+    ws = wb.create_sheet(REMOVED_SHEET)
+    specs = (_specs(v, headers, {7: style.DATETIME_FORMAT}, (FORM_ID_HEADER,)) for v in rows)
+    stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), specs, tz=tz)
+    ws.append([])
+    ws.append([clean_text("说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），审核意见原样保留于此。")])
 
 
 # ---------------------------------------------------------------- 汇总
 
 
-def _block(ws: Worksheet, row: int, col: int, title: str, items: Sequence[tuple[str, Any]]) -> int:
+_Grid = dict[tuple[int, int], Spec]
+_TITLE_FONT = style.Font(name=style.FONT_NAME, bold=True, size=16, color="1F4E79")
+_BLOCK_FONT = style.Font(name=style.FONT_NAME, bold=True, color="1F4E79", size=12)
+
+
+def _block(grid: _Grid, row: int, col: int, title: str, items: Sequence[tuple[str, Any]]) -> int:
     """A titled two-column block of label/value pairs; returns the next free row."""
-    head = put(ws, row, col, title)
-    head.font = style.Font(name=style.FONT_NAME, bold=True, color="1F4E79", size=12)
+    grid[row, col] = Spec(title, font=_BLOCK_FONT)
     for i, (label, value) in enumerate(items, start=row + 1):
-        put(ws, i, col, label).alignment = style.WRAP
-        put(ws, i, col + 1, value)
+        grid[i, col] = Spec(label, align=style.WRAP)
+        grid[i, col + 1] = Spec(value)
     return row + len(items) + 2
 
 
@@ -376,44 +391,45 @@ _NAV = ((1, PROJECT_SHEET, "▶ 申报项目（逐项审核）"), (4, "问题清
         (7, "邮件日志", "▶ 邮件日志"), (10, "附件", "▶ 附件（原件）"))
 
 
-def _sheet_links(ws: Worksheet, row: int) -> None:
+def _sheet_links(grid: _Grid, row: int) -> None:
     """Links to the other sheets (internal locations: nothing outside the workbook is touched)."""
     for col, sheet, text in _NAV:
-        cell = put(ws, row, col, text)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1", display=text)
-        cell.font = style.LINK_FONT
+        grid[row, col] = Spec(text, font=style.LINK_FONT, link=f"'{sheet}'!A1", internal=True)
 
 
 def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: dict[str, int]) -> None:
-    ws = wb.active
-    assert ws is not None
-    ws.title = "汇总"
-    title = put(ws, 1, 1, "高级研修项目申报汇总")
-    title.font = style.Font(name=style.FONT_NAME, bold=True, size=16, color="1F4E79")
-    ws.row_dimensions[1].height = 28
-    put(ws, 2, 1, f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
-                  f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}")
-    _sheet_links(ws, 3)
+    """汇总 is small: laid out as a grid of cells first, then streamed row by row."""
+    ws = wb.create_sheet("汇总")
+    grid: _Grid = {(1, 1): Spec("高级研修项目申报汇总", font=_TITLE_FONT)}
+    grid[2, 1] = Spec(f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
+                      f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}")
+    _sheet_links(grid, 3)
     overview = [
         ("邮件总数", c.mails), ("其中逾期邮件", c.mails_late), ("处理失败邮件", c.mails_failed),
         ("申报表总数", c.forms), ("有效申报表（不含已被替代）", c.forms_current), ("按时提交", c.forms_on_time),
         ("逾期提交", c.forms_late), ("材料齐全", c.forms_complete), ("需补正或不符合要求", c.forms_incomplete),
         ("本次新增邮件", c.mails_new), ("本次新增申报表", c.forms_new), ("本次更新邮件", c.mails_changed),
     ]
-    nxt = _block(ws, 5, 1, "总体情况", overview)
-    _block(ws, nxt, 1, "审核进度（有效申报表的推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
-    _block(ws, 5, 4, "按问题类型", c.by_flag or (("无", 0),))
-    nxt = _block(ws, 5, 7, "按项目类别", c.by_funding or (("无", 0),))
-    nxt = _block(ws, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
-    _block(ws, nxt, 7, "按申报单位类型（推测）", c.by_unit_type or (("无", 0),))
-    _block(ws, 5, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
+    nxt = _block(grid, 5, 1, "总体情况", overview)
+    _block(grid, nxt, 1, "审核进度（有效申报表的推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
+    _block(grid, 5, 4, "按问题类型", c.by_flag or (("无", 0),))
+    nxt = _block(grid, 5, 7, "按项目类别", c.by_funding or (("无", 0),))
+    nxt = _block(grid, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
+    _block(grid, nxt, 7, "按申报单位类型（推测）", c.by_unit_type or (("无", 0),))
+    _block(grid, 5, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
     for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8)):
         ws.column_dimensions[letter].width = width
-    note = put(ws, 2 + ws.max_row, 1, "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
-                                      "按表单编号保留；其他列的改动不会保留。")
-    note.font = style.GREY_FONT
-    for r in range(3, ws.max_row + 1):
-        ws.row_dimensions[r].height = 18
+    last = max(r for r, _ in grid)
+    grid[last + 2, 1] = Spec("说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
+                             "按表单编号保留；其他列的改动不会保留。", font=style.GREY_FONT)
+    styles = StyleCache(ws)
+    for r in range(1, last + 3):
+        if r != 2:
+            ws.row_dimensions[r].height = 28 if r == 1 else 18
+        ncols = max((col for row, col in grid if row == r), default=0)
+        ws.append([make_cell(ws, styles, grid[r, col], tz) if (r, col) in grid else None
+                   for col in range(1, ncols + 1)])
+        ws.row_dimensions.pop(r, None)
     style.print_setup(ws, repeat_header=False, grid=False)
 
 
@@ -431,13 +447,17 @@ def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dic
 # ---------------------------------------------------------------- assembly and safe write
 
 
-def build_workbook(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path,
+def build_workbook(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path,
                    base: Path, notes: dict[str, ReviewNote] | None = None) -> Workbook:
-    """The workbook in memory; `base` is the folder the file will live in (for relative links)."""
+    """The workbook, streamed (write-only: rows are on disk already; save() finishes the file).
+    `base` is the folder the file will live in (for relative links).  Any iterable of records is
+    accepted; it is read into a list once (the sheets are in different orders)."""
     notes = notes or {}
+    if not isinstance(messages, Sequence):
+        messages = list(messages)
     rows = form_rows(messages)
     links = _attachment_links(messages, data_dir, base)
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     _sheet_summary(wb, count(messages, run), run, tz, _review_levels(rows, notes))
     _sheet_projects(wb, rows, notes, tz, run, links)
     _sheet_flags(wb, messages, tz)
@@ -497,7 +517,7 @@ def _atomic_save(wb: Workbook, path: Path, expected: tuple[int, int] | None) -> 
 _ATTEMPTS = 3
 
 
-def write_workbook(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+def write_workbook(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
                    data_dir: Path) -> None:
     """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file.
 
@@ -505,6 +525,8 @@ def write_workbook(path: Path, messages: Sequence[MessageRecord], run: RunInfo, 
     is then read again, so what they just typed is not overwritten."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not isinstance(messages, Sequence):  # a retry builds the workbook again from the same records
+        messages = list(messages)
     if path.with_name(f"~${path.name}").exists():
         log.warning("%s is open in Excel; a reviewer saving it later replaces this version "
                     "(their notes are kept, the new rows come back with the next run)", path)
