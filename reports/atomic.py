@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
-__all__ = ["FILE_MODE", "atomic_write_bytes"]
+__all__ = ["FILE_MODE", "atomic_write_bytes", "atomic_write_chunks"]
 
 
 def _file_mode() -> int:
@@ -21,11 +22,18 @@ FILE_MODE = _file_mode()
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to a temporary sibling, fsync, and move it over `path`."""
+    atomic_write_chunks(path, (data,))
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write the chunks one by one to a temporary sibling, fsync, and move it over `path` (memory
+    stays at one chunk however large the file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)

@@ -11,13 +11,14 @@ import json
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord
-from reports.atomic import atomic_write_bytes
+from reports.atomic import atomic_write_chunks
 
-__all__ = ["OFFICE_TZ", "message_to_json", "write_export", "export_lines", "normalise_fields"]
+__all__ = ["OFFICE_TZ", "message_to_json", "write_export", "export_lines", "iter_export_lines",
+           "normalise_fields"]
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -116,17 +117,21 @@ def _order(m: MessageRecord) -> tuple[str, str]:
     return (moment.astimezone(ZoneInfo("UTC")).isoformat(), m.key)
 
 
-def export_lines(messages: Sequence[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> str:
-    """The whole export as text: one JSON object per line, in receipt order, ending with a newline."""
-    lines = []
+def iter_export_lines(messages: Iterable[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> Iterator[str]:
+    """The export one line at a time (JSON object + "\\n"), in receipt order."""
     for m in sorted(messages, key=_order):
         text = json.dumps(message_to_json(m, tz=tz), ensure_ascii=False, sort_keys=True,
                           separators=(",", ":"))
         # A lone surrogate (from a surrogate-escaped header) cannot be encoded as UTF-8.
-        lines.append(_SURROGATES.sub("\ufffd", text))
-    return "".join(line + "\n" for line in lines)
+        yield _SURROGATES.sub("\ufffd", text) + "\n"
 
 
-def write_export(path: Path, messages: Sequence[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> None:
-    """Write the JSON-lines export atomically (UTF-8, LF line ends)."""
-    atomic_write_bytes(Path(path), export_lines(messages, tz=tz).encode("utf-8"))
+def export_lines(messages: Iterable[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> str:
+    """The whole export as text: one JSON object per line, in receipt order, ending with a newline."""
+    return "".join(iter_export_lines(messages, tz=tz))
+
+
+def write_export(path: Path, messages: Iterable[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> None:
+    """Write the JSON-lines export atomically (UTF-8, LF line ends), line by line: memory holds one
+    line, not the whole export (~10 KB per message)."""
+    atomic_write_chunks(Path(path), (line.encode("utf-8") for line in iter_export_lines(messages, tz=tz)))

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from intake.models import Flag
-from reports.export import message_to_json, normalise_fields, write_export
+from reports.export import export_lines, message_to_json, normalise_fields, write_export
 from tests.test_reports_factory import make_attachment, make_form, make_message
 
 TOP_KEYS = {"message_id", "uid", "folder", "uidvalidity", "from", "subject", "received_at", "date_header",
@@ -88,3 +88,28 @@ def test_non_json_values_in_fields_are_made_plain() -> None:
     assert fields["training_start"] == "2025-05-12" and fields["experts"] == ["甲", "乙"]
     assert fields["organizer"]["ce_base_batch"] == 3 and fields["organizer"]["name"] is None
     json.dumps(obj)  # serialisable as is
+
+
+def test_streamed_file_has_the_bytes_of_the_whole_string_export(tmp_path: Path) -> None:
+    msgs = [make_message(i, minutes=5 - i, subject=f"申报\udcff{i}") for i in range(4)]
+    out = tmp_path / "e.jsonl"
+    write_export(out, iter(msgs))  # any iterable, here a one-shot iterator
+    expected = "".join(
+        json.dumps(message_to_json(m), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        .replace("\udcff", "\ufffd") + "\n" for m in sorted(msgs, key=lambda m: m.received_at))
+    assert out.read_bytes() == expected.encode("utf-8")
+    assert out.read_bytes() == export_lines(msgs).encode("utf-8")
+
+
+def test_export_failing_midway_keeps_the_old_file(tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    out.write_bytes(b"old\n")
+    bad = replace(make_message(1), forms=(object(),))  # type: ignore[arg-type]  # fails on line 2
+    try:
+        write_export(out, [make_message(0), bad])
+    except (AttributeError, TypeError):
+        pass
+    else:
+        raise AssertionError("a broken record must fail the export")
+    assert out.read_bytes() == b"old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.jsonl"]
