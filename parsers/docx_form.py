@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from lxml import etree
 
-from parsers import choices, dates, ooxml
+from parsers import choices, dates, header, ooxml
 from parsers.ooxml import Grid, GridCell, Para
 from parsers.schema import (
     APPLICANT, BY_KEY, FIELDS, ORGANIZER, SECTION_LABELS, FieldSpec, empty_fields, norm_label, set_path,
@@ -240,43 +240,15 @@ def _keys(grid: Grid) -> frozenset[str]:
     return frozenset(keys)
 
 
-# ------------------------------------------------------------------ header lines
-
-_DATE_LABEL = r"(?:申\s*报|填\s*报|填\s*表)\s*(?:时\s*间|日\s*期)"
-_ORG_RX = re.compile(r"(?:申\s*报|填\s*报)\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?="
-                     + _DATE_LABEL + "|$)")
-_DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
-_SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
+# ------------------------------------------------------------------ header lines (parsers.header)
 
 
 def _header(paras: Iterable[str], st: _State) -> None:
-    for text in paras:
-        if "位" not in text and "间" not in text and "期" not in text:
-            continue  # neither 申报单位 nor 申报时间/日期: skip the two regexes (run on every cell)
-        line = text.replace("\n", " ").strip()
-        m = _ORG_RX.search(line)
-        if m and st.fields["declared_org"] is None:
-            org = _SEAL_RX.sub("", m["v"]).strip(" \u3000:：")
-            st.fields["declared_org"] = org or None
-            st.pairs.append(("申报单位", org))
-        d = _DATE_RX.search(line)
-        if d and st.fields["declared_date"] is None:
-            day = dates.parse_date(d["v"])
-            st.fields["declared_date"] = day.isoformat() if day else None
-            st.pairs.append(("申报时间", d["v"].strip()))
-
-
-_YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
+    st.pairs.extend(header.read_declared(paras, st.fields))
 
 
 def _year(paras: Iterable[str]) -> int:
-    for text in paras:
-        if "研修" not in text:
-            continue
-        m = _YEAR_RX.search(dates.normalise(text))
-        if m:
-            return int(m[1])
-    return DEFAULT_YEAR
+    return header.programme_year(paras) or DEFAULT_YEAR
 
 
 # ------------------------------------------------------------------ entry point

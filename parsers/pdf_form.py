@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Iterable, Mapping, Sequence
 
-from parsers import choices, dates, pdf_pages, schema
+from parsers import choices, dates, header, pdf_pages, schema
 from parsers.pdf_pages import BROKEN_REASON, ENCRYPTED_REASON, MAX_BYTES
 from parsers.pdf_text import PageRead, read_text_pages
 from parsers.seal import SealResult
@@ -233,36 +233,7 @@ def _date_range(raw: str | None, default_year: int | None) -> tuple[str | None, 
     return (found[0].isoformat(), found[1].isoformat()) if found else (None, None)
 
 
-def _declared_date(text: str) -> str | None:
-    found = dates.parse_date(text)
-    return found.isoformat() if found else None
-
-
-def _project_year(lines: Iterable[str]) -> int | None:
-    """The programme year from the title ("…2025年高级研修项目申报表"): the year of 办班时间 written without one."""
-    for line in lines:
-        m = re.search(r"(20\d{2})\s*年\s*高级研修", dates.normalise(line))
-        if m:
-            return int(m.group(1))
-    return None
-
-
 # ---------------------------------------------------------------- assembling the form
-
-
-def _header(lines: Iterable[str], fields: dict[str, Any]) -> list[tuple[str, str]]:
-    pairs = []
-    for line in lines:
-        m = re.match(r"\s*申\s*报\s*单\s*位\s*[:：]\s*(.*)$", line)
-        if m and fields["declared_org"] is None:
-            org = re.sub(r"[(（]\s*盖\s*章\s*[)）]", "", m.group(1)).strip(" _")
-            fields["declared_org"] = org or None
-            pairs.append(("申报单位", m.group(1)))
-        m = re.match(r"\s*申\s*报\s*时\s*间\s*[:：]\s*(.*)$", line)
-        if m and fields["declared_date"] is None:
-            fields["declared_date"] = _declared_date(m.group(1))
-            pairs.append(("申报时间", m.group(1)))
-    return pairs
 
 
 def _join_continuation(before: str, after: str) -> str:
@@ -305,11 +276,12 @@ def _fields_from_pages(reads: Sequence[PageRead]) -> tuple[dict[str, Any], list[
     fields = schema.empty_fields()
     problems: list[Problem] = []
     got = _Collected()
-    got.raw += _header((l for r in reads for l in r.outside), fields)
+    got.raw += header.read_declared((l for r in reads for l in r.outside), fields)
     # Some units type the 申报单位 / 申报时间 lines into the table's first row instead.
-    got.raw += _header((line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
+    got.raw += header.read_declared(
+        (line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
     _collect(_pairs(row for r in reads for row in r.rows), got)
-    year = _project_year(l for r in reads for l in r.outside)
+    year = header.programme_year(l for r in reads for l in r.outside)
     for key, value in got.values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
     if len(got.titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read

@@ -63,3 +63,32 @@ def test_word_and_pdf_parsers_use_the_shared_reading() -> None:
         fields, problems = empty_fields(), []
         module._funding(text, fields, problems)
         assert (fields["funding_type"], fields["self_funding_source"]) == ("self_funded", "单位自筹")
+
+
+# parsers.header: the lines around the table, also shared by the two parsers
+
+
+def test_declared_unit_and_date_on_one_line() -> None:
+    from parsers import header
+    from parsers.schema import empty_fields
+
+    fields = empty_fields()
+    pairs = header.read_declared(["申报单位（盖章）：湖北省水利学会    申报时间：2024年12月12日"], fields)
+    assert (fields["declared_org"], fields["declared_date"]) == ("湖北省水利学会", "2024-12-12")
+    assert [label for label, _ in pairs] == ["申报单位", "申报时间"]
+
+
+def test_declared_values_are_not_overwritten_and_seal_words_dropped() -> None:
+    from parsers import header
+    from parsers.schema import empty_fields
+
+    fields = empty_fields()
+    header.read_declared(["申报单位：武汉大学（公章）", "申报单位：另一个单位", "填表日期：2024.12.9"], fields)
+    assert (fields["declared_org"], fields["declared_date"]) == ("武汉大学", "2024-12-09")
+
+
+def test_programme_year_from_title() -> None:
+    from parsers import header
+
+    assert header.programme_year(["专业技术人员知识更新工程２０２６年度高级研修项目申报表"]) == 2026
+    assert header.programme_year(["申报表"]) is None

@@ -1,0 +1,49 @@
+"""The lines around the form's table, read once for Word and PDF alike: 申报单位 (盖章) and 申报时间 above
+the table (or typed into its first row), and the programme year in the title.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from parsers import dates
+
+_DATE_LABEL = r"(?:申\s*报|填\s*报|填\s*表)\s*(?:时\s*间|日\s*期)"
+# "申报单位（盖章）：XX学会    申报时间：2024年12月12日" may be one line: the unit stops at the date label.
+_ORG_RX = re.compile(r"(?:申\s*报|填\s*报)\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?="
+                     + _DATE_LABEL + "|$)")
+_DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
+_SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
+_YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
+
+
+def read_declared(lines: Iterable[str], fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """Fill declared_org / declared_date (when still None) from header lines; the raw pairs for --debug."""
+    pairs: list[tuple[str, str]] = []
+    for text in lines:
+        if "位" not in text and "间" not in text and "期" not in text:
+            continue  # neither 申报单位 nor 申报时间/日期: skip the regexes (they run on every cell)
+        line = text.replace("\n", " ").strip()
+        m = _ORG_RX.search(line)
+        if m and fields["declared_org"] is None:
+            org = _SEAL_RX.sub("", m["v"]).strip(" \u3000:：_＿")
+            fields["declared_org"] = org or None
+            pairs.append(("申报单位", org))
+        d = _DATE_RX.search(line)
+        if d and fields["declared_date"] is None:
+            day = dates.parse_date(d["v"])
+            fields["declared_date"] = day.isoformat() if day else None
+            pairs.append(("申报时间", d["v"].strip()))
+    return pairs
+
+
+def programme_year(lines: Iterable[str]) -> int | None:
+    """The year in the title ("…2025年高级研修项目申报表"): the year of 办班时间 written without one."""
+    for text in lines:
+        if "研修" not in text:
+            continue
+        m = _YEAR_RX.search(dates.normalise(text))
+        if m:
+            return int(m[1])
+    return None
