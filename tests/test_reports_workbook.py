@@ -354,3 +354,21 @@ def test_any_junk_in_records_still_saves(tmp_path: Path, fields: dict, subject: 
     wb = openpyxl.load_workbook(path)
     assert wb["申报项目"].max_row == 2
     assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_streamed_rows_past_the_width_sample_from_an_iterator(tmp_path: Path) -> None:
+    from reports.stream import SAMPLE_ROWS
+
+    n = SAMPLE_ROWS + 5
+    msgs = [make_message(i) for i in range(n)]
+    path = tmp_path / "w.xlsx"
+    write_workbook(path, iter(msgs), make_run(), tz=TZ, data_dir=tmp_path)  # a one-shot iterator
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "汇总" and wb.active.title == "汇总"
+    ws = wb["申报项目"]
+    assert ws.max_row == n + 1
+    assert _column(ws, "表单编号")[-1] == f"F{n - 1:04d}"
+    # every row, the last one too, gets a height that fits its wrapped text (3 lines of 研修目的和作用)
+    assert ws.row_dimensions[n + 1].height is not None and ws.row_dimensions[n + 1].height > 30
+    assert ws.auto_filter.ref.endswith(str(n + 1))
+    assert str(ws.data_validations.dataValidation[0].sqref).endswith(str(n + 1))
