@@ -156,7 +156,8 @@ class SheetSpec:
 
 def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, tz: ZoneInfo) -> int:
     """Write a list sheet: header look, frozen panes, widths, heights, autofilter, print setup.
-    Returns the number of data rows written."""
+    Returns the number of data rows written.  Everything written before the rows (sheet properties,
+    views, column widths) is set before the first append; the tail (filter, validations) may follow."""
     styles = StyleCache(ws)
     it: Iterator[Sequence[Spec]] = iter(rows)
     sample = list(itertools.islice(it, SAMPLE_ROWS))
@@ -166,6 +167,7 @@ def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, t
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = sheet.freeze
+    style.print_setup(ws)  # before the first row: the sheet's properties (fit to page) are written with it
     header_align = style.Alignment(wrap_text=True, vertical="center", horizontal="center")
     head = []
     for i, text in enumerate(sheet.headers):
@@ -182,5 +184,4 @@ def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, t
         ws.append([make_cell(ws, styles, spec, tz) for spec in row])
         del ws.row_dimensions[n + 1]
     ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{n + 1}"
-    style.print_setup(ws)
     return n

@@ -422,6 +422,7 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     last = max(r for r, _ in grid)
     grid[last + 2, 1] = Spec("说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
                              "按表单编号保留；其他列的改动不会保留。", font=style.GREY_FONT)
+    style.print_setup(ws, repeat_header=False, grid=False)  # before the first row (sheet properties)
     styles = StyleCache(ws)
     for r in range(1, last + 3):
         if r != 2:
@@ -430,7 +431,6 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
         ws.append([make_cell(ws, styles, grid[r, col], tz) if (r, col) in grid else None
                    for col in range(1, ncols + 1)])
         ws.row_dimensions.pop(r, None)
-    style.print_setup(ws, repeat_header=False, grid=False)
 
 
 def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:

@@ -372,3 +372,11 @@ def test_streamed_rows_past_the_width_sample_from_an_iterator(tmp_path: Path) ->
     assert ws.row_dimensions[n + 1].height is not None and ws.row_dimensions[n + 1].height > 30
     assert ws.auto_filter.ref.endswith(str(n + 1))
     assert str(ws.data_validations.dataValidation[0].sqref).endswith(str(n + 1))
+
+
+def test_every_sheet_prints_fitted_to_page_width(book: Book) -> None:
+    # write-only sheets write their properties with the first row: fit-to-page must be set before it
+    _, wb, _ = book
+    for ws in wb.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "landscape"
