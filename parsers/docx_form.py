@@ -141,9 +141,24 @@ class _State:
     seen_shared: dict[str, int] | None = None
 
 
-def _is_other_label(cell: GridCell | None, own: LabelHit) -> bool:
+@dataclass(frozen=True)
+class _Labelled:
+    """A grid with each cell's label looked up once (the scans below ask about a cell several times)."""
+
+    grid: Grid
+    hits: tuple[LabelHit | None, ...]  # per grid.cells
+
+    @classmethod
+    def of(cls, grid: Grid) -> "_Labelled":
+        return cls(grid, tuple([match_label(c.text) for c in grid.cells]))
+
+    def hit_at(self, row: int, col: int) -> LabelHit | None:
+        i = self.grid.index.get((row, col))
+        return None if i is None else self.hits[i]
+
+
+def _is_other_label(hit: LabelHit | None, own: LabelHit) -> bool:
     """The cell is a label of some other field (a value may begin like its own label: "研修内容：…")."""
-    hit = match_label(cell.text) if cell is not None else None
     if hit is None:
         return False
     if hit.remainder and {s.key for s in hit.specs} == {s.key for s in own.specs}:
@@ -151,20 +166,21 @@ def _is_other_label(cell: GridCell | None, own: LabelHit) -> bool:
     return True
 
 
-def _neighbour_value(grid: Grid, cell: GridCell, own: LabelHit) -> str:
-    right = grid.at(cell.row, cell.col + cell.colspan)
+def _neighbour_value(lg: _Labelled, cell: GridCell, own: LabelHit) -> str:
+    row, col = cell.row, cell.col + cell.colspan
+    right = lg.grid.at(row, col)
     if right is not None and right is not cell:
-        return "" if _is_other_label(right, own) else right.text
-    below = grid.at(cell.row + cell.rowspan, cell.col)
-    if below is not None and below is not cell and not _is_other_label(below, own):
+        return "" if _is_other_label(lg.hit_at(row, col), own) else right.text
+    row, col = cell.row + cell.rowspan, cell.col
+    below = lg.grid.at(row, col)
+    if below is not None and below is not cell and not _is_other_label(lg.hit_at(row, col), own):
         return below.text
     return ""
 
 
-def _section_left(grid: Grid, cell: GridCell) -> str | None:
+def _section_left(lg: _Labelled, cell: GridCell) -> str | None:
     for c in range(cell.col - 1, -1, -1):
-        left = grid.at(cell.row, c)
-        hit = match_label(left.text) if left is not None else None
+        hit = lg.hit_at(cell.row, c)
         if hit is not None and hit.section:
             return hit.section
     return None
@@ -207,21 +223,20 @@ def _store(spec: FieldSpec, text: str, st: _State) -> None:
         set_path(st.fields, spec.key, _clean(value))
 
 
-def _scan_grid(grid: Grid, st: _State) -> None:
-    for cell in grid.cells:
-        hit = match_label(cell.text)
+def _scan_grid(lg: _Labelled, st: _State) -> None:
+    for cell, hit in zip(lg.grid.cells, lg.hits):
         if hit is None:
             continue
         if hit.section:
             st.section = hit.section
             continue
-        section = _section_left(grid, cell) or st.section
+        section = _section_left(lg, cell) or st.section
         spec = _pick_spec(hit, section, st)
         if spec.where == "header":
             continue  # 申报单位/申报时间 are read from the lines above the table
         if spec.key in st.found:
             continue  # e.g. a value cell that begins like its own label, already taken as the value
-        value = _neighbour_value(grid, cell, hit) or hit.remainder
+        value = _neighbour_value(lg, cell, hit) or hit.remainder
         st.pairs.append((hit.written, value))
         _store(spec, value, st)
 
@@ -230,11 +245,10 @@ def _scan_grid(grid: Grid, st: _State) -> None:
 _TABLE_KEYS = {id(specs): frozenset(s.key for s in specs if s.where == "table") for specs in _EXACT.values()}
 
 
-def _keys(grid: Grid) -> frozenset[str]:
+def _keys(lg: _Labelled) -> frozenset[str]:
     """The table fields a grid has labels for."""
     keys: set[str] = set()
-    for cell in grid.cells:
-        hit = match_label(cell.text)
+    for hit in lg.hits:
         if hit is not None and hit.specs:
             keys |= _TABLE_KEYS[id(hit.specs)]
     return frozenset(keys)
@@ -263,25 +277,26 @@ def _paragraph_grid(paras: list[str]) -> Grid:
 _Read = tuple[dict[str, Any], list[Problem], list[tuple[str, str]], list[str]]
 
 
-def _unknown_pairs(grid: Grid) -> list[tuple[str, str]]:
+def _unknown_pairs(lg: _Labelled) -> list[tuple[str, str]]:
     """Rows the schema does not know ("项目负责人 | 王建国"), for the staff's --debug view."""
     out = []
-    for cell in grid.cells:
+    for cell, hit in zip(lg.grid.cells, lg.hits):
         text = cell.text
-        if not text or len(text) > 16 or "\n" in text or match_label(text) is not None:
+        if not text or len(text) > 16 or "\n" in text or hit is not None:
             continue
-        left = grid.at(cell.row, cell.col - 1) if cell.col else None
-        if left is not None and match_label(left.text) is not None:
+        if cell.col and lg.hit_at(cell.row, cell.col - 1) is not None:
             continue  # the value of a known label
-        right = grid.at(cell.row, cell.col + cell.colspan)
-        if right is not None and right is not cell and right.text and match_label(right.text) is None:
+        right = lg.grid.at(cell.row, cell.col + cell.colspan)
+        if (right is not None and right is not cell and right.text
+                and lg.hit_at(cell.row, cell.col + cell.colspan) is None):
             out.append((_WS.sub("", text), right.text))
     return out
 
 
 def _read(blocks: list[ooxml.Block]) -> ParsedForm | _Read:
     paras = [b.text for b in blocks if isinstance(b, Para)]
-    grids = list(ooxml.iter_grids(blocks)) + [_paragraph_grid([p for p in paras if p.strip()])]
+    grids = [_Labelled.of(g) for g in ooxml.iter_grids(blocks)]
+    grids.append(_Labelled.of(_paragraph_grid([p for p in paras if p.strip()])))
     keys = [_keys(g) for g in grids]
     best_i = max(range(len(grids)), key=lambda i: len(keys[i]))
     best = keys[best_i]
@@ -291,7 +306,7 @@ def _read(blocks: list[ooxml.Block]) -> ParsedForm | _Read:
     st = _State(empty_fields(), [], [], set(), _year(paras))
     _header(paras, st)
     if st.fields["declared_org"] is None or st.fields["declared_date"] is None:
-        _header((c.text for c in grids[best_i].cells), st)  # lines typed into the table's first row
+        _header((c.text for c in grids[best_i].grid.cells), st)  # lines typed into the table's first row
     _scan_grid(grids[best_i], st)
     # Other tables: a fragment of this form (a split table that did not join up, a nested table) has
     # labels the main one lacks; another whole form repeats its labels and must not be mixed in.
