@@ -28,8 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
 from reports import style
-from reports.cells import clean_text, naive_local
-from reports.stream import SheetSpec, Spec, StyleCache, make_cell, stream_table
+from reports.cells import naive_local
+from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
 from reports.atomic import FILE_MODE
 from reports.counts import Counts, FormRow, count, form_rows, sorted_messages
 from reports.reviewer import (FORM_ID_HEADER, PROJECT_SHEET, REMOVED_SHEET, REVIEW_HEADERS, ReviewNote,
@@ -367,7 +367,8 @@ def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, no
     specs = (_specs(v, headers, {7: style.DATETIME_FORMAT}, (FORM_ID_HEADER,)) for v in rows)
     stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), specs, tz=tz)
     ws.append([])
-    ws.append([clean_text("说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），审核意见原样保留于此。")])
+    ws.append([make_cell(ws, StyleCache(ws), Spec("说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），"
+                                                  "审核意见原样保留于此。"), tz)])
 
 
 # ---------------------------------------------------------------- 汇总
@@ -424,6 +425,7 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
                              "按表单编号保留；其他列的改动不会保留。", font=style.GREY_FONT)
     style.print_setup(ws, repeat_header=False, grid=False)  # before the first row (sheet properties)
     styles = StyleCache(ws)
+    cell_rows(ws)
     for r in range(1, last + 3):
         if r != 2:
             ws.row_dimensions[r].height = 28 if r == 1 else 18
