@@ -137,6 +137,12 @@ def decode_utf8_or_gb(raw: bytes) -> str:
     return text
 
 
+# Labels under which GBK bytes really do arrive (no label, or a Western one a Chinese client put on
+# by default).  Under any other declared charset (ISO-2022-JP, Big5, ...) a byte that does not fit is
+# damage: it is shown as U+FFFD, never re-read as GB18030, which would swallow the next character.
+_GB_GUESS_LABELS = frozenset({"gb18030", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "cp1252"})
+
+
 def decode_bytes(raw: bytes, declared: str | None = None) -> str:
     """Decode header or text bytes: the declared charset, then UTF-8, then GB18030 (if plausible), then
     Windows-1252/Latin-1 (what both reference peers do for stray 8-bit bytes).  Never raises."""
@@ -155,12 +161,13 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> str:
             if gb is not None:
                 return gb
         return text
-    try:
-        text = raw.decode("gb18030")
-        if _plausible_gb(raw) or cs == "gb18030":
-            return text
-    except UnicodeDecodeError:
-        pass
+    if cs is None or cs in _GB_GUESS_LABELS:
+        try:
+            text = raw.decode("gb18030")
+            if _plausible_gb(raw) or cs == "gb18030":
+                return text
+        except UnicodeDecodeError:
+            pass
     if cs and cs not in ("utf-8", "cp1252"):
         return raw.decode(cs, "replace")  # visible U+FFFD; the raw header is kept by the caller
     return raw.decode("latin-1")

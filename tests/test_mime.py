@@ -287,3 +287,13 @@ def test_attachments_command_prints_json(tmp_path) -> None:
     att = out["attachments"][0]
     assert att["filename"] == NAME and att["kind"] == "docx"
     assert att["sha256"] == hashlib.sha256(DOCX).hexdigest() and att["size"] == len(DOCX)
+
+
+def test_undecodable_byte_under_a_declared_non_gb_charset_stays_visible() -> None:
+    """A stray byte in an ISO-2022-JP name is damage: shown as U+FFFD, never re-read as GB18030
+    (which turned 'Dij\\x8aat' into 'Dij奱t', silently eating the 'a')."""
+    from intake.mime import decode_bytes
+
+    assert decode_bytes(b"01 Quien Te Dij\x8aat.mp3", "iso-2022-jp") == "01 Quien Te Dij\ufffdat.mp3"
+    assert decode_bytes("申报表.docx".encode("gbk"), None) == "申报表.docx"
+    assert decode_bytes("申报表.docx".encode("gbk"), "gb2312") == "申报表.docx"
