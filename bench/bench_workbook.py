@@ -1,16 +1,31 @@
 """Benchmark: write the review workbook (and the HTML summary and export) for N forms.
 
-    /work/venv/bin/python bench/bench_workbook.py [--forms 1000]
+    /work/venv/bin/python bench/bench_workbook.py [--forms 1000 10000] [--no-tracemalloc]
 
-Prints wall and CPU seconds (CPU is the steadier figure on a shared machine) and peak memory for: the first write, a regeneration that reads reviewer columns back
-from the previous workbook, the HTML summary and the JSON-lines export.  Peak memory is measured with
-tracemalloc in a separate pass (Python allocations), and the process's max RSS is printed too.
+Each measurement runs in its own child process, so the process peak RSS (ru_maxrss) belongs to that
+step alone: the figure printed is the child's peak RSS and its growth over the RSS it had once the
+records were built (records are what run.py holds anyway; the workbook should add a flat amount).
+Wall and CPU seconds are printed (CPU is the steadier figure on a shared machine).  Python peak
+memory (tracemalloc) is measured in a further child, because tracing slows the run down.
+
+Figures on the shared 2-core machine (2026-11-28), before = normal-mode workbook (commit df8a86b),
+after = streamed workbook and export:
+
+  step (N forms)             before: CPU s / RSS growth / Python peak   after: CPU s / RSS growth / Python peak
+  workbook first, 1,000          2.31 s /  +43 MiB /  36.9 MiB             1.16 s /  +6 MiB /  2.8 MiB
+  workbook regenerate, 1,000     2.50 s /  +43 MiB /  36.9 MiB             1.95 s /  +7 MiB /  2.9 MiB
+  export, 1,000                  0.07 s /   +9 MiB /  10.5 MiB             0.05 s /  +0 MiB /  0.2 MiB
+  workbook first, 10,000        22.36 s / +409 MiB / 360.3 MiB            11.28 s / +56 MiB / 22.2 MiB
+  workbook regenerate, 10,000   26.03 s / +409 MiB / 360.4 MiB            19.11 s / +57 MiB / 22.2 MiB
+  export, 10,000                 0.63 s / +105 MiB / 104.8 MiB             0.54 s /  +1 MiB /  1.4 MiB
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,13 +38,11 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, RunInfo  # noqa: E402
-from reports.export import write_export  # noqa: E402
-from reports.summary import write_summary  # noqa: E402
-from reports.workbook import write_workbook  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 _FLAG_CYCLE = ((), (Flag("missing_field", "applicant.mobile"),), (Flag("stamp_missing"),),
                (Flag("funding_type_missing"), Flag("scope_missing")), ())
+STEPS = ("workbook_first", "workbook_regenerate", "summary", "export")
 
 
 def _fields(i: int) -> dict[str, Any]:
@@ -59,39 +72,83 @@ def make_messages(n_forms: int, data_dir: Path) -> list[MessageRecord]:
     return msgs
 
 
-def _measure(label: str, fn: Callable[[], None]) -> None:
+def _rss_mib() -> float:
+    try:
+        import psutil
+        return psutil.Process().memory_info().rss / 2**20
+    except ImportError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _action(step: str, root: Path, msgs: list[MessageRecord], run: RunInfo) -> Callable[[], None]:
+    from reports.export import write_export
+    from reports.summary import write_summary
+    from reports.workbook import write_workbook
+    book = root / "申报汇总.xlsx"
+    if step.startswith("workbook"):
+        return lambda: write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data")
+    if step == "summary":
+        return lambda: write_summary(root / "s.html", msgs, run, tz=TZ)
+    return lambda: write_export(root / "e.jsonl", msgs)
+
+
+def child(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
+    """One measured step in this (fresh) process; the first-write step removes any old workbook."""
+    msgs = make_messages(n, root / "data")
+    run = RunInfo(1, datetime(2024, 12, 20, tzinfo=timezone.utc), None, "bench",
+                  new_keys=frozenset(m.key for m in msgs[:50]))
+    if step == "workbook_first":
+        (root / "申报汇总.xlsx").unlink(missing_ok=True)
+    fn = _action(step, root, msgs, run)
+    base = _rss_mib()
+    if trace:
+        tracemalloc.start()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return {"py_peak_mib": peak / 2**20}
     t0, c0 = time.perf_counter(), time.process_time()
     fn()
-    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"{label:<34} {seconds:7.2f} s wall {cpu:7.2f} s CPU   peak Python memory {peak / 2**20:7.1f} MiB")
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"wall_s": wall, "cpu_s": cpu, "rss_base_mib": base, "rss_peak_mib": peak,
+            "size_mib": (root / "申报汇总.xlsx").stat().st_size / 2**20 if step.startswith("workbook") else 0}
+
+
+def _spawn(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--child", step, "--forms", str(n), "--root", str(root)]
+    if trace:
+        cmd.append("--trace")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--forms", type=int, default=1000)
+    ap.add_argument("--forms", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--no-tracemalloc", action="store_true", help="skip the (slow) Python-peak pass")
+    ap.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS)
+    ap.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
+    ap.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        msgs = make_messages(args.forms, root / "data")
-        run = RunInfo(1, datetime.now(timezone.utc), None, "bench",
-                      new_keys=frozenset(m.key for m in msgs[:50]))
-        book = root / "申报汇总.xlsx"
-        print(f"{args.forms} forms, {len(msgs)} mails")
-        def first_write() -> None:
-            book.unlink(missing_ok=True)
-            write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data")
-
-        _measure("workbook (first write)", first_write)
-        _measure("workbook (regenerate, keep notes)", lambda: write_workbook(book, msgs, run, tz=TZ,
-                                                                             data_dir=root / "data"))
-        _measure("HTML summary", lambda: write_summary(root / "s.html", msgs, run, tz=TZ))
-        _measure("JSON-lines export", lambda: write_export(root / "e.jsonl", msgs))
-        print(f"workbook size {book.stat().st_size / 2**20:.2f} MiB; "
-              f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if args.child:
+        print(json.dumps(child(args.child, args.forms[0], args.root, args.trace)))
+        return
+    for n in args.forms:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"--- {n} forms, {n} mails")
+            for step in args.steps:
+                r = _spawn(step, n, Path(tmp), False)
+                line = (f"{step:<20} {r['wall_s']:7.2f} s wall {r['cpu_s']:7.2f} s CPU   "
+                        f"peak RSS {r['rss_peak_mib']:6.0f} MiB (+{r['rss_peak_mib'] - r['rss_base_mib']:.0f} "
+                        f"over the {r['rss_base_mib']:.0f} MiB with records built)")
+                if not args.no_tracemalloc:
+                    t = _spawn(step, n, Path(tmp), True)
+                    line += f"   Python peak {t['py_peak_mib']:.1f} MiB"
+                if r.get("size_mib"):
+                    line += f"   file {r['size_mib']:.2f} MiB"
+                print(line, flush=True)
 
 
 if __name__ == "__main__":
