@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from openpyxl import load_workbook
+
+from reports.fastread import read_columns
 
 __all__ = ["REVIEW_HEADERS", "FORM_ID_HEADER", "ORPHAN_PREFIX", "ReviewNote", "read_review_notes",
            "PROJECT_SHEET", "REMOVED_SHEET"]
@@ -59,9 +61,10 @@ def _orphan_key(note: ReviewNote, number: int, notes: dict[str, ReviewNote]) -> 
     return key
 
 
-def _notes_from_sheet(ws: Any, notes: dict[str, ReviewNote]) -> None:
-    """Add the sheet's notes to `notes` (a later sheet's note for the same form wins)."""
-    rows = ws.iter_rows(values_only=True)
+def _notes_from_rows(rows: Iterable[tuple[Any, ...]], notes: dict[str, ReviewNote]) -> None:
+    """Add a sheet's notes to `notes` (a later sheet's note for the same form wins); `rows` are the
+    sheet's value tuples, header row first."""
+    rows = iter(rows)
     header = next(rows, None)
     idx = _header_index(header or ())
     if not any(h in idx for h in REVIEW_HEADERS):
@@ -80,6 +83,19 @@ def _notes_from_sheet(ws: Any, notes: dict[str, ReviewNote]) -> None:
         notes[note.form_id] = note
 
 
+_WANTED = (FORM_ID_HEADER, *REVIEW_HEADERS, *_CONTEXT_HEADERS, _REMOVED_AT_HEADER)
+
+
+def _fast_rows(path: Path, title: str) -> list[tuple[Any, ...]] | None | bool:
+    """The sheet's rows from the quick reader; None when the sheet is absent, False when the quick
+    reader cannot be sure (openpyxl reads it then)."""
+    try:
+        return read_columns(path, title, _WANTED)
+    except Exception as err:  # noqa: BLE001 - anything unusual: the exact (slower) reader decides
+        log.debug("quick read of %s!%s not possible (%s); using openpyxl", path, title, err)
+        return False
+
+
 def read_review_notes(path: Path) -> dict[str, ReviewNote]:
     """form_id → note from the workbook at `path` ({} when there is none).
 
@@ -87,14 +103,31 @@ def read_review_notes(path: Path) -> dict[str, ReviewNote]:
     silently overwrite a workbook holding reviewers' work."""
     if not path.exists():
         return {}
+    notes: dict[str, ReviewNote] = {}
+    slow = []
+    # 已移除 first, so a live row's newer values win over an old removed copy.
+    for title in (REMOVED_SHEET, PROJECT_SHEET):
+        rows = _fast_rows(path, title)
+        if rows is False:
+            slow.append(title)
+        elif rows is not None and not slow:
+            _notes_from_rows(rows, notes)
+        elif rows is not None:  # keep the order: the slow sheet before this one
+            slow.append(rows)
+    if slow:
+        _read_slowly(path, slow, notes)
+    return notes
+
+
+def _read_slowly(path: Path, todo: list[Any], notes: dict[str, ReviewNote]) -> None:
+    """openpyxl for the sheets named in `todo` (rows already read are applied in their turn)."""
     # data_only=False: a reviewer who typed "=..." gets that text back (as text), not a lost formula.
     wb = load_workbook(path, read_only=True, data_only=False)
     try:
-        notes: dict[str, ReviewNote] = {}
-        # 已移除 first, so a live row's newer values win over an old removed copy.
-        for title in (REMOVED_SHEET, PROJECT_SHEET):
-            if title in wb.sheetnames:
-                _notes_from_sheet(wb[title], notes)
-        return notes
+        for item in todo:
+            if not isinstance(item, str):
+                _notes_from_rows(item, notes)
+            elif item in wb.sheetnames:
+                _notes_from_rows(wb[item].iter_rows(values_only=True), notes)
     finally:
         wb.close()
