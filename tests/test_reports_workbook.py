@@ -380,3 +380,22 @@ def test_every_sheet_prints_fitted_to_page_width(book: Book) -> None:
     for ws in wb.worksheets:
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "landscape"
+
+
+def test_quick_review_reader_agrees_with_openpyxl(tmp_path: Path) -> None:
+    from reports.fastread import read_columns
+
+    msgs = [make_message(i) for i in range(3)]
+    path = tmp_path / "w.xlsx"
+    write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path)
+    _review(path, "F0001", "推荐省级", "补 手机号\n第二行", "张三")
+    quick = read_columns(path, "申报项目", ("表单编号", "推荐级别", "审核意见", "审核人"))
+    ws = openpyxl.load_workbook(path, read_only=True)["申报项目"]
+    full = list(ws.iter_rows(values_only=True))
+    h = {v: i for i, v in enumerate(full[0])}
+    assert quick is not None and len(quick) == len(full) == 4
+    for q, f in zip(quick[1:], full[1:]):
+        for name in ("表单编号", "推荐级别", "审核意见", "审核人"):
+            assert q[h[name]] == f[h[name]]
+    assert quick[2][h["审核意见"]] == "补 手机号\n第二行"
+    assert read_columns(path, "没有这张表", ("表单编号",)) is None
