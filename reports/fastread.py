@@ -96,25 +96,13 @@ def _value(c: Any, strings: Sequence[str]) -> Any:
     raise Unsupported(f"cell type {kind}")
 
 
-def _rows(data: bytes) -> Iterator[Any]:
-    for _, row in etree.iterparse(_BytesSource(data), events=("end",), tag=f"{_NS}row",
+def _rows(stream: Any) -> Iterator[Any]:
+    for _, row in etree.iterparse(stream, events=("end",), tag=f"{_NS}row",
                                   resolve_entities=False, no_network=True, huge_tree=False):
         yield row
         row.clear()
         while row.getprevious() is not None:  # keep the tree empty behind us
             del row.getparent()[0]
-
-
-class _BytesSource:
-    """A file-like view of bytes (iterparse wants a file)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data, self._at = data, 0
-
-    def read(self, n: int = -1) -> bytes:
-        end = len(self._data) if n < 0 else self._at + n
-        chunk, self._at = self._data[self._at:end], min(end, len(self._data))
-        return chunk
 
 
 def read_columns(path: Path, title: str, headers: Sequence[str]) -> list[tuple[Any, ...]] | None:
@@ -126,8 +114,13 @@ def read_columns(path: Path, title: str, headers: Sequence[str]) -> list[tuple[A
         if sheet is None:
             return None
         strings = _shared_strings(zf)
-        data = _part(zf, sheet)
-    rows = _rows(data)
+        if zf.getinfo(sheet).file_size > _MAX_PART:
+            raise Unsupported(f"{sheet} too large")
+        with zf.open(sheet) as stream:  # parsed as it is inflated: the sheet's XML is never whole
+            return _read(_rows(stream), strings, headers)
+
+
+def _read(rows: Iterator[Any], strings: Sequence[str], headers: Sequence[str]) -> list[tuple[Any, ...]]:
     first = next(rows, None)
     if first is None:
         return [()]
