@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# The defaults belong to the rules; config only lets the office override them.
+from intake.review import DEFAULT_PHONE_ANY_OF, DEFAULT_REQUIRED_FIELDS
+
 __all__ = [
     "ConfigError",
     "Config",
@@ -37,30 +40,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Every field of the form a reviewer needs, except fax (rarely present) and the two phone numbers:
-# one of office phone / mobile is enough (DEFAULT_PHONE_ANY_OF, checked per unit by intake.review).
-DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = (
-    "project_name",
-    "declared_org",
-    "declared_date",
-    "training_dates",
-    "training_location",
-    "industry_field",
-    "industry_authority",
-    "funding_type",
-    "purpose",
-    "content_and_format",
-    "experts",
-    "trainees",
-    "applicant.name",
-    "applicant.contact",
-    "applicant.address",
-    "organizer.name",
-    "organizer.contact",
-    "organizer.address",
-    "organizer.ce_base",
-)
-DEFAULT_PHONE_ANY_OF: tuple[str, ...] = ("office_phone", "mobile")
 
 _POST_ACTION = re.compile(r"^(none|keyword:[A-Za-z0-9_$.\-]+|move:.+)$")
 
@@ -69,8 +48,14 @@ class ConfigError(Exception):
     """A bad config; str() is the one line the user sees."""
 
     def __init__(self, key: str, problem: str) -> None:
+        key, problem = _one_line(key), _one_line(problem)  # a key from the file may hold a newline
         super().__init__(f"config: {key}: {problem}" if key else f"config: {problem}")
         self.key = key
+
+
+def _one_line(text: str) -> str:
+    """Control characters escaped (\\n, \\x1b …) so an error message stays one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 @dataclass(frozen=True)
@@ -367,7 +352,7 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
         return MailboxConfig(**common, path=_get(t, s, "path", _path(base_dir), _REQUIRED),
                              host=_get(t, s, "host", _str, ""), username=_get(t, s, "username", _str, ""))
     host = _get(t, s, "host", _nonempty, _REQUIRED)
-    if common["security"] == "plain" and not _is_loopback(host):
+    if common["security"] == "plain" and not is_loopback(host):
         raise ConfigError("mailbox.security", f'"plain" sends the password unencrypted; only allowed for a '
                                               f"loopback host, not {_show(host)}")
     return MailboxConfig(**common, host=host, username=_get(t, s, "username", _nonempty, _REQUIRED),
@@ -384,7 +369,8 @@ def _folders(t: Mapping[str, Any]) -> tuple[str, ...]:
     return ("INBOX",)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses: the only hosts plain (unencrypted) IMAP may reach."""
     if host.lower() == "localhost":
         return True
     try:

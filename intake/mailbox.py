@@ -11,7 +11,6 @@ Rules that come from 163.com and from IMAP itself (see notes/pitfalls.md §1 and
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import random
@@ -24,6 +23,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
+from intake.config import is_loopback
 from intake.models import MessageRef, RawMessage
 from intake.source import FolderListing
 
@@ -109,15 +109,6 @@ def _setting(cfg: Any, name: str, default: Any) -> Any:
     return default if value is None else value
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _aware(dt: datetime) -> datetime:
     """imapclient's FixedOffset → a plain datetime.timezone (same instant, pickles and compares simply)."""
     offset = dt.utcoffset()
@@ -177,7 +168,7 @@ class ImapMailbox:
         self.connects = 0  # how many connections were opened (tests and `intake check` report it)
         if self._security not in ("ssl", "starttls", "plain"):
             raise LoginRefused(f"security must be ssl, starttls or plain, not {self._security!r}")
-        if self._security == "plain" and not _is_loopback(self._host):
+        if self._security == "plain" and not is_loopback(self._host):
             raise LoginRefused(f"refusing an unencrypted IMAP connection to {self._host}: use ssl or starttls")
 
     # ---- context manager / lifecycle ----

@@ -160,3 +160,13 @@ def test_any_value_gives_a_config_or_an_error_naming_the_key(section: str, data:
     except ConfigError as err:
         assert str(err).startswith(f"config: {section}.{key}"), str(err)
         assert "\n" not in str(err)
+
+
+def test_a_key_with_a_newline_is_named_on_one_line() -> None:
+    doc = {"mailbox": {"kind": "maildir", "path": "mail"},
+           "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31"},
+           "rules": {"expected_training_days": {"\n": 5}}}
+    with pytest.raises(ConfigError) as err:
+        build_config(doc, base_dir=Path("/tmp"))
+    assert str(err.value).startswith("config: rules.expected_training_days.\\n"), str(err.value)
+    assert "\n" not in str(err.value)
