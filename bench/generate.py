@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from intake.demo import CLIENTS, MIME_TYPES, DemoFile, DemoMail, gbk_zip, render_mail  # noqa: E402
+from intake.demo import MIME_TYPES, DemoFile, DemoMail, gbk_zip, render_mail  # noqa: E402
 
 __all__ = ["generate", "generate_mails", "write_maildir"]
 

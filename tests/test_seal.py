@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from intake.pdfgen import _cjk_font, images_to_pdf, stamp_image
 from parsers.seal import detect_seal, find_seal_blobs, page_has_colour, red_mask
