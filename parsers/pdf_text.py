@@ -191,9 +191,22 @@ def _ascii_word_start(text: str) -> bool:
     return bool(text) and text[0].isascii() and text[0].isalnum()
 
 
-def _cell_text(chars: Sequence[Mapping[str, Any]], bbox: tuple[float, float, float, float]) -> str:
+_Placed = tuple[float, float, Mapping[str, Any]]  # (centre x, centre y, char): centres computed once a page
+
+
+def _placed(chars: Sequence[Mapping[str, Any]]) -> list[_Placed]:
+    return [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in chars]
+
+
+def _in_band(placed: Sequence[_Placed], top: float, bottom: float) -> list[_Placed]:
+    """The characters whose centre lies between top and bottom: a table row's share of the page, so each
+    of its cells scans a few dozen characters instead of the whole page."""
+    return [p for p in placed if top <= p[1] <= bottom]
+
+
+def _cell_text(placed: Sequence[_Placed], bbox: tuple[float, float, float, float]) -> str:
     x0, top, x1, bottom = bbox
-    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    inside = [c for cx, cy, c in placed if x0 <= cx <= x1 and top <= cy <= bottom]
     if inside and sum(1 for c in inside if not c.get("upright", True)) * 2 > len(inside):
         return _vertical_text(inside)
     lines = _lines(inside)
@@ -238,15 +251,17 @@ def _read_page(page: Any) -> PageRead:
         return PageRead((), (), garbled=True)
     boxes_drawn = drawn_boxes(page)
     page = page.filter(_not_seal_graphic)
-    chars = [*page.chars, *boxes_drawn]
+    placed = _placed([*page.chars, *boxes_drawn])
     rows: list[tuple[str | None, ...]] = []
     boxes = []
     for table in page.find_tables(_TABLE_SETTINGS):
         boxes.append(table.bbox)
         for row in table.rows:
-            rows.append(tuple(None if cell is None else _cell_text(chars, cell) for cell in row.cells))
+            cells = [c for c in row.cells if c is not None]
+            band = _in_band(placed, min(c[1] for c in cells), max(c[3] for c in cells)) if cells else []
+            rows.append(tuple(None if cell is None else _cell_text(band, cell) for cell in row.cells))
         rows.append(())  # a table boundary
-    free = [c for c in chars if not any(_within(c, b) for b in boxes)]
+    free = [c for cx, cy, c in placed if not any(_within(cx, cy, b) for b in boxes)]
     lines = tuple(l.text for l in _lines(free))
     if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
         rows = _line_rows(lines)
@@ -287,8 +302,7 @@ def _cid_share(chars: Sequence[Mapping[str, Any]]) -> float:
     return sum(1 for c in chars if str(c.get("text", "")).startswith("(cid:")) / len(chars)
 
 
-def _within(ch: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
-    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+def _within(cx: float, cy: float, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
