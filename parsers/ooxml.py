@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
@@ -77,19 +79,59 @@ def _check_limits(zf: zipfile.ZipFile, limits: Limits) -> None:
         raise DocumentError("文件压缩比异常（疑似压缩炸弹），已拒绝解析")
 
 
-def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
-    """Read a member, stopping at the limit even if its header lies about the size."""
-    with zf.open(name) as fh:
-        data = fh.read(limits.max_member + 1)
-    if len(data) > limits.max_member:
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 bytes
+
+
+def _inflate_in_place(data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bytes | None:
+    """A stored or deflated member read straight from the package bytes, or None to let zipfile do it.
+
+    zipfile.open() builds a file object, re-reads the local header through BytesIO and inflates in
+    chunks (about 35 µs for a 37 KB document.xml, half of it overhead); the package is already in
+    memory, so one slice and one bounded inflate do the same.  The same checks stay: local header
+    signature, no encryption, the size limit however the header lies, and the CRC.
+    """
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    start = info.header_offset
+    header = data[start:start + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("truncated local header")
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header signature")
+    begin = start + _LOCAL_HEADER.size + fields[10] + fields[11]  # + file name + extra field
+    packed = data[begin:begin + info.compress_size]
+    if len(packed) != info.compress_size:
+        raise zipfile.BadZipFile("truncated member")
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = packed
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        out = inflater.decompress(packed, limits.max_member + 1)
+    if len(out) > limits.max_member:
         raise DocumentError("文件解压后过大，已拒绝解析")
-    return data
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile("member size or CRC mismatch")
+    return out
 
 
-def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
+def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits, data: bytes | None = None) -> bytes:
+    """Read a member, stopping at the limit even if its header lies about the size."""
+    if data is not None:
+        out = _inflate_in_place(data, zf.getinfo(name), limits)
+        if out is not None:
+            return out
+    with zf.open(name) as fh:
+        out = fh.read(limits.max_member + 1)
+    if len(out) > limits.max_member:
+        raise DocumentError("文件解压后过大，已拒绝解析")
+    return out
+
+
+def _main_part(zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> str:
     names = set(zf.namelist())
     if "[Content_Types].xml" in names:
-        raw = _read_member(zf, "[Content_Types].xml", limits)
+        raw = _read_member(zf, "[Content_Types].xml", limits, data)
         if b'PartName="/word/document.xml"' in raw and "word/document.xml" in names:
             return "word/document.xml"  # the usual case, without parsing the content types
         try:
@@ -115,11 +157,11 @@ def load_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elemen
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             _check_limits(zf, limits)
-            xml = _read_member(zf, _main_part(zf, limits), limits)
+            xml = _read_member(zf, _main_part(zf, limits, data), limits, data)
     except DocumentError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError,
-            NotImplementedError) as err:
+            NotImplementedError, zlib.error, struct.error) as err:
         raise DocumentError("文件已损坏或不完整，无法打开") from err
     if STRICT_W.encode() in xml[:4096]:
         # "Strict Open XML" (ISO 29500 strict) differs from Transitional in its namespaces only, as far
