@@ -43,7 +43,7 @@ from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, Run
 TZ = ZoneInfo("Asia/Shanghai")
 _FLAG_CYCLE = ((), (Flag("missing_field", "applicant.mobile"),), (Flag("stamp_missing"),),
                (Flag("funding_type_missing"), Flag("scope_missing")), ())
-STEPS = ("workbook_first", "workbook_regenerate", "summary", "export")
+STEPS = ("workbook_first", "workbook_regenerate", "summary", "export", "store_reports")
 
 
 def _fields(i: int) -> dict[str, Any]:
@@ -93,8 +93,53 @@ def _action(step: str, root: Path, msgs: list[MessageRecord], run: RunInfo) -> C
     return lambda: write_export(root / "e.jsonl", msgs)
 
 
+def fill_store(n: int, root: Path) -> None:
+    """A real store with N synthetic messages, written through the store API (its own child process)."""
+    from intake.store import Store
+    msgs = make_messages(n, root / "store")
+    with Store(root / "store") as store:
+        run_id = store.start_run("run", "bench", datetime(2024, 12, 20, tzinfo=timezone.utc))
+        for i, m in enumerate(msgs):
+            store.save_message(m, raw_sha256=f"{i:064x}", raw_path=f"files/raw/{i}.eml", rules_version="bench",
+                               run_id=run_id)
+        store.finish_run(run_id, datetime(2024, 12, 20, 1, tzinfo=timezone.utc), status="ok", n_new=n,
+                         n_changed=0, n_failed=0)
+
+
+def store_reports(root: Path, trace: bool) -> dict[str, float]:
+    """intake.run.write_reports (what `run` and `report` call) on the filled store: the process holds
+    no records of its own, so its peak RSS is what the report writing costs the main process."""
+    from types import SimpleNamespace
+    from intake.config import ReportConfig
+    from intake.run import write_reports
+    from intake.store import Store
+    import reports.export, reports.summary, reports.workbook  # noqa: E401,F401 - imported before the base
+    out = root / "out"
+    config = SimpleNamespace(intake=SimpleNamespace(timezone=TZ), report=ReportConfig(
+        out / "申报汇总.xlsx", out / "summary.html", out / "export.jsonl"))
+    with Store(root / "store") as store:
+        base = _rss_mib()
+        if trace:
+            tracemalloc.start()
+            write_reports(config, store)  # type: ignore[arg-type]
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            return {"py_peak_mib": peak / 2**20}
+        t0, c0 = time.perf_counter(), time.process_time()
+        write_reports(config, store)  # type: ignore[arg-type]
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"wall_s": wall, "cpu_s": cpu, "rss_base_mib": base, "rss_peak_mib": peak,
+            "size_mib": (out / "申报汇总.xlsx").stat().st_size / 2**20}
+
+
 def child(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
     """One measured step in this (fresh) process; the first-write step removes any old workbook."""
+    if step == "store_fill":
+        fill_store(n, root)
+        return {}
+    if step == "store_reports":
+        return store_reports(root, trace)
     msgs = make_messages(n, root / "data")
     run = RunInfo(1, datetime(2024, 12, 20, tzinfo=timezone.utc), None, "bench",
                   new_keys=frozenset(m.key for m in msgs[:50]))
@@ -129,7 +174,7 @@ def main() -> None:
     ap.add_argument("--forms", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--no-tracemalloc", action="store_true", help="skip the (slow) Python-peak pass")
     ap.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS)
-    ap.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=(*STEPS, "store_fill"), help=argparse.SUPPRESS)
     ap.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -140,10 +185,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             print(f"--- {n} forms, {n} mails")
             for step in args.steps:
+                if step == "store_reports":
+                    _spawn("store_fill", n, Path(tmp), False)
                 r = _spawn(step, n, Path(tmp), False)
                 line = (f"{step:<20} {r['wall_s']:7.2f} s wall {r['cpu_s']:7.2f} s CPU   "
                         f"peak RSS {r['rss_peak_mib']:6.0f} MiB (+{r['rss_peak_mib'] - r['rss_base_mib']:.0f} "
-                        f"over the {r['rss_base_mib']:.0f} MiB with records built)")
+                        f"over the {r['rss_base_mib']:.0f} MiB before the step)")
                 if not args.no_tracemalloc:
                     t = _spawn(step, n, Path(tmp), True)
                     line += f"   Python peak {t['py_peak_mib']:.1f} MiB"

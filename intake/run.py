@@ -667,7 +667,7 @@ def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,
                   outputs_dir: Path | None = None) -> dict[str, Path]:
     """Workbook, HTML summary and export rebuilt from the store (each written atomically by its writer).
     `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
-    records = store.load_records()
+    records = store.records()  # streamed: each report reads the store in passes, never all of it at once
     info = run or store.last_run(changed_only=True) or store.last_run() or RunInfo(0, datetime.now(timezone.utc),
                                                                                     None, "")
     tz = config.intake.timezone

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef, RunInfo
 
-__all__ = ["Store", "StoreError", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
+__all__ = ["Store", "StoreError", "RecordView", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
@@ -347,18 +347,35 @@ class Store:
 
     def load_records(self, keys: Iterable[str] | None = None) -> list[MessageRecord]:
         """Every stored message (or those in `keys`), sorted by (received_at, key) for reports."""
-        wanted = set(keys) if keys is not None else None
-        msgs = self.db.execute(
+        return list(self.records(keys))
+
+    def records(self, keys: Iterable[str] | None = None) -> "RecordView":
+        """The same records as load_records, streamed: each pass over the view runs fresh queries and
+        holds one batch of messages, so the reports can read the store several times without keeping
+        every record in memory (~4.5 KB per message)."""
+        return RecordView(self, frozenset(keys) if keys is not None else None)
+
+    def _ordered_keys(self, wanted: frozenset[str] | None) -> list[str]:
+        # received_at is ISO text with its own offset: order by the instant in Python (small keys only).
+        rows = [(datetime.fromisoformat(r[1]).timestamp(), r[0])
+                for r in self.db.execute("SELECT key, received_at FROM messages")
+                if wanted is None or r[0] in wanted]
+        rows.sort()
+        return [key for _, key in rows]
+
+    def _batch(self, keys: Sequence[str]) -> list[MessageRecord]:
+        marks = ",".join("?" * len(keys))
+        msgs = {m[0]: m for m in self.db.execute(
             "SELECT key, message_id, folder, uidvalidity, uid, sender, subject, received_at, date_header, "
-            "outcome, first_run, extra FROM messages"
-        ).fetchall()
-        msgs = [m for m in msgs if wanted is None or m[0] in wanted]
-        received = {m[0]: datetime.fromisoformat(m[7]) for m in msgs}
-        msgs.sort(key=lambda m: (received[m[0]].timestamp(), m[0]))
-        atts = _group(self.db.execute("SELECT * FROM attachments ORDER BY message_key, pos"))
-        forms = _group(self.db.execute("SELECT * FROM forms ORDER BY message_key, pos"), column=1)
-        flags = _group_flags(self.db.execute("SELECT * FROM flags ORDER BY message_key, form_id, pos"))
-        return [self._record(m, received[m[0]], atts, forms, flags) for m in msgs]
+            f"outcome, first_run, extra FROM messages WHERE key IN ({marks})", keys)}
+        atts = _group(self.db.execute(
+            f"SELECT * FROM attachments WHERE message_key IN ({marks}) ORDER BY message_key, pos", keys))
+        forms = _group(self.db.execute(
+            f"SELECT * FROM forms WHERE message_key IN ({marks}) ORDER BY message_key, pos", keys), column=1)
+        flags = _group_flags(self.db.execute(
+            f"SELECT * FROM flags WHERE message_key IN ({marks}) ORDER BY message_key, form_id, pos", keys))
+        return [self._record(msgs[k], datetime.fromisoformat(msgs[k][7]), atts, forms, flags)
+                for k in keys if k in msgs]
 
     def _record(self, m: Sequence[Any], received: datetime, atts: Mapping[str, list[Any]],
                 forms: Mapping[str, list[Any]], flags: Mapping[tuple[str, str], list[Flag]]) -> MessageRecord:
@@ -376,6 +393,28 @@ class Store:
         for table in ("messages", "attachments", "forms", "flags", "folder_state", "files", "meta"):
             for row in sorted(self.db.execute(f"SELECT * FROM {table}"), key=repr):
                 yield f"{table}\t{row!r}"
+
+
+_BATCH = 500  # messages per query: well under SQLite's bound-parameter limit, ~2 MB of records
+
+
+class RecordView:
+    """A re-iterable, streaming view of stored messages in receipt order ((received_at, key), as
+    load_records); len() counts them without loading any."""
+
+    def __init__(self, store: Store, wanted: frozenset[str] | None) -> None:
+        self._store = store
+        self._wanted = wanted
+
+    def __iter__(self) -> Iterator[MessageRecord]:
+        keys = self._store._ordered_keys(self._wanted)
+        for start in range(0, len(keys), _BATCH):
+            yield from self._store._batch(keys[start:start + _BATCH])
+
+    def __len__(self) -> int:
+        if self._wanted is None:
+            return int(self._store.db.execute("SELECT count(*) FROM messages").fetchone()[0])
+        return len(self._store._ordered_keys(self._wanted))
 
 
 def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:

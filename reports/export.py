@@ -11,7 +11,7 @@ import json
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord
@@ -117,9 +117,20 @@ def _order(m: MessageRecord) -> tuple[str, str]:
     return (moment.astimezone(ZoneInfo("UTC")).isoformat(), m.key)
 
 
+def _in_order(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord]:
+    """A list or a one-off iterator is sorted in memory; a re-iterable already in order (the store's
+    streaming view: one pass over small keys tells) is streamed, one record at a time."""
+    if isinstance(messages, Sequence) or iter(messages) is messages:
+        return sorted(messages, key=_order)
+    keys = [_order(m) for m in messages]
+    if all(a <= b for a, b in zip(keys, keys[1:])):
+        return messages
+    return sorted(messages, key=_order)
+
+
 def iter_export_lines(messages: Iterable[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> Iterator[str]:
     """The export one line at a time (JSON object + "\\n"), in receipt order."""
-    for m in sorted(messages, key=_order):
+    for m in _in_order(messages):
         text = json.dumps(message_to_json(m, tz=tz), ensure_ascii=False, sort_keys=True,
                           separators=(",", ":"))
         # A lone surrogate (from a surrogate-escaped header) cannot be encoded as UTF-8.

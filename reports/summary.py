@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,9 @@ import jinja2
 from intake.models import MessageRecord, RunInfo
 from reports.atomic import atomic_write_bytes
 from reports.cells import naive_local
-from reports.counts import FormRow, count, form_rows, sorted_messages
-from reports.table import flag_text, form_flags_with_message, form_status, is_complete, is_late
+from reports.counts import FormRow
+from reports.table import (flag_text, form_flags_with_message, form_status, is_complete, is_late, iter_form_rows,
+                           receipt_ordered, stream_count)
 
 __all__ = ["render_summary", "write_summary"]
 
@@ -78,14 +79,23 @@ def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
                      _STATUS_CLASS.get(outcome, ""), tuple(flag_text(f) for f in m.flags), is_late(m))
 
 
-def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+def render_summary(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
                    workbook_name: str | None = None) -> str:
-    """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link."""
-    rows = form_rows(messages)
-    c = count(messages, run)
-    flagged = [r for r in rows if not r.form.superseded_by
-               and not is_complete(form_flags_with_message(r.message, r.form))]
-    mails = [m for m in sorted_messages(messages)
+    """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link.  A
+    re-iterable in receipt order (the store's view) is streamed: only the listed views are kept."""
+    ordered = receipt_ordered(messages)
+    c = stream_count(ordered, run)
+    new_forms: list[_FormView] = []
+    changed_forms: list[_FormView] = []
+    flagged_forms: list[_FormView] = []
+    for r in iter_form_rows(ordered):
+        if r.message.key in run.new_keys:
+            new_forms.append(_form_view(r, tz))
+        if r.message.key in run.changed_keys:
+            changed_forms.append(_form_view(r, tz))
+        if not r.form.superseded_by and not is_complete(form_flags_with_message(r.message, r.form)):
+            flagged_forms.append(_form_view(r, tz))
+    mails = [_mail_view(m, run, tz) for m in ordered
              if m.flags or m.outcome == "failed" or m.key in run.failed_keys]
     breakdowns = [("问题类型", c.by_flag), ("项目类别", c.by_funding), ("申报单位所在市州（推测）", c.by_region),
                   ("申报单位类型（推测）", c.by_unit_type),
@@ -99,15 +109,15 @@ def render_summary(messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneI
         run=run, c=c, cards=cards, workbook_href=quote(workbook_name) if workbook_name else None,
         workbook_name=workbook_name,
         generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
-        new_forms=[_form_view(r, tz) for r in rows if r.message.key in run.new_keys],
-        changed_forms=[_form_view(r, tz) for r in rows if r.message.key in run.changed_keys],
-        flagged_forms=[_form_view(r, tz) for r in flagged],
-        flagged_mails=[_mail_view(m, run, tz) for m in mails],
+        new_forms=new_forms,
+        changed_forms=changed_forms,
+        flagged_forms=flagged_forms,
+        flagged_mails=mails,
         breakdowns=breakdowns,
     )
 
 
-def write_summary(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+def write_summary(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
                   workbook: Path | None = None) -> None:
     """Write the HTML summary atomically (UTF-8); `workbook` beside it is linked by its name."""
     name = Path(workbook).name if workbook and Path(workbook).parent == Path(path).parent else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from intake.flags import SPECS, Severity, describe
 from intake.models import Flag, FormRecord, MessageRecord
@@ -17,7 +17,7 @@ __all__ = [
     "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value", "parse_date",
     "training_days", "flag_text", "flag_title", "flag_severity", "form_flags_with_message",
     "form_status", "is_late", "is_complete", "guess_region", "FUNDING_LABELS", "funding_label",
-    "CE_BASE_LABELS", "guess_unit_type",
+    "CE_BASE_LABELS", "guess_unit_type", "receipt_ordered", "iter_form_rows", "stream_count",
 ]
 
 
@@ -267,3 +267,75 @@ def guess_unit_type(fields: Mapping[str, Any]) -> str:
                 if any(w in name for w in words):
                     return kind
     return "未知"
+
+
+# ---------------------------------------------------------------- several passes over the records
+# The run hands the reports a streaming view of the store (re-iterable, receipt order): each report
+# makes several passes over it instead of holding every record (issue 7: RSS flat with the store).
+
+
+def receipt_ordered(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord]:
+    """The records in receipt order, iterable as often as needed.  A sequence is sorted as before; a
+    one-off iterator is read into a list; any other re-iterable is streamed when one pass over small
+    keys shows it is in receipt order already (the store's view is), else read into a sorted list."""
+    from reports.counts import sorted_messages
+    if isinstance(messages, Sequence) or iter(messages) is messages:
+        return sorted_messages(list(messages))
+    keys = [(m.received_at.timestamp(), m.key) for m in messages]
+    if all(a <= b for a, b in zip(keys, keys[1:])):
+        return messages
+    return sorted_messages(list(messages))
+
+
+def iter_form_rows(ordered: Iterable[MessageRecord]) -> Iterator[Any]:
+    """counts.form_rows one row at a time (records already in receipt order; first copy of a form_id)."""
+    from reports.counts import FormRow
+    seen: set[str] = set()
+    for m in ordered:
+        for f in m.forms:
+            if f.form_id not in seen:
+                seen.add(f.form_id)
+                yield FormRow(m, f)
+
+
+def stream_count(ordered: Iterable[MessageRecord], run: Any) -> Any:
+    """counts.count in one pass over records in receipt order, holding counters only."""
+    from collections import Counter
+    from reports.counts import Counts, _ranked, _text_or
+    n = {k: 0 for k in ("mails", "late", "failed", "new", "changed", "forms", "current", "flate", "complete",
+                        "fnew", "fchanged")}
+    flags: Counter[str] = Counter()
+    by = {k: Counter() for k in ("industry", "funding", "region", "unit")}  # type: ignore[var-annotated]
+    seen: set[str] = set()
+    for m in ordered:
+        n["mails"] += 1
+        n["late"] += is_late(m)
+        n["failed"] += m.outcome == "failed" or m.key in run.failed_keys
+        n["new"] += m.key in run.new_keys
+        n["changed"] += m.key in run.changed_keys
+        flags.update(flag_title(f) for f in m.flags)
+        for form in m.forms:
+            flags.update(flag_title(f) for f in form.flags if f not in m.flags)
+            if form.form_id in seen:
+                continue
+            seen.add(form.form_id)
+            n["forms"] += 1
+            n["fnew"] += m.key in run.new_keys
+            n["fchanged"] += m.key in run.changed_keys
+            if form.superseded_by:
+                continue
+            n["current"] += 1
+            n["complete"] += is_complete(form_flags_with_message(m, form))
+            n["flate"] += is_late(m, form)
+            by["industry"][_text_or(form.fields.get("industry_field"), "未填写")] += 1
+            by["funding"][funding_label(form.fields.get("funding_type"))] += 1
+            by["region"][guess_region(form.fields)] += 1
+            by["unit"][guess_unit_type(form.fields)] += 1
+    return Counts(
+        mails=n["mails"], mails_late=n["late"], mails_failed=n["failed"], mails_new=n["new"],
+        mails_changed=n["changed"], forms=n["forms"], forms_current=n["current"],
+        forms_on_time=n["current"] - n["flate"], forms_late=n["flate"], forms_complete=n["complete"],
+        forms_incomplete=n["current"] - n["complete"], forms_new=n["fnew"], forms_changed=n["fchanged"],
+        by_flag=_ranked(flags), by_industry=_ranked(by["industry"]), by_funding=_ranked(by["funding"]),
+        by_region=_ranked(by["region"]), by_unit_type=_ranked(by["unit"]),
+    )

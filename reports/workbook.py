@@ -34,12 +34,12 @@ from reports import style
 from reports.cells import naive_local
 from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
 from reports.atomic import FILE_MODE
-from reports.counts import Counts, FormRow, count, form_rows, sorted_messages
+from reports.counts import Counts, FormRow
 from reports.reviewer import (FORM_ID_HEADER, PROJECT_SHEET, REMOVED_SHEET, REVIEW_HEADERS, ReviewNote,
                               read_review_notes)
 from reports.table import (FIELD_COLUMNS, LABELS, FieldColumn, display_value, field_value, flag_severity,
                            flag_text, flag_title, form_flags_with_message, form_status, guess_region, is_late,
-                           training_days)
+                           iter_form_rows, receipt_ordered, stream_count, training_days)
 
 __all__ = ["write_workbook", "build_workbook", "backup_path", "REVIEW_CHOICES", "SHEETS"]
 
@@ -144,7 +144,7 @@ def _label_candidates(token: str) -> list[str]:
     return [block[1] + p for p in parts]
 
 
-def _sheet_projects(wb: Workbook, rows: Sequence[FormRow], notes: dict[str, ReviewNote], tz: ZoneInfo,
+def _sheet_projects(wb: Workbook, rows: Iterable[FormRow], notes: dict[str, ReviewNote], tz: ZoneInfo,
                     run: RunInfo, rel_links: dict[tuple[str, str], str]) -> None:
     ws = wb.create_sheet(PROJECT_SHEET)
     cols = _project_columns(tz, run, rel_links)
@@ -250,32 +250,43 @@ def _with(specs: list[Spec], col: int, **changes: Any) -> None:
     specs[col - 1] = replace(specs[col - 1], **changes)
 
 
-def _sheet_flags(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo) -> None:
+_SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
+
+
+def _flag_rows(m: MessageRecord) -> Iterator[list[Any]]:
+    for f in m.flags:
+        yield [flag_title(f), flag_severity(f), flag_text(f), "邮件", _joined(m, "project_name"),
+               _joined(m, "declared_org"), m.sender, m.received_at, None, m.key, f.code]
+    for form in m.forms:
+        for f in form.flags:
+            if f not in m.flags:
+                yield [flag_title(f), flag_severity(f), flag_text(f), "申报表",
+                       form.fields.get("project_name"), form.fields.get("declared_org"), m.sender,
+                       m.received_at, form.form_id, m.key, f.code]
+
+
+def _flag_ranks(ordered: Iterable[MessageRecord]) -> list[int]:
+    """The severity ranks that occur (one pass, small keys only)."""
+    return sorted({_SEVERITY_ORDER.get(str(v[1]), 3) for m in ordered for v in _flag_rows(m)})
+
+
+def _sheet_flags(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, ranks: Sequence[int]) -> None:
     headers = [("问题", 16), ("严重程度", 8), ("说明", 60), ("层级", 6), ("项目名称", 30), ("申报单位", 30),
                ("发件人", 36), ("收到时间", 17), (FORM_ID_HEADER, 20), ("邮件编号", 20), ("代码", 22)]
-    rows: list[list[Any]] = []
-    for m in sorted_messages(messages):
-        for f in m.flags:
-            rows.append([flag_title(f), flag_severity(f), flag_text(f), "邮件", _joined(m, "project_name"),
-                         _joined(m, "declared_org"),
-                         m.sender, m.received_at, None, m.key, f.code])
-        for form in m.forms:
-            for f in form.flags:
-                if f not in m.flags:
-                    rows.append([flag_title(f), flag_severity(f), flag_text(f), "申报表",
-                                 form.fields.get("project_name"), form.fields.get("declared_org"), m.sender,
-                                 m.received_at, form.form_id, m.key, f.code])
-    order = {"错误": 0, "警告": 1, "提示": 2}
-    rows.sort(key=lambda v: order.get(v[1], 3))  # stable: receipt order within a severity
     nowrap = ("发件人", FORM_ID_HEADER, "邮件编号", "代码")
 
     def specs() -> Iterator[list[Spec]]:
-        for values in rows:
-            row = _specs(values, headers, {8: style.DATETIME_FORMAT}, nowrap)
-            fill = style.SEVERITY_FILLS.get(str(values[1]))
-            if fill is not None:
-                _with(row, 2, fill=fill)
-            yield row
+        # One pass per severity, receipt order within it (what a stable sort by severity gives).
+        for rank in ranks:
+            for m in ordered:
+                for values in _flag_rows(m):
+                    if _SEVERITY_ORDER.get(str(values[1]), 3) != rank:
+                        continue
+                    row = _specs(values, headers, {8: style.DATETIME_FORMAT}, nowrap)
+                    fill = style.SEVERITY_FILLS.get(str(values[1]))
+                    if fill is not None:
+                        _with(row, 2, fill=fill)
+                    yield row
 
     _table(wb, "问题清单", headers, specs(), tz)
 
@@ -286,14 +297,14 @@ def _joined(m: MessageRecord, key: str) -> str | None:
     return "\n".join(names) or None
 
 
-def _sheet_mail_log(wb: Workbook, messages: Sequence[MessageRecord], run: RunInfo, tz: ZoneInfo) -> None:
+def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo, tz: ZoneInfo) -> None:
     headers = [("收到时间（北京时间）", 17), ("发件人", 36), ("主题", 40), ("附件", 40), ("申报表数", 8),
                ("处理结果", 9), ("问题", 50), ("本次运行", 8), ("邮件头 Date", 30), ("Message-ID", 30),
                ("邮件编号", 20)]
     nowrap = ("发件人", "邮件头 Date", "Message-ID", "邮件编号")
 
     def specs() -> Iterator[list[Spec]]:
-        for m in sorted_messages(messages):
+        for m in ordered:
             outcome = "failed" if m.key in run.failed_keys else m.outcome
             fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
             label = OUTCOME_LABELS.get(outcome, outcome)
@@ -324,7 +335,7 @@ def archive_link(a: AttachmentRecord, data_dir: Path, base: Path) -> str | None:
     return Path(os.path.relpath(target.resolve(), Path(base).resolve())).as_posix()
 
 
-def _attachment_links(messages: Sequence[MessageRecord], data_dir: Path, base: Path
+def _attachment_links(messages: Iterable[MessageRecord], data_dir: Path, base: Path
                       ) -> dict[tuple[str, str], str]:
     links: dict[tuple[str, str], str] = {}
     for m in messages:
@@ -335,7 +346,7 @@ def _attachment_links(messages: Sequence[MessageRecord], data_dir: Path, base: P
     return links
 
 
-def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: ZoneInfo,
+def _sheet_attachments(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo,
                        links: dict[tuple[str, str], str]) -> None:
     # The link sits on a short "打开" cell: LibreOffice does not wrap a hyperlinked cell's text.
     headers = [("文件名", 40), ("原件", 6), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9),
@@ -344,7 +355,7 @@ def _sheet_attachments(wb: Workbook, messages: Sequence[MessageRecord], tz: Zone
     nowrap = ("发件人", "归档副本", "SHA-256", "邮件编号")
 
     def specs() -> Iterator[list[Spec]]:
-        for m in sorted_messages(messages):
+        for m in ordered:
             for a in m.attachments:
                 link = links.get((m.key, a.filename))
                 status = STATUS_LABELS.get(a.status, a.status)
@@ -438,7 +449,7 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
         ws.row_dimensions.pop(r, None)
 
 
-def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:
+def _review_levels(rows: Iterable[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:
     levels: dict[str, int] = {}
     for r in rows:
         if r.form.superseded_by:  # counted with the valid forms only, like the overview
@@ -452,23 +463,43 @@ def _review_levels(rows: Sequence[FormRow], notes: dict[str, ReviewNote]) -> dic
 # ---------------------------------------------------------------- assembly and safe write
 
 
+def _prepass(ordered: Iterable[MessageRecord], data_dir: Path, base: Path, notes: dict[str, ReviewNote]
+             ) -> tuple[dict[tuple[str, str], str], set[str], dict[str, int], list[int]]:
+    """One pass for what the sheets need up front, as small keys: links, live form ids, review levels
+    (in form-row order, like _review_levels), the severities present."""
+    links: dict[tuple[str, str], str] = {}
+    live: set[str] = set()
+    levels: dict[str, int] = {}
+    ranks: set[int] = set()
+    for m in ordered:
+        for key, link in _attachment_links([m], data_dir, base).items():
+            links.setdefault(key, link)
+        ranks.update(_SEVERITY_ORDER.get(str(v[1]), 3) for v in _flag_rows(m))
+        rows = []
+        for f in m.forms:
+            if f.form_id not in live:  # first copy of a form_id, as counts.form_rows
+                live.add(f.form_id)
+                rows.append(FormRow(m, f))
+        for level, n in _review_levels(rows, notes).items():
+            levels[level] = levels.get(level, 0) + n
+    return links, live, levels, sorted(ranks)
+
+
 def build_workbook(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path,
                    base: Path, notes: dict[str, ReviewNote] | None = None) -> Workbook:
     """The workbook, streamed (write-only: rows are on disk already; save() finishes the file).
     `base` is the folder the file will live in (for relative links).  Any iterable of records is
-    accepted; it is read into a list once (the sheets are in different orders)."""
+    accepted: a re-iterable in receipt order (the store's view) is read once per sheet and never held
+    whole; a list or a one-off iterator is sorted in memory as before."""
     notes = notes or {}
-    if not isinstance(messages, Sequence):
-        messages = list(messages)
-    rows = form_rows(messages)
-    links = _attachment_links(messages, data_dir, base)
+    ordered = receipt_ordered(messages)
+    links, live, levels, ranks = _prepass(ordered, data_dir, base, notes)
     wb = Workbook(write_only=True)
-    _sheet_summary(wb, count(messages, run), run, tz, _review_levels(rows, notes))
-    _sheet_projects(wb, rows, notes, tz, run, links)
-    _sheet_flags(wb, messages, tz)
-    _sheet_mail_log(wb, messages, run, tz)
-    _sheet_attachments(wb, messages, tz, links)
-    live = {r.form.form_id for r in rows}
+    _sheet_summary(wb, stream_count(ordered, run), run, tz, levels)
+    _sheet_projects(wb, iter_form_rows(ordered), notes, tz, run, links)
+    _sheet_flags(wb, ordered, tz, ranks)
+    _sheet_mail_log(wb, ordered, run, tz)
+    _sheet_attachments(wb, ordered, tz, links)
     removed = [n for fid, n in sorted(notes.items()) if fid not in live]
     if removed:
         _sheet_removed(wb, removed, tz, naive_local(run.started_at, tz))
@@ -530,7 +561,7 @@ def write_workbook(path: Path, messages: Iterable[MessageRecord], run: RunInfo, 
     is then read again, so what they just typed is not overwritten."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not isinstance(messages, Sequence):  # a retry builds the workbook again from the same records
+    if iter(messages) is messages:  # a retry builds the workbook again from the same records
         messages = list(messages)
     if path.with_name(f"~${path.name}").exists():
         log.warning("%s is open in Excel; a reviewer saving it later replaces this version "
@@ -543,7 +574,7 @@ def write_workbook(path: Path, messages: Iterable[MessageRecord], run: RunInfo, 
         raise RuntimeError(f"{path} keeps changing while it is rebuilt; not overwritten")
 
 
-def _write_once(path: Path, messages: Sequence[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+def _write_once(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
                 data_dir: Path) -> bool:
     stamp = _stamp(path)
     notes = _load_notes(path)

@@ -113,3 +113,30 @@ def test_export_failing_midway_keeps_the_old_file(tmp_path: Path) -> None:
         raise AssertionError("a broken record must fail the export")
     assert out.read_bytes() == b"old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.jsonl"]
+
+
+class _Reiterable:
+    """Like the store's view: a fresh iterator on every pass, no len, no indexing."""
+
+    def __init__(self, items: list) -> None:
+        self._items = items
+        self.passes = 0
+
+    def __iter__(self):  # a generator, like the store's view: nothing runs until the first item is asked
+        self.passes += 1
+        yield from list(self._items)
+
+
+def test_streamed_reiterable_export_has_the_bytes_of_the_list_export(tmp_path: Path) -> None:
+    msgs = [make_message(i, minutes=10 - i, flags=(Flag("late", "x"),) if i == 1 else ()) for i in range(4)]
+    ordered = sorted(msgs, key=lambda m: (m.received_at.timestamp(), m.key))
+    want, streamed, shuffled = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    write_export(want, msgs)
+    view = _Reiterable(ordered)
+    write_export(streamed, view)
+    assert streamed.read_bytes() == want.read_bytes()
+    assert view.passes == 2  # one pass over small keys for the order, one to write: no list of records
+    write_export(shuffled, _Reiterable([ordered[2], ordered[0], ordered[3], ordered[1]]))  # falls back to sorting
+    assert shuffled.read_bytes() == want.read_bytes()
+    write_export(shuffled, iter(msgs))  # a one-off iterator still works
+    assert shuffled.read_bytes() == want.read_bytes()

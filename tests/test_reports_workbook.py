@@ -399,3 +399,50 @@ def test_quick_review_reader_agrees_with_openpyxl(tmp_path: Path) -> None:
             assert q[h[name]] == f[h[name]]
     assert quick[2][h["审核意见"]] == "补 手机号\n第二行"
     assert read_columns(path, "没有这张表", ("表单编号",)) is None
+
+
+class _Reiterable:
+    """Like the store's view (intake.store.RecordView): a fresh pass on every iter(), no len, no indexing."""
+
+    def __init__(self, items: list[MessageRecord]) -> None:
+        self._items = items
+        self.passes = 0
+
+    def __iter__(self):
+        self.passes += 1
+        yield from list(self._items)
+
+
+def _contents(path: Path) -> list[tuple[str, list[tuple[object, ...]], str | None]]:
+    wb = openpyxl.load_workbook(path)
+    return [(ws.title, [tuple((c.value, c.fill.fgColor.rgb, c.hyperlink.target if c.hyperlink else None)
+                              for c in row) for row in ws.iter_rows()], ws.auto_filter.ref)
+            for ws in wb.worksheets]
+
+
+def test_streamed_reiterable_builds_the_workbook_of_the_list(tmp_path: Path) -> None:
+    msgs = _messages(tmp_path)
+    superseded = replace(msgs[0], key="INBOX/1/9", uid=9, message_id="<9@x>",
+                         forms=(replace(msgs[0].forms[0], form_id="f-old", superseded_by=msgs[0].forms[0].form_id,
+                                        flags=(Flag("superseded", "较新"),)),))
+    msgs = [*msgs, superseded]
+    run = make_run(new=frozenset({msgs[0].key}), changed=frozenset({msgs[1].key}), failed=frozenset({msgs[3].key}))
+    ordered = sorted(msgs, key=lambda m: (m.received_at.timestamp(), m.key))
+    a, b, c = tmp_path / "a" / "申报汇总.xlsx", tmp_path / "b" / "申报汇总.xlsx", tmp_path / "c" / "申报汇总.xlsx"
+    write_workbook(a, list(reversed(msgs)), run, tz=TZ, data_dir=tmp_path / "data")
+    view = _Reiterable(ordered)
+    write_workbook(b, view, run, tz=TZ, data_dir=tmp_path / "data")
+    write_workbook(c, _Reiterable(list(reversed(msgs))), run, tz=TZ, data_dir=tmp_path / "data")  # out of order
+    assert _contents(b) == _contents(a) == _contents(c)
+    assert view.passes > 2  # several passes over the view, not one pass into a list
+
+
+def test_stream_count_matches_count(tmp_path: Path) -> None:
+    from reports.counts import count
+    from reports.table import receipt_ordered, stream_count
+    msgs = _messages(tmp_path)
+    dup = replace(msgs[1], key="INBOX/1/8", uid=8)  # the same form_id again: counted once as a form
+    msgs = [*msgs, dup]
+    run = make_run(new=frozenset({msgs[0].key, dup.key}), failed=frozenset({msgs[2].key}))
+    assert stream_count(receipt_ordered(msgs), run) == count(msgs, run)
+    assert stream_count(receipt_ordered(msgs), run).forms == len({f.form_id for m in msgs for f in m.forms})

@@ -143,3 +143,25 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer intake"):
         Store(tmp_path / "b")
+
+
+def test_records_view_streams_the_load_records_order_in_batches_and_reruns_its_query(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    import intake.store
+    monkeypatch.setattr(intake.store, "_BATCH", 2)  # several batches with five messages
+    with Store(tmp_path) as store:
+        base = datetime(2024, 12, 10, 2, tzinfo=UTC)
+        for uid, delta in ((3, 0), (1, 5), (2, 0), (5, -3), (4, 9)):
+            save(store, record(uid, received=base + timedelta(minutes=delta),
+                               flags=(Flag("late", str(uid)),) if uid % 2 else ()))
+        view = store.records()
+        assert iter(view) is not view  # re-iterable, not a one-off iterator
+        first = list(view)
+        assert [r.uid for r in first] == [5, 2, 3, 1, 4]
+        assert first == list(view) == store.load_records()
+        assert len(view) == 5
+        assert first[0].flags == (Flag("late", "5"),) and first[1].flags == ()
+        subset = store.records(["INBOX/7/4", "INBOX/7/2", "INBOX/7/99"])
+        assert [r.uid for r in subset] == [2, 4] and len(subset) == 2
+        save(store, record(6, received=base - timedelta(days=1)))
+        assert [r.uid for r in view][0] == 6  # each pass runs a fresh query
