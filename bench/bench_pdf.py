@@ -11,7 +11,10 @@ show the seal check on a JPEG page, where the text floor is trivially small.  Fo
   parse      parse_pdf(check_seal=False): classification + tables + cells + fields
   seal       parsers.seal.detect_seal at 72 dpi (render + mask + blobs)
   full       parse_pdf(check_seal=True)
-and the ratios parse/floor and seal/floor.  One process, one core, CPU time (time.process_time).
+and the ratios parse/floor and seal/floor; then, for the first page of each hand-written form, the split
+of one full parse into its steps (each page is loaded once by pypdfium2 for classification and the seal
+check; pdfplumber/pdfminer parses the same content stream again for the table cells).
+One process, one core, CPU time (time.process_time).
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from intake.formgen import build_form_docx, sample_fields  # noqa: E402
 from intake.pdfgen import pdf_from_fields, scanned_pdf_from_fields, text_pdf_from_docx  # noqa: E402
+from parsers import pdf_pages, pdf_text  # noqa: E402
 from parsers.pdf_form import parse_pdf  # noqa: E402
-from parsers.seal import detect_seal  # noqa: E402
+from parsers.seal import check_page, detect_seal  # noqa: E402
 
 
 def floor_text(data: bytes) -> None:
@@ -98,6 +102,42 @@ def report(label: str, docs: Sequence[bytes], repeat: int) -> None:
           f"   parse/plumber-text {figures['parse'] / max(figures['plumber'], 1e-9):.2f}x")
 
 
+def stage_split(docs: Sequence[bytes], repeat: int) -> None:
+    """CPU ms per page of each step of parse_pdf on a first page (pdfium doc open, page load, text-layer
+    classification, seal render + mask on the already-loaded page, pdfplumber open + page.objects, and
+    pdf_text's own work on those objects)."""
+    totals: dict[str, float] = {}
+    clock = time.process_time
+    for _ in range(repeat):
+        for data in docs:
+            marks = [clock()]
+            pdf = pdfium.PdfDocument(data)
+            marks.append(clock())
+            page = pdf[0]
+            marks.append(clock())
+            kind, _ = pdf_pages._page_kind_text(page)
+            marks.append(clock())
+            check_page(page, colour_expected=kind != "scanned")
+            marks.append(clock())
+            page.close()
+            pdf.close()
+            marks.append(clock())
+            with pdfplumber.open(io.BytesIO(data), pages=[1]) as doc:
+                plumber_page = doc.pages[0]
+                plumber_page.objects  # noqa: B018 - pdfminer interpretation + a dict per object
+                marks.append(clock())
+                pdf_text._read_page(plumber_page)
+                marks.append(clock())
+            names = ("pdfium doc open", "pdfium page load", "classify (textpage)", "seal render+mask", None,
+                     "plumber open+objects", "pdf_text own work")
+            for name, t0, t1 in zip(names, marks, marks[1:]):
+                if name:
+                    totals[name] = totals.get(name, 0.0) + t1 - t0
+    print(f"\nsteps of one parse (first page of {len(docs)} forms, mean of {repeat} runs):")
+    for name, secs in totals.items():
+        print(f"  {name:22s} {secs / (len(docs) * repeat) * 1000:6.2f} ms/page")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--forms", type=int, default=40, help="hand-written text PDFs (pdf_from_fields)")
@@ -110,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen = (time.perf_counter() - t0) / max(1, args.forms) * 1000
     print(f"pdf_from_fields: {gen:.2f} ms per form (generation, for demo volume)")
     report("pdf_from_fields", fast, args.repeat)
+    stage_split(fast, args.repeat)
     scans = [scanned_pdf_from_fields(sample_fields(seed)) for seed in range(max(1, args.forms // 4))]
     report("scanned (image-only, 100 dpi JPEG)", scans, args.repeat)
     if args.libreoffice and shutil.which("soffice"):
