@@ -167,28 +167,31 @@ def _is_other_label(hit: LabelHit | None, own: LabelHit) -> bool:
 
 
 def _neighbour_value(lg: _Labelled, cell: GridCell, own: LabelHit) -> str:
-    row, col = cell.row, cell.col + cell.colspan
-    right = lg.grid.at(row, col)
-    if right is not None and right is not cell:
-        return "" if _is_other_label(lg.hit_at(row, col), own) else right.text
-    row, col = cell.row + cell.rowspan, cell.col
-    below = lg.grid.at(row, col)
-    if below is not None and below is not cell and not _is_other_label(lg.hit_at(row, col), own):
-        return below.text
+    # grid.at / hit_at inlined: one index lookup serves both (called for every label of every form)
+    index, cells, hits = lg.grid.index, lg.grid.cells, lg.hits
+    i = index.get((cell.row, cell.col + cell.colspan))  # the cell to the right
+    if i is not None and cells[i] is not cell:
+        return "" if _is_other_label(hits[i], own) else cells[i].text
+    i = index.get((cell.row + cell.rowspan, cell.col))  # the cell below
+    if i is not None and cells[i] is not cell and not _is_other_label(hits[i], own):
+        return cells[i].text
     return ""
 
 
 def _section_left(lg: _Labelled, cell: GridCell) -> str | None:
+    index, hits, row = lg.grid.index, lg.hits, cell.row
     for c in range(cell.col - 1, -1, -1):
-        hit = lg.hit_at(cell.row, c)
+        i = index.get((row, c))
+        hit = None if i is None else hits[i]
         if hit is not None and hit.section:
             return hit.section
     return None
 
 
-def _pick_spec(hit: LabelHit, section: str | None, st: _State) -> FieldSpec:
+def _pick_spec(hit: LabelHit, lg: _Labelled, cell: GridCell, st: _State) -> FieldSpec:
     if len(hit.specs) == 1 and hit.specs[0].section is None:
-        return hit.specs[0]
+        return hit.specs[0]  # a label of one field only: no need to look for the section it is in
+    section = _section_left(lg, cell) or st.section
     if section is None:  # no section label anywhere: first occurrence is the applicant's
         st.seen_shared = st.seen_shared or {}
         base = hit.specs[0].key.split(".")[-1]
@@ -230,8 +233,7 @@ def _scan_grid(lg: _Labelled, st: _State) -> None:
         if hit.section:
             st.section = hit.section
             continue
-        section = _section_left(lg, cell) or st.section
-        spec = _pick_spec(hit, section, st)
+        spec = _pick_spec(hit, lg, cell, st)
         if spec.where == "header":
             continue  # 申报单位/申报时间 are read from the lines above the table
         if spec.key in st.found:
@@ -280,15 +282,20 @@ _Read = tuple[dict[str, Any], list[Problem], list[tuple[str, str]], list[str]]
 def _unknown_pairs(lg: _Labelled) -> list[tuple[str, str]]:
     """Rows the schema does not know ("项目负责人 | 王建国"), for the staff's --debug view."""
     out = []
-    for cell, hit in zip(lg.grid.cells, lg.hits):
+    index, cells, hits = lg.grid.index, lg.grid.cells, lg.hits  # grid.at / hit_at inlined (every cell)
+    for cell, hit in zip(cells, hits):
         text = cell.text
         if not text or len(text) > 16 or "\n" in text or hit is not None:
             continue
-        if cell.col and lg.hit_at(cell.row, cell.col - 1) is not None:
-            continue  # the value of a known label
-        right = lg.grid.at(cell.row, cell.col + cell.colspan)
-        if (right is not None and right is not cell and right.text
-                and lg.hit_at(cell.row, cell.col + cell.colspan) is None):
+        if cell.col:
+            i = index.get((cell.row, cell.col - 1))
+            if i is not None and hits[i] is not None:
+                continue  # the value of a known label
+        i = index.get((cell.row, cell.col + cell.colspan))
+        if i is None:
+            continue
+        right = cells[i]
+        if right is not cell and right.text and hits[i] is None:
             out.append((_WS.sub("", text), right.text))
     return out
 
