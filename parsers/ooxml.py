@@ -609,7 +609,7 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0"
 <xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr][w:sdtContent/w:p]"/>
 <xsl:template match="w:customXml|w:ins|w:moveTo"><xsl:apply-templates select="*"/></xsl:template>
 <xsl:template match="w:p[@x:s]">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
-<xsl:template match="w:p">&#xE000;P<xsl:for-each select=".//w:t">{{text}}</xsl:for-each></xsl:template>
+<xsl:template match="w:p">&#xE000;P{{text}}</xsl:template>
 <xsl:template match="w:tbl">&#xE000;T<xsl:apply-templates select="*"/>&#xE000;E</xsl:template>
 <xsl:template match="w:tr">&#xE000;R<xsl:value-of select="w:trPr/w:gridBefore/@w:val"/>|<xsl:if
  test="w:trPr/w:tblHeader[not(@w:val='0' or @w:val='false' or @w:val='off')]">h</xsl:if><xsl:apply-templates
@@ -625,8 +625,10 @@ def _compile(text: str) -> etree.XSLT:
     return etree.XSLT(etree.XML(_XSLT_SOURCE.format(text=text)), access_control=etree.XSLTAccessControl.DENY_ALL)
 
 
-_XSLT = _compile('<xsl:value-of select="."/>')
-_XSLT_MARK_SAFE = _compile("""<xsl:value-of select="translate(., '&#xE000;', '')"/>""")
+# The w:t text nodes copied in one instruction (cheaper than a for-each taking each w:t's value).
+_XSLT = _compile('<xsl:copy-of select=".//w:t//text()"/>')
+_XSLT_MARK_SAFE = _compile("""<xsl:for-each select=".//w:t"><xsl:value-of
+ select="translate(., '&#xE000;', '')"/></xsl:for-each>""")
 
 
 def _flatten(root: etree._Element) -> str:
