@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from intake.models import MessageRecord, RunInfo
-from reports.atomic import atomic_write_bytes
+from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
 from reports.counts import FormRow
 from reports.table import (flag_text, form_flags_with_message, form_status, is_complete, is_late, iter_form_rows,
@@ -81,8 +81,14 @@ def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
 
 def render_summary(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
                    workbook_name: str | None = None) -> str:
-    """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link.  A
-    re-iterable in receipt order (the store's view) is streamed: only the listed views are kept."""
+    """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link."""
+    return "".join(_generate(messages, run, tz=tz, workbook_name=workbook_name))
+
+
+def _generate(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
+              workbook_name: str | None) -> Iterator[str]:
+    """The page in pieces (what render() joins).  A re-iterable in receipt order (the store's view) is
+    streamed: only the listed views are kept, and the page is never one string (8 MB at 10,000)."""
     ordered = receipt_ordered(messages)
     c = stream_count(ordered, run)
     new_forms: list[_FormView] = []
@@ -105,7 +111,7 @@ def render_summary(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneI
              (c.forms_late, "逾期申报表", "bad" if c.forms_late else ""),
              (c.mails_failed, "处理失败邮件", "bad" if c.mails_failed else ""),
              (c.mails_new, "本次新增邮件", ""), (c.mails_changed, "本次更新邮件", "")]
-    return _env().get_template("summary.html").render(
+    yield from _env().get_template("summary.html").generate(
         run=run, c=c, cards=cards, workbook_href=quote(workbook_name) if workbook_name else None,
         workbook_name=workbook_name,
         generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
@@ -121,6 +127,7 @@ def write_summary(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *
                   workbook: Path | None = None) -> None:
     """Write the HTML summary atomically (UTF-8); `workbook` beside it is linked by its name."""
     name = Path(workbook).name if workbook and Path(workbook).parent == Path(path).parent else None
-    html = render_summary(messages, run, tz=tz, workbook_name=name)
-    data = html.encode("utf-8", "replace")  # a lone surrogate from a header must not lose the page
-    atomic_write_bytes(Path(path), data)
+    # A lone surrogate from a header must not lose the page; "replace" works per character, so the
+    # bytes are those of the whole page encoded at once.
+    chunks = (piece.encode("utf-8", "replace") for piece in _generate(messages, run, tz=tz, workbook_name=name))
+    atomic_write_chunks(Path(path), chunks)
