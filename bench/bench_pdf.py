@@ -123,7 +123,7 @@ def stage_split(docs: Sequence[bytes], repeat: int) -> None:
             pdf.close()
             marks.append(clock())
             with pdfplumber.open(io.BytesIO(data), pages=[1]) as doc:
-                plumber_page = doc.pages[0]
+                plumber_page = pdf_text._with_fast_chars(doc.pages[0])  # as parse_pdf reads it
                 plumber_page.objects  # noqa: B018 - pdfminer interpretation + a dict per object
                 marks.append(clock())
                 pdf_text._read_page(plumber_page)
