@@ -656,7 +656,9 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
     """
     body: list = []
     out = body  # the block list being filled (the body or the current cell's blocks)
-    stack: list[tuple[list, _RawTable, list]] = []  # (outer block list, open table, its current row's cells)
+    table: _RawTable = []  # the open table (a dummy outside any table: the stack decides)
+    row_cells: list[_RawCell] = []  # its current row's cells
+    stack: list[tuple[list, _RawTable, list]] = []  # per open table: (out, table, row_cells) around it
     pua = _PUA.search
     for item in items:
         kind, rest = item[0], item[1:]
@@ -668,27 +670,28 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
         elif kind == "C":
             if not stack:
                 raise ValueError("cell outside a table")
+            # vm: ";" per w:vMerge, "r" after one whose val is restart; any restart wins (one for-each
+            # in the XSLT: a choose with two XPath tests cost 18 µs a form)
             span, _, vm = rest.partition("|")
             out = []
-            stack[-1][2].append(_RawCell(int(span) or 1 if span.isdigit() else max(1, _int_or(span, 1)),
-                                         _vmerge_code(vm), out))
+            row_cells.append(_RawCell(int(span) or 1 if span.isdigit() else max(1, _int_or(span, 1)),
+                                      ("restart" if "r" in vm else "continue") if vm else None, out))
         elif kind == "R":
             if not stack:
                 raise ValueError("row outside a table")
             before, _, flags = rest.partition("|")
-            cells: list[_RawCell] = []
-            stack[-1][1].append(_RawRow(_int_or(before, 0), flags == "h", cells))
-            stack[-1] = (stack[-1][0], stack[-1][1], cells)
+            row_cells = []
+            table.append(_RawRow(_int_or(before, 0), flags == "h", row_cells))
             out = []  # text between a row start and its first cell belongs nowhere
         elif kind == "T":
-            table: _RawTable = []
-            stack.append((out, table, []))
+            stack.append((out, table, row_cells))
+            table, row_cells = [], []
         elif kind == "E":
             if not stack:
                 raise ValueError("unbalanced table tokens")
-            outer, table, _ = stack.pop()
-            _add_table(outer, table)
-            out = outer
+            done = table
+            out, table, row_cells = stack.pop()
+            _add_table(out, done)
         elif kind == "S":
             text, boxes = paragraph_text(slow[int(rest)])
             _box_blocks(boxes, out, w)
@@ -698,14 +701,6 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
     if stack:
         raise ValueError("unclosed table")
     return body
-
-
-def _vmerge_code(vm: str) -> str | None:
-    """A cell's vMerge from the stream: ";" per w:vMerge, "r" after one whose val is restart; any
-    restart wins (one for-each in the XSLT: a choose with two tests cost 18 µs a form)."""
-    if not vm:
-        return None
-    return "restart" if "r" in vm else "continue"
 
 
 def _fast_blocks(root: etree._Element, w: _Walk) -> list | None:
