@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from intake.formgen import sample_fields
 from intake.pdfgen import pdf_from_fields
 from parsers.pdf_form import parse_pdf
+from parsers import pdf_form
 from parsers.schema import FIELDS, norm_label
 
 _CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
@@ -26,8 +27,10 @@ def _clean(text: str) -> str | None:
 
 
 _LABELS = {norm_label(label) for spec in FIELDS for label in spec.labels} | {"申报单位信息", "承办单位信息"}
-# A value that is itself one of the form's labels ("传 真" typed as a contact) cannot be told from a label.
-_PARA = _WORD.map(lambda s: s.strip()).filter(lambda s: len(s) > 0 and norm_label(s) not in _LABELS)
+# A value that is itself one of the form's labels ("传 真" typed as a contact), also with a star or a short
+# bracketed note the parser accepts on labels ("办班时间（开始）"), cannot be told from a label.
+_PARA = _WORD.map(lambda s: s.strip()).filter(
+    lambda s: len(s) > 0 and norm_label(s) not in _LABELS and not pdf_form._specs_for_label(s))
 _LONG = st.lists(_PARA.map(lambda s: s + "。"), min_size=1, max_size=6).map("\n".join)
 
 
