@@ -770,11 +770,17 @@ def _add_row(b: _Build, row: _RawRow, r: int) -> None:
             origin[2] = r - origin[0] + 1
             target = above
         else:
-            paras, nested = _cell_content(cell.blocks)
-            cells.append([r, col, 1, span, paras, nested])
+            blocks = cell.blocks
+            if len(blocks) == 1 and type(blocks[0]) is Para:  # most cells (_cell_content's fast path, inlined)
+                cells.append([r, col, 1, span, (blocks[0].text,), ()])
+            else:
+                cells.append([r, col, 1, span, *_cell_content(blocks)])
             target = len(cells) - 1
-        for c in range(col, col + span):
-            index[(r, c)] = target
+        if span == 1:
+            index[(r, col)] = target
+        else:
+            for c in range(col, col + span):
+                index[(r, c)] = target
         col += span
     if col > b.n_cols:
         b.n_cols = col
@@ -798,7 +804,10 @@ def build_grid(tables: list[_RawTable]) -> Grid:
                     continue  # a repeated header row at the top of a continuation table
             _add_row(b, row, r)
             r += 1
-    cells = tuple([GridCell(c[0], c[1], c[2], c[3], c[4], c[5], _cell_text(c[4], c[5])) for c in b.cells])
+    # _cell_text's one-paragraph case inlined: every cell of every form goes through here
+    cells = tuple([GridCell(c[0], c[1], c[2], c[3], c[4], c[5],
+                            c[4][0].strip() if not c[5] and len(c[4]) == 1 else _cell_text(c[4], c[5]))
+                   for c in b.cells])
     return Grid(cells, r, b.n_cols, b.index)
 
 
