@@ -349,7 +349,7 @@ class Store:
         """Every stored message (or those in `keys`), sorted by (received_at, key) for reports."""
         return list(self.records(keys))
 
-    def records(self, keys: Iterable[str] | None = None) -> "RecordView":
+    def records(self, keys: Iterable[str] | None = None) -> RecordView:
         """The same records as load_records, streamed: each pass over the view runs fresh queries and
         holds one batch of messages, so the reports can read the store several times without keeping
         every record in memory (~4.5 KB per message)."""

@@ -7,6 +7,7 @@ sibling and moved into place, so a reader never sees half an export.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date, datetime
@@ -123,7 +124,7 @@ def _in_order(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord]:
     if isinstance(messages, Sequence) or iter(messages) is messages:
         return sorted(messages, key=_order)
     keys = [_order(m) for m in messages]
-    if all(a <= b for a, b in zip(keys, keys[1:])):
+    if all(a <= b for a, b in itertools.pairwise(keys)):
         return messages
     return sorted(messages, key=_order)
 

@@ -17,8 +17,8 @@ from intake.models import MessageRecord, RunInfo
 from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
 from reports.counts import FormRow
-from reports.table import (flag_text, form_flags_with_message, form_status, is_complete, is_late, iter_form_rows,
-                           receipt_ordered, stream_count)
+from reports.table import (flag_text, form_flags_with_message, form_status, is_complete, is_late,
+                           iter_form_rows, receipt_ordered, stream_count)
 
 __all__ = ["render_summary", "write_summary"]
 

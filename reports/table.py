@@ -6,6 +6,7 @@ Pure functions over intake.models records; no openpyxl here, so the HTML summary
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -282,7 +283,7 @@ def receipt_ordered(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord
     if isinstance(messages, Sequence) or iter(messages) is messages:
         return sorted_messages(list(messages))
     keys = [(m.received_at.timestamp(), m.key) for m in messages]
-    if all(a <= b for a, b in zip(keys, keys[1:])):
+    if all(a <= b for a, b in itertools.pairwise(keys)):
         return messages
     return sorted_messages(list(messages))
 
@@ -301,6 +302,7 @@ def iter_form_rows(ordered: Iterable[MessageRecord]) -> Iterator[Any]:
 def stream_count(ordered: Iterable[MessageRecord], run: Any) -> Any:
     """counts.count in one pass over records in receipt order, holding counters only."""
     from collections import Counter
+
     from reports.counts import Counts, _ranked, _text_or
     n = {k: 0 for k in ("mails", "late", "failed", "new", "changed", "forms", "current", "flate", "complete",
                         "fnew", "fchanged")}
