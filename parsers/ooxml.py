@@ -597,6 +597,9 @@ def _raw_table(tbl: etree._Element, w: _Walk) -> _RawTable:
 
 _X = "urn:x-intake:walk"
 _SLOW_ATTR = "{%s}s" % _X
+# Slow paragraphs are renamed to x:p for the transform (and back after): a template matching w:p[@x:s]
+# made libxslt test the predicate on every paragraph (about 10 µs a form).
+_SLOW_TAG = "{%s}p" % _X
 _MARK = "\ue000"
 # {text} is how a paragraph's w:t text is written out.  The mark must not occur inside it:
 # translate() drops it, but costs 20-40 µs a form, so it runs only for the rare document whose text
@@ -606,9 +609,9 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0"
 <xsl:output method="text" encoding="utf-8"/>
 <xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
 <xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
-<xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr][w:sdtContent/w:p]"/>
+<xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr][w:sdtContent/w:p|w:sdtContent/x:p]"/>
 <xsl:template match="w:customXml|w:ins|w:moveTo"><xsl:apply-templates select="*"/></xsl:template>
-<xsl:template match="w:p[@x:s]">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
+<xsl:template match="x:p">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
 <xsl:template match="w:p">&#xE000;P{{text}}</xsl:template>
 <xsl:template match="w:tbl">&#xE000;T<xsl:apply-templates select="*"/>&#xE000;E</xsl:template>
 <xsl:template match="w:tr">&#xE000;R<xsl:value-of select="w:trPr/w:gridBefore/@w:val"/>|<xsl:if
@@ -712,10 +715,12 @@ def _fast_blocks(root: etree._Element, w: _Walk) -> list | None:
     slow = list(w.slow)
     for i, p in enumerate(slow):
         p.set(_SLOW_ATTR, str(i))
+        p.tag = _SLOW_TAG
     try:
         items = _flatten(root).split(_MARK)[1:]
     finally:
         for p in slow:
+            p.tag = P
             del p.attrib[_SLOW_ATTR]
     try:
         return _assemble(items, slow, w)
