@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from intake.models import FormRecord, MessageRecord, RunInfo
 from reports.table import (flag_title, form_flags_with_message, funding_label, guess_region, guess_unit_type,
@@ -67,33 +67,43 @@ def _text_or(value: object, empty: str) -> str:
     return str(value).strip() if isinstance(value, str) and value.strip() else empty
 
 
-def count(messages: Sequence[MessageRecord], run: RunInfo) -> Counts:
-    rows = form_rows(messages)
-    current = [r for r in rows if not r.form.superseded_by]
+def count(ordered: Iterable[MessageRecord], run: RunInfo) -> Counts:
+    """The numbers in one pass over records in receipt order, holding counters only (a form id seen
+    again is counted once, as where it first appeared)."""
+    n = {k: 0 for k in ("mails", "late", "failed", "new", "changed", "forms", "current", "flate", "complete",
+                        "fnew", "fchanged")}
     flags: Counter[str] = Counter()
-    for m in messages:
+    by = {k: Counter() for k in ("industry", "funding", "region", "unit")}  # type: ignore[var-annotated]
+    seen: set[str] = set()
+    for m in ordered:
+        n["mails"] += 1
+        n["late"] += is_late(m)
+        n["failed"] += m.outcome == "failed" or m.key in run.failed_keys
+        n["new"] += m.key in run.new_keys
+        n["changed"] += m.key in run.changed_keys
         flags.update(flag_title(f) for f in m.flags)
         for form in m.forms:
             flags.update(flag_title(f) for f in form.flags if f not in m.flags)
-    complete = sum(is_complete(form_flags_with_message(r.message, r.form)) for r in current)
-    late = sum(is_late(r.message, r.form) for r in current)
+            if form.form_id in seen:
+                continue
+            seen.add(form.form_id)
+            n["forms"] += 1
+            n["fnew"] += m.key in run.new_keys
+            n["fchanged"] += m.key in run.changed_keys
+            if form.superseded_by:
+                continue
+            n["current"] += 1
+            n["complete"] += is_complete(form_flags_with_message(m, form))
+            n["flate"] += is_late(m, form)
+            by["industry"][_text_or(form.fields.get("industry_field"), "未填写")] += 1
+            by["funding"][funding_label(form.fields.get("funding_type"))] += 1
+            by["region"][guess_region(form.fields)] += 1
+            by["unit"][guess_unit_type(form.fields)] += 1
     return Counts(
-        mails=len(messages),
-        mails_late=sum(is_late(m) for m in messages),
-        mails_failed=sum(m.outcome == "failed" or m.key in run.failed_keys for m in messages),
-        mails_new=sum(m.key in run.new_keys for m in messages),
-        mails_changed=sum(m.key in run.changed_keys for m in messages),
-        forms=len(rows),
-        forms_current=len(current),
-        forms_on_time=len(current) - late,
-        forms_late=late,
-        forms_complete=complete,
-        forms_incomplete=len(current) - complete,
-        forms_new=sum(r.message.key in run.new_keys for r in rows),
-        forms_changed=sum(r.message.key in run.changed_keys for r in rows),
-        by_flag=_ranked(flags),
-        by_industry=_ranked(Counter(_text_or(r.form.fields.get("industry_field"), "未填写") for r in current)),
-        by_funding=_ranked(Counter(funding_label(r.form.fields.get("funding_type")) for r in current)),
-        by_region=_ranked(Counter(guess_region(r.form.fields) for r in current)),
-        by_unit_type=_ranked(Counter(guess_unit_type(r.form.fields) for r in current)),
+        mails=n["mails"], mails_late=n["late"], mails_failed=n["failed"], mails_new=n["new"],
+        mails_changed=n["changed"], forms=n["forms"], forms_current=n["current"],
+        forms_on_time=n["current"] - n["flate"], forms_late=n["flate"], forms_complete=n["complete"],
+        forms_incomplete=n["current"] - n["complete"], forms_new=n["fnew"], forms_changed=n["fchanged"],
+        by_flag=_ranked(flags), by_industry=_ranked(by["industry"]), by_funding=_ranked(by["funding"]),
+        by_region=_ranked(by["region"]), by_unit_type=_ranked(by["unit"]),
     )

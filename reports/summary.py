@@ -16,9 +16,9 @@ import jinja2
 from intake.models import MessageRecord, RunInfo
 from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
-from reports.counts import FormRow
+from reports.counts import FormRow, count
 from reports.table import (flag_text, form_flags_with_message, form_status, is_complete, is_late,
-                           iter_form_rows, receipt_ordered, stream_count)
+                           iter_form_rows, receipt_ordered)
 
 __all__ = ["render_summary", "write_summary"]
 
@@ -90,7 +90,7 @@ def _generate(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
     """The page in pieces (what render() joins).  A re-iterable in receipt order (the store's view) is
     streamed: only the listed views are kept, and the page is never one string (8 MB at 10,000)."""
     ordered = receipt_ordered(messages)
-    c = stream_count(ordered, run)
+    c = count(ordered, run)
     new_forms: list[_FormView] = []
     changed_forms: list[_FormView] = []
     flagged_forms: list[_FormView] = []

@@ -18,7 +18,7 @@ __all__ = [
     "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value", "parse_date",
     "training_days", "flag_text", "flag_title", "flag_severity", "form_flags_with_message",
     "form_status", "is_late", "is_complete", "guess_region", "FUNDING_LABELS", "funding_label",
-    "CE_BASE_LABELS", "guess_unit_type", "receipt_ordered", "iter_form_rows", "stream_count",
+    "CE_BASE_LABELS", "guess_unit_type", "receipt_ordered", "iter_form_rows",
 ]
 
 
@@ -297,47 +297,3 @@ def iter_form_rows(ordered: Iterable[MessageRecord]) -> Iterator[Any]:
             if f.form_id not in seen:
                 seen.add(f.form_id)
                 yield FormRow(m, f)
-
-
-def stream_count(ordered: Iterable[MessageRecord], run: Any) -> Any:
-    """counts.count in one pass over records in receipt order, holding counters only."""
-    from collections import Counter
-
-    from reports.counts import Counts, _ranked, _text_or
-    n = {k: 0 for k in ("mails", "late", "failed", "new", "changed", "forms", "current", "flate", "complete",
-                        "fnew", "fchanged")}
-    flags: Counter[str] = Counter()
-    by = {k: Counter() for k in ("industry", "funding", "region", "unit")}  # type: ignore[var-annotated]
-    seen: set[str] = set()
-    for m in ordered:
-        n["mails"] += 1
-        n["late"] += is_late(m)
-        n["failed"] += m.outcome == "failed" or m.key in run.failed_keys
-        n["new"] += m.key in run.new_keys
-        n["changed"] += m.key in run.changed_keys
-        flags.update(flag_title(f) for f in m.flags)
-        for form in m.forms:
-            flags.update(flag_title(f) for f in form.flags if f not in m.flags)
-            if form.form_id in seen:
-                continue
-            seen.add(form.form_id)
-            n["forms"] += 1
-            n["fnew"] += m.key in run.new_keys
-            n["fchanged"] += m.key in run.changed_keys
-            if form.superseded_by:
-                continue
-            n["current"] += 1
-            n["complete"] += is_complete(form_flags_with_message(m, form))
-            n["flate"] += is_late(m, form)
-            by["industry"][_text_or(form.fields.get("industry_field"), "未填写")] += 1
-            by["funding"][funding_label(form.fields.get("funding_type"))] += 1
-            by["region"][guess_region(form.fields)] += 1
-            by["unit"][guess_unit_type(form.fields)] += 1
-    return Counts(
-        mails=n["mails"], mails_late=n["late"], mails_failed=n["failed"], mails_new=n["new"],
-        mails_changed=n["changed"], forms=n["forms"], forms_current=n["current"],
-        forms_on_time=n["current"] - n["flate"], forms_late=n["flate"], forms_complete=n["complete"],
-        forms_incomplete=n["current"] - n["complete"], forms_new=n["fnew"], forms_changed=n["fchanged"],
-        by_flag=_ranked(flags), by_industry=_ranked(by["industry"]), by_funding=_ranked(by["funding"]),
-        by_region=_ranked(by["region"]), by_unit_type=_ranked(by["unit"]),
-    )

@@ -22,11 +22,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
@@ -34,12 +32,12 @@ from reports import style
 from reports.cells import naive_local
 from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
 from reports.atomic import FILE_MODE
-from reports.counts import Counts, FormRow
+from reports.counts import Counts, FormRow, count
 from reports.reviewer import (FORM_ID_HEADER, PROJECT_SHEET, REMOVED_SHEET, REVIEW_HEADERS, ReviewNote,
                               read_review_notes)
 from reports.table import (FIELD_COLUMNS, LABELS, FieldColumn, display_value, field_value, flag_severity,
                            flag_text, flag_title, form_flags_with_message, form_status, guess_region, is_late,
-                           iter_form_rows, receipt_ordered, stream_count, training_days)
+                           iter_form_rows, receipt_ordered, training_days)
 
 __all__ = ["write_workbook", "build_workbook", "backup_path", "REVIEW_CHOICES", "SHEETS"]
 
@@ -495,7 +493,7 @@ def build_workbook(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneI
     ordered = receipt_ordered(messages)
     links, live, levels, ranks = _prepass(ordered, data_dir, base, notes)
     wb = Workbook(write_only=True)
-    _sheet_summary(wb, stream_count(ordered, run), run, tz, levels)
+    _sheet_summary(wb, count(ordered, run), run, tz, levels)
     _sheet_projects(wb, iter_form_rows(ordered), notes, tz, run, links)
     _sheet_flags(wb, ordered, tz, ranks)
     _sheet_mail_log(wb, ordered, run, tz)
