@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from intake.flags import SPECS
 from intake.models import Flag
-from parsers.types import FormGroup, Problem
+from parsers.types import FormGroup, Problem, contract_date, training_days
 
 __all__ = [
     "RULES_VERSION",
@@ -366,21 +366,10 @@ def _scope_flags(fields: Mapping[str, Any]) -> list[Flag]:
     return [] if ticked else [Flag("scope_missing")]
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _training_flags(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
     flags: list[Flag] = []
     raw = fields.get("training_dates")
-    start, end = _as_date(fields.get("training_start")), _as_date(fields.get("training_end"))
+    start, end = contract_date(fields.get("training_start")), contract_date(fields.get("training_end"))
     if _filled(raw) and (start is None or end is None):
         flags.append(Flag("training_dates_unparsed", str(raw).strip()))
     latest = end or start
@@ -464,15 +453,6 @@ def _dedupe(flags: Iterable[Flag]) -> list[Flag]:
             seen.add((f.code, f.detail))
             out.append(f)
     return out
-
-
-def training_days(fields: Mapping[str, Any]) -> int | None:
-    """Inclusive length of the training in days (12-01 to 12-05 is 5 days); None when not parsed
-    or when the end precedes the start."""
-    start, end = _as_date(fields.get("training_start")), _as_date(fields.get("training_end"))
-    if start is None or end is None or end < start:
-        return None
-    return (end - start).days + 1
 
 
 # ---------------------------------------------------------------- resubmissions

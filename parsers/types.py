@@ -7,6 +7,7 @@ Everything here is a frozen dataclass; `fields` follows the export contract docu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Mapping
 
 
@@ -70,3 +71,24 @@ class FormGroup:
 class Pairing:
     groups: tuple[FormGroup, ...]
     ignored: tuple[ParsedForm, ...] = ()  # documents that are not a 申报表 (cover letters ...), with .note
+
+
+def contract_date(value: Any) -> date | None:
+    """A date of the contract `fields` ("YYYY-MM-DD") as a date; anything else None."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def training_days(fields: Mapping[str, Any]) -> int | None:
+    """Inclusive length of the training in days (12-01 to 12-05 is 5 days); None when a date is missing
+    or unparsed, or the end precedes the start."""
+    start, end = contract_date(fields.get("training_start")), contract_date(fields.get("training_end"))
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).days + 1

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from intake.flags import SPECS, Severity, describe
 from intake.models import Flag, FormRecord, MessageRecord
+from parsers.types import contract_date, training_days
 
 __all__ = [
-    "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value", "parse_date",
+    "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value",
     "training_days", "flag_text", "flag_title", "flag_severity", "form_flags_with_message",
     "form_status", "is_late", "is_complete", "guess_region", "FUNDING_LABELS", "funding_label",
     "CE_BASE_LABELS", "guess_unit_type", "receipt_ordered", "iter_form_rows",
@@ -84,18 +84,6 @@ def field_value(fields: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def parse_date(value: Any) -> date | None:
-    """A contract date ("YYYY-MM-DD") as a date; anything else None."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def funding_label(value: Any) -> str:
     return FUNDING_LABELS.get(str(value), "未选择") if value else "未选择"
 
@@ -105,7 +93,7 @@ def display_value(col: FieldColumn, value: Any) -> Any:
     if value is None or value == "":
         return None
     if col.kind == "date":
-        return parse_date(value) or str(value)
+        return contract_date(value) or str(value)
     if col.kind == "bool":
         return "☑ 是" if value is True else ("□ 否" if value is False else str(value))
     if col.kind == "funding":
@@ -115,14 +103,6 @@ def display_value(col: FieldColumn, value: Any) -> Any:
     if col.kind == "int":
         return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
     return value if isinstance(value, str) else str(value)
-
-
-def training_days(fields: Mapping[str, Any]) -> int | None:
-    """Length of the training in days, both ends counted; None when the dates are unknown or odd."""
-    start, end = parse_date(fields.get("training_start")), parse_date(fields.get("training_end"))
-    if start is None or end is None or end < start:
-        return None
-    return (end - start).days + 1
 
 
 def flag_title(f: Flag) -> str:

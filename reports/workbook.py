@@ -85,7 +85,7 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
     for path, col in by_path.items():
         cols.append(col)
         if path == "training_end":
-            cols.append(_Col("训练天数", 8, lambda r: training_days(r.form.fields)))
+            cols.append(_Col("办班天数", 8, lambda r: training_days(r.form.fields)))
     cols += [
         _Col("所在市州（推测）", 18, lambda r: guess_region(r.form.fields)),
         _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),

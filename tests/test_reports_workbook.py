@@ -66,7 +66,7 @@ def test_sheets_and_project_headers(book: Book) -> None:
     assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件"]
     headers = list(_header(wb["申报项目"]))
     assert headers[0] == "项目名称"
-    for label in ("问题", "状态", "训练天数", "收到时间", "发件人", "源文件", "表单编号", "推荐级别", "审核意见",
+    for label in ("问题", "状态", "办班天数", "收到时间", "发件人", "源文件", "表单编号", "推荐级别", "审核意见",
                   "审核人", "办班时间", "申报单位办公电话", "承办单位地址", "是否继续教育基地"):
         assert label in headers
     # the form's order: 办班时间 before 办班地点 before 研修目的和作用 before 承办单位名称
@@ -81,7 +81,7 @@ def test_one_row_per_form_with_values_and_types(book: Book) -> None:
     r = _row_of(ws, "F0000")
     h = _header(ws)
     assert ws.cell(row=r, column=h["项目名称"]).value == "数字经济与产业升级高级研修班0"
-    assert ws.cell(row=r, column=h["训练天数"]).value == 5
+    assert ws.cell(row=r, column=h["办班天数"]).value == 5
     received = ws.cell(row=r, column=h["收到时间"]).value
     assert isinstance(received, datetime) and received.tzinfo is None
     assert received == datetime(2024, 12, 12, 9, 30)  # Beijing wall clock of 01:30 UTC
