@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from intake.flags import SPECS
 from intake.models import Flag
-from parsers.types import FormGroup, Problem, contract_date, training_days
+from parsers.types import FormGroup, Problem, contract_date, field_value, training_days
 
 __all__ = [
     "RULES_VERSION",
@@ -296,15 +296,6 @@ def _schema_title(path: str) -> str | None:
     return spec.title if spec is not None else None
 
 
-def _get(fields: Mapping[str, Any], path: str) -> Any:
-    value: Any = fields
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
 def _filled(value: Any) -> bool:
     if value is None or value is False:
         return False
@@ -326,7 +317,7 @@ def _missing_fields(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
     required = [r for r in rules.required_fields if r.strip() not in _OWN_FLAG_FIELDS]
     for requirement in (*required, *_phone_groups(rules.phone_any_of)):
         options = [p.strip() for p in requirement.split("|") if p.strip()]
-        if options and not any(_filled(_get(fields, p)) for p in options):
+        if options and not any(_filled(field_value(fields, p)) for p in options):
             flags.append(Flag("missing_field", _one_of_label(options)))
     return flags
 

@@ -73,6 +73,17 @@ class Pairing:
     ignored: tuple[ParsedForm, ...] = ()  # documents that are not a 申报表 (cover letters ...), with .note
 
 
+def field_value(fields: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of the contract `fields` ("applicant.mobile"); None when any step is
+    missing (parsers.schema.get_path is the strict twin, for filling a dict the parser built)."""
+    value: Any = fields
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
 def contract_date(value: Any) -> date | None:
     """A date of the contract `fields` ("YYYY-MM-DD") as a date; anything else None."""
     if isinstance(value, date):

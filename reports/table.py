@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from intake.flags import SPECS, Severity, describe
 from intake.models import Flag, FormRecord, MessageRecord
-from parsers.types import contract_date, training_days
+from parsers.types import contract_date, field_value, training_days
 
 __all__ = [
     "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value",
@@ -72,16 +72,6 @@ LABELS: dict[str, str] = {c.path: c.label for c in FIELD_COLUMNS}
 FUNDING_LABELS = {"fiscal": "财政资助项目", "self_funded": "自筹经费项目"}
 CE_BASE_LABELS = {"national": "国家级继续教育基地", "provincial": "省级继续教育基地", "no": "否"}
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
-
-
-def field_value(fields: Mapping[str, Any], path: str) -> Any:
-    """The raw value at a dotted path, None when any step is missing."""
-    value: Any = fields
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
 
 
 def funding_label(value: Any) -> str:
