@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.archive import expand  # noqa: E402
-from intake.mime import parse_mail, walk_attachments  # noqa: E402
-from parsers.convert import convert_files, convert_to_docx, libreoffice_available  # noqa: E402
+from intake.archive import expand
+from intake.mime import parse_mail, walk_attachments
+from parsers.convert import convert_files, convert_to_docx, libreoffice_available
 
 
 def bench_corpus(corpus: Path, rounds: int) -> None:
@@ -38,8 +38,12 @@ def bench_corpus(corpus: Path, rounds: int) -> None:
     full_s = time.perf_counter() - t0
     mb = sum(map(len, raws)) * rounds / 1e6
     print(f"corpus: {len(raws)} messages, {mb / rounds:.1f} MB, {rounds} rounds")
-    print(f"  MIME walk:               {n_att / walk_s:8.0f} attachments/s  ({len(raws) * rounds / walk_s:.0f} messages/s, {mb / walk_s:.1f} MB/s)")
-    print(f"  parse_mail + expand:     {n_full / full_s:8.0f} items/s        ({len(raws) * rounds / full_s:.0f} messages/s)")
+    print(
+        f"  MIME walk:               {n_att / walk_s:8.0f} attachments/s  ({len(raws) * rounds / walk_s:.0f} messages/s, {mb / walk_s:.1f} MB/s)"
+    )
+    print(
+        f"  parse_mail + expand:     {n_full / full_s:8.0f} items/s        ({len(raws) * rounds / full_s:.0f} messages/s)"
+    )
 
 
 def _form_docx(i: int) -> bytes:
@@ -64,7 +68,9 @@ def bench_convert(n: int) -> None:
         return
     docs = convert_files([(f"form{i}.docx", _form_docx(i)) for i in range(n)], target="doc")
     items = [(f"申报表{i}.doc", r.data) for i, r in enumerate(docs) if r.data]
-    print(f"conversion: {len(items)} .doc files of {sum(len(d) for _, d in items) / len(items) / 1024:.0f} KB each")
+    print(
+        f"conversion: {len(items)} .doc files of {sum(len(d) for _, d in items) / len(items) / 1024:.0f} KB each"
+    )
     t0 = time.perf_counter()
     res = convert_to_docx(items)
     batched = time.perf_counter() - t0
@@ -72,8 +78,12 @@ def bench_convert(n: int) -> None:
     t0 = time.perf_counter()
     ok_s = sum(convert_to_docx([it])[0].data is not None for it in items)
     single = time.perf_counter() - t0
-    print(f"  one call for all:  {batched:6.2f} s total, {batched / len(items):.3f} s/file ({ok_b}/{len(items)} converted)")
-    print(f"  one call per file: {single:6.2f} s total, {single / len(items):.3f} s/file ({ok_s}/{len(items)} converted)")
+    print(
+        f"  one call for all:  {batched:6.2f} s total, {batched / len(items):.3f} s/file ({ok_b}/{len(items)} converted)"
+    )
+    print(
+        f"  one call per file: {single:6.2f} s total, {single / len(items):.3f} s/file ({ok_s}/{len(items)} converted)"
+    )
 
 
 def main() -> None:

@@ -21,16 +21,16 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lxml import etree  # noqa: E402
+from lxml import etree
 
-from intake.formgen import STYLES, build_form_docx, sample_fields  # noqa: E402
-from parsers import ooxml  # noqa: E402
-from parsers.docx_form import _read, parse_docx  # noqa: E402
+from intake.formgen import STYLES, build_form_docx, sample_fields
+from parsers import ooxml
+from parsers.docx_form import _read, parse_docx
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -44,8 +44,11 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
 
 
 def corpus(per_style: int) -> list[tuple[str, bytes]]:
-    files = [(f"{style}-{i}", build_form_docx(sample_fields(1000 + i), style))
-             for style in STYLES for i in range(per_style)]
+    files = [
+        (f"{style}-{i}", build_form_docx(sample_fields(1000 + i), style))
+        for style in STYLES
+        for i in range(per_style)
+    ]
     golden = Path(__file__).resolve().parent.parent / "tests" / "golden"
     files += [(p.name, p.read_bytes()) for p in sorted(golden.glob("*.docx"))]
     return files
@@ -63,11 +66,19 @@ def libreoffice_versions(files: list[tuple[str, bytes]]) -> list[tuple[str, byte
         for i, (_, data) in enumerate(files):
             (src / f"f{i:03d}.docx").write_bytes(data)
         base = [exe, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless", "--norestore"]
-        subprocess.run([*base, "--convert-to", "doc", "--outdir", f"{tmp}/doc", *map(str, sorted(src.iterdir()))],
-                       capture_output=True, timeout=600, check=False)
+        subprocess.run(
+            [*base, "--convert-to", "doc", "--outdir", f"{tmp}/doc", *map(str, sorted(src.iterdir()))],
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
         docs = sorted(Path(tmp, "doc").glob("*.doc"))
-        subprocess.run([*base, "--convert-to", "docx:MS Word 2007 XML", "--outdir", f"{tmp}/docx", *map(str, docs)],
-                       capture_output=True, timeout=600, check=False)
+        subprocess.run(
+            [*base, "--convert-to", "docx:MS Word 2007 XML", "--outdir", f"{tmp}/docx", *map(str, docs)],
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
         return [(f"lo-{p.stem}", p.read_bytes()) for p in sorted(Path(tmp, "docx").glob("*.docx"))]
 
 
@@ -90,8 +101,9 @@ def _docx2python(data: bytes) -> Callable[[], object]:
 
 
 def measure(files: list[tuple[str, bytes]], repeat: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {k: [] for k in ("lxml", "unzip_lxml", "load", "walk", "read", "parse_docx",
-                                                   "docx2python")}
+    out: dict[str, list[float]] = {
+        k: [] for k in ("lxml", "unzip_lxml", "load", "walk", "read", "parse_docx", "docx2python")
+    }
     for name, data in files:
         xml = document_xml(data)
         root = ooxml.load_document(data)
@@ -109,21 +121,30 @@ def measure(files: list[tuple[str, bytes]], repeat: int) -> dict[str, list[float
 def report(title: str, files: list[tuple[str, bytes]], repeat: int) -> None:
     print(f"== {title}")
     sizes = [len(document_xml(d)) for _, d in files]
-    print(f"{len(files)} forms, {len(STYLES)} styles; document.xml median {statistics.median(sizes) / 1024:.1f} KB, "
-          f"docx median {statistics.median(len(d) for _, d in files) / 1024:.1f} KB")
+    print(
+        f"{len(files)} forms, {len(STYLES)} styles; document.xml median {statistics.median(sizes) / 1024:.1f} KB, "
+        f"docx median {statistics.median(len(d) for _, d in files) / 1024:.1f} KB"
+    )
     t = measure(files, repeat)
     med = {k: statistics.median(v) * 1000 for k, v in t.items()}
     for k, v in med.items():
-        print(f"  {k:12s} median {v:7.3f} ms/form   (p90 {sorted(t[k])[int(len(t[k]) * 0.9)] * 1000:7.3f} ms)")
+        print(
+            f"  {k:12s} median {v:7.3f} ms/form   (p90 {sorted(t[k])[int(len(t[k]) * 0.9)] * 1000:7.3f} ms)"
+        )
     ratios = [p / b for p, b in zip(t["parse_docx"], t["lxml"])]
-    print(f"parse_docx / bare lxml parse of document.xml: median {statistics.median(ratios):.2f}x "
-          f"(max {max(ratios):.2f}x; target <= 3x)")
-    print(f"parse_docx / (unzip + lxml parse): median "
-          f"{statistics.median(p / b for p, b in zip(t['parse_docx'], t['unzip_lxml'])):.2f}x")
+    print(
+        f"parse_docx / bare lxml parse of document.xml: median {statistics.median(ratios):.2f}x "
+        f"(max {max(ratios):.2f}x; target <= 3x)"
+    )
+    print(
+        f"parse_docx / (unzip + lxml parse): median "
+        f"{statistics.median(p / b for p, b in zip(t['parse_docx'], t['unzip_lxml'])):.2f}x"
+    )
     if med["docx2python"] > 0.01:
-        print(f"docx2python / parse_docx: median "
-              f"{statistics.median(d / p for d, p in zip(t['docx2python'], t['parse_docx'])):.1f}x slower")
-
+        print(
+            f"docx2python / parse_docx: median "
+            f"{statistics.median(d / p for d, p in zip(t['docx2python'], t['parse_docx'])):.1f}x slower"
+        )
 
 
 def main() -> None:

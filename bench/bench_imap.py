@@ -66,9 +66,12 @@ def make_mail(i: int, size_kb: int, rng: random.Random) -> bytes:
     msg["Message-ID"] = make_msgid(domain="example.cn")
     msg["Date"] = format_datetime(datetime(2024, 12, 1, 9, 0, tzinfo=BJ) + timedelta(minutes=i))
     msg.set_content("您好，附件为我单位申报表（Word 与盖章 PDF），请查收。")
-    msg.add_attachment(docx, maintype="application",
-                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       filename=f"{unit}申报表.docx")
+    msg.add_attachment(
+        docx,
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename=f"{unit}申报表.docx",
+    )
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{unit}申报表.pdf")
     return msg.as_bytes()
 
@@ -123,7 +126,11 @@ def run_child(cfg: dict, folder: str, mode: str) -> dict:
     env = dict(os.environ)
     out = subprocess.run(
         [PY, __file__, "--child", mode, "--cfg", json.dumps(cfg), "--folder", folder],
-        capture_output=True, text=True, check=True, env=env, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -189,8 +196,8 @@ def startup_seconds(code: str, repeat: int = 3) -> float:
 
 def intake_run_available() -> bool:
     try:
-        import intake.run  # noqa: F401
-        import intake.cli  # noqa: F401
+        import intake.cli
+        import intake.run
     except ImportError:
         return False
     return hasattr(intake.run, "run_intake")
@@ -211,7 +218,7 @@ folders = ["{folder}"]
 [intake]
 deadline = "2024-12-17T23:59:59+08:00"
 training_end_limit = "2025-10-31"
-data_dir = "{workdir / 'data'}"
+data_dir = "{workdir / "data"}"
 """,
         encoding="utf-8",
     )
@@ -220,8 +227,12 @@ data_dir = "{workdir / 'data'}"
 
 def intake_run(config: Path) -> tuple[float, int]:
     t0 = time.perf_counter()
-    proc = subprocess.run([PY, "-c", "from intake.cli import main; main()", "run", "--config", str(config), "--quiet"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [PY, "-c", "from intake.cli import main; main()", "run", "--config", str(config), "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 3):
         print(proc.stdout[-2000:], proc.stderr[-2000:])
@@ -237,8 +248,12 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=200)
     ap.add_argument("--size-kb", type=int, default=300)
     ap.add_argument("--batch", type=int, default=50)
-    ap.add_argument("--cron-messages", type=int, default=None,
-                    help="messages in the mailbox for the end-to-end cron run (default: --messages)")
+    ap.add_argument(
+        "--cron-messages",
+        type=int,
+        default=None,
+        help="messages in the mailbox for the end-to-end cron run (default: --messages)",
+    )
     ap.add_argument("--no-cron", action="store_true", help="skip the end-to-end `intake run` part (slow)")
     ap.add_argument("--child", choices=["fetch", "list"])
     ap.add_argument("--cfg")
@@ -266,11 +281,23 @@ def bench(server, workdir: Path, args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     mb_big = fill(server, user, "INBOX", args.messages, args.size_kb)
     mb_small = fill(server, user, "small", args.small, args.size_kb)
-    print(f"filled INBOX with {args.messages} mails ({mb_big:.1f} MB, {mb_big * 1e3 / args.messages:.0f} KB each) "
-          f"and 'small' with {args.small} ({mb_small:.1f} MB) in {time.perf_counter() - t0:.1f} s")
-    cfg = dict(kind="imap", host=server.host, port=server.port, security="plain", username=user.name,
-               password_env=user.password_env, folders=["INBOX"], batch_size=args.batch,
-               connect_timeout=10, read_timeout=60, post_action="none")
+    print(
+        f"filled INBOX with {args.messages} mails ({mb_big:.1f} MB, {mb_big * 1e3 / args.messages:.0f} KB each) "
+        f"and 'small' with {args.small} ({mb_small:.1f} MB) in {time.perf_counter() - t0:.1f} s"
+    )
+    cfg = dict(
+        kind="imap",
+        host=server.host,
+        port=server.port,
+        security="plain",
+        username=user.name,
+        password_env=user.password_env,
+        folders=["INBOX"],
+        batch_size=args.batch,
+        connect_timeout=10,
+        read_timeout=60,
+        post_action="none",
+    )
 
     run_child(cfg, "INBOX", "fetch")  # warm Dovecot's index and the page cache for both sides
     fetch = min((run_child(cfg, "INBOX", "fetch") for _ in range(3)), key=lambda r: r["seconds"])
@@ -278,27 +305,37 @@ def bench(server, workdir: Path, args: argparse.Namespace) -> None:
     mbsync = min(run_mbsync(server, user, "INBOX", workdir) for _ in range(3))
     mbsync_cpu = min(MBSYNC_CPU)
     mbsync_fsync = run_mbsync(server, user, "INBOX", workdir, fsync=True)
-    print(f"(a) intake fetch   : {fetch['messages']} msgs, {fetch['bytes'] / 1e6:.1f} MB in {fetch['seconds']:.2f} s "
-          f"({fetch['bytes'] / 1e6 / fetch['seconds']:.0f} MB/s), batch {args.batch}")
-    print(f"(b) mbsync         : {mbsync:.2f} s with FSync no (the floor; {mbsync_fsync:.2f} s with its default "
-          f"FSync yes); ratio intake/mbsync = {fetch['seconds'] / mbsync:.2f} (target ≤ 1.2)")
-    print(f"    client CPU time: intake {fetch['cpu']:.2f} s, mbsync {mbsync_cpu:.2f} s "
-          f"(wall time also includes Dovecot; the host's load makes it noisy)")
+    print(
+        f"(a) intake fetch   : {fetch['messages']} msgs, {fetch['bytes'] / 1e6:.1f} MB in {fetch['seconds']:.2f} s "
+        f"({fetch['bytes'] / 1e6 / fetch['seconds']:.0f} MB/s), batch {args.batch}"
+    )
+    print(
+        f"(b) mbsync         : {mbsync:.2f} s with FSync no (the floor; {mbsync_fsync:.2f} s with its default "
+        f"FSync yes); ratio intake/mbsync = {fetch['seconds'] / mbsync:.2f} (target ≤ 1.2)"
+    )
+    print(
+        f"    client CPU time: intake {fetch['cpu']:.2f} s, mbsync {mbsync_cpu:.2f} s "
+        f"(wall time also includes Dovecot; the host's load makes it noisy)"
+    )
 
     py = startup_seconds("pass")
     imp = startup_seconds("import intake.cli" if intake_run_available() else "import intake.mailbox")
     listing = run_child(cfg, "INBOX", "list")
     print(f"    interpreter start-up {py:.3f} s; with intake imported {imp:.3f} s")
-    print(f"(c) no-new-mail listing (connect, login, ID, EXAMINE, 2 SEARCH): {listing['seconds']:.3f} s "
-          f"beyond start-up, {listing['messages']} new")
+    print(
+        f"(c) no-new-mail listing (connect, login, ID, EXAMINE, 2 SEARCH): {listing['seconds']:.3f} s "
+        f"beyond start-up, {listing['messages']} new"
+    )
     if intake_run_available() and not args.no_cron:
         cron_bench(server, workdir, args, py)
     else:
         why = "--no-cron given" if args.no_cron else "intake.run not available"
         print(f"    {why}: end-to-end cron run not measured")
-    print(f"(d) peak RSS fetching {args.small}: {small['peak_rss_mb']:.1f} MB; "
-          f"{args.messages}: {fetch['peak_rss_mb']:.1f} MB "
-          f"(growth {fetch['peak_rss_mb'] - small['peak_rss_mb']:+.1f} MB)")
+    print(
+        f"(d) peak RSS fetching {args.small}: {small['peak_rss_mb']:.1f} MB; "
+        f"{args.messages}: {fetch['peak_rss_mb']:.1f} MB "
+        f"(growth {fetch['peak_rss_mb'] - small['peak_rss_mb']:+.1f} MB)"
+    )
 
 
 def cron_bench(server, workdir: Path, args: argparse.Namespace, py: float) -> None:
@@ -310,8 +347,10 @@ def cron_bench(server, workdir: Path, args: argparse.Namespace, py: float) -> No
     first, rc1 = intake_run(config)
     print(f"    first `intake run` over {n} mails: {first:.1f} s (exit {rc1})")
     again = min(intake_run(config)[0] for _ in range(3))
-    print(f"(c) no-new-mail `intake run` end to end: {again:.2f} s total, {again - py:.2f} s beyond interpreter "
-          f"start-up (target ≤ 1 s)")
+    print(
+        f"(c) no-new-mail `intake run` end to end: {again:.2f} s total, {again - py:.2f} s beyond interpreter "
+        f"start-up (target ≤ 1 s)"
+    )
     profile_idle_run(config)
 
 
@@ -331,8 +370,10 @@ def profile_idle_run(config: Path) -> None:
     total = time.perf_counter() - t0
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     reports = sum(v[3] for k, v in stats.items() if k[2] == "write_reports")
-    print(f"    in-process idle run {total:.2f} s, of which write_reports {reports:.2f} s "
-          f"(mailbox + store {total - reports:.2f} s)")
+    print(
+        f"    in-process idle run {total:.2f} s, of which write_reports {reports:.2f} s "
+        f"(mailbox + store {total - reports:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,19 +25,19 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pdfplumber  # noqa: E402
-import pypdfium2 as pdfium  # noqa: E402
+import pdfplumber
+import pypdfium2 as pdfium
 
-from intake.formgen import build_form_docx, sample_fields  # noqa: E402
-from intake.pdfgen import pdf_from_fields, scanned_pdf_from_fields, text_pdf_from_docx  # noqa: E402
-from parsers import pdf_pages, pdf_text  # noqa: E402
-from parsers.pdf_form import parse_pdf  # noqa: E402
-from parsers.seal import check_page, detect_seal  # noqa: E402
+from intake.formgen import build_form_docx, sample_fields
+from intake.pdfgen import pdf_from_fields, scanned_pdf_from_fields, text_pdf_from_docx
+from parsers import pdf_pages, pdf_text
+from parsers.pdf_form import parse_pdf
+from parsers.seal import check_page, detect_seal
 
 
 def floor_text(data: bytes) -> None:
@@ -98,8 +98,10 @@ def report(label: str, docs: Sequence[bytes], repeat: int) -> None:
     print(f"\n{label}: {len(docs)} PDFs, {pages} pages, {sum(map(len, docs)) / len(docs) / 1024:.0f} KiB avg")
     for name, ms in figures.items():
         print(f"  {name:8s} {ms:8.2f} ms/page")
-    print(f"  parse/floor {figures['parse'] / figures['floor']:.1f}x   seal/floor {figures['seal'] / figures['floor']:.1f}x"
-          f"   parse/plumber-text {figures['parse'] / max(figures['plumber'], 1e-9):.2f}x")
+    print(
+        f"  parse/floor {figures['parse'] / figures['floor']:.1f}x   seal/floor {figures['seal'] / figures['floor']:.1f}x"
+        f"   parse/plumber-text {figures['parse'] / max(figures['plumber'], 1e-9):.2f}x"
+    )
 
 
 def stage_split(docs: Sequence[bytes], repeat: int) -> None:
@@ -128,8 +130,15 @@ def stage_split(docs: Sequence[bytes], repeat: int) -> None:
                 marks.append(clock())
                 pdf_text._read_page(plumber_page)
                 marks.append(clock())
-            names = ("pdfium doc open", "pdfium page load", "classify (textpage)", "seal render+mask", None,
-                     "plumber open+objects", "pdf_text own work")
+            names = (
+                "pdfium doc open",
+                "pdfium page load",
+                "classify (textpage)",
+                "seal render+mask",
+                None,
+                "plumber open+objects",
+                "pdf_text own work",
+            )
             for name, t0, t1 in zip(names, marks, marks[1:]):
                 if name:
                     totals[name] = totals.get(name, 0.0) + t1 - t0

@@ -32,10 +32,11 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,8 +50,9 @@ FIRST_DAY = datetime(2024, 11, 20, 9, 0, tzinfo=TZ8)
 # ------------------------------------------------------------------------------------ mails
 
 
-def make_mails(n: int, *, seed: int = 7, doc_share: float = 0.0, zip_share: float = 0.1
-               ) -> Iterator[tuple[bytes, datetime]]:
+def make_mails(
+    n: int, *, seed: int = 7, doc_share: float = 0.0, zip_share: float = 0.1
+) -> Iterator[tuple[bytes, datetime]]:
     """N submission mails with their INTERNALDATEs: bench.generate when it exists, else our own."""
     try:
         from bench import generate  # type: ignore[attr-defined]
@@ -88,7 +90,9 @@ def _own_mail(i: int, seed: int, doc_share: float, zip_share: float) -> tuple[by
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("申报表.docx", docx)
             zf.writestr("申报表（盖章）.pdf", pdf)
-        msg.add_attachment(buf.getvalue(), maintype="application", subtype="zip", filename=f"{org}申报材料.zip")
+        msg.add_attachment(
+            buf.getvalue(), maintype="application", subtype="zip", filename=f"{org}申报材料.zip"
+        )
     else:
         word_name = f"{org}申报表.docx"
         if rnd.random() < doc_share:
@@ -106,8 +110,12 @@ def _doc_template() -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "form.docx"
         src.write_bytes(build_form_docx(sample_fields(1)))
-        subprocess.run(["soffice", "--headless", "--convert-to", "doc", "--outdir", tmp, str(src)],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "doc", "--outdir", tmp, str(src)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         return (Path(tmp) / "form.doc").read_bytes()
 
 
@@ -247,6 +255,7 @@ def _timed(fn: Callable[..., Any], stage: str) -> Callable[..., Any]:
     import inspect
 
     if inspect.isgeneratorfunction(fn):
+
         @functools.wraps(fn)
         def gen_wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
             CLOCK.enter(stage)
@@ -263,6 +272,7 @@ def _timed(fn: Callable[..., Any], stage: str) -> Callable[..., Any]:
                 finally:
                     CLOCK.leave()
                 yield item
+
         return gen_wrapper
 
     @functools.wraps(fn)
@@ -277,6 +287,7 @@ def _timed(fn: Callable[..., Any], stage: str) -> Callable[..., Any]:
             return None
         finally:
             CLOCK.leave()
+
     return wrapper
 
 
@@ -377,7 +388,9 @@ def child_main(args: argparse.Namespace) -> None:
     wall = time.perf_counter() - started
     stages = getattr(summary, "stage_seconds", None) or {}
     own = dict(CLOCK.totals)
-    own["other (incl. waiting for parse)" if any(k.endswith("(bg)") for k in own) else "other"] = max(0.0, wall - sum(v for k, v in own.items() if not k.endswith("(bg)")))
+    own["other (incl. waiting for parse)" if any(k.endswith("(bg)") for k in own) else "other"] = max(
+        0.0, wall - sum(v for k, v in own.items() if not k.endswith("(bg)"))
+    )
     out = {
         "wall_s": wall,
         "summary": _jsonable(summary),
@@ -403,8 +416,9 @@ def child_main(args: argparse.Namespace) -> None:
 # ------------------------------------------------------------------------------------ parent side
 
 
-def run_child(config: Path, mode: str, *, force: bool = False, profile: bool = False,
-              fetch_store_only: bool = False) -> dict[str, Any]:
+def run_child(
+    config: Path, mode: str, *, force: bool = False, profile: bool = False, fetch_store_only: bool = False
+) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         out = tmp.name
     cmd = [PY, __file__, "--child", "--config", str(config), "--mode", mode, "--out", out]
@@ -437,11 +451,18 @@ def cron_run(config: Path) -> dict[str, float]:
     imports = time_command([PY, "-c", "import intake.cli"])
     cli = [PY, "-c", "import sys; from intake.cli import main; sys.argv[0] = 'intake'; main()"]
     started = time.perf_counter()
-    proc = subprocess.run(cli + ["run", "--config", str(config), "--quiet"], cwd=ROOT, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        cli + ["run", "--config", str(config), "--quiet"], cwd=ROOT, capture_output=True, text=True
+    )
     cron = time.perf_counter() - started
-    return {"python_startup_s": bare, "import_cli_s": imports, "cron_run_s": cron,
-            "beyond_startup_s": cron - bare, "exit_code": proc.returncode, "stderr": proc.stderr[-500:]}
+    return {
+        "python_startup_s": bare,
+        "import_cli_s": imports,
+        "cron_run_s": cron,
+        "beyond_startup_s": cron - bare,
+        "exit_code": proc.returncode,
+        "stderr": proc.stderr[-500:],
+    }
 
 
 def stage_table(result: dict[str, Any]) -> dict[str, float]:
@@ -515,11 +536,18 @@ def components(server: Any, user: Any, n: int, workers: int) -> dict[str, Any]:
     reasons: dict[str, int] = defaultdict(int)
     for r in failed:
         reasons[getattr(r, "reason", str(r))[:60]] += 1
-    return {"stages": dict(clock), "documents": dict(counts), "failed": len(failed), "reasons": dict(reasons),
-            "worker_seconds_by_kind": stats.seconds_by_kind, "worker_peak_rss_kb": stats.peak_worker_rss_kb,
-            "main_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "main_cpu_s": _cpu(resource.RUSAGE_SELF), "children_cpu_s": _cpu(resource.RUSAGE_CHILDREN),
-            "messages": len(listing.uids)}
+    return {
+        "stages": dict(clock),
+        "documents": dict(counts),
+        "failed": len(failed),
+        "reasons": dict(reasons),
+        "worker_seconds_by_kind": stats.seconds_by_kind,
+        "worker_peak_rss_kb": stats.peak_worker_rss_kb,
+        "main_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "main_cpu_s": _cpu(resource.RUSAGE_SELF),
+        "children_cpu_s": _cpu(resource.RUSAGE_CHILDREN),
+        "messages": len(listing.uids),
+    }
 
 
 def _documents(mail: Any, expand: Any) -> Iterator[Any]:
@@ -548,8 +576,11 @@ def profile_parse(n: int, args: argparse.Namespace, top: int = 25) -> None:
         from intake.archive import expand
     except ImportError:
         expand = None
-    docs = [d for raw, _ in make_mails(n, doc_share=0.0, zip_share=args.zip_share)
-            for d in _documents(parse_mail(raw), expand)]
+    docs = [
+        d
+        for raw, _ in make_mails(n, doc_share=0.0, zip_share=args.zip_share)
+        for d in _documents(parse_mail(raw), expand)
+    ]
     for kind in ("docx", "pdf"):
         batch = [d for d in docs if d.kind == kind]
         if not batch:
@@ -564,8 +595,11 @@ def profile_parse(n: int, args: argparse.Namespace, top: int = 25) -> None:
                 pass
         profiler.disable()
         per = 1000 * (time.perf_counter() - started) / len(batch)
-        print(f"\n== parse profile: {len(batch)} {kind}, {per:.1f} ms each under cProfile "
-              f"(load avg {os.getloadavg()[0]:.1f})", flush=True)
+        print(
+            f"\n== parse profile: {len(batch)} {kind}, {per:.1f} ms each under cProfile "
+            f"(load avg {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)
         print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:6000], flush=True)
@@ -579,13 +613,19 @@ def components_size(server: Any, n: int, args: argparse.Namespace) -> dict[str, 
     result = components(server, user, n, args.workers)
     wall = time.perf_counter() - started
     result.update(n=n, load_s=load_s, mail_mb=mbytes, wall_s=wall)
-    print(f"\n== components, N = {n}: generated + APPENDed {mbytes:.0f} MB in {load_s:.1f}s; "
-          f"fetch+unpack+parse {wall:.2f}s ({1000 * wall / n:.1f} ms/submission)", flush=True)
+    print(
+        f"\n== components, N = {n}: generated + APPENDed {mbytes:.0f} MB in {load_s:.1f}s; "
+        f"fetch+unpack+parse {wall:.2f}s ({1000 * wall / n:.1f} ms/submission)",
+        flush=True,
+    )
     print(f"    stages: {fmt_stages(result['stages'], n)}", flush=True)
     print(f"    documents {result['documents']}, failed {result['failed']} {result['reasons']}", flush=True)
-    print(f"    worker CPU by kind: { {k: round(v, 2) for k, v in result['worker_seconds_by_kind'].items()} }; "
-          f"peak RSS main {result['main_maxrss_kb'] / 1024:.0f} MB, worker "
-          f"{result['worker_peak_rss_kb'] / 1024:.0f} MB", flush=True)
+    print(
+        f"    worker CPU by kind: { {k: round(v, 2) for k, v in result['worker_seconds_by_kind'].items()} }; "
+        f"peak RSS main {result['main_maxrss_kb'] / 1024:.0f} MB, worker "
+        f"{result['worker_peak_rss_kb'] / 1024:.0f} MB",
+        flush=True,
+    )
     return result
 
 
@@ -605,14 +645,17 @@ def bench_size(server: Any, n: int, args: argparse.Namespace, work: Path) -> dic
         return report
     report["cron"] = cron_run(config)
     c = report["cron"]
-    print(f"  no-new-mail cron run: {c['cron_run_s']:.2f}s (python start-up {c['python_startup_s']:.2f}s, "
-          f"import intake.cli {c['import_cli_s']:.2f}s → {c['beyond_startup_s']:.2f}s beyond start-up; "
-          f"exit {c['exit_code']})", flush=True)
+    print(
+        f"  no-new-mail cron run: {c['cron_run_s']:.2f}s (python start-up {c['python_startup_s']:.2f}s, "
+        f"import intake.cli {c['import_cli_s']:.2f}s → {c['beyond_startup_s']:.2f}s beyond start-up; "
+        f"exit {c['exit_code']})",
+        flush=True,
+    )
     mail, when = next(make_mails(1, seed=99, doc_share=0.0, zip_share=0.0))
     server.append(user, "INBOX", mail, when)
     report["one new mail"] = run_child(config, "run")
     _print_run("cron run with one new mail", report["one new mail"], n)
-    for label, force in (("rerun unchanged", False), ("rerun --force", True))[:1 if args.no_force else 2]:
+    for label, force in (("rerun unchanged", False), ("rerun --force", True))[: 1 if args.no_force else 2]:
         result = run_child(config, "rerun", force=force)
         report[label] = result
         _print_run(label, result, n, first_wall=first["wall_s"])
@@ -624,18 +667,30 @@ def bench_size(server: Any, n: int, args: argparse.Namespace, work: Path) -> dic
 def _print_run(label: str, r: dict[str, Any], n: int, first_wall: float | None = None) -> None:
     share = f" = {100 * r['wall_s'] / first_wall:.1f}% of the first run" if first_wall else ""
     code = r.get("exit_code")
-    counts = {k: r["summary"].get(k) for k in ("processed", "skipped", "new", "failed")} \
-        if isinstance(r["summary"], dict) else {}
-    print(f"  {label}: {r['wall_s']:.2f}s wall ({1000 * r['wall_s'] / n:.1f} ms/submission){share}; "
-          f"process {r['process_s']:.2f}s; exit_code {code} {counts}; load avg {r['loadavg'][0]:.1f}", flush=True)
+    counts = (
+        {k: r["summary"].get(k) for k in ("processed", "skipped", "new", "failed")}
+        if isinstance(r["summary"], dict)
+        else {}
+    )
+    print(
+        f"  {label}: {r['wall_s']:.2f}s wall ({1000 * r['wall_s'] / n:.1f} ms/submission){share}; "
+        f"process {r['process_s']:.2f}s; exit_code {code} {counts}; load avg {r['loadavg'][0]:.1f}",
+        flush=True,
+    )
     if r["stage_seconds_run"]:
         print(f"    stages (RunSummary.stage_seconds): {fmt_stages(r['stage_seconds_run'], n)}", flush=True)
     print(f"    stages (bench clocks): {fmt_stages(r['stage_seconds_bench'], n)}", flush=True)
     main_cpu, workers_cpu = r["main_cpu_s"], r["children_cpu_s"]
-    print(f"    CPU: main {main_cpu:.2f}s + workers {workers_cpu:.2f}s → quiet 2-core estimate "
-          f"≥ {max(main_cpu, (main_cpu + workers_cpu) / 2):.2f}s wall", flush=True)
-    print(f"    peak RSS main {r['main_maxrss_kb'] / 1024:.0f} MB, worker {r['worker_peak_rss_kb'] / 1024:.0f} MB "
-          f"(largest child incl. soffice {r['children_maxrss_kb'] / 1024:.0f} MB)", flush=True)
+    print(
+        f"    CPU: main {main_cpu:.2f}s + workers {workers_cpu:.2f}s → quiet 2-core estimate "
+        f"≥ {max(main_cpu, (main_cpu + workers_cpu) / 2):.2f}s wall",
+        flush=True,
+    )
+    print(
+        f"    peak RSS main {r['main_maxrss_kb'] / 1024:.0f} MB, worker {r['worker_peak_rss_kb'] / 1024:.0f} MB "
+        f"(largest child incl. soffice {r['children_maxrss_kb'] / 1024:.0f} MB)",
+        flush=True,
+    )
     if r.get("errors"):
         print(f"    NOTE errors tolerated by the bench: {r['errors']}", flush=True)
     if r.get("profile"):
@@ -643,19 +698,32 @@ def _print_run(label: str, r: dict[str, Any], n: int, first_wall: float | None =
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="100,1000", help="comma-separated N (default 100,1000)")
     parser.add_argument("--workers", type=int, default=2, help="parser processes (default 2: the target box)")
     parser.add_argument("--doc-share", type=float, default=0.0, help="share of mails with a legacy .doc")
     parser.add_argument("--zip-share", type=float, default=0.1, help="share of mails with a zip")
-    parser.add_argument("--fetch-store-only", action="store_true",
-                        help="only the first run, documents not parsed (fetch, unpack, store, reports: for 10,000)")
+    parser.add_argument(
+        "--fetch-store-only",
+        action="store_true",
+        help="only the first run, documents not parsed (fetch, unpack, store, reports: for 10,000)",
+    )
     parser.add_argument("--no-force", action="store_true", help="skip the rerun --force (long at 10,000)")
     parser.add_argument("--profile", action="store_true", help="cProfile the main process of the first run")
-    parser.add_argument("--components", action="store_true",
-                        help="fetch → parse_mail → expand → DocumentParser only (no run.py, no store/reports)")
-    parser.add_argument("--profile-parse", type=int, default=0, metavar="N",
-                        help="cProfile parse_docx/parse_pdf in process on N generated mails, then exit")
+    parser.add_argument(
+        "--components",
+        action="store_true",
+        help="fetch → parse_mail → expand → DocumentParser only (no run.py, no store/reports)",
+    )
+    parser.add_argument(
+        "--profile-parse",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cProfile parse_docx/parse_pdf in process on N generated mails, then exit",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--json", help="also write all figures to this JSON file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -673,8 +741,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_pipeline: {os.cpu_count()} CPUs, workers={args.workers}, python {sys.version.split()[0]}")
     seal = None if args.fetch_store_only else seal_share()
     if seal:
-        print(f"seal check (in process, text PDF, CPU time): {seal['without_seal_ms']:.1f} ms/PDF without, "
-              f"{seal['with_seal_ms']:.1f} ms/PDF with → seal {seal['seal_ms']:.1f} ms/PDF")
+        print(
+            f"seal check (in process, text PDF, CPU time): {seal['without_seal_ms']:.1f} ms/PDF without, "
+            f"{seal['with_seal_ms']:.1f} ms/PDF with → seal {seal['seal_ms']:.1f} ms/PDF"
+        )
     server = start_dovecot()
     work = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     reports = []

@@ -42,51 +42,83 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, RunInfo  # noqa: E402
+from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, RunInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
-_FLAG_CYCLE = ((), (Flag("missing_field", "applicant.mobile"),), (Flag("stamp_missing"),),
-               (Flag("funding_type_missing"), Flag("scope_missing")), ())
+_FLAG_CYCLE = (
+    (),
+    (Flag("missing_field", "applicant.mobile"),),
+    (Flag("stamp_missing"),),
+    (Flag("funding_type_missing"), Flag("scope_missing")),
+    (),
+)
 STEPS = ("workbook_first", "workbook_regenerate", "summary", "export", "store_reports")
 
 
 def _fields(i: int) -> dict[str, Any]:
     try:  # realistic values (long texts as applicants write them) when the generator is there
         from intake.formgen import sample_fields
+
         return sample_fields(i)
     except ImportError:
-        return {"project_name": f"高级研修班{i}", "purpose": "研修目的。" * 60, "applicant": {"name": f"武汉单位{i}"}}
+        return {
+            "project_name": f"高级研修班{i}",
+            "purpose": "研修目的。" * 60,
+            "applicant": {"name": f"武汉单位{i}"},
+        }
 
 
 def make_messages(n_forms: int, data_dir: Path) -> list[MessageRecord]:
-    start = datetime(2024, 12, 11, tzinfo=timezone.utc)
+    start = datetime(2024, 12, 11, tzinfo=UTC)
     (data_dir / "att").mkdir(parents=True, exist_ok=True)
     msgs = []
     for i in range(n_forms):
         key = f"INBOX/1/{i + 1}"
         archived = f"att/{i:06d}.docx"
         (data_dir / archived).write_bytes(b"x")
-        form = FormRecord(f"form-{i:06d}", key, (f"申报表{i}.docx", f"申报表{i}.pdf"), _fields(i),
-                          _FLAG_CYCLE[i % len(_FLAG_CYCLE)])
-        atts = (AttachmentRecord(f"申报表{i}.docx", f"{i:064x}", "docx", 40_000, "parsed",
-                                 archive_path=archived),
-                AttachmentRecord(f"申报表{i}.pdf", f"{i + 1:064x}", "pdf", 300_000, "parsed"))
+        form = FormRecord(
+            f"form-{i:06d}",
+            key,
+            (f"申报表{i}.docx", f"申报表{i}.pdf"),
+            _fields(i),
+            _FLAG_CYCLE[i % len(_FLAG_CYCLE)],
+        )
+        atts = (
+            AttachmentRecord(f"申报表{i}.docx", f"{i:064x}", "docx", 40_000, "parsed", archive_path=archived),
+            AttachmentRecord(f"申报表{i}.pdf", f"{i + 1:064x}", "pdf", 300_000, "parsed"),
+        )
         late = (Flag("late", "2024-12-18 09:00"),) if i % 20 == 0 else ()
-        msgs.append(MessageRecord(key, f"<{i}@x>", "INBOX", 1, i + 1, f"u{i}@example.com", f"申报材料{i}",
-                                  start + timedelta(minutes=7 * i), None, atts, (form,), late))
+        msgs.append(
+            MessageRecord(
+                key,
+                f"<{i}@x>",
+                "INBOX",
+                1,
+                i + 1,
+                f"u{i}@example.com",
+                f"申报材料{i}",
+                start + timedelta(minutes=7 * i),
+                None,
+                atts,
+                (form,),
+                late,
+            )
+        )
     return msgs
 
 
 def _rss_mib() -> float:
     try:
         import psutil
+
         return psutil.Process().memory_info().rss / 2**20
     except ImportError:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -96,6 +128,7 @@ def _action(step: str, root: Path, msgs: list[MessageRecord], run: RunInfo) -> C
     from reports.export import write_export
     from reports.summary import write_summary
     from reports.workbook import write_workbook
+
     book = root / "申报汇总.xlsx"
     if step.startswith("workbook"):
         return lambda: write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data")
@@ -107,27 +140,38 @@ def _action(step: str, root: Path, msgs: list[MessageRecord], run: RunInfo) -> C
 def fill_store(n: int, root: Path) -> None:
     """A real store with N synthetic messages, written through the store API (its own child process)."""
     from intake.store import Store
+
     msgs = make_messages(n, root / "store")
     with Store(root / "store") as store:
-        run_id = store.start_run("run", "bench", datetime(2024, 12, 20, tzinfo=timezone.utc))
+        run_id = store.start_run("run", "bench", datetime(2024, 12, 20, tzinfo=UTC))
         for i, m in enumerate(msgs):
-            store.save_message(m, raw_sha256=f"{i:064x}", raw_path=f"files/raw/{i}.eml", rules_version="bench",
-                               run_id=run_id)
-        store.finish_run(run_id, datetime(2024, 12, 20, 1, tzinfo=timezone.utc), status="ok", n_new=n,
-                         n_changed=0, n_failed=0)
+            store.save_message(
+                m, raw_sha256=f"{i:064x}", raw_path=f"files/raw/{i}.eml", rules_version="bench", run_id=run_id
+            )
+        store.finish_run(
+            run_id,
+            datetime(2024, 12, 20, 1, tzinfo=UTC),
+            status="ok",
+            n_new=n,
+            n_changed=0,
+            n_failed=0,
+        )
 
 
 def store_reports(root: Path, trace: bool) -> dict[str, float]:
     """intake.run.write_reports (what `run` and `report` call) on the filled store: the process holds
     no records of its own, so its peak RSS is what the report writing costs the main process."""
     from types import SimpleNamespace
+
     from intake.config import ReportConfig
     from intake.run import write_reports
     from intake.store import Store
-    import reports.export, reports.summary, reports.workbook  # noqa: E401,F401 - imported before the base
+
     out = root / "out"
-    config = SimpleNamespace(intake=SimpleNamespace(timezone=TZ), report=ReportConfig(
-        out / "申报汇总.xlsx", out / "summary.html", out / "export.jsonl"))
+    config = SimpleNamespace(
+        intake=SimpleNamespace(timezone=TZ),
+        report=ReportConfig(out / "申报汇总.xlsx", out / "summary.html", out / "export.jsonl"),
+    )
     with Store(root / "store") as store:
         base = _rss_mib()
         if trace:
@@ -140,8 +184,13 @@ def store_reports(root: Path, trace: bool) -> dict[str, float]:
         write_reports(config, store)  # type: ignore[arg-type]
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"wall_s": wall, "cpu_s": cpu, "rss_base_mib": base, "rss_peak_mib": peak,
-            "size_mib": (out / "申报汇总.xlsx").stat().st_size / 2**20}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rss_base_mib": base,
+        "rss_peak_mib": peak,
+        "size_mib": (out / "申报汇总.xlsx").stat().st_size / 2**20,
+    }
 
 
 def child(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
@@ -152,8 +201,13 @@ def child(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
     if step == "store_reports":
         return store_reports(root, trace)
     msgs = make_messages(n, root / "data")
-    run = RunInfo(1, datetime(2024, 12, 20, tzinfo=timezone.utc), None, "bench",
-                  new_keys=frozenset(m.key for m in msgs[:50]))
+    run = RunInfo(
+        1,
+        datetime(2024, 12, 20, tzinfo=UTC),
+        None,
+        "bench",
+        new_keys=frozenset(m.key for m in msgs[:50]),
+    )
     if step == "workbook_first":
         (root / "申报汇总.xlsx").unlink(missing_ok=True)
     fn = _action(step, root, msgs, run)
@@ -168,8 +222,13 @@ def child(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
     fn()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"wall_s": wall, "cpu_s": cpu, "rss_base_mib": base, "rss_peak_mib": peak,
-            "size_mib": (root / "申报汇总.xlsx").stat().st_size / 2**20 if step.startswith("workbook") else 0}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rss_base_mib": base,
+        "rss_peak_mib": peak,
+        "size_mib": (root / "申报汇总.xlsx").stat().st_size / 2**20 if step.startswith("workbook") else 0,
+    }
 
 
 def _spawn(step: str, n: int, root: Path, trace: bool) -> dict[str, float]:
@@ -199,9 +258,11 @@ def main() -> None:
                 if step == "store_reports":
                     _spawn("store_fill", n, Path(tmp), False)
                 r = _spawn(step, n, Path(tmp), False)
-                line = (f"{step:<20} {r['wall_s']:7.2f} s wall {r['cpu_s']:7.2f} s CPU   "
-                        f"peak RSS {r['rss_peak_mib']:6.0f} MiB (+{r['rss_peak_mib'] - r['rss_base_mib']:.0f} "
-                        f"over the {r['rss_base_mib']:.0f} MiB before the step)")
+                line = (
+                    f"{step:<20} {r['wall_s']:7.2f} s wall {r['cpu_s']:7.2f} s CPU   "
+                    f"peak RSS {r['rss_peak_mib']:6.0f} MiB (+{r['rss_peak_mib'] - r['rss_base_mib']:.0f} "
+                    f"over the {r['rss_base_mib']:.0f} MiB before the step)"
+                )
                 if not args.no_tracemalloc:
                     t = _spawn(step, n, Path(tmp), True)
                     line += f"   Python peak {t['py_peak_mib']:.1f} MiB"

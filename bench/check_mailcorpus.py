@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.mime import inline_uuencoded, walk_attachments  # noqa: E402
+from intake.mime import inline_uuencoded, walk_attachments
 
 DEFAULT = Path("/work/shared/mailcorpus")
 
@@ -35,7 +35,9 @@ def extract(corpus: Path, crlf: bool) -> dict[str, list[dict]]:
             raw = to_crlf(raw)
         parts, _problems = walk_attachments(raw, expand_rfc822=False)
         out[f.name] = [
-            {"filename": p.filename, "sha256": hashlib.sha256(p.data).hexdigest()} for p in parts if p.is_attachment
+            {"filename": p.filename, "sha256": hashlib.sha256(p.data).hexdigest()}
+            for p in parts
+            if p.is_attachment
         ]
     return out
 
@@ -43,7 +45,8 @@ def extract(corpus: Path, crlf: bool) -> dict[str, list[dict]]:
 def check(corpus: Path, expected: str, actual: Path) -> tuple[int, str]:
     proc = subprocess.run(
         [sys.executable, str(corpus / "tools" / "check_attachments.py"), str(corpus / expected), str(actual)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     return proc.returncode, proc.stdout
 
@@ -57,8 +60,12 @@ def check_inline_uu(corpus: Path) -> tuple[int, int]:
         if not want:
             continue
         parts, _ = walk_attachments((corpus / "messages" / msg).read_bytes())
-        got = [(a.filename, hashlib.sha256(a.data).hexdigest()) for p in parts
-               if p.content_type == "text/plain" and not p.is_attachment for a in inline_uuencoded(p.data)]
+        got = [
+            (a.filename, hashlib.sha256(a.data).hexdigest())
+            for p in parts
+            if p.content_type == "text/plain" and not p.is_attachment
+            for a in inline_uuencoded(p.data)
+        ]
         for w in want:
             if (w["filename"], w["sha256"]) in got:
                 ok += 1
@@ -77,12 +84,20 @@ def check_tnef(corpus: Path) -> tuple[int, int]:
     ok = bad = 0
     for msg, e in sorted(expected.items()):
         for att in e["attachments"]:
-            want = [w for w in att.get("tnef_contents", []) if w["filename"] not in ("message.rtf", "message.html")]
+            want = [
+                w
+                for w in att.get("tnef_contents", [])
+                if w["filename"] not in ("message.rtf", "message.html")
+            ]
             if not want:
                 continue
             parts, _ = walk_attachments((corpus / "messages" / msg).read_bytes())
-            got = [(i.name.split("/", 1)[-1], i.sha256) for p in parts if p.is_attachment
-                   for i in expand(p.filename or "winmail.dat", p.data)[1:]]
+            got = [
+                (i.name.split("/", 1)[-1], i.sha256)
+                for p in parts
+                if p.is_attachment
+                for i in expand(p.filename or "winmail.dat", p.data)[1:]
+            ]
             for w in want:
                 if (w["filename"], w["sha256"]) in got:
                     ok += 1

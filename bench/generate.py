@@ -24,9 +24,10 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,14 +43,18 @@ WINDOW_START = datetime(2024, 12, 10, 9, 0, tzinfo=BJ)  # the notice went out on
 DEADLINE = datetime(2024, 12, 17, 23, 59, 59, tzinfo=BJ)
 LATE_SHARE = 0.01
 _CLIENT_WEIGHTS = {"163": 40, "qq": 25, "foxmail": 15, "outlook": 15, "old": 5}
-_SUBJECTS = ("{org}—2025年高级研修项目申报", "关于报送2025年高级研修项目申报材料的函（{org}）",
-             "{org}申报专业技术人员知识更新工程2025年高级研修项目", "高级研修项目申报表-{org}")
+_SUBJECTS = (
+    "{org}—2025年高级研修项目申报",
+    "关于报送2025年高级研修项目申报材料的函（{org}）",
+    "{org}申报专业技术人员知识更新工程2025年高级研修项目",
+    "高级研修项目申报表-{org}",
+)
 
 
 # ------------------------------------------------------------------ cached expensive parts
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _seal_pictures() -> tuple[bytes, ...]:
     """E-seal pictures as units paste them into Word: a scanned red stamp on slightly noisy paper."""
     import numpy as np
@@ -82,8 +87,16 @@ def _doc_template() -> tuple[bytes, dict[str, Any]] | None:
         src = Path(tmp) / "form.docx"
         src.write_bytes(build_form_docx(fields, "glyph"))
         profile = Path(tmp, "profile").as_uri()  # a private profile: never collide with another soffice
-        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "doc",
-               "--outdir", tmp, str(src)]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
         try:
             subprocess.run(cmd, check=False, capture_output=True, timeout=120)
         except subprocess.TimeoutExpired:
@@ -103,9 +116,12 @@ def _with_picture(docx: bytes, picture: bytes) -> bytes:
                 jpeg = b'<Default Extension="jpeg" ContentType="image/jpeg"/>'
                 data = data.replace(b"<Default ", jpeg + b"<Default ", 1)
             if info.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSeal1" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/image" '
-                                    b'Target="media/image1.jpeg"/></Relationships>')
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdSeal1" Type="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/relationships/image" '
+                    b'Target="media/image1.jpeg"/></Relationships>',
+                )
             dst.writestr(info, data)
         media = zipfile.ZipInfo("word/media/image1.jpeg", date_time=(2024, 12, 12, 9, 0, 0))
         dst.writestr(media, picture)  # JPEG: stored as Word does (deflate gains nothing)
@@ -127,8 +143,9 @@ def _receipt_times(n: int, rnd: random.Random) -> list[datetime]:
     return sorted(times)
 
 
-def _attachments(i: int, fields: Mapping[str, Any], rnd: random.Random, doc_share: float,
-                 zip_share: float) -> tuple[DemoFile, ...]:
+def _attachments(
+    i: int, fields: Mapping[str, Any], rnd: random.Random, doc_share: float, zip_share: float
+) -> tuple[DemoFile, ...]:
     from intake.formgen import STYLES, build_form_docx
     from intake.pdfgen import pdf_from_fields
 
@@ -137,11 +154,16 @@ def _attachments(i: int, fields: Mapping[str, Any], rnd: random.Random, doc_shar
     template = _doc_template() if roll < doc_share else None
     if template is not None:  # the .doc carries the template's own fields, so Word and PDF still match
         doc, doc_fields = template
-        return (DemoFile(f"{org}申报表（{i}）.doc", doc, MIME_TYPES["doc"]),
-                DemoFile(f"{org}申报表（{i}）.pdf", pdf_from_fields(doc_fields), MIME_TYPES["pdf"]))
+        return (
+            DemoFile(f"{org}申报表（{i}）.doc", doc, MIME_TYPES["doc"]),
+            DemoFile(f"{org}申报表（{i}）.pdf", pdf_from_fields(doc_fields), MIME_TYPES["pdf"]),
+        )
     docx = _with_picture(build_form_docx(fields, STYLES[i % len(STYLES)]), rnd.choice(_seal_pictures()))
     pdf = pdf_from_fields(fields, seal=rnd.random() > 0.03)
-    word_name, pdf_name = f"{org}-2025年高级研修项目申报表.docx", f"{org}-2025年高级研修项目申报表（盖章）.pdf"
+    word_name, pdf_name = (
+        f"{org}-2025年高级研修项目申报表.docx",
+        f"{org}-2025年高级研修项目申报表（盖章）.pdf",
+    )
     if roll > 1 - zip_share:
         packed = gbk_zip([(f"{org}申报材料/{word_name}", docx), (f"{org}申报材料/{pdf_name}", pdf)])
         return (DemoFile(f"{org}申报材料.zip", packed, MIME_TYPES["zip"]),)
@@ -156,17 +178,27 @@ def _mail(i: int, seed: int, received: datetime, doc_share: float, zip_share: fl
     org = str(fields.get("declared_org") or f"申报单位{i}")
     contact = str((fields.get("applicant") or {}).get("contact") or "联系人")
     client = rnd.choices(list(_CLIENT_WEIGHTS), weights=list(_CLIENT_WEIGHTS.values()))[0]
-    body = (f"省人社厅专技处：\n  您好！现报送{org}2025年高级研修项目申报材料（Word版及盖章扫描PDF版），请审核。\n"
-            f"联系人：{contact}\n")
-    mail = DemoMail(f"bench-{seed}-{i}", client, org if client in ("163", "outlook") else contact,
-                    f"unit{seed}x{i}@{rnd.choice(('163.com', 'qq.com', 'foxmail.com', 'hbedu.cn'))}",
-                    rnd.choice(_SUBJECTS).format(org=org), body, received,
-                    _attachments(i, fields, rnd, doc_share, zip_share), html=client in ("163", "qq"))
+    body = (
+        f"省人社厅专技处：\n  您好！现报送{org}2025年高级研修项目申报材料（Word版及盖章扫描PDF版），请审核。\n"
+        f"联系人：{contact}\n"
+    )
+    mail = DemoMail(
+        f"bench-{seed}-{i}",
+        client,
+        org if client in ("163", "outlook") else contact,
+        f"unit{seed}x{i}@{rnd.choice(('163.com', 'qq.com', 'foxmail.com', 'hbedu.cn'))}",
+        rnd.choice(_SUBJECTS).format(org=org),
+        body,
+        received,
+        _attachments(i, fields, rnd, doc_share, zip_share),
+        html=client in ("163", "qq"),
+    )
     return render_mail(mail)
 
 
-def generate(n: int, seed: int = 0, *, doc_share: float = 0.05, zip_share: float = 0.05
-             ) -> Iterator[tuple[bytes, datetime]]:
+def generate(
+    n: int, seed: int = 0, *, doc_share: float = 0.05, zip_share: float = 0.05
+) -> Iterator[tuple[bytes, datetime]]:
     """N realistic submission mails in receipt order: (RFC 822 bytes, aware receipt time)."""
     times = _receipt_times(n, random.Random(seed))
     for i, received in enumerate(times):
@@ -198,12 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--zip-share", type=float, default=0.05, help="share of mails with a GBK zip")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    count, size = write_maildir(args.outdir, generate(args.n, args.seed, doc_share=args.doc_share,
-                                                      zip_share=args.zip_share))
+    count, size = write_maildir(
+        args.outdir, generate(args.n, args.seed, doc_share=args.doc_share, zip_share=args.zip_share)
+    )
     took = time.perf_counter() - started
-    print(f"{count} mails, {size / 1e6:.1f} MB (mean {size / max(count, 1) / 1e3:.0f} KB) in {took:.2f} s "
-          f"({took / max(count, 1) * 1e3:.1f} ms/mail)"
-          + (f"; .doc available: {_doc_template() is not None}" if args.doc_share > 0 else ""))
+    print(
+        f"{count} mails, {size / 1e6:.1f} MB (mean {size / max(count, 1) / 1e3:.0f} KB) in {took:.2f} s "
+        f"({took / max(count, 1) * 1e3:.1f} ms/mail)"
+        + (f"; .doc available: {_doc_template() is not None}" if args.doc_share > 0 else "")
+    )
     return 0
 
 

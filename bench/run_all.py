@@ -35,8 +35,9 @@ def run(script: Path) -> tuple[int, float]:
     print(f"\n===== {script.name} {' '.join(SMALL.get(script.name, []))}", flush=True)
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, str(script), *SMALL.get(script.name, [])], cwd=ROOT,
-                              timeout=TIMEOUT_S)
+        proc = subprocess.run(
+            [sys.executable, str(script), *SMALL.get(script.name, [])], cwd=ROOT, timeout=TIMEOUT_S
+        )
         code = proc.returncode
     except subprocess.TimeoutExpired:
         print(f"{script.name}: timed out after {TIMEOUT_S} s", flush=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from intake.mime import decode_utf8_or_gb
 from parsers.sniff import sniff
 
-__all__ = ["Item", "Limits", "expand", "display_name", "storage_name"]
+__all__ = ["Item", "Limits", "display_name", "expand", "storage_name"]
 
 MB = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -73,7 +73,15 @@ def display_name(name: str) -> str:
     return "/".join(parts) or "未命名文件"
 
 
-_KIND_EXT = {"docx": ".docx", "doc": ".doc", "wps": ".wps", "pdf": ".pdf", "zip": ".zip", "rar": ".rar", "7z": ".7z"}
+_KIND_EXT = {
+    "docx": ".docx",
+    "doc": ".doc",
+    "wps": ".wps",
+    "pdf": ".pdf",
+    "zip": ".zip",
+    "rar": ".rar",
+    "7z": ".7z",
+}
 
 
 def storage_name(sha256: str, kind: str) -> str:
@@ -100,24 +108,50 @@ def expand(name: str, data: bytes, limits: Limits = Limits()) -> list[Item]:
     shown = display_name(name)
     try:
         _add(out, shown, data, None, 0, limits, _Budget(), name if shown != name else None)
-    except Exception:  # noqa: BLE001 - a hostile file must not stop the run
+    except Exception:
         log.warning("expanding attachment %r failed", shown, exc_info=True)
         if not out:
             out.append(Item(shown, None, "other", _sha(data), len(data), None, "文件已损坏，无法读取"))
         else:
             first = out[0]
-            out[0] = Item(first.name, first.data, first.kind, first.sha256, first.size, None,
-                          first.problem or "压缩包已损坏，无法完整读取", first.original_name)
+            out[0] = Item(
+                first.name,
+                first.data,
+                first.kind,
+                first.sha256,
+                first.size,
+                None,
+                first.problem or "压缩包已损坏，无法完整读取",
+                first.original_name,
+            )
     return out
 
 
-def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: int, limits: Limits,
-         budget: _Budget, original: str | None) -> None:
+def _add(
+    out: list[Item],
+    shown: str,
+    data: bytes,
+    parent: str | None,
+    depth: int,
+    limits: Limits,
+    budget: _Budget,
+    original: str | None,
+) -> None:
     size = len(data)
     if parent is None and size > limits.max_attachment_bytes:
         kind = sniff(data[:4096]).kind  # the head is enough to tell staff what it was
-        out.append(Item(shown, None, kind, _sha(data), size, None,
-                        f"附件过大（{size / MB:.1f} MB，上限 {limits.max_attachment_bytes / MB:.0f} MB），未处理", original))
+        out.append(
+            Item(
+                shown,
+                None,
+                kind,
+                _sha(data),
+                size,
+                None,
+                f"附件过大（{size / MB:.1f} MB，上限 {limits.max_attachment_bytes / MB:.0f} MB），未处理",
+                original,
+            )
+        )
         return
     sn = sniff(data)
     kind, problem = sn.kind, sn.reason
@@ -131,8 +165,13 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
     if depth >= limits.max_depth:
         _set_problem(out, idx, "压缩包嵌套层数过多，未展开")
         return
-    reader = {"zip": _zip_members, "7z": _7z_members, "rar": _rar_members, "tnef": _tnef_members,
-              "eml": _eml_members}[container]
+    reader = {
+        "zip": _zip_members,
+        "7z": _7z_members,
+        "rar": _rar_members,
+        "tnef": _tnef_members,
+        "eml": _eml_members,
+    }[container]
     members, problem = reader(data, limits)
     if problem:
         _set_problem(out, idx, problem)
@@ -149,13 +188,23 @@ def _add(out: list[Item], shown: str, data: bytes, parent: str | None, depth: in
             _set_problem(out, idx, "压缩包内容过多或解压后过大（疑似压缩炸弹），已停止展开")
             return
         mshown = f"{shown}/{display_name(mname)}"
-        _add(out, mshown, mdata, shown, depth + 1, limits, budget,
-             mname if display_name(mname) != mname else None)
+        _add(
+            out,
+            mshown,
+            mdata,
+            shown,
+            depth + 1,
+            limits,
+            budget,
+            mname if display_name(mname) != mname else None,
+        )
 
 
 def _set_problem(out: list[Item], idx: int, problem: str) -> None:
     it = out[idx]
-    out[idx] = Item(it.name, it.data, it.kind, it.sha256, it.size, it.parent, it.problem or problem, it.original_name)
+    out[idx] = Item(
+        it.name, it.data, it.kind, it.sha256, it.size, it.parent, it.problem or problem, it.original_name
+    )
 
 
 # ---------------------------------------------------------------- OOXML container check
@@ -236,7 +285,14 @@ def _zip_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
                 continue  # symlinks and devices carry no document
             try:
                 blob = _read_bounded(zf, info, limits.max_member_bytes)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as err:
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                OSError,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+            ) as err:
                 log.info("zip member %r unreadable: %s", info.orig_filename, err)
                 return members, "压缩包已损坏，部分文件无法读取"
             if blob is None:
@@ -302,7 +358,10 @@ def _7z_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], s
             if sz.needs_password():
                 return [], ENCRYPTED
             entries = [e for e in sz.list() if not e.is_directory]
-            sizes = [(int(e.uncompressed or 0), int(e.compressed or 0) or int(e.uncompressed or 0)) for e in entries]
+            sizes = [
+                (int(e.uncompressed or 0), int(e.compressed or 0) or int(e.uncompressed or 0))
+                for e in entries
+            ]
             problem = _listing_problem(sizes, limits)
             if problem:
                 return [], problem
@@ -394,13 +453,27 @@ def _eml_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
 _TNEF_SIG = b"\x78\x9f\x3e\x22"
 _ATT_RENDDATA, _ATT_TITLE, _ATT_DATA, _ATT_MAPI, _ATT_OEMCP = 0x9002, 0x8010, 0x800F, 0x9005, 0x9007
 _PR_ATTACH_LONG_FILENAME, _PR_ATTACH_FILENAME, _PR_DISPLAY_NAME = 0x3707, 0x3704, 0x3001
-_FIXED = {0x0001: 4, 0x0002: 4, 0x0003: 4, 0x0004: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8, 0x000A: 4, 0x000B: 4,
-          0x0014: 8, 0x0040: 8, 0x0048: 16}
+_FIXED = {
+    0x0001: 4,
+    0x0002: 4,
+    0x0003: 4,
+    0x0004: 4,
+    0x0005: 8,
+    0x0006: 8,
+    0x0007: 8,
+    0x000A: 4,
+    0x000B: 4,
+    0x0014: 8,
+    0x0040: 8,
+    0x0048: 16,
+}
 
 
 def _tnef_text(raw: bytes, codepage: int | None) -> str:
     raw = raw.split(b"\0", 1)[0]
-    codecs_ = ["utf-8"] + (["gb18030" if codepage == 936 else f"cp{codepage}"] if codepage else []) + ["gb18030"]
+    codecs_ = (
+        ["utf-8"] + (["gb18030" if codepage == 936 else f"cp{codepage}"] if codepage else []) + ["gb18030"]
+    )
     for c in codecs_:
         try:
             return raw.decode(c)
@@ -438,7 +511,11 @@ def _mapi_names(buf: bytes) -> dict[int, str]:
                 (ln,) = struct.unpack_from("<I", buf, pos)
                 val = buf[pos + 4 : pos + 4 + ln]
                 pos += 4 + (ln + 3) // 4 * 4
-                if base in (0x001E, 0x001F) and pid in (_PR_ATTACH_LONG_FILENAME, _PR_ATTACH_FILENAME, _PR_DISPLAY_NAME):
+                if base in (0x001E, 0x001F) and pid in (
+                    _PR_ATTACH_LONG_FILENAME,
+                    _PR_ATTACH_FILENAME,
+                    _PR_DISPLAY_NAME,
+                ):
                     text = val.decode("utf-16-le", "replace") if base == 0x001F else _tnef_text(val, None)
                     found[pid] = text.rstrip("\0")
             elif base in _FIXED:
@@ -495,10 +572,14 @@ def _tnef_collect(atts: list[dict], codepage: int | None) -> list[tuple[str, byt
         if "data" not in a:
             continue
         names = a.get("names", {})
-        name = (names.get(_PR_ATTACH_LONG_FILENAME) or names.get(_PR_DISPLAY_NAME)
-                or (_tnef_text(a["title"], codepage) if "title" in a else "") or f"附件{i + 1}")
+        name = (
+            names.get(_PR_ATTACH_LONG_FILENAME)
+            or names.get(_PR_DISPLAY_NAME)
+            or (_tnef_text(a["title"], codepage) if "title" in a else "")
+            or f"附件{i + 1}"
+        )
         out.append((name, a["data"]))
     return out
 
 
-__all__ += ["zip_member_name", "rar_backend"]
+__all__ += ["rar_backend", "zip_member_name"]

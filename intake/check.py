@@ -91,7 +91,11 @@ def run_check(config_path: Path) -> int:
         ok = path is not None and Path(path).is_dir()
         _say(ok, "maildir", str(path) if ok else f"{path} is not a directory")
     lo_ok, lo_detail = _libreoffice()
-    _say(True if lo_ok else None, "LibreOffice", lo_detail if lo_ok else f"{lo_detail}: .doc/.wps forms cannot be read")
+    _say(
+        True if lo_ok else None,
+        "LibreOffice",
+        lo_detail if lo_ok else f"{lo_detail}: .doc/.wps forms cannot be read",
+    )
     return 0 if ok else 1
 
 

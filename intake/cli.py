@@ -12,17 +12,18 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import click
 
 from intake import __version__
 from intake.config import Config, ConfigError, build_config, load_config
 
-__all__ = ["main", "DEMO_DIR", "demo_config"]
+__all__ = ["DEMO_DIR", "demo_config", "main"]
 
 log = logging.getLogger("intake")
 
@@ -56,15 +57,21 @@ class IntakeGroup(click.Group):
         except _fatal_errors() as err:
             click.echo(f"intake: {err}", err=True)
             ctx.exit(EXIT_FATAL)
-        except Exception as err:  # noqa: BLE001 — a bug: say so, keep the traceback in the log
+        except Exception as err:
             log.debug("unexpected error", exc_info=True)
             click.echo(f"intake: internal error: {type(err).__name__}: {err}", err=True)
             ctx.exit(EXIT_FATAL)
 
 
 def _config_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                        default=Path("config.toml"), show_default=True, help="Configuration file.")(f)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("config.toml"),
+        show_default=True,
+        help="Configuration file.",
+    )(f)
 
 
 def _log_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,9 +106,11 @@ def main() -> None:
 def _report_summary(summary: Any, quiet: bool) -> None:
     if not quiet:
         updated = max(0, summary.changed - summary.new)  # `changed` counts new messages too
-        click.echo(f"run {summary.run_id}: {summary.processed} processed ({summary.new} new, "
-                   f"{updated} updated), {summary.skipped} skipped, {summary.failed} failed"
-                   + (" [dry run]" if summary.dry_run else ""))
+        click.echo(
+            f"run {summary.run_id}: {summary.processed} processed ({summary.new} new, "
+            f"{updated} updated), {summary.skipped} skipped, {summary.failed} failed"
+            + (" [dry run]" if summary.dry_run else "")
+        )
         for name, path in summary.outputs.items():
             click.echo(f"  {name}: {path}")
     if summary.aborted:
@@ -110,14 +119,18 @@ def _report_summary(summary: Any, quiet: bool) -> None:
 
 @main.command("run")
 @_config_option
-@click.option("--dry-run", is_flag=True, help="Fetch and parse, write outputs to a temporary folder, store untouched.")
+@click.option(
+    "--dry-run", is_flag=True, help="Fetch and parse, write outputs to a temporary folder, store untouched."
+)
 @_log_options
 @click.pass_context
 def run_command(ctx: click.Context, config_path: Path, dry_run: bool, quiet: bool, verbose: bool) -> None:
     """Fetch new mail, parse the forms, update the store and rebuild the outputs (cron runs this)."""
     from intake.run import run_intake
 
-    summary = run_intake(_load(config_path, quiet, verbose), mode="run", dry_run=dry_run, show_progress=not quiet)
+    summary = run_intake(
+        _load(config_path, quiet, verbose), mode="run", dry_run=dry_run, show_progress=not quiet
+    )
     _report_summary(summary, quiet)
     ctx.exit(summary.exit_code)
 
@@ -133,21 +146,40 @@ def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 @main.command("rerun")
 @_config_option
-@click.option("--since", callback=_parse_day, metavar="YYYY-MM-DD", help="First day (inclusive, office time zone).")
-@click.option("--until", callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (inclusive, office time zone).")
+@click.option(
+    "--since", callback=_parse_day, metavar="YYYY-MM-DD", help="First day (inclusive, office time zone)."
+)
+@click.option(
+    "--until", callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (inclusive, office time zone)."
+)
 @click.option("--force", is_flag=True, help="Recompute even messages whose bytes and rules are unchanged.")
 @click.option("--dry-run", is_flag=True, help="Write outputs to a temporary folder, store untouched.")
 @_log_options
 @click.pass_context
-def rerun_command(ctx: click.Context, config_path: Path, since: date | None, until: date | None, force: bool,
-                  dry_run: bool, quiet: bool, verbose: bool) -> None:
+def rerun_command(
+    ctx: click.Context,
+    config_path: Path,
+    since: date | None,
+    until: date | None,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Process the mail received in a date range again (after a rule change) and replace its results."""
     from intake.run import run_intake
 
     if since and until and since > until:
         raise click.UsageError("--since is after --until")
-    summary = run_intake(_load(config_path, quiet, verbose), mode="rerun", since=since, until=until,
-                         force=force, dry_run=dry_run, show_progress=not quiet)
+    summary = run_intake(
+        _load(config_path, quiet, verbose),
+        mode="rerun",
+        since=since,
+        until=until,
+        force=force,
+        dry_run=dry_run,
+        show_progress=not quiet,
+    )
     _report_summary(summary, quiet)
     ctx.exit(summary.exit_code)
 
@@ -171,14 +203,17 @@ def report_command(config_path: Path, quiet: bool, verbose: bool) -> None:
 
 @main.command("export")
 @_config_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE (atomically) instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of stdout.",
+)
 @_log_options
 def export_command(config_path: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
     """Print every stored message as JSON lines (the export contract in README.md)."""
-    from reports.export import export_lines, write_export
-
     from intake.store import Store
+    from reports.export import export_lines, write_export
 
     config = _load(config_path, quiet, verbose)
     with Store(config.data_dir) as store:
@@ -197,10 +232,18 @@ def demo_config(base: Path) -> Config:
     """The built-in demo config: everything under `base`."""
     data = {
         "mailbox": {"kind": "maildir", "path": "mailbox"},
-        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31",
-                   "timezone": "Asia/Shanghai", "data_dir": "data"},
+        "intake": {
+            "deadline": "2024-12-17T23:59:59+08:00",
+            "training_end_limit": "2025-10-31",
+            "timezone": "Asia/Shanghai",
+            "data_dir": "data",
+        },
         "rules": {"expected_training_days": {"national": 5, "provincial": 4}},
-        "report": {"workbook": "申报汇总.xlsx", "summary_html": "summary.html", "export_jsonl": "export.jsonl"},
+        "report": {
+            "workbook": "申报汇总.xlsx",
+            "summary_html": "summary.html",
+            "export_jsonl": "export.jsonl",
+        },
     }
     return build_config(data, base_dir=base)
 
@@ -280,7 +323,9 @@ def _parse_bytes(data: bytes, name: str, kind: str) -> Any:
 
 
 @main.command("parse")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--debug", is_flag=True, help="Add the raw label/value pairs the parser found.")
 @_log_options
 @click.pass_context

@@ -16,26 +16,27 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The defaults belong to the rules; config only lets the office override them.
 from intake.review import DEFAULT_PHONE_ANY_OF, DEFAULT_REQUIRED_FIELDS
 
 __all__ = [
-    "ConfigError",
-    "Config",
-    "MailboxConfig",
-    "IntakeConfig",
-    "RulesConfig",
-    "ReportConfig",
-    "load_config",
-    "build_config",
-    "DEFAULT_REQUIRED_FIELDS",
     "DEFAULT_PHONE_ANY_OF",
+    "DEFAULT_REQUIRED_FIELDS",
+    "Config",
+    "ConfigError",
+    "IntakeConfig",
+    "MailboxConfig",
+    "ReportConfig",
+    "RulesConfig",
+    "build_config",
+    "load_config",
 ]
 
 T = TypeVar("T")
@@ -300,7 +301,7 @@ def _zone(name: str, v: Any) -> ZoneInfo:
     try:
         return ZoneInfo(s)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(name, f"unknown time zone {_show(s)} (e.g. \"Asia/Shanghai\")") from None
+        raise ConfigError(name, f'unknown time zone {_show(s)} (e.g. "Asia/Shanghai")') from None
 
 
 def _post_action(name: str, v: Any) -> str:
@@ -328,9 +329,29 @@ def _days_table(name: str, v: Any) -> Mapping[str, int]:
 
 def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
     s = "mailbox"
-    _only_keys(s, t, {"kind", "host", "port", "security", "username", "password_env", "folder", "folders",
-                      "path", "ca_file", "verify_tls", "connect_timeout", "read_timeout", "batch_size",
-                      "post_action", "retries", "retry_backoff_s"})
+    _only_keys(
+        s,
+        t,
+        {
+            "kind",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password_env",
+            "folder",
+            "folders",
+            "path",
+            "ca_file",
+            "verify_tls",
+            "connect_timeout",
+            "read_timeout",
+            "batch_size",
+            "post_action",
+            "retries",
+            "retry_backoff_s",
+        },
+    )
     kind = _get(t, s, "kind", _choice("imap", "maildir"), _REQUIRED)
     folders = _folders(t)
     common: dict[str, Any] = dict(
@@ -349,14 +370,21 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
         password_env=_get(t, s, "password_env", _nonempty, "INTAKE_IMAP_PASSWORD"),
     )
     if kind == "maildir":
-        return MailboxConfig(**common, path=_get(t, s, "path", _path(base_dir), _REQUIRED),
-                             host=_get(t, s, "host", _str, ""), username=_get(t, s, "username", _str, ""))
+        return MailboxConfig(
+            **common,
+            path=_get(t, s, "path", _path(base_dir), _REQUIRED),
+            host=_get(t, s, "host", _str, ""),
+            username=_get(t, s, "username", _str, ""),
+        )
     host = _get(t, s, "host", _nonempty, _REQUIRED)
     if common["security"] == "plain" and not is_loopback(host):
-        raise ConfigError("mailbox.security", f'"plain" sends the password unencrypted; only allowed for a '
-                                              f"loopback host, not {_show(host)}")
-    return MailboxConfig(**common, host=host, username=_get(t, s, "username", _nonempty, _REQUIRED),
-                         path=None)
+        raise ConfigError(
+            "mailbox.security",
+            f'"plain" sends the password unencrypted; only allowed for a loopback host, not {_show(host)}',
+        )
+    return MailboxConfig(
+        **common, host=host, username=_get(t, s, "username", _nonempty, _REQUIRED), path=None
+    )
 
 
 def _folders(t: Mapping[str, Any]) -> tuple[str, ...]:
@@ -381,8 +409,19 @@ def is_loopback(host: str) -> bool:
 
 def _intake(t: Mapping[str, Any], base_dir: Path) -> IntakeConfig:
     s = "intake"
-    _only_keys(s, t, {"deadline", "timezone", "training_end_limit", "data_dir", "workers", "parse_timeout_s",
-                      "parse_memory_mb"})
+    _only_keys(
+        s,
+        t,
+        {
+            "deadline",
+            "timezone",
+            "training_end_limit",
+            "data_dir",
+            "workers",
+            "parse_timeout_s",
+            "parse_memory_mb",
+        },
+    )
     return IntakeConfig(
         deadline=_get(t, s, "deadline", _deadline, _REQUIRED),
         training_end_limit=_get(t, s, "training_end_limit", _date, _REQUIRED),
@@ -402,7 +441,9 @@ def _workers(t: Mapping[str, Any]) -> int | None:
 
 def _rules(t: Mapping[str, Any]) -> RulesConfig:
     s = "rules"
-    _only_keys(s, t, {"required_fields", "phone_any_of", "date_header_margin_minutes", "expected_training_days"})
+    _only_keys(
+        s, t, {"required_fields", "phone_any_of", "date_header_margin_minutes", "expected_training_days"}
+    )
     return RulesConfig(
         required_fields=_get(t, s, "required_fields", _str_list, DEFAULT_REQUIRED_FIELDS),
         phone_any_of=_get(t, s, "phone_any_of", _str_list, DEFAULT_PHONE_ANY_OF),

@@ -20,16 +20,27 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-__all__ = ["build_demo_mailbox", "demo_mails", "DemoMail", "DemoFile", "render_mail", "CLIENTS",
-           "gbk_zip", "scan_pdf", "MIME_TYPES", "demo_notes",
-           "message_id"]
+__all__ = [
+    "CLIENTS",
+    "MIME_TYPES",
+    "DemoFile",
+    "DemoMail",
+    "build_demo_mailbox",
+    "demo_mails",
+    "demo_notes",
+    "gbk_zip",
+    "message_id",
+    "render_mail",
+    "scan_pdf",
+]
 
 BJ = ZoneInfo("Asia/Shanghai")
 OFFICE = "hbzsgx@163.com"
@@ -55,16 +66,38 @@ class Client:
 
 
 CLIENTS: dict[str, Client] = {
-    "163": Client("ew_utf8", "UTF-8", "utf-8", "Coremail Webmail Server Version XT5.0.14 build 20230109",
-                  "m16.mail.163.com (unknown [220.197.31.2])"),
-    "foxmail": Client("ew_gb2312", "GB2312", "gb18030", "Foxmail 7.2.25.254[cn]",
-                      "smtp.exmail.qq.com (unknown [183.62.104.51])"),
-    "qq": Client("ew_gbk", "GBK", "gb18030", "", "out203-205-221-173.mail.qq.com (unknown [203.205.221.173])",
-                 octet_stream=True),
-    "outlook": Client("rfc2231", "utf-8", "utf-8", "Microsoft Outlook 16.0",
-                      "mail.hbut.edu.cn (unknown [202.114.176.20])"),
-    "old": Client("raw_gbk", "gb2312", "gb18030", "Microsoft Outlook Express 6.00.2900.5512",
-                  "mail.yc.gov.cn (unknown [61.183.248.10])"),
+    "163": Client(
+        "ew_utf8",
+        "UTF-8",
+        "utf-8",
+        "Coremail Webmail Server Version XT5.0.14 build 20230109",
+        "m16.mail.163.com (unknown [220.197.31.2])",
+    ),
+    "foxmail": Client(
+        "ew_gb2312",
+        "GB2312",
+        "gb18030",
+        "Foxmail 7.2.25.254[cn]",
+        "smtp.exmail.qq.com (unknown [183.62.104.51])",
+    ),
+    "qq": Client(
+        "ew_gbk",
+        "GBK",
+        "gb18030",
+        "",
+        "out203-205-221-173.mail.qq.com (unknown [203.205.221.173])",
+        octet_stream=True,
+    ),
+    "outlook": Client(
+        "rfc2231", "utf-8", "utf-8", "Microsoft Outlook 16.0", "mail.hbut.edu.cn (unknown [202.114.176.20])"
+    ),
+    "old": Client(
+        "raw_gbk",
+        "gb2312",
+        "gb18030",
+        "Microsoft Outlook Express 6.00.2900.5512",
+        "mail.yc.gov.cn (unknown [61.183.248.10])",
+    ),
 }
 
 
@@ -159,44 +192,59 @@ def _boundary(mail: DemoMail, level: str) -> str:
 
 
 def _wrap76(text: str) -> bytes:
-    return "\n".join(text[i:i + 76] for i in range(0, len(text), 76)).encode("ascii")
+    return "\n".join(text[i : i + 76] for i in range(0, len(text), 76)).encode("ascii")
 
 
 def _text_part(body: str, subtype: str, client: Client) -> bytes:
-    head = (f"Content-Type: text/{subtype}; charset=\"{client.charset}\"\n"
-            "Content-Transfer-Encoding: base64\n\n").encode()
+    head = (
+        f'Content-Type: text/{subtype}; charset="{client.charset}"\nContent-Transfer-Encoding: base64\n\n'
+    ).encode()
     return head + _wrap76(_b64(body.encode(client.codec))) + b"\n"
 
 
 def _html(body: str) -> str:
     paras = "".join(f"<div>{line or '<br>'}</div>" for line in body.split("\n"))
-    return f"<html><head><meta charset=\"utf-8\"></head><body>{paras}</body></html>"
+    return f'<html><head><meta charset="utf-8"></head><body>{paras}</body></html>'
 
 
 def _body_parts(mail: DemoMail, client: Client) -> bytes:
     if not mail.html:
         return _text_part(mail.body, "plain", client)
     b = _boundary(mail, "alt")
-    return (f"Content-Type: multipart/alternative; boundary=\"{b}\"\n\n--{b}\n".encode()
-            + _text_part(mail.body, "plain", client) + f"--{b}\n".encode()
-            + _text_part(_html(mail.body), "html", client) + f"--{b}--\n".encode())
+    return (
+        f'Content-Type: multipart/alternative; boundary="{b}"\n\n--{b}\n'.encode()
+        + _text_part(mail.body, "plain", client)
+        + f"--{b}\n".encode()
+        + _text_part(_html(mail.body), "html", client)
+        + f"--{b}--\n".encode()
+    )
 
 
 def _attachment_part(f: DemoFile, client: Client) -> bytes:
     ctype = "application/octet-stream" if client.octet_stream else f.content_type
     name_param, file_param = _filename_params(f.filename, client)
-    return (f"Content-Type: {ctype};\n ".encode() + name_param + b"\nContent-Transfer-Encoding: base64\n"
-            + b"Content-Disposition: attachment;\n " + file_param + b"\n\n" + _wrap76(_b64(f.data)) + b"\n")
+    return (
+        f"Content-Type: {ctype};\n ".encode()
+        + name_param
+        + b"\nContent-Transfer-Encoding: base64\n"
+        + b"Content-Disposition: attachment;\n "
+        + file_param
+        + b"\n\n"
+        + _wrap76(_b64(f.data))
+        + b"\n"
+    )
 
 
 def _received(mail: DemoMail, client: Client) -> bytes:
     when = mail.received.astimezone(BJ).strftime("%a, %d %b %Y %H:%M:%S +0800")
     sent = mail.received - timedelta(seconds=2)
     smtp_id = hashlib.sha256(mail.slug.encode()).hexdigest()[:22]
-    return (f"Received: from {client.relay}\n\tby mx29.163.com (Coremail) with SMTP id {smtp_id}\n"
-            f"\tfor <{OFFICE}>; {when}\n"
-            f"Received: from localhost (unknown [127.0.0.1]) by {client.relay.split()[0]};\n"
-            f"\t{sent.astimezone(BJ).strftime('%a, %d %b %Y %H:%M:%S +0800')}\n").encode()
+    return (
+        f"Received: from {client.relay}\n\tby mx29.163.com (Coremail) with SMTP id {smtp_id}\n"
+        f"\tfor <{OFFICE}>; {when}\n"
+        f"Received: from localhost (unknown [127.0.0.1]) by {client.relay.split()[0]};\n"
+        f"\t{sent.astimezone(BJ).strftime('%a, %d %b %Y %H:%M:%S +0800')}\n"
+    ).encode()
 
 
 def _date_header(mail: DemoMail) -> str:
@@ -222,7 +270,7 @@ def render_mail(mail: DemoMail) -> bytes:
     if not mail.files:
         return head + _body_parts(mail, client)
     b = _boundary(mail, "mix")
-    out = head + f"Content-Type: multipart/mixed;\n\tboundary=\"{b}\"\n\n".encode()
+    out = head + f'Content-Type: multipart/mixed;\n\tboundary="{b}"\n\n'.encode()
     out += b"This is a multi-part message in MIME format.\n\n"
     out += f"--{b}\n".encode() + _body_parts(mail, client)
     for f in mail.files:
@@ -238,7 +286,7 @@ def gbk_zip(members: Sequence[tuple[str, bytes]]) -> bytes:
     without the UTF-8 flag (bit 11)."""
 
     class _GbkInfo(zipfile.ZipInfo):
-        def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 (CPython's name)
+        def _encodeFilenameFlags(self) -> tuple[bytes, int]:
             return self.filename.encode("gb18030"), self.flag_bits & ~0x800
 
     out = io.BytesIO()
@@ -310,7 +358,9 @@ UNITS = (
     _Unit("湖北省疾病预防控制中心", "武汉市洪山区卓刀泉北路6号", "赵强", "hbcdc_px@163.com"),
     _Unit("东风汽车集团有限公司", "武汉市经济技术开发区东风大道1号", "周杰", "zhoujie@dfmc.com.cn"),
     _Unit("长江水利委员会长江科学院", "武汉市江岸区黄浦大街23号", "吴涛", "wutao_crsri@foxmail.com"),
-    _Unit("湖北省交通规划设计院股份有限公司", "武汉市东湖新技术开发区高新大道1号", "徐明", "hbjtsj_rlzy@163.com"),
+    _Unit(
+        "湖北省交通规划设计院股份有限公司", "武汉市东湖新技术开发区高新大道1号", "徐明", "hbjtsj_rlzy@163.com"
+    ),
     _Unit("武汉光电国家研究中心", "武汉市洪山区珞喻路1037号", "孙超", "wnlo_office@hust.edu.cn"),
     _Unit("湖北省建筑科学研究设计院", "武汉市武昌区中南二路11号", "马艳", "hbjky@163.com"),
     _Unit("湖北省地质局", "武汉市武昌区民主路68号", "胡建国", "hbdzj_rsc@163.com"),
@@ -324,13 +374,27 @@ UNITS = (
 )
 
 _PROJECTS = (  # one per unit above, same index
-    "长江流域综合治理与生态保护高级研修班", "人工智能赋能智能制造高级研修班", "新能源与智能网联汽车高级研修班",
-    "地质灾害防治与智慧监测高级研修班", "生物育种前沿技术高级研修班", "智能建造与绿色建筑高级研修班",
-    "乡村振兴与现代种业创新高级研修班", "公共卫生应急管理能力提升高级研修班", "汽车零部件智能制造高级研修班",
-    "水利工程智慧运维高级研修班", "交通基础设施数字化运维高级研修班", "光电子信息产业关键技术高级研修班",
-    "建筑工程质量安全数字化管理高级研修班", "战略性矿产资源勘查高级研修班", "石油天然气智能勘探高级研修班",
-    "三峡库区生态修复高级研修班", "区域医疗中心建设与管理高级研修班", "磷化工绿色低碳转型高级研修班",
-    "基层卫生健康人才能力提升高级研修班", "技能人才数字素养提升高级研修班", "林业碳汇计量与监测高级研修班",
+    "长江流域综合治理与生态保护高级研修班",
+    "人工智能赋能智能制造高级研修班",
+    "新能源与智能网联汽车高级研修班",
+    "地质灾害防治与智慧监测高级研修班",
+    "生物育种前沿技术高级研修班",
+    "智能建造与绿色建筑高级研修班",
+    "乡村振兴与现代种业创新高级研修班",
+    "公共卫生应急管理能力提升高级研修班",
+    "汽车零部件智能制造高级研修班",
+    "水利工程智慧运维高级研修班",
+    "交通基础设施数字化运维高级研修班",
+    "光电子信息产业关键技术高级研修班",
+    "建筑工程质量安全数字化管理高级研修班",
+    "战略性矿产资源勘查高级研修班",
+    "石油天然气智能勘探高级研修班",
+    "三峡库区生态修复高级研修班",
+    "区域医疗中心建设与管理高级研修班",
+    "磷化工绿色低碳转型高级研修班",
+    "基层卫生健康人才能力提升高级研修班",
+    "技能人才数字素养提升高级研修班",
+    "林业碳汇计量与监测高级研修班",
 )
 
 
@@ -381,22 +445,45 @@ def _body(i: int, extra: str = "") -> str:
     return f"{_GREETING}{extra}\n联系人：{u.contact}\n{u.name}\n"
 
 
-def _mail(slug: str, client: str, i: int, subject: str, received: datetime, files: Sequence[DemoFile],
-          *notes: str, body: str | None = None, **kw: Any) -> DemoMail:
+def _mail(
+    slug: str,
+    client: str,
+    i: int,
+    subject: str,
+    received: datetime,
+    files: Sequence[DemoFile],
+    *notes: str,
+    body: str | None = None,
+    **kw: Any,
+) -> DemoMail:
     u = UNITS[i]
     display = u.contact if client in ("qq", "foxmail") else u.name  # personal clients show the person
-    return DemoMail(slug, client, display, u.sender_addr, subject,
-                    body if body is not None else _body(i), received, tuple(files), notes=notes,
-                    html=client in ("163", "qq"), **kw)
+    return DemoMail(
+        slug,
+        client,
+        display,
+        u.sender_addr,
+        subject,
+        body if body is not None else _body(i),
+        received,
+        tuple(files),
+        notes=notes,
+        html=client in ("163", "qq"),
+        **kw,
+    )
 
 
 def _complete_mails() -> list[DemoMail]:
     """On-time, complete submissions from every common client and in several ticking styles."""
     specs = (  # unit, client, style, day, hh, mm
-        (0, "163", "glyph", 11, 9, 12), (1, "foxmail", "wingdings_sym", 12, 10, 45),
-        (2, "qq", "content_control", 12, 15, 3), (3, "outlook", "legacy_formfield", 13, 11, 20),
-        (4, "old", "tick_typed", 13, 16, 48), (6, "163", "eq_field", 16, 14, 30),
-        (7, "outlook", "split_table", 16, 17, 5), (9, "foxmail", "text_box", 17, 9, 40),
+        (0, "163", "glyph", 11, 9, 12),
+        (1, "foxmail", "wingdings_sym", 12, 10, 45),
+        (2, "qq", "content_control", 12, 15, 3),
+        (3, "outlook", "legacy_formfield", 13, 11, 20),
+        (4, "old", "tick_typed", 13, 16, 48),
+        (6, "163", "eq_field", 16, 14, 30),
+        (7, "outlook", "split_table", 16, 17, 5),
+        (9, "foxmail", "text_box", 17, 9, 40),
         (11, "qq", "wingdings2_font", 17, 20, 15),
     )
     mails = []
@@ -411,21 +498,57 @@ def _complete_mails() -> list[DemoMail]:
 def _rule_mails() -> list[DemoMail]:
     """One mail per rule a reviewer checks on the form itself."""
     s = "2025年高级研修项目申报材料"
-    m_f = _fields(8, **{"applicant.contact": None, "applicant.office_phone": None, "applicant.mobile": None,
-                        "experts": None})
+    m_f = _fields(
+        8,
+        **{
+            "applicant.contact": None,
+            "applicant.office_phone": None,
+            "applicant.mobile": None,
+            "experts": None,
+        },
+    )
     both = _fields(10, funding_type="fiscal")
-    after = _fields(12, training_dates="2025年11月3日至11月7日", training_start="2025-11-03",
-                    training_end="2025-11-07")
+    after = _fields(
+        12, training_dates="2025年11月3日至11月7日", training_start="2025-11-03", training_end="2025-11-07"
+    )
     selfund = _fields(13, funding_type="self_funded", self_funding_source=None)
     return [
-        _mail("missing-fields", "163", 8, f"东风汽车集团有限公司{s}", _at(13, 10, 2), _pair(8, m_f, "hints_kept"),
-              "missing_field"),
-        _mail("both-funding", "qq", 10, f"关于报送{s}的函（湖北省交通规划设计院）", _at(14, 9, 31),
-              _pair(10, both, "glyph", tick_both_funding=True), "funding_type_multiple"),
-        _mail("training-after-limit", "foxmail", 12, f"湖北省建筑科学研究设计院{s}", _at(14, 15, 22),
-              _pair(12, after, "label_value_one_cell"), "training_after_deadline"),
-        _mail("self-funded-no-source", "outlook", 13, f"湖北省地质局{s}", _at(15, 8, 58),
-              _pair(13, selfund, "extra_rows"), "self_funding_source_missing"),
+        _mail(
+            "missing-fields",
+            "163",
+            8,
+            f"东风汽车集团有限公司{s}",
+            _at(13, 10, 2),
+            _pair(8, m_f, "hints_kept"),
+            "missing_field",
+        ),
+        _mail(
+            "both-funding",
+            "qq",
+            10,
+            f"关于报送{s}的函（湖北省交通规划设计院）",
+            _at(14, 9, 31),
+            _pair(10, both, "glyph", tick_both_funding=True),
+            "funding_type_multiple",
+        ),
+        _mail(
+            "training-after-limit",
+            "foxmail",
+            12,
+            f"湖北省建筑科学研究设计院{s}",
+            _at(14, 15, 22),
+            _pair(12, after, "label_value_one_cell"),
+            "training_after_deadline",
+        ),
+        _mail(
+            "self-funded-no-source",
+            "outlook",
+            13,
+            f"湖北省地质局{s}",
+            _at(15, 8, 58),
+            _pair(13, selfund, "extra_rows"),
+            "self_funding_source_missing",
+        ),
     ]
 
 
@@ -436,28 +559,104 @@ def _document_mails() -> list[DemoMail]:
     f14, f15, f16, f17 = (_fields(i, funding_type="fiscal", self_funding_source=None) for i in range(14, 18))
     word_only = _docx("长江大学高级研修项目申报表.docx", f14, "glyph")
     pdf_only = _pdf("三峡库区生态修复高级研修班申报表（盖章版）.pdf", f15)
-    corrupt = DemoFile("申报表-黄石市卫健委.docx", _corrupt(build_form_docx(_fields(18), "glyph")), MIME_TYPES["docx"])
+    corrupt = DemoFile(
+        "申报表-黄石市卫健委.docx", _corrupt(build_form_docx(_fields(18), "glyph")), MIME_TYPES["docx"]
+    )
     return [
-        _mail("word-only", "163", 14, "长江大学-高级研修项目申报表", _at(15, 11, 40), [word_only], "missing_pdf"),
-        _mail("pdf-only", "old", 15, "三峡大学高级研修项目申报（盖章扫描件）", _at(15, 16, 2), [pdf_only], "missing_word"),
-        _mail("corrupt-docx", "foxmail", 18, "黄石市卫健委高级研修项目申报", _at(16, 10, 11),
-              [corrupt, _pdf("申报表-黄石市卫健委.pdf", _fields(18))], "unreadable_attachment", "missing_word"),
-        _mail("grayscale-scan", "outlook", 16, "宜昌市中心人民医院高级研修项目申报", _at(16, 15, 47),
-              [_docx("区域医疗中心建设与管理高级研修班申报表.docx", f16, "deleted_options"),
-               DemoFile("区域医疗中心建设与管理高级研修班申报表-扫描件.pdf", scan_pdf(f16, seal=True, grayscale=True),
-                        MIME_TYPES["pdf"])], "stamp_unverifiable"),
-        _mail("scan-no-seal", "qq", 17, "兴发集团 高级研修项目申报表", _at(17, 11, 3),
-              [_docx("兴发集团-申报表.docx", f17, "glyph"),
-               DemoFile("兴发集团-申报表扫描.pdf", scan_pdf(f17, seal=False, grayscale=False), MIME_TYPES["pdf"])],
-              "stamp_missing"),
-        _mail("scan-only", "163", 20, "湖北省林业科学研究院高级研修项目申报表（盖章扫描件）", _at(17, 16, 26),
-              [DemoFile("林业碳汇计量与监测高级研修班申报表.pdf", scan_pdf(_fields(20), seal=True, grayscale=False),
-                        MIME_TYPES["pdf"])], "missing_word", "scan_only"),
-        _mail("gbk-zip", "163", 5, "湖北工业大学高级研修项目申报材料（压缩包）", _at(14, 20, 36),
-              [DemoFile("湖北工业大学申报材料.zip", gbk_zip([
-                  ("湖北工业大学申报材料/智能建造申报表.docx", build_form_docx(_fields(5), "glyph")),
-                  ("湖北工业大学申报材料/智能建造申报表（盖章）.pdf", _pdf("x.pdf", _fields(5)).data)]),
-                  MIME_TYPES["zip"])], "zip"),
+        _mail(
+            "word-only", "163", 14, "长江大学-高级研修项目申报表", _at(15, 11, 40), [word_only], "missing_pdf"
+        ),
+        _mail(
+            "pdf-only",
+            "old",
+            15,
+            "三峡大学高级研修项目申报（盖章扫描件）",
+            _at(15, 16, 2),
+            [pdf_only],
+            "missing_word",
+        ),
+        _mail(
+            "corrupt-docx",
+            "foxmail",
+            18,
+            "黄石市卫健委高级研修项目申报",
+            _at(16, 10, 11),
+            [corrupt, _pdf("申报表-黄石市卫健委.pdf", _fields(18))],
+            "unreadable_attachment",
+            "missing_word",
+        ),
+        _mail(
+            "grayscale-scan",
+            "outlook",
+            16,
+            "宜昌市中心人民医院高级研修项目申报",
+            _at(16, 15, 47),
+            [
+                _docx("区域医疗中心建设与管理高级研修班申报表.docx", f16, "deleted_options"),
+                DemoFile(
+                    "区域医疗中心建设与管理高级研修班申报表-扫描件.pdf",
+                    scan_pdf(f16, seal=True, grayscale=True),
+                    MIME_TYPES["pdf"],
+                ),
+            ],
+            "stamp_unverifiable",
+        ),
+        _mail(
+            "scan-no-seal",
+            "qq",
+            17,
+            "兴发集团 高级研修项目申报表",
+            _at(17, 11, 3),
+            [
+                _docx("兴发集团-申报表.docx", f17, "glyph"),
+                DemoFile(
+                    "兴发集团-申报表扫描.pdf", scan_pdf(f17, seal=False, grayscale=False), MIME_TYPES["pdf"]
+                ),
+            ],
+            "stamp_missing",
+        ),
+        _mail(
+            "scan-only",
+            "163",
+            20,
+            "湖北省林业科学研究院高级研修项目申报表（盖章扫描件）",
+            _at(17, 16, 26),
+            [
+                DemoFile(
+                    "林业碳汇计量与监测高级研修班申报表.pdf",
+                    scan_pdf(_fields(20), seal=True, grayscale=False),
+                    MIME_TYPES["pdf"],
+                )
+            ],
+            "missing_word",
+            "scan_only",
+        ),
+        _mail(
+            "gbk-zip",
+            "163",
+            5,
+            "湖北工业大学高级研修项目申报材料（压缩包）",
+            _at(14, 20, 36),
+            [
+                DemoFile(
+                    "湖北工业大学申报材料.zip",
+                    gbk_zip(
+                        [
+                            (
+                                "湖北工业大学申报材料/智能建造申报表.docx",
+                                build_form_docx(_fields(5), "glyph"),
+                            ),
+                            (
+                                "湖北工业大学申报材料/智能建造申报表（盖章）.pdf",
+                                _pdf("x.pdf", _fields(5)).data,
+                            ),
+                        ]
+                    ),
+                    MIME_TYPES["zip"],
+                )
+            ],
+            "zip",
+        ),
     ]
 
 
@@ -467,27 +666,57 @@ def _batch_and_resubmission() -> list[DemoMail]:
     city = UNITS[19]
     letter = build_cover_letter_docx(
         "十堰市人力资源和社会保障局\n关于报送2025年高级研修项目申报材料的函\n省人社厅专技处：\n"
-        "  根据鄂人社函〔2024〕132号文件要求，现将我市3家单位的申报材料报送你处，请审核。\n十堰市人力资源和社会保障局\n2024年12月16日")
+        "  根据鄂人社函〔2024〕132号文件要求，现将我市3家单位的申报材料报送你处，请审核。\n十堰市人力资源和社会保障局\n2024年12月16日"
+    )
     files = [DemoFile("十堰市人社局关于报送2025年高级研修项目的函.docx", letter, MIME_TYPES["docx"])]
-    for j, (unit, project) in enumerate((("十堰市太和医院", "急危重症救治能力提升高级研修班"),
-                                         ("湖北汽车工业学院", "新能源汽车三电系统关键技术高级研修班"),
-                                         ("十堰市技师学院", "技能人才数字素养提升高级研修班"))):
+    for j, (unit, project) in enumerate(
+        (
+            ("十堰市太和医院", "急危重症救治能力提升高级研修班"),
+            ("湖北汽车工业学院", "新能源汽车三电系统关键技术高级研修班"),
+            ("十堰市技师学院", "技能人才数字素养提升高级研修班"),
+        )
+    ):
         f = _fields(19, project_name=project, declared_org=unit, **{"applicant.name": unit})
-        files += [_docx(f"{j + 1}.{unit}申报表.docx", f, ("glyph", "wingdings_sym", "content_control")[j]),
-                  _pdf(f"{j + 1}.{unit}申报表.pdf", f)]
-    batch = DemoMail("city-batch", "163", city.name, city.sender_addr, "十堰市人社局关于报送2025年高级研修项目申报材料的函",
-                     "省人社厅专技处：\n  附件为我市汇总的3个项目申报材料及报送函，请查收。\n十堰市人社局专技科", _at(16, 16, 20),
-                     tuple(files), html=True, notes=("batch",))
+        files += [
+            _docx(f"{j + 1}.{unit}申报表.docx", f, ("glyph", "wingdings_sym", "content_control")[j]),
+            _pdf(f"{j + 1}.{unit}申报表.pdf", f),
+        ]
+    batch = DemoMail(
+        "city-batch",
+        "163",
+        city.name,
+        city.sender_addr,
+        "十堰市人社局关于报送2025年高级研修项目申报材料的函",
+        "省人社厅专技处：\n  附件为我市汇总的3个项目申报材料及报送函，请查收。\n十堰市人社局专技科",
+        _at(16, 16, 20),
+        tuple(files),
+        html=True,
+        notes=("batch",),
+    )
     first = _fields(5, declared_org="湖北工业大学（盖章）", experts=None)
     second = _fields(5, declared_org="湖北工业大学")
     stem = "湖北工业大学-智能建造与绿色建筑高级研修班申报表"
     return [
         batch,
-        _mail("resubmit-1", "outlook", 5, "湖北工业大学高级研修项目申报", _at(12, 9, 5),
-              _pair(5, first, "glyph"), "missing_field"),
-        _mail("resubmit-2", "outlook", 5, "【更正】湖北工业大学高级研修项目申报（以此为准）", _at(16, 9, 50),
-              [_docx(f"{stem}（修改版）.docx", second, "glyph"), _pdf(f"{stem}（修改版）.pdf", second)],
-              "supersedes", body=_body(5, "  前次报送的申报表“授课专家情况”漏填，现重新报送，以此为准。\n")),
+        _mail(
+            "resubmit-1",
+            "outlook",
+            5,
+            "湖北工业大学高级研修项目申报",
+            _at(12, 9, 5),
+            _pair(5, first, "glyph"),
+            "missing_field",
+        ),
+        _mail(
+            "resubmit-2",
+            "outlook",
+            5,
+            "【更正】湖北工业大学高级研修项目申报（以此为准）",
+            _at(16, 9, 50),
+            [_docx(f"{stem}（修改版）.docx", second, "glyph"), _pdf(f"{stem}（修改版）.pdf", second)],
+            "supersedes",
+            body=_body(5, "  前次报送的申报表“授课专家情况”漏填，现重新报送，以此为准。\n"),
+        ),
     ]
 
 
@@ -497,31 +726,81 @@ def _message_mails() -> list[DemoMail]:
 
     late_f = _fields(1, project_name="光电子信息产业关键技术高级研修班（二期）")
     lying_f = _fields(3, project_name="深地探测与智能勘查技术高级研修班")
-    letter = build_cover_letter_docx("武汉理工大学\n关于申报2025年高级研修项目的函\n"
-                                     "省人社厅：\n  我校拟申报高级研修项目1项，申报表随后报送。\n武汉理工大学继续教育学院")
-    big_link = ("https://mail.163.com/large-attachment-download/index.html"
-                "?p=X43QQ1JLUyThXU8BT0wOvhQAAAAX&file=申报材料.rar")
+    letter = build_cover_letter_docx(
+        "武汉理工大学\n关于申报2025年高级研修项目的函\n"
+        "省人社厅：\n  我校拟申报高级研修项目1项，申报表随后报送。\n武汉理工大学继续教育学院"
+    )
+    big_link = (
+        "https://mail.163.com/large-attachment-download/index.html"
+        "?p=X43QQ1JLUyThXU8BT0wOvhQAAAAX&file=申报材料.rar"
+    )
     return [
-        _mail("late", "foxmail", 1, "华中科技大学高级研修项目申报（补报）", _at(18, 0, 5),
-              _pair(1, late_f, "glyph"), "late", seen=False),
-        _mail("lying-date", "qq", 3, "中国地质大学（武汉）高级研修项目申报", _at(18, 9, 12),
-              _pair(3, lying_f, "glyph"), "late", "date_header_mismatch", date_sent=_at(17, 21, 40),
-              seen=False),
-        _mail("question", "qq", 4, "请问申报截止时间？", _at(11, 8, 30), [], "no_attachment",
-              body="老师您好，请问2025年高级研修项目申报截止时间是12月17日当天吗？纸质材料是否需要邮寄？谢谢！\n华中农业大学 陈静"),
-        _mail("cover-letter-only", "163", 2, "武汉理工大学关于申报2025年高级研修项目的函", _at(15, 14, 0),
-              [DemoFile("关于申报2025年高级研修项目的函.docx", letter, MIME_TYPES["docx"])], "no_form_found"),
-        _mail("big-attachment", "163", 6, "湖北省农业科学院高级研修项目申报材料（超大附件）", _at(17, 22, 41), [],
-              "big_attachment_link",
-              body=(f"{_GREETING}\n从网易邮箱发来的超大附件\n申报材料.rar (62.4M, 2025年1月1日 22:41 到期)\n"
-                    f"下载: {big_link}\n")),
+        _mail(
+            "late",
+            "foxmail",
+            1,
+            "华中科技大学高级研修项目申报（补报）",
+            _at(18, 0, 5),
+            _pair(1, late_f, "glyph"),
+            "late",
+            seen=False,
+        ),
+        _mail(
+            "lying-date",
+            "qq",
+            3,
+            "中国地质大学（武汉）高级研修项目申报",
+            _at(18, 9, 12),
+            _pair(3, lying_f, "glyph"),
+            "late",
+            "date_header_mismatch",
+            date_sent=_at(17, 21, 40),
+            seen=False,
+        ),
+        _mail(
+            "question",
+            "qq",
+            4,
+            "请问申报截止时间？",
+            _at(11, 8, 30),
+            [],
+            "no_attachment",
+            body="老师您好，请问2025年高级研修项目申报截止时间是12月17日当天吗？纸质材料是否需要邮寄？谢谢！\n华中农业大学 陈静",
+        ),
+        _mail(
+            "cover-letter-only",
+            "163",
+            2,
+            "武汉理工大学关于申报2025年高级研修项目的函",
+            _at(15, 14, 0),
+            [DemoFile("关于申报2025年高级研修项目的函.docx", letter, MIME_TYPES["docx"])],
+            "no_form_found",
+        ),
+        _mail(
+            "big-attachment",
+            "163",
+            6,
+            "湖北省农业科学院高级研修项目申报材料（超大附件）",
+            _at(17, 22, 41),
+            [],
+            "big_attachment_link",
+            body=(
+                f"{_GREETING}\n从网易邮箱发来的超大附件\n申报材料.rar (62.4M, 2025年1月1日 22:41 到期)\n"
+                f"下载: {big_link}\n"
+            ),
+        ),
     ]
 
 
 def demo_mails() -> list[DemoMail]:
     """Every demo mail, in receipt order."""
-    mails = [*_complete_mails(), *_rule_mails(), *_document_mails(), *_batch_and_resubmission(),
-             *_message_mails()]
+    mails = [
+        *_complete_mails(),
+        *_rule_mails(),
+        *_document_mails(),
+        *_batch_and_resubmission(),
+        *_message_mails(),
+    ]
     return sorted(mails, key=lambda m: (m.received, m.slug))
 
 
@@ -547,4 +826,3 @@ def build_demo_mailbox(dest: Path) -> Path:
 def demo_notes() -> dict[str, tuple[str, ...]]:
     """slug → the flags (or features) each demo mail is meant to show, for integration tests."""
     return {m.slug: m.notes for m in demo_mails()}
-

@@ -12,16 +12,23 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 from xml.sax.saxutils import escape
 
 from parsers.schema import SELF_FUNDING_BLANK, TITLE, empty_fields
 
 BOX_STYLES = (
-    "glyph", "tick_typed", "wingdings_sym", "wingdings2_font", "content_control", "legacy_formfield",
-    "eq_field", "deleted_options",
+    "glyph",
+    "tick_typed",
+    "wingdings_sym",
+    "wingdings2_font",
+    "content_control",
+    "legacy_formfield",
+    "eq_field",
+    "deleted_options",
 )
 LAYOUT_STYLES = ("hints_kept", "label_value_one_cell", "split_table", "text_box", "extra_rows")
 STYLES: tuple[str, ...] = BOX_STYLES + LAYOUT_STYLES
@@ -45,12 +52,16 @@ STYLE_NOTES: dict[str, str] = {
 
 DATE_FORMATS = ("cn_short", "dot", "cn_full", "iso", "no_year", "cn_days", "fullwidth")
 
-NOTE = ("注：请按照《湖北省人力资源和社会保障厅关于征集专业技术人员知识更新工程2025年高级研修项目选题的通知》"
-        "有关要求，认真填写此表并加盖申报单位印章。")
+NOTE = (
+    "注：请按照《湖北省人力资源和社会保障厅关于征集专业技术人员知识更新工程2025年高级研修项目选题的通知》"
+    "有关要求，认真填写此表并加盖申报单位印章。"
+)
 HINT_CONTENT = "（包括但不限于主题报告、专题研讨、学术交流、现场教学）"
 HINT_EXPERTS = "（如有院士或省部级领导出席，请重点阐述）"
-HINT_TRAINEES = ("（按通知要求招收学员，学员一般应具有中高级职称，或是在管理岗位工作的高级经营管理人员，并应向基层一线人才倾斜。"
-                 "招收学员如需行业主管部门协助，例如希望将本班次录入行业继续教育系统备案，请在此详细阐述）")
+HINT_TRAINEES = (
+    "（按通知要求招收学员，学员一般应具有中高级职称，或是在管理岗位工作的高级经营管理人员，并应向基层一线人才倾斜。"
+    "招收学员如需行业主管部门协助，例如希望将本班次录入行业继续教育系统备案，请在此详细阐述）"
+)
 
 _NS = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
@@ -99,7 +110,7 @@ class Cell:
 
 
 def _cell_xml(cell: Cell, col: int) -> str:
-    width = sum(_GRID[col:col + cell.span])
+    width = sum(_GRID[col : col + cell.span])
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if cell.span > 1:
         props += f'<w:gridSpan w:val="{cell.span}"/>'
@@ -120,12 +131,16 @@ def _row_xml(cells: list[Cell]) -> str:
 
 
 def _table_xml(rows: list[list[Cell]]) -> str:
-    borders = "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                      for b in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    borders = "".join(
+        f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for b in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in _GRID)
-    return (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(_GRID)}" w:type="dxa"/><w:jc w:val="center"/>'
-            f"<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr>"
-            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(_row_xml(r) for r in rows)}</w:tbl>")
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(_GRID)}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(_row_xml(r) for r in rows)}</w:tbl>"
+    )
 
 
 # ------------------------------------------------------------------ checkboxes, one function per style
@@ -151,22 +166,26 @@ def _box_font(checked: bool, opts: Mapping[str, Any]) -> str:
 def _box_sdt(checked: bool, opts: Mapping[str, Any]) -> str:
     # The glyph may disagree with the stored state (a copied control): the state is the truth.
     glyph = opts.get("sdt_glyph") or ("☒" if checked else "☐")
-    return ('<w:sdt><w:sdtPr><w14:checkbox>'
-            f'<w14:checked w14:val="{1 if checked else 0}"/>'
-            '<w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
-            '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/>'
-            f"</w14:checkbox></w:sdtPr><w:sdtContent>{_run(glyph, font='MS Gothic')}</w:sdtContent></w:sdt>")
+    return (
+        "<w:sdt><w:sdtPr><w14:checkbox>"
+        f'<w14:checked w14:val="{1 if checked else 0}"/>'
+        '<w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
+        '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/>'
+        f"</w14:checkbox></w:sdtPr><w:sdtContent>{_run(glyph, font='MS Gothic')}</w:sdtContent></w:sdt>"
+    )
 
 
 def _box_formfield(checked: bool, opts: Mapping[str, Any]) -> str:
     state = "<w:checked/>" if checked else ""
     if checked and opts.get("formfield_val"):
         state = f'<w:checked w:val="{opts["formfield_val"]}"/>'
-    return ('<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check"/><w:enabled/>'
-            f'<w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/>{state}</w:checkBox>'
-            '</w:ffData></w:fldChar></w:r>'
-            '<w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check"/><w:enabled/>'
+        f'<w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/><w:default w:val="0"/>{state}</w:checkBox>'
+        "</w:ffData></w:fldChar></w:r>"
+        '<w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
 
 
 def _box_eq(checked: bool, opts: Mapping[str, Any]) -> str:
@@ -175,13 +194,17 @@ def _box_eq(checked: bool, opts: Mapping[str, Any]) -> str:
     # Word's 带圈字符 splits the field code over several runs (different fonts and raised position).
     instr = ["eq \\o\\ac(", "□", ",", "√", ")"]
     runs = "".join(f'<w:r><w:instrText xml:space="preserve">{escape(p)}</w:instrText></w:r>' for p in instr)
-    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>{runs}'
-            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>{runs}<w:r><w:fldChar w:fldCharType="end"/></w:r>'
 
 
 _BOXES: dict[str, Callable[[bool, Mapping[str, Any]], str]] = {
-    "glyph": _box_glyph, "tick_typed": _box_typed, "wingdings_sym": _box_sym, "wingdings2_font": _box_font,
-    "content_control": _box_sdt, "legacy_formfield": _box_formfield, "eq_field": _box_eq,
+    "glyph": _box_glyph,
+    "tick_typed": _box_typed,
+    "wingdings_sym": _box_sym,
+    "wingdings2_font": _box_font,
+    "content_control": _box_sdt,
+    "legacy_formfield": _box_formfield,
+    "eq_field": _box_eq,
 }
 
 
@@ -247,7 +270,11 @@ def _funding_cell(f: Mapping[str, Any], ctx: _Ctx) -> Cell:
 
 def _scope_cell(f: Mapping[str, Any], ctx: _Ctx) -> Cell:
     scope, notes = f.get("scope") or {}, f.get("scope_notes") or {}
-    names = (("national_strategy", "服务国家战略"), ("industry_demand", "对接产业需求"), ("digital_tech", "突出数字技术"))
+    names = (
+        ("national_strategy", "服务国家战略"),
+        ("industry_demand", "对接产业需求"),
+        ("digital_tech", "突出数字技术"),
+    )
     items = [(bool(scope.get(k)), f"{label}：{notes.get(k) or ''}") for k, label in names]
     if ctx.deleting and any(c for c, _ in items):
         paras = [_para(_kept(ctx) + _run(t)) for c, t in items if c]
@@ -259,14 +286,21 @@ def _scope_cell(f: Mapping[str, Any], ctx: _Ctx) -> Cell:
 def _ce_base_cell(org: Mapping[str, Any], ctx: _Ctx) -> Cell:
     kind, batch = org.get("ce_base"), org.get("ce_base_batch")
     national = f"是第{batch if batch is not None else '__'}批国家级专业技术人员继续教育基地"
-    items = [(kind == "national", national), (kind == "provincial", "是省级继续教育基地"), (kind == "no", "否")]
+    items = [
+        (kind == "national", national),
+        (kind == "provincial", "是省级继续教育基地"),
+        (kind == "no", "否"),
+    ]
     return Cell((_choices(ctx, items),), 3)
 
 
 def _unit_rows(section: str, unit: Mapping[str, Any], ctx: _Ctx, *, spaced: bool) -> list[list[Cell]]:
     fax, addr = ("传 真", "地 址") if spaced else ("传真", "地址")
-    pairs = [("单位名称", "name", "联系人", "contact"), ("办公电话", "office_phone", "手机", "mobile"),
-             (fax, "fax", addr, "address")]
+    pairs = [
+        ("单位名称", "name", "联系人", "contact"),
+        ("办公电话", "office_phone", "手机", "mobile"),
+        (fax, "fax", addr, "address"),
+    ]
     rows = []
     for i, (l1, k1, l2, k2) in enumerate(pairs):
         head = _label(section) if i == 0 else Cell((_para(),))
@@ -279,10 +313,18 @@ def _table_rows(f: Mapping[str, Any], ctx: _Ctx) -> list[list[Cell]]:
     rows: list[list[Cell]] = [list(_pair(ctx, "项目名称", f.get("project_name"), 4))]
     if ctx.style == "extra_rows":
         rows.append([_label("项目负责人"), _value(ctx.opts.get("extra_leader", "王建国"), 4)])
-    rows.append([*_pair(ctx, "办班时间", f.get("training_dates"), 2),
-                 *_pair(ctx, "办班地点", f.get("training_location"))])
-    rows.append([*_pair(ctx, "选题所属\n行业领域", f.get("industry_field"), 2),
-                 *_pair(ctx, "选题所属\n行业主管部门", f.get("industry_authority"))])
+    rows.append(
+        [
+            *_pair(ctx, "办班时间", f.get("training_dates"), 2),
+            *_pair(ctx, "办班地点", f.get("training_location")),
+        ]
+    )
+    rows.append(
+        [
+            *_pair(ctx, "选题所属\n行业领域", f.get("industry_field"), 2),
+            *_pair(ctx, "选题所属\n行业主管部门", f.get("industry_authority")),
+        ]
+    )
     rows.append([_label("申报项目\n类别\n(仅单选)"), _funding_cell(f, ctx)])
     rows.append([_label("是否符合\n选题范围"), _scope_cell(f, ctx)])
     rows.append([_label("研修目的\n和作用"), _value(f.get("purpose"), 4)])
@@ -303,6 +345,7 @@ def _table_rows(f: Mapping[str, Any], ctx: _Ctx) -> list[list[Cell]]:
 
 def _split_points(rows: list[list[Cell]]) -> list[int]:
     """Where the seed's table breaks over pages: before 研修内容和方式 and before 传 真 of 承办单位."""
+
     def first_index(marker: str) -> int:
         return next(i for i, r in enumerate(rows) if any(marker in "".join(c.paras) for c in r))
 
@@ -323,24 +366,28 @@ def _tables_xml(rows: list[list[Cell]], ctx: _Ctx) -> str:
 def _header_lines(f: Mapping[str, Any]) -> list[str]:
     org = f.get("declared_org") or ""
     day = f.get("declared_date")
-    when = (f"{int(day[:4])}年{int(day[5:7])}月{int(day[8:10])}日" if day else "    年    月    日")
+    when = f"{int(day[:4])}年{int(day[5:7])}月{int(day[8:10])}日" if day else "    年    月    日"
     return [f"申报单位：{org}（盖章）", f"申报时间：{when}"]
 
 
 def _text_box(lines: list[str]) -> str:
     content = "".join(_para(_run(line)) for line in lines)
     box = f"<w:txbxContent>{content}</w:txbxContent>"
-    choice = ('<mc:Choice Requires="wps"><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" '
-              'simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
-              '<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset>'
-              '</wp:positionH><wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
-              '<wp:extent cx="5400000" cy="720000"/><wp:wrapTopAndBottom/><wp:docPr id="1" name="文本框 1"/>'
-              '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
-              f'<wps:wsp><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="5400000" cy="720000"/></a:xfrm>'
-              f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr><wps:txbx>{box}</wps:txbx>'
-              '<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>')
-    fallback = (f'<mc:Fallback><w:pict><v:shape id="tb1" style="width:425pt;height:57pt">'
-                f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>")
+    choice = (
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" '
+        'simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset>'
+        '</wp:positionH><wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        '<wp:extent cx="5400000" cy="720000"/><wp:wrapTopAndBottom/><wp:docPr id="1" name="文本框 1"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        f'<wps:wsp><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="5400000" cy="720000"/></a:xfrm>'
+        f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr><wps:txbx>{box}</wps:txbx>'
+        "<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+    )
+    fallback = (
+        f'<mc:Fallback><w:pict><v:shape id="tb1" style="width:425pt;height:57pt">'
+        f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>"
+    )
     return _para(f"<w:r><mc:AlternateContent>{choice}{fallback}</mc:AlternateContent></w:r>")
 
 
@@ -353,7 +400,7 @@ def _body(f: Mapping[str, Any], ctx: _Ctx) -> str:
         parts += [_para(_run(line)) for line in lines]
     parts.append(_tables_xml(_table_rows(f, ctx), ctx))
     head, tail = "注：", "加盖申报单位印章。"  # bold in the template
-    parts.append(_para(_run(head, bold=True) + _run(NOTE[len(head):-len(tail)]) + _run(tail, bold=True)))
+    parts.append(_para(_run(head, bold=True) + _run(NOTE[len(head) : -len(tail)]) + _run(tail, bold=True)))
     return "".join(parts)
 
 
@@ -390,22 +437,30 @@ _STYLES = (
     'w:cs="Times New Roman"/><w:sz w:val="21"/><w:szCs w:val="21"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/>'
     "</w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults></w:styles>"
 )
-_SECT = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
-         '<w:pgMar w:top="1440" w:right="1300" w:bottom="1440" w:left="1300" w:header="851" w:footer="992" '
-         'w:gutter="0"/></w:sectPr>')
+_SECT = (
+    '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+    '<w:pgMar w:top="1440" w:right="1300" w:bottom="1440" w:left="1300" w:header="851" w:footer="992" '
+    'w:gutter="0"/></w:sectPr>'
+)
 
 
 def _document_xml(body: str) -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {_NS}>'
-            f"<w:body>{body}{_SECT}</w:body></w:document>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {_NS}>'
+        f"<w:body>{body}{_SECT}</w:body></w:document>"
+    )
 
 
 def package_docx(document_xml: str | bytes) -> bytes:
     """Zip a document.xml into a minimal, valid .docx (deterministic bytes)."""
     out = io.BytesIO()
-    parts = {"[Content_Types].xml": _CONTENT_TYPES, "_rels/.rels": _RELS,
-             "word/_rels/document.xml.rels": _DOC_RELS, "word/styles.xml": _STYLES,
-             "word/document.xml": document_xml}
+    parts = {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _RELS,
+        "word/_rels/document.xml.rels": _DOC_RELS,
+        "word/styles.xml": _STYLES,
+        "word/document.xml": document_xml,
+    }
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             info = zipfile.ZipInfo(name, date_time=(2024, 12, 12, 9, 0, 0))
@@ -488,8 +543,15 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌海燕玲辉鹏飞"
 _CITIES = ("武汉市", "宜昌市", "襄阳市", "十堰市", "荆州市", "黄石市", "恩施州")
 _SOURCES = ("单位自有资金", "承办单位自筹", "培训专项经费", "单位年度培训经费预算", "企业自筹资金")
-_AREA = {"武汉市": "027", "宜昌市": "0717", "襄阳市": "0710", "十堰市": "0719", "荆州市": "0716",
-         "黄石市": "0714", "恩施州": "0718"}
+_AREA = {
+    "武汉市": "027",
+    "宜昌市": "0717",
+    "襄阳市": "0710",
+    "十堰市": "0719",
+    "荆州市": "0716",
+    "黄石市": "0714",
+    "恩施州": "0718",
+}
 
 
 def _name(rnd: random.Random) -> str:
@@ -498,7 +560,9 @@ def _name(rnd: random.Random) -> str:
 
 def _phone(rnd: random.Random, address: str) -> str:
     code = next((v for k, v in _AREA.items() if address.startswith(k)), "027")
-    low, high = (5000_0000, 8999_9999) if code == "027" else (600_0000, 899_9999)  # 8 digits in Wuhan, 7 elsewhere
+    low, high = (
+        (5000_0000, 8999_9999) if code == "027" else (600_0000, 899_9999)
+    )  # 8 digits in Wuhan, 7 elsewhere
     return f"{code}-{rnd.randint(low, high)}"
 
 
@@ -508,8 +572,14 @@ def _mobile(rnd: random.Random) -> str:
 
 def _unit_values(rnd: random.Random, unit: tuple[str, str, str]) -> dict[str, Any]:
     name, address, _ = unit
-    return {"name": name, "contact": _name(rnd), "office_phone": _phone(rnd, address), "mobile": _mobile(rnd),
-            "fax": _phone(rnd, address) if rnd.random() < 0.6 else None, "address": address}
+    return {
+        "name": name,
+        "contact": _name(rnd),
+        "office_phone": _phone(rnd, address),
+        "mobile": _mobile(rnd),
+        "fax": _phone(rnd, address) if rnd.random() < 0.6 else None,
+        "address": address,
+    }
 
 
 def format_training_dates(start: date, end: date, fmt: str) -> str:
@@ -522,8 +592,10 @@ def format_training_dates(start: date, end: date, fmt: str) -> str:
         "cn_full": f"{start.year}年{start.month}月{start.day}日至{end.month}月{end.day}日",
         "iso": f"{start.isoformat()}至{end.isoformat()}",
         "no_year": f"{start.month}月{start.day}日至{tail_cn}",
-        "cn_days": (f"{start.year}年{start.month}月{start.day}日-{end.month}月{end.day}日"
-                    f"（共{(end - start).days + 1}天）"),
+        "cn_days": (
+            f"{start.year}年{start.month}月{start.day}日-{end.month}月{end.day}日"
+            f"（共{(end - start).days + 1}天）"
+        ),
     }
     if fmt == "fullwidth":
         return texts["cn_short"].translate({ord(c): 0xFF10 + int(c) for c in "0123456789"})
@@ -531,16 +603,26 @@ def format_training_dates(start: date, end: date, fmt: str) -> str:
 
 
 def _long_texts(rnd: random.Random, topic: str) -> dict[str, str]:
-    experts = rnd.choice(("中国工程院院士", "国家杰出青年科学基金获得者", "长江学者特聘教授", "教授级高级工程师"))
+    experts = rnd.choice(
+        ("中国工程院院士", "国家杰出青年科学基金获得者", "长江学者特聘教授", "教授级高级工程师")
+    )
     return {
-        "purpose": (f"围绕{topic}领域的重大需求，提升高层次专业技术人才的创新能力和实践水平，"
-                    f"推动关键核心技术攻关和成果转化。\n培养一批{topic}方向的骨干人才，服务湖北高质量发展。"),
-        "content_and_format": (f"1.{topic}前沿进展主题报告；\n2.关键技术专题研讨；\n"
-                               f"3.现场教学与案例分析，安排{rnd.randint(1, 3)}次企业实地考察。"),
-        "experts": (f"拟邀请{experts}{_name(rnd)}、{_name(rnd)}教授等{rnd.randint(5, 12)}位专家授课，"
-                    "均为相关领域权威专家。"),
-        "trainees": (f"面向全省{topic}相关单位具有中高级职称的专业技术人员，计划招收学员{rnd.choice((50, 60, 80, 100))}人，"
-                     "向基层一线人才倾斜。"),
+        "purpose": (
+            f"围绕{topic}领域的重大需求，提升高层次专业技术人才的创新能力和实践水平，"
+            f"推动关键核心技术攻关和成果转化。\n培养一批{topic}方向的骨干人才，服务湖北高质量发展。"
+        ),
+        "content_and_format": (
+            f"1.{topic}前沿进展主题报告；\n2.关键技术专题研讨；\n"
+            f"3.现场教学与案例分析，安排{rnd.randint(1, 3)}次企业实地考察。"
+        ),
+        "experts": (
+            f"拟邀请{experts}{_name(rnd)}、{_name(rnd)}教授等{rnd.randint(5, 12)}位专家授课，"
+            "均为相关领域权威专家。"
+        ),
+        "trainees": (
+            f"面向全省{topic}相关单位具有中高级职称的专业技术人员，计划招收学员{rnd.choice((50, 60, 80, 100))}人，"
+            "向基层一线人才倾斜。"
+        ),
     }
 
 
@@ -553,8 +635,11 @@ def _training_dates(rnd: random.Random) -> tuple[date, date, str]:
 def _scope(rnd: random.Random, main: str) -> tuple[dict[str, bool], dict[str, Any]]:
     keys = ("national_strategy", "industry_demand", "digital_tech")
     scope = {k: (k == main or rnd.random() < 0.35) for k in keys}
-    texts = {"national_strategy": "服务长江经济带发展和乡村振兴战略", "industry_demand": "对接我省优势产业发展需求",
-             "digital_tech": "聚焦人工智能、大数据等数字技术"}
+    texts = {
+        "national_strategy": "服务长江经济带发展和乡村振兴战略",
+        "industry_demand": "对接我省优势产业发展需求",
+        "digital_tech": "聚焦人工智能、大数据等数字技术",
+    }
     return scope, {k: (texts[k] if v else None) for k, v in scope.items()}
 
 
@@ -565,19 +650,28 @@ def sample_fields(seed: int) -> dict[str, Any]:
     topic, main_scope, industry, authority = rnd.choice(_TOPICS)
     start, end, dates_text = _training_dates(rnd)
     f = empty_fields()
-    f.update(project_name=f"{topic}高级研修班", declared_org=applicant_unit[0],
-             declared_date=date(2024, 12, rnd.randint(10, 16)).isoformat(), training_dates=dates_text,
-             training_start=start.isoformat(), training_end=end.isoformat(),
-             training_location=f"{rnd.choice(_CITIES)}{rnd.choice(('国际会议中心', '培训中心', '学术交流中心', '宾馆'))}",
-             industry_field=industry, industry_authority=authority)
+    f.update(
+        project_name=f"{topic}高级研修班",
+        declared_org=applicant_unit[0],
+        declared_date=date(2024, 12, rnd.randint(10, 16)).isoformat(),
+        training_dates=dates_text,
+        training_start=start.isoformat(),
+        training_end=end.isoformat(),
+        training_location=f"{rnd.choice(_CITIES)}{rnd.choice(('国际会议中心', '培训中心', '学术交流中心', '宾馆'))}",
+        industry_field=industry,
+        industry_authority=authority,
+    )
     f["funding_type"] = rnd.choice(("fiscal", "self_funded"))
     f["self_funding_source"] = rnd.choice(_SOURCES) if f["funding_type"] == "self_funded" else None
     f["scope"], f["scope_notes"] = _scope(rnd, main_scope)
     f.update(_long_texts(rnd, topic))
     f["applicant"] = _unit_values(rnd, applicant_unit)
     same = rnd.random() < 0.3
-    f["organizer"] = {**_unit_values(rnd, applicant_unit if same else rnd.choice(_UNITS)), "ce_base": None,
-                      "ce_base_batch": None}
+    f["organizer"] = {
+        **_unit_values(rnd, applicant_unit if same else rnd.choice(_UNITS)),
+        "ce_base": None,
+        "ce_base_batch": None,
+    }
     kind = rnd.choice(("national", "provincial", "no"))
     f["organizer"]["ce_base"] = kind
     f["organizer"]["ce_base_batch"] = rnd.randint(1, 12) if kind == "national" else None

@@ -24,20 +24,21 @@ import sys
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from intake.models import Document
 from parsers.types import DocumentError, ParsedForm
 
 __all__ = [
+    "REASON_CRASH",
+    "REASON_INTERNAL",
+    "REASON_TIMEOUT",
+    "REASON_TOO_BIG",
     "DocumentParser",
     "ParseStats",
     "parse_document",
-    "REASON_TIMEOUT",
-    "REASON_TOO_BIG",
-    "REASON_CRASH",
-    "REASON_INTERNAL",
 ]
 
 log = logging.getLogger(__name__)
@@ -172,8 +173,11 @@ def _fresh_output() -> None:
     root = logging.getLogger()
     # Handlers that look sys.stderr up on each record (intake.logs) are safe; the rest keep the
     # parent's stream objects. Dropped without close(): closing would take the same stuck lock.
-    root.handlers = [h for h in root.handlers if getattr(h, "_intake_handler", False)
-                     and not isinstance(h, logging.FileHandler)]
+    root.handlers = [
+        h
+        for h in root.handlers
+        if getattr(h, "_intake_handler", False) and not isinstance(h, logging.FileHandler)
+    ]
 
 
 def _die_with_parent() -> None:
@@ -311,7 +315,9 @@ class DocumentParser:
         while queue or any(w.index is not None for w in self._pool):
             self._dispatch(queue, docs, results, on_done)
             self._collect(docs, results, on_done)
-        return [r if r is not None else DocumentError(REASON_INTERNAL, name=d.name) for r, d in zip(results, docs)]
+        return [
+            r if r is not None else DocumentError(REASON_INTERNAL, name=d.name) for r, d in zip(results, docs)
+        ]
 
     def _grow(self, n: int) -> None:
         if not self._pool and isinstance(self.parse_fn, _SealDispatch):
@@ -325,7 +331,9 @@ class DocumentParser:
     def _spawn(self) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(
-            target=_worker_main, args=(child_conn, self.parse_fn, self.memory_mb, os.getpid()), daemon=True,
+            target=_worker_main,
+            args=(child_conn, self.parse_fn, self.memory_mb, os.getpid()),
+            daemon=True,
             name="intake-parse",
         )
         # Objects the parent already has go to the permanent generation in the child, so its garbage
@@ -339,8 +347,13 @@ class DocumentParser:
         self.stats.workers_started += 1
         return _Worker(process, parent_conn)
 
-    def _dispatch(self, queue: deque[int], docs: Sequence[Document], results: list[Result | None],
-                  on_done: Callable[[int], None] | None) -> None:
+    def _dispatch(
+        self,
+        queue: deque[int],
+        docs: Sequence[Document],
+        results: list[Result | None],
+        on_done: Callable[[int], None] | None,
+    ) -> None:
         for slot, worker in enumerate(self._pool):
             if not queue:
                 return
@@ -357,13 +370,26 @@ class DocumentParser:
                 worker = self._pool[slot] = self._spawn()
                 worker.conn.send(docs[i])
             except Exception as err:  # the document itself cannot be sent (pickling)
-                self._finish(i, docs[i], DocumentError(REASON_INTERNAL, name=docs[i].name), repr(err),
-                             0.0, 0, results, on_done)
+                self._finish(
+                    i,
+                    docs[i],
+                    DocumentError(REASON_INTERNAL, name=docs[i].name),
+                    repr(err),
+                    0.0,
+                    0,
+                    results,
+                    on_done,
+                )
                 continue
-            worker.index, worker.deadline, worker.tasks = i, time.monotonic() + self.timeout_s, worker.tasks + 1
+            worker.index, worker.deadline, worker.tasks = (
+                i,
+                time.monotonic() + self.timeout_s,
+                worker.tasks + 1,
+            )
 
-    def _collect(self, docs: Sequence[Document], results: list[Result | None],
-                 on_done: Callable[[int], None] | None) -> None:
+    def _collect(
+        self, docs: Sequence[Document], results: list[Result | None], on_done: Callable[[int], None] | None
+    ) -> None:
         busy = [w for w in self._pool if w.index is not None]
         if not busy:
             return
@@ -382,11 +408,25 @@ class DocumentParser:
                 self.stats.timeouts += 1
                 self._stop(worker, graceful=False)
                 self._pool[slot] = self._spawn()
-                self._finish(i, docs[i], DocumentError(REASON_TIMEOUT, name=docs[i].name), None,
-                             self.timeout_s, 0, results, on_done)
+                self._finish(
+                    i,
+                    docs[i],
+                    DocumentError(REASON_TIMEOUT, name=docs[i].name),
+                    None,
+                    self.timeout_s,
+                    0,
+                    results,
+                    on_done,
+                )
 
-    def _receive(self, slot: int, worker: _Worker, docs: Sequence[Document], results: list[Result | None],
-                 on_done: Callable[[int], None] | None) -> None:
+    def _receive(
+        self,
+        slot: int,
+        worker: _Worker,
+        docs: Sequence[Document],
+        results: list[Result | None],
+        on_done: Callable[[int], None] | None,
+    ) -> None:
         i = worker.index
         assert i is not None
         message = None
@@ -401,12 +441,21 @@ class DocumentParser:
         worker.index = None
         result, detail = _decode(message, docs[i])
         self._finish(i, docs[i], result, detail, message[-2], message[-1], results, on_done)
-        if not worker.process.is_alive() or (isinstance(result, DocumentError) and result.reason == REASON_TOO_BIG):
+        if not worker.process.is_alive() or (
+            isinstance(result, DocumentError) and result.reason == REASON_TOO_BIG
+        ):
             self._stop(worker, graceful=False)
             self._pool[slot] = self._spawn()
 
-    def _crashed(self, slot: int, worker: _Worker, doc: Document, i: int, results: list[Result | None],
-                 on_done: Callable[[int], None] | None) -> None:
+    def _crashed(
+        self,
+        slot: int,
+        worker: _Worker,
+        doc: Document,
+        i: int,
+        results: list[Result | None],
+        on_done: Callable[[int], None] | None,
+    ) -> None:
         worker.process.join(_JOIN_S)
         code = worker.process.exitcode
         self.stats.crashes += 1
@@ -415,11 +464,21 @@ class DocumentParser:
         log.warning("parse worker died (exit code %s) on %s", code, doc.name)
         self._stop(worker, graceful=False)
         self._pool[slot] = self._spawn()
-        self._finish(i, doc, DocumentError(reason, name=doc.name), f"worker exit code {code}", 0.0, 0,
-                     results, on_done)
+        self._finish(
+            i, doc, DocumentError(reason, name=doc.name), f"worker exit code {code}", 0.0, 0, results, on_done
+        )
 
-    def _finish(self, i: int, doc: Document, result: Result, detail: str | None, seconds: float, rss: int,
-                results: list[Result | None], on_done: Callable[[int], None] | None) -> None:
+    def _finish(
+        self,
+        i: int,
+        doc: Document,
+        result: Result,
+        detail: str | None,
+        seconds: float,
+        rss: int,
+        results: list[Result | None],
+        on_done: Callable[[int], None] | None,
+    ) -> None:
         results[i] = result
         self._account(doc, result, detail, seconds, rss)
         if on_done:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["LockBusy", "run_lock", "LOCK_NAME"]
+__all__ = ["LOCK_NAME", "LockBusy", "run_lock"]
 
 LOCK_NAME = "intake.lock"
 

@@ -15,10 +15,11 @@ import re
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-__all__ = ["setup_logging", "register_secret", "redact", "LOG_FILE_NAME"]
+__all__ = ["LOG_FILE_NAME", "redact", "register_secret", "setup_logging"]
 
 LOG_FILE_NAME = "intake.log"
 MASK = "***"

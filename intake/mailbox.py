@@ -16,9 +16,10 @@ import os
 import random
 import ssl
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 from imapclient import IMAPClient, SocketTimeout
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
@@ -30,17 +31,22 @@ from intake.source import FolderListing
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "ImapMailbox",
-    "MailboxError",
-    "LoginRefused",
-    "MailboxUnavailable",
     "ID_PARAMS",
+    "ImapMailbox",
+    "LoginRefused",
+    "MailboxError",
+    "MailboxUnavailable",
     "PostAction",
     "parse_post_action",
 ]
 
 # RFC 2971 ID: ASCII only (imaplib crashes on anything else before sending); the exact shape 163 accepts.
-ID_PARAMS = {"name": "intake", "version": "0.1.0", "vendor": "hbzsgx-intake", "support-email": "ops@example.cn"}
+ID_PARAMS = {
+    "name": "intake",
+    "version": "0.1.0",
+    "vendor": "hbzsgx-intake",
+    "support-email": "ops@example.cn",
+}
 
 T = TypeVar("T")
 
@@ -113,7 +119,7 @@ def _aware(dt: datetime) -> datetime:
     """imapclient's FixedOffset → a plain datetime.timezone (same instant, pickles and compares simply)."""
     offset = dt.utcoffset()
     if offset is None:  # a server without a zone in INTERNALDATE: RFC 3501 requires one; assume UTC
-        return dt.replace(tzinfo=timezone.utc)
+        return dt.replace(tzinfo=UTC)
     return dt.replace(tzinfo=timezone(offset))
 
 
@@ -124,7 +130,7 @@ def _received(item: dict[bytes, Any], folder: str, uid: int) -> datetime:
     # RFC 3501 requires INTERNALDATE; without it the fetch time is the best bound we have (never earlier
     # than the real receipt, so a late mail is not made to look on time).
     log.warning("IMAP %s uid %s: no INTERNALDATE from the server; using the time of fetching", folder, uid)
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _body(item: dict[bytes, Any], folder: str, uid: int) -> bytes:
@@ -169,11 +175,13 @@ class ImapMailbox:
         if self._security not in ("ssl", "starttls", "plain"):
             raise LoginRefused(f"security must be ssl, starttls or plain, not {self._security!r}")
         if self._security == "plain" and not is_loopback(self._host):
-            raise LoginRefused(f"refusing an unencrypted IMAP connection to {self._host}: use ssl or starttls")
+            raise LoginRefused(
+                f"refusing an unencrypted IMAP connection to {self._host}: use ssl or starttls"
+            )
 
     # ---- context manager / lifecycle ----
 
-    def __enter__(self) -> "ImapMailbox":
+    def __enter__(self) -> ImapMailbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -224,7 +232,9 @@ class ImapMailbox:
         try:
             if self._security == "starttls":
                 self._starttls(client, ctx)
-                self._on_step("starttls", "certificate verified" if ctx and ctx.check_hostname else "unverified")
+                self._on_step(
+                    "starttls", "certificate verified" if ctx and ctx.check_hostname else "unverified"
+                )
             self._login(client)
         except BaseException:
             _shutdown(client)
@@ -241,7 +251,7 @@ class ImapMailbox:
 
     def _starttls(self, client: IMAPClient, ctx: ssl.SSLContext | None) -> None:
         if not client.has_capability("STARTTLS"):
-            raise LoginRefused(f"{self._host} does not offer STARTTLS; use security = \"ssl\"")
+            raise LoginRefused(f'{self._host} does not offer STARTTLS; use security = "ssl"')
         try:
             client.starttls(ctx)
         except ssl.SSLCertVerificationError as err:
@@ -300,7 +310,9 @@ class ImapMailbox:
                         f"IMAP {self._host}: {what} failed after {attempt} attempts: {_short(err)}"
                     ) from err
                 delay = min(30.0, self._backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-                log.warning("IMAP %s: %s (%s); reconnecting in %.1f s", what, _short(err), type(err).__name__, delay)
+                log.warning(
+                    "IMAP %s: %s (%s); reconnecting in %.1f s", what, _short(err), type(err).__name__, delay
+                )
                 self._sleep(delay)
         raise AssertionError("unreachable")
 
@@ -326,8 +338,10 @@ class ImapMailbox:
                 by_flag.setdefault(flag.decode("ascii", "replace").lower(), name)
         found: list[str] = []
         for wanted in self._configured_folders():
-            name = _special(wanted, by_flag, existing) if wanted.startswith("\\") else (
-                wanted if wanted in existing or wanted.upper() == "INBOX" else None
+            name = (
+                _special(wanted, by_flag, existing)
+                if wanted.startswith("\\")
+                else (wanted if wanted in existing or wanted.upper() == "INBOX" else None)
             )
             if name is None:
                 log.warning("IMAP folder %r not found on %s; skipped", wanted, self._host)
@@ -388,7 +402,9 @@ class ImapMailbox:
         wanted = sorted(set(uids))
         expected = self._uidvalidity.get(folder)
         for batch in _batches(wanted, self._batch):
-            rows = self._retry(f"FETCH {folder}", lambda c, b=batch: self._fetch_batch(c, folder, b, expected))
+            rows = self._retry(
+                f"FETCH {folder}", lambda c, b=batch: self._fetch_batch(c, folder, b, expected)
+            )
             for uidvalidity, uid, when, data in rows:
                 yield RawMessage(ref=MessageRef(folder, uidvalidity, uid), internal_date=when, data=data)
             del rows

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from intake.models import MessageRef, RawMessage
@@ -43,7 +43,9 @@ def stable_uid(name: str) -> int:
 
 
 def _uidvalidity(path: Path) -> int:
-    h = int.from_bytes(hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).digest()[:4], "big")
+    h = int.from_bytes(
+        hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).digest()[:4], "big"
+    )
     return (h & 0x7FFFFFFF) or 1
 
 
@@ -57,7 +59,7 @@ def receipt_time(data: bytes, mtime: float) -> datetime:
         if when is not None:
             return when
         break  # only the topmost hop counts; a malformed one falls back to mtime
-    return datetime.fromtimestamp(mtime, tz=timezone.utc)
+    return datetime.fromtimestamp(mtime, tz=UTC)
 
 
 def _received_date(value: str) -> datetime | None:
@@ -81,7 +83,9 @@ class MaildirMailbox:
 
     monotonic_uids = False
 
-    def __init__(self, path: Path, folders: Sequence[str] = ("INBOX",), *, tz: ZoneInfo | None = None) -> None:
+    def __init__(
+        self, path: Path, folders: Sequence[str] = ("INBOX",), *, tz: ZoneInfo | None = None
+    ) -> None:
         self.root = Path(path)
         self._wanted = tuple(folders)
         self._tz = tz or ZoneInfo("Asia/Shanghai")
@@ -128,7 +132,7 @@ class MaildirMailbox:
     def close(self) -> None:
         self._cache.clear()
 
-    def __enter__(self) -> "MaildirMailbox":
+    def __enter__(self) -> MaildirMailbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

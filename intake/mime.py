@@ -24,12 +24,12 @@ import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from html import unescape
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import click
 
@@ -37,16 +37,16 @@ from intake.models import Mail, MailAttachment, Problem
 from parsers.sniff import sniff_kind
 
 __all__ = [
-    "parse_mail",
-    "walk_attachments",
-    "decode_header_value",
+    "PartInfo",
+    "attachments_command",
     "decode_bytes",
-    "decode_utf8_or_gb",
     "decode_filename",
+    "decode_header_value",
+    "decode_utf8_or_gb",
     "find_big_attachment_links",
     "inline_uuencoded",
-    "attachments_command",
-    "PartInfo",
+    "parse_mail",
+    "walk_attachments",
 ]
 
 MAX_DEPTH = 20  # nesting of multiparts / forwarded messages; deeper is hostile
@@ -57,14 +57,40 @@ _BOM = b"\xef\xbb\xbf"
 # ---------------------------------------------------------------- charsets
 
 _GB_LABELS = {
-    "gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb_2312-80", "gb_2312", "euc-cn",
-    "x-euc-cn", "csgb2312", "gb18030", "chinese", "iso-ir-58", "csiso58gb231280", "hz-gb-2312",
+    "gb2312",
+    "gbk",
+    "x-gbk",
+    "cp936",
+    "ms936",
+    "windows-936",
+    "gb_2312-80",
+    "gb_2312",
+    "euc-cn",
+    "x-euc-cn",
+    "csgb2312",
+    "gb18030",
+    "chinese",
+    "iso-ir-58",
+    "csiso58gb231280",
+    "hz-gb-2312",
 }
 _ALIASES = {
-    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949", "x-sjis": "shift_jis",
-    "shift-jis": "shift_jis", "big5": "big5hkscs", "x-big5": "big5hkscs", "cn-big5": "big5hkscs",
-    "iso-8859-8-i": "iso-8859-8", "utf8": "utf-8", "unicode-1-1-utf-7": "utf-7", "x-user-defined": "latin-1",
-    "us-ascii": "utf-8", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "big5": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "iso-8859-8-i": "iso-8859-8",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-user-defined": "latin-1",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
 }
 
 
@@ -388,7 +414,9 @@ def _param(params: list[tuple[str, bytes, bool]], base: str) -> tuple[str | None
     return None, raw
 
 
-def decode_filename(content_disposition: bytes | None, content_type: bytes | None) -> tuple[str | None, str | None]:
+def decode_filename(
+    content_disposition: bytes | None, content_type: bytes | None
+) -> tuple[str | None, str | None]:
     """(decoded name or None, raw header value it came from); the caller applies NFC.  `filename` of Content-Disposition first,
     then `name` of Content-Type."""
     for header, base in ((content_disposition, "filename"), (content_type, "name")):
@@ -503,8 +531,9 @@ def _cte(ent: _Entity) -> str:
     return raw.decode("latin-1").strip().lower() if raw else ""
 
 
-_NON_B64 = bytes(b for b in range(256) if chr(b) not in
-                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_NON_B64 = bytes(
+    b for b in range(256) if chr(b) not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+)
 
 
 def _b64_decode(body: bytes) -> tuple[bytes, bool]:
@@ -591,7 +620,9 @@ def _walk(ent: _Entity, depth: int, expand_rfc822: bool, problems: list[Problem]
         parts, closed = _split_multipart(ent.body, bnd)
         if not parts:
             # No delimiter at all: read the body as one text part rather than lose it.
-            yield from _walk(_Entity(_Headers(), ent.body, "text/plain", [], None), depth + 1, expand_rfc822, problems)
+            yield from _walk(
+                _Entity(_Headers(), ent.body, "text/plain", [], None), depth + 1, expand_rfc822, problems
+            )
             return
         child_default = "message/rfc822" if ent.ctype == "multipart/digest" else "text/plain"
         for i, raw in enumerate(parts):
@@ -599,7 +630,10 @@ def _walk(ent: _Entity, depth: int, expand_rfc822: bool, problems: list[Problem]
             last_open = not closed and i == len(parts) - 1
             for info in _walk(sub, depth + 1, expand_rfc822, problems):
                 if last_open and info.is_attachment and not _looks_complete(info.data):
-                    info = _with_problem(info, Problem("unreadable_attachment", "邮件在附件处结束（缺少结束边界），附件可能不完整"))
+                    info = _with_problem(
+                        info,
+                        Problem("unreadable_attachment", "邮件在附件处结束（缺少结束边界），附件可能不完整"),
+                    )
                 yield info
         return
     if ent.ctype == "message/rfc822" and (ent.disposition == "inline" or expand_rfc822):
@@ -623,8 +657,16 @@ def _looks_complete(data: bytes) -> bool:
 def _with_problem(info: PartInfo, p: Problem) -> PartInfo:
     if p in info.problems:
         return info
-    return PartInfo(info.filename, info.raw_filename, info.content_type, info.disposition, info.data,
-                    info.is_attachment, info.charset, info.problems + (p,))
+    return PartInfo(
+        info.filename,
+        info.raw_filename,
+        info.content_type,
+        info.disposition,
+        info.data,
+        info.is_attachment,
+        info.charset,
+        info.problems + (p,),
+    )
 
 
 def _leaf(ent: _Entity) -> PartInfo:
@@ -632,7 +674,9 @@ def _leaf(ent: _Entity) -> PartInfo:
     body_like = ent.ctype in ("text/plain", "text/html", "message/delivery-status")
     is_att = not (body_like and ent.disposition in (None, "inline"))
     data, probs = _decode_body(ent)
-    return PartInfo(name, raw_name, ent.ctype, ent.disposition, data, is_att, _charset_param(ent), tuple(probs))
+    return PartInfo(
+        name, raw_name, ent.ctype, ent.disposition, data, is_att, _charset_param(ent), tuple(probs)
+    )
 
 
 def walk_attachments(raw: bytes, *, expand_rfc822: bool = False) -> tuple[list[PartInfo], list[Problem]]:
@@ -695,7 +739,7 @@ def _parse_date(raw: str | None) -> datetime | None:
         return None
     if d is None:
         return None
-    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def parse_mail(raw: bytes) -> Mail:
@@ -704,7 +748,17 @@ def parse_mail(raw: bytes) -> Mail:
     try:
         return _parse_mail(raw)
     except Exception as err:  # noqa: BLE001 - one bad mail must not stop the run
-        return Mail(None, "", "", None, None, "", (), (), (Problem("processing_failed", f"邮件无法解析：{type(err).__name__}"),))
+        return Mail(
+            None,
+            "",
+            "",
+            None,
+            None,
+            "",
+            (),
+            (),
+            (Problem("processing_failed", f"邮件无法解析：{type(err).__name__}"),),
+        )
 
 
 def _parse_mail(raw: bytes) -> Mail:
@@ -715,7 +769,11 @@ def _parse_mail(raw: bytes) -> Mail:
     htmls: list[str] = []
     for p in parts:
         if p.is_attachment or _named_document(p):
-            name = unicodedata.normalize("NFC", p.filename) if p.filename is not None else _default_name(p.content_type)
+            name = (
+                unicodedata.normalize("NFC", p.filename)
+                if p.filename is not None
+                else _default_name(p.content_type)
+            )
             atts.append(MailAttachment(name, p.raw_filename, p.content_type, p.data, p.problems))
         elif p.content_type == "text/html":
             htmls.append(decode_bytes(p.data, p.charset))
@@ -766,12 +824,19 @@ def inline_uuencoded(body: bytes) -> list[MailAttachment]:
         data = _uu_decode(body[begin.start() : end.end()])
         if data:
             name = unicodedata.normalize("NFC", decode_bytes(begin.group(1).strip()))
-            found.append(MailAttachment(name, begin.group(1).decode("latin-1"), "application/octet-stream", data))
+            found.append(
+                MailAttachment(name, begin.group(1).decode("latin-1"), "application/octet-stream", data)
+            )
         pos = end.end()
     return found
 
 
-_EXT = {"message/rfc822": ".eml", "application/pdf": ".pdf", "application/msword": ".doc", "application/zip": ".zip"}
+_EXT = {
+    "message/rfc822": ".eml",
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/zip": ".zip",
+}
 
 
 def _default_name(ctype: str) -> str:
@@ -791,22 +856,27 @@ def describe_message(raw: bytes) -> dict:
     for a in mail.attachments:
         items = expand(a.filename, a.data)
         first = items[0]
-        out_atts.append({
-            "filename": a.filename,
-            "raw_filename": a.raw_filename,
-            "content_type": a.content_type,
-            "kind": first.kind,
-            "size": first.size,
-            "sha256": first.sha256,
-            "problems": [p.detail for p in a.problems] + ([first.problem] if first.problem else []),
-            "members": [
-                {"name": i.name, "kind": i.kind, "size": i.size, "sha256": i.sha256, "problem": i.problem}
-                for i in items[1:]
-            ],
-        })
+        out_atts.append(
+            {
+                "filename": a.filename,
+                "raw_filename": a.raw_filename,
+                "content_type": a.content_type,
+                "kind": first.kind,
+                "size": first.size,
+                "sha256": first.sha256,
+                "problems": [p.detail for p in a.problems] + ([first.problem] if first.problem else []),
+                "members": [
+                    {"name": i.name, "kind": i.kind, "size": i.size, "sha256": i.sha256, "problem": i.problem}
+                    for i in items[1:]
+                ],
+            }
+        )
     walked, _ = walk_attachments(raw, expand_rfc822=True)
-    body_parts = [{"content_type": p.content_type, "name": p.filename, "size": len(p.data)}
-                  for p in walked if not p.is_attachment]
+    body_parts = [
+        {"content_type": p.content_type, "name": p.filename, "size": len(p.data)}
+        for p in walked
+        if not p.is_attachment
+    ]
     return {
         "body_parts": body_parts,  # what was read as body text: a named one here explains a "missing" file
         "message_id": mail.message_id,
@@ -820,7 +890,9 @@ def describe_message(raw: bytes) -> dict:
 
 
 @click.command("attachments")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 def attachments_command(files: Sequence[Path]) -> None:
     """Print each attachment of FILE.eml... (decoded name, kind, size, sha256, archive members) as JSON."""
     result = {str(f): describe_message(f.read_bytes()) for f in files}

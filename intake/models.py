@@ -7,24 +7,25 @@ the export contract itself, is the one exception).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from parsers.types import ParsedForm, Problem
 
 __all__ = [
-    "Problem",
-    "ParsedForm",
-    "MessageRef",
-    "RawMessage",
-    "MailAttachment",
-    "Mail",
+    "AttachmentRecord",
     "Document",
     "Flag",
-    "AttachmentRecord",
     "FormRecord",
+    "Mail",
+    "MailAttachment",
     "MessageRecord",
+    "MessageRef",
+    "ParsedForm",
+    "Problem",
+    "RawMessage",
 ]
 
 # Kinds sniffed from bytes (parsers.sniff.sniff_kind) — never from a name or a declared type.

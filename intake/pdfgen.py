@@ -18,15 +18,23 @@ import signal
 import subprocess
 import tempfile
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["PdfGenError", "text_pdf_from_docx", "scanned_pdf", "scanned_pdf_from_fields", "pdf_from_fields",
-           "stamp_image", "images_to_pdf"]
+__all__ = [
+    "PdfGenError",
+    "images_to_pdf",
+    "pdf_from_fields",
+    "scanned_pdf",
+    "scanned_pdf_from_fields",
+    "stamp_image",
+    "text_pdf_from_docx",
+]
 
 SOFFICE_TIMEOUT_S = 120.0
 SEAL_MM = 40.0  # a 公章 is 38–42 mm across
@@ -67,7 +75,9 @@ def _stamp_cached(px: int, text: str) -> Image.Image:
     img = Image.new("RGBA", (px, px), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)
     ring = max(2, px // 22)
-    draw.ellipse((ring // 2, ring // 2, px - 1 - ring // 2, px - 1 - ring // 2), outline=SEAL_RED + (235,), width=ring)
+    draw.ellipse(
+        (ring // 2, ring // 2, px - 1 - ring // 2, px - 1 - ring // 2), outline=SEAL_RED + (235,), width=ring
+    )
     c = px / 2
     draw.polygon(_star(c, c, px * 0.17), fill=SEAL_RED + (235,))
     _arc_text(img, text, radius=px * 0.36, size=max(8, int(px * 0.12)))
@@ -116,10 +126,26 @@ def _docx_to_pdf(docx: bytes, timeout_s: float = SOFFICE_TIMEOUT_S) -> bytes:
         src = root / "form.docx"
         src.write_bytes(docx)
         out = root / "out"
-        cmd = [exe, f"-env:UserInstallation={(root / 'profile').as_uri()}", "--headless", "--norestore",
-               "--nologo", "--convert-to", "pdf", "--outdir", str(out), str(src)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True, cwd=tmp, env={**os.environ, "HOME": tmp})
+        cmd = [
+            exe,
+            f"-env:UserInstallation={(root / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(src),
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=tmp,
+            env={**os.environ, "HOME": tmp},
+        )
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired as err:
@@ -212,8 +238,9 @@ def scanned_pdf(docx: bytes, *, seal: bool = True, grayscale: bool = False, dpi:
     return images_to_pdf(images, dpi=dpi, grayscale=grayscale)
 
 
-def scanned_pdf_from_fields(fields: Mapping[str, Any], *, seal: bool = True, grayscale: bool = False,
-                            dpi: int = 100) -> bytes:
+def scanned_pdf_from_fields(
+    fields: Mapping[str, Any], *, seal: bool = True, grayscale: bool = False, dpi: int = 100
+) -> bytes:
     """A fast image-only PDF of the filled form (no LibreOffice): pdf_from_fields rendered and re-saved
     as page images, for demo and benchmark volume."""
     import pypdfium2 as pdfium
@@ -369,7 +396,11 @@ def _funding_text(fields: Mapping[str, Any]) -> str:
 def _scope_text(fields: Mapping[str, Any]) -> str:
     scope = fields.get("scope") or {}
     notes = fields.get("scope_notes") or {}
-    rows = (("national_strategy", "服务国家战略"), ("industry_demand", "对接产业需求"), ("digital_tech", "突出数字技术"))
+    rows = (
+        ("national_strategy", "服务国家战略"),
+        ("industry_demand", "对接产业需求"),
+        ("digital_tech", "突出数字技术"),
+    )
     return "\n".join(f"{_box(scope.get(k))}{label}：{notes.get(k) or ''}" for k, label in rows)
 
 
@@ -389,8 +420,12 @@ def _form_rows(f: Mapping[str, Any]) -> list[tuple[tuple[str, int], ...]]:
     return [
         (("项目名称", 2), (_g(f, "project_name"), 3)),
         (("办班时间", 2), (_training_dates(f), 1), ("办班地点", 1), (_g(f, "training_location"), 1)),
-        (("选题所属行业领域", 2), (_g(f, "industry_field"), 1), ("选题所属行业主管部门", 1),
-         (_g(f, "industry_authority"), 1)),
+        (
+            ("选题所属行业领域", 2),
+            (_g(f, "industry_field"), 1),
+            ("选题所属行业主管部门", 1),
+            (_g(f, "industry_authority"), 1),
+        ),
         (("申报项目类别(仅单选)", 2), (_funding_text(f), 3)),
         (("是否符合选题范围", 2), (_scope_text(f), 3)),
         (("研修目的和作用", 2), (_g(f, "purpose"), 3)),
@@ -412,11 +447,18 @@ def _unit_rows(org: Mapping[str, Any], organizer: bool) -> list[tuple[tuple[str,
     return rows
 
 
-def _draw_row(cv: _Canvas, y: float, x0: float, cells: Sequence[tuple[str, int]], col0: int,
-              lines: Sequence[Sequence[str]], h: float) -> None:
+def _draw_row(
+    cv: _Canvas,
+    y: float,
+    x0: float,
+    cells: Sequence[tuple[str, int]],
+    col0: int,
+    lines: Sequence[Sequence[str]],
+    h: float,
+) -> None:
     x, col = x0, col0
     for (_, span), cell_lines in zip(cells, lines):
-        w = sum(_COLS[col:col + span])
+        w = sum(_COLS[col : col + span])
         cv.rect(x, y, w, h)
         for i, line in enumerate(cell_lines):
             cv.text(x + PAD, y + PAD + i * LINE_H, line)
@@ -426,7 +468,7 @@ def _draw_row(cv: _Canvas, y: float, x0: float, cells: Sequence[tuple[str, int]]
 def _cell_lines(cells: Sequence[tuple[str, int]], col0: int) -> list[list[str]]:
     out, col = [], col0
     for text, span in cells:
-        out.append(_wrap(text, sum(_COLS[col:col + span]) - 2 * PAD))
+        out.append(_wrap(text, sum(_COLS[col : col + span]) - 2 * PAD))
         col += span
     return out
 
@@ -487,13 +529,19 @@ def _layout(f: Mapping[str, Any]) -> _Canvas:
     return cv
 
 
-_FONT = (b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H "
-         b"/DescendantFonts [ 5 0 R ] >>")
-_CIDFONT = (b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
-            b"/FontDescriptor 6 0 R /DW 1000 /W [ 1 95 500 ] >>")
-_DESCRIPTOR = (b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [ -25 -254 1000 880 ] "
-               b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>")
+_FONT = (
+    b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UTF16-H "
+    b"/DescendantFonts [ 5 0 R ] >>"
+)
+_CIDFONT = (
+    b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+    b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
+    b"/FontDescriptor 6 0 R /DW 1000 /W [ 1 95 500 ] >>"
+)
+_DESCRIPTOR = (
+    b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [ -25 -254 1000 880 ] "
+    b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
+)
 
 
 def _stream(body: bytes, extra: bytes = b"") -> bytes:
@@ -529,8 +577,10 @@ def _serialize(cv: _Canvas, seal: bool) -> bytes:
             body += f"\nq {size:.2f} 0 0 {size:.2f} {cx - size / 2:.2f} {cy - size / 2:.2f} cm /Seal Do Q"
             xobj = b"/XObject << /Seal 7 0 R >> "
         objs[content_no] = _stream(body.encode("ascii"))
-        objs[page_no] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 %g %g ] /Contents %d 0 R "
-                         b"/Resources << /Font << /F1 3 0 R >> %s>> >>" % (PAGE_W, PAGE_H, content_no, xobj))
+        objs[page_no] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 %g %g ] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 3 0 R >> %s>> >>" % (PAGE_W, PAGE_H, content_no, xobj)
+        )
         kids.append(b"%d 0 R" % page_no)
     objs[1] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objs[2] = b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (b" ".join(kids), len(kids))

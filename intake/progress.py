@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Iterator, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
-__all__ = ["progress", "bar_wanted"]
+__all__ = ["bar_wanted", "progress"]
 
 T = TypeVar("T")
 
@@ -33,8 +34,13 @@ def progress(iterable: Iterable[T], total: int | None, *, enabled: bool, label: 
         TimeRemainingColumn,
     )
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task(label, total=total)
         for item in iterable:

@@ -11,9 +11,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from intake.flags import SPECS
@@ -21,22 +22,22 @@ from intake.models import Flag
 from parsers.types import FormGroup, Problem, contract_date, field_value, training_days
 
 __all__ = [
-    "RULES_VERSION",
-    "DEFAULT_REQUIRED_FIELDS",
     "DEFAULT_PHONE_ANY_OF",
+    "DEFAULT_REQUIRED_FIELDS",
+    "RULES_VERSION",
+    "FormKey",
     "Rules",
     "default_rules",
     "explain_change",
-    "FormKey",
-    "message_flags",
+    "field_label",
     "form_flags",
     "form_level",
-    "supersessions",
-    "superseded_flag",
-    "training_days",
-    "field_label",
-    "normalise_unit",
+    "message_flags",
     "normalise_project",
+    "normalise_unit",
+    "superseded_flag",
+    "supersessions",
+    "training_days",
 ]
 
 # Bump on any change to what a rule decides (not on refactors).  Rules.version adds a hash of the
@@ -115,8 +116,17 @@ FORM_LEVEL_MESSAGE_CODES: tuple[str, ...] = ("late",)
 
 # Parser problem codes that form_flags re-derives from the values itself (never carried twice).
 _DERIVED_CODES = frozenset(
-    {"funding_type_missing", "self_funding_source_missing", "scope_missing", "training_dates_unparsed",
-     "training_after_deadline", "stamp_missing", "stamp_unverifiable", "missing_word", "missing_pdf"}
+    {
+        "funding_type_missing",
+        "self_funding_source_missing",
+        "scope_missing",
+        "training_dates_unparsed",
+        "training_after_deadline",
+        "stamp_missing",
+        "stamp_unverifiable",
+        "missing_word",
+        "missing_pdf",
+    }
 )
 
 
@@ -159,8 +169,12 @@ class Rules:
 
 
 _PARAM_NAMES = {
-    "deadline": "截止时间", "tz": "时区", "training_end_limit": "办班完成期限", "required_fields": "必填栏目",
-    "phone_any_of": "电话（任填其一）", "date_header_margin_s": "发信时间允许误差（秒）",
+    "deadline": "截止时间",
+    "tz": "时区",
+    "training_end_limit": "办班完成期限",
+    "required_fields": "必填栏目",
+    "phone_any_of": "电话（任填其一）",
+    "date_header_margin_s": "发信时间允许误差（秒）",
     "expected_training_days": "办班天数要求",
 }
 
@@ -190,7 +204,10 @@ def _change(before: Any, after: Any) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
-        return "、".join(field_label(v) if isinstance(v, str) and "|" not in v else str(v) for v in value) or "（无）"
+        return (
+            "、".join(field_label(v) if isinstance(v, str) and "|" not in v else str(v) for v in value)
+            or "（无）"
+        )
     if isinstance(value, Mapping):
         return "，".join(f"{k}={v}" for k, v in value.items()) or "（无）"
     return "（无）" if value is None else str(value)
@@ -260,10 +277,12 @@ def _date_header_mismatch(received_at: datetime, date_parsed: datetime | None, r
     if date_parsed is None:
         return None
     # RFC 5322 "-0000" parses naive: it means UTC with unknown local zone.
-    sent = date_parsed if date_parsed.tzinfo else date_parsed.replace(tzinfo=timezone.utc)
+    sent = date_parsed if date_parsed.tzinfo else date_parsed.replace(tzinfo=UTC)
     if abs(sent - received_at) <= rules.date_header_margin:
         return None
-    return Flag("date_header_mismatch", f"发信 {_local(sent, rules.tz)}，收到 {_local(received_at, rules.tz)}")
+    return Flag(
+        "date_header_mismatch", f"发信 {_local(sent, rules.tz)}，收到 {_local(received_at, rules.tz)}"
+    )
 
 
 def form_level(message_flags: Iterable[Flag]) -> list[Flag]:

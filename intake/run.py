@@ -24,16 +24,16 @@ import hashlib
 import logging
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from intake.config import Config
 from intake.lock import run_lock
-from intake.progress import progress
 from intake.models import (
     AttachmentRecord,
     Document,
@@ -44,12 +44,20 @@ from intake.models import (
     RawMessage,
     RunInfo,
 )
+from intake.progress import progress
 from intake.source import Mailbox
 from intake.store import Store, form_id_for
-from parsers.types import DocumentError, FormGroup, ParsedForm, Pairing
+from parsers.types import DocumentError, FormGroup, Pairing, ParsedForm
 
-__all__ = ["RunSummary", "FatalError", "run_intake", "rebuild_outputs", "write_reports", "build_rules",
-           "open_mailbox"]
+__all__ = [
+    "FatalError",
+    "RunSummary",
+    "build_rules",
+    "open_mailbox",
+    "rebuild_outputs",
+    "run_intake",
+    "write_reports",
+]
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +172,16 @@ class _Att:
     result: ParsedForm | None = None
 
     def record(self) -> AttachmentRecord:
-        return AttachmentRecord(self.name, self.sha256, self.kind, self.size, self.status, self.detail,
-                                self.parent, self.archive_path)
+        return AttachmentRecord(
+            self.name,
+            self.sha256,
+            self.kind,
+            self.size,
+            self.status,
+            self.detail,
+            self.parent,
+            self.archive_path,
+        )
 
 
 @dataclass
@@ -196,8 +212,11 @@ class _Ctx:
     parser: Any = None  # started on the first document: a run without new mail forks nothing
     stack: ExitStack | None = None
     rekeyed: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("listed", "processed", "skipped", "new", "changed", "failed"), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("listed", "processed", "skipped", "new", "changed", "failed"), 0
+        )
+    )
     new_keys: set[str] = field(default_factory=set)
     changed_keys: set[str] = field(default_factory=set)
     failed_keys: set[str] = field(default_factory=set)
@@ -212,9 +231,17 @@ class _Ctx:
             self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - started
 
 
-def run_intake(config: Config, *, mode: str = "run", since: date | None = None, until: date | None = None,
-               dry_run: bool = False, force: bool = False, mailbox: Mailbox | None = None,
-               show_progress: bool = False) -> RunSummary:
+def run_intake(
+    config: Config,
+    *,
+    mode: str = "run",
+    since: date | None = None,
+    until: date | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    mailbox: Mailbox | None = None,
+    show_progress: bool = False,
+) -> RunSummary:
     """Fetch what is new (run) or a date range again (rerun), store results, rebuild the reports.
     `mailbox` replaces the configured source (tests); `show_progress` draws a bar on a terminal.
     Raises LockBusy, FatalError, ConfigError, intake.mailbox.LoginRefused for fatal problems;
@@ -229,15 +256,37 @@ def run_intake(config: Config, *, mode: str = "run", since: date | None = None, 
             tmp = Path(tempfile.mkdtemp(prefix="intake-dry-run-"))
             store = stack.enter_context(store.copy_to(tmp / "data"))
             outputs_dir = tmp
-        return _run(config, store, stack, mode=mode, since=since, until=until, dry_run=dry_run, force=force,
-                    mailbox=mailbox, outputs_dir=outputs_dir, show_progress=show_progress)
+        return _run(
+            config,
+            store,
+            stack,
+            mode=mode,
+            since=since,
+            until=until,
+            dry_run=dry_run,
+            force=force,
+            mailbox=mailbox,
+            outputs_dir=outputs_dir,
+            show_progress=show_progress,
+        )
 
 
-def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: date | None, until: date | None,
-         dry_run: bool, force: bool, mailbox: Mailbox | None, outputs_dir: Path | None,
-         show_progress: bool) -> RunSummary:
+def _run(
+    config: Config,
+    store: Store,
+    stack: ExitStack,
+    *,
+    mode: str,
+    since: date | None,
+    until: date | None,
+    dry_run: bool,
+    force: bool,
+    mailbox: Mailbox | None,
+    outputs_dir: Path | None,
+    show_progress: bool,
+) -> RunSummary:
     rules = build_rules(config)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     run_id = store.start_run(mode + ("-dry" if dry_run else ""), rules.version, started)
     ctx = _Ctx(config, store, rules, run_id, mode, force, dry_run, since, until, show_progress, stack=stack)
     aborted = ""
@@ -252,20 +301,40 @@ def _run(config: Config, store: Store, stack: ExitStack, *, mode: str, since: da
             raise
         aborted = f"mailbox unavailable: {err}"
         log.error("%s; results committed so far are kept, the next run continues", aborted)
-    info = RunInfo(run_id, started, _record_run(ctx, "aborted" if aborted else "ok"), rules.version,
-                   frozenset(ctx.new_keys), frozenset(ctx.changed_keys), frozenset(ctx.failed_keys))
+    info = RunInfo(
+        run_id,
+        started,
+        _record_run(ctx, "aborted" if aborted else "ok"),
+        rules.version,
+        frozenset(ctx.new_keys),
+        frozenset(ctx.changed_keys),
+        frozenset(ctx.failed_keys),
+    )
     outputs = _refresh_outputs(ctx, info, outputs_dir)
     c = ctx.counts
     log.debug("stage seconds: %s", {k: round(v, 3) for k, v in ctx.stages.items()})
-    return RunSummary(run_id, mode, c["listed"], c["processed"], c["skipped"], c["new"], c["changed"], c["failed"],
-                      aborted, dry_run, outputs, dict(ctx.stages))
+    return RunSummary(
+        run_id,
+        mode,
+        c["listed"],
+        c["processed"],
+        c["skipped"],
+        c["new"],
+        c["changed"],
+        c["failed"],
+        aborted,
+        dry_run,
+        outputs,
+        dict(ctx.stages),
+    )
 
 
 def _record_run(ctx: _Ctx, status: str) -> datetime:
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     c = ctx.counts
-    ctx.store.finish_run(ctx.run_id, finished, status=status, n_new=c["new"], n_changed=c["changed"],
-                         n_failed=c["failed"])
+    ctx.store.finish_run(
+        ctx.run_id, finished, status=status, n_new=c["new"], n_changed=c["changed"], n_failed=c["failed"]
+    )
     return finished
 
 
@@ -306,7 +375,7 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
     if uids:
         log.info("folder %s: %d message(s) to look at", folder, len(uids))
     size = ctx.config.mailbox.batch_size
-    batches = [uids[i:i + size] for i in range(0, len(uids), size)]
+    batches = [uids[i : i + size] for i in range(0, len(uids), size)]
     wanted = ctx.progress and (ctx.mode == "rerun" or len(uids) > _BAR_FROM)
     # Pipelined: while the parser workers read batch N (in a helper thread that only waits on their
     # pipes), this thread fetches and unpacks batch N+1, then commits batch N.  The store and the
@@ -316,7 +385,9 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
         for batch in progress(batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"):
             try:
                 with ctx.clock("fetch+unpack"):
-                    jobs = [j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None]
+                    jobs = [
+                        j for j in (_prepare(ctx, raw) for raw in box.fetch(folder, batch)) if j is not None
+                    ]
             except Exception:
                 # The mailbox went away mid-fetch: keep the batch already parsed, then give up.
                 if pending is not None:
@@ -333,8 +404,15 @@ def _process_folder(ctx: _Ctx, box: Mailbox, folder: str) -> None:
             _commit_batch(ctx, box, folder, validity, *pending)
 
 
-def _commit_batch(ctx: _Ctx, box: Mailbox, folder: str, validity: int, batch: list[int], jobs: list[_Job],
-                  parsing: Future[None]) -> None:
+def _commit_batch(
+    ctx: _Ctx,
+    box: Mailbox,
+    folder: str,
+    validity: int,
+    batch: list[int],
+    jobs: list[_Job],
+    parsing: Future[None],
+) -> None:
     with ctx.clock("wait for parse"):
         parsing.result()
     with ctx.clock("review+store"):
@@ -366,7 +444,9 @@ def _new_uids(ctx: _Ctx, box: Mailbox, folder: str) -> tuple[list[int], int]:
     if state is not None and listing.uidvalidity != state[0]:
         # UIDVALIDITY changed: every message is a candidate again; those already processed are
         # recognised by Message-ID + content hash (_recognised_elsewhere) and only re-keyed.
-        log.warning("folder %s: UIDVALIDITY changed (%d → %d); re-listing", folder, state[0], listing.uidvalidity)
+        log.warning(
+            "folder %s: UIDVALIDITY changed (%d → %d); re-listing", folder, state[0], listing.uidvalidity
+        )
         listing = box.list_uids(folder, after_uid=0)
     last = ctx.store.last_uid(folder, listing.uidvalidity)
     known = ctx.store.known_uids(folder, listing.uidvalidity)
@@ -398,7 +478,7 @@ def _prepare(ctx: _Ctx, raw: RawMessage) -> _Job | None:
             return None
         for att in job.mail.attachments:
             job.atts.extend(_expand_attachment(ctx, att.filename, att.data))
-    except Exception as err:  # noqa: BLE001 — trapped per message, recorded as processing_failed
+    except Exception as err:
         log.exception("uid=%s: preparing the message failed", raw.ref.uid)
         job.error = _short(err)
     return job
@@ -422,8 +502,9 @@ def _recognised_elsewhere(ctx: _Ctx, job: _Job) -> bool:
     ref = job.raw.ref
     # Only the same folder under an older UIDVALIDITY: a copy in another folder, or a duplicate in
     # this one, is a message of its own.
-    other = ctx.store.find_by_identity(job.mail.message_id, job.sha256, folder=ref.folder,
-                                       exclude_uidvalidity=ref.uidvalidity)
+    other = ctx.store.find_by_identity(
+        job.mail.message_id, job.sha256, folder=ref.folder, exclude_uidvalidity=ref.uidvalidity
+    )
     if other is None:
         return False
     if ctx.store.get_identity(job.raw.ref.key) is not None:
@@ -439,8 +520,18 @@ def _expand_attachment(ctx: _Ctx, name: str, data: bytes) -> list[_Att]:
         items = _expand(name, data)
     except Exception as err:  # noqa: BLE001 — one bad attachment never stops the message
         log.warning("expanding %r failed: %s", name, _short(err))
-        return [_Att(name, "other", _sha(data), len(data), None, ctx.store.archive(data, "other"),
-                     "unreadable", "附件无法解析")]
+        return [
+            _Att(
+                name,
+                "other",
+                _sha(data),
+                len(data),
+                None,
+                ctx.store.archive(data, "other"),
+                "unreadable",
+                "附件无法解析",
+            )
+        ]
     return [_att_from_item(ctx, item) for item in items]
 
 
@@ -469,7 +560,7 @@ def _convert_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
     timeout = 30.0 + ctx.config.intake.parse_timeout_s * len(legacy) / 4
     try:
         results = _convert([(a.name, a.data or b"") for a in legacy], timeout)
-    except Exception:  # noqa: BLE001 — conversion is documented never to raise; be sure of it
+    except Exception:
         log.exception("converting %d legacy Word file(s) failed", len(legacy))
         results = [(None, "LibreOffice 转换出错")] * len(legacy)
     for att, (data, error) in zip(legacy, results):
@@ -480,18 +571,30 @@ def _convert_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
 
 
 def _start_parser(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
-    if ctx.parser is None and ctx.stack is not None and any(a.status == "pending" for j in jobs for a in j.atts):
+    if (
+        ctx.parser is None
+        and ctx.stack is not None
+        and any(a.status == "pending" for j in jobs for a in j.atts)
+    ):
         ctx.parser = ctx.stack.enter_context(_parser(ctx.config))
 
 
 def _parse_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
     pending = [a for j in jobs for a in j.atts if a.status == "pending"]
-    docs = [Document(a.name, "docx" if a.converted_from else a.kind, a.data or b"",
-                     _sha(a.data or b"") if a.converted_from else a.sha256, a.parent, a.converted_from)
-            for a in pending]
+    docs = [
+        Document(
+            a.name,
+            "docx" if a.converted_from else a.kind,
+            a.data or b"",
+            _sha(a.data or b"") if a.converted_from else a.sha256,
+            a.parent,
+            a.converted_from,
+        )
+        for a in pending
+    ]
     try:
         results = ctx.parser.parse_all(docs) if docs else []
-    except Exception:  # noqa: BLE001 — a broken parser pool must not end the run: flag the documents
+    except Exception:
         log.exception("parsing a batch of %d document(s) failed", len(docs))
         results = [DocumentError("解析出错，无法读取该文件", name=d.name) for d in docs]
     for att, result in zip(pending, results):
@@ -510,24 +613,36 @@ def _parse_batch(ctx: _Ctx, jobs: Sequence[_Job]) -> None:
 def _finish(ctx: _Ctx, box: Mailbox, job: _Job) -> None:
     try:
         record = _record(ctx, job) if not job.error else _failed_record(ctx, job, job.error)
-    except Exception as err:  # noqa: BLE001 — trapped per message
+    except Exception as err:
         log.exception("uid=%s: reviewing the message failed", job.raw.ref.uid)
         record = _failed_record(ctx, job, _short(err))
     existed = ctx.store.get_identity(record.key) is not None
-    changed = ctx.store.save_message(record, raw_sha256=job.sha256, raw_path=job.raw_path,
-                                     rules_version=ctx.rules.version, run_id=ctx.run_id)
+    changed = ctx.store.save_message(
+        record,
+        raw_sha256=job.sha256,
+        raw_path=job.raw_path,
+        rules_version=ctx.rules.version,
+        run_id=ctx.run_id,
+    )
     _count(ctx, record, existed, changed)
     if not ctx.dry_run:
         _after_commit(box, job.raw.ref)
-    log.info("uid=%s folder=%s from=%s outcome=%s forms=%d flags=%s", record.uid, record.folder, record.sender,
-             record.outcome, len(record.forms), ",".join(_codes(record)) or "-")
+    log.info(
+        "uid=%s folder=%s from=%s outcome=%s forms=%d flags=%s",
+        record.uid,
+        record.folder,
+        record.sender,
+        record.outcome,
+        len(record.forms),
+        ",".join(_codes(record)) or "-",
+    )
 
 
 def _after_commit(box: Mailbox, ref: Any) -> None:
     """The opt-in post-action (keyword / move): its failure never undoes or stops the processing."""
     try:
         box.after_commit(ref)
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         if _is_transient(err):
             raise
         log.warning("uid=%s: post-action failed: %s", ref.uid, _short(err))
@@ -559,13 +674,21 @@ def _record(ctx: _Ctx, job: _Job) -> MessageRecord:
     pairing = _pair(parsed) if parsed else Pairing(groups=())
     _mark_ignored(job.atts, pairing)
     unreadable = [(a.name, a.detail) for a in job.atts if a.status == "unreadable"]
-    msg_flags = message_flags(received_at=job.raw.internal_date, date_parsed=job.mail.date_parsed,
-                              n_attachments=len(job.mail.attachments), n_forms=len(pairing.groups),
-                              unreadable=unreadable, big_links=job.mail.big_attachment_links, rules=ctx.rules)
+    msg_flags = message_flags(
+        received_at=job.raw.internal_date,
+        date_parsed=job.mail.date_parsed,
+        n_attachments=len(job.mail.attachments),
+        n_forms=len(pairing.groups),
+        unreadable=unreadable,
+        big_links=job.mail.big_attachment_links,
+        rules=ctx.rules,
+    )
     msg_flags = _dedupe([*msg_flags, *_mail_problem_flags(job.mail)])
     carried = form_level(msg_flags)
-    forms = tuple(_form_record(ctx, job, i, g, [*form_flags(g, ctx.rules), *carried])
-                  for i, g in enumerate(pairing.groups))
+    forms = tuple(
+        _form_record(ctx, job, i, g, [*form_flags(g, ctx.rules), *carried])
+        for i, g in enumerate(pairing.groups)
+    )
     outcome = "flagged" if msg_flags or any(f.flags for f in forms) else "ok"
     return _message_record(job, tuple(a.record() for a in job.atts), forms, tuple(msg_flags), outcome)
 
@@ -602,15 +725,29 @@ def _form_record(ctx: _Ctx, job: _Job, pos: int, group: FormGroup, flags: list[F
     )
 
 
-def _message_record(job: _Job, atts: tuple[AttachmentRecord, ...], forms: tuple[FormRecord, ...],
-                    flags: tuple[Flag, ...], outcome: str) -> MessageRecord:
+def _message_record(
+    job: _Job,
+    atts: tuple[AttachmentRecord, ...],
+    forms: tuple[FormRecord, ...],
+    flags: tuple[Flag, ...],
+    outcome: str,
+) -> MessageRecord:
     ref, mail = job.raw.ref, job.mail
     return MessageRecord(
-        key=ref.key, message_id=mail.message_id if mail else None, folder=ref.folder,
-        uidvalidity=ref.uidvalidity, uid=ref.uid, sender=mail.sender if mail else "",
-        subject=mail.subject if mail else "", received_at=job.raw.internal_date,
-        date_header=mail.date_header if mail else None, attachments=atts, forms=forms, flags=flags,
-        outcome=outcome, extra={"raw_sha256": job.sha256, "raw_path": job.raw_path},
+        key=ref.key,
+        message_id=mail.message_id if mail else None,
+        folder=ref.folder,
+        uidvalidity=ref.uidvalidity,
+        uid=ref.uid,
+        sender=mail.sender if mail else "",
+        subject=mail.subject if mail else "",
+        received_at=job.raw.internal_date,
+        date_header=mail.date_header if mail else None,
+        attachments=atts,
+        forms=forms,
+        flags=flags,
+        outcome=outcome,
+        extra={"raw_sha256": job.sha256, "raw_path": job.raw_path},
     )
 
 
@@ -630,13 +767,23 @@ def _short(err: BaseException) -> str:
 def _apply_supersessions(store: Store, rules: Any) -> int:
     from intake.review import FormKey, superseded_flag, supersessions
 
-    keys = [FormKey(r.form_id, r.message_key, r.sender, r.received_at, _text(r.fields.get("declared_org")),
-                    _text(r.fields.get("project_name")), _text(_applicant(r.fields)))
-            for r in store.form_rows()]
+    keys = [
+        FormKey(
+            r.form_id,
+            r.message_key,
+            r.sender,
+            r.received_at,
+            _text(r.fields.get("declared_org")),
+            _text(r.fields.get("project_name")),
+            _text(_applicant(r.fields)),
+        )
+        for r in store.form_rows()
+    ]
     by_id = {k.form_id: k for k in keys}
     newer = supersessions(keys)
-    changed = store.set_supersessions({old: (new, superseded_flag(by_id[new], rules).detail)
-                                       for old, new in newer.items()})
+    changed = store.set_supersessions(
+        {old: (new, superseded_flag(by_id[new], rules).detail) for old, new in newer.items()}
+    )
     if changed:
         log.info("supersessions: %d form(s) changed", changed)
     return changed
@@ -663,13 +810,18 @@ def rebuild_outputs(config: Config, store: Store) -> dict[str, Path]:
     return outputs
 
 
-def write_reports(config: Config, store: Store, run: RunInfo | None = None, *,
-                  outputs_dir: Path | None = None) -> dict[str, Path]:
+def write_reports(
+    config: Config, store: Store, run: RunInfo | None = None, *, outputs_dir: Path | None = None
+) -> dict[str, Path]:
     """Workbook, HTML summary and export rebuilt from the store (each written atomically by its writer).
     `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
     records = store.records()  # streamed: each report reads the store in passes, never all of it at once
-    info = run or store.last_run(changed_only=True) or store.last_run() or RunInfo(0, datetime.now(timezone.utc),
-                                                                                    None, "")
+    info = (
+        run
+        or store.last_run(changed_only=True)
+        or store.last_run()
+        or RunInfo(0, datetime.now(UTC), None, "")
+    )
     tz = config.intake.timezone
     paths = _output_paths(config, outputs_dir)
     for p in paths.values():
@@ -688,5 +840,8 @@ def _output_paths(config: Config, outputs_dir: Path | None) -> dict[str, Path]:
     r = config.report
     if outputs_dir is None:
         return {"workbook": r.workbook, "summary": r.summary_html, "export": r.export_jsonl}
-    return {"workbook": outputs_dir / r.workbook.name, "summary": outputs_dir / r.summary_html.name,
-            "export": outputs_dir / r.export_jsonl.name}
+    return {
+        "workbook": outputs_dir / r.workbook.name,
+        "summary": outputs_dir / r.summary_html.name,
+        "export": outputs_dir / r.export_jsonl.name,
+    }

@@ -7,9 +7,10 @@ remembers that (intake.run).  Sources must not change the mailbox (no \\Seen, no
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator, Protocol, Sequence
+from typing import Protocol
 
 from intake.models import MessageRef, RawMessage
 

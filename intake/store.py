@@ -19,14 +19,24 @@ import os
 import re
 import sqlite3
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef, RunInfo
 
-__all__ = ["Store", "StoreError", "RecordView", "StoredIdentity", "FormRow", "EXT_BY_KIND", "form_id_for", "DB_NAME"]
+__all__ = [
+    "DB_NAME",
+    "EXT_BY_KIND",
+    "FormRow",
+    "RecordView",
+    "Store",
+    "StoreError",
+    "StoredIdentity",
+    "form_id_for",
+]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
@@ -36,9 +46,17 @@ SCHEMA_VERSION = 1
 class StoreError(Exception):
     """The store cannot be used (not an intake database, or from a newer version): fatal, exit 1."""
 
+
 EXT_BY_KIND = {
-    "docx": ".docx", "doc": ".doc", "wps": ".wps", "pdf": ".pdf",
-    "zip": ".zip", "rar": ".rar", "7z": ".7z", "other": ".bin", "eml": ".eml",
+    "docx": ".docx",
+    "doc": ".doc",
+    "wps": ".wps",
+    "pdf": ".pdf",
+    "zip": ".zip",
+    "rar": ".rar",
+    "7z": ".7z",
+    "other": ".bin",
+    "eml": ".eml",
 }
 
 _SCHEMA = """
@@ -135,18 +153,20 @@ class Store:
             raise StoreError(f"{self.db_path} is not an intake store (SQLite says: {err})") from err
         if version > SCHEMA_VERSION:
             self.db.close()
-            raise StoreError(f"{self.db_path} was written by a newer intake (schema {version}); upgrade intake")
+            raise StoreError(
+                f"{self.db_path} was written by a newer intake (schema {version}); upgrade intake"
+            )
 
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def copy_to(self, data_dir: Path) -> "Store":
+    def copy_to(self, data_dir: Path) -> Store:
         """A full copy of the database in another data_dir (dry runs work on it). Files are not copied."""
         other = Store(data_dir)
         self.db.backup(other.db)
@@ -181,8 +201,9 @@ class Store:
             )
         return int(cur.lastrowid or 0)
 
-    def finish_run(self, run_id: int, finished_at: datetime, *, status: str, n_new: int, n_changed: int,
-                   n_failed: int) -> None:
+    def finish_run(
+        self, run_id: int, finished_at: datetime, *, status: str, n_new: int, n_changed: int, n_failed: int
+    ) -> None:
         with self.db:
             self.db.execute(
                 "UPDATE runs SET finished_at=?, status=?, n_new=?, n_changed=?, n_failed=? WHERE run_id=?",
@@ -201,8 +222,15 @@ class Store:
         new = self._keys("SELECT key FROM messages WHERE first_run=?", row[0])
         changed = self._keys("SELECT key FROM messages WHERE last_changed_run=?", row[0])
         failed = self._keys("SELECT key FROM messages WHERE outcome='failed' AND last_changed_run=?", row[0])
-        return RunInfo(row[0], datetime.fromisoformat(row[1]),
-                       datetime.fromisoformat(row[2]) if row[2] else None, row[3], new, changed, failed)
+        return RunInfo(
+            row[0],
+            datetime.fromisoformat(row[1]),
+            datetime.fromisoformat(row[2]) if row[2] else None,
+            row[3],
+            new,
+            changed,
+            failed,
+        )
 
     def _keys(self, sql: str, *args: Any) -> frozenset[str]:
         return frozenset(r[0] for r in self.db.execute(sql, args))
@@ -226,22 +254,33 @@ class Store:
     def folder_state(self, folder: str) -> tuple[int, int] | None:
         """(uidvalidity, last_uid) most recently recorded for `folder`."""
         row = self.db.execute(
-            "SELECT uidvalidity, last_uid FROM folder_state WHERE folder=? ORDER BY rowid DESC LIMIT 1", (folder,)
+            "SELECT uidvalidity, last_uid FROM folder_state WHERE folder=? ORDER BY rowid DESC LIMIT 1",
+            (folder,),
         ).fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
     def known_uids(self, folder: str, uidvalidity: int) -> set[int]:
-        rows = self.db.execute("SELECT uid FROM messages WHERE folder=? AND uidvalidity=?", (folder, uidvalidity))
+        rows = self.db.execute(
+            "SELECT uid FROM messages WHERE folder=? AND uidvalidity=?", (folder, uidvalidity)
+        )
         return {int(r[0]) for r in rows}
 
     # ---------------------------------------------------------------- messages
 
     def get_identity(self, key: str) -> StoredIdentity | None:
-        row = self.db.execute("SELECT key, raw_sha256, rules_version FROM messages WHERE key=?", (key,)).fetchone()
+        row = self.db.execute(
+            "SELECT key, raw_sha256, rules_version FROM messages WHERE key=?", (key,)
+        ).fetchone()
         return StoredIdentity(*row) if row else None
 
-    def find_by_identity(self, message_id: str | None, raw_sha256: str, *, folder: str | None = None,
-                         exclude_uidvalidity: int | None = None) -> str | None:
+    def find_by_identity(
+        self,
+        message_id: str | None,
+        raw_sha256: str,
+        *,
+        folder: str | None = None,
+        exclude_uidvalidity: int | None = None,
+    ) -> str | None:
         """The key of a stored message with this Message-ID and content (after a UIDVALIDITY change),
         optionally only in `folder` and under another UIDVALIDITY than `exclude_uidvalidity`."""
         row = self.db.execute(
@@ -257,18 +296,23 @@ class Store:
         if new_key == old_key:
             return
         with self.db:
-            self.db.execute("UPDATE messages SET key=?, folder=?, uidvalidity=?, uid=? WHERE key=?",
-                            (new_key, ref.folder, ref.uidvalidity, ref.uid, old_key))
+            self.db.execute(
+                "UPDATE messages SET key=?, folder=?, uidvalidity=?, uid=? WHERE key=?",
+                (new_key, ref.folder, ref.uidvalidity, ref.uid, old_key),
+            )
             for table in ("attachments", "forms", "flags"):
                 self.db.execute(f"UPDATE {table} SET message_key=? WHERE message_key=?", (new_key, old_key))
             self._mark_dirty()
 
-    def save_message(self, record: MessageRecord, *, raw_sha256: str, raw_path: str, rules_version: str,
-                     run_id: int) -> bool:
+    def save_message(
+        self, record: MessageRecord, *, raw_sha256: str, raw_path: str, rules_version: str, run_id: int
+    ) -> bool:
         """Insert or replace one message's results in one transaction; False when nothing changed."""
         result_hash = _result_hash(record)
-        row = self.db.execute("SELECT result_hash, first_run, raw_sha256, rules_version FROM messages WHERE key=?",
-                              (record.key,)).fetchone()
+        row = self.db.execute(
+            "SELECT result_hash, first_run, raw_sha256, rules_version FROM messages WHERE key=?",
+            (record.key,),
+        ).fetchone()
         if row and (row[0], row[2], row[3]) == (result_hash, raw_sha256, rules_version):
             return False
         first_run = row[1] if row else run_id
@@ -276,34 +320,61 @@ class Store:
             self._delete_results(record.key)
             self.db.execute(
                 "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (record.key, record.folder, record.uidvalidity, record.uid, record.message_id, raw_sha256,
-                 raw_path, record.sender, record.subject, record.received_at.isoformat(), record.date_header,
-                 record.outcome, rules_version, result_hash, first_run, run_id, _dumps(dict(record.extra))),
+                (
+                    record.key,
+                    record.folder,
+                    record.uidvalidity,
+                    record.uid,
+                    record.message_id,
+                    raw_sha256,
+                    raw_path,
+                    record.sender,
+                    record.subject,
+                    record.received_at.isoformat(),
+                    record.date_header,
+                    record.outcome,
+                    rules_version,
+                    result_hash,
+                    first_run,
+                    run_id,
+                    _dumps(dict(record.extra)),
+                ),
             )
             self._insert_results(record)
             self._mark_dirty()
         return True
 
     def _delete_results(self, key: str) -> None:
-        for table, column in (("messages", "key"), ("attachments", "message_key"), ("forms", "message_key"),
-                              ("flags", "message_key")):
+        for table, column in (
+            ("messages", "key"),
+            ("attachments", "message_key"),
+            ("forms", "message_key"),
+            ("flags", "message_key"),
+        ):
             self.db.execute(f"DELETE FROM {table} WHERE {column}=?", (key,))
 
     def _insert_results(self, r: MessageRecord) -> None:
         self.db.executemany(
             "INSERT INTO attachments VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(r.key, i, a.filename, a.sha256, a.kind, a.size, a.status, a.detail, a.parent, a.archive_path)
-             for i, a in enumerate(r.attachments)],
+            [
+                (r.key, i, a.filename, a.sha256, a.kind, a.size, a.status, a.detail, a.parent, a.archive_path)
+                for i, a in enumerate(r.attachments)
+            ],
         )
         self.db.executemany(
             "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?)",
-            [(f.form_id, r.key, i, _dumps(list(f.sources)), _dumps(dict(f.fields)), f.pdf_seal, None, None)
-             for i, f in enumerate(r.forms)],
+            [
+                (f.form_id, r.key, i, _dumps(list(f.sources)), _dumps(dict(f.fields)), f.pdf_seal, None, None)
+                for i, f in enumerate(r.forms)
+            ],
         )
         rows = [(r.key, "", i, fl.code, fl.detail) for i, fl in enumerate(r.flags)]
         for f in r.forms:
-            rows += [(r.key, f.form_id, i, fl.code, fl.detail) for i, fl in enumerate(f.flags)
-                     if fl.code != "superseded"]  # supersession is recomputed across the store
+            rows += [
+                (r.key, f.form_id, i, fl.code, fl.detail)
+                for i, fl in enumerate(f.flags)
+                if fl.code != "superseded"
+            ]  # supersession is recomputed across the store
         self.db.executemany("INSERT INTO flags VALUES (?,?,?,?,?)", rows)
 
     # ---------------------------------------------------------------- supersessions
@@ -318,12 +389,19 @@ class Store:
     def set_supersessions(self, newer: Mapping[str, tuple[str, str]]) -> int:
         """Apply a full mapping form_id → (newer form_id, flag detail); forms not in it are current.
         Returns how many forms changed."""
-        current = {r[0]: (r[1], r[2]) for r in self.db.execute(
-            "SELECT form_id, superseded_by, superseded_detail FROM forms")}
-        changes = [(*newer.get(fid, (None, None)), fid) for fid, old in current.items()
-                   if newer.get(fid, (None, None)) != old]
+        current = {
+            r[0]: (r[1], r[2])
+            for r in self.db.execute("SELECT form_id, superseded_by, superseded_detail FROM forms")
+        }
+        changes = [
+            (*newer.get(fid, (None, None)), fid)
+            for fid, old in current.items()
+            if newer.get(fid, (None, None)) != old
+        ]
         with self.db:
-            self.db.executemany("UPDATE forms SET superseded_by=?, superseded_detail=? WHERE form_id=?", changes)
+            self.db.executemany(
+                "UPDATE forms SET superseded_by=?, superseded_detail=? WHERE form_id=?", changes
+            )
             if changes:
                 self._mark_dirty()
         return len(changes)
@@ -357,35 +435,75 @@ class Store:
 
     def _ordered_keys(self, wanted: frozenset[str] | None) -> list[str]:
         # received_at is ISO text with its own offset: order by the instant in Python (small keys only).
-        rows = [(datetime.fromisoformat(r[1]).timestamp(), r[0])
-                for r in self.db.execute("SELECT key, received_at FROM messages")
-                if wanted is None or r[0] in wanted]
+        rows = [
+            (datetime.fromisoformat(r[1]).timestamp(), r[0])
+            for r in self.db.execute("SELECT key, received_at FROM messages")
+            if wanted is None or r[0] in wanted
+        ]
         rows.sort()
         return [key for _, key in rows]
 
     def _batch(self, keys: Sequence[str]) -> list[MessageRecord]:
         marks = ",".join("?" * len(keys))
-        msgs = {m[0]: m for m in self.db.execute(
-            "SELECT key, message_id, folder, uidvalidity, uid, sender, subject, received_at, date_header, "
-            f"outcome, first_run, extra FROM messages WHERE key IN ({marks})", keys)}
-        atts = _group(self.db.execute(
-            f"SELECT * FROM attachments WHERE message_key IN ({marks}) ORDER BY message_key, pos", keys))
-        forms = _group(self.db.execute(
-            f"SELECT * FROM forms WHERE message_key IN ({marks}) ORDER BY message_key, pos", keys), column=1)
-        flags = _group_flags(self.db.execute(
-            f"SELECT * FROM flags WHERE message_key IN ({marks}) ORDER BY message_key, form_id, pos", keys))
-        return [self._record(msgs[k], datetime.fromisoformat(msgs[k][7]), atts, forms, flags)
-                for k in keys if k in msgs]
+        msgs = {
+            m[0]: m
+            for m in self.db.execute(
+                "SELECT key, message_id, folder, uidvalidity, uid, sender, subject, received_at, date_header, "
+                f"outcome, first_run, extra FROM messages WHERE key IN ({marks})",
+                keys,
+            )
+        }
+        atts = _group(
+            self.db.execute(
+                f"SELECT * FROM attachments WHERE message_key IN ({marks}) ORDER BY message_key, pos", keys
+            )
+        )
+        forms = _group(
+            self.db.execute(
+                f"SELECT * FROM forms WHERE message_key IN ({marks}) ORDER BY message_key, pos", keys
+            ),
+            column=1,
+        )
+        flags = _group_flags(
+            self.db.execute(
+                f"SELECT * FROM flags WHERE message_key IN ({marks}) ORDER BY message_key, form_id, pos", keys
+            )
+        )
+        return [
+            self._record(msgs[k], datetime.fromisoformat(msgs[k][7]), atts, forms, flags)
+            for k in keys
+            if k in msgs
+        ]
 
-    def _record(self, m: Sequence[Any], received: datetime, atts: Mapping[str, list[Any]],
-                forms: Mapping[str, list[Any]], flags: Mapping[tuple[str, str], list[Flag]]) -> MessageRecord:
+    def _record(
+        self,
+        m: Sequence[Any],
+        received: datetime,
+        atts: Mapping[str, list[Any]],
+        forms: Mapping[str, list[Any]],
+        flags: Mapping[tuple[str, str], list[Flag]],
+    ) -> MessageRecord:
         key = m[0]
-        attachments = tuple(AttachmentRecord(a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]) for a in atts.get(key, []))
+        attachments = tuple(
+            AttachmentRecord(a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]) for a in atts.get(key, [])
+        )
         form_records = tuple(_form_record(f, flags.get((key, f[0]), [])) for f in forms.get(key, []))
         return MessageRecord(
-            key=key, message_id=m[1], folder=m[2], uidvalidity=m[3], uid=m[4], sender=m[5], subject=m[6],
-            received_at=received, date_header=m[8], attachments=attachments, forms=form_records,
-            flags=tuple(flags.get((key, ""), [])), outcome=m[9], first_run=m[10], extra=json.loads(m[11]),
+            key=key,
+            message_id=m[1],
+            folder=m[2],
+            uidvalidity=m[3],
+            uid=m[4],
+            sender=m[5],
+            subject=m[6],
+            received_at=received,
+            date_header=m[8],
+            attachments=attachments,
+            forms=form_records,
+            flags=tuple(flags.get((key, ""), [])),
+            outcome=m[9],
+            first_run=m[10],
+            extra=json.loads(m[11]),
         )
 
     def dump(self) -> Iterator[str]:
@@ -409,7 +527,7 @@ class RecordView:
     def __iter__(self) -> Iterator[MessageRecord]:
         keys = self._store._ordered_keys(self._wanted)
         for start in range(0, len(keys), _BATCH):
-            yield from self._store._batch(keys[start:start + _BATCH])
+            yield from self._store._batch(keys[start : start + _BATCH])
 
     def __len__(self) -> int:
         if self._wanted is None:
@@ -421,8 +539,15 @@ def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
     superseded_by = f[6]
     if superseded_by:
         flags = [*flags, Flag("superseded", f[7] or "")]
-    return FormRecord(form_id=f[0], message_key=f[1], sources=tuple(json.loads(f[3])), fields=json.loads(f[4]),
-                      flags=tuple(flags), superseded_by=superseded_by, pdf_seal=f[5])
+    return FormRecord(
+        form_id=f[0],
+        message_key=f[1],
+        sources=tuple(json.loads(f[3])),
+        fields=json.loads(f[4]),
+        flags=tuple(flags),
+        superseded_by=superseded_by,
+        pdf_seal=f[5],
+    )
 
 
 def _group(rows: Iterable[Sequence[Any]], column: int = 0) -> dict[str, list[Any]]:
@@ -441,12 +566,30 @@ def _group_flags(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[Fl
 
 def _result_hash(r: MessageRecord) -> str:
     """A hash of everything a message's results contain (not which run produced them)."""
-    body = _dumps({
-        "ref": [r.key, r.message_id, r.sender, r.subject, r.received_at.isoformat(), r.date_header, r.outcome],
-        "attachments": [list(vars(a).values()) for a in r.attachments],
-        "forms": [[f.form_id, list(f.sources), dict(f.fields), f.pdf_seal,
-                   [[x.code, x.detail] for x in f.flags if x.code != "superseded"]] for f in r.forms],
-        "flags": [[x.code, x.detail] for x in r.flags],
-        "extra": dict(r.extra),
-    })
+    body = _dumps(
+        {
+            "ref": [
+                r.key,
+                r.message_id,
+                r.sender,
+                r.subject,
+                r.received_at.isoformat(),
+                r.date_header,
+                r.outcome,
+            ],
+            "attachments": [list(vars(a).values()) for a in r.attachments],
+            "forms": [
+                [
+                    f.form_id,
+                    list(f.sources),
+                    dict(f.fields),
+                    f.pdf_seal,
+                    [[x.code, x.detail] for x in f.flags if x.code != "superseded"],
+                ]
+                for f in r.forms
+            ],
+            "flags": [[x.code, x.detail] for x in r.flags],
+            "extra": dict(r.extra),
+        }
+    )
     return hashlib.sha256(body.encode()).hexdigest()

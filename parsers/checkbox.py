@@ -9,8 +9,9 @@ the unchosen options were deleted.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 CHECKED_MARK = "☑"  # what the walker emits for a checked symbol, control or form field
 UNCHECKED_MARK = "☐"
@@ -21,13 +22,21 @@ TICKS = frozenset("√✓✔")
 
 # Symbol-font code points (low byte) → checked (True) / unchecked (False).
 _SYMBOL_FONTS: dict[str, dict[int, bool]] = {
-    "wingdings": {0xFE: True, 0xFD: True, 0xFC: True, 0x78: True, 0x6E: True,
-                  0xA8: False, 0x6F: False, 0x71: False},
+    "wingdings": {
+        0xFE: True,
+        0xFD: True,
+        0xFC: True,
+        0x78: True,
+        0x6E: True,
+        0xA8: False,
+        0x6F: False,
+        0x71: False,
+    },
     "wingdings 2": {0x52: True, 0x53: True, 0x54: True, 0x50: True, 0x51: True, 0xA2: True, 0xA3: False},
 }
 # Without a known font (a PUA character whose font was lost) only codes that mean a box in both fonts
 # or in just one of them are trusted; the first table wins.
-_PUA_GUESS = ({**_SYMBOL_FONTS["wingdings 2"], **_SYMBOL_FONTS["wingdings"]})
+_PUA_GUESS = {**_SYMBOL_FONTS["wingdings 2"], **_SYMBOL_FONTS["wingdings"]}
 SYMBOL_FONT_NAMES = frozenset({"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol"})
 
 

@@ -9,8 +9,9 @@ shown as plain letters) is undone under the keyword `from_pdf`, not in a copy.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from parsers import checkbox, dates
 from parsers.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS, SCOPE_OPTIONS, Option
@@ -120,8 +121,10 @@ def scope(text: str, *, from_pdf: bool = False) -> Scope:
     text = unfont_symbols(text, SCOPE_OPTIONS) if from_pdf else text
     hits = _hits(text, SCOPE_OPTIONS)
     states = _states(hits, len(SCOPE_OPTIONS), from_pdf)
-    notes = {h.value: _note(text[h.label_end:(hits[i + 1].start if i + 1 < len(hits) else len(text))])
-             for i, h in enumerate(hits)}
+    notes = {
+        h.value: _note(text[h.label_end : (hits[i + 1].start if i + 1 < len(hits) else len(text))])
+        for i, h in enumerate(hits)
+    }
     if len(hits) == len(SCOPE_OPTIONS) and all(h.mark is None and h.mark_after is None for h in hits):
         # All three kept without any box: the ones with a note written after them are the choices.
         states = {h.value: bool(notes[h.value]) for h in hits}
@@ -156,7 +159,9 @@ def ce_base(text: str, *, from_pdf: bool = False) -> CeBase:
 # ---------------------------------------------------------------- into the contract dict
 
 
-def write_funding(text: str, fields: dict[str, Any], problems: list[Problem], *, from_pdf: bool = False) -> None:
+def write_funding(
+    text: str, fields: dict[str, Any], problems: list[Problem], *, from_pdf: bool = False
+) -> None:
     got = funding(text, from_pdf=from_pdf)
     if got.multiple:
         problems.append(Problem("funding_type_multiple", MULTIPLE_FUNDING_DETAIL))

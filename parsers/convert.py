@@ -10,6 +10,7 @@ so one bad file cannot poison the rest.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -17,13 +18,12 @@ import signal
 import subprocess
 import tempfile
 import uuid
-import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
-__all__ = ["ConversionResult", "libreoffice_available", "convert_to_docx", "convert_files", "soffice_path"]
+__all__ = ["ConversionResult", "convert_files", "convert_to_docx", "libreoffice_available", "soffice_path"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ def _default_timeout(n: int) -> float:
     return 30.0 + 5.0 * n
 
 
-def convert_to_docx(items: Sequence[tuple[str, bytes]], *, timeout_s: float | None = None) -> list[ConversionResult]:
+def convert_to_docx(
+    items: Sequence[tuple[str, bytes]], *, timeout_s: float | None = None
+) -> list[ConversionResult]:
     """Convert (name, bytes) pairs to .docx, same order as `items`, in one soffice call.  Never raises."""
     # Forcing the Word 97 import filter: without it LibreOffice "converts" a damaged file as plain text.
     return convert_files(items, target="docx", timeout_s=timeout_s, infilter="MS Word 97")
@@ -70,8 +72,13 @@ def convert_to_docx(items: Sequence[tuple[str, bytes]], *, timeout_s: float | No
 _FILTERS = {"docx": "docx:MS Word 2007 XML", "doc": "doc:MS Word 97", "pdf": "pdf"}
 
 
-def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx", timeout_s: float | None = None,
-                  infilter: str | None = None) -> list[ConversionResult]:
+def convert_files(
+    items: Sequence[tuple[str, bytes]],
+    *,
+    target: str = "docx",
+    timeout_s: float | None = None,
+    infilter: str | None = None,
+) -> list[ConversionResult]:
     """Convert to `target` ("docx", "doc" or "pdf"); the generic form of convert_to_docx (tests and
     benchmarks make .doc files with it)."""
     if not items:
@@ -80,7 +87,9 @@ def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx", t
     if exe is None:
         return [ConversionResult(None, NEED_LO) for _ in items]
     try:
-        results, timed_out = _run_batch(exe, items, target, infilter, timeout_s or _default_timeout(len(items)))
+        results, timed_out = _run_batch(
+            exe, items, target, infilter, timeout_s or _default_timeout(len(items))
+        )
     except OSError as err:
         log.warning("soffice could not be started: %s", err)
         return [ConversionResult(None, NEED_LO) for _ in items]
@@ -94,8 +103,9 @@ def convert_files(items: Sequence[tuple[str, bytes]], *, target: str = "docx", t
     return results
 
 
-def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], target: str, infilter: str | None,
-               timeout_s: float) -> tuple[list[ConversionResult], bool]:
+def _run_batch(
+    exe: str, items: Sequence[tuple[str, bytes]], target: str, infilter: str | None, timeout_s: float
+) -> tuple[list[ConversionResult], bool]:
     with tempfile.TemporaryDirectory(prefix="intake-lo-") as tmp:
         root = Path(tmp)
         inp, out, prof = root / "in", root / "out", root / "profile"
@@ -109,11 +119,30 @@ def _run_batch(exe: str, items: Sequence[tuple[str, bytes]], target: str, infilt
             p.write_bytes(data)
             stems.append(stem)
             paths.append(str(p))
-        cmd = [exe, f"-env:UserInstallation={prof.as_uri()}", "--headless", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", *([f"--infilter={infilter}"] if infilter else []), "--convert-to", _FILTERS[target], "--outdir", str(out), *paths]
+        cmd = [
+            exe,
+            f"-env:UserInstallation={prof.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            *([f"--infilter={infilter}"] if infilter else []),
+            "--convert-to",
+            _FILTERS[target],
+            "--outdir",
+            str(out),
+            *paths,
+        ]
         env = dict(os.environ, HOME=str(root), LANG=os.environ.get("LANG", "C.UTF-8"))
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         timed_out = False
         try:
             proc.communicate(timeout=timeout_s)

@@ -11,17 +11,40 @@ import re
 import unicodedata
 from datetime import date
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 _Y = r"(?P<{0}>\d{{4}})\s*(?:年|[./\-])\s*"
 _M = r"(?P<{0}>\d{{1,2}})\s*(?:月|[./\-])\s*"
 _D = r"(?P<{0}>\d{{1,2}})\s*(?:日|号)?"
 _SEP = r"\s*(?:至|到|~|～|〜|—+|–|－|-|―|─)\s*"
 _RANGE = re.compile(
-    "(?<!\\d)(?:" + _Y.format("y1") + ")?" + _M.format("m1") + _D.format("d1")
+    "(?<!\\d)(?:"
+    + _Y.format("y1")
+    + ")?"
+    + _M.format("m1")
+    + _D.format("d1")
     + _SEP
-    + "(?:(?:" + _Y.format("y2") + ")?" + _M.format("m2") + ")?" + _D.format("d2") + "(?!\\d)"
+    + "(?:(?:"
+    + _Y.format("y2")
+    + ")?"
+    + _M.format("m2")
+    + ")?"
+    + _D.format("d2")
+    + "(?!\\d)"
 )
 _SINGLE = re.compile("(?<!\\d)" + _Y.format("y") + _M.format("m") + _D.format("d") + "(?!\\d)")
 
@@ -81,7 +104,7 @@ _OPEN_ENDED = re.compile(r"起|开始|以后|之后|前后|左右|上旬|中旬|
 
 
 def _single_with_duration(t: str, default_year: int | None) -> tuple[date, date] | None:
-    """"2025年6月16日起，为期5天" → 16th to 20th; a bare single date is a one-day course."""
+    """ "2025年6月16日起，为期5天" → 16th to 20th; a bare single date is a one-day course."""
     one = parse_date(t) or _single_no_year(t, default_year)
     if one is None:
         return None

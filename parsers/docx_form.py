@@ -9,16 +9,25 @@ Sections (申报单位信息 / 承办单位信息) decide which unit a shared la
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from lxml import etree
 
 from parsers import choices, dates, header, ooxml
 from parsers.ooxml import Grid, GridCell, Para
 from parsers.schema import (
-    APPLICANT, BY_KEY, FIELDS, ORGANIZER, SECTION_LABELS, FieldSpec, empty_fields, norm_label, set_path,
+    APPLICANT,
+    BY_KEY,
+    FIELDS,
+    ORGANIZER,
+    SECTION_LABELS,
+    FieldSpec,
+    empty_fields,
+    norm_label,
+    set_path,
 )
 from parsers.types import DocumentError, ParsedForm, Problem
 
@@ -149,7 +158,7 @@ class _Labelled:
     hits: tuple[LabelHit | None, ...]  # per grid.cells
 
     @classmethod
-    def of(cls, grid: Grid) -> "_Labelled":
+    def of(cls, grid: Grid) -> _Labelled:
         return cls(grid, tuple([match_label(c.text) for c in grid.cells]))
 
     def hit_at(self, row: int, col: int) -> LabelHit | None:
@@ -308,8 +317,13 @@ def _read(blocks: list[ooxml.Block]) -> ParsedForm | _Read:
     best_i = max(range(len(grids)), key=lambda i: len(keys[i]))
     best = keys[best_i]
     if len(best) < MIN_FORM_LABELS:
-        return ParsedForm(source="", kind="docx", is_form=False, fields=empty_fields(),
-                          note="不是申报表：文档中没有申报表的表格（可能是公函或其他材料）")
+        return ParsedForm(
+            source="",
+            kind="docx",
+            is_form=False,
+            fields=empty_fields(),
+            note="不是申报表：文档中没有申报表的表格（可能是公函或其他材料）",
+        )
     st = _State(empty_fields(), [], [], set(), _year(paras))
     _header(paras, st)
     if st.fields["declared_org"] is None or st.fields["declared_date"] is None:
@@ -330,7 +344,8 @@ def _read(blocks: list[ooxml.Block]) -> ParsedForm | _Read:
 
 def _text_length(blocks: list[ooxml.Block]) -> int:
     return sum(len(b.text.strip()) for b in blocks if isinstance(b, Para)) + sum(
-        len(c.text) for g in ooxml.iter_grids(blocks) for c in g.cells)
+        len(c.text) for g in ooxml.iter_grids(blocks) for c in g.cells
+    )
 
 
 def parse_docx(data: bytes, name: str) -> ParsedForm:
@@ -342,8 +357,16 @@ def parse_docx(data: bytes, name: str) -> ParsedForm:
     except DocumentError as err:
         err.name = err.name or name
         raise
-    except (etree.LxmlError, RecursionError, MemoryError, ValueError, KeyError, IndexError, TypeError,
-            AttributeError) as err:
+    except (
+        etree.LxmlError,
+        RecursionError,
+        MemoryError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+    ) as err:
         raise DocumentError("文件内容异常，无法解析", name=name) from err
     if isinstance(result, ParsedForm):
         note = result.note
@@ -354,10 +377,17 @@ def parse_docx(data: bytes, name: str) -> ParsedForm:
     if ooxml.has_tracked_changes(root):
         notes.insert(0, "含未接受的修订")
     note = "Word 表格" + (f"（{'；'.join(notes)}）" if notes else "")
-    return ParsedForm(source=name, kind="docx", is_form=True, fields=fields, raw_pairs=tuple(pairs),
-                      problems=tuple(problems), note=note)
+    return ParsedForm(
+        source=name,
+        kind="docx",
+        is_form=True,
+        fields=fields,
+        raw_pairs=tuple(pairs),
+        problems=tuple(problems),
+        note=note,
+    )
 
 
 self_funding_source = choices.self_funding_source  # kept importable from here (tests, older callers)
 
-__all__ = ["parse_docx", "match_label", "strip_hints", "self_funding_source", "BY_KEY"]
+__all__ = ["BY_KEY", "match_label", "parse_docx", "self_funding_source", "strip_hints"]

@@ -5,14 +5,18 @@ the table (or typed into its first row), and the programme year in the title.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from parsers import dates
 
 _DATE_LABEL = r"(?:申\s*报|填\s*报|填\s*表)\s*(?:时\s*间|日\s*期)"
 # "申报单位（盖章）：XX学会    申报时间：2024年12月12日" may be one line: the unit stops at the date label.
-_ORG_RX = re.compile(r"(?:申\s*报|填\s*报)\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?="
-                     + _DATE_LABEL + "|$)")
+_ORG_RX = re.compile(
+    r"(?:申\s*报|填\s*报)\s*单\s*位\s*(?:[(（]\s*盖\s*章\s*[)）])?\s*[:：]\s*(?P<v>.*?)\s*(?="
+    + _DATE_LABEL
+    + "|$)"
+)
 _DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
 _SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
 _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")

@@ -16,8 +16,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -45,15 +46,25 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAIN_TYPES = ("document.main+xml", "document.macroEnabled.main+xml", "template.main+xml",
-               "template.macroEnabledTemplate.main+xml")
+_MAIN_TYPES = (
+    "document.main+xml",
+    "document.macroEnabled.main+xml",
+    "template.main+xml",
+    "template.macroEnabledTemplate.main+xml",
+)
 
 # ------------------------------------------------------------------ loading
 
 
 def xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                           remove_comments=True, remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _ole_reason(data: bytes) -> str:
@@ -93,14 +104,14 @@ def _inflate_in_place(data: bytes, info: zipfile.ZipInfo, limits: Limits) -> byt
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     start = info.header_offset
-    header = data[start:start + _LOCAL_HEADER.size]
+    header = data[start : start + _LOCAL_HEADER.size]
     if len(header) != _LOCAL_HEADER.size:
         raise zipfile.BadZipFile("truncated local header")
     fields = _LOCAL_HEADER.unpack(header)
     if fields[0] != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local header signature")
     begin = start + _LOCAL_HEADER.size + fields[10] + fields[11]  # + file name + extra field
-    packed = data[begin:begin + info.compress_size]
+    packed = data[begin : begin + info.compress_size]
     if len(packed) != info.compress_size:
         raise zipfile.BadZipFile("truncated member")
     if info.compress_type == zipfile.ZIP_STORED:
@@ -160,8 +171,17 @@ def load_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elemen
             xml = _read_member(zf, _main_part(zf, limits, data), limits, data)
     except DocumentError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError,
-            NotImplementedError, zlib.error, struct.error) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        KeyError,
+        ValueError,
+        NotImplementedError,
+        zlib.error,
+        struct.error,
+    ) as err:
         raise DocumentError("文件已损坏或不完整，无法打开") from err
     if STRICT_W.encode() in xml[:4096]:
         # "Strict Open XML" (ISO 29500 strict) differs from Transitional in its namespaces only, as far
@@ -195,11 +215,11 @@ class GridCell(NamedTuple):
     rowspan: int
     colspan: int
     paras: tuple[str, ...]
-    nested: tuple["Grid", ...] = ()
+    nested: tuple[Grid, ...] = ()
     text: str = ""  # non-empty paragraphs stripped, joined by newlines; nested tables' rows after them
 
 
-def _cell_text(paras: tuple[str, ...], nested: tuple["Grid", ...]) -> str:
+def _cell_text(paras: tuple[str, ...], nested: tuple[Grid, ...]) -> str:
     if not nested and len(paras) == 1:  # most cells: one paragraph (hot: every cell of every form)
         return paras[0].strip()
     lines = [s for s in (p.strip() for p in paras) if s]
@@ -249,8 +269,25 @@ _VAL = q("val")
 _PUA = re.compile("[\uf000-\uf0ff]")
 _NSMAP = {"w": W, "mc": MC}
 # Everything that plain w:t concatenation would get wrong; paragraphs holding none take the fast path.
-_SPECIAL_TAGS = (SYM, FLDCHAR, INSTR, FLDSIMPLE, SDT, ALT, q("pict"), q("drawing"), q("object"), DEL,
-                 q("moveFrom"), q("tab"), q("ptab"), q("br"), q("cr"), q("noBreakHyphen"), q("softHyphen"))
+_SPECIAL_TAGS = (
+    SYM,
+    FLDCHAR,
+    INSTR,
+    FLDSIMPLE,
+    SDT,
+    ALT,
+    q("pict"),
+    q("drawing"),
+    q("object"),
+    DEL,
+    q("moveFrom"),
+    q("tab"),
+    q("ptab"),
+    q("br"),
+    q("cr"),
+    q("noBreakHyphen"),
+    q("softHyphen"),
+)
 _RFONTS = q("rFonts")
 
 
@@ -274,11 +311,30 @@ class _Inline:
             self.out.append(text)
 
 
-_SKIP = frozenset({DEL, q("moveFrom"), q("delText"), q("rPr"), q("pPr"), q("proofErr"), q("bookmarkStart"),
-                   q("bookmarkEnd"), q("commentRangeStart"), q("commentRangeEnd"), q("lastRenderedPageBreak"),
-                   FALLBACK})
-_TEXT_BREAKS = {q("tab"): " ", q("ptab"): " ", q("br"): "\n", q("cr"): "\n", q("noBreakHyphen"): "-",
-                q("softHyphen"): ""}
+_SKIP = frozenset(
+    {
+        DEL,
+        q("moveFrom"),
+        q("delText"),
+        q("rPr"),
+        q("pPr"),
+        q("proofErr"),
+        q("bookmarkStart"),
+        q("bookmarkEnd"),
+        q("commentRangeStart"),
+        q("commentRangeEnd"),
+        q("lastRenderedPageBreak"),
+        FALLBACK,
+    }
+)
+_TEXT_BREAKS = {
+    q("tab"): " ",
+    q("ptab"): " ",
+    q("br"): "\n",
+    q("cr"): "\n",
+    q("noBreakHyphen"): "-",
+    q("softHyphen"): "",
+}
 _BOX_HOSTS = frozenset({q("drawing"), q("pict"), ALT, q("object")})
 
 
@@ -624,7 +680,9 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0"
 
 
 def _compile(text: str) -> etree.XSLT:
-    return etree.XSLT(etree.XML(_XSLT_SOURCE.format(text=text)), access_control=etree.XSLTAccessControl.DENY_ALL)
+    return etree.XSLT(
+        etree.XML(_XSLT_SOURCE.format(text=text)), access_control=etree.XSLTAccessControl.DENY_ALL
+    )
 
 
 # The w:t text nodes copied in one instruction (cheaper than a for-each taking each w:t's value).
@@ -677,8 +735,13 @@ def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
             # in the XSLT: a choose with two XPath tests cost 18 µs a form)
             span, _, vm = rest.partition("|")
             out = []
-            row_cells.append(_RawCell(int(span) or 1 if span.isdigit() else max(1, _int_or(span, 1)),
-                                      ("restart" if "r" in vm else "continue") if vm else None, out))
+            row_cells.append(
+                _RawCell(
+                    int(span) or 1 if span.isdigit() else max(1, _int_or(span, 1)),
+                    ("restart" if "r" in vm else "continue") if vm else None,
+                    out,
+                )
+            )
         elif kind == "R":
             if not stack:
                 raise ValueError("row outside a table")
@@ -733,7 +796,7 @@ def walk_body(root: etree._Element, *, fast: bool = True) -> list[Block]:
     if body is None:
         return []
     w = _Walk(_slow_paragraphs(root))
-    raw = (_fast_blocks(root, w) if fast else None)
+    raw = _fast_blocks(root, w) if fast else None
     if raw is None:
         raw = _blocks(body, w)
     return [build_grid(b) if isinstance(b, list) else b for b in raw]
@@ -776,7 +839,9 @@ def _add_row(b: _Build, row: _RawRow, r: int) -> None:
             target = above
         else:
             blocks = cell.blocks
-            if len(blocks) == 1 and type(blocks[0]) is Para:  # most cells (_cell_content's fast path, inlined)
+            if (
+                len(blocks) == 1 and type(blocks[0]) is Para
+            ):  # most cells (_cell_content's fast path, inlined)
                 cells.append([r, col, 1, span, (blocks[0].text,), ()])
             else:
                 cells.append([r, col, 1, span, *_cell_content(blocks)])
@@ -810,9 +875,20 @@ def build_grid(tables: list[_RawTable]) -> Grid:
             _add_row(b, row, r)
             r += 1
     # _cell_text's one-paragraph case inlined: every cell of every form goes through here
-    cells = tuple([GridCell(c[0], c[1], c[2], c[3], c[4], c[5],
-                            c[4][0].strip() if not c[5] and len(c[4]) == 1 else _cell_text(c[4], c[5]))
-                   for c in b.cells])
+    cells = tuple(
+        [
+            GridCell(
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                c[5],
+                c[4][0].strip() if not c[5] and len(c[4]) == 1 else _cell_text(c[4], c[5]),
+            )
+            for c in b.cells
+        ]
+    )
     return Grid(cells, r, b.n_cols, b.index)
 
 

@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import replace
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from parsers.types import FormGroup, Pairing, ParsedForm, Problem
 
-__all__ = ["pair_documents", "name_similarity", "content_similarity"]
+__all__ = ["content_similarity", "name_similarity", "pair_documents"]
 
 MIN_SCORE = 0.45
 # Words that say nothing about which unit a file belongs to.
 _NAME_NOISE = re.compile(
     r"(申报表|申报书|申报|高级研修项目|高级研修|研修项目|项目|知识更新工程|专业技术人员|专业技术人才|2025年?|"
     r"盖章版?|扫描件?|扫描版|电子版|word版?|pdf版?|版本|附件\d*|最终版|定稿|副本|[（）()\[\]【】\-_—\s.·、，,0-9]+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _NOT_FORM_NAME = re.compile(r"(函|通知|说明|推荐|汇总|清单|目录)")
 _FORM_NAME = re.compile(r"申报")
 
@@ -154,7 +156,11 @@ def merge_fields(word: Mapping[str, Any], pdf: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-_COMPARED = (("project_name", "项目名称"), ("training_start", "办班开始日期"), ("training_end", "办班结束日期"))
+_COMPARED = (
+    ("project_name", "项目名称"),
+    ("training_start", "办班开始日期"),
+    ("training_end", "办班结束日期"),
+)
 
 
 def _mismatches(word: ParsedForm, pdf: ParsedForm) -> tuple[Problem, ...]:
@@ -223,4 +229,6 @@ def pair_documents(forms: Sequence[ParsedForm]) -> Pairing:
             groups.append(_group(None, p))
     groups.sort(key=lambda g: min(order[id(f)] for f in (g.word, g.pdf) if f is not None))
     ignored.sort(key=lambda f: order[id(f)])
-    return Pairing(tuple(groups), tuple(replace(f, note=notes[id(f)]) if id(f) in notes else f for f in ignored))
+    return Pairing(
+        tuple(groups), tuple(replace(f, note=notes[id(f)]) if id(f) in notes else f for f in ignored)
+    )

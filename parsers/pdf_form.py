@@ -9,9 +9,10 @@ share one vocabulary and one interpretation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from parsers import choices, dates, header, pdf_pages, schema
 from parsers.pdf_pages import BROKEN_REASON, ENCRYPTED_REASON, MAX_BYTES
@@ -20,7 +21,7 @@ from parsers.seal import SealResult
 from parsers.seal import verdict as seal_verdict
 from parsers.types import DocumentError, ParsedForm, PdfInfo, Problem
 
-__all__ = ["parse_pdf", "MAX_PAGES", "MAX_BYTES", "ENCRYPTED_REASON"]
+__all__ = ["ENCRYPTED_REASON", "MAX_BYTES", "MAX_PAGES", "parse_pdf"]
 
 MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
 SEAL_PAGES = 10  # seals sit on the first pages (or the last): rendering more only costs time
@@ -128,7 +129,8 @@ def _fill_below(out: list[_Pair], row: tuple[str | None, ...]) -> bool:
 def _is_continuation(row: tuple[str | None, ...], section: str | None) -> bool:
     """The first row of a table with no label in it and an empty first cell continues a split row."""
     return (row[0] is None or not row[0].strip()) and not any(
-        c and (_spec_for(c, section) or _split_inline(c)) for c in row)
+        c and (_spec_for(c, section) or _split_inline(c)) for c in row
+    )
 
 
 def _continuation(row: tuple[str | None, ...], prev: Sequence[_Pair]) -> list[_Pair]:
@@ -157,8 +159,11 @@ def _row_pairs(cells: list[str | None], section: str | None, offset: int) -> lis
         if spec is None:
             inline = _split_inline(cell)
             if inline:
-                out.append(_Pair(_spec_for(inline[0], section), inline[0], inline[1], i + offset,
-                                 label_col=i + offset))
+                out.append(
+                    _Pair(
+                        _spec_for(inline[0], section), inline[0], inline[1], i + offset, label_col=i + offset
+                    )
+                )
             i += 1
             continue
         j = i + 1
@@ -208,8 +213,9 @@ _scope = partial(choices.write_scope, from_pdf=True)
 _ce_base = partial(choices.write_ce_base, from_pdf=True)
 
 
-def _apply(spec: schema.FieldSpec, value: str, fields: dict[str, Any], problems: list[Problem],
-           year: int | None) -> None:
+def _apply(
+    spec: schema.FieldSpec, value: str, fields: dict[str, Any], problems: list[Problem], year: int | None
+) -> None:
     if spec.key == "funding_type":
         _funding(value, fields, problems)
     elif spec.key == "scope":
@@ -271,22 +277,26 @@ def _collect(pairs: Iterable[_Pair], got: _Collected) -> None:
             got.values[key] = pair.value
 
 
-def _fields_from_pages(reads: Sequence[PageRead]) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem],
-                                                             frozenset[str]]:
+def _fields_from_pages(
+    reads: Sequence[PageRead],
+) -> tuple[dict[str, Any], list[tuple[str, str]], list[Problem], frozenset[str]]:
     fields = schema.empty_fields()
     problems: list[Problem] = []
     got = _Collected()
     got.raw += header.read_declared((l for r in reads for l in r.outside), fields)
     # Some units type the 申报单位 / 申报时间 lines into the table's first row instead.
     got.raw += header.read_declared(
-        (line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields)
+        (line for r in reads for row in r.rows for c in row if c for line in c.split("\n")), fields
+    )
     _collect(_pairs(row for r in reads for row in r.rows), got)
     year = header.programme_year(l for r in reads for l in r.outside)
     for key, value in got.values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
     if len(got.titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
         # the reviewer's sentence is intake.flags' multiple_forms_in_pdf; the detail names the forms
-        problems.append(Problem("multiple_forms_in_pdf", f"共 {len(got.titles)} 份：" + "；".join(got.titles)))
+        problems.append(
+            Problem("multiple_forms_in_pdf", f"共 {len(got.titles)} 份：" + "；".join(got.titles))
+        )
     return fields, got.raw, problems, frozenset(got.values)  # every labelled field, filled or not
 
 
@@ -326,8 +336,9 @@ def parse_pdf(data: bytes, name: str, *, check_seal: bool = True) -> ParsedForm:
     return form
 
 
-def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int],
-              seal: Any, plain: str) -> ParsedForm:
+def _assemble(
+    data: bytes, name: str, total: int, kinds: Sequence[str], text_idx: Sequence[int], seal: Any, plain: str
+) -> ParsedForm:
     try:
         reads = read_text_pages(data, text_idx) if text_idx else []
     except DocumentError:
@@ -338,18 +349,44 @@ def _assemble(data: bytes, name: str, total: int, kinds: Sequence[str], text_idx
     fields, raw, problems, found = _fields_from_pages(reads)
     if "unparsed" in kinds:
         titled = any(m in re.sub(r"\s+", "", plain) for m in schema.TITLE_MARKERS)
-        info = PdfInfo(pages=total, text_layer=False, scanned=False,
-                       seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
-        return ParsedForm(source=name, kind="pdf", is_form=titled, fields=fields, pdf=info,
-                          note="PDF 文字层无法解析，内容需人工核对" if titled else "PDF 文字层无法解析，未见申报表标题")
+        info = PdfInfo(
+            pages=total,
+            text_layer=False,
+            scanned=False,
+            seal=seal.status if seal else "not_checked",
+            seal_pages=seal.pages if seal else (),
+        )
+        return ParsedForm(
+            source=name,
+            kind="pdf",
+            is_form=titled,
+            fields=fields,
+            pdf=info,
+            note="PDF 文字层无法解析，内容需人工核对" if titled else "PDF 文字层无法解析，未见申报表标题",
+        )
     scanned = not text_idx and "scanned" in kinds
-    info = PdfInfo(pages=total, text_layer=any(not r.garbled for r in reads), scanned=scanned,
-                   seal=seal.status if seal else "not_checked", seal_pages=seal.pages if seal else ())
+    info = PdfInfo(
+        pages=total,
+        text_layer=any(not r.garbled for r in reads),
+        scanned=scanned,
+        seal=seal.status if seal else "not_checked",
+        seal_pages=seal.pages if seal else (),
+    )
     is_form, note = _verdict(kinds, text_idx, reads, found, total, _any_value(fields))
-    if not is_form:  # a letter's 联系人/电话 are not the applicant's: report nothing (raw pairs stay for --debug)
+    if (
+        not is_form
+    ):  # a letter's 联系人/电话 are not the applicant's: report nothing (raw pairs stay for --debug)
         fields, problems = schema.empty_fields(), []
-    return ParsedForm(source=name, kind="pdf", is_form=is_form, fields=fields, raw_pairs=tuple(raw),
-                      problems=tuple(problems), pdf=info, note=note)
+    return ParsedForm(
+        source=name,
+        kind="pdf",
+        is_form=is_form,
+        fields=fields,
+        raw_pairs=tuple(raw),
+        problems=tuple(problems),
+        pdf=info,
+        note=note,
+    )
 
 
 def _any_value(node: Any) -> bool:
@@ -358,8 +395,14 @@ def _any_value(node: Any) -> bool:
     return node is not None and node is not False and node != ""
 
 
-def _verdict(kinds: Sequence[str], text_idx: Sequence[int], reads: Sequence[PageRead], found: frozenset[str],
-             total: int, filled: bool) -> tuple[bool, str]:
+def _verdict(
+    kinds: Sequence[str],
+    text_idx: Sequence[int],
+    reads: Sequence[PageRead],
+    found: frozenset[str],
+    total: int,
+    filled: bool,
+) -> tuple[bool, str]:
     capped = f"；共 {total} 页，只读取前 {MAX_PAGES} 页" if total > MAX_PAGES else ""
     if text_idx and _looks_like_form(reads, found):
         if not filled:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from parsers import checkbox, schema
 from parsers.pdf_pages import BROKEN_REASON, GARBLED_SHARE
@@ -20,8 +21,13 @@ from parsers.types import DocumentError
 # pdfminer warns at every oddity of an applicant's PDF ("Cannot append rectangle…"): not our log's business.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
-                   "join_tolerance": 3, "intersection_tolerance": 3}
+_TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,28 @@ def drawn_boxes(page: Any) -> list[dict[str, Any]]:
         if not _small_square(r):
             continue
         x0, top, x1, bottom = r["x0"] - 1, r["top"] - 1, r["x1"] + 1, r["bottom"] + 1
-        inner = any(x0 <= m["x0"] and m["x1"] <= x1 and top <= m["top"] and m["bottom"] <= bottom
-                    and m["x1"] - m["x0"] > 2 and m["bottom"] - m["top"] > 2 for m in marks)
+        inner = any(
+            x0 <= m["x0"]
+            and m["x1"] <= x1
+            and top <= m["top"]
+            and m["bottom"] <= bottom
+            and m["x1"] - m["x0"] > 2
+            and m["bottom"] - m["top"] > 2
+            for m in marks
+        )
         filled = bool(r.get("fill")) and not _is_red(r.get("non_stroking_color"))
         glyph = checkbox.CHECKED_MARK if inner or filled else checkbox.UNCHECKED_MARK
-        out.append({"text": glyph, "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
-                    "size": r["height"], "fontname": "drawn-box"})
+        out.append(
+            {
+                "text": glyph,
+                "x0": r["x0"],
+                "x1": r["x1"],
+                "top": r["top"],
+                "bottom": r["bottom"],
+                "size": r["height"],
+                "fontname": "drawn-box",
+            }
+        )
     return out
 
 
@@ -128,8 +150,9 @@ def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
         parts.append(ch["text"])
         prev = ch
     size = max(float(c.get("size") or 10) for c in chars)
-    return _Line(chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size,
-                 _first_width(chars))
+    return _Line(
+        chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size, _first_width(chars)
+    )
 
 
 def _first_width(chars: Sequence[Mapping[str, Any]]) -> float:
@@ -162,7 +185,9 @@ def _is_paragraph_break(prev: _Line, line: _Line, right: float) -> bool:
     """Greedy wrapping moves a line's first unit down only when it does not fit: if it would have fitted
     in the room left, the line before ended its paragraph."""
     room = right - prev.x1
-    kinsoku = line.text[1:2] in _NO_LINE_START or line.text[:1] in _NO_LINE_END or prev.text[-1:] in _NO_LINE_END
+    kinsoku = (
+        line.text[1:2] in _NO_LINE_START or line.text[:1] in _NO_LINE_END or prev.text[-1:] in _NO_LINE_END
+    )
     slack = prev.size * 1.05 if kinsoku else -0.5
     return room >= line.first_w + slack
 
@@ -234,8 +259,10 @@ def _vertical_text(chars: Sequence[Mapping[str, Any]]) -> str:
             columns.append([ch])
     if not upward:
         columns.reverse()  # turned clockwise: the first column is the rightmost
-    text = ["".join(_glyph(c) for c in sorted(col, key=lambda c: -c["top"] if upward else c["top"]))
-            for col in columns]
+    text = [
+        "".join(_glyph(c) for c in sorted(col, key=lambda c: -c["top"] if upward else c["top"]))
+        for col in columns
+    ]
     return "\n".join(text)
 
 
@@ -291,7 +318,7 @@ def _line_rows(lines: Sequence[str]) -> list[tuple[str | None, ...]]:
         cells: list[str | None] = []
         for k, m in enumerate(hits):
             end = hits[k + 1].start() if k + 1 < len(hits) else len(line)
-            cells += [m.group(0).rstrip(":： "), line[m.end():end].strip()]
+            cells += [m.group(0).rstrip(":： "), line[m.end() : end].strip()]
         rows.append(cells)
     return [tuple(r) for r in rows] + ([()] if rows else [])
 
@@ -311,7 +338,9 @@ _PLAIN = (float, int, str, bool, type(None))
 
 def _plain(value: Any) -> bool:
     """A value pdfplumber's resolve_all returns unchanged (no indirect object, no container to walk)."""
-    return isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value))
+    return isinstance(value, _PLAIN) or (
+        isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value)
+    )
 
 
 class _CharFastPath:

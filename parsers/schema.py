@@ -72,7 +72,9 @@ SCOPE_OPTIONS = (
     Option("digital_tech", ("突出数字技术",)),
 )
 CE_BASE_OPTIONS = (
-    Option("national", ("是第__批国家级专业技术人员继续教育基地", "国家级专业技术人员继续教育基地", "国家级")),
+    Option(
+        "national", ("是第__批国家级专业技术人员继续教育基地", "国家级专业技术人员继续教育基地", "国家级")
+    ),
     Option("provincial", ("是省级继续教育基地", "省级继续教育基地", "省级")),
     Option("no", ("否",)),
 )
@@ -83,11 +85,23 @@ def _unit(section: str) -> tuple[FieldSpec, ...]:
     return (
         FieldSpec(f"{section}.name", ("单位名称", "单位全称", "名称"), section=section),
         FieldSpec(f"{section}.contact", ("联系人", "联 系 人"), section=section),
-        FieldSpec(f"{section}.office_phone", ("办公电话", "办公室电话", "固定电话", "座机", "电话", "联系电话"),
-                  PHONE, section=section, required=False),
-        FieldSpec(f"{section}.mobile", ("手机", "手 机", "手机号码", "移动电话"), PHONE, section=section,
-                  required=False),
-        FieldSpec(f"{section}.fax", ("传真", "传 真", "传真号码"), PHONE, section=section, required=required_fax),
+        FieldSpec(
+            f"{section}.office_phone",
+            ("办公电话", "办公室电话", "固定电话", "座机", "电话", "联系电话"),
+            PHONE,
+            section=section,
+            required=False,
+        ),
+        FieldSpec(
+            f"{section}.mobile",
+            ("手机", "手 机", "手机号码", "移动电话"),
+            PHONE,
+            section=section,
+            required=False,
+        ),
+        FieldSpec(
+            f"{section}.fax", ("传真", "传 真", "传真号码"), PHONE, section=section, required=required_fax
+        ),
         FieldSpec(f"{section}.address", ("地址", "地 址", "通讯地址", "单位地址"), section=section),
     )
 
@@ -99,20 +113,33 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("training_dates", ("办班时间", "研修时间", "举办时间"), DATE_RANGE),
     FieldSpec("training_location", ("办班地点", "研修地点", "举办地点")),
     FieldSpec("industry_field", ("选题所属\n行业领域", "选题所属行业领域", "所属行业领域", "行业领域")),
-    FieldSpec("industry_authority", ("选题所属\n行业主管部门", "选题所属行业主管部门", "行业主管部门", "主管部门")),
-    FieldSpec("funding_type", ("申报项目\n类别\n(仅单选)", "申报项目类别(仅单选)", "申报项目类别", "项目类别"),
-              SINGLE_CHOICE, options=FUNDING_OPTIONS),
-    FieldSpec("self_funding_source", ("自筹经费来源",), required=False,
-              hints=(SELF_FUNDING_BLANK,)),
-    FieldSpec("scope", ("是否符合\n选题范围", "是否符合选题范围", "选题范围"), MULTI_CHOICE, options=SCOPE_OPTIONS),
+    FieldSpec(
+        "industry_authority", ("选题所属\n行业主管部门", "选题所属行业主管部门", "行业主管部门", "主管部门")
+    ),
+    FieldSpec(
+        "funding_type",
+        ("申报项目\n类别\n(仅单选)", "申报项目类别(仅单选)", "申报项目类别", "项目类别"),
+        SINGLE_CHOICE,
+        options=FUNDING_OPTIONS,
+    ),
+    FieldSpec("self_funding_source", ("自筹经费来源",), required=False, hints=(SELF_FUNDING_BLANK,)),
+    FieldSpec(
+        "scope", ("是否符合\n选题范围", "是否符合选题范围", "选题范围"), MULTI_CHOICE, options=SCOPE_OPTIONS
+    ),
     FieldSpec("purpose", ("研修目的\n和作用", "研修目的和作用", "研修目的")),
     FieldSpec("content_and_format", ("研修内容和方式", "研修内容及方式", "研修内容"), hints=(_HINT_CONTENT,)),
     FieldSpec("experts", ("授课专家情况", "授课专家", "师资情况"), hints=(_HINT_EXPERTS,)),
     FieldSpec("trainees", ("培训对象", "研修对象", "招生对象"), hints=(_HINT_TRAINEES,)),
     *_unit(APPLICANT),
     *_unit(ORGANIZER),
-    FieldSpec("organizer.ce_base", ("是否继续\n教育基地", "是否继续教育基地", "是否为继续教育基地", "继续教育基地"), SINGLE_CHOICE,
-              section=ORGANIZER, required=False, options=CE_BASE_OPTIONS),
+    FieldSpec(
+        "organizer.ce_base",
+        ("是否继续\n教育基地", "是否继续教育基地", "是否为继续教育基地", "继续教育基地"),
+        SINGLE_CHOICE,
+        section=ORGANIZER,
+        required=False,
+        options=CE_BASE_OPTIONS,
+    ),
 )
 
 BY_KEY: dict[str, FieldSpec] = {f.key: f for f in FIELDS}
@@ -138,8 +165,14 @@ def norm_hint(text: str) -> str:
 
 def empty_fields() -> dict[str, Any]:
     """The contract dict with every key: values None, booleans False."""
-    blank_unit = {"name": None, "contact": None, "office_phone": None, "mobile": None, "fax": None,
-                  "address": None}
+    blank_unit = {
+        "name": None,
+        "contact": None,
+        "office_phone": None,
+        "mobile": None,
+        "fax": None,
+        "address": None,
+    }
     scope_keys = [o.value for o in SCOPE_OPTIONS]
     return {
         "project_name": None,
@@ -153,8 +186,8 @@ def empty_fields() -> dict[str, Any]:
         "industry_authority": None,
         "funding_type": None,
         "self_funding_source": None,
-        "scope": {k: False for k in scope_keys},
-        "scope_notes": {k: None for k in scope_keys},
+        "scope": dict.fromkeys(scope_keys, False),
+        "scope_notes": dict.fromkeys(scope_keys),
         "purpose": None,
         "content_and_format": None,
         "experts": None,

@@ -10,13 +10,14 @@ Grey or black-and-white scans carry no colour at all: they give "unknown" (canno
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["SealResult", "Blob", "detect_seal", "check_page", "verdict", "find_seal_blobs", "page_has_colour"]
+__all__ = ["Blob", "SealResult", "check_page", "detect_seal", "find_seal_blobs", "page_has_colour", "verdict"]
 
 RENDER_DPI = 72
 MIN_MM, MAX_MM = 9.0, 80.0
@@ -99,7 +100,7 @@ def find_seal_blobs(rgb: np.ndarray, dpi: float = RENDER_DPI) -> list[Blob]:
     # Work on the box around the red ink only (with room for the closing), not the whole page.
     ys, xs = np.nonzero(mask)
     y0, x0 = max(0, ys.min() - 4), max(0, xs.min() - 4)
-    crop = np.pad(mask[y0:ys.max() + 5, x0:xs.max() + 5], 2)
+    crop = np.pad(mask[y0 : ys.max() + 5, x0 : xs.max() + 5], 2)
     crop = ndimage.binary_closing(crop, structure=np.ones((3, 3), bool), iterations=2)[2:-2, 2:-2]
     labels, _ = ndimage.label(crop)
     px_per_mm = dpi / 25.4
@@ -114,8 +115,13 @@ def find_seal_blobs(rgb: np.ndarray, dpi: float = RENDER_DPI) -> list[Blob]:
             continue
         fill, outside, ring = _shape(labels[sl] == idx)
         if MIN_FILL <= fill <= MAX_FILL and outside <= MAX_OUTSIDE and ring >= MIN_RING:
-            out.append(Blob((int(x0 + sl[1].start), int(y0 + sl[0].start), int(w), int(h)), round(fill, 3),
-                            round(ring, 3)))
+            out.append(
+                Blob(
+                    (int(x0 + sl[1].start), int(y0 + sl[0].start), int(w), int(h)),
+                    round(fill, 3),
+                    round(ring, 3),
+                )
+            )
     return sorted(out, key=lambda b: -b.box[2] * b.box[3])
 
 
@@ -161,8 +167,9 @@ def verdict(checks: Sequence[tuple[int, str]]) -> SealResult:
     return _verdict(tuple(n for n, c in checks if c == "seal"), tuple(n for n, c in checks if c == "grey"))
 
 
-def detect_seal(pdf: Any, pages: Sequence[int] | None = None, *, text_pages: Sequence[int] = (),
-                dpi: float = RENDER_DPI) -> SealResult:
+def detect_seal(
+    pdf: Any, pages: Sequence[int] | None = None, *, text_pages: Sequence[int] = (), dpi: float = RENDER_DPI
+) -> SealResult:
     """Look for a seal on `pages` (0-based indices into a pypdfium2 PdfDocument; default all).
 
     `text_pages` (0-based) have a text layer: a digital export, whose lack of colour means no seal."""

@@ -129,7 +129,8 @@ def _sniff_text(head: bytes) -> Sniffed:
         return Sniffed("other", "mht", "文件为网页（MHT）格式保存的 Word 文档，请另存为 .docx 后重新提交")
     if _HTML.match(start) or b"urn:schemas-microsoft-com:office:word" in low:
         return Sniffed("other", "html", "文件为网页（HTML）格式保存的 Word 文档，请另存为 .docx 后重新提交")
-    if low.startswith(b"<?xml") and (b"schemas.microsoft.com/office/word/2003/wordml" in head.lower()
-                                     or b"word.document" in low):
+    if low.startswith(b"<?xml") and (
+        b"schemas.microsoft.com/office/word/2003/wordml" in head.lower() or b"word.document" in low
+    ):
         return Sniffed("other", "wordml", "文件为 Word 2003 XML 格式，请另存为 .docx 后重新提交")
     return Sniffed("other")

@@ -6,9 +6,10 @@ Everything here is a frozen dataclass; `fields` follows the export contract docu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["MAX_CELL_CHARS", "clean_text", "put", "text_width", "naive_local", "line_count"]
+__all__ = ["MAX_CELL_CHARS", "clean_text", "line_count", "naive_local", "put", "text_width"]
 
 MAX_CELL_CHARS = 32_000  # Excel's limit is 32,767; stay clear of it
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

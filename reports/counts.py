@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from intake.models import FormRecord, MessageRecord, RunInfo
-from reports.table import (flag_title, form_flags_with_message, funding_label, guess_region, guess_unit_type,
-                           is_complete, is_late)
+from reports.table import (
+    flag_title,
+    form_flags_with_message,
+    funding_label,
+    guess_region,
+    guess_unit_type,
+    is_complete,
+    is_late,
+)
 
-__all__ = ["Counts", "count", "FormRow", "form_rows", "sorted_messages"]
+__all__ = ["Counts", "FormRow", "count", "form_rows", "sorted_messages"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,22 @@ def _text_or(value: object, empty: str) -> str:
 def count(ordered: Iterable[MessageRecord], run: RunInfo) -> Counts:
     """The numbers in one pass over records in receipt order, holding counters only (a form id seen
     again is counted once, as where it first appeared)."""
-    n = {k: 0 for k in ("mails", "late", "failed", "new", "changed", "forms", "current", "flate", "complete",
-                        "fnew", "fchanged")}
+    n = dict.fromkeys(
+        (
+            "mails",
+            "late",
+            "failed",
+            "new",
+            "changed",
+            "forms",
+            "current",
+            "flate",
+            "complete",
+            "fnew",
+            "fchanged",
+        ),
+        0,
+    )
     flags: Counter[str] = Counter()
     by = {k: Counter() for k in ("industry", "funding", "region", "unit")}  # type: ignore[var-annotated]
     seen: set[str] = set()
@@ -100,10 +121,22 @@ def count(ordered: Iterable[MessageRecord], run: RunInfo) -> Counts:
             by["region"][guess_region(form.fields)] += 1
             by["unit"][guess_unit_type(form.fields)] += 1
     return Counts(
-        mails=n["mails"], mails_late=n["late"], mails_failed=n["failed"], mails_new=n["new"],
-        mails_changed=n["changed"], forms=n["forms"], forms_current=n["current"],
-        forms_on_time=n["current"] - n["flate"], forms_late=n["flate"], forms_complete=n["complete"],
-        forms_incomplete=n["current"] - n["complete"], forms_new=n["fnew"], forms_changed=n["fchanged"],
-        by_flag=_ranked(flags), by_industry=_ranked(by["industry"]), by_funding=_ranked(by["funding"]),
-        by_region=_ranked(by["region"]), by_unit_type=_ranked(by["unit"]),
+        mails=n["mails"],
+        mails_late=n["late"],
+        mails_failed=n["failed"],
+        mails_new=n["new"],
+        mails_changed=n["changed"],
+        forms=n["forms"],
+        forms_current=n["current"],
+        forms_on_time=n["current"] - n["flate"],
+        forms_late=n["flate"],
+        forms_complete=n["complete"],
+        forms_incomplete=n["current"] - n["complete"],
+        forms_new=n["fnew"],
+        forms_changed=n["fchanged"],
+        by_flag=_ranked(flags),
+        by_industry=_ranked(by["industry"]),
+        by_funding=_ranked(by["funding"]),
+        by_region=_ranked(by["region"]),
+        by_unit_type=_ranked(by["unit"]),
     )

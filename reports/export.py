@@ -10,16 +10,23 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord
 from reports.atomic import atomic_write_chunks
 
-__all__ = ["OFFICE_TZ", "message_to_json", "write_export", "export_lines", "iter_export_lines",
-           "normalise_fields"]
+__all__ = [
+    "OFFICE_TZ",
+    "export_lines",
+    "iter_export_lines",
+    "message_to_json",
+    "normalise_fields",
+    "write_export",
+]
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -29,18 +36,30 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _PARTY_KEYS = ("name", "contact", "office_phone", "mobile", "fax", "address")
 _SCOPE_KEYS = ("national_strategy", "industry_demand", "digital_tech")
 _TOP_KEYS = (
-    "project_name", "declared_org", "declared_date", "training_dates", "training_start", "training_end",
-    "training_location", "industry_field", "industry_authority", "funding_type", "self_funding_source",
-    "purpose", "content_and_format", "experts", "trainees",
+    "project_name",
+    "declared_org",
+    "declared_date",
+    "training_dates",
+    "training_start",
+    "training_end",
+    "training_location",
+    "industry_field",
+    "industry_authority",
+    "funding_type",
+    "self_funding_source",
+    "purpose",
+    "content_and_format",
+    "experts",
+    "trainees",
 )
 
 
 def _skeleton() -> dict[str, Any]:
-    fields: dict[str, Any] = {k: None for k in _TOP_KEYS}
-    fields["scope"] = {k: False for k in _SCOPE_KEYS}
-    fields["scope_notes"] = {k: None for k in _SCOPE_KEYS}
-    fields["applicant"] = {k: None for k in _PARTY_KEYS}
-    fields["organizer"] = {**{k: None for k in _PARTY_KEYS}, "ce_base": None, "ce_base_batch": None}
+    fields: dict[str, Any] = dict.fromkeys(_TOP_KEYS)
+    fields["scope"] = dict.fromkeys(_SCOPE_KEYS, False)
+    fields["scope_notes"] = dict.fromkeys(_SCOPE_KEYS)
+    fields["applicant"] = dict.fromkeys(_PARTY_KEYS)
+    fields["organizer"] = {**dict.fromkeys(_PARTY_KEYS), "ce_base": None, "ce_base_batch": None}
     return fields
 
 
@@ -76,8 +95,13 @@ def _flag(f: Flag) -> dict[str, str]:
 
 
 def _attachment(a: AttachmentRecord) -> dict[str, Any]:
-    return {"filename": a.filename, "sha256": a.sha256, "kind": a.kind, "status": a.status,
-            "detail": a.detail}
+    return {
+        "filename": a.filename,
+        "sha256": a.sha256,
+        "kind": a.kind,
+        "status": a.status,
+        "detail": a.detail,
+    }
 
 
 def _form(f: FormRecord) -> dict[str, Any]:
@@ -132,8 +156,9 @@ def _in_order(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord]:
 def iter_export_lines(messages: Iterable[MessageRecord], *, tz: ZoneInfo = OFFICE_TZ) -> Iterator[str]:
     """The export one line at a time (JSON object + "\\n"), in receipt order."""
     for m in _in_order(messages):
-        text = json.dumps(message_to_json(m, tz=tz), ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":"))
+        text = json.dumps(
+            message_to_json(m, tz=tz), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
         # A lone surrogate (from a surrogate-escaped header) cannot be encoded as UTF-8.
         yield _SURROGATES.sub("\ufffd", text) + "\n"
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from lxml import etree
 from openpyxl.utils import column_index_from_string
@@ -97,8 +98,9 @@ def _value(c: Any, strings: Sequence[str]) -> Any:
 
 
 def _rows(stream: Any) -> Iterator[Any]:
-    for _, row in etree.iterparse(stream, events=("end",), tag=f"{_NS}row",
-                                  resolve_entities=False, no_network=True, huge_tree=False):
+    for _, row in etree.iterparse(
+        stream, events=("end",), tag=f"{_NS}row", resolve_entities=False, no_network=True, huge_tree=False
+    ):
         yield row
         row.clear()
         while row.getprevious() is not None:  # keep the tree empty behind us

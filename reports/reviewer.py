@@ -8,16 +8,24 @@ from the 已移除 sheet are read too: a form that disappeared and comes back ge
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from openpyxl import load_workbook
 
 from reports.fastread import read_columns
 
-__all__ = ["REVIEW_HEADERS", "FORM_ID_HEADER", "ORPHAN_PREFIX", "ReviewNote", "read_review_notes",
-           "PROJECT_SHEET", "REMOVED_SHEET"]
+__all__ = [
+    "FORM_ID_HEADER",
+    "ORPHAN_PREFIX",
+    "PROJECT_SHEET",
+    "REMOVED_SHEET",
+    "REVIEW_HEADERS",
+    "ReviewNote",
+    "read_review_notes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +78,18 @@ def _notes_from_rows(rows: Iterable[tuple[Any, ...]], notes: dict[str, ReviewNot
     if not any(h in idx for h in REVIEW_HEADERS):
         return
     for number, row in enumerate(rows, start=2):
+
         def at(name: str) -> Any:
             i = idx.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        note = ReviewNote(_text(at(FORM_ID_HEADER)).strip(), tuple(at(h) for h in REVIEW_HEADERS),
-                          _text(at("项目名称")), _text(at("申报单位")), at(_REMOVED_AT_HEADER))
+        note = ReviewNote(
+            _text(at(FORM_ID_HEADER)).strip(),
+            tuple(at(h) for h in REVIEW_HEADERS),
+            _text(at("项目名称")),
+            _text(at("申报单位")),
+            at(_REMOVED_AT_HEADER),
+        )
         if not note.has_content:
             continue
         if not note.form_id:  # id cell emptied or column deleted: never drop what the reviewer wrote
@@ -86,7 +100,7 @@ def _notes_from_rows(rows: Iterable[tuple[Any, ...]], notes: dict[str, ReviewNot
 _WANTED = (FORM_ID_HEADER, *REVIEW_HEADERS, *_CONTEXT_HEADERS, _REMOVED_AT_HEADER)
 
 
-def _fast_rows(path: Path, title: str) -> list[tuple[Any, ...]] | None | bool:
+def _fast_rows(path: Path, title: str) -> list[tuple[Any, ...]] | bool | None:
     """The sheet's rows from the quick reader; None when the sheet is absent, False when the quick
     reader cannot be sure (openpyxl reads it then)."""
     try:

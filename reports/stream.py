@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import itertools
 import types
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
@@ -28,8 +29,16 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from reports import style
 from reports.cells import clean_text, line_count, naive_local, text_width
 
-__all__ = ["Spec", "StyleCache", "SheetSpec", "stream_table", "safe_value", "make_cell", "cell_rows",
-           "SAMPLE_ROWS"]
+__all__ = [
+    "SAMPLE_ROWS",
+    "SheetSpec",
+    "Spec",
+    "StyleCache",
+    "cell_rows",
+    "make_cell",
+    "safe_value",
+    "stream_table",
+]
 
 SAMPLE_ROWS = 300  # rows looked at for column widths (the cap of each column bounds the rest anyway)
 
@@ -86,7 +95,9 @@ class StyleCache:
         self._arrays: dict[tuple[int, int, int, int, int], Any] = {}
         self._keep: list[Any] = []  # the style objects stay alive, so their ids stay unique
 
-    def apply(self, cell: Cell, fill: Any, font: Any, align: Any, fmt: str | None, border: Any = None) -> None:
+    def apply(
+        self, cell: Cell, fill: Any, font: Any, align: Any, fmt: str | None, border: Any = None
+    ) -> None:
         key = (id(fill), id(font), id(align), hash(fmt), id(border))
         arr = self._arrays.get(key)
         if arr is None:
@@ -107,7 +118,9 @@ class StyleCache:
         cell._style = StyleArray(arr)
 
 
-def make_cell(ws: Any, styles: StyleCache, spec: Spec, tz: ZoneInfo | None, border: Any = None) -> Cell | None:
+def make_cell(
+    ws: Any, styles: StyleCache, spec: Spec, tz: ZoneInfo | None, border: Any = None
+) -> Cell | None:
     value, is_text = safe_value(spec.value, tz)
     plain = spec.fill is None and spec.font is None and spec.align is None and not spec.fmt
     if value is None and plain and not spec.link and not spec.comment and border is None:
@@ -120,8 +133,11 @@ def make_cell(ws: Any, styles: StyleCache, spec: Spec, tz: ZoneInfo | None, bord
     if not plain or border is not None:
         styles.apply(cell, spec.fill, spec.font, spec.align, spec.fmt, border)
     if spec.link:
-        cell._hyperlink = (Hyperlink(ref="", location=spec.link, display=str(value)) if spec.internal
-                           else Hyperlink(ref="", target=spec.link))
+        cell._hyperlink = (
+            Hyperlink(ref="", location=spec.link, display=str(value))
+            if spec.internal
+            else Hyperlink(ref="", target=spec.link)
+        )
     if spec.comment:
         cell.comment = Comment(spec.comment, "intake", width=260, height=80)
     return cell
@@ -137,8 +153,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _widths(headers: Sequence[str], caps: Sequence[int], sample: Sequence[Sequence[Spec]],
-            min_width: int = 6) -> list[float]:
+def _widths(
+    headers: Sequence[str], caps: Sequence[int], sample: Sequence[Sequence[Spec]], min_width: int = 6
+) -> list[float]:
     """Width per column from its longest line in the header and the sample (CJK counted double)."""
     out = []
     for i, (header, cap) in enumerate(zip(headers, caps)):
@@ -195,8 +212,15 @@ def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, t
     for i, text in enumerate(sheet.headers):
         fill = (sheet.header_fills or {}).get(i, style.HEADER_FILL)
         note = (sheet.header_notes or {}).get(i)
-        head.append(make_cell(ws, styles, Spec(text, fill, style.HEADER_FONT, header_align, comment=note), tz,
-                              style.HEADER_BORDER))
+        head.append(
+            make_cell(
+                ws,
+                styles,
+                Spec(text, fill, style.HEADER_FONT, header_align, comment=note),
+                tz,
+                style.HEADER_BORDER,
+            )
+        )
     ws.row_dimensions[1].height = 33
     ws.append(head)
     del ws.row_dimensions[1]  # written; keep the holder empty so memory stays flat

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -12,10 +13,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.cells import line_count, text_width
 
 __all__ = [
-    "HEADER_FILL", "LATE_FILL", "FLAG_FILL", "STATUS_FILLS", "SEVERITY_FILLS", "WRAP", "TOP",
-    "NOWRAP", "FONT_NAME", "style_header", "fit_columns", "fit_rows", "print_setup", "finish_table",
-    "LINK_FONT", "GREY_FONT",
-    "DATE_FORMAT", "DATETIME_FORMAT",
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "FLAG_FILL",
+    "FONT_NAME",
+    "GREY_FONT",
+    "HEADER_FILL",
+    "LATE_FILL",
+    "LINK_FONT",
+    "NOWRAP",
+    "SEVERITY_FILLS",
+    "STATUS_FILLS",
+    "TOP",
+    "WRAP",
+    "finish_table",
+    "fit_columns",
+    "fit_rows",
+    "print_setup",
+    "style_header",
 ]
 
 DATE_FORMAT = "yyyy-mm-dd"

@@ -5,9 +5,9 @@ One self-contained page (inline CSS, no scripts, no external resources), written
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -17,14 +17,29 @@ from intake.models import MessageRecord, RunInfo
 from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
 from reports.counts import FormRow, count
-from reports.table import (flag_text, form_flags_with_message, form_status, is_complete, is_late,
-                           iter_form_rows, receipt_ordered)
+from reports.table import (
+    flag_text,
+    form_flags_with_message,
+    form_status,
+    is_complete,
+    is_late,
+    iter_form_rows,
+    receipt_ordered,
+)
 
 __all__ = ["render_summary", "write_summary"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_STATUS_CLASS = {"材料齐全": "s-ok", "需补正": "s-fix", "不符合要求": "s-bad", "逾期": "s-bad",
-                 "已被替代": "s-old", "正常": "s-ok", "有问题": "s-fix", "处理失败": "s-bad"}
+_STATUS_CLASS = {
+    "材料齐全": "s-ok",
+    "需补正": "s-fix",
+    "不符合要求": "s-bad",
+    "逾期": "s-bad",
+    "已被替代": "s-old",
+    "正常": "s-ok",
+    "有问题": "s-fix",
+    "处理失败": "s-bad",
+}
 _OUTCOMES = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
 
 
@@ -52,8 +67,13 @@ class _MailView:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _when(m: MessageRecord, tz: ZoneInfo) -> str:
@@ -68,25 +88,41 @@ def _form_view(r: FormRow, tz: ZoneInfo) -> _FormView:
     flags = form_flags_with_message(r.message, r.form)
     status = form_status(r.message, r.form, flags)
     fields = r.form.fields
-    return _FormView(_text(fields.get("project_name")), _text(fields.get("declared_org")), status,
-                     _STATUS_CLASS.get(status, ""), tuple(flag_text(f) for f in flags), _when(r.message, tz),
-                     r.message.sender, is_late(r.message, r.form))
+    return _FormView(
+        _text(fields.get("project_name")),
+        _text(fields.get("declared_org")),
+        status,
+        _STATUS_CLASS.get(status, ""),
+        tuple(flag_text(f) for f in flags),
+        _when(r.message, tz),
+        r.message.sender,
+        is_late(r.message, r.form),
+    )
 
 
 def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
     outcome = _OUTCOMES.get("failed" if m.key in run.failed_keys else m.outcome, m.outcome)
-    return _MailView(_when(m, tz), m.sender, _text(m.subject, "（无主题）"), outcome,
-                     _STATUS_CLASS.get(outcome, ""), tuple(flag_text(f) for f in m.flags), is_late(m))
+    return _MailView(
+        _when(m, tz),
+        m.sender,
+        _text(m.subject, "（无主题）"),
+        outcome,
+        _STATUS_CLASS.get(outcome, ""),
+        tuple(flag_text(f) for f in m.flags),
+        is_late(m),
+    )
 
 
-def render_summary(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
-                   workbook_name: str | None = None) -> str:
+def render_summary(
+    messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, workbook_name: str | None = None
+) -> str:
     """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link."""
     return "".join(_generate(messages, run, tz=tz, workbook_name=workbook_name))
 
 
-def _generate(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
-              workbook_name: str | None) -> Iterator[str]:
+def _generate(
+    messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, workbook_name: str | None
+) -> Iterator[str]:
     """The page in pieces (what render() joins).  A re-iterable in receipt order (the store's view) is
     streamed: only the listed views are kept, and the page is never one string (8 MB at 10,000)."""
     ordered = receipt_ordered(messages)
@@ -101,33 +137,55 @@ def _generate(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
             changed_forms.append(_form_view(r, tz))
         if not r.form.superseded_by and not is_complete(form_flags_with_message(r.message, r.form)):
             flagged_forms.append(_form_view(r, tz))
-    mails = [_mail_view(m, run, tz) for m in ordered
-             if m.flags or m.outcome == "failed" or m.key in run.failed_keys]
-    breakdowns = [("问题类型", c.by_flag), ("项目类别", c.by_funding), ("申报单位所在市州（推测）", c.by_region),
-                  ("申报单位类型（推测）", c.by_unit_type),
-                  ("选题所属行业领域", c.by_industry)]
-    cards = [(c.mails, "邮件总数", ""), (c.forms_current, "有效申报表", ""), (c.forms_complete, "材料齐全", "good"),
-             (c.forms_incomplete, "需补正或不符合要求", "bad" if c.forms_incomplete else ""),
-             (c.forms_late, "逾期申报表", "bad" if c.forms_late else ""),
-             (c.mails_failed, "处理失败邮件", "bad" if c.mails_failed else ""),
-             (c.mails_new, "本次新增邮件", ""), (c.mails_changed, "本次更新邮件", "")]
-    yield from _env().get_template("summary.html").generate(
-        run=run, c=c, cards=cards, workbook_href=quote(workbook_name) if workbook_name else None,
-        workbook_name=workbook_name,
-        generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
-        new_forms=new_forms,
-        changed_forms=changed_forms,
-        flagged_forms=flagged_forms,
-        flagged_mails=mails,
-        breakdowns=breakdowns,
+    mails = [
+        _mail_view(m, run, tz)
+        for m in ordered
+        if m.flags or m.outcome == "failed" or m.key in run.failed_keys
+    ]
+    breakdowns = [
+        ("问题类型", c.by_flag),
+        ("项目类别", c.by_funding),
+        ("申报单位所在市州（推测）", c.by_region),
+        ("申报单位类型（推测）", c.by_unit_type),
+        ("选题所属行业领域", c.by_industry),
+    ]
+    cards = [
+        (c.mails, "邮件总数", ""),
+        (c.forms_current, "有效申报表", ""),
+        (c.forms_complete, "材料齐全", "good"),
+        (c.forms_incomplete, "需补正或不符合要求", "bad" if c.forms_incomplete else ""),
+        (c.forms_late, "逾期申报表", "bad" if c.forms_late else ""),
+        (c.mails_failed, "处理失败邮件", "bad" if c.mails_failed else ""),
+        (c.mails_new, "本次新增邮件", ""),
+        (c.mails_changed, "本次更新邮件", ""),
+    ]
+    yield from (
+        _env()
+        .get_template("summary.html")
+        .generate(
+            run=run,
+            c=c,
+            cards=cards,
+            workbook_href=quote(workbook_name) if workbook_name else None,
+            workbook_name=workbook_name,
+            generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
+            new_forms=new_forms,
+            changed_forms=changed_forms,
+            flagged_forms=flagged_forms,
+            flagged_mails=mails,
+            breakdowns=breakdowns,
+        )
     )
 
 
-def write_summary(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
-                  workbook: Path | None = None) -> None:
+def write_summary(
+    path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, workbook: Path | None = None
+) -> None:
     """Write the HTML summary atomically (UTF-8); `workbook` beside it is linked by its name."""
     name = Path(workbook).name if workbook and Path(workbook).parent == Path(path).parent else None
     # A lone surrogate from a header must not lose the page; "replace" works per character, so the
     # bytes are those of the whole page encoded at once.
-    chunks = (piece.encode("utf-8", "replace") for piece in _generate(messages, run, tz=tz, workbook_name=name))
+    chunks = (
+        piece.encode("utf-8", "replace") for piece in _generate(messages, run, tz=tz, workbook_name=name)
+    )
     atomic_write_chunks(Path(path), chunks)

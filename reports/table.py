@@ -7,18 +7,35 @@ Pure functions over intake.models records; no openpyxl here, so the HTML summary
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from intake.flags import SPECS, Severity, describe
 from intake.models import Flag, FormRecord, MessageRecord
 from parsers.types import contract_date, field_value, training_days
 
 __all__ = [
-    "FieldColumn", "FIELD_COLUMNS", "LABELS", "field_value", "display_value",
-    "training_days", "flag_text", "flag_title", "flag_severity", "form_flags_with_message",
-    "form_status", "is_late", "is_complete", "guess_region", "FUNDING_LABELS", "funding_label",
-    "CE_BASE_LABELS", "guess_unit_type", "receipt_ordered", "iter_form_rows",
+    "CE_BASE_LABELS",
+    "FIELD_COLUMNS",
+    "FUNDING_LABELS",
+    "LABELS",
+    "FieldColumn",
+    "display_value",
+    "field_value",
+    "flag_severity",
+    "flag_text",
+    "flag_title",
+    "form_flags_with_message",
+    "form_status",
+    "funding_label",
+    "guess_region",
+    "guess_unit_type",
+    "is_complete",
+    "is_late",
+    "iter_form_rows",
+    "receipt_ordered",
+    "training_days",
 ]
 
 
@@ -167,8 +184,29 @@ def form_status(m: MessageRecord, form: FormRecord, flags: Sequence[Flag]) -> st
 
 # Hubei's 17 市州 (and districts people write instead of the city); "未知" when nothing matches.
 _REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("武汉市", ("武汉", "武昌区", "汉口", "汉阳区", "洪山区", "江夏区", "东湖新技术", "东湖高新", "光谷", "青山区",
-              "硚口区", "江岸区", "江汉区", "蔡甸区", "黄陂区", "新洲区", "东西湖区", "汉南区")),
+    (
+        "武汉市",
+        (
+            "武汉",
+            "武昌区",
+            "汉口",
+            "汉阳区",
+            "洪山区",
+            "江夏区",
+            "东湖新技术",
+            "东湖高新",
+            "光谷",
+            "青山区",
+            "硚口区",
+            "江岸区",
+            "江汉区",
+            "蔡甸区",
+            "黄陂区",
+            "新洲区",
+            "东西湖区",
+            "汉南区",
+        ),
+    ),
     ("黄石市", ("黄石", "大冶")),
     ("十堰市", ("十堰", "丹江口")),
     ("宜昌市", ("宜昌", "宜都", "枝江", "当阳")),
@@ -203,8 +241,11 @@ def guess_region(fields: Mapping[str, Any]) -> str:
     """The applicant's 市州 from its name, else its address, else the declared unit; else 未知.
 
     A name beginning 湖北省 with no city in it is a provincial unit (省直)."""
-    texts = [field_value(fields, "applicant.name"), field_value(fields, "declared_org"),
-             field_value(fields, "applicant.address")]
+    texts = [
+        field_value(fields, "applicant.name"),
+        field_value(fields, "declared_org"),
+        field_value(fields, "applicant.address"),
+    ]
     for text in texts:
         if isinstance(text, str) and text:
             found = _region_in(text)
@@ -250,6 +291,7 @@ def receipt_ordered(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord
     one-off iterator is read into a list; any other re-iterable is streamed when one pass over small
     keys shows it is in receipt order already (the store's view is), else read into a sorted list."""
     from reports.counts import sorted_messages
+
     if isinstance(messages, Sequence) or iter(messages) is messages:
         return sorted_messages(list(messages))
     keys = [(m.received_at.timestamp(), m.key) for m in messages]
@@ -261,6 +303,7 @@ def receipt_ordered(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord
 def iter_form_rows(ordered: Iterable[MessageRecord]) -> Iterator[Any]:
     """counts.form_rows one row at a time (records already in receipt order; first copy of a form_id)."""
     from reports.counts import FormRow
+
     seen: set[str] = set()
     for m in ordered:
         for f in m.forms:

@@ -15,31 +15,52 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.formatting.rule import CellIsRule
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
 from reports import style
-from reports.cells import naive_local
-from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
 from reports.atomic import FILE_MODE
+from reports.cells import naive_local
 from reports.counts import Counts, FormRow, count
-from reports.reviewer import (FORM_ID_HEADER, PROJECT_SHEET, REMOVED_SHEET, REVIEW_HEADERS, ReviewNote,
-                              read_review_notes)
-from reports.table import (FIELD_COLUMNS, LABELS, FieldColumn, display_value, field_value, flag_severity,
-                           flag_text, flag_title, form_flags_with_message, form_status, guess_region, is_late,
-                           iter_form_rows, receipt_ordered, training_days)
+from reports.reviewer import (
+    FORM_ID_HEADER,
+    PROJECT_SHEET,
+    REMOVED_SHEET,
+    REVIEW_HEADERS,
+    ReviewNote,
+    read_review_notes,
+)
+from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
+from reports.table import (
+    FIELD_COLUMNS,
+    LABELS,
+    FieldColumn,
+    display_value,
+    field_value,
+    flag_severity,
+    flag_text,
+    flag_title,
+    form_flags_with_message,
+    form_status,
+    guess_region,
+    is_late,
+    iter_form_rows,
+    receipt_ordered,
+    training_days,
+)
 
-__all__ = ["write_workbook", "build_workbook", "backup_path", "REVIEW_CHOICES", "SHEETS"]
+__all__ = ["REVIEW_CHOICES", "SHEETS", "backup_path", "build_workbook", "write_workbook"]
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +78,15 @@ SEAL_LABELS = {"present": "有", "absent": "未见", "unknown": "无法核验", 
 class _Col:
     """One column of 申报项目: header, cap on width, and how a row gives its value."""
 
-    def __init__(self, header: str, width: int, get: Callable[[FormRow], Any], fmt: str | None = None,
-                 field: FieldColumn | None = None, wrap: bool = True) -> None:
+    def __init__(
+        self,
+        header: str,
+        width: int,
+        get: Callable[[FormRow], Any],
+        fmt: str | None = None,
+        field: FieldColumn | None = None,
+        wrap: bool = True,
+    ) -> None:
         self.header, self.width, self.get, self.fmt, self.field = header, width, get, fmt, field
         self.wrap = wrap
 
@@ -73,14 +101,28 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
     by_path = {fc.path: _field_col(fc) for fc in FIELD_COLUMNS}
     head = [by_path.pop("project_name"), by_path.pop("declared_org")]
     cols = head + [
-        _Col("状态", 10, lambda r: form_status(r.message, r.form, form_flags_with_message(r.message, r.form))),
-        _Col("问题", 44, lambda r: "\n".join(f"· {flag_text(f)}" for f in form_flags_with_message(
-            r.message, r.form)) or None),
+        _Col(
+            "状态", 10, lambda r: form_status(r.message, r.form, form_flags_with_message(r.message, r.form))
+        ),
+        _Col(
+            "问题",
+            44,
+            lambda r: (
+                "\n".join(f"· {flag_text(f)}" for f in form_flags_with_message(r.message, r.form)) or None
+            ),
+        ),
         _Col("推荐级别", 12, lambda r: None),
         _Col("审核意见", 40, lambda r: None),
         _Col("审核人", 10, lambda r: None),
-        _Col("本次运行", 8, lambda r: "新增" if r.message.key in run.new_keys
-             else ("更新" if r.message.key in run.changed_keys else None)),
+        _Col(
+            "本次运行",
+            8,
+            lambda r: (
+                "新增"
+                if r.message.key in run.new_keys
+                else ("更新" if r.message.key in run.changed_keys else None)
+            ),
+        ),
     ]
     for path, col in by_path.items():
         cols.append(col)
@@ -103,12 +145,18 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
 def _flag_targets(flag: Flag) -> set[str]:
     """Headers of the cells a flag points at (highlighted)."""
     fixed = {
-        "funding_type_missing": {"申报项目类别"}, "funding_type_multiple": {"申报项目类别"},
+        "funding_type_missing": {"申报项目类别"},
+        "funding_type_multiple": {"申报项目类别"},
         "self_funding_source_missing": {"自筹经费来源"},
         "scope_missing": {"服务国家战略", "对接产业需求", "突出数字技术"},
-        "training_after_deadline": {"办班结束日期", "办班时间"}, "training_dates_unparsed": {"办班时间"},
-        "stamp_missing": {"PDF公章"}, "stamp_unverifiable": {"PDF公章"}, "missing_word": {"源文件"},
-        "missing_pdf": {"源文件"}, "late": {"收到时间"}, "superseded": {"替代为"},
+        "training_after_deadline": {"办班结束日期", "办班时间"},
+        "training_dates_unparsed": {"办班时间"},
+        "stamp_missing": {"PDF公章"},
+        "stamp_unverifiable": {"PDF公章"},
+        "missing_word": {"源文件"},
+        "missing_pdf": {"源文件"},
+        "late": {"收到时间"},
+        "superseded": {"替代为"},
     }
     if flag.code in fixed:
         return fixed[flag.code]
@@ -117,8 +165,12 @@ def _flag_targets(flag: Flag) -> set[str]:
     return set()
 
 
-_LABEL_ALIASES = {"申报单位（盖章）": "申报单位", "办班时间（开始）": "办班开始日期", "办班时间（结束）": "办班结束日期",
-                  "是否符合选题范围": "服务国家战略"}
+_LABEL_ALIASES = {
+    "申报单位（盖章）": "申报单位",
+    "办班时间（开始）": "办班开始日期",
+    "办班时间（结束）": "办班结束日期",
+    "是否符合选题范围": "服务国家战略",
+}
 
 
 def _fields_named(detail: str) -> set[str]:
@@ -142,18 +194,31 @@ def _label_candidates(token: str) -> list[str]:
     return [block[1] + p for p in parts]
 
 
-def _sheet_projects(wb: Workbook, rows: Iterable[FormRow], notes: dict[str, ReviewNote], tz: ZoneInfo,
-                    run: RunInfo, rel_links: dict[tuple[str, str], str]) -> None:
+def _sheet_projects(
+    wb: Workbook,
+    rows: Iterable[FormRow],
+    notes: dict[str, ReviewNote],
+    tz: ZoneInfo,
+    run: RunInfo,
+    rel_links: dict[tuple[str, str], str],
+) -> None:
     ws = wb.create_sheet(PROJECT_SHEET)
     cols = _project_columns(tz, run, rel_links)
     index = {col.header: i for i, col in enumerate(cols)}
     review = {index[h]: _REVIEW_WIDTHS[h] for h in REVIEW_HEADERS}  # empty until reviewers type: give room
-    sheet = SheetSpec([c.header for c in cols], [c.width for c in cols],
-                      header_fills={i: _REVIEW_HEADER_FILL for i in review},
-                      header_notes={index[h]: text for h, text in _HEADER_NOTES.items()},
-                      fixed_widths={i: float(w) for i, w in review.items()})
-    n = stream_table(ws, sheet, (_project_row(row, cols, index, notes.get(row.form.form_id), rel_links)
-                                 for row in rows), tz=tz)
+    sheet = SheetSpec(
+        [c.header for c in cols],
+        [c.width for c in cols],
+        header_fills=dict.fromkeys(review, _REVIEW_HEADER_FILL),
+        header_notes={index[h]: text for h, text in _HEADER_NOTES.items()},
+        fixed_widths={i: float(w) for i, w in review.items()},
+    )
+    n = stream_table(
+        ws,
+        sheet,
+        (_project_row(row, cols, index, notes.get(row.form.form_id), rel_links) for row in rows),
+        tz=tz,
+    )
     _review_dropdown(ws, index["推荐级别"] + 1, n)
     _review_colours(ws, index["推荐级别"] + 1, n)
 
@@ -161,8 +226,13 @@ def _sheet_projects(wb: Workbook, rows: Iterable[FormRow], notes: dict[str, Revi
 _REVIEW_HEADER_FILL = style.PatternFill("solid", fgColor="2E75B6")
 
 
-def _project_row(row: FormRow, cols: Sequence[_Col], index: dict[str, int], note: ReviewNote | None,
-                 rel_links: dict[tuple[str, str], str]) -> list[Spec]:
+def _project_row(
+    row: FormRow,
+    cols: Sequence[_Col],
+    index: dict[str, int],
+    note: ReviewNote | None,
+    rel_links: dict[tuple[str, str], str],
+) -> list[Spec]:
     flags = form_flags_with_message(row.message, row.form)
     late = is_late(row.message, row.form)
     targets = set().union(*(_flag_targets(f) for f in flags)) if flags else set()
@@ -216,11 +286,19 @@ def _review_colours(ws: Worksheet, col: int, nrows: int) -> None:
 
 
 def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
-    dv = DataValidation(type="list", formula1='"' + ",".join(REVIEW_CHOICES) + '"', allow_blank=True,
-                        showDropDown=False, showErrorMessage=True, errorStyle="warning",
-                        errorTitle="推荐级别", error="请从下拉列表中选择：" + " / ".join(REVIEW_CHOICES),
-                        promptTitle="推荐级别", prompt="请选择：" + " / ".join(REVIEW_CHOICES),
-                        showInputMessage=True)
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(REVIEW_CHOICES) + '"',
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="推荐级别",
+        error="请从下拉列表中选择：" + " / ".join(REVIEW_CHOICES),
+        promptTitle="推荐级别",
+        prompt="请选择：" + " / ".join(REVIEW_CHOICES),
+        showInputMessage=True,
+    )
     letter = get_column_letter(col)
     dv.add(f"{letter}2:{letter}{max(nrows + 1, 2)}")
     ws.data_validations.append(dv)
@@ -229,18 +307,22 @@ def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
 # ---------------------------------------------------------------- other list sheets
 
 
-def _table(wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Spec]],
-           tz: ZoneInfo) -> int:
+def _table(
+    wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Spec]], tz: ZoneInfo
+) -> int:
     """A streamed list sheet; returns its number of data rows."""
     ws = wb.create_sheet(title)
     return stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), rows, tz=tz)
 
 
-def _specs(values: Sequence[Any], headers: Sequence[tuple[str, int]], formats: dict[int, str],
-           nowrap: Sequence[str]) -> list[Spec]:
+def _specs(
+    values: Sequence[Any], headers: Sequence[tuple[str, int]], formats: dict[int, str], nowrap: Sequence[str]
+) -> list[Spec]:
     """Plain cells of a list sheet; columns named in `nowrap` (ids, hashes, addresses) stay on one line."""
-    return [Spec(v, None, None, style.NOWRAP if headers[i][0] in nowrap else style.WRAP, formats.get(i + 1))
-            for i, v in enumerate(values)]
+    return [
+        Spec(v, None, None, style.NOWRAP if headers[i][0] in nowrap else style.WRAP, formats.get(i + 1))
+        for i, v in enumerate(values)
+    ]
 
 
 def _with(specs: list[Spec], col: int, **changes: Any) -> None:
@@ -253,14 +335,35 @@ _SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
 
 def _flag_rows(m: MessageRecord) -> Iterator[list[Any]]:
     for f in m.flags:
-        yield [flag_title(f), flag_severity(f), flag_text(f), "邮件", _joined(m, "project_name"),
-               _joined(m, "declared_org"), m.sender, m.received_at, None, m.key, f.code]
+        yield [
+            flag_title(f),
+            flag_severity(f),
+            flag_text(f),
+            "邮件",
+            _joined(m, "project_name"),
+            _joined(m, "declared_org"),
+            m.sender,
+            m.received_at,
+            None,
+            m.key,
+            f.code,
+        ]
     for form in m.forms:
         for f in form.flags:
             if f not in m.flags:
-                yield [flag_title(f), flag_severity(f), flag_text(f), "申报表",
-                       form.fields.get("project_name"), form.fields.get("declared_org"), m.sender,
-                       m.received_at, form.form_id, m.key, f.code]
+                yield [
+                    flag_title(f),
+                    flag_severity(f),
+                    flag_text(f),
+                    "申报表",
+                    form.fields.get("project_name"),
+                    form.fields.get("declared_org"),
+                    m.sender,
+                    m.received_at,
+                    form.form_id,
+                    m.key,
+                    f.code,
+                ]
 
 
 def _flag_ranks(ordered: Iterable[MessageRecord]) -> list[int]:
@@ -269,8 +372,19 @@ def _flag_ranks(ordered: Iterable[MessageRecord]) -> list[int]:
 
 
 def _sheet_flags(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, ranks: Sequence[int]) -> None:
-    headers = [("问题", 16), ("严重程度", 8), ("说明", 60), ("层级", 6), ("项目名称", 30), ("申报单位", 30),
-               ("发件人", 36), ("收到时间", 17), (FORM_ID_HEADER, 20), ("邮件编号", 20), ("代码", 22)]
+    headers = [
+        ("问题", 16),
+        ("严重程度", 8),
+        ("说明", 60),
+        ("层级", 6),
+        ("项目名称", 30),
+        ("申报单位", 30),
+        ("发件人", 36),
+        ("收到时间", 17),
+        (FORM_ID_HEADER, 20),
+        ("邮件编号", 20),
+        ("代码", 22),
+    ]
     nowrap = ("发件人", FORM_ID_HEADER, "邮件编号", "代码")
 
     def specs() -> Iterator[list[Spec]]:
@@ -296,9 +410,19 @@ def _joined(m: MessageRecord, key: str) -> str | None:
 
 
 def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo, tz: ZoneInfo) -> None:
-    headers = [("收到时间（北京时间）", 17), ("发件人", 36), ("主题", 40), ("附件", 40), ("申报表数", 8),
-               ("处理结果", 9), ("问题", 50), ("本次运行", 8), ("邮件头 Date", 30), ("Message-ID", 30),
-               ("邮件编号", 20)]
+    headers = [
+        ("收到时间（北京时间）", 17),
+        ("发件人", 36),
+        ("主题", 40),
+        ("附件", 40),
+        ("申报表数", 8),
+        ("处理结果", 9),
+        ("问题", 50),
+        ("本次运行", 8),
+        ("邮件头 Date", 30),
+        ("Message-ID", 30),
+        ("邮件编号", 20),
+    ]
     nowrap = ("发件人", "邮件头 Date", "Message-ID", "邮件编号")
 
     def specs() -> Iterator[list[Spec]]:
@@ -306,9 +430,24 @@ def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo
             outcome = "failed" if m.key in run.failed_keys else m.outcome
             fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
             label = OUTCOME_LABELS.get(outcome, outcome)
-            row = _specs([m.received_at, m.sender, m.subject, "\n".join(a.filename for a in m.attachments) or None,
-                          len(m.forms), label, "\n".join(f"· {flag_text(f)}" for f in m.flags) or None, fresh,
-                          m.date_header, m.message_id, m.key], headers, {1: style.DATETIME_FORMAT}, nowrap)
+            row = _specs(
+                [
+                    m.received_at,
+                    m.sender,
+                    m.subject,
+                    "\n".join(a.filename for a in m.attachments) or None,
+                    len(m.forms),
+                    label,
+                    "\n".join(f"· {flag_text(f)}" for f in m.flags) or None,
+                    fresh,
+                    m.date_header,
+                    m.message_id,
+                    m.key,
+                ],
+                headers,
+                {1: style.DATETIME_FORMAT},
+                nowrap,
+            )
             fill = style.STATUS_FILLS.get(str(label))
             if fill is not None:
                 _with(row, 6, fill=fill)
@@ -333,8 +472,9 @@ def archive_link(a: AttachmentRecord, data_dir: Path, base: Path) -> str | None:
     return Path(os.path.relpath(target.resolve(), Path(base).resolve())).as_posix()
 
 
-def _attachment_links(messages: Iterable[MessageRecord], data_dir: Path, base: Path
-                      ) -> dict[tuple[str, str], str]:
+def _attachment_links(
+    messages: Iterable[MessageRecord], data_dir: Path, base: Path
+) -> dict[tuple[str, str], str]:
     links: dict[tuple[str, str], str] = {}
     for m in messages:
         for a in m.attachments:
@@ -344,12 +484,25 @@ def _attachment_links(messages: Iterable[MessageRecord], data_dir: Path, base: P
     return links
 
 
-def _sheet_attachments(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo,
-                       links: dict[tuple[str, str], str]) -> None:
+def _sheet_attachments(
+    wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, links: dict[tuple[str, str], str]
+) -> None:
     # The link sits on a short "打开" cell: LibreOffice does not wrap a hyperlinked cell's text.
-    headers = [("文件名", 40), ("原件", 6), ("所在压缩包", 24), ("类型", 7), ("大小（字节）", 12), ("状态", 9),
-               ("说明", 40), ("收到时间", 17), ("发件人", 36), ("邮件主题", 36), ("归档副本", 30),
-               ("SHA-256", 20), ("邮件编号", 20)]
+    headers = [
+        ("文件名", 40),
+        ("原件", 6),
+        ("所在压缩包", 24),
+        ("类型", 7),
+        ("大小（字节）", 12),
+        ("状态", 9),
+        ("说明", 40),
+        ("收到时间", 17),
+        ("发件人", 36),
+        ("邮件主题", 36),
+        ("归档副本", 30),
+        ("SHA-256", 20),
+        ("邮件编号", 20),
+    ]
     nowrap = ("发件人", "归档副本", "SHA-256", "邮件编号")
 
     def specs() -> Iterator[list[Spec]]:
@@ -357,9 +510,26 @@ def _sheet_attachments(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneI
             for a in m.attachments:
                 link = links.get((m.key, a.filename))
                 status = STATUS_LABELS.get(a.status, a.status)
-                row = _specs([a.filename, "打开" if link else None, a.parent, a.kind, a.size, status,
-                              a.detail or None, m.received_at, m.sender, m.subject, link or "（无归档副本）",
-                              a.sha256, m.key], headers, {5: "#,##0", 8: style.DATETIME_FORMAT}, nowrap)
+                row = _specs(
+                    [
+                        a.filename,
+                        "打开" if link else None,
+                        a.parent,
+                        a.kind,
+                        a.size,
+                        status,
+                        a.detail or None,
+                        m.received_at,
+                        m.sender,
+                        m.subject,
+                        link or "（无归档副本）",
+                        a.sha256,
+                        m.key,
+                    ],
+                    headers,
+                    {5: "#,##0", 8: style.DATETIME_FORMAT},
+                    nowrap,
+                )
                 if link:
                     for c in (2, 11):
                         _with(row, c, link=link, font=style.LINK_FONT)
@@ -371,16 +541,34 @@ def _sheet_attachments(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneI
 
 
 def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, now: datetime) -> None:
-    headers = [(FORM_ID_HEADER, 20), ("项目名称", 30), ("申报单位", 30), *((h, 30) for h in REVIEW_HEADERS),
-               ("移除时间", 17)]
-    rows = ([n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
-            for n in removed)
+    headers = [
+        (FORM_ID_HEADER, 20),
+        ("项目名称", 30),
+        ("申报单位", 30),
+        *((h, 30) for h in REVIEW_HEADERS),
+        ("移除时间", 17),
+    ]
+    rows = (
+        [n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
+        for n in removed
+    )
     ws = wb.create_sheet(REMOVED_SHEET)
     specs = (_specs(v, headers, {7: style.DATETIME_FORMAT}, (FORM_ID_HEADER,)) for v in rows)
     stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), specs, tz=tz)
     ws.append([])
-    ws.append([make_cell(ws, StyleCache(ws), Spec("说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），"
-                                                  "审核意见原样保留于此。"), tz)])
+    ws.append(
+        [
+            make_cell(
+                ws,
+                StyleCache(ws),
+                Spec(
+                    "说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），"
+                    "审核意见原样保留于此。"
+                ),
+                tz,
+            )
+        ]
+    )
 
 
 # ---------------------------------------------------------------- 汇总
@@ -400,8 +588,12 @@ def _block(grid: _Grid, row: int, col: int, title: str, items: Sequence[tuple[st
     return row + len(items) + 2
 
 
-_NAV = ((1, PROJECT_SHEET, "▶ 申报项目（逐项审核）"), (4, "问题清单", "▶ 问题清单"),
-        (7, "邮件日志", "▶ 邮件日志"), (10, "附件", "▶ 附件（原件）"))
+_NAV = (
+    (1, PROJECT_SHEET, "▶ 申报项目（逐项审核）"),
+    (4, "问题清单", "▶ 问题清单"),
+    (7, "邮件日志", "▶ 邮件日志"),
+    (10, "附件", "▶ 附件（原件）"),
+)
 
 
 def _sheet_links(grid: _Grid, row: int) -> None:
@@ -414,17 +606,33 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     """汇总 is small: laid out as a grid of cells first, then streamed row by row."""
     ws = wb.create_sheet("汇总")
     grid: _Grid = {(1, 1): Spec("高级研修项目申报汇总", font=_TITLE_FONT)}
-    grid[2, 1] = Spec(f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
-                      f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}")
+    grid[2, 1] = Spec(
+        f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
+        f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}"
+    )
     _sheet_links(grid, 3)
     overview = [
-        ("邮件总数", c.mails), ("其中逾期邮件", c.mails_late), ("处理失败邮件", c.mails_failed),
-        ("申报表总数", c.forms), ("有效申报表（不含已被替代）", c.forms_current), ("按时提交", c.forms_on_time),
-        ("逾期提交", c.forms_late), ("材料齐全", c.forms_complete), ("需补正或不符合要求", c.forms_incomplete),
-        ("本次新增邮件", c.mails_new), ("本次新增申报表", c.forms_new), ("本次更新邮件", c.mails_changed),
+        ("邮件总数", c.mails),
+        ("其中逾期邮件", c.mails_late),
+        ("处理失败邮件", c.mails_failed),
+        ("申报表总数", c.forms),
+        ("有效申报表（不含已被替代）", c.forms_current),
+        ("按时提交", c.forms_on_time),
+        ("逾期提交", c.forms_late),
+        ("材料齐全", c.forms_complete),
+        ("需补正或不符合要求", c.forms_incomplete),
+        ("本次新增邮件", c.mails_new),
+        ("本次新增申报表", c.forms_new),
+        ("本次更新邮件", c.mails_changed),
     ]
     nxt = _block(grid, 5, 1, "总体情况", overview)
-    _block(grid, nxt, 1, "审核进度（有效申报表的推荐级别）", [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")])
+    _block(
+        grid,
+        nxt,
+        1,
+        "审核进度（有效申报表的推荐级别）",
+        [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")],
+    )
     _block(grid, 5, 4, "按问题类型", c.by_flag or (("无", 0),))
     nxt = _block(grid, 5, 7, "按项目类别", c.by_funding or (("无", 0),))
     nxt = _block(grid, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
@@ -433,8 +641,11 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8)):
         ws.column_dimensions[letter].width = width
     last = max(r for r, _ in grid)
-    grid[last + 2, 1] = Spec("说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
-                             "按表单编号保留；其他列的改动不会保留。", font=style.GREY_FONT)
+    grid[last + 2, 1] = Spec(
+        "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
+        "按表单编号保留；其他列的改动不会保留。",
+        font=style.GREY_FONT,
+    )
     style.print_setup(ws, repeat_header=False, grid=False)  # before the first row (sheet properties)
     styles = StyleCache(ws)
     cell_rows(ws)
@@ -442,8 +653,12 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
         if r != 2:
             ws.row_dimensions[r].height = 28 if r == 1 else 18
         ncols = max((col for row, col in grid if row == r), default=0)
-        ws.append([make_cell(ws, styles, grid[r, col], tz) if (r, col) in grid else None
-                   for col in range(1, ncols + 1)])
+        ws.append(
+            [
+                make_cell(ws, styles, grid[r, col], tz) if (r, col) in grid else None
+                for col in range(1, ncols + 1)
+            ]
+        )
         ws.row_dimensions.pop(r, None)
 
 
@@ -461,8 +676,9 @@ def _review_levels(rows: Iterable[FormRow], notes: dict[str, ReviewNote]) -> dic
 # ---------------------------------------------------------------- assembly and safe write
 
 
-def _prepass(ordered: Iterable[MessageRecord], data_dir: Path, base: Path, notes: dict[str, ReviewNote]
-             ) -> tuple[dict[tuple[str, str], str], set[str], dict[str, int], list[int]]:
+def _prepass(
+    ordered: Iterable[MessageRecord], data_dir: Path, base: Path, notes: dict[str, ReviewNote]
+) -> tuple[dict[tuple[str, str], str], set[str], dict[str, int], list[int]]:
     """One pass for what the sheets need up front, as small keys: links, live form ids, review levels
     (in form-row order, like _review_levels), the severities present."""
     links: dict[tuple[str, str], str] = {}
@@ -483,8 +699,15 @@ def _prepass(ordered: Iterable[MessageRecord], data_dir: Path, base: Path, notes
     return links, live, levels, sorted(ranks)
 
 
-def build_workbook(messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path,
-                   base: Path, notes: dict[str, ReviewNote] | None = None) -> Workbook:
+def build_workbook(
+    messages: Iterable[MessageRecord],
+    run: RunInfo,
+    *,
+    tz: ZoneInfo,
+    data_dir: Path,
+    base: Path,
+    notes: dict[str, ReviewNote] | None = None,
+) -> Workbook:
     """The workbook, streamed (write-only: rows are on disk already; save() finishes the file).
     `base` is the folder the file will live in (for relative links).  Any iterable of records is
     accepted: a re-iterable in receipt order (the store's view) is read once per sheet and never held
@@ -551,8 +774,9 @@ def _atomic_save(wb: Workbook, path: Path, expected: tuple[int, int] | None) -> 
 _ATTEMPTS = 3
 
 
-def write_workbook(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
-                   data_dir: Path) -> None:
+def write_workbook(
+    path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path
+) -> None:
     """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file.
 
     A reviewer may save the workbook (e.g. over the office share) while it is being rebuilt: the file
@@ -562,8 +786,11 @@ def write_workbook(path: Path, messages: Iterable[MessageRecord], run: RunInfo, 
     if iter(messages) is messages:  # a retry builds the workbook again from the same records
         messages = list(messages)
     if path.with_name(f"~${path.name}").exists():
-        log.warning("%s is open in Excel; a reviewer saving it later replaces this version "
-                    "(their notes are kept, the new rows come back with the next run)", path)
+        log.warning(
+            "%s is open in Excel; a reviewer saving it later replaces this version "
+            "(their notes are kept, the new rows come back with the next run)",
+            path,
+        )
     for _ in range(_ATTEMPTS - 1):
         if _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir)):
             return
@@ -572,8 +799,9 @@ def write_workbook(path: Path, messages: Iterable[MessageRecord], run: RunInfo, 
         raise RuntimeError(f"{path} keeps changing while it is rebuilt; not overwritten")
 
 
-def _write_once(path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo,
-                data_dir: Path) -> bool:
+def _write_once(
+    path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path
+) -> bool:
     stamp = _stamp(path)
     notes = _load_notes(path)
     wb = build_workbook(messages, run, tz=tz, data_dir=data_dir, base=path.parent, notes=notes)

@@ -17,11 +17,12 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -135,8 +136,10 @@ class DovecotServer:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         os.chmod(self.root / "mail", 0o777)  # mail processes run as the passwd-file uid (nobody)
         (self.root / "passwd").write_text(
-            "".join(f"{name}:{{PLAIN}}{pw}:{MAIL_UID}:{MAIL_GID}::{self.root}/mail/{name}\n"
-                    for name, pw in map(_user, range(1, USERS + 1)))
+            "".join(
+                f"{name}:{{PLAIN}}{pw}:{MAIL_UID}:{MAIL_GID}::{self.root}/mail/{name}\n"
+                for name, pw in map(_user, range(1, USERS + 1))
+            )
         )
         _make_cert(self.root)
         conf = self.root / "dovecot.conf"
@@ -316,11 +319,26 @@ def _build_config(values: dict[str, Any]) -> Any:
 def _make_cert(root: Path) -> None:
     subprocess.run(
         [
-            str(OPENSSL), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "2", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"),
+            str(OPENSSL),
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-keyout",
+            str(root / "key.pem"),
+            "-out",
+            str(root / "cert.pem"),
         ],
         check=True,
         capture_output=True,
@@ -397,7 +415,7 @@ class ImapProxy:
         self._sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def __enter__(self) -> "ImapProxy":
+    def __enter__(self) -> ImapProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -459,12 +477,16 @@ class ImapProxy:
         self.commands[n - 1].append(command)
         if command == "ID":
             state["id"] = True
-        if self.unsafe_login and command in ("SELECT", "EXAMINE") and (
-            not state["id"] or self.unsafe_login == "always"
+        if (
+            self.unsafe_login
+            and command in ("SELECT", "EXAMINE")
+            and (not state["id"] or self.unsafe_login == "always")
         ):
             self.refused_selects += 1
             with wl:
-                client.sendall(parts[0] + b" NO SELECT Unsafe Login. Please contact kefu@188.com for help\r\n")
+                client.sendall(
+                    parts[0] + b" NO SELECT Unsafe Login. Please contact kefu@188.com for help\r\n"
+                )
             return
         if command == "UID FETCH" and self.refuse_body_of and b"BODY" in line.upper():
             if _uid_set(line.split(b" ")[3]) & self.refuse_body_of:
@@ -487,7 +509,9 @@ class ImapProxy:
                     state["sent"] += len(chunk)
                     if state["sent"] >= self.cut_fetch_after:
                         with wl:
-                            client.sendall(chunk[: max(0, len(chunk) - (state["sent"] - self.cut_fetch_after))])
+                            client.sendall(
+                                chunk[: max(0, len(chunk) - (state["sent"] - self.cut_fetch_after))]
+                            )
                         self.cuts += 1
                         while self.stall and not state.get("closed") and not self._closed:
                             time.sleep(0.05)  # silence until the client gives up

@@ -25,12 +25,12 @@ __all__ = [
     "STYLES",
     "Part",
     "build_mail",
+    "encoded_word",
     "filename_params",
     "forwarded",
-    "encoded_word",
     "gbk_zip",
-    "tiny_rar",
     "minimal_docx",
+    "tiny_rar",
     "tnef",
 ]
 
@@ -52,7 +52,9 @@ STYLES = (
 def encoded_word(data: bytes, charset: str, enc: str = "B") -> bytes:
     if enc.upper() == "B":
         return b"=?" + charset.encode() + b"?B?" + base64.b64encode(data) + b"?="
-    q = b"".join(bytes([c]) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else b"=%02X" % c for c in data)
+    q = b"".join(
+        bytes([c]) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else b"=%02X" % c for c in data
+    )
     return b"=?" + charset.encode() + b"?Q?" + q + b"?="
 
 
@@ -161,7 +163,9 @@ def build_mail(
     """A multipart/mixed mail with a text (and optional HTML) body and the given attachments."""
     codec = _codec(body_charset)
     name, _, addr = sender.partition(" <")
-    from_h = encoded_word(name.encode(codec), body_charset) + b" <" + addr.encode() if addr else sender.encode()
+    from_h = (
+        encoded_word(name.encode(codec), body_charset) + b" <" + addr.encode() if addr else sender.encode()
+    )
     head = [
         b"From: " + from_h,
         b"To: hbzsgx@163.com",
@@ -187,11 +191,19 @@ def build_mail(
 
 def _text_part(ctype: str, text: str, charset: str) -> bytes:
     body = _b64_lines(text.encode(_codec(charset)))
-    return (b"Content-Type: " + ctype.encode() + b"; charset=" + charset.encode() +
-            b"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + body)
+    return (
+        b"Content-Type: "
+        + ctype.encode()
+        + b"; charset="
+        + charset.encode()
+        + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + body
+    )
 
 
-def forwarded(inner: bytes, filename: str | None = "转发：申报材料.eml", disposition: str = "attachment") -> Part:
+def forwarded(
+    inner: bytes, filename: str | None = "转发：申报材料.eml", disposition: str = "attachment"
+) -> Part:
     """A message/rfc822 part carrying `inner` (a forwarded mail)."""
     ct = b"message/rfc822"
     if filename:
@@ -209,17 +221,23 @@ def minimal_docx(text: str = "申报表") -> bytes:
     """A tiny but valid docx (no python-docx needed)."""
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("_rels/.rels",
-                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                   f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>",
+        )
     return b.getvalue()
 
 
@@ -268,8 +286,16 @@ def tiny_rar(members: dict[str, bytes]) -> bytes:
     for name, data in members.items():
         raw_name = name.encode("utf-8")
         file_flags = 0x0004  # CRC32 present
-        body = (_vint(file_flags) + _vint(len(data)) + _vint(0x20) + struct.pack("<I", zlib.crc32(data))
-                + _vint(0) + _vint(0) + _vint(len(raw_name)) + raw_name)  # method 0 = store, host Windows
+        body = (
+            _vint(file_flags)
+            + _vint(len(data))
+            + _vint(0x20)
+            + struct.pack("<I", zlib.crc32(data))
+            + _vint(0)
+            + _vint(0)
+            + _vint(len(raw_name))
+            + raw_name
+        )  # method 0 = store, host Windows
         out += _rar5_block(2, 0x0002, body, data_size=len(data)) + data
     out += _rar5_block(5, 0, _vint(0))
     return bytes(out)

@@ -64,13 +64,19 @@ def test_encrypted_ooxml_is_other_with_a_chinese_reason() -> None:
     assert item.kind == "other" and "加密" in (item.problem or "")
 
 
-@pytest.mark.parametrize("head,word", [
-    (b"<html xmlns:w='urn:schemas-microsoft-com:office:word'><body>", "HTML"),
-    (b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n", "MHT"),
-    (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument '
-     b'xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml">', "XML"),
-    (b"{\\rtf1\\ansi \\'c9\\'ea}", "RTF"),
-])
+@pytest.mark.parametrize(
+    "head,word",
+    [
+        (b"<html xmlns:w='urn:schemas-microsoft-com:office:word'><body>", "HTML"),
+        (b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n", "MHT"),
+        (
+            b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument '
+            b'xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml">',
+            "XML",
+        ),
+        (b"{\\rtf1\\ansi \\'c9\\'ea}", "RTF"),
+    ],
+)
 def test_web_page_or_xml_saved_as_doc_is_other_with_reason(head: bytes, word: str) -> None:
     s = sniff(head)
     assert s.kind == "other" and word in (s.reason or "")
@@ -82,7 +88,11 @@ def test_web_page_or_xml_saved_as_doc_is_other_with_reason(head: bytes, word: st
 def test_gbk_zip_member_names_without_utf8_flag() -> None:
     data = gbk_zip({"申报表-朱镕基.docx": DOCX, "附件/盖章扫描件.pdf": PDF})
     items = expand("材料.zip", data)
-    assert [i.name for i in items] == ["材料.zip", "材料.zip/申报表-朱镕基.docx", "材料.zip/附件/盖章扫描件.pdf"]
+    assert [i.name for i in items] == [
+        "材料.zip",
+        "材料.zip/申报表-朱镕基.docx",
+        "材料.zip/附件/盖章扫描件.pdf",
+    ]
     assert [i.kind for i in items] == ["zip", "docx", "pdf"]
     assert items[1].data == DOCX and items[1].parent == "材料.zip"
     assert items[1].sha256 == hashlib.sha256(DOCX).hexdigest() and items[1].size == len(DOCX)
@@ -105,7 +115,7 @@ def test_info_zip_unicode_path_field_wins_over_legacy_bytes() -> None:
     import zlib
 
     legacy = "X-????.docx".encode("ascii")  # what a tool writes when the OEM code page cannot hold the name
-    utf8 = "申报表-김철수.docx".encode("utf-8")
+    utf8 = "申报表-김철수.docx".encode()
     extra = struct.pack("<HHB", 0x7075, 5 + len(utf8), 1) + struct.pack("<I", zlib.crc32(legacy)) + utf8
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w") as z:
@@ -165,13 +175,12 @@ def test_zip_bomb_is_flagged_never_expanded() -> None:
 
 def test_docx_whose_xml_inflates_past_the_limit() -> None:
     b = io.BytesIO()
-    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
-        with zipfile.ZipFile(io.BytesIO(DOCX)) as src:
-            for info in src.infolist():
-                data = src.read(info)
-                if info.filename == "word/document.xml":
-                    data = data.replace(b"<w:body>", b"<w:body>" + b" " * (30 * 1024 * 1024))
-                z.writestr(info.filename, data)
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z, zipfile.ZipFile(io.BytesIO(DOCX)) as src:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b" " * (30 * 1024 * 1024))
+            z.writestr(info.filename, data)
     item = expand("申报表.docx", b.getvalue())[0]
     assert item.kind == "docx" and "炸弹" in (item.problem or "")
 
@@ -217,13 +226,16 @@ def test_truncated_docx_is_flagged() -> None:
 # ---------------------------------------------------------------- hostile names
 
 
-@pytest.mark.parametrize("member,shown", [
-    ("../../x.docx", "a.zip/x.docx"),
-    ("/etc/x.docx", "a.zip/etc/x.docx"),
-    ("..\\..\\win.docx", "a.zip/win.docx"),
-    ("C:/temp/x.docx", "a.zip/temp/x.docx"),
-    ("申报\x07表\x1b.docx", "a.zip/申报_表_.docx"),
-])
+@pytest.mark.parametrize(
+    "member,shown",
+    [
+        ("../../x.docx", "a.zip/x.docx"),
+        ("/etc/x.docx", "a.zip/etc/x.docx"),
+        ("..\\..\\win.docx", "a.zip/win.docx"),
+        ("C:/temp/x.docx", "a.zip/temp/x.docx"),
+        ("申报\x07表\x1b.docx", "a.zip/申报_表_.docx"),
+    ],
+)
 def test_hostile_member_names_are_neutralised_and_original_kept(member: str, shown: str) -> None:
     items = expand("a.zip", _zip({member: DOCX}))
     assert items[1].name == shown
@@ -243,8 +255,12 @@ def test_display_name_never_empty_or_relative() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from([b"PK\x03\x04", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07\x01\x00",
-                                                 OLE_DOC_HEAD, b"%PDF-", b""]))
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(
+        [b"PK\x03\x04", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07\x01\x00", OLE_DOC_HEAD, b"%PDF-", b""]
+    ),
+)
 def test_garbage_never_raises(tail: bytes, head: bytes) -> None:
     items = expand("x.bin", head + tail)
     assert items and items[0].kind in DOC_KINDS
@@ -259,7 +275,9 @@ def test_storage_name_comes_from_the_hash_and_kind_only() -> None:
 
 
 def test_winmail_dat_members_with_gbk_titles() -> None:
-    items = expand("winmail.dat", tnef({"申报表-张三.doc": b"\xd0\xcf\x11\xe0 not really", "盖章件.pdf": PDF}))
+    items = expand(
+        "winmail.dat", tnef({"申报表-张三.doc": b"\xd0\xcf\x11\xe0 not really", "盖章件.pdf": PDF})
+    )
     assert [i.name for i in items[1:]] == ["winmail.dat/申报表-张三.doc", "winmail.dat/盖章件.pdf"]
     assert items[2].data == PDF and items[2].kind == "pdf"
 

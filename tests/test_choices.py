@@ -7,13 +7,16 @@ import pytest
 from parsers import choices
 
 
-@pytest.mark.parametrize("text, value, multiple", [
-    ("☑财政资助项目 ☐自筹经费项目（自筹经费来源：____）", "fiscal", False),
-    ("☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自筹）", "self_funded", False),
-    ("☑财政资助项目 ☑自筹经费项目", None, True),
-    ("☐财政资助项目 ☐自筹经费项目", None, False),
-    ("自筹经费项目（自筹经费来源：学会会费）", "self_funded", False),  # the other option deleted
-])
+@pytest.mark.parametrize(
+    "text, value, multiple",
+    [
+        ("☑财政资助项目 ☐自筹经费项目（自筹经费来源：____）", "fiscal", False),
+        ("☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自筹）", "self_funded", False),
+        ("☑财政资助项目 ☑自筹经费项目", None, True),
+        ("☐财政资助项目 ☐自筹经费项目", None, False),
+        ("自筹经费项目（自筹经费来源：学会会费）", "self_funded", False),  # the other option deleted
+    ],
+)
 def test_funding(text: str, value: str | None, multiple: bool) -> None:
     got = choices.funding(text)
     assert (got.value, got.multiple) == (value, multiple)
@@ -42,13 +45,16 @@ def test_scope_without_boxes_the_noted_options_are_chosen() -> None:
     assert got.states == {"national_strategy": True, "industry_demand": False, "digital_tech": False}
 
 
-@pytest.mark.parametrize("text, value, batch", [
-    ("☑是第 3 批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☐否", "national", 3),
-    ("☑是第３批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☐否", "national", 3),
-    ("☐是第__批国家级专业技术人员继续教育基地 ☑是省级继续教育基地 ☐否", "provincial", None),
-    ("☐是第__批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☑否", "no", None),
-    ("☑是第__批国家级专业技术人员继续教育基地 ☑是省级继续教育基地 ☐否", None, None),
-])
+@pytest.mark.parametrize(
+    "text, value, batch",
+    [
+        ("☑是第 3 批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☐否", "national", 3),
+        ("☑是第３批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☐否", "national", 3),
+        ("☐是第__批国家级专业技术人员继续教育基地 ☑是省级继续教育基地 ☐否", "provincial", None),
+        ("☐是第__批国家级专业技术人员继续教育基地 ☐是省级继续教育基地 ☑否", "no", None),
+        ("☑是第__批国家级专业技术人员继续教育基地 ☑是省级继续教育基地 ☐否", None, None),
+    ],
+)
 def test_ce_base(text: str, value: str | None, batch: int | None) -> None:
     got = choices.ce_base(text)
     assert (got.value, got.batch) == (value, batch)
@@ -83,7 +89,9 @@ def test_declared_values_are_not_overwritten_and_seal_words_dropped() -> None:
     from parsers.schema import empty_fields
 
     fields = empty_fields()
-    header.read_declared(["申报单位：武汉大学（公章）", "申报单位：另一个单位", "填表日期：2024.12.9"], fields)
+    header.read_declared(
+        ["申报单位：武汉大学（公章）", "申报单位：另一个单位", "填表日期：2024.12.9"], fields
+    )
     assert (fields["declared_org"], fields["declared_date"]) == ("武汉大学", "2024-12-09")
 
 

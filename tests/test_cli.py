@@ -94,7 +94,8 @@ def test_run_then_export_and_report(tmp_path: Path) -> None:
     (tmp_path / "out" / "export.jsonl").unlink()
     code, out, _ = invoke("report", "--config", str(cfg), "--quiet")
     assert code == 0 and (tmp_path / "out" / "export.jsonl").read_text(encoding="utf-8") == target.read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 def test_failed_message_gives_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,14 +121,17 @@ def test_second_run_while_locked_exits_1_naming_the_pid(tmp_path: Path) -> None:
 
 
 def test_lock_of_a_killed_process_is_not_stale(tmp_path: Path) -> None:
-    code = f"import time; from pathlib import Path; from intake.lock import run_lock\n" \
-           f"with run_lock(Path({str(tmp_path)!r})):\n    print('locked', flush=True); time.sleep(60)\n"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+    code = (
+        f"import time; from pathlib import Path; from intake.lock import run_lock\n"
+        f"with run_lock(Path({str(tmp_path)!r})):\n    print('locked', flush=True); time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"locked"
-        with pytest.raises(LockBusy) as info:
-            with run_lock(tmp_path):
-                pass
+        with pytest.raises(LockBusy) as info, run_lock(tmp_path):
+            pass
         assert info.value.pid == proc.pid
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -155,7 +159,9 @@ def test_parse_prints_fields_and_debug_pairs(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_needs_no_config_and_writes_under_one_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_needs_no_config_and_writes_under_one_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, _ = invoke("demo", "--quiet")
     assert code == 0
@@ -163,7 +169,8 @@ def test_demo_needs_no_config_and_writes_under_one_folder(tmp_path: Path, monkey
     demo = tmp_path / "intake-demo"
     assert (demo / "申报汇总.xlsx").is_file() and (demo / "export.jsonl").is_file()
     assert len((demo / "export.jsonl").read_text(encoding="utf-8").splitlines()) == len(
-        list((demo / "mailbox" / "cur").iterdir()) + list((demo / "mailbox" / "new").iterdir()))
+        list((demo / "mailbox" / "cur").iterdir()) + list((demo / "mailbox" / "new").iterdir())
+    )
 
 
 def test_attachment_fixture_is_a_real_docx() -> None:
@@ -175,12 +182,16 @@ def test_attachment_fixture_is_a_real_docx() -> None:
 
 def test_forked_child_does_not_keep_the_lock_after_the_run_is_killed(tmp_path: Path) -> None:
     # parser workers are forked while the lock is held: kill -9 of the main process must free it
-    code = ("import os, time; from pathlib import Path; from intake.lock import run_lock\n"
-            f"with run_lock(Path({str(tmp_path)!r})):\n"
-            "    child = os.fork()\n"
-            "    if child == 0:\n        print(os.getpid(), flush=True); time.sleep(60); os._exit(0)\n"
-            "    time.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+    code = (
+        "import os, time; from pathlib import Path; from intake.lock import run_lock\n"
+        f"with run_lock(Path({str(tmp_path)!r})):\n"
+        "    child = os.fork()\n"
+        "    if child == 0:\n        print(os.getpid(), flush=True); time.sleep(60); os._exit(0)\n"
+        "    time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent
+    )
     child = 0
     try:
         assert proc.stdout is not None
@@ -196,7 +207,9 @@ def test_forked_child_does_not_keep_the_lock_after_the_run_is_killed(tmp_path: P
             os.kill(child, signal.SIGKILL)
 
 
-def test_run_logs_a_line_per_message_and_never_the_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_logs_a_line_per_message_and_never_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import logging
 
     secret = "Sq9-auth-code-4711"
@@ -211,5 +224,7 @@ def test_run_logs_a_line_per_message_and_never_the_password(tmp_path: Path, monk
             handler.flush()
     text = (tmp_path / "data" / "logs" / "intake.log").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if "outcome=" in line]
-    assert len(lines) == 2 and all("INFO" in line and "uid=" in line and "from=unit" in line for line in lines)
+    assert len(lines) == 2 and all(
+        "INFO" in line and "uid=" in line and "from=unit" in line for line in lines
+    )
     assert secret not in text

@@ -72,17 +72,27 @@ def test_deadline_without_offset_names_the_key(tmp_path: Path) -> None:
         ('kind = "maildir"', 'kind = "pop3"', "mailbox.kind"),
         ('kind = "maildir"', "", "mailbox.kind"),
         ('path = "mail"', "", "mailbox.path"),
-        ('training_end_limit = "2025-10-31"', 'training_end_limit = "31/10/2025"', "intake.training_end_limit"),
+        (
+            'training_end_limit = "2025-10-31"',
+            'training_end_limit = "31/10/2025"',
+            "intake.training_end_limit",
+        ),
         ('training_end_limit = "2025-10-31"', "", "intake.training_end_limit"),
         ('path = "mail"', 'path = "mail"\nbatch_size = 0', "mailbox.batch_size"),
         ('path = "mail"', 'path = "mail"\nverify_tls = "yes"', "mailbox.verify_tls"),
         ('path = "mail"', 'path = "mail"\npost_action = "delete"', "mailbox.post_action"),
         ('path = "mail"', 'path = "mail"\nfolders = []', "mailbox.folders"),
         ('path = "mail"', 'path = "mail"\nhots = "x"', "mailbox.hots"),
-        ('training_end_limit = "2025-10-31"', 'training_end_limit = "2025-10-31"\ntimezone = "Mars/Base"',
-         "intake.timezone"),
-        ('training_end_limit = "2025-10-31"', 'training_end_limit = "2025-10-31"\nworkers = "two"',
-         "intake.workers"),
+        (
+            'training_end_limit = "2025-10-31"',
+            'training_end_limit = "2025-10-31"\ntimezone = "Mars/Base"',
+            "intake.timezone",
+        ),
+        (
+            'training_end_limit = "2025-10-31"',
+            'training_end_limit = "2025-10-31"\nworkers = "two"',
+            "intake.workers",
+        ),
     ],
 )
 def test_bad_key_is_named(tmp_path: Path, replace: str, by: str, key: str) -> None:
@@ -100,16 +110,20 @@ def test_unknown_section_and_rules_key(tmp_path: Path) -> None:
 
 
 def test_plain_refused_unless_loopback(tmp_path: Path) -> None:
-    imap = GOOD.replace('kind = "maildir"\npath = "mail"',
-                        'kind = "imap"\nhost = "imap.163.com"\nusername = "u"\nsecurity = "plain"')
+    imap = GOOD.replace(
+        'kind = "maildir"\npath = "mail"',
+        'kind = "imap"\nhost = "imap.163.com"\nusername = "u"\nsecurity = "plain"',
+    )
     assert error_of(tmp_path, imap).startswith("config: mailbox.security: ")
     ok = load_config(write(tmp_path, imap.replace("imap.163.com", "127.0.0.1")))
     assert ok.mailbox.security == "plain"
 
 
 def test_password_only_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    imap = GOOD.replace('kind = "maildir"\npath = "mail"',
-                        'kind = "imap"\nhost = "h"\nusername = "u"\npassword_env = "TEST_INTAKE_PW"')
+    imap = GOOD.replace(
+        'kind = "maildir"\npath = "mail"',
+        'kind = "imap"\nhost = "h"\nusername = "u"\npassword_env = "TEST_INTAKE_PW"',
+    )
     cfg = load_config(write(tmp_path, imap))
     monkeypatch.delenv("TEST_INTAKE_PW", raising=False)
     with pytest.raises(ConfigError, match="TEST_INTAKE_PW"):
@@ -133,27 +147,58 @@ from hypothesis import strategies as st  # noqa: E402
 from intake.config import build_config  # noqa: E402
 
 KEYS = {
-    "mailbox": ["kind", "port", "security", "folders", "path", "verify_tls", "connect_timeout", "read_timeout",
-                "batch_size", "post_action", "retries", "retry_backoff_s", "ca_file", "password_env"],
-    "intake": ["deadline", "timezone", "training_end_limit", "data_dir", "workers", "parse_timeout_s",
-               "parse_memory_mb"],
+    "mailbox": [
+        "kind",
+        "port",
+        "security",
+        "folders",
+        "path",
+        "verify_tls",
+        "connect_timeout",
+        "read_timeout",
+        "batch_size",
+        "post_action",
+        "retries",
+        "retry_backoff_s",
+        "ca_file",
+        "password_env",
+    ],
+    "intake": [
+        "deadline",
+        "timezone",
+        "training_end_limit",
+        "data_dir",
+        "workers",
+        "parse_timeout_s",
+        "parse_memory_mb",
+    ],
     "rules": ["required_fields", "phone_any_of", "date_header_margin_minutes", "expected_training_days"],
     "report": ["workbook", "summary_html", "export_jsonl"],
 }
 VALUES = st.one_of(
-    st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.booleans(), st.text(max_size=12),
-    st.lists(st.text(max_size=5), max_size=3), st.just([]), st.just({}), st.dates(), st.datetimes(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.text(max_size=12),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.just([]),
+    st.just({}),
+    st.dates(),
+    st.datetimes(),
     st.dictionaries(st.text(max_size=5), st.integers(-3, 400), max_size=2),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(section=st.sampled_from(sorted(KEYS)), data=st.data(), value=VALUES)
-def test_any_value_gives_a_config_or_an_error_naming_the_key(section: str, data: st.DataObject,
-                                                             value: object) -> None:
+def test_any_value_gives_a_config_or_an_error_naming_the_key(
+    section: str, data: st.DataObject, value: object
+) -> None:
     key = data.draw(st.sampled_from(KEYS[section]))
-    doc = {"mailbox": {"kind": "maildir", "path": "mail"},
-           "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31"}}
+    doc = {
+        "mailbox": {"kind": "maildir", "path": "mail"},
+        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31"},
+    }
     doc.setdefault(section, {})[key] = value
     try:
         build_config(doc, base_dir=Path("/tmp"))
@@ -163,9 +208,11 @@ def test_any_value_gives_a_config_or_an_error_naming_the_key(section: str, data:
 
 
 def test_a_key_with_a_newline_is_named_on_one_line() -> None:
-    doc = {"mailbox": {"kind": "maildir", "path": "mail"},
-           "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31"},
-           "rules": {"expected_training_days": {"\n": 5}}}
+    doc = {
+        "mailbox": {"kind": "maildir", "path": "mail"},
+        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31"},
+        "rules": {"expected_training_days": {"\n": 5}},
+    }
     with pytest.raises(ConfigError) as err:
         build_config(doc, base_dir=Path("/tmp"))
     assert str(err.value).startswith("config: rules.expected_training_days.\\n"), str(err.value)

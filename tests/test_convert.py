@@ -14,7 +14,9 @@ import parsers.convert as convert
 from parsers.convert import NEED_LO, ConversionResult, convert_files, convert_to_docx, libreoffice_available
 from parsers.sniff import sniff_kind
 
-needs_lo = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+needs_lo = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
 
 
 def _form_docx(project: str) -> bytes:
@@ -24,7 +26,9 @@ def _form_docx(project: str) -> bytes:
     d = docx.Document()
     d.add_paragraph("专业技术人员继续教育高级研修项目申报表")
     t = d.add_table(rows=3, cols=2)
-    for row, (label, value) in enumerate([("项目名称", project), ("申报单位", "湖北省某某研究院"), ("联系电话", "027-87654321")]):
+    for row, (label, value) in enumerate(
+        [("项目名称", project), ("申报单位", "湖北省某某研究院"), ("联系电话", "027-87654321")]
+    ):
         t.cell(row, 0).text = label
         t.cell(row, 1).text = value
     b = io.BytesIO()
@@ -93,7 +97,12 @@ def test_empty_batch() -> None:
 def test_batch_converts_doc_and_wps_keeps_same_names_apart_and_reports_failures(legacy_docs) -> None:
     doc_a, doc_b = legacy_docs["高级研修甲"], legacy_docs["高级研修乙"]
     assert sniff_kind(doc_a) == "doc"
-    items = [("申报表.doc", doc_a), ("申报表.doc", doc_b), ("../申报表 (1).wps", doc_a), ("坏.doc", b"\xd0\xcf\x11\xe0 broken")]
+    items = [
+        ("申报表.doc", doc_a),
+        ("申报表.doc", doc_b),
+        ("../申报表 (1).wps", doc_a),
+        ("坏.doc", b"\xd0\xcf\x11\xe0 broken"),
+    ]
     res = convert_to_docx(items)
     assert len(res) == 4
     assert "高级研修甲" in _document_xml(res[0].data) and "项目名称" in _document_xml(res[0].data)
@@ -130,8 +139,11 @@ def test_timeout_kills_the_whole_process_group() -> None:
     res = convert_to_docx([("a.doc", b"x"), ("b.doc", b"y")], timeout_s=1.5)
     assert [r.data for r in res] == [None, None]
     assert all(r.error for r in res)
-    leftover = [p.pid for p in psutil.process_iter(["cmdline"])
-                if any("intake-lo-" in c for c in (p.info["cmdline"] or []))]
+    leftover = [
+        p.pid
+        for p in psutil.process_iter(["cmdline"])
+        if any("intake-lo-" in c for c in (p.info["cmdline"] or []))
+    ]
     assert leftover == []  # neither the wrapper nor soffice.bin survived the kill
 
 

@@ -38,8 +38,9 @@ class Mail:
         # would replace them).
         self.msg = email.message_from_string(self.raw.decode("ascii", "surrogateescape"), policy=compat32)
         self.subject = _text(_raw_header(self.msg, "Subject"))
-        self.parts = [p for p in self.msg.walk()
-                      if _raw_header(p, "Content-Disposition").startswith("attachment")]
+        self.parts = [
+            p for p in self.msg.walk() if _raw_header(p, "Content-Disposition").startswith("attachment")
+        ]
         self.names = [_filename(p) for p in self.parts]
 
     def received(self) -> datetime:
@@ -105,8 +106,11 @@ def test_two_builds_are_byte_identical(maildir: Path, tmp_path: Path) -> None:
     again = build_demo_mailbox(tmp_path / "again")
 
     def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-        return {str(p.relative_to(root)): (p.read_bytes(), int(p.stat().st_mtime))
-                for p in root.rglob("*") if p.is_file()}
+        return {
+            str(p.relative_to(root)): (p.read_bytes(), int(p.stat().st_mtime))
+            for p in root.rglob("*")
+            if p.is_file()
+        }
 
     assert snapshot(again) == snapshot(maildir)
 
@@ -153,8 +157,10 @@ def test_clients_and_filename_encodings(mails: list[Mail]) -> None:
     assert any(b'filename="=?UTF-8?B?' in r for r in raw)  # 163 webmail
     raw_gbk = "申报表".encode("gbk")
     assert any(b'filename="' in r and raw_gbk in r.split(b"\n\n", 1)[1] for r in raw)  # raw 8-bit GBK
-    assert any("X-QQ" in m.raw.decode("latin-1") or "application/octet-stream" in m.raw.decode("latin-1")
-               for m in mails)
+    assert any(
+        "X-QQ" in m.raw.decode("latin-1") or "application/octet-stream" in m.raw.decode("latin-1")
+        for m in mails
+    )
 
 
 def test_every_attachment_name_decodes_to_chinese(mails: list[Mail]) -> None:
@@ -168,8 +174,11 @@ def test_every_attachment_name_decodes_to_chinese(mails: list[Mail]) -> None:
 
 
 def test_complete_on_time_mails_carry_word_and_pdf(mails: list[Mail]) -> None:
-    complete = [m for m in mails
-                if m.received() <= DEADLINE and len(m.data(".docx")) == 1 and len(m.data(".pdf")) == 1]
+    complete = [
+        m
+        for m in mails
+        if m.received() <= DEADLINE and len(m.data(".docx")) == 1 and len(m.data(".pdf")) == 1
+    ]
     assert len(complete) >= 10
     for m in complete:
         assert m.data(".pdf")[0].startswith(b"%PDF-")
@@ -201,8 +210,11 @@ def test_city_batch_has_three_forms_and_a_letter(mails: list[Mail]) -> None:
 
 
 def test_word_only_and_pdf_only(mails: list[Mail]) -> None:
-    word_only = [m for m in mails if m.names and all(n.endswith(".docx") for n in m.names)
-                 and _has_table(m.data(".docx")[0])]
+    word_only = [
+        m
+        for m in mails
+        if m.names and all(n.endswith(".docx") for n in m.names) and _has_table(m.data(".docx")[0])
+    ]
     pdf_only = [m for m in mails if m.names and all(n.endswith(".pdf") for n in m.names)]
     assert len(word_only) == 1
     assert sorted(b"/Font" in m.data(".pdf")[0] for m in pdf_only) == [False, True]  # a scan, a text PDF

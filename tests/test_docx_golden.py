@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from intake.formgen import DATE_FORMATS, STYLES, build_cover_letter_docx, build_form_docx, format_training_dates, \
-    sample_fields
+from intake.formgen import (
+    DATE_FORMATS,
+    STYLES,
+    build_cover_letter_docx,
+    build_form_docx,
+    format_training_dates,
+    sample_fields,
+)
 from parsers.docx_form import parse_docx
 from parsers.schema import empty_fields
 
@@ -33,12 +40,19 @@ def _both_ticked(f: dict[str, Any]) -> None:
 
 
 def _empty(f: dict[str, Any]) -> None:
-    for key in ("declared_org", "declared_date", "training_location", "experts", "trainees", "content_and_format"):
+    for key in (
+        "declared_org",
+        "declared_date",
+        "training_location",
+        "experts",
+        "trainees",
+        "content_and_format",
+    ):
         f[key] = None
     f["applicant"]["fax"] = None
     f["organizer"].update(fax=None, mobile=None, ce_base=None, ce_base_batch=None)
-    f["scope"] = {k: False for k in f["scope"]}
-    f["scope_notes"] = {k: None for k in f["scope_notes"]}
+    f["scope"] = dict.fromkeys(f["scope"], False)
+    f["scope_notes"] = dict.fromkeys(f["scope_notes"])
 
 
 def _unparsed(f: dict[str, Any]) -> None:
@@ -96,8 +110,13 @@ def _expected(name: str) -> dict[str, Any]:
 
 
 # Cases also saved through LibreOffice (.docx → .doc → .docx): heavier XML written by another program.
-LIBREOFFICE_CASES = ("style_glyph", "style_wingdings_sym", "style_legacy_formfield", "style_content_control",
-                     "split_table_wingdings")
+LIBREOFFICE_CASES = (
+    "style_glyph",
+    "style_wingdings_sym",
+    "style_legacy_formfield",
+    "style_content_control",
+    "split_table_wingdings",
+)
 
 
 def _through_libreoffice(names: tuple[str, ...]) -> None:
@@ -112,16 +131,23 @@ def _through_libreoffice(names: tuple[str, ...]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = [exe, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless", "--norestore"]
         srcs = [str(GOLDEN / f"{n}.docx") for n in names]
-        subprocess.run([*base, "--convert-to", "doc", "--outdir", tmp, *srcs], capture_output=True, timeout=300)
+        subprocess.run(
+            [*base, "--convert-to", "doc", "--outdir", tmp, *srcs], capture_output=True, timeout=300
+        )
         docs = [str(Path(tmp, f"{n}.doc")) for n in names]
         out = Path(tmp, "docx")
-        subprocess.run([*base, "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *docs],
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [*base, "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *docs],
+            capture_output=True,
+            timeout=300,
+        )
         for n in names:
             exp = json.loads((GOLDEN / f"{n}.json").read_text("utf-8"))
             exp["written_by"] = "LibreOffice (.docx -> .doc -> .docx)"
             (GOLDEN / f"lo_{n}.docx").write_bytes((out / f"{n}.docx").read_bytes())
-            (GOLDEN / f"lo_{n}.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1) + "\n", "utf-8")
+            (GOLDEN / f"lo_{n}.json").write_text(
+                json.dumps(exp, ensure_ascii=False, indent=1) + "\n", "utf-8"
+            )
 
 
 def regenerate() -> None:
@@ -163,7 +189,8 @@ def test_golden_files_match_their_cases() -> None:
     """A changed case without --regen would leave stale files; the generator must still agree with them."""
     for name in CASES:
         assert json.loads((GOLDEN / f"{name}.json").read_text("utf-8")) == json.loads(
-            json.dumps(_expected(name), ensure_ascii=False)), name
+            json.dumps(_expected(name), ensure_ascii=False)
+        ), name
 
 
 if __name__ == "__main__":

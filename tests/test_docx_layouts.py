@@ -11,10 +11,12 @@ from xml.sax.saxutils import escape
 from intake.formgen import package_docx
 from parsers.docx_form import parse_docx
 
-NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-      'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
-      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-      'xmlns:v="urn:schemas-microsoft-com:vml"')
+NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
 
 
 def r(text: str, font: str | None = None) -> str:
@@ -47,8 +49,10 @@ def tbl(*rows: str, cols: int = 4) -> str:
 
 
 def docx(*blocks: str) -> bytes:
-    return package_docx(f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{"".join(blocks)}'
-                        "</w:body></w:document>")
+    return package_docx(
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{"".join(blocks)}'
+        "</w:body></w:document>"
+    )
 
 
 def parse(*blocks: str) -> dict:
@@ -68,33 +72,44 @@ TOP = (
 
 def test_four_columns_with_section_header_rows() -> None:
     """No section column: 申报单位信息 / 承办单位信息 are full-width rows above their sub-labels."""
-    f = parse(*HEAD, tbl(
-        *TOP,
-        tr(tc("申报单位信息", span=4)),
-        tr(tc("单位名称"), tc("湖北省农业科学院"), tc("联 系 人"), tc("李明")),
-        tr(tc("办公电话"), tc("027-87389999"), tc("手 机"), tc("13900001111")),
-        tr(tc("传 真"), tc(""), tc("地 址"), tc("武汉市洪山区南湖大道18号")),
-        tr(tc("承办单位信息", span=4)),
-        tr(tc("单位名称"), tc("武汉市培训中心"), tc("联系人"), tc("王芳")),
-        tr(tc("办公电话"), tc("027-85550000"), tc("手机"), tc("13800002222")),
-        tr(tc("传真"), tc("027-85550001"), tc("地址"), tc("武汉市江汉区")),
-    ))
+    f = parse(
+        *HEAD,
+        tbl(
+            *TOP,
+            tr(tc("申报单位信息", span=4)),
+            tr(tc("单位名称"), tc("湖北省农业科学院"), tc("联 系 人"), tc("李明")),
+            tr(tc("办公电话"), tc("027-87389999"), tc("手 机"), tc("13900001111")),
+            tr(tc("传 真"), tc(""), tc("地 址"), tc("武汉市洪山区南湖大道18号")),
+            tr(tc("承办单位信息", span=4)),
+            tr(tc("单位名称"), tc("武汉市培训中心"), tc("联系人"), tc("王芳")),
+            tr(tc("办公电话"), tc("027-85550000"), tc("手机"), tc("13800002222")),
+            tr(tc("传真"), tc("027-85550001"), tc("地址"), tc("武汉市江汉区")),
+        ),
+    )
     assert f["declared_org"] == "湖北省农业科学院" and f["declared_date"] == "2024-12-16"
     assert (f["training_start"], f["training_end"]) == ("2025-05-12", "2025-05-16")
     assert f["funding_type"] == "self_funded" and f["self_funding_source"] == "院自有资金"
-    assert f["applicant"] == {"name": "湖北省农业科学院", "contact": "李明", "office_phone": "027-87389999",
-                              "mobile": "13900001111", "fax": None, "address": "武汉市洪山区南湖大道18号"}
+    assert f["applicant"] == {
+        "name": "湖北省农业科学院",
+        "contact": "李明",
+        "office_phone": "027-87389999",
+        "mobile": "13900001111",
+        "fax": None,
+        "address": "武汉市洪山区南湖大道18号",
+    }
     assert f["organizer"]["name"] == "武汉市培训中心" and f["organizer"]["fax"] == "027-85550001"
 
 
 def test_value_below_label_and_value_in_label_cell() -> None:
-    f = parse(tbl(
-        *TOP,
-        tr(tc("研修目的和作用", span=4)),
-        tr(tc("提升种业创新能力", span=4)),
-        tr(tc(p("授课专家情况"), p("拟邀请院士2名"), span=4)),
-        tr(tc("培训对象：全省种业骨干", span=4)),
-    ))
+    f = parse(
+        tbl(
+            *TOP,
+            tr(tc("研修目的和作用", span=4)),
+            tr(tc("提升种业创新能力", span=4)),
+            tr(tc(p("授课专家情况"), p("拟邀请院士2名"), span=4)),
+            tr(tc("培训对象：全省种业骨干", span=4)),
+        )
+    )
     assert f["purpose"] == "提升种业创新能力"
     assert f["experts"] == "拟邀请院士2名"
     assert f["trainees"] == "全省种业骨干"
@@ -102,9 +117,12 @@ def test_value_below_label_and_value_in_label_cell() -> None:
 
 
 def test_sdt_wrapped_cells_rows_and_table_grid_before() -> None:
-    sdt_cell = ('<w:sdt><w:sdtPr><w:alias w:val="项目"/></w:sdtPr><w:sdtContent>'
-                + tc("包在内容控件里的项目", span=3) + "</w:sdtContent></w:sdt>")
-    sdt_row = ('<w:sdt><w:sdtContent>' + tr(tc("办班地点"), tc("宜昌市", span=3)) + "</w:sdtContent></w:sdt>")
+    sdt_cell = (
+        '<w:sdt><w:sdtPr><w:alias w:val="项目"/></w:sdtPr><w:sdtContent>'
+        + tc("包在内容控件里的项目", span=3)
+        + "</w:sdtContent></w:sdt>"
+    )
+    sdt_row = "<w:sdt><w:sdtContent>" + tr(tc("办班地点"), tc("宜昌市", span=3)) + "</w:sdtContent></w:sdt>"
     table = tbl(
         tr(tc("项目名称"), sdt_cell),
         sdt_row,
@@ -122,12 +140,14 @@ def test_sdt_wrapped_cells_rows_and_table_grid_before() -> None:
 
 def test_nested_table_in_experts_cell_and_vmerge_not_repeated() -> None:
     nested = tbl(tr(tc("张三"), tc("院士")), tr(tc("李四"), tc("教授")), cols=2)
-    f = parse(tbl(
-        *TOP,
-        tr(tc("授课专家情况"), tc(p("专家名单如下："), nested, span=3)),
-        tr(tc("申报单位信息", vmerge="restart"), tc("单位名称"), tc("甲单位"), tc("联系人"), tc("赵一")),
-        tr(tc(vmerge="continue"), tc("手机"), tc("13911112222"), tc("传真"), tc("")),
-    ))
+    f = parse(
+        tbl(
+            *TOP,
+            tr(tc("授课专家情况"), tc(p("专家名单如下："), nested, span=3)),
+            tr(tc("申报单位信息", vmerge="restart"), tc("单位名称"), tc("甲单位"), tc("联系人"), tc("赵一")),
+            tr(tc(vmerge="continue"), tc("手机"), tc("13911112222"), tc("传真"), tc("")),
+        )
+    )
     assert f["experts"] == "专家名单如下：\n张三 院士\n李四 教授"
     assert f["applicant"]["name"] == "甲单位" and f["applicant"]["mobile"] == "13911112222"
     assert f["applicant"]["fax"] is None
@@ -140,12 +160,23 @@ def test_tracked_changes_smart_tags_hyperlinks_and_fields() -> None:
     smart = '<w:smartTag w:uri="u" w:element="PersonName"><w:r><w:t>欧阳</w:t></w:r></w:smartTag>'
     link = '<w:hyperlink w:anchor="x"><w:r><w:t>武汉市武昌区</w:t></w:r></w:hyperlink>'
     simple = '<w:fldSimple w:instr=" FILLIN "><w:r><w:t>0710-1234567</w:t></w:r></w:fldSimple>'
-    form = parse_docx(docx(tbl(
-        tr(tc("项目名称"), tc(p(dele, ins), span=3)),
-        *TOP[1:],
-        tr(tc("申报单位信息", vmerge="restart"), tc("单位名称"), tc("乙单位"), tc("联系人"), tc(p(smart, r("明")))),
-        tr(tc(vmerge="continue"), tc("地址"), tc(p(link)), tc("办公电话"), tc(p(simple))),
-    )), "t.docx")
+    form = parse_docx(
+        docx(
+            tbl(
+                tr(tc("项目名称"), tc(p(dele, ins), span=3)),
+                *TOP[1:],
+                tr(
+                    tc("申报单位信息", vmerge="restart"),
+                    tc("单位名称"),
+                    tc("乙单位"),
+                    tc("联系人"),
+                    tc(p(smart, r("明"))),
+                ),
+                tr(tc(vmerge="continue"), tc("地址"), tc(p(link)), tc("办公电话"), tc(p(simple))),
+            )
+        ),
+        "t.docx",
+    )
     f = form.fields
     assert f["project_name"] == "新名称研修班"
     assert f["applicant"]["contact"] == "欧阳明"
@@ -154,9 +185,16 @@ def test_tracked_changes_smart_tags_hyperlinks_and_fields() -> None:
 
 
 def test_form_typed_as_lines_without_a_table() -> None:
-    f = parse(*HEAD, p("项目名称：北斗应用高级研修班"), p("办班时间：2025年7月7日-11日"), p("办班地点：襄阳市"),
-              p("选题所属行业领域：北斗"), p("选题所属行业主管部门：省发改委"),
-              p("申报项目类别：☑财政资助项目 □自筹经费项目"), p("培训对象：全省技术骨干"))
+    f = parse(
+        *HEAD,
+        p("项目名称：北斗应用高级研修班"),
+        p("办班时间：2025年7月7日-11日"),
+        p("办班地点：襄阳市"),
+        p("选题所属行业领域：北斗"),
+        p("选题所属行业主管部门：省发改委"),
+        p("申报项目类别：☑财政资助项目 □自筹经费项目"),
+        p("培训对象：全省技术骨干"),
+    )
     assert f["project_name"] == "北斗应用高级研修班" and f["funding_type"] == "fiscal"
     assert f["training_end"] == "2025-07-11" and f["trainees"] == "全省技术骨干"
 
@@ -168,24 +206,37 @@ def test_pua_ticks_after_libreoffice_and_eastasia_font() -> None:
 
 
 def test_text_box_is_read_once() -> None:
-    box = ("<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>"
-           + p("申报单位：三峡大学（盖章）") + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict>"
-           "<v:shape><v:textbox><w:txbxContent>" + p("申报单位：错误的副本") + "</w:txbxContent></v:textbox>"
-           "</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+    box = (
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+        + p("申报单位：三峡大学（盖章）")
+        + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict>"
+        "<v:shape><v:textbox><w:txbxContent>" + p("申报单位：错误的副本") + "</w:txbxContent></v:textbox>"
+        "</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
     form = parse_docx(docx(p(box), tbl(*TOP)), "t.docx")
     assert form.fields["declared_org"] == "三峡大学"
     assert ("申报单位", "三峡大学") in form.raw_pairs
 
 
 def test_section_labels_missing_first_occurrence_is_applicant() -> None:
-    f = parse(tbl(*TOP, tr(tc("单位名称"), tc("丙单位"), tc("联系人"), tc("孙")),
-                  tr(tc("单位名称"), tc("丁单位"), tc("联系人"), tc("周"))))
+    f = parse(
+        tbl(
+            *TOP,
+            tr(tc("单位名称"), tc("丙单位"), tc("联系人"), tc("孙")),
+            tr(tc("单位名称"), tc("丁单位"), tc("联系人"), tc("周")),
+        )
+    )
     assert f["applicant"]["name"] == "丙单位" and f["organizer"]["name"] == "丁单位"
 
 
 def test_cover_letter_with_a_small_table_is_not_a_form() -> None:
-    form = parse_docx(docx(p("关于报送高级研修项目的函"), tbl(tr(tc("项目名称"), tc("联系人")), tr(tc("某研修班"), tc("张三")))),
-                      "公函.docx")
+    form = parse_docx(
+        docx(
+            p("关于报送高级研修项目的函"),
+            tbl(tr(tc("项目名称"), tc("联系人")), tr(tc("某研修班"), tc("张三"))),
+        ),
+        "公函.docx",
+    )
     assert not form.is_form and "公函" in form.note
 
 
@@ -194,8 +245,15 @@ def _all_test_documents() -> list[bytes]:
 
     golden = sorted((Path(__file__).parent / "golden").glob("*.docx"))
     built = [
-        docx(*HEAD, tbl(*TOP, tr(tc("授课专家情况"), tc(p("名单："), tbl(tr(tc("张三"), tc("院士")), cols=2), span=3)))),
-        docx(p("<w:r><w:t>x</w:t></w:r>"), tbl(*TOP), p(), tbl(tr(tc(vmerge="continue"), tc("传真"), tc("1")))),
+        docx(
+            *HEAD,
+            tbl(
+                *TOP, tr(tc("授课专家情况"), tc(p("名单："), tbl(tr(tc("张三"), tc("院士")), cols=2), span=3))
+            ),
+        ),
+        docx(
+            p("<w:r><w:t>x</w:t></w:r>"), tbl(*TOP), p(), tbl(tr(tc(vmerge="continue"), tc("传真"), tc("1")))
+        ),
         docx(f"<w:sdt><w:sdtContent>{tbl(*TOP)}</w:sdtContent></w:sdt>"),
     ]
     return [g.read_bytes() for g in golden] + built
@@ -216,9 +274,12 @@ def test_picture_of_a_form_is_not_read_as_one() -> None:
 
 
 def test_empty_content_control_placeholder_is_not_a_value() -> None:
-    placeholder = ('<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
-                   + r("单击或点击此处输入文字。") + "</w:sdtContent></w:sdt>")
-    filled = '<w:sdt><w:sdtPr/><w:sdtContent>' + r("宜昌市") + "</w:sdtContent></w:sdt>"
+    placeholder = (
+        "<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>"
+        + r("单击或点击此处输入文字。")
+        + "</w:sdtContent></w:sdt>"
+    )
+    filled = "<w:sdt><w:sdtPr/><w:sdtContent>" + r("宜昌市") + "</w:sdtContent></w:sdt>"
     f = parse(tbl(*TOP[:1], tr(tc("办班时间"), tc(p(placeholder)), tc("办班地点"), tc(p(filled))), *TOP[2:]))
     assert f["training_dates"] is None and f["training_location"] == "宜昌市"
 
@@ -229,8 +290,13 @@ def test_header_lines_inside_the_first_table_row() -> None:
 
 
 def test_value_that_begins_like_its_own_label_is_kept_whole() -> None:
-    f = parse(tbl(*TOP, tr(tc("研修内容和方式"), tc(p("研修内容：种业前沿"), p("研修方式：现场教学"), span=3)),
-                  tr(tc("研修目的和作用"), tc("研修目的：提升能力", span=3))))
+    f = parse(
+        tbl(
+            *TOP,
+            tr(tc("研修内容和方式"), tc(p("研修内容：种业前沿"), p("研修方式：现场教学"), span=3)),
+            tr(tc("研修目的和作用"), tc("研修目的：提升能力", span=3)),
+        )
+    )
     assert f["content_and_format"] == "研修内容：种业前沿\n研修方式：现场教学"
     assert f["purpose"] == "研修目的：提升能力"
 
@@ -238,7 +304,9 @@ def test_value_that_begins_like_its_own_label_is_kept_whole() -> None:
 def test_self_funding_source_variants() -> None:
     from parsers.docx_form import self_funding_source
 
-    assert self_funding_source("☑自筹经费项目（自筹经费来源：单位自筹（含培训费））") == "单位自筹（含培训费）"
+    assert (
+        self_funding_source("☑自筹经费项目（自筹经费来源：单位自筹（含培训费））") == "单位自筹（含培训费）"
+    )
     assert self_funding_source("☑自筹经费项目（自筹经费来源：）院自有资金") == "院自有资金"
     assert self_funding_source("☑自筹经费项目（自筹经费来源：___企业赞助___）") == "企业赞助"
     assert self_funding_source("□自筹经费项目（自筹经费来源：_____）") is None
@@ -246,9 +314,13 @@ def test_self_funding_source_variants() -> None:
 
 
 def _boxed(text: str) -> str:
-    return ("<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>" + p(text)
-            + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>"
-            + p(text) + "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+    return (
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+        + p(text)
+        + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>"
+        + p(text)
+        + "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
 
 
 def test_value_in_a_text_box_inside_its_cell() -> None:
@@ -262,8 +334,12 @@ def test_value_in_a_text_box_inside_its_cell() -> None:
 
 
 def test_two_forms_in_one_document_are_not_mixed() -> None:
-    second = [tr(tc("项目名称"), tc("第二个研修班", span=3)), tr(tc("办班地点"), tc("荆州市", span=3)),
-              *TOP[1:], tr(tc("培训对象"), tc("第二张表的对象", span=3))]
+    second = [
+        tr(tc("项目名称"), tc("第二个研修班", span=3)),
+        tr(tc("办班地点"), tc("荆州市", span=3)),
+        *TOP[1:],
+        tr(tc("培训对象"), tc("第二张表的对象", span=3)),
+    ]
     form = parse_docx(docx(tbl(*TOP), p("（第二个项目）"), tbl(*second)), "两张表.docx")
     assert form.fields["project_name"] in ("现代种业创新高级研修班", "第二个研修班")
     if form.fields["project_name"] == "现代种业创新高级研修班":
@@ -278,10 +354,13 @@ def test_unknown_rows_are_kept_in_raw_pairs() -> None:
 
 def test_split_table_parts_apart_are_one_form() -> None:
     """A PDF→Word converter split the table at a page break and left a page-number line between the parts."""
-    part2 = tbl(tr(tc("申报单位信息", vmerge="restart"), tc("单位名称"), tc("甲单位"), tc("联系人"), tc("赵一")),
-                tr(tc(vmerge="continue"), tc("手机"), tc("13911112222"), tc("传真"), tc("")),
-                tr(tc("承办单位信息", vmerge="restart"), tc("单位名称"), tc("乙单位"), tc("联系人"), tc("钱二")),
-                tr(tc(vmerge="continue"), tc("办公电话"), tc("027-1"), tc("地址"), tc("武昌")), cols=5)
+    part2 = tbl(
+        tr(tc("申报单位信息", vmerge="restart"), tc("单位名称"), tc("甲单位"), tc("联系人"), tc("赵一")),
+        tr(tc(vmerge="continue"), tc("手机"), tc("13911112222"), tc("传真"), tc("")),
+        tr(tc("承办单位信息", vmerge="restart"), tc("单位名称"), tc("乙单位"), tc("联系人"), tc("钱二")),
+        tr(tc(vmerge="continue"), tc("办公电话"), tc("027-1"), tc("地址"), tc("武昌")),
+        cols=5,
+    )
     form = parse_docx(docx(tbl(*TOP), p("- 1 -"), part2), "t.docx")
     assert form.fields["applicant"]["name"] == "甲单位" and form.fields["organizer"]["contact"] == "钱二"
     assert "张申报表" not in form.note

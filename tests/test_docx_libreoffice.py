@@ -23,12 +23,27 @@ def _soffice(tmp: Path, target: str, files: list[Path]) -> None:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     assert exe
     profile = (tmp / "profile").as_uri()  # a private profile: other soffice instances may be running
-    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", target,
-                    "--outdir", str(tmp / target.split(":")[0]), *map(str, files)],
-                   check=False, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            exe,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(tmp / target.split(":")[0]),
+            *map(str, files),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=180,
+    )
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice (soffice) not installed")
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice (soffice) not installed"
+)
 def test_doc_round_trip(tmp_path: Path) -> None:
     cases = {style: sample_fields(400 + i) for i, style in enumerate(STYLES)}
     sources = []

@@ -5,18 +5,32 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intake.formgen import BOX_STYLES, STYLES, build_form_docx, sample_fields
 from parsers.docx_form import _FIRST_CHARS, parse_docx
 
 # Values that do not themselves look like a label or a box: no label's first character, no box glyphs.
-_ALPHABET = "".join(c for c in "研修班高级人才技术创新发展湖北武汉宜昌光谷数字农业水利医疗（）—0123456789ABCxyz·"
-                    if c not in _FIRST_CHARS)
+_ALPHABET = "".join(
+    c
+    for c in "研修班高级人才技术创新发展湖北武汉宜昌光谷数字农业水利医疗（）—0123456789ABCxyz·"
+    if c not in _FIRST_CHARS
+)
 _value = st.text(alphabet=_ALPHABET, min_size=1, max_size=30).map(str.strip).filter(bool)
 
-_BLANKABLE = ("project_name", "training_location", "industry_field", "industry_authority", "purpose",
-              "content_and_format", "experts", "trainees", "declared_org", "declared_date")
+_BLANKABLE = (
+    "project_name",
+    "training_location",
+    "industry_field",
+    "industry_authority",
+    "purpose",
+    "content_and_format",
+    "experts",
+    "trainees",
+    "declared_org",
+    "declared_date",
+)
 _UNIT_KEYS = ("name", "contact", "office_phone", "mobile", "fax", "address")
 
 

@@ -16,15 +16,27 @@ W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def _doc(body: str, prolog: str = "") -> bytes:
-    return package_docx(f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {W_NS}><w:body>{body}'
-                        "</w:body></w:document>")
+    return package_docx(
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {W_NS}><w:body>{body}'
+        "</w:body></w:document>"
+    )
 
 
 def _table_with(project: str) -> str:
-    cells = [("项目名称", project), ("办班时间", "2025年6月16日-20日"), ("办班地点", "武汉"), ("选题所属行业领域", "农业"),
-             ("选题所属行业主管部门", "农业农村厅"), ("培训对象", "骨干"), ("研修目的和作用", "提升")]
-    rows = "".join(f"<w:tr><w:tc><w:p><w:r><w:t>{a}</w:t></w:r></w:p></w:tc>"
-                   f"<w:tc><w:p><w:r><w:t>{b}</w:t></w:r></w:p></w:tc></w:tr>" for a, b in cells)
+    cells = [
+        ("项目名称", project),
+        ("办班时间", "2025年6月16日-20日"),
+        ("办班地点", "武汉"),
+        ("选题所属行业领域", "农业"),
+        ("选题所属行业主管部门", "农业农村厅"),
+        ("培训对象", "骨干"),
+        ("研修目的和作用", "提升"),
+    ]
+    rows = "".join(
+        f"<w:tr><w:tc><w:p><w:r><w:t>{a}</w:t></w:r></w:p></w:tc>"
+        f"<w:tc><w:p><w:r><w:t>{b}</w:t></w:r></w:p></w:tc></w:tr>"
+        for a, b in cells
+    )
     return f"<w:tbl>{rows}</w:tbl>"
 
 
@@ -40,7 +52,8 @@ def test_xxe_entity_is_not_expanded(tmp_path) -> None:
 
 def test_billion_laughs_is_refused_or_harmless() -> None:
     ents = '<!ENTITY a0 "哈哈哈哈哈哈哈哈哈哈">' + "".join(
-        f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 9))
+        f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 9)
+    )
     data = _doc(_table_with("&a8;"), f"<!DOCTYPE w:document [{ents}]>")
     try:
         form = parse_docx(data, "lol.docx")
@@ -81,10 +94,15 @@ def test_truncated_docx(cut: float) -> None:
     assert err.value.reason and err.value.name == "cut.docx"
 
 
-@pytest.mark.parametrize("data,words", [
-    (b"", "不是"), (b"%PDF-1.7\n...", "不是"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".doc"),
-    (b"PK\x03\x04garbage", "损坏"),
-])
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"", "不是"),
+        (b"%PDF-1.7\n...", "不是"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".doc"),
+        (b"PK\x03\x04garbage", "损坏"),
+    ],
+)
 def test_not_a_docx(data: bytes, words: str) -> None:
     with pytest.raises(DocumentError) as err:
         parse_docx(data, "x.docx")
@@ -123,7 +141,8 @@ def test_docm_main_part_is_found_by_content_type() -> None:
             name = "word/main.xml" if info.filename == "word/document.xml" else info.filename
             if info.filename == "[Content_Types].xml":
                 body = body.replace(b"/word/document.xml", b"/word/main.xml").replace(
-                    b"document.main+xml", b"document.macroEnabled.main+xml")
+                    b"document.main+xml", b"document.macroEnabled.main+xml"
+                )
             zf.writestr(name, body)
     form = parse_docx(out.getvalue(), "宏.docm")
     assert form.is_form and form.fields["project_name"] == sample_fields(2)["project_name"]
@@ -148,7 +167,9 @@ def test_strict_open_xml_namespace() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         for info in src.infolist():
-            body = src.read(info).replace(b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-                                          b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+            body = src.read(info).replace(
+                b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+            )
             zf.writestr(info.filename, body)
     assert dict(parse_docx(out.getvalue(), "strict.docx").fields) == fields

@@ -35,7 +35,7 @@ connect_timeout = 5
 [intake]
 deadline = "2024-03-05T23:59:59+08:00"
 training_end_limit = "2024-10-31"
-data_dir = "{tmp_path / 'data'}"
+data_dir = "{tmp_path / "data"}"
 """,
         encoding="utf-8",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo
@@ -27,7 +27,9 @@ def mail(subject: str = "申报表", date_header: datetime | None = None, size: 
     msg["Date"] = format_datetime(date_header or datetime(2024, 3, 5, 10, 0, tzinfo=BJ))
     msg.set_content("附件为申报表。")
     if size:
-        msg.add_attachment(b"x" * size, maintype="application", subtype="octet-stream", filename="申报表.docx")
+        msg.add_attachment(
+            b"x" * size, maintype="application", subtype="octet-stream", filename="申报表.docx"
+        )
     return msg.as_bytes()
 
 
@@ -57,7 +59,7 @@ def test_internaldate_is_aware_and_exact_at_the_deadline_edges(dovecot):
     times = [
         datetime(2024, 3, 5, 23, 30, tzinfo=BJ),  # on time
         datetime(2024, 3, 6, 0, 5, tzinfo=BJ),  # five minutes late
-        datetime(2024, 3, 5, 16, 30, tzinfo=timezone.utc),  # 00:30 Beijing on the 6th: late
+        datetime(2024, 3, 5, 16, 30, tzinfo=UTC),  # 00:30 Beijing on the 6th: late
     ]
     lying = datetime(2024, 3, 5, 22, 0, tzinfo=BJ)  # every Date header claims on time
     for t in times:
@@ -122,7 +124,9 @@ def test_several_folders_chinese_names_and_junk_by_special_use(dovecot):
 
 def test_batched_fetch_yields_each_message_once_in_uid_order(dovecot):
     user = dovecot.new_user()
-    dovecot.append_many(user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(7)])
+    dovecot.append_many(
+        user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(7)]
+    )
     with ImapMailbox(dovecot.mailbox_config(user, batch_size=3)) as proxyless:
         listing = proxyless.list_uids("INBOX")
         got = [m.ref for m in proxyless.fetch("INBOX", listing.uids)]
@@ -212,7 +216,9 @@ def test_a_stalled_fetch_times_out_and_the_reconnect_finishes_the_job(dovecot):
 
 def test_a_message_the_server_refuses_is_delivered_empty_and_the_rest_still_come(dovecot):
     user = dovecot.new_user()
-    dovecot.append_many(user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(5)])
+    dovecot.append_many(
+        user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(5)]
+    )
     with ImapProxy(dovecot.port, refuse_body_of=[3]) as proxy:
         with ImapMailbox(dovecot.mailbox_config(user, port=proxy.port, batch_size=5)) as mb:
             got = {m.ref.uid: m for m in fetch_all(mb)}
@@ -239,9 +245,8 @@ def test_unreachable_server_gives_mailbox_unavailable(dovecot):
     from tests.dovecot import free_port
 
     cfg = dovecot.mailbox_config(user, port=free_port())
-    with ImapMailbox(cfg, attempts=2, sleep=lambda s: None) as mb:
-        with pytest.raises(MailboxUnavailable):
-            mb.folders()
+    with ImapMailbox(cfg, attempts=2, sleep=lambda s: None) as mb, pytest.raises(MailboxUnavailable):
+        mb.folders()
 
 
 def test_tls_is_verified_by_default_and_ca_file_makes_it_pass(dovecot):

@@ -17,7 +17,7 @@ import sys
 import time
 import zipfile
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -34,8 +34,17 @@ BJ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = "2024-03-05T23:59:59+08:00"
 PIPELINE = (
-    "intake.run", "intake.mime", "intake.archive", "intake.isolate", "intake.review", "intake.formgen",
-    "parsers.convert", "parsers.pairing", "parsers.docx_form", "reports.export", "reports.summary",
+    "intake.run",
+    "intake.mime",
+    "intake.archive",
+    "intake.isolate",
+    "intake.review",
+    "intake.formgen",
+    "parsers.convert",
+    "parsers.pairing",
+    "parsers.docx_form",
+    "reports.export",
+    "reports.summary",
     "reports.workbook",
 )
 
@@ -68,27 +77,46 @@ def submission(seed: int, *, date_header: datetime | None = None, pad: int = 0) 
     msg["Message-ID"] = msg_id
     msg["Date"] = format_datetime(date_header or datetime(2024, 3, 1, 9, 0, tzinfo=BJ))
     msg.set_content("附件为申报表，请查收。")
-    msg.add_attachment(docx, maintype="application",
-                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       filename=f"申报表{seed}.docx")
+    msg.add_attachment(
+        docx,
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename=f"申报表{seed}.docx",
+    )
     return msg.as_bytes(), msg_id
 
 
 def fill(server: Any, user: Any, n: int, *, folder: str = "INBOX", start: int = 0, pad: int = 0) -> list[str]:
     mails = [submission(start + i, pad=pad) for i in range(n)]
-    server.append_many(user, folder, [(m, datetime(2024, 3, 1, 9, i % 60, tzinfo=BJ)) for i, (m, _) in
-                                      enumerate(mails)])
+    server.append_many(
+        user, folder, [(m, datetime(2024, 3, 1, 9, i % 60, tzinfo=BJ)) for i, (m, _) in enumerate(mails)]
+    )
     return [mid for _, mid in mails]
 
 
 def config_data(tmp_path: Path, server: Any, user: Any, **mailbox: Any) -> dict[str, Any]:
-    box = dict(kind="imap", host="127.0.0.1", port=server.port, security="plain", username=user.name,
-               password_env=user.password_env, folders=["INBOX"], connect_timeout=5, read_timeout=10,
-               batch_size=5)
+    box = dict(
+        kind="imap",
+        host="127.0.0.1",
+        port=server.port,
+        security="plain",
+        username=user.name,
+        password_env=user.password_env,
+        folders=["INBOX"],
+        connect_timeout=5,
+        read_timeout=10,
+        batch_size=5,
+    )
     box.update(mailbox)
-    return {"mailbox": box,
-            "intake": {"deadline": DEADLINE, "training_end_limit": "2024-10-31",
-                       "data_dir": str(tmp_path / "data"), "workers": 1}}
+    return {
+        "mailbox": box,
+        "intake": {
+            "deadline": DEADLINE,
+            "training_end_limit": "2024-10-31",
+            "data_dir": str(tmp_path / "data"),
+            "workers": 1,
+        },
+    }
 
 
 def make_config(tmp_path: Path, server: Any, user: Any, **mailbox: Any) -> Any:
@@ -151,7 +179,11 @@ def cli(config_path: Path, *args: str, env: dict[str, str] | None = None) -> sub
     """`intake ARGS --config PATH` in its own process group (so a test can clean up every process)."""
     return subprocess.Popen(
         [sys.executable, "-c", "from intake.cli import main; main()", *args, "--config", str(config_path)],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
 
@@ -178,7 +210,9 @@ def test_a_run_leaves_the_mailbox_unchanged(dovecot, tmp_path):
     recs = assert_exactly_once(config, ids)
     assert {(r.folder, r.uidvalidity) for r in recs} == {("INBOX", dovecot.uidvalidity(user))}
     assert sorted(r.uid for r in recs) == sorted(before)
-    exported = [json.loads(line) for line in config.report.export_jsonl.read_text(encoding="utf-8").splitlines()]
+    exported = [
+        json.loads(line) for line in config.report.export_jsonl.read_text(encoding="utf-8").splitlines()
+    ]
     assert sorted((e["folder"], e["uidvalidity"], e["uid"]) for e in exported) == sorted(
         (r.folder, r.uidvalidity, r.uid) for r in recs
     )
@@ -197,12 +231,21 @@ def test_opt_in_keyword_is_added_only_after_commit_and_sets_no_seen(dovecot, tmp
 def test_lateness_follows_the_receipt_time_not_the_date_header(dovecot, tmp_path):
     user = dovecot.new_user()
     cases = {  # name: (INTERNALDATE, Date header, late?)
-        "on_time_but_header_says_late": (datetime(2024, 3, 5, 23, 30, tzinfo=BJ),
-                                         datetime(2024, 3, 6, 9, 0, tzinfo=BJ), False),
-        "late_but_header_says_on_time": (datetime(2024, 3, 6, 0, 5, tzinfo=BJ),
-                                         datetime(2024, 3, 5, 23, 0, tzinfo=BJ), True),
-        "utc_1630_on_deadline_day": (datetime(2024, 3, 5, 16, 30, tzinfo=timezone.utc),
-                                     datetime(2024, 3, 5, 22, 0, tzinfo=BJ), True),
+        "on_time_but_header_says_late": (
+            datetime(2024, 3, 5, 23, 30, tzinfo=BJ),
+            datetime(2024, 3, 6, 9, 0, tzinfo=BJ),
+            False,
+        ),
+        "late_but_header_says_on_time": (
+            datetime(2024, 3, 6, 0, 5, tzinfo=BJ),
+            datetime(2024, 3, 5, 23, 0, tzinfo=BJ),
+            True,
+        ),
+        "utc_1630_on_deadline_day": (
+            datetime(2024, 3, 5, 16, 30, tzinfo=UTC),
+            datetime(2024, 3, 5, 22, 0, tzinfo=BJ),
+            True,
+        ),
     }
     by_id = {}
     for i, (name, (received, header, late)) in enumerate(cases.items()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -50,7 +50,7 @@ def test_internaldate_keeps_the_instant_and_becomes_a_plain_timezone():
 
     raw = datetime(2024, 3, 5, 16, 30, tzinfo=FixedOffset(0))
     out = m._aware(raw)
-    assert out == raw and out.tzinfo == timezone.utc
+    assert out == raw and out.tzinfo == UTC
     east = m._aware(datetime(2024, 3, 6, 0, 30, tzinfo=FixedOffset(480)))
     assert east.utcoffset() == timedelta(hours=8) and east == raw
 
@@ -66,8 +66,9 @@ def test_plain_is_refused_for_remote_hosts_and_unknown_security():
 
 def test_missing_password_variable_is_a_clear_fatal_error(monkeypatch):
     monkeypatch.delenv("INTAKE_TEST_NO_SUCH_VAR", raising=False)
-    cfg = SimpleNamespace(host="127.0.0.1", port=1, security="plain", username="u",
-                          password_env="INTAKE_TEST_NO_SUCH_VAR")
+    cfg = SimpleNamespace(
+        host="127.0.0.1", port=1, security="plain", username="u", password_env="INTAKE_TEST_NO_SUCH_VAR"
+    )
     with pytest.raises(m.LoginRefused, match="INTAKE_TEST_NO_SUCH_VAR"):
         m.ImapMailbox(cfg)._password()
 
@@ -93,5 +94,5 @@ def test_odd_fetch_items_give_a_message_not_a_crash():
     assert m._body({b"BODY[]": None}, "INBOX", 1) == b""
     assert m._body({b"BODY[]": b"abc"}, "INBOX", 1) == b"abc"
     assert m._received({b"INTERNALDATE": when}, "INBOX", 1) == when
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     assert m._received({}, "INBOX", 1) >= before  # never earlier than the real receipt

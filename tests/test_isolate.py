@@ -9,17 +9,17 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import sys
-import threading
 import os
 import pickle
 import signal
 import subprocess
+import sys
+import threading
 import time
 import types
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 from intake.isolate import (
     REASON_CRASH,
@@ -227,8 +227,12 @@ def _alive(pid: int) -> bool:
 
 def test_workers_do_not_outlive_a_killed_main_process() -> None:
     """kill -9 of the main process (cron run killed) must not leave parser workers behind."""
-    main = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True,
-                            cwd=str(Path(__file__).resolve().parents[1]))
+    main = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(Path(__file__).resolve().parents[1]),
+    )
     assert main.stdout is not None
     worker_pid = int(main.stdout.readline())
     assert _alive(worker_pid)

@@ -147,8 +147,9 @@ def test_progress_draws_a_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     assert fake2.getvalue() == ""
 
 
-def test_real_imap_login_at_debug_leaks_no_password(dovecot, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_imap_login_at_debug_leaks_no_password(
+    dovecot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Log in to a real Dovecot with every logger at DEBUG (imapclient logs its protocol there), once
     successfully and once with a wrong password: neither password reaches stderr or the log file."""
     import os

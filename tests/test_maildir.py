@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,10 +25,10 @@ def maildir(root: Path) -> Path:
 
 
 def test_receipt_time_is_topmost_received_header_else_mtime() -> None:
-    assert receipt_time(MAIL, 0) == datetime(2024, 12, 17, 16, 30, tzinfo=timezone.utc)
-    assert receipt_time(b"Subject: none\r\n\r\nx", 86400.0) == datetime(1970, 1, 2, tzinfo=timezone.utc)
+    assert receipt_time(MAIL, 0) == datetime(2024, 12, 17, 16, 30, tzinfo=UTC)
+    assert receipt_time(b"Subject: none\r\n\r\nx", 86400.0) == datetime(1970, 1, 2, tzinfo=UTC)
     garbled = b"Received: no date here\r\n\r\n"
-    assert receipt_time(garbled, 0) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert receipt_time(garbled, 0) == datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def test_uid_survives_flag_change_and_move_to_cur(tmp_path: Path) -> None:

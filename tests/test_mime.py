@@ -38,11 +38,15 @@ def test_every_client_style_and_gb_label_decodes_the_name(style: str, charset: s
     assert mail.attachments[0].raw_filename  # the audit trail keeps the header it came from
 
 
-_GBK_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5) | st.sampled_from(list("（）-_ 0123456789abcXYZ镕䶮"))
+_GBK_CHARS = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5) | st.sampled_from(
+    list("（）-_ 0123456789abcXYZ镕䶮")
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(_GBK_CHARS, min_size=1, max_size=40), st.sampled_from(ENCODED_STYLES), st.sampled_from(CHARSETS))
+@given(
+    st.text(_GBK_CHARS, min_size=1, max_size=40), st.sampled_from(ENCODED_STYLES), st.sampled_from(CHARSETS)
+)
 def test_random_chinese_names_survive_every_style(stem: str, style: str, charset: str) -> None:
     name = stem.strip() + ".docx"
     if style == "rfc2231_cont" and len(name.encode("gb18030")) < 3:
@@ -88,7 +92,7 @@ def test_rfc2231_continuations_sorted_numerically_charset_on_first() -> None:
 
 
 def test_raw_utf8_bytes_in_header() -> None:
-    name, _ = decode_filename('attachment; filename="申报表.docx"'.encode("utf-8"), None)
+    name, _ = decode_filename('attachment; filename="申报表.docx"'.encode(), None)
     assert name == "申报表.docx"
 
 
@@ -99,7 +103,9 @@ def test_raw_filename_of_8bit_header_is_storable_text() -> None:
     raw.encode("utf-8")  # no lone surrogates: sqlite and JSON writers accept it
 
 
-@pytest.mark.parametrize("name", ["镕.docx", "丂丄.docx", "申报表-朱镕基.docx", "䶮.docx", "一一.docx", "縗\u7e17.docx"])
+@pytest.mark.parametrize(
+    "name", ["镕.docx", "丂丄.docx", "申报表-朱镕基.docx", "䶮.docx", "一一.docx", "縗\u7e17.docx"]
+)
 def test_raw_gbk_with_rare_characters(name: str) -> None:
     assert decode_filename(b'attachment; filename="' + name.encode("gb18030") + b'"', None)[0] == name
 
@@ -111,20 +117,27 @@ def test_raw_latin1_bytes_stay_latin1() -> None:
 
 def test_undecodable_name_keeps_a_visible_replacement_and_the_raw_header() -> None:
     header = b'attachment; filename="=?GBK?B?' + base64.b64encode(b"\xff\xfe\x81.docx") + b'?="'
-    mail = parse_mail(build_mail([Part(DOCX, raw_content_type=b"application/octet-stream", raw_disposition=header)]))
+    mail = parse_mail(
+        build_mail([Part(DOCX, raw_content_type=b"application/octet-stream", raw_disposition=header)])
+    )
     att = mail.attachments[0]
     assert "\ufffd" in att.filename and att.filename.endswith(".docx")
     assert "GBK" in (att.raw_filename or "")
 
 
 def test_name_only_and_inline_named_parts_are_attachments() -> None:
-    parts = [Part(DOCX, "申报表.docx", style="name_only"), Part(b"%PDF-1.4\n", "盖章件.pdf", style="inline_named")]
+    parts = [
+        Part(DOCX, "申报表.docx", style="name_only"),
+        Part(b"%PDF-1.4\n", "盖章件.pdf", style="inline_named"),
+    ]
     mail = parse_mail(build_mail(parts))
     assert [a.filename for a in mail.attachments] == ["申报表.docx", "盖章件.pdf"]
 
 
 def test_text_plain_inline_part_is_body_not_attachment() -> None:
-    raw = build_mail([Part(b"note", raw_content_type=b"text/plain; charset=utf-8", raw_disposition=b"inline", cte="7bit")])
+    raw = build_mail(
+        [Part(b"note", raw_content_type=b"text/plain; charset=utf-8", raw_disposition=b"inline", cte="7bit")]
+    )
     mail = parse_mail(raw)
     assert mail.attachments == ()
     assert "note" in mail.body_text
@@ -154,8 +167,11 @@ def test_many_uuencode_begins_without_end_give_nothing() -> None:
 
 
 def test_forwarded_message_yields_its_attachments() -> None:
-    inner = build_mail([Part(DOCX, "申报表-李四.docx", style="rfc2231")], message_id="<inner@qq.com>",
-                       boundary="inner-boundary-1")
+    inner = build_mail(
+        [Part(DOCX, "申报表-李四.docx", style="rfc2231")],
+        message_id="<inner@qq.com>",
+        boundary="inner-boundary-1",
+    )
     raw = build_mail([forwarded(inner)], subject="转发：申报材料")
     walked, _ = walk_attachments(raw)  # the corpus convention: one .eml attachment
     atts = [p for p in walked if p.is_attachment]
@@ -211,12 +227,15 @@ def test_headers_subject_sender_date_message_id() -> None:
     assert "申报材料" in mail.body_text
 
 
-@pytest.mark.parametrize("header", [
-    b'From: "=?GBK?B?1cXI/Q==?=" <zhangsan@163.com>',
-    b"From: =?GBK?B?1cXI/Q==?= <zhangsan@163.com>",
-    b"From: \xd5\xc5\xc8\xfd <zhangsan@163.com>",
-    "From: \"张三\" <zhangsan@163.com>".encode("utf-8"),
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'From: "=?GBK?B?1cXI/Q==?=" <zhangsan@163.com>',
+        b"From: =?GBK?B?1cXI/Q==?= <zhangsan@163.com>",
+        b"From: \xd5\xc5\xc8\xfd <zhangsan@163.com>",
+        'From: "张三" <zhangsan@163.com>'.encode(),
+    ],
+)
 def test_sender_display_name_in_every_quoting(header: bytes) -> None:
     mail = parse_mail(header + b"\r\nSubject: x\r\n\r\nbody")
     assert mail.sender == "张三 <zhangsan@163.com>"
@@ -227,13 +246,16 @@ def test_unstructured_header_with_gb2312_label_and_gbk_char() -> None:
     assert decode_header_value(b"Re: " + word) == "Re: 朱镕基的申报"
 
 
-@pytest.mark.parametrize("url", [
-    "https://mail.163.com/large-attachment-download/index.html?p=X1a2b&file=abc",
-    "https://dashi.163.com/html/cloud-attachment-download/index.html?key=abc",
-    "https://wx.mail.qq.com/ftn/download?func=3&key=abc",
-    "https://mail.qq.com/cgi-bin/ftnExs_download?k=abc&t=exs_ftn_download",
-    "http://fs.163.com/fs/display/?p=X-NETEASE-HUGE-ATTACHMENT&file=abc",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mail.163.com/large-attachment-download/index.html?p=X1a2b&file=abc",
+        "https://dashi.163.com/html/cloud-attachment-download/index.html?key=abc",
+        "https://wx.mail.qq.com/ftn/download?func=3&key=abc",
+        "https://mail.qq.com/cgi-bin/ftnExs_download?k=abc&t=exs_ftn_download",
+        "http://fs.163.com/fs/display/?p=X-NETEASE-HUGE-ATTACHMENT&file=abc",
+    ],
+)
 def test_big_attachment_links_in_html_body(url: str) -> None:
     html = f'<div>从网易邮箱发来的超大附件</div><a href="{url.replace("&", "&amp;")}">申报材料.zip</a>'
     mail = parse_mail(build_mail([], body_html=html))
@@ -241,8 +263,10 @@ def test_big_attachment_links_in_html_body(url: str) -> None:
 
 
 def test_ordinary_links_are_not_big_attachments() -> None:
-    text = ("见 https://www.hbrs.gov.cn/notice.html 和 https://mail.163.com/ ，"
-            "https://mail.163.com/dashi/dlpro.html?from=mail 以及 https://im.qq.com/download/")
+    text = (
+        "见 https://www.hbrs.gov.cn/notice.html 和 https://mail.163.com/ ，"
+        "https://mail.163.com/dashi/dlpro.html?from=mail 以及 https://im.qq.com/download/"
+    )
     assert find_big_attachment_links(text) == ()
 
 
@@ -265,10 +289,15 @@ def test_any_filename_bytes_decode_to_storable_text(value: bytes) -> None:
 
 
 def test_part_count_and_nesting_are_bounded() -> None:
-    many = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\nContent-Type: image/png\r\n\r\nx\r\n" * 6000
+    many = (
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        + b"--b\r\nContent-Type: image/png\r\n\r\nx\r\n" * 6000
+    )
     parts, problems = walk_attachments(many)
     assert len(parts) == 5000 and problems
-    deep = b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(200))
+    deep = b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i) for i in range(200)
+    )
     mail = parse_mail(deep + b"Content-Type: image/png\r\n\r\nx")
     assert mail.problems and mail.attachments == ()
 

@@ -17,8 +17,13 @@ def _word(name: str, fields: dict[str, Any]) -> ParsedForm:
 
 def _pdf(name: str, fields: dict[str, Any] | None = None, *, scanned: bool = False) -> ParsedForm:
     info = PdfInfo(pages=2, text_layer=not scanned, scanned=scanned, seal="present", seal_pages=(1,))
-    return ParsedForm(source=name, kind="pdf", is_form=True,
-                      fields=copy.deepcopy(fields) if fields else empty_fields(), pdf=info)
+    return ParsedForm(
+        source=name,
+        kind="pdf",
+        is_form=True,
+        fields=copy.deepcopy(fields) if fields else empty_fields(),
+        pdf=info,
+    )
 
 
 def _letter(name: str, kind: str = "docx") -> ParsedForm:
@@ -32,8 +37,14 @@ def _units() -> list[dict[str, Any]]:
 def test_three_units_forwarded_in_one_mail_pair_by_content() -> None:
     a, b, c = _units()
     # file names say nothing useful; the content decides
-    docs = [_word("附件1.docx", a), _word("附件2.docx", b), _word("附件3.docx", c),
-            _pdf("扫描3.pdf", c), _pdf("扫描1.pdf", a), _pdf("扫描2.pdf", b)]
+    docs = [
+        _word("附件1.docx", a),
+        _word("附件2.docx", b),
+        _word("附件3.docx", c),
+        _pdf("扫描3.pdf", c),
+        _pdf("扫描1.pdf", a),
+        _pdf("扫描2.pdf", b),
+    ]
     result = pair_documents(docs)
     assert len(result.groups) == 3 and result.ignored == ()
     for group, fields in zip(result.groups, (a, b, c)):
@@ -44,14 +55,21 @@ def test_three_units_forwarded_in_one_mail_pair_by_content() -> None:
 
 def test_scans_pair_by_file_name() -> None:
     a, b, c = _units()
-    docs = [_word("武汉大学申报表.docx", a), _word("华中科技大学申报表.docx", b), _word("湖北大学申报表.docx", c),
-            _pdf("湖北大学申报表（盖章）.pdf", scanned=True), _pdf("武汉大学-盖章扫描件.pdf", scanned=True),
-            _pdf("华中科技大学.pdf", scanned=True)]
+    docs = [
+        _word("武汉大学申报表.docx", a),
+        _word("华中科技大学申报表.docx", b),
+        _word("湖北大学申报表.docx", c),
+        _pdf("湖北大学申报表（盖章）.pdf", scanned=True),
+        _pdf("武汉大学-盖章扫描件.pdf", scanned=True),
+        _pdf("华中科技大学.pdf", scanned=True),
+    ]
     result = pair_documents(docs)
     pairs = [(g.word.source if g.word else None, g.pdf.source if g.pdf else None) for g in result.groups]
-    assert pairs == [("武汉大学申报表.docx", "武汉大学-盖章扫描件.pdf"),
-                     ("华中科技大学申报表.docx", "华中科技大学.pdf"),
-                     ("湖北大学申报表.docx", "湖北大学申报表（盖章）.pdf")]
+    assert pairs == [
+        ("武汉大学申报表.docx", "武汉大学-盖章扫描件.pdf"),
+        ("华中科技大学申报表.docx", "华中科技大学.pdf"),
+        ("湖北大学申报表.docx", "湖北大学申报表（盖章）.pdf"),
+    ]
     # the scans carry nothing: the merged fields are the Word values
     assert result.groups[0].fields["project_name"] == a["project_name"]
 
@@ -95,8 +113,9 @@ def test_cover_letter_is_ignored_with_its_note() -> None:
 
 def test_scanned_cover_letter_is_not_a_pdf_only_form() -> None:
     a = _units()[0]
-    result = pair_documents([_pdf("推荐函.pdf", scanned=True), _word("申报表.docx", a),
-                             _pdf("申报表盖章.pdf", scanned=True)])
+    result = pair_documents(
+        [_pdf("推荐函.pdf", scanned=True), _word("申报表.docx", a), _pdf("申报表盖章.pdf", scanned=True)]
+    )
     assert [g.sources for g in result.groups] == [("申报表.docx", "申报表盖章.pdf")]
     assert [f.source for f in result.ignored] == ["推荐函.pdf"]
     assert "公函" in result.ignored[0].note
@@ -137,7 +156,11 @@ def test_merge_word_first_pdf_fills_gaps() -> None:
     pdf["applicant"]["mobile"] = "13800000000"
     pdf["scope"]["digital_tech"] = True
     pdf["scope_notes"]["digital_tech"] = "人工智能"
-    pdf["training_dates"], pdf["training_start"], pdf["training_end"] = "6月1日至5日", "2025-06-01", "2025-06-05"
+    pdf["training_dates"], pdf["training_start"], pdf["training_end"] = (
+        "6月1日至5日",
+        "2025-06-01",
+        "2025-06-05",
+    )
     merged = merge_fields(word, pdf)
     assert merged["project_name"] == "甲项目" and merged["applicant"]["contact"] == "张三"
     assert merged["applicant"]["mobile"] == "13800000000"
@@ -149,13 +172,21 @@ def test_merge_word_first_pdf_fills_gaps() -> None:
 def test_name_similarity_ignores_common_words() -> None:
     assert name_similarity("武汉大学申报表.docx", "武汉大学申报表（盖章扫描件）.pdf") == 1.0
     assert name_similarity("武汉大学申报表.docx", "湖北大学申报表.pdf") < name_similarity(
-        "武汉大学申报表.docx", "武汉大学.pdf")
+        "武汉大学申报表.docx", "武汉大学.pdf"
+    )
 
 
 def test_same_form_attached_twice_is_one_application() -> None:
     a = _units()[0]
-    result = pair_documents([_word("申报表.docx", a), _word("申报表(1).docx", a), _pdf("申报表.pdf", a),
-                             _pdf("扫描1.pdf", scanned=True), _pdf("扫描2.pdf", scanned=True)])
+    result = pair_documents(
+        [
+            _word("申报表.docx", a),
+            _word("申报表(1).docx", a),
+            _pdf("申报表.pdf", a),
+            _pdf("扫描1.pdf", scanned=True),
+            _pdf("扫描2.pdf", scanned=True),
+        ]
+    )
     assert [g.sources for g in result.groups][0] == ("申报表.docx", "申报表.pdf")
     assert [f.source for f in result.ignored] == ["申报表(1).docx"]
     assert "重复" in result.ignored[0].note and "申报表.docx" in result.ignored[0].note
@@ -173,8 +204,10 @@ def test_real_parsers_agree_on_a_pair() -> None:
     mail = []
     for seed, style in ((51, "glyph"), (52, "content_control"), (53, "split_table")):
         fields = sample_fields(seed)
-        mail += [parse_pdf(pdf_from_fields(fields), f"单位{seed}盖章.pdf"),
-                 parse_docx(build_form_docx(fields, style), f"单位{seed}.docx")]
+        mail += [
+            parse_pdf(pdf_from_fields(fields), f"单位{seed}盖章.pdf"),
+            parse_docx(build_form_docx(fields, style), f"单位{seed}.docx"),
+        ]
     result = pair_documents(mail)
     assert [g.sources for g in result.groups] == [(f"单位{s}.docx", f"单位{s}盖章.pdf") for s in (51, 52, 53)]
     for group, seed in zip(result.groups, (51, 52, 53)):

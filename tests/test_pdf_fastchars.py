@@ -26,7 +26,9 @@ def test_fast_character_dicts_equal_pdfplumbers(seed: int) -> None:
     assert fast == slow
 
 
-def test_a_page_whose_first_character_differs_falls_back_to_pdfplumber(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_whose_first_character_differs_falls_back_to_pdfplumber(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data = pdf_from_fields(sample_fields(3))
     real = pdf_text._CharFastPath._char
     calls = {"fast": 0}

@@ -52,7 +52,9 @@ def encrypted_pdf(user_password: bytes, owner_password: bytes = b"owner") -> byt
     o_value = _rc4(hashlib.md5(pad(owner_password)).digest()[:5], pad(user_password))
     perms = -44
     file_id = b"0123456789abcdef"
-    key = hashlib.md5(pad(user_password) + o_value + perms.to_bytes(4, "little", signed=True) + file_id).digest()[:5]
+    key = hashlib.md5(
+        pad(user_password) + o_value + perms.to_bytes(4, "little", signed=True) + file_id
+    ).digest()[:5]
     u_value = _rc4(key, _PAD)
     content = b"BT /F1 24 Tf 72 720 Td (Secret form) Tj ET"
     obj_key = hashlib.md5(key + (4).to_bytes(3, "little") + (0).to_bytes(2, "little")).digest()[:10]
@@ -61,14 +63,16 @@ def encrypted_pdf(user_password: bytes, owner_password: bytes = b"owner") -> byt
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-           b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
         4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
         5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        6: b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P %d >>" % (o_value.hex().encode(),
-                                                                     u_value.hex().encode(), perms),
+        6: b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P %d >>"
+        % (o_value.hex().encode(), u_value.hex().encode(), perms),
     }
-    trailer = b"<< /Size 7 /Root 1 0 R /Encrypt 6 0 R /ID [<%s> <%s>] >>" % (file_id.hex().encode(),
-                                                                              file_id.hex().encode())
+    trailer = b"<< /Size 7 /Root 1 0 R /Encrypt 6 0 R /ID [<%s> <%s>] >>" % (
+        file_id.hex().encode(),
+        file_id.hex().encode(),
+    )
     return _objects(objs, trailer)
 
 
@@ -87,7 +91,9 @@ def test_owner_password_only_opens_normally() -> None:
     assert not form.is_form  # "Secret form" is not a 申报表
 
 
-@pytest.mark.parametrize("data", [b"", b"not a pdf at all", b"%PDF-1.4\n1 0 obj\n<< garbage", b"PK\x03\x04zip"])
+@pytest.mark.parametrize(
+    "data", [b"", b"not a pdf at all", b"%PDF-1.4\n1 0 obj\n<< garbage", b"PK\x03\x04zip"]
+)
 def test_broken_or_non_pdf_raises_document_error(data: bytes) -> None:
     with pytest.raises(DocumentError):
         parse_pdf(data, "坏.pdf")
@@ -114,9 +120,14 @@ def _text_pdf(lines: list[str]) -> bytes:
 
 
 def test_cover_letter_pdf_is_not_a_form() -> None:
-    letter = _text_pdf(["关于报送2025年高级研修项目申报材料的函", "省人社厅专技处：",
-                        "现将我单位《高级研修项目申报表》报送你处，请审核。",
-                        "联系人：张三  电话：027-12345678  地址：武汉市武昌区"])
+    letter = _text_pdf(
+        [
+            "关于报送2025年高级研修项目申报材料的函",
+            "省人社厅专技处：",
+            "现将我单位《高级研修项目申报表》报送你处，请审核。",
+            "联系人：张三  电话：027-12345678  地址：武汉市武昌区",
+        ]
+    )
     form = parse_pdf(letter, "公函.pdf")
     assert not form.is_form
     assert "公函" in form.note or "未找到申报表" in form.note
@@ -125,7 +136,8 @@ def test_cover_letter_pdf_is_not_a_form() -> None:
 def test_garbled_cid_font_is_recognised() -> None:
     good = pdf_from_fields(sample_fields(4), seal=False)
     garbled = good.replace(b"/Encoding /UniGB-UTF16-H", b"/Encoding /Identity-H   ").replace(
-        b"/Ordering (GB1)", b"/Ordering (XYZ)")
+        b"/Ordering (GB1)", b"/Ordering (XYZ)"
+    )
     form = parse_pdf(garbled, "乱码.pdf")
     assert form.pdf is not None and not form.pdf.text_layer and not form.pdf.scanned
     assert form.is_form and "乱码" in form.note
@@ -137,10 +149,10 @@ def _with_extra_ops(pdf: bytes, ops: bytes) -> bytes:
     m = re.search(rb"10 0 obj\n<< /Length (\d+) /Filter /FlateDecode >>\nstream\n", pdf)
     assert m is not None
     start = m.end()
-    body = zlib.decompress(pdf[start:start + int(m.group(1))]) + b"\n" + ops
+    body = zlib.decompress(pdf[start : start + int(m.group(1))]) + b"\n" + ops
     data = zlib.compress(body)
     head = b"10 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data)
-    return pdf[:m.start()] + head + data + pdf[start + int(m.group(1)):]
+    return pdf[: m.start()] + head + data + pdf[start + int(m.group(1)) :]
 
 
 def test_red_vector_seal_adds_no_table_edges_and_is_detected() -> None:
@@ -148,9 +160,11 @@ def test_red_vector_seal_adds_no_table_edges_and_is_detected() -> None:
     base = pdf_from_fields(fields, seal=False)
     # an electronic seal drawn as red curves over the first rows of the table
     k = 0.5523 * 55
-    circle = (b"q 0.85 0.1 0.1 RG 4 w 300 640 m %.1f 640 355 %.1f 355 695 c 355 %.1f %.1f 750 300 750 c "
-              b"%.1f 750 245 %.1f 245 695 c 245 %.1f %.1f 640 300 640 c S Q"
-              % (300 + k, 695 - k, 695 + k, 300 + k, 300 - k, 695 + k, 695 - k, 300 - k))
+    circle = (
+        b"q 0.85 0.1 0.1 RG 4 w 300 640 m %.1f 640 355 %.1f 355 695 c 355 %.1f %.1f 750 300 750 c "
+        b"%.1f 750 245 %.1f 245 695 c 245 %.1f %.1f 640 300 640 c S Q"
+        % (300 + k, 695 - k, 695 + k, 300 + k, 300 - k, 695 + k, 695 - k, 300 - k)
+    )
     line = b"q 0.85 0.1 0.1 RG 1 w 250 700 m 350 700 l S Q"
     form = parse_pdf(_with_extra_ops(base, circle + b"\n" + line), "电子章.pdf")
     assert form.fields["project_name"] == fields["project_name"]
@@ -163,8 +177,16 @@ def test_drawn_checkboxes_are_read() -> None:
     from parsers import pdf_text
 
     def square(x: float) -> dict[str, object]:
-        return {"x0": x, "x1": x + 10, "top": 10.0, "bottom": 20.0, "width": 10.0, "height": 10.0,
-                "fill": False, "non_stroking_color": None}
+        return {
+            "x0": x,
+            "x1": x + 10,
+            "top": 10.0,
+            "bottom": 20.0,
+            "width": 10.0,
+            "height": 10.0,
+            "fill": False,
+            "non_stroking_color": None,
+        }
 
     class _Page:
         rects = [square(10.0), square(40.0), {**square(70.0), "x1": 170.0, "width": 100.0}]
@@ -186,9 +208,11 @@ def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
     objs = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [9 0 R] /Count 1 >>",
-        3: pdfgen._FONT, 5: pdfgen._CIDFONT, 6: pdfgen._DESCRIPTOR,
+        3: pdfgen._FONT,
+        5: pdfgen._CIDFONT,
+        6: pdfgen._DESCRIPTOR,
         9: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 10 0 R "
-           b"/Resources << /Font << /F1 3 0 R >> /XObject << /Seal 7 0 R >> >> >>",
+        b"/Resources << /Font << /F1 3 0 R >> /XObject << /Seal 7 0 R >> >> >>",
         10: b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(body), body),
     }
     objs[7], objs[8] = pdfgen._seal_objects(64)
@@ -197,15 +221,21 @@ def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
     assert form.is_form and "扫描件" in form.note
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("☑财政资助项目 □自筹经费项目（自筹经费来源：_____）", "fiscal"),
-    ("□财政资助项目  ■自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),
-    ("£财政资助项目 R自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # Wingdings 2 lost its font
-    ("þ财政资助项目 ¨自筹经费项目", "fiscal"),  # Wingdings lost its font
-    ("□财政资助项目 自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # the tick over a box was lost
-    ("自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # the other option deleted
-    ("□财政资助项目 □自筹经费项目", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("☑财政资助项目 □自筹经费项目（自筹经费来源：_____）", "fiscal"),
+        ("□财政资助项目  ■自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),
+        ("£财政资助项目 R自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # Wingdings 2 lost its font
+        ("þ财政资助项目 ¨自筹经费项目", "fiscal"),  # Wingdings lost its font
+        (
+            "□财政资助项目 自筹经费项目（自筹经费来源：单位自筹）",
+            "self_funded",
+        ),  # the tick over a box was lost
+        ("自筹经费项目（自筹经费来源：单位自筹）", "self_funded"),  # the other option deleted
+        ("□财政资助项目 □自筹经费项目", None),
+    ],
+)
 def test_funding_choice_from_pdf_text(text: str, expected: str | None) -> None:
     from parsers import pdf_form
     from parsers.schema import empty_fields
@@ -245,7 +275,9 @@ def test_value_below_a_full_width_label() -> None:
         (("提升数字化能力，服务高质量发展。", 5),),
         (("培训对象", 2), ("中高级职称专业技术人员", 3)),
     ]
-    form = parse_pdf(_table_pdf(rows, ["申报单位：湖北某研究院（盖章）", "申报时间：2024年12月12日"]), "竖排.pdf")
+    form = parse_pdf(
+        _table_pdf(rows, ["申报单位：湖北某研究院（盖章）", "申报时间：2024年12月12日"]), "竖排.pdf"
+    )
     assert form.is_form
     assert form.fields["purpose"] == "提升数字化能力，服务高质量发展。"
     assert form.fields["trainees"] == "中高级职称专业技术人员"
@@ -271,11 +303,18 @@ def test_header_lines_typed_inside_the_table() -> None:
 def test_borderless_form_is_read_from_lines() -> None:
     from intake import pdfgen
 
-    lines = ["专业技术人员知识更新工程2025年高级研修项目申报表", "申报单位：湖北某研究院（盖章）",
-             "项目名称：数字经济高级研修班", "办班时间 2025年6月16日-20日  办班地点 武汉市",
-             "研修目的和作用 提升数字化能力，", "服务高质量发展。",
-             "申报单位信息 单位名称 湖北某研究院 联系人 张三", "办公电话 027-12345678 手机 13800000000",
-             "承办单位信息 单位名称 武汉培训中心 联系人 李四", "办公电话 027-87654321 手机 13900000000"]
+    lines = [
+        "专业技术人员知识更新工程2025年高级研修项目申报表",
+        "申报单位：湖北某研究院（盖章）",
+        "项目名称：数字经济高级研修班",
+        "办班时间 2025年6月16日-20日  办班地点 武汉市",
+        "研修目的和作用 提升数字化能力，",
+        "服务高质量发展。",
+        "申报单位信息 单位名称 湖北某研究院 联系人 张三",
+        "办公电话 027-12345678 手机 13800000000",
+        "承办单位信息 单位名称 武汉培训中心 联系人 李四",
+        "办公电话 027-87654321 手机 13900000000",
+    ]
     cv = pdfgen._Canvas()
     for i, line in enumerate(lines):
         cv.text(60, 60 + i * 20, line)
@@ -330,7 +369,9 @@ def test_merged_pdf_reaches_reviewers_as_its_own_flag() -> None:
     canvas.pages += pdfgen._layout(second).pages
     form = parse_pdf(pdfgen._serialize(canvas, seal=True), "合并.pdf")
     (group,) = pair_documents([form]).groups
-    flags = [f for f in form_flags(group, default_rules()) if f.code in ("multiple_forms_in_pdf", "form_problem")]
+    flags = [
+        f for f in form_flags(group, default_rules()) if f.code in ("multiple_forms_in_pdf", "form_problem")
+    ]
     assert [f.code for f in flags] == ["multiple_forms_in_pdf"]
     spec = SPECS["multiple_forms_in_pdf"]
     assert spec.severity is Severity.WARNING and spec.scope == "form"
@@ -351,7 +392,7 @@ def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
             if rnd.random() < 0.6:
                 data[pos] = rnd.randrange(256)
             else:
-                del data[pos:pos + rnd.randint(1, 40)]
+                del data[pos : pos + rnd.randint(1, 40)]
         try:
             form = parse_pdf(bytes(data), "坏.pdf")
             outcomes.add("parsed")
@@ -362,9 +403,14 @@ def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
     assert outcomes == {"parsed", "refused"}  # the mutations did damage some beyond repair
 
 
-@pytest.mark.parametrize(("text", "batch"), [("■是第3批国家级专业技术人员继续教育基地", 3),
-                                             ("■是第 十二 批国家级专业技术人员继续教育基地", 12),
-                                             ("■是第__批国家级专业技术人员继续教育基地", None)])
+@pytest.mark.parametrize(
+    ("text", "batch"),
+    [
+        ("■是第3批国家级专业技术人员继续教育基地", 3),
+        ("■是第 十二 批国家级专业技术人员继续教育基地", 12),
+        ("■是第__批国家级专业技术人员继续教育基地", None),
+    ],
+)
 def test_ce_base_batch(text: str, batch: int | None) -> None:
     from parsers import pdf_form
     from parsers.schema import empty_fields
@@ -399,8 +445,10 @@ def test_section_label_with_turned_text_direction(turn: str) -> None:
     for cells in ((("项目名称", 2), ("数字经济高级研修班", 3)), (("培训对象", 2), ("专业技术人员", 3))):
         y = pdfgen._place_row(cv, y, cells, 0, 800)
     section_top = y
-    for cells in ((("单位名称", 1), ("湖北某研究院", 1), ("联系人", 1), ("张三", 1)),
-                  (("办公电话", 1), ("027-12345678", 1), ("手机", 1), ("13800000000", 1))):
+    for cells in (
+        (("单位名称", 1), ("湖北某研究院", 1), ("联系人", 1), ("张三", 1)),
+        (("办公电话", 1), ("027-12345678", 1), ("手机", 1), ("13800000000", 1)),
+    ):
         pdfgen._draw_row(cv, y, pdfgen.MARGIN + pdfgen._COLS[0], cells, 1, pdfgen._cell_lines(cells, 1), 36)
         y += 36
     cv.rect(pdfgen.MARGIN, section_top, pdfgen._COLS[0], y - section_top)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,9 @@ from parsers.pdf_form import parse_pdf
 # Styles whose look survives LibreOffice on a machine without Windows symbol fonts (eq_field: the tick
 # drawn over the box is lost, and the box that remains tells the choice).
 LO_STYLES = ("glyph", "legacy_formfield", "eq_field", "label_value_one_cell", "split_table")
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed"
+)
 
 
 def _diff(expected: Mapping[str, Any], got: Mapping[str, Any], path: str = "") -> list[tuple[str, Any, Any]]:
@@ -43,7 +46,9 @@ def _long_fields() -> dict[str, Any]:
     fields = sample_fields(3)
     fields["purpose"] = "提升专业技术人员数字化能力，服务湖北高质量发展。" * 40
     # paragraphs that end short of the cell's right edge (a full last line cannot show its break)
-    fields["content_and_format"] = "\n".join(f"{i}. 主题报告与专题研讨，现场教学（{i} days）。" for i in range(40))
+    fields["content_and_format"] = "\n".join(
+        f"{i}. 主题报告与专题研讨，现场教学（{i} days）。" for i in range(40)
+    )
     fields["experts"] = "; ".join(["Prof. Zhang from Huazhong University of Science and Technology"] * 8)
     return fields
 
@@ -67,7 +72,10 @@ def test_sparse_form_gives_empty_fields_not_labels() -> None:
     assert form.is_form and form.fields["project_name"] == "数字经济高级研修班"
     assert form.fields["training_location"] is None and form.fields["applicant"]["contact"] is None
     assert form.fields["funding_type"] is None and form.fields["scope"] == {
-        "national_strategy": False, "industry_demand": False, "digital_tech": False}
+        "national_strategy": False,
+        "industry_demand": False,
+        "digital_tech": False,
+    }
 
 
 def test_fast_scanned_pdf_has_no_text_and_a_seal() -> None:
@@ -104,7 +112,9 @@ def lo_forms() -> dict[str, tuple[dict[str, Any], bytes]]:
 @needs_soffice
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("style", LO_STYLES)
-def test_libreoffice_text_pdf_round_trip(lo_forms: dict[str, tuple[dict[str, Any], bytes]], style: str) -> None:
+def test_libreoffice_text_pdf_round_trip(
+    lo_forms: dict[str, tuple[dict[str, Any], bytes]], style: str
+) -> None:
     fields, data = lo_forms[style]
     form = parse_pdf(data, f"{style}.pdf")
     assert form.is_form and form.pdf is not None and form.pdf.text_layer
@@ -138,8 +148,15 @@ def test_scanned_pdf_is_recognised_and_seal_checked() -> None:
 # layout; the Wingdings cases are left out (this machine has no Wingdings font, so LibreOffice writes
 # boxes that even a person cannot read).
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_CASES = ("dates_cn_short", "extra_rows_content_control", "style_deleted_options", "glyph_both_ticked",
-                "deleted_options_empty_box_kept", "style_text_box", "style_hints_kept")
+GOLDEN_CASES = (
+    "dates_cn_short",
+    "extra_rows_content_control",
+    "style_deleted_options",
+    "glyph_both_ticked",
+    "deleted_options_empty_box_kept",
+    "style_text_box",
+    "style_hints_kept",
+)
 
 
 @needs_soffice

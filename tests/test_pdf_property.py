@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from intake.formgen import sample_fields
 from intake.pdfgen import pdf_from_fields
-from parsers.pdf_form import parse_pdf
 from parsers import pdf_form
+from parsers.pdf_form import parse_pdf
 from parsers.schema import FIELDS, norm_label
 
 _CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
@@ -30,7 +30,8 @@ _LABELS = {norm_label(label) for spec in FIELDS for label in spec.labels} | {"�
 # A value that is itself one of the form's labels ("传 真" typed as a contact), also with a star or a short
 # bracketed note the parser accepts on labels ("办班时间（开始）"), cannot be told from a label.
 _PARA = _WORD.map(lambda s: s.strip()).filter(
-    lambda s: len(s) > 0 and norm_label(s) not in _LABELS and not pdf_form._specs_for_label(s))
+    lambda s: len(s) > 0 and norm_label(s) not in _LABELS and not pdf_form._specs_for_label(s)
+)
 _LONG = st.lists(_PARA.map(lambda s: s + "。"), min_size=1, max_size=6).map("\n".join)
 
 
@@ -54,12 +55,24 @@ def _same_paragraphs(got: str | None, want: str | None) -> bool:
     return got.replace("\n", "") == want.replace("\n", "") and _breaks(got) <= _breaks(want)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          phases=(Phase.explicit, Phase.reuse, Phase.generate))  # no shrinking: the suite stays short
-@given(seed=st.integers(0, 10_000), name=_PARA, org=_PARA, purpose=_LONG, experts=_LONG,
-       contact=_PARA, fax=st.one_of(st.none(), st.from_regex(r"0[0-9]{2,3}-[0-9]{7,8}", fullmatch=True)))
-def test_random_values_round_trip(seed: int, name: str, org: str, purpose: str, experts: str, contact: str,
-                                  fax: str | None) -> None:
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+)  # no shrinking: the suite stays short
+@given(
+    seed=st.integers(0, 10_000),
+    name=_PARA,
+    org=_PARA,
+    purpose=_LONG,
+    experts=_LONG,
+    contact=_PARA,
+    fax=st.one_of(st.none(), st.from_regex(r"0[0-9]{2,3}-[0-9]{7,8}", fullmatch=True)),
+)
+def test_random_values_round_trip(
+    seed: int, name: str, org: str, purpose: str, experts: str, contact: str, fax: str | None
+) -> None:
     fields: dict[str, Any] = copy.deepcopy(sample_fields(seed))
     fields["project_name"] = _clean(name)
     fields["applicant"]["name"] = _clean(org)

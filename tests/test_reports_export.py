@@ -4,19 +4,47 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.models import Flag
 from reports.export import export_lines, message_to_json, normalise_fields, write_export
 from tests.test_reports_factory import make_attachment, make_form, make_message
 
-TOP_KEYS = {"message_id", "uid", "folder", "uidvalidity", "from", "subject", "received_at", "date_header",
-            "attachments", "forms", "flags"}
-FIELD_KEYS = {"project_name", "declared_org", "declared_date", "training_dates", "training_start",
-              "training_end", "training_location", "industry_field", "industry_authority", "funding_type",
-              "self_funding_source", "scope", "scope_notes", "purpose", "content_and_format", "experts",
-              "trainees", "applicant", "organizer"}
+TOP_KEYS = {
+    "message_id",
+    "uid",
+    "folder",
+    "uidvalidity",
+    "from",
+    "subject",
+    "received_at",
+    "date_header",
+    "attachments",
+    "forms",
+    "flags",
+}
+FIELD_KEYS = {
+    "project_name",
+    "declared_org",
+    "declared_date",
+    "training_dates",
+    "training_start",
+    "training_end",
+    "training_location",
+    "industry_field",
+    "industry_authority",
+    "funding_type",
+    "self_funding_source",
+    "scope",
+    "scope_notes",
+    "purpose",
+    "content_and_format",
+    "experts",
+    "trainees",
+    "applicant",
+    "organizer",
+}
 
 
 def test_message_has_exactly_the_contract_keys() -> None:
@@ -29,21 +57,35 @@ def test_message_has_exactly_the_contract_keys() -> None:
     form = obj["forms"][0]
     assert set(form) == {"form_id", "sources", "fields", "flags", "superseded_by"}
     assert set(form["fields"]) == FIELD_KEYS
-    assert set(form["fields"]["organizer"]) == {"name", "contact", "office_phone", "mobile", "fax", "address",
-                                                "ce_base", "ce_base_batch"}
+    assert set(form["fields"]["organizer"]) == {
+        "name",
+        "contact",
+        "office_phone",
+        "mobile",
+        "fax",
+        "address",
+        "ce_base",
+        "ce_base_batch",
+    }
     assert form["sources"] == ["申报表1.docx", "申报表1.pdf"]
 
 
 def test_received_at_is_iso_in_office_zone() -> None:
-    m = replace(make_message(0), received_at=datetime(2024, 12, 17, 16, 30, tzinfo=timezone.utc))
+    m = replace(make_message(0), received_at=datetime(2024, 12, 17, 16, 30, tzinfo=UTC))
     assert message_to_json(m)["received_at"] == "2024-12-18T00:30:00+08:00"
 
 
 def test_missing_field_keys_are_filled_with_null() -> None:
     fields = normalise_fields({"project_name": "甲", "applicant": {"name": "乙"}})
     assert fields["declared_org"] is None
-    assert fields["applicant"] == {"name": "乙", "contact": None, "office_phone": None, "mobile": None,
-                                   "fax": None, "address": None}
+    assert fields["applicant"] == {
+        "name": "乙",
+        "contact": None,
+        "office_phone": None,
+        "mobile": None,
+        "fax": None,
+        "address": None,
+    }
     assert fields["scope"] == {"national_strategy": False, "industry_demand": False, "digital_tech": False}
 
 
@@ -60,9 +102,12 @@ def test_export_is_deterministic_and_in_receipt_order(tmp_path: Path) -> None:
 
 
 def test_export_survives_lone_surrogates_and_leaves_no_temp(tmp_path: Path) -> None:
-    m = make_message(0, subject="bad\udcff header",
-                     forms=(make_form("INBOX/1/1", 0, flags=(Flag("missing_field", "purpose"),)),),
-                     attachments=(make_attachment("x.docx", status="unreadable", detail="文件已损坏"),))
+    m = make_message(
+        0,
+        subject="bad\udcff header",
+        forms=(make_form("INBOX/1/1", 0, flags=(Flag("missing_field", "purpose"),)),),
+        attachments=(make_attachment("x.docx", status="unreadable", detail="文件已损坏"),),
+    )
     out = tmp_path / "sub" / "export.jsonl"
     write_export(out, [m])
     obj = json.loads(out.read_text(encoding="utf-8"))
@@ -95,8 +140,12 @@ def test_streamed_file_has_the_bytes_of_the_whole_string_export(tmp_path: Path) 
     out = tmp_path / "e.jsonl"
     write_export(out, iter(msgs))  # any iterable, here a one-shot iterator
     expected = "".join(
-        json.dumps(message_to_json(m), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        .replace("\udcff", "\ufffd") + "\n" for m in sorted(msgs, key=lambda m: m.received_at))
+        json.dumps(message_to_json(m), ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace(
+            "\udcff", "\ufffd"
+        )
+        + "\n"
+        for m in sorted(msgs, key=lambda m: m.received_at)
+    )
     assert out.read_bytes() == expected.encode("utf-8")
     assert out.read_bytes() == export_lines(msgs).encode("utf-8")
 
@@ -136,7 +185,9 @@ def test_streamed_reiterable_export_has_the_bytes_of_the_list_export(tmp_path: P
     write_export(streamed, view)
     assert streamed.read_bytes() == want.read_bytes()
     assert view.passes == 2  # one pass over small keys for the order, one to write: no list of records
-    write_export(shuffled, _Reiterable([ordered[2], ordered[0], ordered[3], ordered[1]]))  # falls back to sorting
+    write_export(
+        shuffled, _Reiterable([ordered[2], ordered[0], ordered[3], ordered[1]])
+    )  # falls back to sorting
     assert shuffled.read_bytes() == want.read_bytes()
     write_export(shuffled, iter(msgs))  # a one-off iterator still works
     assert shuffled.read_bytes() == want.read_bytes()

@@ -15,11 +15,18 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def _messages() -> list:
     ok = make_message(0)
     hostile = make_message(1, subject=HOSTILE, flags=(Flag("no_attachment"),), forms=(), attachments=())
-    form = make_form("INBOX/1/3", 2, flags=(Flag("missing_field", "applicant.mobile"),),
-                     project_name="<b>粗体</b>项目")
+    form = make_form(
+        "INBOX/1/3", 2, flags=(Flag("missing_field", "applicant.mobile"),), project_name="<b>粗体</b>项目"
+    )
     flagged = make_message(2, forms=(form,))
-    failed = make_message(3, forms=(), attachments=(), outcome="failed",
-                          flags=(Flag("processing_failed", "x"),), subject="坏邮件\udcff")
+    failed = make_message(
+        3,
+        forms=(),
+        attachments=(),
+        outcome="failed",
+        flags=(Flag("processing_failed", "x"),),
+        subject="坏邮件\udcff",
+    )
     return [ok, hostile, flagged, failed]
 
 

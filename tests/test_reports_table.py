@@ -8,26 +8,42 @@ import pytest
 
 from intake.models import Flag
 from reports.cells import clean_text, line_count, text_width
-from reports.table import (FIELD_COLUMNS, display_value, flag_text, guess_region, guess_unit_type,
-                           training_days)
+from reports.table import (
+    FIELD_COLUMNS,
+    display_value,
+    flag_text,
+    guess_region,
+    guess_unit_type,
+    training_days,
+)
 
 
-@pytest.mark.parametrize(("name", "address", "expected"), [
-    ("宜昌市中心人民医院", None, "宜昌市"),
-    ("华中科技大学", "武汉市洪山区珞喻路1037号", "武汉市"),
-    ("湖北省地质局", None, "省直"),
-    ("恩施土家族苗族自治州林业局", None, "恩施州"),
-    ("某某科技有限公司", None, "未知"),
-    ("襄阳市农业科学院", "武汉市", "襄阳市"),  # the name wins over the address
-])
+@pytest.mark.parametrize(
+    ("name", "address", "expected"),
+    [
+        ("宜昌市中心人民医院", None, "宜昌市"),
+        ("华中科技大学", "武汉市洪山区珞喻路1037号", "武汉市"),
+        ("湖北省地质局", None, "省直"),
+        ("恩施土家族苗族自治州林业局", None, "恩施州"),
+        ("某某科技有限公司", None, "未知"),
+        ("襄阳市农业科学院", "武汉市", "襄阳市"),  # the name wins over the address
+    ],
+)
 def test_guess_region(name: str, address: str | None, expected: str) -> None:
     assert guess_region({"applicant": {"name": name, "address": address}}) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("武汉大学", "高等院校"), ("湖北省农业科学院", "科研院所"), ("东风汽车集团有限公司", "企业"),
-    ("湖北省交通规划设计院股份有限公司", "企业"), ("宜昌市中心人民医院", "医疗卫生机构"), ("某某", "未知"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("武汉大学", "高等院校"),
+        ("湖北省农业科学院", "科研院所"),
+        ("东风汽车集团有限公司", "企业"),
+        ("湖北省交通规划设计院股份有限公司", "企业"),
+        ("宜昌市中心人民医院", "医疗卫生机构"),
+        ("某某", "未知"),
+    ],
+)
 def test_guess_unit_type(name: str, expected: str) -> None:
     assert guess_unit_type({"applicant": {"name": name}}) == expected
 

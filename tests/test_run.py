@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,8 +26,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # ---------------------------------------------------------------- fixtures shared with test_cli
 
 
-
-
 def form_docx(seed: int) -> tuple[dict[str, Any], bytes]:
     from intake.formgen import build_form_docx, sample_fields
 
@@ -40,8 +39,9 @@ def form_pdf(fields: dict[str, Any]) -> bytes:
     return pdf_from_fields(fields)
 
 
-def make_mail(n: int, received: datetime, attachments: Sequence[tuple[str, bytes, str]] = (),
-              *, subject: str = "申报表") -> bytes:
+def make_mail(
+    n: int, received: datetime, attachments: Sequence[tuple[str, bytes, str]] = (), *, subject: str = "申报表"
+) -> bytes:
     msg = EmailMessage()
     msg["From"] = f"unit{n}@example.cn"
     msg["To"] = "hbzsgx@163.com"
@@ -67,10 +67,18 @@ def write_maildir(root: Path, mails: Sequence[bytes]) -> Path:
 def config_for(tmp_path: Path, mailbox: Path, **intake: Any) -> Config:
     data = {
         "mailbox": {"kind": "maildir", "path": str(mailbox), "batch_size": 3},
-        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31",
-                   "data_dir": "data", "workers": 1, **intake},
-        "report": {"workbook": "out/申报汇总.xlsx", "summary_html": "out/summary.html",
-                   "export_jsonl": "out/export.jsonl"},
+        "intake": {
+            "deadline": "2024-12-17T23:59:59+08:00",
+            "training_end_limit": "2025-10-31",
+            "data_dir": "data",
+            "workers": 1,
+            **intake,
+        },
+        "report": {
+            "workbook": "out/申报汇总.xlsx",
+            "summary_html": "out/summary.html",
+            "export_jsonl": "out/export.jsonl",
+        },
     }
     return build_config(data, base_dir=tmp_path)
 
@@ -122,7 +130,9 @@ def test_each_problem_mail_is_flagged_and_the_run_goes_on(tmp_path: Path, clean_
 
 def test_clean_form_round_trips_every_field(tmp_path: Path, clean_form: Any) -> None:
     fields, docx, _ = clean_form
-    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("表.docx", docx, DOCX)])]))
+    cfg = config_for(
+        tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("表.docx", docx, DOCX)])])
+    )
     run_intake(cfg)
     exported = json.loads(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()[0])
     got = exported["forms"][0]["fields"]
@@ -185,8 +195,12 @@ def test_new_mail_between_runs_is_processed_once(tmp_path: Path, clean_form: Any
 
 def test_rerun_range_is_inclusive_in_office_zone_and_skips_unchanged(tmp_path: Path) -> None:
     # 16 Dec 23:30 Beijing is 15:30 UTC; 18 Dec 00:05 Beijing is still 17 Dec in UTC.
-    mails = [make_mail(1, at(15, 23, 59)), make_mail(2, at(16, 0, 0)), make_mail(3, at(17, 23, 59)),
-             make_mail(4, at(18, 0, 5))]
+    mails = [
+        make_mail(1, at(15, 23, 59)),
+        make_mail(2, at(16, 0, 0)),
+        make_mail(3, at(17, 23, 59)),
+        make_mail(4, at(18, 0, 5)),
+    ]
     cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", mails))
     run_intake(cfg)
     unchanged = run_intake(cfg, mode="rerun", since=date(2024, 12, 16), until=date(2024, 12, 17))
@@ -225,8 +239,9 @@ def test_dry_run_leaves_store_untouched(tmp_path: Path, clean_form: Any) -> None
     assert run_intake(cfg).new == 1  # the real run still finds it
 
 
-def test_failures_are_trapped_per_message_and_per_attachment(tmp_path: Path, clean_form: Any,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failures_are_trapped_per_message_and_per_attachment(
+    tmp_path: Path, clean_form: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import intake.mime
     import intake.run
 
@@ -267,8 +282,9 @@ class FakeImap:
     def folders(self) -> list[str]:
         return ["INBOX"]
 
-    def list_uids(self, folder: str, *, after_uid: int = 0, since: date | None = None,
-                  before: date | None = None) -> FolderListing:
+    def list_uids(
+        self, folder: str, *, after_uid: int = 0, since: date | None = None, before: date | None = None
+    ) -> FolderListing:
         uids = sorted(self.messages)
         chosen = [u for u in uids if u > after_uid] or uids[-1:]  # `UID n:*` returns the last one
         return FolderListing(folder, self.validity, tuple(chosen))
@@ -276,8 +292,9 @@ class FakeImap:
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
         for uid in uids:
             self.fetched.append(uid)
-            yield RawMessage(MessageRef(folder, self.validity, uid), at(10) + timedelta(minutes=uid),
-                             self.messages[uid])
+            yield RawMessage(
+                MessageRef(folder, self.validity, uid), at(10) + timedelta(minutes=uid), self.messages[uid]
+            )
 
     def after_commit(self, ref: MessageRef) -> None:
         self.committed.append(ref)
@@ -364,8 +381,12 @@ def test_legacy_doc_is_converted_and_parsed(tmp_path: Path, clean_form: Any) -> 
     fields, docx, _ = clean_form
     doc = convert_files([("表.docx", docx)], target="doc")[0].data
     assert doc is not None
-    mails = [make_mail(1, at(10), [("申报表.doc", doc, "application/msword")]),
-             make_mail(2, at(10), [("坏.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "application/msword")])]
+    mails = [
+        make_mail(1, at(10), [("申报表.doc", doc, "application/msword")]),
+        make_mail(
+            2, at(10), [("坏.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "application/msword")]
+        ),
+    ]
     cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", mails))
     assert run_intake(cfg).failed == 0
     with Store(cfg.data_dir) as store:
@@ -376,7 +397,8 @@ def test_legacy_doc_is_converted_and_parsed(tmp_path: Path, clean_form: Any) -> 
 
 
 def test_outputs_are_rebuilt_after_a_run_that_crashed_before_writing_them(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import intake.run
 
     box = write_maildir(tmp_path / "mail", [make_mail(1, at(10))])
@@ -403,8 +425,14 @@ def test_garbage_files_in_the_mailbox_never_stop_the_run(tmp_path: Path, clean_f
 
     rnd = random.Random(5)
     good = standard_mails(clean_form)[0]
-    garbage = [b"", b"\r\n\r\n", bytes(rnd.randrange(256) for _ in range(3000)), good[: len(good) // 2],
-               good.replace(b"boundary", b"boundery"), b"Content-Type: multipart/mixed\r\n\r\n--x\r\n" * 50]
+    garbage = [
+        b"",
+        b"\r\n\r\n",
+        bytes(rnd.randrange(256) for _ in range(3000)),
+        good[: len(good) // 2],
+        good.replace(b"boundary", b"boundery"),
+        b"Content-Type: multipart/mixed\r\n\r\n--x\r\n" * 50,
+    ]
     cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", garbage))
     summary = run_intake(cfg)
     assert summary.processed == len(garbage) and summary.exit_code in (0, 3)
@@ -413,8 +441,9 @@ def test_garbage_files_in_the_mailbox_never_stop_the_run(tmp_path: Path, clean_f
     assert len(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()) == len(garbage)
 
 
-def test_a_broken_parser_pool_flags_documents_and_the_run_goes_on(tmp_path: Path, clean_form: Any,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_parser_pool_flags_documents_and_the_run_goes_on(
+    tmp_path: Path, clean_form: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from intake.isolate import DocumentParser
 
     def broken(self: Any, docs: Any, **kwargs: Any) -> Any:
@@ -432,26 +461,39 @@ def test_a_broken_parser_pool_flags_documents_and_the_run_goes_on(tmp_path: Path
 def test_rerun_after_a_rule_change_replaces_results(tmp_path: Path) -> None:
     box = write_maildir(tmp_path / "mail", [make_mail(1, at(16, 12)), make_mail(2, at(10))])
     run_intake(config_for(tmp_path, box))
-    stricter = build_config({**_raw_config(box), "intake": {**_raw_config(box)["intake"],
-                                                            "deadline": "2024-12-15T23:59:59+08:00"}},
-                            base_dir=tmp_path)
+    stricter = build_config(
+        {
+            **_raw_config(box),
+            "intake": {**_raw_config(box)["intake"], "deadline": "2024-12-15T23:59:59+08:00"},
+        },
+        base_dir=tmp_path,
+    )
     assert run_intake(stricter).processed == 0  # `run` only looks at new mail
     summary = run_intake(stricter, mode="rerun", since=date(2024, 12, 16), until=date(2024, 12, 16))
     assert (summary.processed, summary.changed) == (1, 1)
     with Store(stricter.data_dir) as store:
         recs = by_subject(store.load_records())
         assert "late" in codes(recs["1"].flags) and "late" not in codes(recs["2"].flags)
-        assert store.get_identity(recs["1"].key).rules_version != store.get_identity(recs["2"].key).rules_version
+        assert (
+            store.get_identity(recs["1"].key).rules_version != store.get_identity(recs["2"].key).rules_version
+        )
     assert '"late"' in stricter.report.export_jsonl.read_text(encoding="utf-8")
 
 
 def _raw_config(box: Path) -> dict[str, Any]:
     return {
         "mailbox": {"kind": "maildir", "path": str(box), "batch_size": 3},
-        "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31",
-                   "data_dir": "data", "workers": 1},
-        "report": {"workbook": "out/申报汇总.xlsx", "summary_html": "out/summary.html",
-                   "export_jsonl": "out/export.jsonl"},
+        "intake": {
+            "deadline": "2024-12-17T23:59:59+08:00",
+            "training_end_limit": "2025-10-31",
+            "data_dir": "data",
+            "workers": 1,
+        },
+        "report": {
+            "workbook": "out/申报汇总.xlsx",
+            "summary_html": "out/summary.html",
+            "export_jsonl": "out/export.jsonl",
+        },
     }
 
 

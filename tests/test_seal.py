@@ -19,14 +19,21 @@ def _page(draw_fn=None) -> Image.Image:  # type: ignore[no-untyped-def]
     d = ImageDraw.Draw(img)
     font = _cjk_font(12)
     for row in range(8):  # some black form text, like a real page
-        d.text((60, 200 + row * 30), "申报单位信息 单位名称 联系人 办公电话 手机 传真 地址", fill="black", font=font)
+        d.text(
+            (60, 200 + row * 30),
+            "申报单位信息 单位名称 联系人 办公电话 手机 传真 地址",
+            fill="black",
+            font=font,
+        )
     d.rectangle((50, 190, 545, 450), outline="black")
     if draw_fn:
         draw_fn(img, d)
     return img
 
 
-def _stamp_at(img: Image.Image, x: int, y: int, px: int = 113, tint: tuple[int, int, int] | None = None) -> None:
+def _stamp_at(
+    img: Image.Image, x: int, y: int, px: int = 113, tint: tuple[int, int, int] | None = None
+) -> None:
     stamp = stamp_image(px)
     if tint:
         stamp = Image.merge("RGBA", (*Image.new("RGB", stamp.size, tint).split(), stamp.getchannel("A")))

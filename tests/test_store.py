@@ -3,23 +3,47 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef
 from intake.store import Store, form_id_for
 
-UTC = timezone.utc
+UTC = UTC
 
 
-def record(uid: int, *, received: datetime, subject: str = "s", flags: tuple[Flag, ...] = (),
-           fields: dict | None = None, validity: int = 7) -> MessageRecord:
+def record(
+    uid: int,
+    *,
+    received: datetime,
+    subject: str = "s",
+    flags: tuple[Flag, ...] = (),
+    fields: dict | None = None,
+    validity: int = 7,
+) -> MessageRecord:
     ref = MessageRef("INBOX", validity, uid)
-    form = FormRecord(form_id_for(f"<{uid}@x>", "h", ("a.docx",), 0), ref.key, ("a.docx",),
-                      fields or {"project_name": "项目"}, (Flag("missing_pdf"),))
+    form = FormRecord(
+        form_id_for(f"<{uid}@x>", "h", ("a.docx",), 0),
+        ref.key,
+        ("a.docx",),
+        fields or {"project_name": "项目"},
+        (Flag("missing_pdf"),),
+    )
     att = AttachmentRecord("a.docx", "00" * 32, "docx", 3, "parsed")
-    return MessageRecord(ref.key, f"<{uid}@x>", "INBOX", validity, uid, "u@x.cn", subject, received, None,
-                         (att,), (form,), flags)
+    return MessageRecord(
+        ref.key,
+        f"<{uid}@x>",
+        "INBOX",
+        validity,
+        uid,
+        "u@x.cn",
+        subject,
+        received,
+        None,
+        (att,),
+        (form,),
+        flags,
+    )
 
 
 def save(store: Store, r: MessageRecord, run: int = 1, sha: str = "h", rules: str = "v1") -> bool:
@@ -108,12 +132,15 @@ def test_folder_state_and_runs(tmp_path: Path) -> None:
         assert store.folder_state("INBOX") == (2, 3)
         run = store.start_run("run", "v1", datetime(2024, 12, 1, tzinfo=UTC))
         save(store, record(1, received=datetime(2024, 12, 10, tzinfo=UTC)), run=run)
-        store.finish_run(run, datetime(2024, 12, 1, 0, 1, tzinfo=UTC), status="ok", n_new=1, n_changed=1, n_failed=0)
+        store.finish_run(
+            run, datetime(2024, 12, 1, 0, 1, tzinfo=UTC), status="ok", n_new=1, n_changed=1, n_failed=0
+        )
         info = store.last_run()
         assert info is not None and info.run_id == run and info.new_keys == {"INBOX/7/1"}
         idle = store.start_run("run", "v1", datetime(2024, 12, 1, 0, 5, tzinfo=UTC))
-        store.finish_run(idle, datetime(2024, 12, 1, 0, 6, tzinfo=UTC), status="ok", n_new=0, n_changed=0,
-                         n_failed=0)
+        store.finish_run(
+            idle, datetime(2024, 12, 1, 0, 6, tzinfo=UTC), status="ok", n_new=0, n_changed=0, n_failed=0
+        )
         assert store.last_run().run_id == idle
         assert store.last_run(changed_only=True).run_id == run
 
@@ -145,15 +172,23 @@ def test_a_foreign_or_newer_database_is_refused(tmp_path: Path) -> None:
         Store(tmp_path / "b")
 
 
-def test_records_view_streams_the_load_records_order_in_batches_and_reruns_its_query(tmp_path: Path,
-                                                                                   monkeypatch) -> None:
+def test_records_view_streams_the_load_records_order_in_batches_and_reruns_its_query(
+    tmp_path: Path, monkeypatch
+) -> None:
     import intake.store
+
     monkeypatch.setattr(intake.store, "_BATCH", 2)  # several batches with five messages
     with Store(tmp_path) as store:
         base = datetime(2024, 12, 10, 2, tzinfo=UTC)
         for uid, delta in ((3, 0), (1, 5), (2, 0), (5, -3), (4, 9)):
-            save(store, record(uid, received=base + timedelta(minutes=delta),
-                               flags=(Flag("late", str(uid)),) if uid % 2 else ()))
+            save(
+                store,
+                record(
+                    uid,
+                    received=base + timedelta(minutes=delta),
+                    flags=(Flag("late", str(uid)),) if uid % 2 else (),
+                ),
+            )
         view = store.records()
         assert iter(view) is not view  # re-iterable, not a one-off iterator
         first = list(view)
