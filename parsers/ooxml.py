@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -90,48 +89,8 @@ def _check_limits(zf: zipfile.ZipFile, limits: Limits) -> None:
         raise DocumentError("文件压缩比异常（疑似压缩炸弹），已拒绝解析")
 
 
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 bytes
-
-
-def _inflate_in_place(data: bytes, info: zipfile.ZipInfo, limits: Limits) -> bytes | None:
-    """A stored or deflated member read straight from the package bytes, or None to let zipfile do it.
-
-    zipfile.open() builds a file object, re-reads the local header through BytesIO and inflates in
-    chunks (about 35 µs for a 37 KB document.xml, half of it overhead); the package is already in
-    memory, so one slice and one bounded inflate do the same.  The same checks stay: local header
-    signature, no encryption, the size limit however the header lies, and the CRC.
-    """
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return None
-    start = info.header_offset
-    header = data[start : start + _LOCAL_HEADER.size]
-    if len(header) != _LOCAL_HEADER.size:
-        raise zipfile.BadZipFile("truncated local header")
-    fields = _LOCAL_HEADER.unpack(header)
-    if fields[0] != b"PK\x03\x04":
-        raise zipfile.BadZipFile("bad local header signature")
-    begin = start + _LOCAL_HEADER.size + fields[10] + fields[11]  # + file name + extra field
-    packed = data[begin : begin + info.compress_size]
-    if len(packed) != info.compress_size:
-        raise zipfile.BadZipFile("truncated member")
-    if info.compress_type == zipfile.ZIP_STORED:
-        out = packed
-    else:
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        out = inflater.decompress(packed, limits.max_member + 1)
-    if len(out) > limits.max_member:
-        raise DocumentError("文件解压后过大，已拒绝解析")
-    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-        raise zipfile.BadZipFile("member size or CRC mismatch")
-    return out
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits, data: bytes | None = None) -> bytes:
+def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
     """Read a member, stopping at the limit even if its header lies about the size."""
-    if data is not None:
-        out = _inflate_in_place(data, zf.getinfo(name), limits)
-        if out is not None:
-            return out
     with zf.open(name) as fh:
         out = fh.read(limits.max_member + 1)
     if len(out) > limits.max_member:
@@ -139,10 +98,10 @@ def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits, data: bytes | N
     return out
 
 
-def _main_part(zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> str:
+def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
     names = set(zf.namelist())
     if "[Content_Types].xml" in names:
-        raw = _read_member(zf, "[Content_Types].xml", limits, data)
+        raw = _read_member(zf, "[Content_Types].xml", limits)
         if b'PartName="/word/document.xml"' in raw and "word/document.xml" in names:
             return "word/document.xml"  # the usual case, without parsing the content types
         try:
@@ -168,7 +127,7 @@ def load_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elemen
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             _check_limits(zf, limits)
-            xml = _read_member(zf, _main_part(zf, limits, data), limits, data)
+            xml = _read_member(zf, _main_part(zf, limits), limits)
     except DocumentError:
         raise
     except (
@@ -180,7 +139,6 @@ def load_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elemen
         ValueError,
         NotImplementedError,
         zlib.error,
-        struct.error,
     ) as err:
         raise DocumentError("文件已损坏或不完整，无法打开") from err
     if STRICT_W.encode() in xml[:4096]:
@@ -207,8 +165,7 @@ class Para:
 
 
 class GridCell(NamedTuple):
-    """One cell of a grid (immutable).  A NamedTuple, not a frozen dataclass: every cell of every form is
-    built, and a frozen dataclass's __init__ costs three times as much."""
+    """One cell of a grid (immutable)."""
 
     row: int
     col: int
@@ -220,8 +177,6 @@ class GridCell(NamedTuple):
 
 
 def _cell_text(paras: tuple[str, ...], nested: tuple[Grid, ...]) -> str:
-    if not nested and len(paras) == 1:  # most cells: one paragraph (hot: every cell of every form)
-        return paras[0].strip()
     lines = [s for s in (p.strip() for p in paras) if s]
     for g in nested:
         lines += [t for t in (g.row_text(r) for r in range(g.n_rows)) if t]
@@ -268,26 +223,6 @@ _FONT_ATTRS = tuple(q(a) for a in ("ascii", "hAnsi", "cs", "eastAsia"))
 _VAL = q("val")
 _PUA = re.compile("[\uf000-\uf0ff]")
 _NSMAP = {"w": W, "mc": MC}
-# Everything that plain w:t concatenation would get wrong; paragraphs holding none take the fast path.
-_SPECIAL_TAGS = (
-    SYM,
-    FLDCHAR,
-    INSTR,
-    FLDSIMPLE,
-    SDT,
-    ALT,
-    q("pict"),
-    q("drawing"),
-    q("object"),
-    DEL,
-    q("moveFrom"),
-    q("tab"),
-    q("ptab"),
-    q("br"),
-    q("cr"),
-    q("noBreakHyphen"),
-    q("softHyphen"),
-)
 _RFONTS = q("rFonts")
 
 
@@ -468,50 +403,14 @@ def _inline(el: etree._Element, st: _Inline) -> None:
             _inline(child, st)
 
 
-def paragraph_text(
-    p: etree._Element, slow: set[etree._Element] | None = None
-) -> tuple[str, list[etree._Element]]:
-    """Visible text of a paragraph and the text boxes anchored in it.
-
-    `slow` is the set of paragraphs holding anything special (symbols, fields, controls, deletions,
-    boxes); every other paragraph is plain w:t text, joined in C.
-    """
-    if slow is not None and p not in slow:
-        text = "".join(p.itertext(T, with_tail=False))
-        if not _PUA.search(text):
-            return text, []
+def paragraph_text(p: etree._Element) -> tuple[str, list[etree._Element]]:
+    """Visible text of a paragraph and the text boxes anchored in it."""
     st = _Inline()
     _inline(p, st)
     return "".join(st.out), st.boxes
 
 
-def _is_special(node: etree._Element) -> bool:
-    if node.tag != _RFONTS:
-        return True
-    # Word and LibreOffice put w:rFonts on nearly every run: one cheap substring test rules most out.
-    joined = "|".join(node.values()).lower()
-    if "dings" not in joined and "symbol" not in joined:
-        return False
-    return any(checkbox.is_symbol_font(v) for v in node.values())
-
-
-def _slow_paragraphs(root: etree._Element) -> set[etree._Element]:
-    slow: set[etree._Element] = set()
-    for node in root.iter(*_SPECIAL_TAGS, _RFONTS):
-        if not _is_special(node):
-            continue
-        for anc in node.iterancestors(P):
-            slow.add(anc)  # every enclosing paragraph: a text box's host paragraph included
-    return slow
-
-
 # ------------------------------------------------------------------ blocks and tables
-#
-# Two walkers build the same structures: a reference walker in Python over the elements, and a fast
-# one where an XSLT (libxslt, in C) flattens the body into a token stream and Python only assembles
-# it.  Paragraphs holding anything special (symbols, fields, controls, deletions, text boxes) are
-# marked beforehand and read by the reference code in both.  tests/test_docx_layouts.py checks the two
-# agree on every test document.
 
 
 # NamedTuples: one of each per cell and row of every form, built in the walker's hot loop.
@@ -528,11 +427,6 @@ class _RawRow(NamedTuple):
 
 
 _RawTable = list[_RawRow]
-
-
-@dataclass
-class _Walk:
-    slow: set[etree._Element] | None
 
 
 def _block_children(el: etree._Element) -> Iterator[etree._Element]:
@@ -562,20 +456,20 @@ def _add_table(out: list, table: _RawTable) -> None:
         out.append([table])
 
 
-def _box_blocks(boxes: list[etree._Element], out: list, w: _Walk) -> None:
+def _box_blocks(boxes: list[etree._Element], out: list) -> None:
     for box in boxes:
-        out.extend(build_grid(b) if isinstance(b, list) else b for b in _blocks(box, w))
+        out.extend(build_grid(b) if isinstance(b, list) else b for b in _blocks(box))
 
 
-def _blocks(container: etree._Element, w: _Walk) -> list:
+def _blocks(container: etree._Element) -> list:
     """Paragraphs, and runs of consecutive tables (merged later), text boxes before their paragraph."""
     out: list = []
     for el in _block_children(container):
         if el.tag == TBL:
-            _add_table(out, _raw_table(el, w))
+            _add_table(out, _raw_table(el))
             continue
-        text, boxes = paragraph_text(el, w.slow)
-        _box_blocks(boxes, out, w)
+        text, boxes = paragraph_text(el)
+        _box_blocks(boxes, out)
         _add_para(out, text)
     return out
 
@@ -640,166 +534,20 @@ def _tr_props(tr: etree._Element) -> tuple[int, bool]:
     return before, header
 
 
-def _raw_table(tbl: etree._Element, w: _Walk) -> _RawTable:
+def _raw_table(tbl: etree._Element) -> _RawTable:
     rows = []
     for tr in _rows(tbl):
         before, header = _tr_props(tr)
-        cells = [_RawCell(*_tc_props(tc), _blocks(tc, w)) for tc in _cells(tr)]
+        cells = [_RawCell(*_tc_props(tc), _blocks(tc)) for tc in _cells(tr)]
         rows.append(_RawRow(before, header, cells))
     return rows
 
 
-# ---- the fast walker
-
-_X = "urn:x-intake:walk"
-_SLOW_ATTR = "{%s}s" % _X
-# Slow paragraphs are renamed to x:p for the transform (and back after): a template matching w:p[@x:s]
-# made libxslt test the predicate on every paragraph (about 10 µs a form).
-_SLOW_TAG = "{%s}p" % _X
-_MARK = "\ue000"
-# {text} is how a paragraph's w:t text is written out.  The mark must not occur inside it:
-# translate() drops it, but costs 20-40 µs a form, so it runs only for the rare document whose text
-# holds U+E000 at all (found by a 5 µs text serialisation, see _flatten).
-_XSLT_SOURCE = f"""<xsl:stylesheet version="1.0"
- xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W}" xmlns:x="{_X}">
-<xsl:output method="text" encoding="utf-8"/>
-<xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
-<xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
-<xsl:template match="w:sdt[w:sdtPr/w:showingPlcHdr][w:sdtContent/w:p|w:sdtContent/x:p]"/>
-<xsl:template match="w:customXml|w:ins|w:moveTo"><xsl:apply-templates select="*"/></xsl:template>
-<xsl:template match="x:p">&#xE000;S<xsl:value-of select="@x:s"/></xsl:template>
-<xsl:template match="w:p">&#xE000;P{{text}}</xsl:template>
-<xsl:template match="w:tbl">&#xE000;T<xsl:apply-templates select="*"/>&#xE000;E</xsl:template>
-<xsl:template match="w:tr">&#xE000;R<xsl:value-of select="w:trPr/w:gridBefore/@w:val"/>|<xsl:if
- test="w:trPr/w:tblHeader[not(@w:val='0' or @w:val='false' or @w:val='off')]">h</xsl:if><xsl:apply-templates
- select="*"/></xsl:template>
-<xsl:template match="w:tc">&#xE000;C<xsl:value-of select="w:tcPr/w:gridSpan/@w:val"/>|<xsl:for-each
- select="w:tcPr/w:vMerge">;<xsl:if test="@w:val='restart'">r</xsl:if></xsl:for-each><xsl:apply-templates select="*"/></xsl:template>
-<xsl:template match="*"/>
-</xsl:stylesheet>"""
-
-
-def _compile(text: str) -> etree.XSLT:
-    return etree.XSLT(
-        etree.XML(_XSLT_SOURCE.format(text=text)), access_control=etree.XSLTAccessControl.DENY_ALL
-    )
-
-
-# The w:t text nodes copied in one instruction (cheaper than a for-each taking each w:t's value).
-_XSLT = _compile('<xsl:copy-of select=".//w:t//text()"/>')
-_XSLT_MARK_SAFE = _compile("""<xsl:for-each select=".//w:t"><xsl:value-of
- select="translate(., '&#xE000;', '')"/></xsl:for-each>""")
-
-
-def _flatten(root: etree._Element) -> str:
-    """The XSLT token stream; the mark-dropping stylesheet when the mark occurs in the document's text."""
-    if _MARK in etree.tostring(root, method="text", encoding=str):
-        return str(_XSLT_MARK_SAFE(root))
-    return str(_XSLT(root))
-
-
-def _int_or(text: str, default: int) -> int:
-    if not text:
-        return default
-    if text.isdigit():  # the usual "2": no exception machinery
-        return int(text)
-    try:
-        return max(0, int(text)) if text else default
-    except ValueError:
-        return default
-
-
-def _assemble(items: list[str], slow: list[etree._Element], w: _Walk) -> list:
-    """Blocks from the token stream: P text | S slow-paragraph index | T table | R row | C cell | E end.
-
-    One loop with an explicit stack of open containers (body, cells); a malformed stream raises
-    ValueError and the caller falls back to the reference walker.
-    """
-    body: list = []
-    out = body  # the block list being filled (the body or the current cell's blocks)
-    table: _RawTable = []  # the open table (a dummy outside any table: the stack decides)
-    row_cells: list[_RawCell] = []  # its current row's cells
-    stack: list[tuple[list, _RawTable, list]] = []  # per open table: (out, table, row_cells) around it
-    pua = _PUA.search
-    for item in items:
-        kind, rest = item[0], item[1:]
-        if kind == "P":
-            if pua(rest):
-                rest = _symbol_text(None, rest)
-            if rest.strip() or not out or type(out[-1]) is not list:  # as _add_para, inlined: hot loop
-                out.append(Para(rest))
-        elif kind == "C":
-            if not stack:
-                raise ValueError("cell outside a table")
-            # vm: ";" per w:vMerge, "r" after one whose val is restart; any restart wins (one for-each
-            # in the XSLT: a choose with two XPath tests cost 18 µs a form)
-            span, _, vm = rest.partition("|")
-            out = []
-            row_cells.append(
-                _RawCell(
-                    int(span) or 1 if span.isdigit() else max(1, _int_or(span, 1)),
-                    ("restart" if "r" in vm else "continue") if vm else None,
-                    out,
-                )
-            )
-        elif kind == "R":
-            if not stack:
-                raise ValueError("row outside a table")
-            before, _, flags = rest.partition("|")
-            row_cells = []
-            table.append(_RawRow(_int_or(before, 0), flags == "h", row_cells))
-            out = []  # text between a row start and its first cell belongs nowhere
-        elif kind == "T":
-            stack.append((out, table, row_cells))
-            table, row_cells = [], []
-        elif kind == "E":
-            if not stack:
-                raise ValueError("unbalanced table tokens")
-            done = table
-            out, table, row_cells = stack.pop()
-            _add_table(out, done)
-        elif kind == "S":
-            text, boxes = paragraph_text(slow[int(rest)])
-            _box_blocks(boxes, out, w)
-            _add_para(out, text)
-        else:
-            raise ValueError(f"unknown token {kind!r}")
-    if stack:
-        raise ValueError("unclosed table")
-    return body
-
-
-def _fast_blocks(root: etree._Element, w: _Walk) -> list | None:
-    """The body's blocks through the XSLT token stream, or None when the reference walker must run."""
-    # libxslt would expand entity references when taking string values: a document with a DTD (never
-    # written by Word) goes to the reference walker, which leaves entities unexpanded.
-    if w.slow is None or root.getroottree().docinfo.internalDTD is not None:
-        return None
-    slow = list(w.slow)
-    for i, p in enumerate(slow):
-        p.set(_SLOW_ATTR, str(i))
-        p.tag = _SLOW_TAG
-    try:
-        items = _flatten(root).split(_MARK)[1:]
-    finally:
-        for p in slow:
-            p.tag = P
-            del p.attrib[_SLOW_ATTR]
-    try:
-        return _assemble(items, slow, w)
-    except (ValueError, IndexError):  # a malformed stream (an empty token): the reference walker decides
-        return None
-
-
-def walk_body(root: etree._Element, *, fast: bool = True) -> list[Block]:
+def walk_body(root: etree._Element) -> list[Block]:
     body = root.find(q("body"))
     if body is None:
         return []
-    w = _Walk(_slow_paragraphs(root))
-    raw = _fast_blocks(root, w) if fast else None
-    if raw is None:
-        raw = _blocks(body, w)
-    return [build_grid(b) if isinstance(b, list) else b for b in raw]
+    return [build_grid(b) if isinstance(b, list) else b for b in _blocks(body)]
 
 
 # ---- grids
@@ -813,51 +561,35 @@ class _Build:
 
 
 def _cell_content(blocks: list) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
-    if len(blocks) == 1 and type(blocks[0]) is Para:  # most cells: one paragraph
-        return (blocks[0].text,), ()
     paras: list[str] = []
     nested: list[Grid] = []
     for b in blocks:
-        if type(b) is Para:
+        if isinstance(b, Para):
             paras.append(b.text)
-        elif isinstance(b, list):
-            nested.append(build_grid(b))
         else:
-            nested.append(b)
+            nested.append(build_grid(b) if isinstance(b, list) else b)
     return tuple(paras), tuple(nested)
 
 
 def _add_row(b: _Build, row: _RawRow, r: int) -> None:
     col = row.before
-    index, cells = b.index, b.cells
     for cell in row.cells:
-        span = cell.span
-        above = index.get((r - 1, col)) if cell.vmerge == "continue" else None
+        above = b.index.get((r - 1, col)) if cell.vmerge == "continue" else None
         if above is not None:
-            origin = cells[above]
+            origin = b.cells[above]
             origin[2] = r - origin[0] + 1
             target = above
         else:
-            blocks = cell.blocks
-            if (
-                len(blocks) == 1 and type(blocks[0]) is Para
-            ):  # most cells (_cell_content's fast path, inlined)
-                cells.append([r, col, 1, span, (blocks[0].text,), ()])
-            else:
-                cells.append([r, col, 1, span, *_cell_content(blocks)])
-            target = len(cells) - 1
-        if span == 1:
-            index[(r, col)] = target
-        else:
-            for c in range(col, col + span):
-                index[(r, c)] = target
-        col += span
-    if col > b.n_cols:
-        b.n_cols = col
+            b.cells.append([r, col, 1, cell.span, *_cell_content(cell.blocks)])
+            target = len(b.cells) - 1
+        for c in range(col, col + cell.span):
+            b.index[(r, c)] = target
+        col += cell.span
+    b.n_cols = max(b.n_cols, col)
 
 
 def _raw_row_text(row: _RawRow) -> str:
-    return "".join(b.text for cell in row.cells for b in cell.blocks if type(b) is Para)
+    return "".join(b.text for cell in row.cells for b in cell.blocks if isinstance(b, Para))
 
 
 def build_grid(tables: list[_RawTable]) -> Grid:
@@ -874,21 +606,7 @@ def build_grid(tables: list[_RawTable]) -> Grid:
                     continue  # a repeated header row at the top of a continuation table
             _add_row(b, row, r)
             r += 1
-    # _cell_text's one-paragraph case inlined: every cell of every form goes through here
-    cells = tuple(
-        [
-            GridCell(
-                c[0],
-                c[1],
-                c[2],
-                c[3],
-                c[4],
-                c[5],
-                c[4][0].strip() if not c[5] and len(c[4]) == 1 else _cell_text(c[4], c[5]),
-            )
-            for c in b.cells
-        ]
-    )
+    cells = tuple(GridCell(*c, text=_cell_text(c[4], c[5])) for c in b.cells)
     return Grid(cells, r, b.n_cols, b.index)
 
 
