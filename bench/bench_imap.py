@@ -50,8 +50,8 @@ def _pad_docx(docx: bytes, extra: int, rng: random.Random) -> bytes:
 
 
 def make_mail(i: int, size_kb: int, rng: random.Random) -> bytes:
-    from intake.formgen import STYLES, build_form_docx, sample_fields
-    from intake.pdfgen import pdf_from_fields
+    from samples.formgen import STYLES, build_form_docx, sample_fields
+    from samples.pdfgen import pdf_from_fields
 
     fields = sample_fields(i)
     docx = build_form_docx(fields, STYLES[i % len(STYLES)])

@@ -2,8 +2,8 @@
 
     python bench/bench_pdf.py [--forms 40] [--libreoffice 4] [--repeat 3]
 
-Forms come from intake.pdfgen.pdf_from_fields (hand-written text PDFs, realistic field values from
-intake.formgen.sample_fields); with --libreoffice N, N more are exported by LibreOffice from .docx forms
+Forms come from samples.pdfgen.pdf_from_fields (hand-written text PDFs, realistic field values from
+samples.formgen.sample_fields); with --libreoffice N, N more are exported by LibreOffice from .docx forms
 (what applicants' "save as PDF" produces); a quarter as many image-only scans (scanned_pdf_from_fields)
 show the seal check on a JPEG page, where the text floor is trivially small.  For each set it prints, per page (median of --repeat runs):
   floor      pypdfium2: open + get_textpage + get_text_range (all the text, no structure)
@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pdfplumber
 import pypdfium2 as pdfium
 
-from intake.formgen import build_form_docx, sample_fields
-from intake.pdfgen import pdf_from_fields, scanned_pdf_from_fields, text_pdf_from_docx
 from parsers import pdf_pages, pdf_text
 from parsers.pdf_form import parse_pdf
 from parsers.seal import check_page, detect_seal
+from samples.formgen import build_form_docx, sample_fields
+from samples.pdfgen import pdf_from_fields, scanned_pdf_from_fields, text_pdf_from_docx
 
 
 def floor_text(data: bytes) -> None:

@@ -69,8 +69,8 @@ def _own_mail(i: int, seed: int, doc_share: float, zip_share: float) -> tuple[by
     from email.message import EmailMessage
     from email.utils import format_datetime
 
-    from intake.formgen import STYLES, build_form_docx, sample_fields
-    from intake.pdfgen import pdf_from_fields
+    from samples.formgen import STYLES, build_form_docx, sample_fields
+    from samples.pdfgen import pdf_from_fields
 
     rnd = random.Random(seed * 1_000_003 + i)
     fields = sample_fields(seed * 100_000 + i)
@@ -105,7 +105,7 @@ def _own_mail(i: int, seed: int, doc_share: float, zip_share: float) -> tuple[by
 @functools.lru_cache(maxsize=1)
 def _doc_template() -> bytes:
     """One legacy .doc made by LibreOffice, reused (converting per mail would dominate generation)."""
-    from intake.formgen import build_form_docx, sample_fields
+    from samples.formgen import build_form_docx, sample_fields
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "form.docx"
@@ -351,8 +351,8 @@ def _jsonable(value: Any) -> Any:
 
 def skip_parsing() -> None:
     """Fetch + store only (the 10,000 run): every document comes back as 'not a form' at once."""
+    from core.documents import ParsedForm
     from intake.isolate import DocumentParser
-    from parsers.types import ParsedForm
 
     def parse_all(self: Any, docs: Any, **_kw: Any) -> list[Any]:
         return [ParsedForm(d.name, d.kind, False, note="bench: parse skipped") for d in docs]
@@ -480,8 +480,8 @@ def seal_share(n: int = 40) -> dict[str, float] | None:
         from parsers.pdf_form import parse_pdf
     except ImportError:
         return None
-    from intake.formgen import sample_fields
-    from intake.pdfgen import pdf_from_fields
+    from samples.formgen import sample_fields
+    from samples.pdfgen import pdf_from_fields
 
     pdfs = [pdf_from_fields(sample_fields(9000 + i)) for i in range(n)]
     best = {False: float("inf"), True: float("inf")}
@@ -501,10 +501,10 @@ def seal_share(n: int = 40) -> dict[str, float] | None:
 
 def components(server: Any, user: Any, n: int, workers: int) -> dict[str, Any]:
     """Without run.py: fetch (ImapMailbox) → parse_mail → expand → DocumentParser, timed stage by stage."""
+    from core.documents import Document
     from intake.isolate import DocumentParser
     from intake.mailbox import ImapMailbox
     from intake.mime import parse_mail
-    from intake.models import Document
 
     try:
         from intake.archive import expand
@@ -553,7 +553,7 @@ def components(server: Any, user: Any, n: int, workers: int) -> dict[str, Any]:
 def _documents(mail: Any, expand: Any) -> Iterator[Any]:
     import hashlib
 
-    from intake.models import Document
+    from core.documents import Document
     from parsers.sniff import sniff_kind
 
     for att in mail.attachments:

@@ -50,7 +50,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, RunInfo
+from core.flags import Flag
+from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 _FLAG_CYCLE = (
@@ -65,7 +66,7 @@ STEPS = ("workbook_first", "workbook_regenerate", "summary", "export", "store_re
 
 def _fields(i: int) -> dict[str, Any]:
     try:  # realistic values (long texts as applicants write them) when the generator is there
-        from intake.formgen import sample_fields
+        from samples.formgen import sample_fields
 
         return sample_fields(i)
     except ImportError:

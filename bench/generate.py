@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from intake.demo import MIME_TYPES, DemoFile, DemoMail, gbk_zip, render_mail  # noqa: E402
+from samples.demo import MIME_TYPES, DemoFile, DemoMail, gbk_zip, render_mail  # noqa: E402
 
 __all__ = ["generate", "generate_mails", "write_maildir"]
 
@@ -60,7 +60,7 @@ def _seal_pictures() -> tuple[bytes, ...]:
     import numpy as np
     from PIL import Image
 
-    from intake.pdfgen import stamp_image
+    from samples.pdfgen import stamp_image
 
     pictures = []
     for k, px in enumerate((760, 900, 1040, 1180)):
@@ -77,7 +77,7 @@ def _seal_pictures() -> tuple[bytes, ...]:
 @functools.lru_cache(maxsize=1)
 def _doc_template() -> tuple[bytes, dict[str, Any]] | None:
     """A legacy .doc made by LibreOffice from a filled form, with that form's fields (None: no soffice)."""
-    from intake.formgen import build_form_docx, sample_fields
+    from samples.formgen import build_form_docx, sample_fields
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -146,8 +146,8 @@ def _receipt_times(n: int, rnd: random.Random) -> list[datetime]:
 def _attachments(
     i: int, fields: Mapping[str, Any], rnd: random.Random, doc_share: float, zip_share: float
 ) -> tuple[DemoFile, ...]:
-    from intake.formgen import STYLES, build_form_docx
-    from intake.pdfgen import pdf_from_fields
+    from samples.formgen import STYLES, build_form_docx
+    from samples.pdfgen import pdf_from_fields
 
     org = fields.get("declared_org") or f"申报单位{i}"
     roll = rnd.random()
@@ -171,7 +171,7 @@ def _attachments(
 
 
 def _mail(i: int, seed: int, received: datetime, doc_share: float, zip_share: float) -> bytes:
-    from intake.formgen import sample_fields
+    from samples.formgen import sample_fields
 
     rnd = random.Random(seed * 1_000_003 + i)
     fields = sample_fields(seed * 100_000 + i)

@@ -253,8 +253,8 @@ def demo_config(base: Path) -> Config:
 @click.pass_context
 def demo_command(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Build a demo mailbox under ./intake-demo/, run the pipeline on it and print where the outputs are."""
-    from intake.demo import build_demo_mailbox
     from intake.run import run_intake
+    from samples.demo import build_demo_mailbox
 
     base = Path.cwd() / DEMO_DIR
     config = demo_config(base)
@@ -286,8 +286,8 @@ def _jsonable(value: Any) -> Any:
 
 def parse_file(path: Path, *, debug: bool = False) -> dict[str, Any]:
     """One file through the document parsers, as a JSON-able dict (`error` when unreadable)."""
+    from core.documents import DocumentError
     from parsers.sniff import sniff_kind
-    from parsers.types import DocumentError
 
     data = path.read_bytes()
     kind = sniff_kind(data)
@@ -302,7 +302,7 @@ def parse_file(path: Path, *, debug: bool = False) -> dict[str, Any]:
 
 
 def _parse_bytes(data: bytes, name: str, kind: str) -> Any:
-    from parsers.types import DocumentError
+    from core.documents import DocumentError
 
     if kind in ("doc", "wps"):
         from parsers.convert import convert_to_docx

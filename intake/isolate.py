@@ -28,8 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
-from intake.models import Document
-from parsers.types import DocumentError, ParsedForm
+from core.documents import Document, DocumentError, ParsedForm
 
 __all__ = [
     "REASON_CRASH",

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import click
 
-from intake.models import Mail, MailAttachment, Problem
+from core.documents import Problem
+from intake.models import Mail, MailAttachment
 from parsers.sniff import sniff_kind
 
 __all__ = [

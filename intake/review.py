@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from intake.flags import SPECS
-from intake.models import Flag
-from parsers.types import FormGroup, Problem, contract_date, field_value, training_days
+from core.documents import FormGroup, Problem
+from core.fields import contract_date, field_value, training_days
+from core.flags import SPECS, Flag
 
 __all__ = [
     "DEFAULT_PHONE_ANY_OF",
@@ -78,7 +78,7 @@ _UNITS = ("applicant", "organizer")
 # in required_fields they are not reported a second time as missing_field.
 _OWN_FLAG_FIELDS = frozenset({"funding_type", "self_funding_source", "scope", "scope_notes"})
 
-# Fallback labels (as printed on the form) for when parsers.schema is not importable or lacks a key.
+# Fallback labels (as printed on the form) for when core.schema is not importable or lacks a key.
 _LABELS: dict[str, str] = {
     "project_name": "项目名称",
     "declared_org": "申报单位（盖章）",
@@ -306,9 +306,9 @@ def field_label(path: str) -> str:
 
 
 def _schema_title(path: str) -> str | None:
-    # parsers.schema (word engineer) is the single source of labels; stay usable without it.
+    # core.schema (word engineer) is the single source of labels; stay usable without it.
     try:
-        from parsers.schema import BY_KEY
+        from core.schema import BY_KEY
     except ImportError:
         return None
     spec = BY_KEY.get(path)
@@ -414,7 +414,7 @@ def _stamp_flags(group: FormGroup) -> list[Flag]:
 
 def _carried(problems: Sequence[Problem]) -> list[Flag]:
     # Parser findings pass through with their detail; an unknown code must not crash the reports
-    # (intake.flags.describe would raise), so it travels as form_problem naming the code.
+    # (core.flags.describe would raise), so it travels as form_problem naming the code.
     flags: list[Flag] = []
     for p in problems:
         if p.code in _DERIVED_CODES or p.code == "funding_type_multiple":

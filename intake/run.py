@@ -32,22 +32,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.documents import Document, DocumentError, FormGroup, Pairing, ParsedForm
+from core.flags import Flag
+from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 from intake.config import Config
 from intake.lock import run_lock
-from intake.models import (
-    AttachmentRecord,
-    Document,
-    Flag,
-    FormRecord,
-    Mail,
-    MessageRecord,
-    RawMessage,
-    RunInfo,
-)
+from intake.models import Mail, RawMessage
 from intake.progress import progress
 from intake.source import Mailbox
 from intake.store import Store, form_id_for
-from parsers.types import DocumentError, FormGroup, Pairing, ParsedForm
 
 __all__ = [
     "FatalError",
@@ -701,7 +694,7 @@ def _mark_ignored(atts: Sequence[_Att], pairing: Pairing) -> None:
 
 
 def _mail_problem_flags(mail: Mail) -> list[Flag]:
-    from intake.flags import SPECS
+    from core.flags import SPECS
 
     problems = [*mail.problems, *(p for a in mail.attachments for p in a.problems)]
     return [Flag(p.code, p.detail) for p in problems if p.code in SPECS and SPECS[p.code].scope == "message"]

@@ -25,7 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef, RunInfo
+from core.flags import Flag
+from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
+from intake.models import MessageRef
 
 __all__ = [
     "DB_NAME",

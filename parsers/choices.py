@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.documents import Problem
+from core.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS, SCOPE_OPTIONS, Option
 from parsers import checkbox, dates
-from parsers.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS, SCOPE_OPTIONS, Option
-from parsers.types import Problem
 
 MULTIPLE_FUNDING_DETAIL = "财政资助项目、自筹经费项目"
 

@@ -16,9 +16,8 @@ from typing import Any
 
 from lxml import etree
 
-from parsers import choices, dates, header, ooxml
-from parsers.ooxml import Grid, GridCell, Para
-from parsers.schema import (
+from core.documents import DocumentError, ParsedForm, Problem
+from core.schema import (
     APPLICANT,
     BY_KEY,
     FIELDS,
@@ -29,7 +28,8 @@ from parsers.schema import (
     norm_label,
     set_path,
 )
-from parsers.types import DocumentError, ParsedForm, Problem
+from parsers import choices, dates, header, ooxml
+from parsers.ooxml import Grid, GridCell, Para
 
 _WS = re.compile(r"\s+")
 MIN_FORM_LABELS = 6  # distinct fields found before a table counts as a 申报表 (a 公函's table has fewer)

@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from core.documents import DocumentError
 from parsers import checkbox
-from parsers.types import DocumentError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

@@ -19,7 +19,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from parsers.types import FormGroup, Pairing, ParsedForm, Problem
+from core.documents import FormGroup, Pairing, ParsedForm, Problem
 
 __all__ = ["content_similarity", "name_similarity", "pair_documents"]
 

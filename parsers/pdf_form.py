@@ -2,7 +2,7 @@
 
 parsers.pdf_pages classifies the pages (pypdfium2) and runs the seal check; parsers.pdf_text turns text
 pages into table rows; this module finds label/value pairs in those rows and fills the contract dict.
-Labels are matched against parsers.schema and the choice cells read by parsers.choices, so Word and PDF
+Labels are matched against core.schema and the choice cells read by parsers.choices, so Word and PDF
 share one vocabulary and one interpretation.
 """
 
@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from parsers import choices, dates, header, pdf_pages, schema
+from core import schema
+from core.documents import DocumentError, ParsedForm, PdfInfo, Problem
+from parsers import choices, dates, header, pdf_pages
 from parsers.pdf_pages import BROKEN_REASON, ENCRYPTED_REASON, MAX_BYTES
 from parsers.pdf_text import PageRead, read_text_pages
 from parsers.seal import SealResult
 from parsers.seal import verdict as seal_verdict
-from parsers.types import DocumentError, ParsedForm, PdfInfo, Problem
 
 __all__ = ["ENCRYPTED_REASON", "MAX_BYTES", "MAX_PAGES", "parse_pdf"]
 
@@ -293,7 +294,7 @@ def _fields_from_pages(
     for key, value in got.values.items():
         _apply(schema.BY_KEY[key], value, fields, problems, year)
     if len(got.titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
-        # the reviewer's sentence is intake.flags' multiple_forms_in_pdf; the detail names the forms
+        # the reviewer's sentence is core.flags' multiple_forms_in_pdf; the detail names the forms
         problems.append(
             Problem("multiple_forms_in_pdf", f"共 {len(got.titles)} 份：" + "；".join(got.titles))
         )

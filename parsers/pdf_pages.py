@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from core.documents import DocumentError
 from parsers.seal import check_page as seal_page
-from parsers.types import DocumentError
 
 MAX_BYTES = 80 * 1024 * 1024
 GARBLED_SHARE = 0.05

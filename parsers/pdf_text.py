@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from parsers import checkbox, schema
+from core import schema
+from core.documents import DocumentError
+from parsers import checkbox
 from parsers.pdf_pages import BROKEN_REASON, GARBLED_SHARE
-from parsers.types import DocumentError
 
 # pdfminer warns at every oddity of an applicant's PDF ("Cannot append rectangle…"): not our log's business.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -38,6 +39,7 @@ class _Line:
     text: str
     size: float
     first_w: float = 0.0  # width of what starts the line: one CJK character or a whole ASCII word
+    space_after: bool = False  # the line ended with a space character (a wrap at a space keeps it)
 
 
 def _is_red(color: Any) -> bool:
@@ -150,8 +152,15 @@ def _make_line(chars: Sequence[Mapping[str, Any]]) -> _Line:
         parts.append(ch["text"])
         prev = ch
     size = max(float(c.get("size") or 10) for c in chars)
+    text = "".join(parts)
     return _Line(
-        chars[0]["x0"], chars[-1]["x1"], chars[0]["top"], "".join(parts).rstrip(), size, _first_width(chars)
+        chars[0]["x0"],
+        chars[-1]["x1"],
+        chars[0]["top"],
+        text.rstrip(),
+        size,
+        _first_width(chars),
+        text[-1:] == " ",
     )
 
 
@@ -201,8 +210,10 @@ def _join_lines(lines: Sequence[_Line], right: float) -> str:
         room = right - prev.x1
         if _is_paragraph_break(prev, line, right):
             out += "\n" + line.text
-        elif _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6:
-            out += " " + line.text  # an English line wrapped at a space
+        elif prev.space_after or (
+            _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6
+        ):
+            out += " " + line.text  # a line wrapped at a space
         else:
             out += line.text
     return out

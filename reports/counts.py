@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from intake.models import FormRecord, MessageRecord, RunInfo
+from core.records import FormRecord, MessageRecord, RunInfo
 from reports.table import (
     flag_title,
     form_flags_with_message,

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord
+from core.flags import Flag
+from core.records import AttachmentRecord, FormRecord, MessageRecord
 from reports.atomic import atomic_write_chunks
 
 __all__ = [

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from intake.models import MessageRecord, RunInfo
+from core.records import MessageRecord, RunInfo
 from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
 from reports.counts import FormRow, count

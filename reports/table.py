@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from intake.flags import SPECS, Severity, describe
-from intake.models import Flag, FormRecord, MessageRecord
-from parsers.types import contract_date, field_value, training_days
+from core.fields import contract_date, field_value, training_days
+from core.flags import SPECS, Flag, Severity, describe
+from core.records import FormRecord, MessageRecord
 
 __all__ = [
     "CE_BASE_LABELS",

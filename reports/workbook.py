@@ -28,7 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from intake.models import AttachmentRecord, Flag, MessageRecord, RunInfo
+from core.flags import Flag
+from core.records import AttachmentRecord, MessageRecord, RunInfo
 from reports import style
 from reports.atomic import FILE_MODE
 from reports.cells import naive_local

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS
 from parsers import checkbox
 from parsers.checkbox import CHECKED_MARK as ON
 from parsers.checkbox import UNCHECKED_MARK as OFF
-from parsers.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS
 
 FUNDING = [(o.value, o.labels) for o in FUNDING_OPTIONS]
 CE = [(o.value, o.labels) for o in CE_BASE_OPTIONS]

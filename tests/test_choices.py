@@ -61,8 +61,8 @@ def test_ce_base(text: str, value: str | None, batch: int | None) -> None:
 
 
 def test_word_and_pdf_parsers_use_the_shared_reading() -> None:
+    from core.schema import empty_fields
     from parsers import docx_form, pdf_form
-    from parsers.schema import empty_fields
 
     text = "☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自筹）"
     for module in (docx_form, pdf_form):
@@ -75,8 +75,8 @@ def test_word_and_pdf_parsers_use_the_shared_reading() -> None:
 
 
 def test_declared_unit_and_date_on_one_line() -> None:
+    from core.schema import empty_fields
     from parsers import header
-    from parsers.schema import empty_fields
 
     fields = empty_fields()
     pairs = header.read_declared(["申报单位（盖章）：湖北省水利学会    申报时间：2024年12月12日"], fields)
@@ -85,8 +85,8 @@ def test_declared_unit_and_date_on_one_line() -> None:
 
 
 def test_declared_values_are_not_overwritten_and_seal_words_dropped() -> None:
+    from core.schema import empty_fields
     from parsers import header
-    from parsers.schema import empty_fields
 
     fields = empty_fields()
     header.read_declared(

@@ -48,7 +48,7 @@ def legacy_docs() -> dict[str, bytes]:
         pytest.skip("LibreOffice (soffice) is not installed")
     sources = {n: _form_docx(n) for n in ("高级研修甲", "高级研修乙", "加密")}
     try:
-        from intake.formgen import build_form_docx, sample_fields
+        from samples.formgen import build_form_docx, sample_fields
 
         sources["form"] = build_form_docx(sample_fields(7), "glyph")
     except ImportError:
@@ -152,7 +152,7 @@ def test_timeout_kills_the_whole_process_group() -> None:
 @needs_lo
 def test_doc_made_from_the_real_form_converts_back_into_a_parseable_form(legacy_docs) -> None:
     """The pipeline path of a legacy .doc: form → .doc (LibreOffice) → .docx (convert_to_docx) → parse_docx."""
-    formgen = pytest.importorskip("intake.formgen")
+    formgen = pytest.importorskip("samples.formgen")
     docx_form = pytest.importorskip("parsers.docx_form")
     fields = formgen.sample_fields(7)
     doc = legacy_docs["form"]

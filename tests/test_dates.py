@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.formgen import DATE_FORMATS, format_training_dates
 from parsers.dates import days_inclusive, parse_date, parse_range
+from samples.formgen import DATE_FORMATS, format_training_dates
 
 JUNE = (date(2025, 6, 16), date(2025, 6, 20))
 

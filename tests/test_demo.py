@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from intake.demo import build_demo_mailbox, scan_pdf
+from samples.demo import build_demo_mailbox, scan_pdf
 
 BJ = ZoneInfo("Asia/Shanghai")
 DEADLINE = datetime(2024, 12, 17, 23, 59, 59, tzinfo=BJ)
@@ -267,10 +267,10 @@ def test_pipeline_raises_each_case_flag(maildir: Path, tmp_path: Path) -> None:
     import json
     import shutil
 
+    from core.flags import SPECS
     from intake.cli import demo_config
-    from intake.demo import demo_mails, message_id
-    from intake.flags import SPECS
     from intake.run import run_intake
+    from samples.demo import demo_mails, message_id
 
     base = tmp_path / "run"
     shutil.copytree(maildir, base / "mailbox")
@@ -338,7 +338,7 @@ def _docx_text(data: bytes) -> str:
 
 
 def _sample_fields() -> dict:
-    from intake.formgen import sample_fields
+    from samples.formgen import sample_fields
 
     return sample_fields(7)
 

@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-from intake.formgen import (
+from core.schema import empty_fields
+from parsers.docx_form import parse_docx
+from samples.formgen import (
     DATE_FORMATS,
     STYLES,
     build_cover_letter_docx,
@@ -24,8 +26,6 @@ from intake.formgen import (
     format_training_dates,
     sample_fields,
 )
-from parsers.docx_form import parse_docx
-from parsers.schema import empty_fields
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -180,7 +180,7 @@ def test_every_style_has_a_golden_file() -> None:
 
 
 def test_every_style_is_described() -> None:
-    from intake.formgen import STYLE_NOTES
+    from samples.formgen import STYLE_NOTES
 
     assert set(STYLE_NOTES) == set(STYLES)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from intake.formgen import package_docx
 from parsers.docx_form import parse_docx
+from samples.formgen import package_docx
 
 NS = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.formgen import build_form_docx, sample_fields
 from parsers.docx_form import parse_docx
+from samples.formgen import build_form_docx, sample_fields
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 STYLES = ("glyph", "wingdings_sym", "content_control", "legacy_formfield", "split_table")

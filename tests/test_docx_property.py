@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.formgen import BOX_STYLES, STYLES, build_form_docx, sample_fields
 from parsers.docx_form import _FIRST_CHARS, parse_docx
+from samples.formgen import BOX_STYLES, STYLES, build_form_docx, sample_fields
 
 # Values that do not themselves look like a label or a box: no label's first character, no box glyphs.
 _ALPHABET = "".join(

@@ -1,7 +1,7 @@
 """Forms written with python-docx the way another person would: a 4-column table, section header rows,
 cells merged with python-docx's own merge(), both header lines on one paragraph, ticks as typed glyphs.
 
-Nothing here uses intake.formgen's layout; only its realistic values.
+Nothing here uses samples.formgen's layout; only its realistic values.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import docx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.formgen import sample_fields
 from parsers.docx_form import parse_docx
+from samples.formgen import sample_fields
 
 TICKS = ("☑", "√", "■", "✔", "☒")
 

@@ -7,10 +7,10 @@ import zipfile
 
 import pytest
 
-from intake.formgen import build_form_docx, package_docx, sample_fields
+from core.documents import DocumentError
 from parsers import ooxml
 from parsers.docx_form import parse_docx
-from parsers.types import DocumentError
+from samples.formgen import build_form_docx, package_docx, sample_fields
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

@@ -39,7 +39,7 @@ PIPELINE = (
     "intake.archive",
     "intake.isolate",
     "intake.review",
-    "intake.formgen",
+    "samples.formgen",
     "parsers.convert",
     "parsers.pairing",
     "parsers.docx_form",
@@ -61,7 +61,7 @@ def _pipeline() -> None:
 
 def submission(seed: int, *, date_header: datetime | None = None, pad: int = 0) -> tuple[bytes, str]:
     """A realistic submission mail (a filled 申报表 .docx; `pad` bytes of embedded photo); and its Message-ID."""
-    from intake.formgen import build_form_docx, sample_fields
+    from samples.formgen import build_form_docx, sample_fields
 
     docx = build_form_docx(sample_fields(seed))
     if pad:

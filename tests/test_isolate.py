@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from core.documents import Document, DocumentError, ParsedForm
 from intake.isolate import (
     REASON_CRASH,
     REASON_INTERNAL,
@@ -29,8 +30,6 @@ from intake.isolate import (
     DocumentParser,
     parse_document,
 )
-from intake.models import Document
-from parsers.types import DocumentError, ParsedForm
 
 
 def doc(data: bytes, name: str | None = None, kind: str = "docx") -> Document:
@@ -149,8 +148,8 @@ def test_empty_batch() -> None:
 def test_real_docx_and_pdf_parse_the_same_in_a_worker() -> None:
     pytest.importorskip("parsers.docx_form", reason="parsers.docx_form has not landed yet")
     pytest.importorskip("parsers.pdf_form", reason="parsers.pdf_form has not landed yet")
-    from intake.formgen import build_form_docx, sample_fields
-    from intake.pdfgen import pdf_from_fields
+    from samples.formgen import build_form_docx, sample_fields
+    from samples.pdfgen import pdf_from_fields
 
     fields = sample_fields(3)
     docx, pdf = build_form_docx(fields), pdf_from_fields(fields)

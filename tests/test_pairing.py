@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from intake.formgen import sample_fields
+from core.documents import ParsedForm, PdfInfo
+from core.schema import empty_fields
 from parsers.pairing import merge_fields, name_similarity, pair_documents
-from parsers.schema import empty_fields
-from parsers.types import ParsedForm, PdfInfo
+from samples.formgen import sample_fields
 
 
 def _word(name: str, fields: dict[str, Any]) -> ParsedForm:
@@ -196,10 +196,10 @@ def test_same_form_attached_twice_is_one_application() -> None:
 
 def test_real_parsers_agree_on_a_pair() -> None:
     """The Word parser and the PDF parser read one filling alike: the pair carries no mismatch."""
-    from intake.formgen import build_form_docx
-    from intake.pdfgen import pdf_from_fields
     from parsers.docx_form import parse_docx
     from parsers.pdf_form import parse_pdf
+    from samples.formgen import build_form_docx
+    from samples.pdfgen import pdf_from_fields
 
     mail = []
     for seed, style in ((51, "glyph"), (52, "content_control"), (53, "split_table")):

@@ -7,9 +7,9 @@ import io
 import pdfplumber
 import pytest
 
-from intake.formgen import sample_fields
-from intake.pdfgen import pdf_from_fields
 from parsers import pdf_text
+from samples.formgen import sample_fields
+from samples.pdfgen import pdf_from_fields
 
 
 def _chars(data: bytes, fast: bool) -> list[list[dict]]:

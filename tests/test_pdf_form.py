@@ -8,10 +8,10 @@ import zlib
 
 import pytest
 
-from intake.formgen import sample_fields
-from intake.pdfgen import pdf_from_fields
+from core.documents import DocumentError
 from parsers.pdf_form import ENCRYPTED_REASON, parse_pdf
-from parsers.types import DocumentError
+from samples.formgen import sample_fields
+from samples.pdfgen import pdf_from_fields
 
 _PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
 
@@ -111,7 +111,7 @@ def test_truncated_pdf_raises_or_reads_partially_never_crashes() -> None:
 
 def _text_pdf(lines: list[str]) -> bytes:
     """A plain text PDF (no table) through the same CJK font machinery as pdfgen."""
-    from intake import pdfgen
+    from samples import pdfgen
 
     cv = pdfgen._Canvas()
     for i, line in enumerate(lines):
@@ -198,7 +198,7 @@ def test_drawn_checkboxes_are_read() -> None:
 
 
 def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
-    from intake import pdfgen
+    from samples import pdfgen
 
     cv = pdfgen._Canvas()
     cv.text(60, 80, "专业技术人员知识更新工程2025年高级研修项目申报表 项目名称 办班时间 办班地点")
@@ -237,8 +237,8 @@ def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
     ],
 )
 def test_funding_choice_from_pdf_text(text: str, expected: str | None) -> None:
+    from core.schema import empty_fields
     from parsers import pdf_form
-    from parsers.schema import empty_fields
 
     fields = empty_fields()
     problems: list = []
@@ -247,8 +247,8 @@ def test_funding_choice_from_pdf_text(text: str, expected: str | None) -> None:
 
 
 def test_symbol_letters_inside_words_are_left_alone() -> None:
+    from core.schema import FUNDING_OPTIONS
     from parsers import choices
-    from parsers.schema import FUNDING_OPTIONS
 
     assert choices.unfont_symbols("PDF财政资助项目", FUNDING_OPTIONS) == "PDF财政资助项目"
     assert choices.unfont_symbols("R 财政资助项目", FUNDING_OPTIONS) == "☑财政资助项目"
@@ -256,7 +256,7 @@ def test_symbol_letters_inside_words_are_left_alone() -> None:
 
 def _table_pdf(rows: list[tuple[tuple[str, int], ...]], header: list[str] = ()) -> bytes:  # type: ignore[assignment]
     """A PDF with one ruled table of the given rows ((text, span over 5 grid columns), ...)."""
-    from intake import pdfgen
+    from samples import pdfgen
 
     cv = pdfgen._Canvas()
     for i, line in enumerate(header):
@@ -301,7 +301,7 @@ def test_header_lines_typed_inside_the_table() -> None:
 
 
 def test_borderless_form_is_read_from_lines() -> None:
-    from intake import pdfgen
+    from samples import pdfgen
 
     lines = [
         "专业技术人员知识更新工程2025年高级研修项目申报表",
@@ -342,7 +342,7 @@ def test_text_layer_pdfminer_cannot_read_keeps_seal_and_title(monkeypatch: pytes
 
 
 def test_several_forms_merged_into_one_pdf_are_reported() -> None:
-    from intake import pdfgen
+    from samples import pdfgen
 
     first, second = sample_fields(41), sample_fields(42)
     second["project_name"] = "另一单位的" + second["project_name"]
@@ -357,11 +357,11 @@ def test_several_forms_merged_into_one_pdf_are_reported() -> None:
 
 
 def test_merged_pdf_reaches_reviewers_as_its_own_flag() -> None:
-    """The problem is catalogued (intake.flags), so review carries it under its own code, not form_problem."""
-    from intake import pdfgen
-    from intake.flags import SPECS, Severity, describe
+    """The problem is catalogued (core.flags), so review carries it under its own code, not form_problem."""
+    from core.flags import SPECS, Severity, describe
     from intake.review import default_rules, form_flags
     from parsers.pairing import pair_documents
+    from samples import pdfgen
 
     first, second = sample_fields(43), sample_fields(44)
     second["project_name"] = "另一单位的" + second["project_name"]
@@ -412,8 +412,8 @@ def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
     ],
 )
 def test_ce_base_batch(text: str, batch: int | None) -> None:
+    from core.schema import empty_fields
     from parsers import pdf_form
-    from parsers.schema import empty_fields
 
     fields = empty_fields()
     pdf_form._ce_base(text + " □是省级继续教育基地 □否", fields)
@@ -437,7 +437,7 @@ def test_labels_with_a_star_or_a_bracketed_note() -> None:
 def test_section_label_with_turned_text_direction(turn: str) -> None:
     """承办单位信息 written in a cell whose text direction is turned (a common template layout): the rows
     beside it belong to the organizer, not to the applicant whose labels are the same."""
-    from intake import pdfgen
+    from samples import pdfgen
 
     cv = pdfgen._Canvas()
     cv.text(60, 60, "专业技术人员知识更新工程2025年高级研修项目申报表")

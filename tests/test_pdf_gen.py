@@ -1,4 +1,4 @@
-"""PDF versions of the form (intake.pdfgen) read back by parsers.pdf_form: fields survive the round trip."""
+"""PDF versions of the form (samples.pdfgen) read back by parsers.pdf_form: fields survive the round trip."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from intake.formgen import build_form_docx, sample_fields
-from intake.pdfgen import pdf_from_fields, scanned_pdf, text_pdf_from_docx
 from parsers.pdf_form import parse_pdf
+from samples.formgen import build_form_docx, sample_fields
+from samples.pdfgen import pdf_from_fields, scanned_pdf, text_pdf_from_docx
 
 # Styles whose look survives LibreOffice on a machine without Windows symbol fonts (eq_field: the tick
 # drawn over the box is lost, and the box that remains tells the choice).
@@ -79,7 +79,7 @@ def test_sparse_form_gives_empty_fields_not_labels() -> None:
 
 
 def test_fast_scanned_pdf_has_no_text_and_a_seal() -> None:
-    from intake.pdfgen import scanned_pdf_from_fields
+    from samples.pdfgen import scanned_pdf_from_fields
 
     form = parse_pdf(scanned_pdf_from_fields(sample_fields(9)), "scan.pdf")
     assert form.is_form and form.pdf is not None and form.pdf.scanned and not form.pdf.text_layer
@@ -173,7 +173,7 @@ def test_golden_forms_through_libreoffice(case: str) -> None:
 
 
 def test_without_libreoffice_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from intake import pdfgen
+    from samples import pdfgen
 
     monkeypatch.setattr(pdfgen.shutil, "which", lambda name: None)
     with pytest.raises(pdfgen.PdfGenError, match="LibreOffice"):
@@ -183,7 +183,7 @@ def test_without_libreoffice_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 @needs_soffice
 @pytest.mark.libreoffice
 def test_libreoffice_timeout_kills_it_and_says_so() -> None:
-    from intake import pdfgen
+    from samples import pdfgen
 
     with pytest.raises(pdfgen.PdfGenError, match="timed out"):
         pdfgen._docx_to_pdf(build_form_docx(sample_fields(1)), timeout_s=0.05)

@@ -8,11 +8,11 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from intake.formgen import sample_fields
-from intake.pdfgen import pdf_from_fields
+from core.schema import FIELDS, norm_label
 from parsers import pdf_form
 from parsers.pdf_form import parse_pdf
-from parsers.schema import FIELDS, norm_label
+from samples.formgen import sample_fields
+from samples.pdfgen import pdf_from_fields
 
 _CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 _PUNCT = st.sampled_from(list("，。；、（）《》“”：0123456789ABCxyz-./ "))

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from intake.models import Flag
+from core.flags import Flag
 from reports.export import export_lines, message_to_json, normalise_fields, write_export
 from tests.test_reports_factory import make_attachment, make_form, make_message
 

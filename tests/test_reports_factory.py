@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, RunInfo
+from core.flags import Flag
+from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
 BASE = datetime(2024, 12, 12, 1, 30, tzinfo=UTC)  # 09:30 Beijing time

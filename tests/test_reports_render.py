@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.models import Flag
+from core.flags import Flag
 from reports.workbook import write_workbook
 from tests.test_reports_factory import TZ, make_form, make_message, make_run
 

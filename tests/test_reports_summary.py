@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from intake.models import Flag
+from core.flags import Flag
 from reports.summary import render_summary, write_summary
 from tests.test_reports_factory import TZ, make_form, make_message, make_run
 

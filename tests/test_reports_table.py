@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from intake.models import Flag
+from core.flags import Flag
 from reports.cells import clean_text, line_count, text_width
 from reports.table import (
     FIELD_COLUMNS,

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
-from intake.models import Flag, MessageRecord
+from core.flags import Flag
+from core.records import MessageRecord
 from reports.workbook import REVIEW_CHOICES, backup_path, write_workbook
 from tests.test_reports_factory import TZ, make_attachment, make_form, make_message, make_run
 

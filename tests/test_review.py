@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.flags import SPECS, describe
-from intake.models import Flag
+from core.documents import FormGroup, ParsedForm, PdfInfo, Problem
+from core.flags import SPECS, Flag, describe
 from intake.review import (
     DEFAULT_REQUIRED_FIELDS,
     RULES_VERSION,
@@ -30,7 +30,6 @@ from intake.review import (
     supersessions,
     training_days,
 )
-from parsers.types import FormGroup, ParsedForm, PdfInfo, Problem
 
 BJ = ZoneInfo("Asia/Shanghai")
 RULES = default_rules()

@@ -27,14 +27,14 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def form_docx(seed: int) -> tuple[dict[str, Any], bytes]:
-    from intake.formgen import build_form_docx, sample_fields
+    from samples.formgen import build_form_docx, sample_fields
 
     fields = sample_fields(seed)
     return fields, build_form_docx(fields)
 
 
 def form_pdf(fields: dict[str, Any]) -> bytes:
-    from intake.pdfgen import pdf_from_fields
+    from samples.pdfgen import pdf_from_fields
 
     return pdf_from_fields(fields)
 

@@ -7,8 +7,8 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw
 
-from intake.pdfgen import _cjk_font, images_to_pdf, stamp_image
 from parsers.seal import detect_seal, find_seal_blobs, page_has_colour, red_mask
+from samples.pdfgen import _cjk_font, images_to_pdf, stamp_image
 
 DPI = 72
 A4 = (595, 842)

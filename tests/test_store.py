@@ -6,7 +6,9 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from intake.models import AttachmentRecord, Flag, FormRecord, MessageRecord, MessageRef
+from core.flags import Flag
+from core.records import AttachmentRecord, FormRecord, MessageRecord
+from intake.models import MessageRef
 from intake.store import Store, form_id_for
 
 UTC = UTC

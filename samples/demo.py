@@ -302,7 +302,7 @@ def scan_pdf(fields: Mapping[str, Any], *, seal: bool, grayscale: bool, dpi: int
     """An image-only PDF, as a scanner makes it, from the fast text PDF (no LibreOffice needed)."""
     import pypdfium2 as pdfium
 
-    from intake.pdfgen import images_to_pdf, pdf_from_fields
+    from samples.pdfgen import images_to_pdf, pdf_from_fields
 
     doc = pdfium.PdfDocument(pdf_from_fields(fields, seal=seal))
     try:
@@ -400,7 +400,7 @@ _PROJECTS = (  # one per unit above, same index
 
 def _fields(i: int, **changes: Any) -> dict[str, Any]:
     """The filled form of unit i: realistic random values (formgen), this unit's identity and project."""
-    from intake.formgen import sample_fields
+    from samples.formgen import sample_fields
 
     unit = UNITS[i]
     f = sample_fields(1000 + i)
@@ -417,13 +417,13 @@ def _fields(i: int, **changes: Any) -> dict[str, Any]:
 
 
 def _docx(name: str, f: Mapping[str, Any], style: str = "glyph", **options: Any) -> DemoFile:
-    from intake.formgen import build_form_docx
+    from samples.formgen import build_form_docx
 
     return DemoFile(name, build_form_docx(f, style, **options), MIME_TYPES["docx"])
 
 
 def _pdf(name: str, f: Mapping[str, Any], *, seal: bool = True) -> DemoFile:
-    from intake.pdfgen import pdf_from_fields
+    from samples.pdfgen import pdf_from_fields
 
     return DemoFile(name, pdf_from_fields(f, seal=seal), MIME_TYPES["pdf"])
 
@@ -554,7 +554,7 @@ def _rule_mails() -> list[DemoMail]:
 
 def _document_mails() -> list[DemoMail]:
     """Mails whose documents are incomplete or hard to read."""
-    from intake.formgen import build_form_docx
+    from samples.formgen import build_form_docx
 
     f14, f15, f16, f17 = (_fields(i, funding_type="fiscal", self_funding_source=None) for i in range(14, 18))
     word_only = _docx("长江大学高级研修项目申报表.docx", f14, "glyph")
@@ -661,7 +661,7 @@ def _document_mails() -> list[DemoMail]:
 
 
 def _batch_and_resubmission() -> list[DemoMail]:
-    from intake.formgen import build_cover_letter_docx
+    from samples.formgen import build_cover_letter_docx
 
     city = UNITS[19]
     letter = build_cover_letter_docx(
@@ -722,7 +722,7 @@ def _batch_and_resubmission() -> list[DemoMail]:
 
 def _message_mails() -> list[DemoMail]:
     """Mails judged on the message: late, lying Date header, no attachment, cover letter, big link."""
-    from intake.formgen import build_cover_letter_docx
+    from samples.formgen import build_cover_letter_docx
 
     late_f = _fields(1, project_name="光电子信息产业关键技术高级研修班（二期）")
     lying_f = _fields(3, project_name="深地探测与智能勘查技术高级研修班")

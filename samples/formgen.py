@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from parsers.schema import SELF_FUNDING_BLANK, TITLE, empty_fields
+from core.schema import SELF_FUNDING_BLANK, TITLE, empty_fields
 
 BOX_STYLES = (
     "glyph",

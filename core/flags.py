@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from intake.models import Flag
+
+@dataclass(frozen=True)
+class Flag:
+    """A finding for reviewers. `code` is stable (export); `describe` gives its Chinese sentence."""
+
+    code: str
+    detail: str = ""
 
 
 class Severity(str, Enum):

@@ -1,4 +1,4 @@
-"""Value types that cross the boundary out of `parsers`.
+"""Documents and what parsers make of them: the values that cross the boundary into and out of `parsers`.
 
 Everything here is a frozen dataclass; `fields` follows the export contract documented in README.md
 (nested plain dicts of str / bool / int / None, dates as YYYY-MM-DD strings).
@@ -8,13 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
+
+# Kinds sniffed from bytes (parsers.sniff) — never from a name or a declared type.
+DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "other")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file ready for a parser: archives expanded, legacy Word converted."""
+
+    name: str  # display name, e.g. "申报表.docx" or "材料.zip/申报表.docx"
+    kind: str  # one of DOC_KINDS
+    data: bytes
+    sha256: str  # of `data`
+    parent: str | None = None  # name of the archive or attachment it came out of
+    converted_from: str | None = None  # "doc" | "wps" when LibreOffice produced `data`
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Something a parser noticed: `code` is a flag code from intake.flags, `detail` names the place."""
+    """Something a parser noticed: `code` is a flag code from core.flags, `detail` names the place."""
 
     code: str
     detail: str = ""
@@ -72,35 +86,3 @@ class FormGroup:
 class Pairing:
     groups: tuple[FormGroup, ...]
     ignored: tuple[ParsedForm, ...] = ()  # documents that are not a 申报表 (cover letters ...), with .note
-
-
-def field_value(fields: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path of the contract `fields` ("applicant.mobile"); None when any step is
-    missing (parsers.schema.get_path is the strict twin, for filling a dict the parser built)."""
-    value: Any = fields
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def contract_date(value: Any) -> date | None:
-    """A date of the contract `fields` ("YYYY-MM-DD") as a date; anything else None."""
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def training_days(fields: Mapping[str, Any]) -> int | None:
-    """Inclusive length of the training in days (12-01 to 12-05 is 5 days); None when a date is missing
-    or unparsed, or the end precedes the start."""
-    start, end = contract_date(fields.get("training_start")), contract_date(fields.get("training_end"))
-    if start is None or end is None or end < start:
-        return None
-    return (end - start).days + 1

@@ -1,0 +1,70 @@
+"""What the store hands to reports: one message's results, typed (the export contract's shape).
+
+Imported by intake (store, run) and reports alike; imports only core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.flags import Flag
+
+__all__ = ["AttachmentRecord", "FormRecord", "MessageRecord", "RunInfo"]
+
+
+@dataclass(frozen=True)
+class AttachmentRecord:
+    filename: str
+    sha256: str
+    kind: str
+    size: int
+    status: str  # "parsed" | "unreadable" | "ignored"
+    detail: str = ""
+    parent: str | None = None  # archive it came from
+    archive_path: str | None = None  # archived copy, relative to data_dir (content-hash name)
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    form_id: str  # stable across re-runs: derived from the message key and the form's sources
+    message_key: str
+    sources: tuple[str, ...]  # file names of the Word/PDF documents that make up this form
+    fields: Mapping[str, Any]
+    flags: tuple[Flag, ...]
+    superseded_by: str | None = None  # form_id of the newer submission
+    pdf_seal: str = "not_checked"  # from the PDF: "present" | "absent" | "unknown" | "not_checked"
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    key: str  # MessageRef.key
+    message_id: str | None
+    folder: str
+    uidvalidity: int
+    uid: int
+    sender: str
+    subject: str
+    received_at: datetime  # aware
+    date_header: str | None
+    attachments: tuple[AttachmentRecord, ...]
+    forms: tuple[FormRecord, ...]
+    flags: tuple[Flag, ...]  # message-level flags (late, no_attachment, ...)
+    outcome: str = "ok"  # "ok" | "flagged" | "failed"
+    first_run: int | None = None  # run id that first stored this message ("new since last run")
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the reports say about the run that produced them."""
+
+    run_id: int
+    started_at: datetime  # aware
+    finished_at: datetime | None
+    rules_version: str
+    new_keys: frozenset[str] = frozenset()  # message keys first stored by this run
+    changed_keys: frozenset[str] = frozenset()  # message keys whose results changed in this run
+    failed_keys: frozenset[str] = frozenset()
