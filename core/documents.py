@@ -1,14 +1,17 @@
 """Documents and what parsers make of them: the values that cross the boundary into and out of `parsers`.
 
-Everything here is a frozen dataclass; `fields` follows the export contract documented in README.md
-(nested plain dicts of str / bool / int / None, dates as YYYY-MM-DD strings).
+A parser finds label/value pairs (`LabelValue`, with the kind of reading it came from and, for OCR, the
+recogniser's confidence); parsers.normalise turns them into `FormFields` with per-field `Evidence`;
+the result is a `ParsedForm`, and the Word and PDF versions of one application become a `FormGroup`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+
+from core.fields import FormFields
 
 # Kinds sniffed from bytes (parsers.sniff) — never from a name or a declared type.
 DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "other")
@@ -26,6 +29,43 @@ class Document:
     converted_from: str | None = None  # "doc" | "wps" when LibreOffice produced `data`
 
 
+class Source(StrEnum):
+    """How a value was read."""
+
+    WORD = "word"  # the Word walker (exact text)
+    PDF_TEXT = "pdf_text"  # a PDF's text layer
+    OCR = "ocr"  # a recogniser over a scan or a photo (issue 12)
+
+
+@dataclass(frozen=True)
+class LabelValue:
+    """One label/value pair a parser found: the normaliser's input.  `key` is the field the parser
+    matched the label to (it knows the layout: which block a shared label like 联系人 sits in)."""
+
+    key: str  # core.schema FieldSpec key
+    label: str  # the label as written (whitespace removed), for --debug
+    value: str  # the value cell's text as read
+    source: Source
+    confidence: float | None = None  # recogniser confidence 0..1 (OCR); None for exact readings
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a field holds what it holds: the cell text it was read from."""
+
+    text: str
+    source: Source
+    confidence: float | None = None
+    unclear: bool = False  # the text was there but could not be read as a value (the value is None)
+
+
+class Seal(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"  # grayscale scan or cannot render: cannot verify
+    NOT_CHECKED = "not_checked"
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something a parser noticed: `code` is a flag code from core.flags, `detail` names the place."""
@@ -40,7 +80,7 @@ class PdfInfo:
     text_layer: bool  # at least one page has extractable text
     scanned: bool  # image-only pages, no text layer
     encrypted: bool = False
-    seal: str = "not_checked"  # "present" | "absent" | "unknown" (grayscale / cannot verify) | "not_checked"
+    seal: Seal = Seal.NOT_CHECKED
     seal_pages: tuple[int, ...] = ()  # 1-based pages where a seal-like red mark was found
 
 
@@ -51,8 +91,9 @@ class ParsedForm:
     source: str  # the document's display name (decoded original file name)
     kind: str  # "docx" | "pdf"
     is_form: bool  # False: the document is not a 申报表 (cover letter, notice, ...)
-    fields: Mapping[str, Any] = field(default_factory=dict)
-    raw_pairs: tuple[tuple[str, str], ...] = ()
+    fields: FormFields = FormFields()
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)  # by field key
+    raw_pairs: tuple[tuple[str, str], ...] = ()  # every label/value pair seen, known or not (--debug)
     problems: tuple[Problem, ...] = ()
     pdf: PdfInfo | None = None
     note: str = ""  # why is_form is False, or how the document was read
@@ -74,8 +115,9 @@ class FormGroup:
 
     word: ParsedForm | None
     pdf: ParsedForm | None
-    fields: Mapping[str, Any]  # merged: Word values first, PDF fills what Word lacks
+    fields: FormFields  # merged: Word values first, PDF fills what Word lacks
     problems: tuple[Problem, ...] = ()  # e.g. word_pdf_mismatch
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)  # of the values in `fields`
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.fields import FormFields
 from core.flags import Flag
 
 __all__ = ["AttachmentRecord", "FormRecord", "MessageRecord", "RunInfo"]
@@ -32,7 +33,7 @@ class FormRecord:
     form_id: str  # stable across re-runs: derived from the message key and the form's sources
     message_key: str
     sources: tuple[str, ...]  # file names of the Word/PDF documents that make up this form
-    fields: Mapping[str, Any]
+    fields: FormFields
     flags: tuple[Flag, ...]
     superseded_by: str | None = None  # form_id of the newer submission
     pdf_seal: str = "not_checked"  # from the PDF: "present" | "absent" | "unknown" | "not_checked"

@@ -21,11 +21,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from intake.mime import decode_utf8_or_gb
+from intake.mime import decode_utf8_or_gb, parse_mail, walk_attachments
 from parsers.sniff import sniff
 
-__all__ = ["Item", "Limits", "display_name", "expand", "storage_name"]
+__all__ = ["Item", "Limits", "describe_message", "display_name", "expand", "storage_name"]
 
 MB = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -439,7 +440,6 @@ def _rar_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], 
 def _eml_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], str | None]:
     """The attachments of a mail that was attached as a plain file (a saved .eml, "forward as attachment"
     from clients that label it application/octet-stream)."""
-    from intake.mime import parse_mail  # local: intake.mime imports this module for its debug command
 
     mail = parse_mail(data)
     members = [(a.filename, a.data) for a in mail.attachments]
@@ -583,3 +583,46 @@ def _tnef_collect(atts: list[dict], codepage: int | None) -> list[tuple[str, byt
 
 
 __all__ += ["rar_backend", "zip_member_name"]
+
+
+# ---------------------------------------------------------------- `intake attachments`
+
+
+def describe_message(raw: bytes) -> dict[str, Any]:
+    """What `intake attachments` prints for one message."""
+    mail = parse_mail(raw)
+    out_atts = []
+    for a in mail.attachments:
+        items = expand(a.filename, a.data)
+        first = items[0]
+        out_atts.append(
+            {
+                "filename": a.filename,
+                "raw_filename": a.raw_filename,
+                "content_type": a.content_type,
+                "kind": first.kind,
+                "size": first.size,
+                "sha256": first.sha256,
+                "problems": [p.detail for p in a.problems] + ([first.problem] if first.problem else []),
+                "members": [
+                    {"name": i.name, "kind": i.kind, "size": i.size, "sha256": i.sha256, "problem": i.problem}
+                    for i in items[1:]
+                ],
+            }
+        )
+    walked, _ = walk_attachments(raw, expand_rfc822=True)
+    body_parts = [
+        {"content_type": p.content_type, "name": p.filename, "size": len(p.data)}
+        for p in walked
+        if not p.is_attachment
+    ]
+    return {
+        "body_parts": body_parts,  # what was read as body text: a named one here explains a "missing" file
+        "message_id": mail.message_id,
+        "sender": mail.sender,
+        "subject": mail.subject,
+        "date": mail.date_header,
+        "attachments": out_atts,
+        "big_attachment_links": list(mail.big_attachment_links),
+        "problems": [p.detail for p in mail.problems],
+    }

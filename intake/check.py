@@ -8,13 +8,12 @@ exit code 1 and a message that says what to fix. Nothing in the mailbox is chang
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-__all__ = ["check_command", "run_check"]
+__all__ = ["run_check"]
 
 
 def _say(ok: bool | None, step: str, detail: str = "") -> None:
@@ -97,17 +96,3 @@ def run_check(config_path: Path) -> int:
         lo_detail if lo_ok else f"{lo_detail}: .doc/.wps forms cannot be read",
     )
     return 0 if ok else 1
-
-
-@click.command("check")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("config.toml"),
-    show_default=True,
-    help="Configuration file.",
-)
-def check_command(config_path: Path) -> None:
-    """Test the mailbox connection: connect, log in, send ID, list folders; check LibreOffice."""
-    sys.exit(run_check(config_path))

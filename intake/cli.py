@@ -13,13 +13,14 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
+from core.documents import DocumentError, ParsedForm
 from intake import __version__
 from intake.config import Config, ConfigError, build_config, load_config
 
@@ -274,52 +275,23 @@ def demo_command(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 # ---------------------------------------------------------------- parse
 
 
-def _jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
-
-
-def parse_file(path: Path, *, debug: bool = False) -> dict[str, Any]:
-    """One file through the document parsers, as a JSON-able dict (`error` when unreadable)."""
-    from core.documents import DocumentError
-    from parsers.sniff import sniff_kind
-
-    data = path.read_bytes()
-    kind = sniff_kind(data)
-    try:
-        form = _parse_bytes(data, path.name, kind)
-    except DocumentError as err:
-        return {"source": path.name, "kind": kind, "error": err.reason}
-    out = _jsonable(form)
-    if not debug:
-        out.pop("raw_pairs", None)
+def _form_json(doc_name: str, kind: str, result: ParsedForm | DocumentError, debug: bool) -> dict[str, Any]:
+    """One parsed file as `intake parse` prints it (`error` when unreadable)."""
+    if isinstance(result, DocumentError):
+        return {"source": doc_name, "kind": kind, "error": result.reason}
+    out: dict[str, Any] = {
+        "source": result.source,
+        "kind": result.kind,
+        "is_form": result.is_form,
+        "fields": result.fields.to_json(),
+        "problems": [asdict(p) for p in result.problems],
+        "pdf": asdict(result.pdf) if result.pdf else None,
+        "note": result.note,
+    }
+    if debug:
+        out["raw_pairs"] = [list(p) for p in result.raw_pairs]
+        out["evidence"] = {k: asdict(e) for k, e in result.evidence.items()}
     return out
-
-
-def _parse_bytes(data: bytes, name: str, kind: str) -> Any:
-    from core.documents import DocumentError
-
-    if kind in ("doc", "wps"):
-        from parsers.convert import convert_to_docx
-
-        result = convert_to_docx([(name, data)])[0]
-        if result.data is None:
-            raise DocumentError(result.error or "无法转换", name=name)
-        data, kind = result.data, "docx"
-    if kind == "docx":
-        from parsers.docx_form import parse_docx
-
-        return parse_docx(data, name)
-    if kind == "pdf":
-        from parsers.pdf_form import parse_pdf
-
-        return parse_pdf(data, name)
-    raise DocumentError(f"不是 Word/PDF 文件（{kind}）", name=name)
 
 
 @main.command("parse")
@@ -331,28 +303,39 @@ def _parse_bytes(data: bytes, name: str, kind: str) -> Any:
 @click.pass_context
 def parse_command(ctx: click.Context, files: Sequence[Path], debug: bool, quiet: bool, verbose: bool) -> None:
     """Parse Word/PDF 申报表 files and print one JSON object per file (exit 3 if one is unreadable)."""
+    from intake.parsing import parse_files
+
     _setup(None, quiet=quiet, verbose=verbose)
-    failed = False
-    for path in files:
-        out = parse_file(path, debug=debug)
-        failed = failed or "error" in out
-        click.echo(json.dumps(out, ensure_ascii=False, sort_keys=True))
-    ctx.exit(EXIT_FAILED if failed else EXIT_OK)
+    results = parse_files(files)
+    for doc, result in results:
+        click.echo(
+            json.dumps(_form_json(doc.name, doc.kind, result, debug), ensure_ascii=False, sort_keys=True)
+        )
+    ctx.exit(EXIT_FAILED if any(isinstance(r, DocumentError) for _, r in results) else EXIT_OK)
 
 
-# ---------------------------------------------------------------- commands owned by other modules
+# ---------------------------------------------------------------- check / attachments
 
 
-def _add_optional(module: str, attr: str) -> None:
-    try:
-        command = getattr(__import__(module, fromlist=[attr]), attr)
-    except (ImportError, AttributeError):
-        return
-    main.add_command(command)
+@main.command("check")
+@_config_option
+def check_command(config_path: Path) -> None:
+    """Test the mailbox connection: connect, log in, send ID, list folders; check LibreOffice."""
+    from intake.check import run_check
+
+    sys.exit(run_check(config_path))
 
 
-_add_optional("intake.check", "check_command")
-_add_optional("intake.mime", "attachments_command")
+@main.command("attachments")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def attachments_command(files: Sequence[Path]) -> None:
+    """Print each attachment of FILE.eml... (decoded name, kind, size, sha256, archive members) as JSON."""
+    from intake.archive import describe_message
+
+    result = {str(f): describe_message(f.read_bytes()) for f in files}
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

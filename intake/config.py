@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.schema import DEFAULT_SCHEMA, FormSchema, Notice
+
 # The defaults belong to the rules; config only lets the office override them.
 from intake.review import DEFAULT_PHONE_ANY_OF, DEFAULT_REQUIRED_FIELDS
 
@@ -128,6 +130,7 @@ class Config:
     rules: RulesConfig
     report: ReportConfig
     source: Path | None = field(default=None, compare=False)
+    schema: FormSchema = DEFAULT_SCHEMA  # the form, with this year's notice (`[notice]`)
 
     @property
     def data_dir(self) -> Path:
@@ -161,13 +164,15 @@ def load_config(path: Path) -> Config:
 
 def build_config(data: Mapping[str, Any], *, base_dir: Path, source: Path | None = None) -> Config:
     """Check a parsed TOML document (also used for the built-in demo config)."""
-    _only_keys("", data, {"mailbox", "intake", "rules", "report"})
-    sections = {name: _table(data, name) for name in ("mailbox", "intake", "rules", "report")}
+    names = ("mailbox", "intake", "rules", "report", "notice")
+    _only_keys("", data, set(names))
+    sections = {name: _table(data, name) for name in names}
     mailbox = _mailbox(sections["mailbox"], base_dir)
     intake = _intake(sections["intake"], base_dir)
-    rules = _rules(sections["rules"])
+    schema = _notice(sections["notice"])
+    rules = _rules(sections["rules"], schema)
     report = _report(sections["report"], base_dir, intake.data_dir)
-    return Config(mailbox=mailbox, intake=intake, rules=rules, report=report, source=source)
+    return Config(mailbox, intake, rules, report, source, schema)
 
 
 def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -439,17 +444,55 @@ def _workers(t: Mapping[str, Any]) -> int | None:
     return n or None
 
 
-def _rules(t: Mapping[str, Any]) -> RulesConfig:
+def _field_keys(schema: FormSchema, short_ok: bool) -> Callable[[str, Any], tuple[str, ...]]:
+    """A list of the form's field keys (one-of groups joined by "|"; with short_ok a unit's sub-key
+    such as "mobile" too); a key the schema does not know is an error."""
+    units = {k.split(".", 1)[1] for k in schema.by_key if "." in k}
+
+    def check(name: str, v: Any) -> tuple[str, ...]:
+        keys = _str_list(name, v)
+        for entry in keys:
+            for key in (k.strip() for k in entry.split("|")):
+                if key not in schema.by_key and not (short_ok and key in units):
+                    raise ConfigError(name, f"unknown field {_show(key)} (keys as in the export contract)")
+        return keys
+
+    return check
+
+
+def _rules(t: Mapping[str, Any], schema: FormSchema) -> RulesConfig:
     s = "rules"
     _only_keys(
         s, t, {"required_fields", "phone_any_of", "date_header_margin_minutes", "expected_training_days"}
     )
     return RulesConfig(
-        required_fields=_get(t, s, "required_fields", _str_list, DEFAULT_REQUIRED_FIELDS),
-        phone_any_of=_get(t, s, "phone_any_of", _str_list, DEFAULT_PHONE_ANY_OF),
+        required_fields=_get(t, s, "required_fields", _field_keys(schema, False), DEFAULT_REQUIRED_FIELDS),
+        phone_any_of=_get(t, s, "phone_any_of", _field_keys(schema, True), DEFAULT_PHONE_ANY_OF),
         date_header_margin_minutes=_get(t, s, "date_header_margin_minutes", _int_in(0, 100_000), 60),
         expected_training_days=_get(t, s, "expected_training_days", _days_table, None),
     )
+
+
+def _labels_table(schema: FormSchema) -> Callable[[str, Any], dict[str, tuple[str, ...]]]:
+    def check(name: str, v: Any) -> dict[str, tuple[str, ...]]:
+        if not isinstance(v, dict):
+            raise ConfigError(name, f"expected a table of field = [labels], got {_show(v)}")
+        _only_keys(name, v, {k for k, spec in schema.by_key.items() if spec.labels})
+        return {k: _str_list(f"{name}.{k}", labels) for k, labels in v.items()}
+
+    return check
+
+
+def _notice(t: Mapping[str, Any]) -> FormSchema:
+    """This year's call: its year (办班时间 without one), the form's title, extra label variants."""
+    s, default = "notice", Notice()
+    _only_keys(s, t, {"year", "title", "labels"})
+    notice = Notice(
+        year=_get(t, s, "year", _int_in(2000, 2100), default.year),
+        title=_get(t, s, "title", _nonempty, default.title),
+    )
+    labels = _get(t, s, "labels", _labels_table(DEFAULT_SCHEMA), {})
+    return FormSchema(notice=notice).with_labels(labels)
 
 
 def _report(t: Mapping[str, Any], base_dir: Path, data_dir: Path) -> ReportConfig:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from core.documents import Document, DocumentError, ParsedForm
+from core.schema import DEFAULT_SCHEMA, FormSchema
+from parsers.registry import parse_document
 
 __all__ = [
     "REASON_CRASH",
@@ -37,7 +39,6 @@ __all__ = [
     "REASON_TOO_BIG",
     "DocumentParser",
     "ParseStats",
-    "parse_document",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ REASON_TIMEOUT = "解析超时"
 REASON_TOO_BIG = "文件过大"
 REASON_CRASH = "解析程序异常退出，无法读取该文件"
 REASON_INTERNAL = "解析出错，无法读取该文件"
-REASON_UNSUPPORTED = "不支持的文件类型"
 
 ParseFn = Callable[[Document], ParsedForm]
 Result = ParsedForm | DocumentError
@@ -55,29 +55,6 @@ _MAX_TASKS_PER_WORKER = 500  # recycle now and then: Python heaps only grow
 _JOIN_S = 2.0
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _PARENT_CHECK_S = 1.0  # how often an idle worker checks that its parent is alive
-
-
-def parse_document(doc: Document, *, check_seal: bool = True) -> ParsedForm:
-    """The default parse function: dispatch on the sniffed kind (imports lazily, in the worker)."""
-    if doc.kind == "docx":
-        from parsers.docx_form import parse_docx
-
-        return parse_docx(doc.data, doc.name)
-    if doc.kind == "pdf":
-        from parsers.pdf_form import parse_pdf
-
-        return parse_pdf(doc.data, doc.name, check_seal=check_seal)
-    raise DocumentError(f"{REASON_UNSUPPORTED}：{doc.kind}", name=doc.name)
-
-
-def _preload_parsers() -> None:
-    """Import the parsers (python-docx, pdfplumber, ...) once in the parent before forking, so every
-    worker — including replacements — starts with them loaded and shared copy-on-write."""
-    for module in ("parsers.docx_form", "parsers.pdf_form"):
-        try:
-            __import__(module)
-        except Exception as err:  # reported per document by the worker; not fatal here
-            log.debug("cannot preload %s: %s", module, err)
 
 
 @dataclass
@@ -250,7 +227,8 @@ class DocumentParser:
 
     workers=None → os.cpu_count(); workers=0 → parse in this process (debugging, tiny runs: no timeout
     or memory limit, but exceptions are still turned into DocumentError).
-    `parse_fn` (a hook for tests and benchmarks) replaces the default kind dispatch.
+    Documents are read by parsers.registry (`schema`: the form and this year's notice); `parse_fn` (a
+    hook for tests) replaces it.
     """
 
     def __init__(
@@ -259,14 +237,14 @@ class DocumentParser:
         timeout_s: float = 60,
         memory_mb: int = 1024,
         *,
+        schema: FormSchema = DEFAULT_SCHEMA,
         parse_fn: ParseFn | None = None,
-        check_seal: bool = True,
         max_tasks_per_worker: int = _MAX_TASKS_PER_WORKER,
     ) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else max(0, workers)
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
-        self.parse_fn: ParseFn = parse_fn or _SealDispatch(check_seal)
+        self.parse_fn: ParseFn = parse_fn or _Dispatch(schema)
         self.max_tasks = max(1, max_tasks_per_worker)
         self.stats = ParseStats()
         self._pool: list[_Worker] = []
@@ -319,8 +297,6 @@ class DocumentParser:
         ]
 
     def _grow(self, n: int) -> None:
-        if not self._pool and isinstance(self.parse_fn, _SealDispatch):
-            _preload_parsers()
         for worker in [w for w in self._pool if not w.process.is_alive()]:
             self._stop(worker, graceful=False)
             self._pool.remove(worker)
@@ -517,10 +493,11 @@ class DocumentParser:
 
 
 @dataclass(frozen=True)
-class _SealDispatch:
-    """parse_document with check_seal bound; a frozen dataclass so it pickles if ever needed."""
+class _Dispatch:
+    """parsers.registry.parse_document with the schema bound (the parsers are imported with this module,
+    so every forked worker starts with them loaded, shared copy-on-write)."""
 
-    check_seal: bool
+    schema: FormSchema
 
     def __call__(self, doc: Document) -> ParsedForm:
-        return parse_document(doc, check_seal=self.check_seal)
+        return parse_document(doc, self.schema)

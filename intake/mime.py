@@ -21,17 +21,13 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-import json
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from html import unescape
-from pathlib import Path
-
-import click
 
 from core.documents import Problem
 from intake.models import Mail, MailAttachment
@@ -39,7 +35,6 @@ from parsers.sniff import sniff_kind
 
 __all__ = [
     "PartInfo",
-    "attachments_command",
     "decode_bytes",
     "decode_filename",
     "decode_header_value",
@@ -843,58 +838,3 @@ _EXT = {
 def _default_name(ctype: str) -> str:
     """A visible name for an unnamed attachment (never used as a path)."""
     return "未命名附件" + _EXT.get(ctype, "")
-
-
-# ---------------------------------------------------------------- debug command
-
-
-def describe_message(raw: bytes) -> dict:
-    """What `intake attachments` prints for one message."""
-    from intake.archive import expand  # local: archive imports nothing from here, keep it one-way
-
-    mail = parse_mail(raw)
-    out_atts = []
-    for a in mail.attachments:
-        items = expand(a.filename, a.data)
-        first = items[0]
-        out_atts.append(
-            {
-                "filename": a.filename,
-                "raw_filename": a.raw_filename,
-                "content_type": a.content_type,
-                "kind": first.kind,
-                "size": first.size,
-                "sha256": first.sha256,
-                "problems": [p.detail for p in a.problems] + ([first.problem] if first.problem else []),
-                "members": [
-                    {"name": i.name, "kind": i.kind, "size": i.size, "sha256": i.sha256, "problem": i.problem}
-                    for i in items[1:]
-                ],
-            }
-        )
-    walked, _ = walk_attachments(raw, expand_rfc822=True)
-    body_parts = [
-        {"content_type": p.content_type, "name": p.filename, "size": len(p.data)}
-        for p in walked
-        if not p.is_attachment
-    ]
-    return {
-        "body_parts": body_parts,  # what was read as body text: a named one here explains a "missing" file
-        "message_id": mail.message_id,
-        "sender": mail.sender,
-        "subject": mail.subject,
-        "date": mail.date_header,
-        "attachments": out_atts,
-        "big_attachment_links": list(mail.big_attachment_links),
-        "problems": [p.detail for p in mail.problems],
-    }
-
-
-@click.command("attachments")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-def attachments_command(files: Sequence[Path]) -> None:
-    """Print each attachment of FILE.eml... (decoded name, kind, size, sha256, archive members) as JSON."""
-    result = {str(f): describe_message(f.read_bytes()) for f in files}
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -18,8 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.documents import FormGroup, Problem
-from core.fields import contract_date, field_value, training_days
+from core.fields import FormFields, Funding, Scope, ScopeNotes, Value, training_days
 from core.flags import SPECS, Flag
+from core.schema import APPLICANT, DEFAULT_SCHEMA, FIELDS, ORGANIZER, Notice, Rule
 
 __all__ = [
     "DEFAULT_PHONE_ANY_OF",
@@ -44,72 +45,26 @@ __all__ = [
 # configured parameters, so a config change shows up in the recorded version too.
 RULES_VERSION = "2024.12-r1"
 
-# The form's fields a reviewer expects filled (dotted paths into the export contract's `fields`).
-# Fax is optional on the form; the phones are checked as one-of (DEFAULT_PHONE_ANY_OF); funding type,
-# self-funding source and scope have their own flags.
-DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = (
-    "project_name",
-    "declared_org",
-    "declared_date",
-    "training_dates",
-    "training_location",
-    "industry_field",
-    "industry_authority",
-    "funding_type",
-    "purpose",
-    "content_and_format",
-    "experts",
-    "trainees",
-    "applicant.name",
-    "applicant.contact",
-    "applicant.address",
-    "organizer.name",
-    "organizer.contact",
-    "organizer.address",
-    "organizer.ce_base",
-)
+# The fields a reviewer expects filled: the schema's REQUIRED ones (dotted keys of the export contract).
+# The phones are checked as one-of per unit (DEFAULT_PHONE_ANY_OF); funding type, self-funding source,
+# scope and the training dates have flags of their own.
+DEFAULT_REQUIRED_FIELDS: tuple[str, ...] = tuple(s.key for s in FIELDS if s.rule is Rule.REQUIRED)
 
 # One of these is enough, checked per unit (申报单位 and 承办单位).  An entry may also be a full one-of
-# group of dotted paths, "applicant.office_phone|applicant.mobile", checked as written.
-DEFAULT_PHONE_ANY_OF: tuple[str, ...] = ("office_phone", "mobile")
-_UNITS = ("applicant", "organizer")
+# group of dotted keys, "applicant.office_phone|applicant.mobile", checked as written.
+DEFAULT_PHONE_ANY_OF: tuple[str, ...] = tuple(
+    s.key.split(".")[1] for s in FIELDS if s.rule is Rule.ANY_OF and s.section == APPLICANT
+)
+_UNITS = (APPLICANT, ORGANIZER)
 
-# Fields that have their own, more precise flag (funding_type_missing, scope_missing, ...): listed
-# in required_fields they are not reported a second time as missing_field.
-_OWN_FLAG_FIELDS = frozenset({"funding_type", "self_funding_source", "scope", "scope_notes"})
-
-# Fallback labels (as printed on the form) for when core.schema is not importable or lacks a key.
-_LABELS: dict[str, str] = {
-    "project_name": "项目名称",
-    "declared_org": "申报单位（盖章）",
-    "declared_date": "申报时间",
-    "training_dates": "办班时间",
-    "training_start": "办班时间（开始）",
-    "training_end": "办班时间（结束）",
-    "training_location": "办班地点",
-    "industry_field": "选题所属行业领域",
-    "industry_authority": "选题所属行业主管部门",
-    "funding_type": "申报项目类别",
-    "self_funding_source": "自筹经费来源",
-    "scope": "是否符合选题范围",
-    "purpose": "研修目的和作用",
-    "content_and_format": "研修内容和方式",
-    "experts": "授课专家情况",
-    "trainees": "培训对象",
-    "applicant": "申报单位信息",
-    "organizer": "承办单位信息",
-    "name": "单位名称",
-    "contact": "联系人",
-    "office_phone": "办公电话",
-    "mobile": "手机",
-    "fax": "传真",
-    "address": "地址",
-    "ce_base": "是否继续教育基地",
-    "ce_base_batch": "继续教育基地批次",
-}
-
-# Where the schema's short title would be ambiguous for a reviewer.
-_LABEL_OVERRIDES: dict[str, str] = {"declared_org": "申报单位（盖章）"}
+# Fields with a flag of their own (funding_type_missing, scope_missing, ...), and what their cells fill:
+# listed in required_fields they are not reported a second time as missing_field.
+_OWN_FLAG_FIELDS = frozenset(
+    k
+    for s in FIELDS
+    if s.rule is Rule.OWN_FLAG
+    for k in (s.key, *(p.key for p in DEFAULT_SCHEMA.parts(s.key)))
+)
 
 # Message flags that apply to every form the message carries (the core attaches them per form).
 FORM_LEVEL_MESSAGE_CODES: tuple[str, ...] = ("late",)
@@ -144,6 +99,7 @@ class Rules:
     phone_any_of: tuple[str, ...] = DEFAULT_PHONE_ANY_OF
     date_header_margin: timedelta = timedelta(minutes=60)
     expected_training_days: Mapping[str, int] | None = field(default=None, hash=False)
+    notice: Notice = Notice()  # this year's call: forms are read against it
 
     def __post_init__(self) -> None:
         if self.deadline.tzinfo is None or self.deadline.utcoffset() is None:
@@ -159,6 +115,7 @@ class Rules:
             "phone_any_of": list(self.phone_any_of),
             "date_header_margin_s": int(self.date_header_margin.total_seconds()),
             "expected_training_days": dict(sorted((self.expected_training_days or {}).items())),
+            "notice": {"year": self.notice.year, "title": self.notice.title},
         }
 
     @property
@@ -176,6 +133,7 @@ _PARAM_NAMES = {
     "phone_any_of": "电话（任填其一）",
     "date_header_margin_s": "发信时间允许误差（秒）",
     "expected_training_days": "办班天数要求",
+    "notice": "申报通知",
 }
 
 
@@ -294,34 +252,24 @@ def form_level(message_flags: Iterable[Flag]) -> list[Flag]:
 
 
 def field_label(path: str) -> str:
-    """The label printed on the form for a dotted field path; 申报单位/承办单位 fields name their block
-    ("申报单位信息·联系人"), since both blocks use the same sub-labels."""
-    if path in _LABEL_OVERRIDES:
-        return _LABEL_OVERRIDES[path]
-    parts = path.split(".")
-    title = _schema_title(path) or _LABELS.get(parts[-1] if len(parts) == 2 else path, path)
-    if len(parts) == 2 and parts[0] in _UNITS:
-        return f"{_LABELS[parts[0]]}·{title}"
-    return title
+    """How flags name a field (the schema's name: 申报单位/承办单位 fields name their block,
+    "申报单位信息·联系人"); a key the schema does not know is shown as it is."""
+    spec = DEFAULT_SCHEMA.by_key.get(path)
+    return spec.name if spec is not None else path
 
 
-def _schema_title(path: str) -> str | None:
-    # core.schema (word engineer) is the single source of labels; stay usable without it.
-    try:
-        from core.schema import BY_KEY
-    except ImportError:
-        return None
-    spec = BY_KEY.get(path)
-    return spec.title if spec is not None else None
+_PLACEHOLDERS = ("/", "无", "——", "—", "-")
 
 
-def _filled(value: Any) -> bool:
+def _filled(value: Value) -> bool:
     if value is None or value is False:
         return False
     if isinstance(value, str):
-        return bool(value.strip()) and value.strip() not in ("/", "无", "——", "—", "-")
-    if isinstance(value, Mapping):
-        return any(_filled(v) for v in value.values())
+        return bool(value.strip()) and value.strip() not in _PLACEHOLDERS
+    if isinstance(value, Scope):
+        return value.any_ticked
+    if isinstance(value, ScopeNotes):
+        return any(_filled(v) for v in (value.national_strategy, value.industry_demand, value.digital_tech))
     return True
 
 
@@ -331,12 +279,12 @@ def _phone_groups(phone_any_of: Sequence[str]) -> list[str]:
     return list(phone_any_of)
 
 
-def _missing_fields(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
+def _missing_fields(fields: FormFields, rules: Rules) -> list[Flag]:
     flags: list[Flag] = []
     required = [r for r in rules.required_fields if r.strip() not in _OWN_FLAG_FIELDS]
     for requirement in (*required, *_phone_groups(rules.phone_any_of)):
         options = [p.strip() for p in requirement.split("|") if p.strip()]
-        if options and not any(_filled(field_value(fields, p)) for p in options):
+        if options and not any(_filled(fields.get(p)) for p in options):
             flags.append(Flag("missing_field", _one_of_label(options)))
     return flags
 
@@ -359,29 +307,25 @@ def _problems(group: FormGroup) -> list[Problem]:
     return found
 
 
-def _funding_flags(fields: Mapping[str, Any], codes: set[str]) -> list[Flag]:
+def _funding_flags(fields: FormFields, codes: set[str]) -> list[Flag]:
     if "funding_type_multiple" in codes:
         return [Flag("funding_type_multiple")]
-    funding = fields.get("funding_type")
-    if funding not in ("fiscal", "self_funded"):
+    if fields.funding_type is None:
         return [Flag("funding_type_missing")]
-    if funding == "self_funded" and not _filled(fields.get("self_funding_source")):
+    if fields.funding_type is Funding.SELF_FUNDED and not _filled(fields.self_funding_source):
         return [Flag("self_funding_source_missing")]
     return []
 
 
-def _scope_flags(fields: Mapping[str, Any]) -> list[Flag]:
-    scope = fields.get("scope")
-    ticked = isinstance(scope, Mapping) and any(v is True for v in scope.values())
-    return [] if ticked else [Flag("scope_missing")]
+def _scope_flags(fields: FormFields) -> list[Flag]:
+    return [] if fields.scope.any_ticked else [Flag("scope_missing")]
 
 
-def _training_flags(fields: Mapping[str, Any], rules: Rules) -> list[Flag]:
+def _training_flags(fields: FormFields, rules: Rules) -> list[Flag]:
     flags: list[Flag] = []
-    raw = fields.get("training_dates")
-    start, end = contract_date(fields.get("training_start")), contract_date(fields.get("training_end"))
-    if _filled(raw) and (start is None or end is None):
-        flags.append(Flag("training_dates_unparsed", str(raw).strip()))
+    raw, start, end = fields.training_dates, fields.training_start, fields.training_end
+    if raw is not None and _filled(raw) and (start is None or end is None):
+        flags.append(Flag("training_dates_unparsed", raw.strip()))
     latest = end or start
     if latest is not None and latest > rules.training_end_limit:
         flags.append(Flag("training_after_deadline", latest.isoformat()))
@@ -434,7 +378,7 @@ def _scan_only(group: FormGroup) -> bool:
 
 def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
     """Every finding about one application (its Word and/or PDF version), in a stable order."""
-    fields = group.fields or {}
+    fields = group.fields
     problems = _problems(group)
     codes = {p.code for p in problems}
     flags: list[Flag] = []

@@ -35,6 +35,7 @@ from typing import Any
 from core.documents import Document, DocumentError, FormGroup, Pairing, ParsedForm
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
+from core.schema import FormSchema
 from intake.config import Config
 from intake.lock import run_lock
 from intake.models import Mail, RawMessage
@@ -99,6 +100,7 @@ def build_rules(config: Config) -> Any:
         phone_any_of=r.phone_any_of,
         date_header_margin=timedelta(minutes=r.date_header_margin_minutes),
         expected_training_days=r.expected_training_days,
+        notice=config.schema.notice,
     )
 
 
@@ -118,7 +120,12 @@ def open_mailbox(config: Config) -> Mailbox:
 def _parser(config: Config) -> Any:
     from intake.isolate import DocumentParser
 
-    return DocumentParser(config.intake.workers, config.intake.parse_timeout_s, config.intake.parse_memory_mb)
+    return DocumentParser(
+        config.intake.workers,
+        config.intake.parse_timeout_s,
+        config.intake.parse_memory_mb,
+        schema=config.schema,
+    )
 
 
 def _expand(name: str, data: bytes) -> list[Any]:
@@ -135,10 +142,10 @@ def _convert(items: Sequence[tuple[str, bytes]], timeout_s: float) -> list[tuple
     return [(r.data, r.error) for r in convert_to_docx(items, timeout_s=timeout_s)]
 
 
-def _pair(forms: Sequence[ParsedForm]) -> Pairing:
+def _pair(forms: Sequence[ParsedForm], schema: FormSchema) -> Pairing:
     from parsers.pairing import pair_documents
 
-    return pair_documents(forms)
+    return pair_documents(forms, schema)
 
 
 def _sha(data: bytes) -> str:
@@ -664,7 +671,7 @@ def _record(ctx: _Ctx, job: _Job) -> MessageRecord:
 
     assert job.mail is not None
     parsed = [a.result for a in job.atts if a.result is not None]
-    pairing = _pair(parsed) if parsed else Pairing(groups=())
+    pairing = _pair(parsed, ctx.config.schema) if parsed else Pairing(groups=())
     _mark_ignored(job.atts, pairing)
     unreadable = [(a.name, a.detail) for a in job.atts if a.status == "unreadable"]
     msg_flags = message_flags(
@@ -712,7 +719,7 @@ def _form_record(ctx: _Ctx, job: _Job, pos: int, group: FormGroup, flags: list[F
         form_id=form_id_for(job.mail.message_id, job.sha256, group.sources, pos),
         message_key=job.raw.ref.key,
         sources=group.sources,
-        fields=dict(group.fields),
+        fields=group.fields,
         flags=tuple(_dedupe(flags)),
         pdf_seal=seal,
     )
@@ -766,9 +773,9 @@ def _apply_supersessions(store: Store, rules: Any) -> int:
             r.message_key,
             r.sender,
             r.received_at,
-            _text(r.fields.get("declared_org")),
-            _text(r.fields.get("project_name")),
-            _text(_applicant(r.fields)),
+            r.fields.declared_org or None,
+            r.fields.project_name or None,
+            r.fields.applicant.name or None,
         )
         for r in store.form_rows()
     ]
@@ -780,15 +787,6 @@ def _apply_supersessions(store: Store, rules: Any) -> int:
     if changed:
         log.info("supersessions: %d form(s) changed", changed)
     return changed
-
-
-def _applicant(fields: Any) -> Any:
-    applicant = fields.get("applicant")
-    return applicant.get("name") if isinstance(applicant, dict) else None
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 # ---------------------------------------------------------------- reports

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 from intake.models import MessageRef
@@ -118,7 +119,7 @@ class FormRow:
     message_key: str
     sender: str
     received_at: datetime
-    fields: Mapping[str, Any]
+    fields: FormFields
 
 
 def _dumps(value: Any) -> str:
@@ -366,7 +367,16 @@ class Store:
         self.db.executemany(
             "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?)",
             [
-                (f.form_id, r.key, i, _dumps(list(f.sources)), _dumps(dict(f.fields)), f.pdf_seal, None, None)
+                (
+                    f.form_id,
+                    r.key,
+                    i,
+                    _dumps(list(f.sources)),
+                    _dumps(f.fields.to_json()),
+                    f.pdf_seal,
+                    None,
+                    None,
+                )
                 for i, f in enumerate(r.forms)
             ],
         )
@@ -386,7 +396,10 @@ class Store:
             "SELECT f.form_id, f.message_key, m.sender, m.received_at, f.fields FROM forms f "
             "JOIN messages m ON m.key = f.message_key ORDER BY m.received_at, f.message_key, f.pos"
         )
-        return [FormRow(r[0], r[1], r[2], datetime.fromisoformat(r[3]), json.loads(r[4])) for r in rows]
+        return [
+            FormRow(r[0], r[1], r[2], datetime.fromisoformat(r[3]), FormFields.from_json(json.loads(r[4])))
+            for r in rows
+        ]
 
     def set_supersessions(self, newer: Mapping[str, tuple[str, str]]) -> int:
         """Apply a full mapping form_id → (newer form_id, flag detail); forms not in it are current.
@@ -545,7 +558,7 @@ def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
         form_id=f[0],
         message_key=f[1],
         sources=tuple(json.loads(f[3])),
-        fields=json.loads(f[4]),
+        fields=FormFields.from_json(json.loads(f[4])),
         flags=tuple(flags),
         superseded_by=superseded_by,
         pdf_seal=f[5],
@@ -584,7 +597,7 @@ def _result_hash(r: MessageRecord) -> str:
                 [
                     f.form_id,
                     list(f.sources),
-                    dict(f.fields),
+                    f.fields.to_json(),
                     f.pdf_seal,
                     [[x.code, x.detail] for x in f.flags if x.code != "superseded"],
                 ]

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from core.documents import Problem
 from core.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS, SCOPE_OPTIONS, Option
 from parsers import checkbox, dates
 
@@ -154,29 +152,3 @@ def ce_base(text: str, *, from_pdf: bool = False) -> CeBase:
     hit = ticked[0]
     batch = _batch(hit.match.groupdict().get("blank"), text) if hit.value == "national" else None
     return CeBase(hit.value, batch)
-
-
-# ---------------------------------------------------------------- into the contract dict
-
-
-def write_funding(
-    text: str, fields: dict[str, Any], problems: list[Problem], *, from_pdf: bool = False
-) -> None:
-    got = funding(text, from_pdf=from_pdf)
-    if got.multiple:
-        problems.append(Problem("funding_type_multiple", MULTIPLE_FUNDING_DETAIL))
-    fields["funding_type"] = got.value
-    if got.source is not None:  # else a separate 自筹经费来源 cell may still fill it
-        fields["self_funding_source"] = got.source
-
-
-def write_scope(text: str, fields: dict[str, Any], *, from_pdf: bool = False) -> None:
-    got = scope(text, from_pdf=from_pdf)
-    fields["scope"].update(got.states)
-    fields["scope_notes"].update(got.notes)
-
-
-def write_ce_base(text: str, fields: dict[str, Any], *, from_pdf: bool = False) -> None:
-    got = ce_base(text, from_pdf=from_pdf)
-    fields["organizer"]["ce_base"] = got.value
-    fields["organizer"]["ce_base_batch"] = got.batch

@@ -5,9 +5,9 @@ the table (or typed into its first row), and the programme year in the title.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
 
+from core.documents import LabelValue, Source
 from parsers import dates
 
 _DATE_LABEL = r"(?:申\s*报|填\s*报|填\s*表)\s*(?:时\s*间|日\s*期)"
@@ -22,24 +22,19 @@ _SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）
 _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
 
 
-def read_declared(lines: Iterable[str], fields: dict[str, Any]) -> list[tuple[str, str]]:
-    """Fill declared_org / declared_date (when still None) from header lines; the raw pairs for --debug."""
-    pairs: list[tuple[str, str]] = []
+def declared(lines: Iterable[str], source: Source) -> Iterator[LabelValue]:
+    """declared_org / declared_date pairs in the header lines, in line order."""
     for text in lines:
         if "位" not in text and "间" not in text and "期" not in text:
             continue  # neither 申报单位 nor 申报时间/日期: skip the regexes (they run on every cell)
         line = text.replace("\n", " ").strip()
         m = _ORG_RX.search(line)
-        if m and fields["declared_org"] is None:
+        if m:
             org = _SEAL_RX.sub("", m["v"]).strip(" \u3000:：_＿")
-            fields["declared_org"] = org or None
-            pairs.append(("申报单位", org))
+            yield LabelValue("declared_org", "申报单位", org, source)
         d = _DATE_RX.search(line)
-        if d and fields["declared_date"] is None:
-            day = dates.parse_date(d["v"])
-            fields["declared_date"] = day.isoformat() if day else None
-            pairs.append(("申报时间", d["v"].strip()))
-    return pairs
+        if d:
+            yield LabelValue("declared_date", "申报时间", d["v"].strip(), source)
 
 
 def programme_year(lines: Iterable[str]) -> int | None:

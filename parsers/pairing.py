@@ -10,64 +10,65 @@ the Word values with the PDF filling what Word lacks; a pair whose project names
 
 from __future__ import annotations
 
-import copy
-import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from difflib import SequenceMatcher
-from typing import Any
+from functools import cache
 
-from core.documents import FormGroup, Pairing, ParsedForm, Problem
+from core.documents import Evidence, FormGroup, Pairing, ParsedForm, Problem
+from core.fields import FormFields, Value, is_empty
+from core.schema import DEFAULT_SCHEMA, FormSchema
 
 __all__ = ["content_similarity", "name_similarity", "pair_documents"]
 
 MIN_SCORE = 0.45
+
+
 # Words that say nothing about which unit a file belongs to.
-_NAME_NOISE = re.compile(
-    r"(申报表|申报书|申报|高级研修项目|高级研修|研修项目|项目|知识更新工程|专业技术人员|专业技术人才|2025年?|"
-    r"盖章版?|扫描件?|扫描版|电子版|word版?|pdf版?|版本|附件\d*|最终版|定稿|副本|[（）()\[\]【】\-_—\s.·、，,0-9]+)",
-    re.IGNORECASE,
-)
+@cache
+def _name_noise(year: int) -> re.Pattern[str]:
+    return re.compile(
+        r"(申报表|申报书|申报|高级研修项目|高级研修|研修项目|项目|知识更新工程|专业技术人员|专业技术人才|"
+        + str(year)
+        + r"年?|盖章版?|扫描件?|扫描版|电子版|word版?|pdf版?|版本|附件\d*|最终版|定稿|副本|[（）()\[\]【】\-_—\s.·、，,0-9]+)",
+        re.IGNORECASE,
+    )
+
+
 _NOT_FORM_NAME = re.compile(r"(函|通知|说明|推荐|汇总|清单|目录)")
 _FORM_NAME = re.compile(r"申报")
 
 
-def _norm(text: Any) -> str:
+def _norm(text: Value) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", str(text))
     return re.sub(r"[\s\"'“”‘’《》<>「」『』()（）,，.。:：;；、·\-—_]+", "", text)
 
 
-def _stem(name: str) -> str:
+def _stem(name: str, year: int) -> str:
     base = name.rsplit("/", 1)[-1]
     base = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base)
-    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", base)).lower()
+    return _name_noise(year).sub("", unicodedata.normalize("NFKC", base)).lower()
 
 
-def name_similarity(a: str, b: str) -> float:
+def name_similarity(a: str, b: str, *, year: int = DEFAULT_SCHEMA.notice.year) -> float:
     """How alike two file names are once the words every applicant uses are removed (0..1)."""
-    sa, sb = _stem(a), _stem(b)
+    sa, sb = _stem(a, year), _stem(b, year)
     if not sa or not sb:
         return 0.5 if sa == sb else 0.0  # "申报表.docx" / "申报表.pdf": nothing tells them apart
     return SequenceMatcher(None, sa, sb).ratio()
-
-
-def _get(fields: Mapping[str, Any], path: str) -> Any:
-    node: Any = fields
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
 
 
 _TITLE_NOISE = re.compile(r"(高级研修班|高级研修项目|高级研修|研修班|培训班|研修项目|项目|专题)")
 _OTHER_KEYS = ("applicant.name", "declared_org", "organizer.name", "training_start")
 
 
-def _title(fields: Mapping[str, Any]) -> str:
-    return _TITLE_NOISE.sub("", _norm(_get(fields, "project_name")))
+def _title(fields: FormFields) -> str:
+    return _TITLE_NOISE.sub("", _norm(fields.project_name))
 
 
 def content_similarity(word: ParsedForm, pdf: ParsedForm) -> float | None:
@@ -83,25 +84,25 @@ def content_similarity(word: ParsedForm, pdf: ParsedForm) -> float | None:
     return others
 
 
-def _others_agreement(x: Mapping[str, Any], y: Mapping[str, Any]) -> float | None:
+def _others_agreement(x: FormFields, y: FormFields) -> float | None:
     hits = total = 0
     for key in _OTHER_KEYS:
-        u, v = _norm(_get(x, key)), _norm(_get(y, key))
+        u, v = _norm(x.get(key)), _norm(y.get(key))
         if u and v:
             total += 1
             hits += u == v
     return hits / total if total else None
 
 
-def _score(word: ParsedForm, pdf: ParsedForm) -> float:
+def _score(word: ParsedForm, pdf: ParsedForm, year: int) -> float:
     content = content_similarity(word, pdf)
-    names = name_similarity(word.source, pdf.source)
+    names = name_similarity(word.source, pdf.source, year=year)
     return names if content is None else 0.7 * content + 0.3 * names
 
 
-def _match(words: Sequence[ParsedForm], pdfs: Sequence[ParsedForm]) -> list[tuple[int, int]]:
+def _match(words: Sequence[ParsedForm], pdfs: Sequence[ParsedForm], year: int) -> list[tuple[int, int]]:
     """Greedy best-first matching (ties broken by input order, so the result is deterministic)."""
-    scored = sorted(((-_score(w, p), i, j) for i, w in enumerate(words) for j, p in enumerate(pdfs)))
+    scored = sorted((-_score(w, p, year), i, j) for i, w in enumerate(words) for j, p in enumerate(pdfs))
     used_w: set[int] = set()
     used_p: set[int] = set()
     pairs = []
@@ -127,64 +128,59 @@ def _may_pair_leftovers(word: ParsedForm, pdf: ParsedForm) -> bool:
 # ---------------------------------------------------------------- merging and comparing
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def merge_fields(
+    word: FormFields, pdf: FormFields, schema: FormSchema = DEFAULT_SCHEMA
+) -> tuple[FormFields, frozenset[str]]:
+    """Word values first, PDF fills gaps; linked values travel together (a choice with its notes, a date
+    range with its parsed days).  Also returns the keys taken from the PDF."""
+    values, theirs = word.flat(schema), pdf.flat(schema)
+    taken = {key for key, value in values.items() if is_empty(value) and not is_empty(theirs[key])}
+    for spec in schema.fields:
+        parts = schema.parts(spec.key)
+        if parts and is_empty(values[spec.key]) and not is_empty(theirs[spec.key]):
+            taken |= {spec.key, *(p.key for p in parts)}
+    return word.with_values({key: theirs[key] for key in taken}), frozenset(taken)
 
 
-def _merge(word: Mapping[str, Any], pdf: Mapping[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(dict(word))
-    for key, theirs in pdf.items():
-        mine = out.get(key)
-        if isinstance(mine, Mapping) and isinstance(theirs, Mapping):
-            out[key] = _merge(mine, theirs)
-        elif key not in out or _empty(mine):
-            out[key] = copy.deepcopy(theirs)
-    return out
+_COMPARED = ("project_name", "training_start", "training_end")
 
 
-def merge_fields(word: Mapping[str, Any], pdf: Mapping[str, Any]) -> dict[str, Any]:
-    """Word values first, PDF fills gaps.  Linked values travel together: a choice with its notes,
-    a date range with its parsed days, the funding type with its source."""
-    out = _merge(word, pdf)
-    scope = word.get("scope")
-    if isinstance(scope, Mapping) and not any(v is True for v in scope.values()) and pdf.get("scope"):
-        out["scope"] = copy.deepcopy(dict(pdf["scope"]))
-        out["scope_notes"] = copy.deepcopy(dict(pdf.get("scope_notes") or {}))
-    if _empty(word.get("training_dates")) and not _empty(pdf.get("training_dates")):
-        for key in ("training_dates", "training_start", "training_end"):
-            out[key] = pdf.get(key)
-    return out
-
-
-_COMPARED = (
-    ("project_name", "项目名称"),
-    ("training_start", "办班开始日期"),
-    ("training_end", "办班结束日期"),
-)
-
-
-def _mismatches(word: ParsedForm, pdf: ParsedForm) -> tuple[Problem, ...]:
+def _mismatches(word: ParsedForm, pdf: ParsedForm, schema: FormSchema) -> tuple[Problem, ...]:
     out = []
-    for key, title in _COMPARED:
-        a, b = _get(word.fields, key), _get(pdf.fields, key)
+    for key in _COMPARED:
+        a, b = word.fields.get(key), pdf.fields.get(key)
         if _norm(a) and _norm(b) and _norm(a) != _norm(b):
-            out.append(Problem("word_pdf_mismatch", f"{title}：Word 为“{a}”，PDF 为“{b}”"))
+            name = schema.by_key[key].name
+            out.append(Problem("word_pdf_mismatch", f"{name}：Word 为“{_shown(a)}”，PDF 为“{_shown(b)}”"))
     return tuple(out)
 
 
-def _group(word: ParsedForm | None, pdf: ParsedForm | None) -> FormGroup:
+def _shown(value: Value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _group(word: ParsedForm | None, pdf: ParsedForm | None, schema: FormSchema) -> FormGroup:
     if word is not None and pdf is not None:
-        return FormGroup(word, pdf, merge_fields(word.fields, pdf.fields), _mismatches(word, pdf))
+        fields, taken = merge_fields(word.fields, pdf.fields, schema)
+        evidence: dict[str, Evidence] = {
+            **{k: v for k, v in word.evidence.items() if k not in taken},
+            **{k: v for k, v in pdf.evidence.items() if k in taken},
+        }
+        return FormGroup(word, pdf, fields, _mismatches(word, pdf, schema), evidence)
     only = word or pdf
     assert only is not None
-    return FormGroup(word, pdf, copy.deepcopy(dict(only.fields)))
+    return FormGroup(word, pdf, only.fields, evidence=only.evidence)
 
 
 def _stray_scan(pdf: ParsedForm, have_groups: bool) -> bool:
     """An unpaired scan with nothing readable whose name says it is a letter, not a form."""
-    readable = content_similarity(pdf, pdf) is not None
     name = pdf.source.rsplit("/", 1)[-1]
-    return have_groups and not readable and bool(_NOT_FORM_NAME.search(name)) and not _FORM_NAME.search(name)
+    return (
+        have_groups
+        and not _has_content(pdf)
+        and bool(_NOT_FORM_NAME.search(name))
+        and not _FORM_NAME.search(name)
+    )
 
 
 def _has_content(form: ParsedForm) -> bool:
@@ -193,12 +189,12 @@ def _has_content(form: ParsedForm) -> bool:
 
 def _duplicates(forms: Sequence[ParsedForm]) -> dict[int, str]:
     """Forms attached twice (same kind, same readable content): id → the note for the later copy."""
-    seen: dict[tuple[str, str], ParsedForm] = {}
+    seen: dict[tuple[str, FormFields], ParsedForm] = {}
     out: dict[int, str] = {}
     for form in forms:
         if not form.is_form or not _has_content(form):
             continue  # two unreadable scans may well be different documents
-        key = (form.kind, json.dumps(form.fields, sort_keys=True, ensure_ascii=False, default=str))
+        key = (form.kind, form.fields)
         if key in seen:
             out[id(form)] = f"与“{seen[key].source}”内容相同的重复附件"
         else:
@@ -206,27 +202,26 @@ def _duplicates(forms: Sequence[ParsedForm]) -> dict[int, str]:
     return out
 
 
-def pair_documents(forms: Sequence[ParsedForm]) -> Pairing:
+def pair_documents(forms: Sequence[ParsedForm], schema: FormSchema = DEFAULT_SCHEMA) -> Pairing:
     """Group a mail's parsed documents into applications (order: first appearance in `forms`)."""
     order = {id(f): k for k, f in enumerate(forms)}
     notes = _duplicates(forms)
     ignored = [f for f in forms if not f.is_form or id(f) in notes]
     words = [f for f in forms if f.is_form and f.kind != "pdf" and id(f) not in notes]
     pdfs = [f for f in forms if f.is_form and f.kind == "pdf" and id(f) not in notes]
-    pairs = _match(words, pdfs)
-    groups = [_group(words[i], pdfs[j]) for i, j in pairs]
+    pairs = _match(words, pdfs, schema.notice.year)
+    groups = [_group(words[i], pdfs[j], schema) for i, j in pairs]
     paired_w = {i for i, _ in pairs}
     paired_p = {j for _, j in pairs}
-    groups += [_group(w, None) for i, w in enumerate(words) if i not in paired_w]
+    groups += [_group(w, None, schema) for i, w in enumerate(words) if i not in paired_w]
     for j, p in enumerate(pdfs):
         if j in paired_p:
             continue
         if _stray_scan(p, bool(groups)):
-            note = "扫描件无文字层，文件名显示为公函等材料，未作为申报表处理"
             ignored.append(p)
-            notes[id(p)] = note
+            notes[id(p)] = "扫描件无文字层，文件名显示为公函等材料，未作为申报表处理"
         else:
-            groups.append(_group(None, p))
+            groups.append(_group(None, p, schema))
     groups.sort(key=lambda g: min(order[id(f)] for f in (g.word, g.pdf) if f is not None))
     ignored.sort(key=lambda f: order[id(f)])
     return Pairing(

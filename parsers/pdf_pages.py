@@ -8,6 +8,7 @@ the page while it is loaded.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from core.documents import DocumentError
@@ -17,6 +18,46 @@ MAX_BYTES = 80 * 1024 * 1024
 GARBLED_SHARE = 0.05
 ENCRYPTED_REASON = "PDF 已加密，请申报单位重新提交"
 BROKEN_REASON = "PDF 文件已损坏，无法打开"
+
+
+@dataclass(frozen=True)
+class Pages:
+    """What pdfium tells about a PDF's pages before any text is read."""
+
+    total: int
+    kinds: tuple[str, ...]  # per page read (at most max_pages): text | scanned | garbled | empty | broken
+    seal_checks: tuple[tuple[int, str], ...]  # (1-based page, seal.check_page result) of the pages checked
+    restricted: bool  # opened without a password yet encrypted (an owner password: permissions only)
+    text: str  # pdfium's text of the pages, a few thousand characters each
+
+    @property
+    def text_indices(self) -> list[int]:
+        return [i for i, k in enumerate(self.kinds) if k == "text"]
+
+
+def classify(data: bytes, name: str, max_pages: int, seal_pages: int) -> Pages:
+    """Open the PDF, classify its first `max_pages` pages and check the first `seal_pages` (and the last
+    page read) for a seal, each page loaded once.  DocumentError when it cannot be opened at all."""
+    import pypdfium2.raw as pdfium_c
+
+    pdf = open_pdf(data, name)
+    try:
+        total = len(pdf)
+        if total == 0:
+            raise DocumentError("PDF 没有页面", name=name)
+        restricted = pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1
+        indices = range(min(total, max_pages))
+        checked = set(indices[:seal_pages]) | (
+            {indices[-1]} if seal_pages else set()
+        )  # first pages, or the last
+        classified = [page_kind(pdf, i, i in checked) for i in indices]
+    finally:
+        pdf.close()
+    kinds = tuple(k for k, _, _ in classified)
+    if all(k == "broken" for k in kinds):
+        raise DocumentError(BROKEN_REASON, name=name)
+    checks = tuple((i + 1, c) for i, (_, _, c) in enumerate(classified) if c)
+    return Pages(total, kinds, checks, restricted, "".join(t for _, t, _ in classified))
 
 
 def open_pdf(data: bytes, name: str) -> Any:

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core import schema
 from core.documents import DocumentError
 from parsers import checkbox
+from parsers.labels import Labels
 from parsers.pdf_pages import BROKEN_REASON, GARBLED_SHARE
 
 # pdfminer warns at every oddity of an applicant's PDF ("Cannot append rectangle…"): not our log's business.
@@ -284,7 +284,7 @@ class PageRead:
     garbled: bool = False
 
 
-def _read_page(page: Any) -> PageRead:
+def _read_page(page: Any, labels: Labels) -> PageRead:
     if _cid_share(page.chars) > GARBLED_SHARE:  # pdfminer could not map the font: "(cid:123)"
         return PageRead((), (), garbled=True)
     boxes_drawn = drawn_boxes(page)
@@ -302,23 +302,13 @@ def _read_page(page: Any) -> PageRead:
     free = [c for cx, cy, c in placed if not any(_within(cx, cy, b) for b in boxes)]
     lines = tuple(l.text for l in _lines(free))
     if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
-        rows = _line_rows(lines)
+        rows = _line_rows(lines, labels.in_line)
     return PageRead(tuple(rows), lines)
 
 
-def _label_regex() -> re.Pattern[str]:
-    """Any table or section label of the schema, at a line start or after a space."""
-    labels = {schema.norm_label(l) for spec in schema.table_fields() for l in spec.labels}
-    labels |= {schema.norm_label(l) for group in schema.SECTION_LABELS.values() for l in group}
-    alts = sorted(labels, key=len, reverse=True)
-    body = "|".join(r"\s*".join(re.escape(c) for c in label) for label in alts)
-    return re.compile(rf"(?:(?<=^)|(?<=\s))(?:{body})\s*[:：]?")
-
-
-def _line_rows(lines: Sequence[str]) -> list[tuple[str | None, ...]]:
-    """Rows from free text lines: each label found starts a cell, the text up to the next label is its
-    value; a line without a label continues the value before it."""
-    regex = _label_regex()
+def _line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str | None, ...]]:
+    """Rows from free text lines: each label found (`regex`: parsers.labels.Labels.in_line) starts a
+    cell, the text up to the next label is its value; a line without a label continues the value before it."""
     rows: list[list[str | None]] = []
     for line in lines:
         hits = list(regex.finditer(line))
@@ -418,11 +408,11 @@ def _with_fast_chars(page: Any) -> Any:
     return page
 
 
-def read_text_pages(data: bytes, indices: Sequence[int]) -> list[PageRead]:
+def read_text_pages(data: bytes, indices: Sequence[int], labels: Labels) -> list[PageRead]:
     import pdfplumber
 
     try:
         with pdfplumber.open(io.BytesIO(data), pages=[i + 1 for i in indices]) as pdf:
-            return [_read_page(_with_fast_chars(p)) for p in pdf.pages]
+            return [_read_page(_with_fast_chars(p), labels) for p in pdf.pages]
     except Exception as err:  # pdfminer raises many types on malformed input; the text layer is unusable
         raise DocumentError(BROKEN_REASON) from err

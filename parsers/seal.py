@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
+from core.documents import Seal
+
 __all__ = ["Blob", "SealResult", "check_page", "detect_seal", "find_seal_blobs", "page_has_colour", "verdict"]
 
 RENDER_DPI = 72
@@ -41,7 +43,7 @@ class Blob:
 
 @dataclass(frozen=True)
 class SealResult:
-    status: str  # "present" | "absent" | "unknown"
+    status: Seal
     pages: tuple[int, ...] = ()  # 1-based pages with a seal-like mark
     grey_pages: tuple[int, ...] = ()  # 1-based pages that carry no colour at all
 
@@ -147,10 +149,10 @@ def render_rgb(page: Any, dpi: float = RENDER_DPI) -> np.ndarray:
 
 def _verdict(found: tuple[int, ...], grey: tuple[int, ...]) -> SealResult:
     if found:
-        return SealResult("present", found, grey)
+        return SealResult(Seal.PRESENT, found, grey)
     if grey:
-        return SealResult("unknown", (), grey)
-    return SealResult("absent", (), grey)
+        return SealResult(Seal.UNKNOWN, (), grey)
+    return SealResult(Seal.ABSENT, (), grey)
 
 
 def check_page(page: Any, *, colour_expected: bool, dpi: float = RENDER_DPI) -> str:

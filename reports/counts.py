@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.records import FormRecord, MessageRecord, RunInfo
+from core.records import MessageRecord, RunInfo
 from reports.table import (
     flag_title,
     form_flags_with_message,
@@ -17,31 +17,7 @@ from reports.table import (
     is_late,
 )
 
-__all__ = ["Counts", "FormRow", "count", "form_rows", "sorted_messages"]
-
-
-@dataclass(frozen=True)
-class FormRow:
-    """One form with its message, as every report lists it."""
-
-    message: MessageRecord
-    form: FormRecord
-
-
-def sorted_messages(messages: Sequence[MessageRecord]) -> list[MessageRecord]:
-    """Receipt order (oldest first), key as tie-break: stable across runs."""
-    return sorted(messages, key=lambda m: (m.received_at.timestamp(), m.key))
-
-
-def form_rows(messages: Sequence[MessageRecord]) -> list[FormRow]:
-    seen: set[str] = set()
-    rows = []
-    for m in sorted_messages(messages):
-        for f in m.forms:
-            if f.form_id not in seen:
-                seen.add(f.form_id)
-                rows.append(FormRow(m, f))
-    return rows
+__all__ = ["Counts", "count"]
 
 
 @dataclass(frozen=True)
@@ -116,8 +92,8 @@ def count(ordered: Iterable[MessageRecord], run: RunInfo) -> Counts:
             n["current"] += 1
             n["complete"] += is_complete(form_flags_with_message(m, form))
             n["flate"] += is_late(m, form)
-            by["industry"][_text_or(form.fields.get("industry_field"), "未填写")] += 1
-            by["funding"][funding_label(form.fields.get("funding_type"))] += 1
+            by["industry"][_text_or(form.fields.industry_field, "未填写")] += 1
+            by["funding"][funding_label(form.fields.funding_type)] += 1
             by["region"][guess_region(form.fields)] += 1
             by["unit"][guess_unit_type(form.fields)] += 1
     return Counts(

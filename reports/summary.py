@@ -16,15 +16,14 @@ import jinja2
 from core.records import MessageRecord, RunInfo
 from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
-from reports.counts import FormRow, count
+from reports.counts import count
+from reports.rows import FormRow, iter_form_rows, receipt_ordered
 from reports.table import (
     flag_text,
     form_flags_with_message,
     form_status,
     is_complete,
     is_late,
-    iter_form_rows,
-    receipt_ordered,
 )
 
 __all__ = ["render_summary", "write_summary"]
@@ -89,8 +88,8 @@ def _form_view(r: FormRow, tz: ZoneInfo) -> _FormView:
     status = form_status(r.message, r.form, flags)
     fields = r.form.fields
     return _FormView(
-        _text(fields.get("project_name")),
-        _text(fields.get("declared_org")),
+        _text(fields.project_name),
+        _text(fields.declared_org),
         status,
         _STATUS_CLASS.get(status, ""),
         tuple(flag_text(f) for f in flags),

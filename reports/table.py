@@ -1,28 +1,22 @@
 """Records to rows: the columns of the 申报项目 sheet (the form's fields in the form's order, with the
 form's labels), flag text, status, training length and a guess at the applicant's 市州.
 
-Pure functions over intake.models records; no openpyxl here, so the HTML summary shares them.
+Pure functions over core.records; no openpyxl here, so the HTML summary shares them.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Sequence
 
-from core.fields import contract_date, field_value, training_days
+from core.fields import FormFields, Value, training_days
 from core.flags import SPECS, Flag, Severity, describe
 from core.records import FormRecord, MessageRecord
+from core.schema import FIELDS, Column, Kind
 
 __all__ = [
-    "CE_BASE_LABELS",
     "FIELD_COLUMNS",
-    "FUNDING_LABELS",
-    "LABELS",
-    "FieldColumn",
+    "HEADERS",
     "display_value",
-    "field_value",
     "flag_severity",
     "flag_text",
     "flag_title",
@@ -33,83 +27,34 @@ __all__ = [
     "guess_unit_type",
     "is_complete",
     "is_late",
-    "iter_form_rows",
-    "receipt_ordered",
     "training_days",
 ]
 
-
-@dataclass(frozen=True)
-class FieldColumn:
-    path: str  # dotted key in the contract dict, e.g. "applicant.office_phone"
-    label: str  # the label on the form (header of the column)
-    kind: str = "text"  # "text" | "long" | "date" | "phone" | "bool" | "funding" | "ce_base" | "int"
-
-
-# The 申报表 top to bottom (seed/000_*.txt); labels as printed on the form.
-FIELD_COLUMNS: tuple[FieldColumn, ...] = (
-    FieldColumn("project_name", "项目名称"),
-    FieldColumn("declared_org", "申报单位"),
-    FieldColumn("declared_date", "申报时间", "date"),
-    FieldColumn("training_dates", "办班时间"),
-    FieldColumn("training_start", "办班开始日期", "date"),
-    FieldColumn("training_end", "办班结束日期", "date"),
-    FieldColumn("training_location", "办班地点"),
-    FieldColumn("industry_field", "选题所属行业领域"),
-    FieldColumn("industry_authority", "选题所属行业主管部门"),
-    FieldColumn("funding_type", "申报项目类别", "funding"),
-    FieldColumn("self_funding_source", "自筹经费来源"),
-    FieldColumn("scope.national_strategy", "服务国家战略", "bool"),
-    FieldColumn("scope_notes.national_strategy", "服务国家战略说明", "long"),
-    FieldColumn("scope.industry_demand", "对接产业需求", "bool"),
-    FieldColumn("scope_notes.industry_demand", "对接产业需求说明", "long"),
-    FieldColumn("scope.digital_tech", "突出数字技术", "bool"),
-    FieldColumn("scope_notes.digital_tech", "突出数字技术说明", "long"),
-    FieldColumn("purpose", "研修目的和作用", "long"),
-    FieldColumn("content_and_format", "研修内容和方式", "long"),
-    FieldColumn("experts", "授课专家情况", "long"),
-    FieldColumn("trainees", "培训对象", "long"),
-    FieldColumn("applicant.name", "申报单位名称"),
-    FieldColumn("applicant.contact", "申报单位联系人"),
-    FieldColumn("applicant.office_phone", "申报单位办公电话", "phone"),
-    FieldColumn("applicant.mobile", "申报单位手机", "phone"),
-    FieldColumn("applicant.fax", "申报单位传真", "phone"),
-    FieldColumn("applicant.address", "申报单位地址"),
-    FieldColumn("organizer.name", "承办单位名称"),
-    FieldColumn("organizer.contact", "承办单位联系人"),
-    FieldColumn("organizer.office_phone", "承办单位办公电话", "phone"),
-    FieldColumn("organizer.mobile", "承办单位手机", "phone"),
-    FieldColumn("organizer.fax", "承办单位传真", "phone"),
-    FieldColumn("organizer.address", "承办单位地址"),
-    FieldColumn("organizer.ce_base", "是否继续教育基地", "ce_base"),
-    FieldColumn("organizer.ce_base_batch", "国家级基地批次", "int"),
-)
-LABELS: dict[str, str] = {c.path: c.label for c in FIELD_COLUMNS}
-
-FUNDING_LABELS = {"fiscal": "财政资助项目", "self_funded": "自筹经费项目"}
-CE_BASE_LABELS = {"national": "国家级继续教育基地", "provincial": "省级继续教育基地", "no": "否"}
+# The form's fields in the form's order, with the names reviewers know (core.schema).
+FIELD_COLUMNS: tuple[Column, ...] = tuple(c for spec in FIELDS for c in spec.columns)
+HEADERS: dict[str, str] = {c.path: c.header for c in FIELD_COLUMNS}
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 
 
-def funding_label(value: Any) -> str:
-    return FUNDING_LABELS.get(str(value), "未选择") if value else "未选择"
+def funding_label(value: Value) -> str:
+    option = FIELDS_BY_KEY["funding_type"].option(str(value)) if value else None
+    return option.name if option else "未选择"
 
 
-def display_value(col: FieldColumn, value: Any) -> Any:
-    """What the cell holds: dates as dates, phones as text, choices in Chinese."""
+FIELDS_BY_KEY = {s.key: s for s in FIELDS}
+
+
+def display_value(col: Column, value: Value) -> Value:
+    """What the cell holds: dates as dates, phones as text, choices and ticks in Chinese."""
+    kind = col.spec.kind
+    if kind is Kind.OPTIONS:
+        return "☑ 是" if value is True else "□ 否"
     if value is None or value == "":
         return None
-    if col.kind == "date":
-        return contract_date(value) or str(value)
-    if col.kind == "bool":
-        return "☑ 是" if value is True else ("□ 否" if value is False else str(value))
-    if col.kind == "funding":
-        return FUNDING_LABELS.get(str(value), str(value))
-    if col.kind == "ce_base":
-        return CE_BASE_LABELS.get(str(value), str(value))
-    if col.kind == "int":
-        return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
-    return value if isinstance(value, str) else str(value)
+    if kind is Kind.CHOICE:
+        option = col.spec.option(str(value))
+        return option.name if option else str(value)
+    return value
 
 
 def flag_title(f: Flag) -> str:
@@ -122,14 +67,14 @@ def flag_severity(f: Flag) -> str:
     return SEVERITY_LABELS[s.severity] if s else "提示"
 
 
-_PATHS_LONGEST_FIRST = sorted(LABELS, key=len, reverse=True)
+_PATHS_LONGEST_FIRST = sorted(HEADERS, key=len, reverse=True)
 
 
 def _labelled(detail: str) -> str:
     """A detail that names contract paths ("applicant.mobile") reads with the form's labels."""
     for path in _PATHS_LONGEST_FIRST:
         if path in detail:
-            detail = detail.replace(path, LABELS[path])
+            detail = detail.replace(path, HEADERS[path])
     return detail
 
 
@@ -237,15 +182,11 @@ def _region_in(text: str) -> str | None:
     return best[1] if best else None
 
 
-def guess_region(fields: Mapping[str, Any]) -> str:
+def guess_region(fields: FormFields) -> str:
     """The applicant's 市州 from its name, else its address, else the declared unit; else 未知.
 
     A name beginning 湖北省 with no city in it is a provincial unit (省直)."""
-    texts = [
-        field_value(fields, "applicant.name"),
-        field_value(fields, "declared_org"),
-        field_value(fields, "applicant.address"),
-    ]
+    texts = [fields.applicant.name, fields.declared_org, fields.applicant.address]
     for text in texts:
         if isinstance(text, str) and text:
             found = _region_in(text)
@@ -270,43 +211,11 @@ _UNIT_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def guess_unit_type(fields: Mapping[str, Any]) -> str:
+def guess_unit_type(fields: FormFields) -> str:
     """The applicant's kind of unit from its name; 未知 when the name says nothing recognisable."""
-    for key in ("applicant.name", "declared_org"):
-        name = field_value(fields, key)
-        if isinstance(name, str) and name.strip():
+    for name in (fields.applicant.name, fields.declared_org):
+        if name and name.strip():
             for kind, words in _UNIT_TYPES:
                 if any(w in name for w in words):
                     return kind
     return "未知"
-
-
-# ---------------------------------------------------------------- several passes over the records
-# The run hands the reports a streaming view of the store (re-iterable, receipt order): each report
-# makes several passes over it instead of holding every record (issue 7: RSS flat with the store).
-
-
-def receipt_ordered(messages: Iterable[MessageRecord]) -> Iterable[MessageRecord]:
-    """The records in receipt order, iterable as often as needed.  A sequence is sorted as before; a
-    one-off iterator is read into a list; any other re-iterable is streamed when one pass over small
-    keys shows it is in receipt order already (the store's view is), else read into a sorted list."""
-    from reports.counts import sorted_messages
-
-    if isinstance(messages, Sequence) or iter(messages) is messages:
-        return sorted_messages(list(messages))
-    keys = [(m.received_at.timestamp(), m.key) for m in messages]
-    if all(a <= b for a, b in itertools.pairwise(keys)):
-        return messages
-    return sorted_messages(list(messages))
-
-
-def iter_form_rows(ordered: Iterable[MessageRecord]) -> Iterator[Any]:
-    """counts.form_rows one row at a time (records already in receipt order; first copy of a form_id)."""
-    from reports.counts import FormRow
-
-    seen: set[str] = set()
-    for m in ordered:
-        for f in m.forms:
-            if f.form_id not in seen:
-                seen.add(f.form_id)
-                yield FormRow(m, f)

@@ -30,10 +30,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.flags import Flag
 from core.records import AttachmentRecord, MessageRecord, RunInfo
+from core.schema import FIELDS, Column, Kind
 from reports import style
 from reports.atomic import FILE_MODE
 from reports.cells import naive_local
-from reports.counts import Counts, FormRow, count
+from reports.counts import Counts, count
 from reports.reviewer import (
     FORM_ID_HEADER,
     PROJECT_SHEET,
@@ -42,13 +43,12 @@ from reports.reviewer import (
     ReviewNote,
     read_review_notes,
 )
+from reports.rows import FormRow, iter_form_rows, receipt_ordered
 from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
 from reports.table import (
     FIELD_COLUMNS,
-    LABELS,
-    FieldColumn,
+    HEADERS,
     display_value,
-    field_value,
     flag_severity,
     flag_text,
     flag_title,
@@ -56,8 +56,6 @@ from reports.table import (
     form_status,
     guess_region,
     is_late,
-    iter_form_rows,
-    receipt_ordered,
     training_days,
 )
 
@@ -85,17 +83,20 @@ class _Col:
         width: int,
         get: Callable[[FormRow], Any],
         fmt: str | None = None,
-        field: FieldColumn | None = None,
+        field: Column | None = None,
         wrap: bool = True,
     ) -> None:
         self.header, self.width, self.get, self.fmt, self.field = header, width, get, fmt, field
         self.wrap = wrap
 
 
-def _field_col(fc: FieldColumn) -> _Col:
-    width = {"long": 50, "date": 12, "bool": 10, "phone": 16}.get(fc.kind, 30)
-    fmt = style.DATE_FORMAT if fc.kind == "date" else None
-    return _Col(fc.label, width, lambda r: display_value(fc, field_value(r.form.fields, fc.path)), fmt, fc)
+_WIDTHS = {Kind.LONG: 50, Kind.NOTES: 50, Kind.DATE: 12, Kind.OPTIONS: 10, Kind.PHONE: 16}
+
+
+def _field_col(fc: Column) -> _Col:
+    width = _WIDTHS.get(fc.spec.kind, 30)
+    fmt = style.DATE_FORMAT if fc.spec.kind is Kind.DATE else None
+    return _Col(fc.header, width, lambda r: display_value(fc, r.form.fields.get(fc.path)), fmt, fc)
 
 
 def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str], str]) -> list[_Col]:
@@ -166,33 +167,19 @@ def _flag_targets(flag: Flag) -> set[str]:
     return set()
 
 
-_LABEL_ALIASES = {
-    "申报单位（盖章）": "申报单位",
-    "办班时间（开始）": "办班开始日期",
-    "办班时间（结束）": "办班结束日期",
-    "是否符合选题范围": "服务国家战略",
-}
+# How flags name fields (core.schema FieldSpec.name) → the columns that show them.
+_COLUMNS_BY_NAME = {spec.name: tuple(c.header for c in spec.columns) for spec in FIELDS}
 
 
 def _fields_named(detail: str) -> set[str]:
-    """Column headers a flag's detail names: contract paths ("applicant.mobile") or the labels the rules
+    """Column headers a flag's detail names: contract paths ("applicant.mobile") or the names the rules
     print ("申报单位信息·办公电话/手机", "授课专家情况"; a mismatch names its field before the colon)."""
-    found = {label for path, label in LABELS.items() if path in detail}
-    headers = set(LABELS.values())
+    found = {header for path, header in HEADERS.items() if path in detail}
     for token in re.split(r"[，,、;；\s]+", detail.split("：")[0]):
-        for name in _label_candidates(token):
-            name = _LABEL_ALIASES.get(name, name)
-            if name in headers:
-                found.add(name)
+        block, dot, names = token.rpartition("·")
+        for name in names.split("/"):
+            found.update(_COLUMNS_BY_NAME.get(f"{block}{dot}{name}", ()))
     return found
-
-
-def _label_candidates(token: str) -> list[str]:
-    block = re.match(r"(申报单位|承办单位)信息·(.+)", token)
-    if not block:
-        return token.split("/")
-    parts = (p.removeprefix("单位").replace(" ", "") for p in block[2].split("/"))
-    return [block[1] + p for p in parts]
 
 
 def _sheet_projects(
@@ -357,8 +344,8 @@ def _flag_rows(m: MessageRecord) -> Iterator[list[Any]]:
                     flag_severity(f),
                     flag_text(f),
                     "申报表",
-                    form.fields.get("project_name"),
-                    form.fields.get("declared_org"),
+                    form.fields.project_name,
+                    form.fields.declared_org,
                     m.sender,
                     m.received_at,
                     form.form_id,

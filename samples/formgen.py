@@ -18,7 +18,10 @@ from datetime import date, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from core.schema import SELF_FUNDING_BLANK, TITLE, empty_fields
+from core.fields import FormFields
+from core.schema import SELF_FUNDING_BLANK, Notice
+
+TITLE = Notice().title
 
 BOX_STYLES = (
     "glyph",
@@ -649,7 +652,7 @@ def sample_fields(seed: int) -> dict[str, Any]:
     applicant_unit = rnd.choice(_UNITS)
     topic, main_scope, industry, authority = rnd.choice(_TOPICS)
     start, end, dates_text = _training_dates(rnd)
-    f = empty_fields()
+    f = FormFields().to_json()
     f.update(
         project_name=f"{topic}高级研修班",
         declared_org=applicant_unit[0],

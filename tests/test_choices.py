@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from parsers import choices
@@ -60,39 +62,41 @@ def test_ce_base(text: str, value: str | None, batch: int | None) -> None:
     assert (got.value, got.batch) == (value, batch)
 
 
-def test_word_and_pdf_parsers_use_the_shared_reading() -> None:
-    from core.schema import empty_fields
-    from parsers import docx_form, pdf_form
+def test_word_and_pdf_readings_go_through_the_one_normaliser() -> None:
+    from core.documents import LabelValue, Source
+    from core.schema import DEFAULT_SCHEMA
+    from parsers.normalise import normalise
 
     text = "☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自筹）"
-    for module in (docx_form, pdf_form):
-        fields, problems = empty_fields(), []
-        module._funding(text, fields, problems)
-        assert (fields["funding_type"], fields["self_funding_source"]) == ("self_funded", "单位自筹")
+    for source in (Source.WORD, Source.PDF_TEXT):
+        got = normalise([LabelValue("funding_type", "申报项目类别", text, source)], DEFAULT_SCHEMA)
+        assert (got.fields.funding_type, got.fields.self_funding_source) == ("self_funded", "单位自筹")
+        assert got.evidence["funding_type"].text == text and got.evidence["funding_type"].source is source
 
 
 # parsers.header: the lines around the table, also shared by the two parsers
 
 
-def test_declared_unit_and_date_on_one_line() -> None:
-    from core.schema import empty_fields
+def _declared(lines: list[str]) -> tuple[object, object, list[str]]:
+    from core.documents import Source
+    from core.schema import DEFAULT_SCHEMA
     from parsers import header
+    from parsers.normalise import normalise
 
-    fields = empty_fields()
-    pairs = header.read_declared(["申报单位（盖章）：湖北省水利学会    申报时间：2024年12月12日"], fields)
-    assert (fields["declared_org"], fields["declared_date"]) == ("湖北省水利学会", "2024-12-12")
-    assert [label for label, _ in pairs] == ["申报单位", "申报时间"]
+    pairs = list(header.declared(lines, Source.WORD))
+    fields = normalise(pairs, DEFAULT_SCHEMA).fields
+    return fields.declared_org, fields.declared_date, [p.label for p in pairs]
+
+
+def test_declared_unit_and_date_on_one_line() -> None:
+    org, day, labels = _declared(["申报单位（盖章）：湖北省水利学会    申报时间：2024年12月12日"])
+    assert (org, day) == ("湖北省水利学会", date(2024, 12, 12))
+    assert labels == ["申报单位", "申报时间"]
 
 
 def test_declared_values_are_not_overwritten_and_seal_words_dropped() -> None:
-    from core.schema import empty_fields
-    from parsers import header
-
-    fields = empty_fields()
-    header.read_declared(
-        ["申报单位：武汉大学（公章）", "申报单位：另一个单位", "填表日期：2024.12.9"], fields
-    )
-    assert (fields["declared_org"], fields["declared_date"]) == ("武汉大学", "2024-12-09")
+    org, day, _ = _declared(["申报单位：武汉大学（公章）", "申报单位：另一个单位", "填表日期：2024.12.9"])
+    assert (org, day) == ("武汉大学", date(2024, 12, 9))
 
 
 def test_programme_year_from_title() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from core.schema import empty_fields
+from core.fields import FormFields
 from parsers.docx_form import parse_docx
 from samples.formgen import (
     DATE_FORMATS,
@@ -157,7 +157,7 @@ def regenerate() -> None:
         (GOLDEN / f"{name}.docx").write_bytes(build_form_docx(exp["fields"], exp["style"], **exp["options"]))
         (GOLDEN / f"{name}.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1) + "\n", "utf-8")
     (GOLDEN / "cover_letter.docx").write_bytes(build_cover_letter_docx(COVER_LETTER))
-    cover = {"style": None, "options": {}, "is_form": False, "fields": empty_fields(), "problems": []}
+    cover = {"style": None, "options": {}, "is_form": False, "fields": FormFields().to_json(), "problems": []}
     (GOLDEN / "cover_letter.json").write_text(json.dumps(cover, ensure_ascii=False, indent=1) + "\n", "utf-8")
     _through_libreoffice(LIBREOFFICE_CASES)
 
@@ -170,7 +170,7 @@ def test_golden(name: str) -> None:
     expected = json.loads((GOLDEN / f"{name}.json").read_text("utf-8"))
     form = parse_docx((GOLDEN / f"{name}.docx").read_bytes(), f"{name}.docx")
     assert form.is_form == expected["is_form"], form.note
-    assert dict(form.fields) == expected["fields"]
+    assert form.fields.to_json() == expected["fields"]
     assert sorted(p.code for p in form.problems) == sorted(expected["problems"])
 
 

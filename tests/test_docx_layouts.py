@@ -58,7 +58,7 @@ def docx(*blocks: str) -> bytes:
 def parse(*blocks: str) -> dict:
     form = parse_docx(docx(*blocks), "t.docx")
     assert form.is_form, form.note
-    return dict(form.fields)
+    return form.fields.to_json()
 
 
 HEAD = (p("申报单位：湖北省农业科学院（盖章）"), p("申报时间：2024年12月16日"))
@@ -177,7 +177,7 @@ def test_tracked_changes_smart_tags_hyperlinks_and_fields() -> None:
         ),
         "t.docx",
     )
-    f = form.fields
+    f = form.fields.to_json()
     assert f["project_name"] == "新名称研修班"
     assert f["applicant"]["contact"] == "欧阳明"
     assert f["applicant"]["address"] == "武汉市武昌区" and f["applicant"]["office_phone"] == "0710-1234567"
@@ -214,7 +214,7 @@ def test_text_box_is_read_once() -> None:
         "</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
     )
     form = parse_docx(docx(p(box), tbl(*TOP)), "t.docx")
-    assert form.fields["declared_org"] == "三峡大学"
+    assert form.fields.to_json()["declared_org"] == "三峡大学"
     assert ("申报单位", "三峡大学") in form.raw_pairs
 
 
@@ -307,7 +307,7 @@ def test_value_that_begins_like_its_own_label_is_kept_whole() -> None:
 
 
 def test_self_funding_source_variants() -> None:
-    from parsers.docx_form import self_funding_source
+    from parsers.choices import self_funding_source
 
     assert (
         self_funding_source("☑自筹经费项目（自筹经费来源：单位自筹（含培训费））") == "单位自筹（含培训费）"
@@ -331,7 +331,7 @@ def _boxed(text: str) -> str:
 def test_value_in_a_text_box_inside_its_cell() -> None:
     data = docx(tbl(tr(tc("项目名称"), tc(p(_boxed("文本框里的研修班")), span=3)), *TOP[1:]))
     form = parse_docx(data, "t.docx")
-    assert form.fields["project_name"] == "文本框里的研修班"
+    assert form.fields.to_json()["project_name"] == "文本框里的研修班"
 
 
 def test_two_forms_in_one_document_are_not_mixed() -> None:
@@ -342,9 +342,9 @@ def test_two_forms_in_one_document_are_not_mixed() -> None:
         tr(tc("培训对象"), tc("第二张表的对象", span=3)),
     ]
     form = parse_docx(docx(tbl(*TOP), p("（第二个项目）"), tbl(*second)), "两张表.docx")
-    assert form.fields["project_name"] in ("现代种业创新高级研修班", "第二个研修班")
-    if form.fields["project_name"] == "现代种业创新高级研修班":
-        assert form.fields["trainees"] is None  # not borrowed from the other form
+    assert form.fields.to_json()["project_name"] in ("现代种业创新高级研修班", "第二个研修班")
+    if form.fields.to_json()["project_name"] == "现代种业创新高级研修班":
+        assert form.fields.to_json()["trainees"] is None  # not borrowed from the other form
     assert "2 张申报表" in form.note
 
 
@@ -363,5 +363,8 @@ def test_split_table_parts_apart_are_one_form() -> None:
         cols=5,
     )
     form = parse_docx(docx(tbl(*TOP), p("- 1 -"), part2), "t.docx")
-    assert form.fields["applicant"]["name"] == "甲单位" and form.fields["organizer"]["contact"] == "钱二"
+    assert (
+        form.fields.to_json()["applicant"]["name"] == "甲单位"
+        and form.fields.to_json()["organizer"]["contact"] == "钱二"
+    )
     assert "张申报表" not in form.note

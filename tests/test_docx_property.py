@@ -8,14 +8,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers.docx_form import _FIRST_CHARS, parse_docx
+from core.schema import DEFAULT_SCHEMA
+from parsers.docx_form import parse_docx
+from parsers.labels import labels_for
 from samples.formgen import BOX_STYLES, STYLES, build_form_docx, sample_fields
 
 # Values that do not themselves look like a label or a box: no label's first character, no box glyphs.
 _ALPHABET = "".join(
     c
     for c in "研修班高级人才技术创新发展湖北武汉宜昌光谷数字农业水利医疗（）—0123456789ABCxyz·"
-    if c not in _FIRST_CHARS
+    if c not in labels_for(DEFAULT_SCHEMA).first_chars
 )
 _value = st.text(alphabet=_ALPHABET, min_size=1, max_size=30).map(str.strip).filter(bool)
 
@@ -66,7 +68,7 @@ def test_round_trip(case: tuple[dict[str, Any], str, dict[str, Any]]) -> None:
     fields, style, options = case
     form = parse_docx(build_form_docx(fields, style, **options), "f.docx")
     assert form.is_form
-    assert dict(form.fields) == fields
+    assert form.fields.to_json() == fields
     assert not form.problems
 
 
@@ -77,9 +79,9 @@ def test_both_funding_boxes_ticked_is_a_problem_not_a_guess(seed: int, style: st
     form = parse_docx(build_form_docx(fields, style, tick_both_funding=True), "f.docx")
     codes = [p.code for p in form.problems]
     if style == "deleted_options":  # both kept: boxes deleted too, so both read as chosen
-        assert form.fields["funding_type"] is None
+        assert form.fields.to_json()["funding_type"] is None
         return
-    assert codes == ["funding_type_multiple"] and form.fields["funding_type"] is None
+    assert codes == ["funding_type_multiple"] and form.fields.to_json()["funding_type"] is None
 
 
 @settings(max_examples=30, deadline=None)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from intake.check import check_command
+from intake.cli import check_command
 from tests.dovecot import dovecot  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.dovecot

@@ -21,15 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from core.documents import Document, DocumentError, ParsedForm
+from core.documents import Document, DocumentError, Evidence, ParsedForm, Source
+from core.fields import FormFields
 from intake.isolate import (
     REASON_CRASH,
     REASON_INTERNAL,
     REASON_TIMEOUT,
     REASON_TOO_BIG,
     DocumentParser,
-    parse_document,
 )
+from parsers.registry import parse_document
 
 
 def doc(data: bytes, name: str | None = None, kind: str = "docx") -> Document:
@@ -54,15 +55,16 @@ def fake_parse(d: Document) -> ParsedForm:
     elif action.startswith("sleep"):
         time.sleep(float(action[5:]))
     elif action == "proxy":
-        return ParsedForm(d.name, d.kind, True, fields=types.MappingProxyType({"a": {"b": 1}}))
-    return ParsedForm(d.name, d.kind, True, fields={"pid": os.getpid(), "data": action})
+        evidence = types.MappingProxyType({"project_name": Evidence("甲", Source.WORD)})
+        return ParsedForm(d.name, d.kind, True, evidence=evidence)
+    return ParsedForm(d.name, d.kind, True, FormFields(project_name=action, declared_org=str(os.getpid())))
 
 
 def test_results_in_order_with_failures_isolated() -> None:
     batch = [doc(b"ok1"), doc(b"bad"), doc(b"sleep0.2"), doc(b"bug"), doc(b"ok2")]
     with DocumentParser(workers=2, timeout_s=20, parse_fn=fake_parse) as parser:
         results = parser.parse_all(batch)
-    assert [r.fields["data"] for r in results if isinstance(r, ParsedForm)] == ["ok1", "sleep0.2", "ok2"]
+    assert [r.fields.project_name for r in results if isinstance(r, ParsedForm)] == ["ok1", "sleep0.2", "ok2"]
     assert isinstance(results[1], DocumentError) and results[1].reason == "文件已损坏，无法打开"
     assert results[1].name == "bad.docx"
     assert isinstance(results[3], DocumentError) and results[3].reason == REASON_INTERNAL
@@ -82,7 +84,9 @@ def test_memory_blowup_is_too_big_and_worker_replaced() -> None:
         results = parser.parse_all([doc(b"ok1"), doc(b"big"), doc(b"ok2")])
     assert isinstance(results[1], DocumentError) and results[1].reason == REASON_TOO_BIG
     assert isinstance(results[0], ParsedForm) and isinstance(results[2], ParsedForm)
-    assert results[0].fields["pid"] != results[2].fields["pid"]  # a fresh worker after MemoryError
+    assert (
+        results[0].fields.declared_org != results[2].fields.declared_org
+    )  # a fresh worker after MemoryError
 
 
 @pytest.mark.parametrize("action", [b"segv", b"exit"])
@@ -99,22 +103,22 @@ def test_workers_run_in_parallel_and_persist_across_batches() -> None:
     with DocumentParser(workers=2, timeout_s=20, parse_fn=fake_parse) as parser:
         first = parser.parse_all([doc(b"sleep0.3"), doc(b"sleep0.3")])
         second = parser.parse_all([doc(b"a"), doc(b"b"), doc(b"c")])
-    pids_first = {r.fields["pid"] for r in first}
+    pids_first = {r.fields.declared_org for r in first}
     assert len(pids_first) == 2 and os.getpid() not in pids_first
-    assert {r.fields["pid"] for r in second} <= pids_first
+    assert {r.fields.declared_org for r in second} <= pids_first
     assert parser.stats.workers_started == 2
 
 
 def test_unpicklable_result_comes_back_as_plain_dict() -> None:
     with DocumentParser(workers=1, parse_fn=fake_parse) as parser:
         (result,) = parser.parse_all([doc(b"proxy")])
-    assert isinstance(result, ParsedForm) and result.fields == {"a": {"b": 1}}
+    assert isinstance(result, ParsedForm) and result.evidence == {"project_name": Evidence("甲", Source.WORD)}
 
 
 def test_in_process_mode_never_raises() -> None:
     parser = DocumentParser(workers=0, parse_fn=fake_parse)
     results = parser.parse_all([doc(b"ok"), doc(b"bug"), doc(b"bad")])
-    assert results[0].fields["pid"] == os.getpid()
+    assert results[0].fields.declared_org == str(os.getpid())
     assert [r.reason for r in results[1:]] == [REASON_INTERNAL, "文件已损坏，无法打开"]
 
 
@@ -163,7 +167,7 @@ def test_real_docx_and_pdf_parse_the_same_in_a_worker() -> None:
     in_process = DocumentParser(workers=0).parse_all(batch)
     assert in_workers[:2] == in_process[:2]
     assert [r.kind for r in in_workers[:2]] == ["docx", "pdf"] and all(r.is_form for r in in_workers[:2])
-    assert in_workers[0].fields["project_name"] == fields["project_name"]
+    assert in_workers[0].fields.to_json()["project_name"] == fields["project_name"]
     assert isinstance(in_workers[2], DocumentError) and in_workers[2].reason != REASON_INTERNAL
 
 

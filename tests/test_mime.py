@@ -12,7 +12,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from intake.mime import (
-    attachments_command,
     decode_bytes,
     decode_filename,
     decode_header_value,
@@ -308,6 +307,8 @@ def test_completely_broken_input_gives_a_mail() -> None:
 
 
 def test_attachments_command_prints_json(tmp_path) -> None:
+    from intake.cli import attachments_command
+
     f = tmp_path / "m.eml"
     f.write_bytes(build_mail([Part(DOCX, NAME, style="raw8bit")]))
     res = CliRunner().invoke(attachments_command, [str(f)])

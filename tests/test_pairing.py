@@ -6,13 +6,13 @@ import copy
 from typing import Any
 
 from core.documents import ParsedForm, PdfInfo
-from core.schema import empty_fields
+from core.fields import FormFields
 from parsers.pairing import merge_fields, name_similarity, pair_documents
 from samples.formgen import sample_fields
 
 
 def _word(name: str, fields: dict[str, Any]) -> ParsedForm:
-    return ParsedForm(source=name, kind="docx", is_form=True, fields=copy.deepcopy(fields))
+    return ParsedForm(source=name, kind="docx", is_form=True, fields=FormFields.from_json(fields))
 
 
 def _pdf(name: str, fields: dict[str, Any] | None = None, *, scanned: bool = False) -> ParsedForm:
@@ -21,13 +21,13 @@ def _pdf(name: str, fields: dict[str, Any] | None = None, *, scanned: bool = Fal
         source=name,
         kind="pdf",
         is_form=True,
-        fields=copy.deepcopy(fields) if fields else empty_fields(),
+        fields=FormFields.from_json(fields or {}),
         pdf=info,
     )
 
 
 def _letter(name: str, kind: str = "docx") -> ParsedForm:
-    return ParsedForm(source=name, kind=kind, is_form=False, fields={}, note="未找到申报表栏目（公函）")
+    return ParsedForm(source=name, kind=kind, is_form=False, note="未找到申报表栏目（公函）")
 
 
 def _units() -> list[dict[str, Any]]:
@@ -49,7 +49,11 @@ def test_three_units_forwarded_in_one_mail_pair_by_content() -> None:
     assert len(result.groups) == 3 and result.ignored == ()
     for group, fields in zip(result.groups, (a, b, c)):
         assert group.word is not None and group.pdf is not None
-        assert group.word.fields["project_name"] == group.pdf.fields["project_name"] == fields["project_name"]
+        assert (
+            group.word.fields.to_json()["project_name"]
+            == group.pdf.fields.to_json()["project_name"]
+            == fields["project_name"]
+        )
         assert group.problems == ()
 
 
@@ -71,7 +75,7 @@ def test_scans_pair_by_file_name() -> None:
         ("湖北大学申报表.docx", "湖北大学申报表（盖章）.pdf"),
     ]
     # the scans carry nothing: the merged fields are the Word values
-    assert result.groups[0].fields["project_name"] == a["project_name"]
+    assert result.groups[0].fields.to_json()["project_name"] == a["project_name"]
 
 
 def test_single_word_and_single_scan_pair_whatever_their_names() -> None:
@@ -128,7 +132,7 @@ def test_pdf_only_and_word_only_groups() -> None:
     assert len(result.groups) == 2
     assert result.groups[0].word is not None and result.groups[0].pdf is None
     assert result.groups[1].word is None and result.groups[1].pdf is not None
-    assert result.groups[1].fields["project_name"] == b["project_name"]
+    assert result.groups[1].fields.to_json()["project_name"] == b["project_name"]
 
 
 def test_no_documents_and_only_letters() -> None:
@@ -147,10 +151,10 @@ def test_output_order_is_deterministic() -> None:
 
 
 def test_merge_word_first_pdf_fills_gaps() -> None:
-    word = empty_fields()
+    word = FormFields().to_json()
     word["project_name"] = "甲项目"
     word["applicant"]["contact"] = "张三"
-    pdf = empty_fields()
+    pdf = FormFields().to_json()
     pdf["project_name"] = "乙项目"
     pdf["applicant"]["contact"] = "李四"
     pdf["applicant"]["mobile"] = "13800000000"
@@ -161,7 +165,7 @@ def test_merge_word_first_pdf_fills_gaps() -> None:
         "2025-06-01",
         "2025-06-05",
     )
-    merged = merge_fields(word, pdf)
+    merged = merge_fields(FormFields.from_json(word), FormFields.from_json(pdf))[0].to_json()
     assert merged["project_name"] == "甲项目" and merged["applicant"]["contact"] == "张三"
     assert merged["applicant"]["mobile"] == "13800000000"
     assert merged["scope"]["digital_tech"] is True and merged["scope_notes"]["digital_tech"] == "人工智能"
@@ -212,4 +216,4 @@ def test_real_parsers_agree_on_a_pair() -> None:
     assert [g.sources for g in result.groups] == [(f"单位{s}.docx", f"单位{s}盖章.pdf") for s in (51, 52, 53)]
     for group, seed in zip(result.groups, (51, 52, 53)):
         assert group.problems == ()
-        assert group.fields == sample_fields(seed)
+        assert group.fields.to_json() == sample_fields(seed)

@@ -8,7 +8,9 @@ import zlib
 
 import pytest
 
-from core.documents import DocumentError
+from core.documents import DocumentError, LabelValue, Source
+from core.schema import DEFAULT_SCHEMA
+from parsers.normalise import normalise
 from parsers.pdf_form import ENCRYPTED_REASON, parse_pdf
 from samples.formgen import sample_fields
 from samples.pdfgen import pdf_from_fields
@@ -141,7 +143,7 @@ def test_garbled_cid_font_is_recognised() -> None:
     form = parse_pdf(garbled, "乱码.pdf")
     assert form.pdf is not None and not form.pdf.text_layer and not form.pdf.scanned
     assert form.is_form and "乱码" in form.note
-    assert form.fields["project_name"] is None
+    assert form.fields.to_json()["project_name"] is None
 
 
 def _with_extra_ops(pdf: bytes, ops: bytes) -> bytes:
@@ -167,8 +169,8 @@ def test_red_vector_seal_adds_no_table_edges_and_is_detected() -> None:
     )
     line = b"q 0.85 0.1 0.1 RG 1 w 250 700 m 350 700 l S Q"
     form = parse_pdf(_with_extra_ops(base, circle + b"\n" + line), "电子章.pdf")
-    assert form.fields["project_name"] == fields["project_name"]
-    assert form.fields["applicant"] == fields["applicant"]
+    assert form.fields.to_json()["project_name"] == fields["project_name"]
+    assert form.fields.to_json()["applicant"] == fields["applicant"]
     assert form.pdf is not None and form.pdf.seal == "present"
 
 
@@ -237,13 +239,8 @@ def test_searchable_scan_with_invisible_ocr_text_is_a_scan() -> None:
     ],
 )
 def test_funding_choice_from_pdf_text(text: str, expected: str | None) -> None:
-    from core.schema import empty_fields
-    from parsers import pdf_form
-
-    fields = empty_fields()
-    problems: list = []
-    pdf_form._funding(text, fields, problems)
-    assert fields["funding_type"] == expected and problems == []
+    got = normalise([LabelValue("funding_type", "申报项目类别", text, Source.PDF_TEXT)], DEFAULT_SCHEMA)
+    assert got.fields.funding_type == expected and got.problems == ()
 
 
 def test_symbol_letters_inside_words_are_left_alone() -> None:
@@ -279,11 +276,14 @@ def test_value_below_a_full_width_label() -> None:
         _table_pdf(rows, ["申报单位：湖北某研究院（盖章）", "申报时间：2024年12月12日"]), "竖排.pdf"
     )
     assert form.is_form
-    assert form.fields["purpose"] == "提升数字化能力，服务高质量发展。"
-    assert form.fields["trainees"] == "中高级职称专业技术人员"
-    assert form.fields["declared_org"] == "湖北某研究院"
-    assert form.fields["declared_date"] == "2024-12-12"
-    assert form.fields["training_start"] == "2025-06-16" and form.fields["training_end"] == "2025-06-20"
+    assert form.fields.to_json()["purpose"] == "提升数字化能力，服务高质量发展。"
+    assert form.fields.to_json()["trainees"] == "中高级职称专业技术人员"
+    assert form.fields.to_json()["declared_org"] == "湖北某研究院"
+    assert form.fields.to_json()["declared_date"] == "2024-12-12"
+    assert (
+        form.fields.to_json()["training_start"] == "2025-06-16"
+        and form.fields.to_json()["training_end"] == "2025-06-20"
+    )
 
 
 def test_header_lines_typed_inside_the_table() -> None:
@@ -295,9 +295,9 @@ def test_header_lines_typed_inside_the_table() -> None:
         (("研修内容和方式", 2), ("专题研讨", 3)),
     ]
     form = parse_pdf(_table_pdf(rows), "表内表头.pdf")
-    assert form.fields["declared_org"] == "湖北某研究院"
-    assert form.fields["declared_date"] == "2024-12-12"
-    assert form.fields["project_name"] == "数字经济高级研修班"
+    assert form.fields.to_json()["declared_org"] == "湖北某研究院"
+    assert form.fields.to_json()["declared_date"] == "2024-12-12"
+    assert form.fields.to_json()["project_name"] == "数字经济高级研修班"
 
 
 def test_borderless_form_is_read_from_lines() -> None:
@@ -319,7 +319,7 @@ def test_borderless_form_is_read_from_lines() -> None:
     for i, line in enumerate(lines):
         cv.text(60, 60 + i * 20, line)
     form = parse_pdf(pdfgen._serialize(cv, seal=False), "无框线.pdf")
-    f = form.fields
+    f = form.fields.to_json()
     assert form.is_form
     assert f["project_name"] == "数字经济高级研修班" and f["training_location"] == "武汉市"
     assert f["training_start"] == "2025-06-16"
@@ -338,7 +338,7 @@ def test_text_layer_pdfminer_cannot_read_keeps_seal_and_title(monkeypatch: pytes
     form = parse_pdf(pdf_from_fields(sample_fields(3)), "怪.pdf")
     assert form.is_form and "无法解析" in form.note
     assert form.pdf is not None and form.pdf.seal == "present" and not form.pdf.text_layer
-    assert form.fields["project_name"] is None
+    assert form.fields.to_json()["project_name"] is None
 
 
 def test_several_forms_merged_into_one_pdf_are_reported() -> None:
@@ -349,7 +349,7 @@ def test_several_forms_merged_into_one_pdf_are_reported() -> None:
     canvas = pdfgen._layout(first)
     canvas.pages += pdfgen._layout(second).pages
     form = parse_pdf(pdfgen._serialize(canvas, seal=True), "合并.pdf")
-    assert form.fields["project_name"] == first["project_name"]
+    assert form.fields.to_json()["project_name"] == first["project_name"]
     (problem,) = [p for p in form.problems if p.code == "multiple_forms_in_pdf"]
     assert "2 份" in problem.detail and second["project_name"] in problem.detail
     single = parse_pdf(pdf_from_fields(first), "单.pdf")
@@ -412,12 +412,11 @@ def test_damaged_pdfs_give_a_form_or_document_error_never_a_crash() -> None:
     ],
 )
 def test_ce_base_batch(text: str, batch: int | None) -> None:
-    from core.schema import empty_fields
-    from parsers import pdf_form
-
-    fields = empty_fields()
-    pdf_form._ce_base(text + " □是省级继续教育基地 □否", fields)
-    assert fields["organizer"]["ce_base"] == "national" and fields["organizer"]["ce_base_batch"] == batch
+    cell = LabelValue(
+        "organizer.ce_base", "是否继续教育基地", text + " □是省级继续教育基地 □否", Source.PDF_TEXT
+    )
+    organizer = normalise([cell], DEFAULT_SCHEMA).fields.organizer
+    assert organizer.ce_base == "national" and organizer.ce_base_batch == batch
 
 
 def test_labels_with_a_star_or_a_bracketed_note() -> None:
@@ -428,9 +427,9 @@ def test_labels_with_a_star_or_a_bracketed_note() -> None:
         (("研修内容和方式", 2), ("专题研讨", 3)),
     ]
     form = parse_pdf(_table_pdf(rows), "星号.pdf")
-    assert form.fields["project_name"] == "数字经济高级研修班"
-    assert form.fields["training_start"] == "2025-06-16"
-    assert form.fields["trainees"] == "中高级职称专业技术人员50人"
+    assert form.fields.to_json()["project_name"] == "数字经济高级研修班"
+    assert form.fields.to_json()["training_start"] == "2025-06-16"
+    assert form.fields.to_json()["trainees"] == "中高级职称专业技术人员50人"
 
 
 @pytest.mark.parametrize("turn", ["clockwise", "anticlockwise"])
@@ -461,6 +460,6 @@ def test_section_label_with_turned_text_direction(turn: str) -> None:
             tm = f"0 1 -1 0 {x + 10:.1f} {pdfgen.PAGE_H - y + 6 + k * 11:.1f}"  # read bottom-up
         cv.ops.append(f"BT /F1 {size} Tf {tm} Tm <{pdfgen._hex(ch)}> Tj ET")
     form = parse_pdf(pdfgen._serialize(cv, seal=False), "竖排标签.pdf")
-    assert form.fields["organizer"]["name"] == "湖北某研究院"
-    assert form.fields["organizer"]["office_phone"] == "027-12345678"
-    assert form.fields["applicant"]["name"] is None
+    assert form.fields.to_json()["organizer"]["name"] == "湖北某研究院"
+    assert form.fields.to_json()["organizer"]["office_phone"] == "027-12345678"
+    assert form.fields.to_json()["applicant"]["name"] is None

@@ -39,7 +39,7 @@ def test_pdf_from_fields_round_trip(seed: int) -> None:
     form = parse_pdf(pdf_from_fields(fields), f"申报表{seed}.pdf")
     assert form.kind == "pdf" and form.is_form
     assert form.pdf is not None and form.pdf.text_layer and not form.pdf.scanned
-    assert _diff(fields, form.fields) == []
+    assert _diff(fields, form.fields.to_json()) == []
 
 
 def _long_fields() -> dict[str, Any]:
@@ -57,21 +57,26 @@ def test_long_values_split_over_pages_are_joined() -> None:
     fields = _long_fields()
     form = parse_pdf(pdf_from_fields(fields), "long.pdf")
     assert form.pdf is not None and form.pdf.pages >= 2
-    assert _diff(fields, form.fields) == []
+    assert _diff(fields, form.fields.to_json()) == []
 
 
 def test_blank_template_is_not_taken_for_a_form() -> None:
     form = parse_pdf(pdf_from_fields({}, seal=False), "附件.pdf")
     assert not form.is_form and "空白" in form.note
-    assert form.fields["project_name"] is None and form.fields["applicant"]["name"] is None
+    assert (
+        form.fields.to_json()["project_name"] is None and form.fields.to_json()["applicant"]["name"] is None
+    )
     assert form.pdf is not None and form.pdf.seal == "absent"
 
 
 def test_sparse_form_gives_empty_fields_not_labels() -> None:
     form = parse_pdf(pdf_from_fields({"project_name": "数字经济高级研修班"}, seal=False), "a.pdf")
-    assert form.is_form and form.fields["project_name"] == "数字经济高级研修班"
-    assert form.fields["training_location"] is None and form.fields["applicant"]["contact"] is None
-    assert form.fields["funding_type"] is None and form.fields["scope"] == {
+    assert form.is_form and form.fields.to_json()["project_name"] == "数字经济高级研修班"
+    assert (
+        form.fields.to_json()["training_location"] is None
+        and form.fields.to_json()["applicant"]["contact"] is None
+    )
+    assert form.fields.to_json()["funding_type"] is None and form.fields.to_json()["scope"] == {
         "national_strategy": False,
         "industry_demand": False,
         "digital_tech": False,
@@ -97,7 +102,7 @@ def test_both_funding_boxes_ticked_is_a_problem() -> None:
     assert not any(p.code == "funding_type_multiple" for p in single.problems)
     both = parse_pdf(pdf_from_fields({**fields, "funding_type": ("fiscal", "self_funded")}), "b.pdf")
     assert any(p.code == "funding_type_multiple" for p in both.problems)
-    assert both.fields["funding_type"] is None
+    assert both.fields.to_json()["funding_type"] is None
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +124,7 @@ def test_libreoffice_text_pdf_round_trip(
     form = parse_pdf(data, f"{style}.pdf")
     assert form.is_form and form.pdf is not None and form.pdf.text_layer
     assert form.pdf.seal == "present" and 1 in form.pdf.seal_pages
-    assert _diff(fields, form.fields) == []
+    assert _diff(fields, form.fields.to_json()) == []
 
 
 @needs_soffice
@@ -128,7 +133,7 @@ def test_libreoffice_pdf_without_seal_is_absent() -> None:
     fields = sample_fields(31)
     form = parse_pdf(text_pdf_from_docx(build_form_docx(fields), seal=False), "x.pdf")
     assert form.pdf is not None and form.pdf.seal == "absent"
-    assert form.fields["project_name"] == fields["project_name"]
+    assert form.fields.to_json()["project_name"] == fields["project_name"]
 
 
 @needs_soffice
@@ -137,7 +142,7 @@ def test_scanned_pdf_is_recognised_and_seal_checked() -> None:
     docx = build_form_docx(sample_fields(32))
     colour = parse_pdf(scanned_pdf(docx), "扫描件.pdf")
     assert colour.pdf is not None and colour.pdf.scanned and not colour.pdf.text_layer
-    assert colour.is_form and colour.fields["project_name"] is None
+    assert colour.is_form and colour.fields.to_json()["project_name"] is None
     assert colour.pdf.seal == "present"
     grey = parse_pdf(scanned_pdf(docx, grayscale=True), "扫描件.pdf")
     assert grey.pdf is not None and grey.pdf.scanned and grey.pdf.seal == "unknown"
@@ -169,7 +174,7 @@ def test_golden_forms_through_libreoffice(case: str) -> None:
     expected = json.loads(truth.read_text(encoding="utf-8"))
     form = parse_pdf(text_pdf_from_docx(docx.read_bytes()), f"{case}.pdf")
     assert form.is_form == expected.get("is_form", True)
-    assert _diff(expected["fields"], form.fields) == []
+    assert _diff(expected["fields"], form.fields.to_json()) == []
 
 
 def test_without_libreoffice_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.fields import CeBase, FormFields, Organizer
 from core.flags import Flag
-from reports.export import export_lines, message_to_json, normalise_fields, write_export
+from reports.export import export_lines, message_to_json, write_export
 from tests.test_reports_factory import make_attachment, make_form, make_message
 
 TOP_KEYS = {
@@ -76,7 +77,7 @@ def test_received_at_is_iso_in_office_zone() -> None:
 
 
 def test_missing_field_keys_are_filled_with_null() -> None:
-    fields = normalise_fields({"project_name": "甲", "applicant": {"name": "乙"}})
+    fields = FormFields.from_json({"project_name": "甲", "applicant": {"name": "乙"}}).to_json()
     assert fields["declared_org"] is None
     assert fields["applicant"] == {
         "name": "乙",
@@ -126,11 +127,14 @@ def test_empty_store_writes_empty_file(tmp_path: Path) -> None:
 def test_non_json_values_in_fields_are_made_plain() -> None:
     from datetime import date
 
-    fields = {"training_start": date(2025, 5, 12), "experts": ("甲", "乙"), "organizer": {"ce_base_batch": 3}}
-    form = replace(make_form("INBOX/1/1", 0), fields=fields)
+    typed = FormFields(
+        training_start=date(2025, 5, 12), organizer=Organizer(ce_base=CeBase.NATIONAL, ce_base_batch=3)
+    )
+    form = replace(make_form("INBOX/1/1", 0), fields=typed)
     obj = message_to_json(replace(make_message(0), forms=(form,)))
     fields = obj["forms"][0]["fields"]
-    assert fields["training_start"] == "2025-05-12" and fields["experts"] == ["甲", "乙"]
+    assert fields["training_start"] == "2025-05-12" and fields["experts"] is None
+    assert fields["organizer"]["ce_base"] == "national" and type(fields["organizer"]["ce_base"]) is str
     assert fields["organizer"]["ce_base_batch"] == 3 and fields["organizer"]["name"] is None
     json.dumps(obj)  # serialisable as is
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 
@@ -66,7 +67,7 @@ def make_form(
         form_id=f"F{i:04d}",
         message_key=msg_key,
         sources=(f"申报表{i}.docx", f"申报表{i}.pdf"),
-        fields=make_fields(i, **over),
+        fields=FormFields.from_json(make_fields(i, **over)),
         flags=flags,
         superseded_by=superseded_by,
     )

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from core.fields import CeBase, FormFields, Funding, Unit
 from core.flags import Flag
 from reports.cells import clean_text, line_count, text_width
 from reports.table import (
@@ -30,7 +31,7 @@ from reports.table import (
     ],
 )
 def test_guess_region(name: str, address: str | None, expected: str) -> None:
-    assert guess_region({"applicant": {"name": name, "address": address}}) == expected
+    assert guess_region(FormFields(applicant=Unit(name=name, address=address))) == expected
 
 
 @pytest.mark.parametrize(
@@ -45,23 +46,30 @@ def test_guess_region(name: str, address: str | None, expected: str) -> None:
     ],
 )
 def test_guess_unit_type(name: str, expected: str) -> None:
-    assert guess_unit_type({"applicant": {"name": name}}) == expected
+    assert guess_unit_type(FormFields(applicant=Unit(name=name))) == expected
 
 
 def test_training_days_counts_both_ends_and_refuses_odd_dates() -> None:
-    assert training_days({"training_start": "2025-05-12", "training_end": "2025-05-16"}) == 5
-    assert training_days({"training_start": "2025-05-16", "training_end": "2025-05-12"}) is None
-    assert training_days({"training_start": "5月12日", "training_end": None}) is None
+    def days(start: str, end: str | None) -> int | None:
+        return training_days(FormFields.from_json({"training_start": start, "training_end": end}))
+
+    assert days("2025-05-12", "2025-05-16") == 5
+    assert days("2025-05-16", "2025-05-12") is None
+    assert days("5月12日", None) is None
 
 
 def test_display_values() -> None:
     cols = {c.path: c for c in FIELD_COLUMNS}
-    assert display_value(cols["training_start"], "2025-05-12") == date(2025, 5, 12)
-    assert display_value(cols["training_start"], "明年五月") == "明年五月"
-    assert display_value(cols["funding_type"], "self_funded") == "自筹经费项目"
+    stored = FormFields.from_json(
+        {"training_start": "2025-05-12", "training_end": "明年五月", "applicant": {"mobile": 13907171234}}
+    )
+    assert display_value(cols["training_start"], stored.training_start) == date(2025, 5, 12)
+    assert display_value(cols["training_end"], stored.training_end) is None  # not a date: not kept as one
+    assert display_value(cols["funding_type"], Funding.SELF_FUNDED) == "自筹经费项目"
     assert display_value(cols["scope.digital_tech"], True) == "☑ 是"
-    assert display_value(cols["organizer.ce_base"], "national") == "国家级继续教育基地"
-    assert display_value(cols["applicant.mobile"], 13907171234) == "13907171234"
+    assert display_value(cols["scope.digital_tech"], False) == "□ 否"
+    assert display_value(cols["organizer.ce_base"], CeBase.NATIONAL) == "国家级继续教育基地"
+    assert display_value(cols["applicant.mobile"], stored.applicant.mobile) == "13907171234"
     assert display_value(cols["purpose"], "") is None
 
 

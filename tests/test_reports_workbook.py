@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.fields import FormFields
 from core.flags import Flag
 from core.records import MessageRecord
 from reports.workbook import REVIEW_CHOICES, backup_path, write_workbook
@@ -417,7 +418,8 @@ def test_any_junk_in_records_still_saves(
     tmp_path: Path, fields: dict, subject: str, sender: str, filename: str, detail: str
 ) -> None:
     flags = (Flag("missing_field", detail), Flag("no_such_code", detail))
-    form = replace(make_form("INBOX/1/1", 0, flags=flags), fields=fields, sources=(filename,))
+    stored = FormFields.from_json(fields)  # what the store reads back from junk it was given
+    form = replace(make_form("INBOX/1/1", 0, flags=flags), fields=stored, sources=(filename,))
     msg = replace(
         make_message(0, forms=(form,)),
         subject=subject,
@@ -543,7 +545,8 @@ def _count_from_a_list(messages: list, run: object) -> object:
     """The numbers as first written, over a whole list: the oracle for the one-pass reports.counts.count."""
     from collections import Counter
 
-    from reports.counts import Counts, form_rows
+    from reports.counts import Counts
+    from reports.rows import form_rows
     from reports.table import (
         flag_title,
         form_flags_with_message,
@@ -584,8 +587,12 @@ def _count_from_a_list(messages: list, run: object) -> object:
         forms_new=sum(r.message.key in run.new_keys for r in rows),
         forms_changed=sum(r.message.key in run.changed_keys for r in rows),
         by_flag=ranked(flags),
-        by_industry=ranked(Counter(text_or(r.form.fields.get("industry_field"), "未填写") for r in current)),
-        by_funding=ranked(Counter(funding_label(r.form.fields.get("funding_type")) for r in current)),
+        by_industry=ranked(
+            Counter(text_or(r.form.fields.to_json().get("industry_field"), "未填写") for r in current)
+        ),
+        by_funding=ranked(
+            Counter(funding_label(r.form.fields.to_json().get("funding_type")) for r in current)
+        ),
         by_region=ranked(Counter(guess_region(r.form.fields) for r in current)),
         by_unit_type=ranked(Counter(guess_unit_type(r.form.fields) for r in current)),
     )
@@ -593,7 +600,7 @@ def _count_from_a_list(messages: list, run: object) -> object:
 
 def test_one_pass_count_matches_the_list_based_numbers(tmp_path: Path) -> None:
     from reports.counts import count
-    from reports.table import receipt_ordered
+    from reports.rows import receipt_ordered
 
     msgs = _messages(tmp_path)
     dup = replace(msgs[1], key="INBOX/1/8", uid=8)  # the same form_id again: counted once as a form

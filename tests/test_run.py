@@ -136,9 +136,9 @@ def test_clean_form_round_trips_every_field(tmp_path: Path, clean_form: Any) -> 
     run_intake(cfg)
     exported = json.loads(cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines()[0])
     got = exported["forms"][0]["fields"]
-    from reports.export import normalise_fields
+    from core.fields import FormFields
 
-    want = normalise_fields(fields)
+    want = FormFields.from_json(fields).to_json()
     assert {k: got[k] for k in want} == want
 
 
@@ -392,7 +392,7 @@ def test_legacy_doc_is_converted_and_parsed(tmp_path: Path, clean_form: Any) -> 
     with Store(cfg.data_dir) as store:
         recs = by_subject(store.load_records())
     assert recs["1"].attachments[0].kind == "doc" and recs["1"].attachments[0].status == "parsed"
-    assert recs["1"].forms[0].fields["project_name"] == fields["project_name"]
+    assert recs["1"].forms[0].fields.to_json()["project_name"] == fields["project_name"]
     assert recs["2"].attachments[0].status == "unreadable" and not recs["2"].forms
 
 

@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord
 from intake.models import MessageRef
@@ -28,7 +29,7 @@ def record(
         form_id_for(f"<{uid}@x>", "h", ("a.docx",), 0),
         ref.key,
         ("a.docx",),
-        fields or {"project_name": "项目"},
+        FormFields.from_json(fields or {"project_name": "项目"}),
         (Flag("missing_pdf"),),
     )
     att = AttachmentRecord("a.docx", "00" * 32, "docx", 3, "parsed")
@@ -92,7 +93,7 @@ def test_load_records_sorted_by_receipt_then_key_with_aware_times(tmp_path: Path
         recs = store.load_records()
         assert [r.uid for r in recs] == [2, 3, 1]
         assert all(r.received_at.tzinfo is not None for r in recs)
-        assert recs[0].forms[0].fields == {"project_name": "项目"}
+        assert recs[0].forms[0].fields == FormFields(project_name="项目")
         assert recs[0].attachments[0].status == "parsed"
 
 

@@ -1,0 +1,176 @@
+"""Label/value text to typed fields: the one reading of values for every kind of document.
+
+Finders (parsers.docx_form for Word, parsers.pdf_form for text PDFs, an OCR reader later) only find
+pairs (`LabelValue`: the field a label names and the text beside it); everything about what the text
+means happens here, once: template hints stripped, dates read (a 办班时间 without a year takes the
+programme year, else the notice's), the choice cells read by parsers.choices (a PDF reading undoes what
+PDF exporters do to boxes), and each field's evidence kept (the text it came from, how it was read).
+
+The first pair with a non-empty value names a field's value (a date: the first that reads as one).
+Fields are read in schema order, and a value a field's cell gives for another field (the
+自筹经费来源 written inside the 申报项目类别 cell) wins over that field's own cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from core.documents import Evidence, LabelValue, Problem, Source
+from core.fields import CeBase, FormFields, Funding, Scope, ScopeNotes, Value
+from core.schema import FieldSpec, FormSchema, Kind, norm_label
+from parsers import choices, dates
+
+__all__ = ["Normalised", "clean", "normalise", "strip_hints"]
+
+
+@dataclass(frozen=True)
+class Normalised:
+    fields: FormFields
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """The pair a field is read from, with the text cleaned for its kind."""
+
+    spec: FieldSpec
+    pair: LabelValue
+    text: str
+
+    @property
+    def from_pdf(self) -> bool:
+        return self.pair.source is not Source.WORD
+
+
+_Read = dict[str, Value]
+
+
+def normalise(
+    pairs: Iterable[LabelValue],
+    schema: FormSchema,
+    *,
+    year: int | None = None,
+    keys: frozenset[str] | None = None,
+) -> Normalised:
+    """The record the pairs describe.  `year`: the programme year read from the document's title
+    (default: the notice's).  `keys`: read only these fields (and their parts)."""
+    found: dict[str, list[_Cell]] = {}
+    for pair in pairs:
+        spec = schema.by_key.get(pair.key)
+        if spec is None or spec.part_of or (keys is not None and pair.key not in keys):
+            continue
+        text = clean(pair.value, spec)
+        if text:
+            found.setdefault(spec.key, []).append(_Cell(spec, pair, text))
+    values: _Read = {}
+    evidence: dict[str, Evidence] = {}
+    problems: list[Problem] = []
+    for spec in schema.fields:
+        cells = found.get(spec.key)
+        if not cells:
+            continue
+        cell, got = _read(cells, schema, year or schema.notice.year, problems)
+        for key, value in got.items():
+            values.setdefault(key, value)
+        pair = cell.pair
+        unclear = any(got.get(p.key) is None for p in (spec, *schema.parts(spec.key)) if p.kind is Kind.DATE)
+        evidence[spec.key] = Evidence(pair.value, pair.source, pair.confidence, unclear)
+    return Normalised(FormFields.build(values), evidence, tuple(problems))
+
+
+def _read(
+    cells: Sequence[_Cell], schema: FormSchema, year: int, problems: list[Problem]
+) -> tuple[_Cell, _Read]:
+    spec = cells[0].spec
+    reader = _BY_KEY.get(spec.key)
+    if reader is not None:
+        return cells[0], reader(cells[0], schema, problems)
+    if spec.kind is Kind.DATE:  # the first that reads as a date
+        for cell in cells:
+            day = dates.parse_date(cell.text)
+            if day is not None:
+                return cell, {spec.key: day}
+        return cells[0], {spec.key: None}
+    if spec.kind is Kind.DATE_RANGE:
+        return cells[0], _date_range(cells[0], schema, year, problems)
+    if spec.kind in (Kind.CHOICE, Kind.OPTIONS, Kind.NOTES, Kind.INT):
+        raise KeyError(f"no reader for the {spec.kind} field {spec.key}")
+    return cells[0], {spec.key: cells[0].text}
+
+
+# ---------------------------------------------------------------- text
+
+
+@cache
+def _hint_regex(hint: str) -> re.Pattern[str]:
+    classes = {"(": "[(（]", ")": "[)）]", ",": "[,，]", ";": "[;；]", ":": "[:：]", "_": "[_＿]"}
+    chars = [classes.get(c, re.escape(c)) for c in norm_label(hint)]
+    return re.compile(r"\s*".join(chars))
+
+
+def strip_hints(text: str, hints: Iterable[str]) -> str:
+    """The template's hint text removed wherever it was left in, line ends trimmed, blank lines gone."""
+    for hint in hints:
+        text = _hint_regex(hint).sub("", text)
+    return "\n".join(line.strip() for line in text.replace("\r", "").split("\n") if line.strip())
+
+
+def clean(text: str, spec: FieldSpec) -> str:
+    """The text a field is read from: for a choice cell as it stands, else without hints and blank lines."""
+    if spec.kind in (Kind.CHOICE, Kind.OPTIONS):
+        return text.strip()  # the boxes and the option words as they stand
+    return strip_hints(text, spec.hints)
+
+
+# ---------------------------------------------------------------- kinds with more than one value
+
+
+def _date_range(cell: _Cell, schema: FormSchema, year: int, problems: list[Problem]) -> _Read:
+    start, end = schema.parts(cell.spec.key)
+    got = dates.parse_range(cell.text, year)
+    if got is None:
+        problems.append(Problem("training_dates_unparsed", cell.text))
+    return {cell.spec.key: cell.text, start.key: got[0] if got else None, end.key: got[1] if got else None}
+
+
+def _funding(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
+    got = choices.funding(cell.text, from_pdf=cell.from_pdf)
+    if got.multiple:
+        problems.append(Problem("funding_type_multiple", choices.MULTIPLE_FUNDING_DETAIL))
+    out: _Read = {cell.spec.key: Funding(got.value) if got.value else None}
+    if got.source is not None:  # else the 自筹经费来源 cell of its own may still give it
+        out["self_funding_source"] = got.source
+    return out
+
+
+def _self_funding_source(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
+    return {cell.spec.key: choices.self_funding_source("自筹经费来源：" + cell.text)}
+
+
+def _scope(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
+    got = choices.scope(cell.text, from_pdf=cell.from_pdf)
+    (notes,) = schema.parts(cell.spec.key)
+    return {
+        cell.spec.key: Scope(**got.states),
+        notes.key: ScopeNotes(**got.notes),
+    }
+
+
+def _ce_base(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
+    got = choices.ce_base(cell.text, from_pdf=cell.from_pdf)
+    (batch,) = schema.parts(cell.spec.key)
+    return {cell.spec.key: CeBase(got.value) if got.value else None, batch.key: got.batch}
+
+
+# Fields whose cell needs more than its kind says: the choice cells (parsers.choices) and the source of
+# self-funding written after its label's colon.
+_BY_KEY: dict[str, Callable[[_Cell, FormSchema, list[Problem]], _Read]] = {
+    "funding_type": _funding,
+    "self_funding_source": _self_funding_source,
+    "scope": _scope,
+    "organizer.ce_base": _ce_base,
+}
