@@ -27,6 +27,7 @@ class Document:
     sha256: str  # of `data`
     parent: str | None = None  # name of the archive or attachment it came out of
     converted_from: str | None = None  # "doc" | "wps" when LibreOffice produced `data`
+    cross_check: bool = False  # a PDF whose Word twin was read: read only for the cross-check
 
 
 class Source(StrEnum):

@@ -26,7 +26,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from intake.config import is_loopback
 from intake.models import MessageRef, RawMessage
-from intake.source import FolderListing
+from intake.source import FolderListing, LoginRefused, MailboxError, MailboxUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +60,6 @@ _SPECIAL_NAMES = {
 
 # Errors after which a fresh connection may succeed.
 _TRANSIENT = (IMAPClientAbortError, OSError, EOFError)
-
-
-class MailboxError(Exception):
-    """Base of the errors this module raises."""
-
-
-class LoginRefused(MailboxError):
-    """Fatal: the server refused us (password / 授权码, risk control, TLS, configuration). Exit 1, no retry."""
-
-
-class MailboxUnavailable(MailboxError):
-    """Transient: the server could not be reached or kept dropping us after every retry."""
 
 
 def _refused_message(username: str, detail: str) -> str:

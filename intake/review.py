@@ -228,7 +228,7 @@ def message_flags(
     mismatch = _date_header_mismatch(received_at, date_parsed, rules)
     if mismatch:
         flags.append(mismatch)
-    return _dedupe(flags)
+    return dedupe(flags)
 
 
 def _date_header_mismatch(received_at: datetime, date_parsed: datetime | None, rules: Rules) -> Flag | None:
@@ -396,10 +396,10 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
         flags.extend(_training_flags(fields, rules))
     flags.extend(_stamp_flags(group))
     flags.extend(_carried(problems))
-    return _dedupe(flags)
+    return dedupe(flags)
 
 
-def _dedupe(flags: Iterable[Flag]) -> list[Flag]:
+def dedupe(flags: Iterable[Flag]) -> list[Flag]:
     seen: set[tuple[str, str]] = set()
     out: list[Flag] = []
     for f in flags:

@@ -2,7 +2,8 @@
 
 A source lists UIDs per folder and fetches raw messages; it never decides what is new — the store
 remembers that (intake.run).  Sources must not change the mailbox (no \\Seen, no delete, no move);
-`after_commit` is the one hook for an opt-in post-processing action.
+`after_commit` is the one hook for an opt-in post-processing action.  A source raises LoginRefused
+(fatal, never retried) or MailboxUnavailable (transient: the run stops and keeps what it committed).
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ from datetime import date
 from typing import Protocol
 
 from intake.models import MessageRef, RawMessage
+
+
+class MailboxError(Exception):
+    """Base of the errors a mail source raises."""
+
+
+class LoginRefused(MailboxError):
+    """Fatal: the server refused us (password / 授权码, risk control, TLS, configuration). Exit 1, no retry."""
+
+
+class MailboxUnavailable(MailboxError):
+    """Transient: the server could not be reached or kept dropping us after every retry."""
 
 
 @dataclass(frozen=True)

@@ -242,10 +242,10 @@ def test_dry_run_leaves_store_untouched(tmp_path: Path, clean_form: Any) -> None
 def test_failures_are_trapped_per_message_and_per_attachment(
     tmp_path: Path, clean_form: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import intake.archive
     import intake.mime
-    import intake.run
 
-    real_parse, real_expand = intake.mime.parse_mail, intake.run._expand
+    real_parse, real_expand = intake.mime.parse_mail, intake.archive.expand
 
     def parse_mail(raw: bytes) -> Any:
         if b"Message-ID: <m2@example.cn>" in raw:
@@ -258,7 +258,7 @@ def test_failures_are_trapped_per_message_and_per_attachment(
         return real_expand(name, data)
 
     monkeypatch.setattr(intake.mime, "parse_mail", parse_mail)
-    monkeypatch.setattr(intake.run, "_expand", expand)
+    monkeypatch.setattr(intake.archive, "expand", expand)
     cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", standard_mails(clean_form)))
     summary = run_intake(cfg)
     assert (summary.processed, summary.failed, summary.exit_code) == (4, 1, 3)
