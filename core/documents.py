@@ -83,6 +83,7 @@ class PdfInfo:
     encrypted: bool = False
     seal: Seal = Seal.NOT_CHECKED
     seal_pages: tuple[int, ...] = ()  # 1-based pages where a seal-like red mark was found
+    cross_check: bool = False  # read only for the cross-check with its Word twin (not field by field)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from parsers import header, pdf_pages
 from parsers.labels import Labels, labels_for
 from parsers.normalise import Normalised, normalise
 from parsers.pdf_pages import ENCRYPTED_REASON, MAX_BYTES
-from parsers.pdf_text import PageRead, read_text_pages
+from parsers.pdf_text import PageRead, line_rows, read_text_pages
 from parsers.seal import SealResult
 from parsers.seal import verdict as seal_verdict
 
@@ -252,16 +252,28 @@ def _looks_like_form(reads: Sequence[PageRead], found: frozenset[str], schema: F
 
 
 def parse_pdf(
-    data: bytes, name: str, schema: FormSchema = DEFAULT_SCHEMA, *, check_seal: bool = True
+    data: bytes,
+    name: str,
+    schema: FormSchema = DEFAULT_SCHEMA,
+    *,
+    check_seal: bool = True,
+    cross_check: bool = False,
 ) -> ParsedForm:
-    """Read a PDF 申报表 (kind "pdf"); DocumentError when it cannot be opened (encrypted, broken)."""
+    """Read a PDF 申报表 (kind "pdf"); DocumentError when it cannot be opened (encrypted, broken).
+
+    `cross_check`: its Word twin was read, so only what pairing and the cross-check need is read
+    (CROSS_CHECK_KEYS and the seal), from pdfium's text — pdfplumber's table layout is not needed for
+    that.  A PDF that holds more than one form is read in full all the same."""
     pages = pdf_pages.classify(data, name, MAX_PAGES, SEAL_PAGES if check_seal else 0)
     seal = (
         (seal_verdict(pages.seal_checks) if pages.seal_checks else SealResult(Seal.UNKNOWN))
         if check_seal
         else None
     )
-    form = _assemble(data, name, pages, seal, schema)
+    if cross_check and pages.text_indices and _one_form(pages.text, schema):
+        form = _cross_check_read(name, pages, seal, schema)
+    else:
+        form = _assemble(data, name, pages, seal, schema)
     if pages.restricted and form.pdf is not None:
         form = replace(form, pdf=replace(form.pdf, encrypted=True))
     return form
@@ -312,6 +324,42 @@ def _assemble(
         problems=got.problems,
         pdf=info,
         note=note,
+    )
+
+
+# What pairing (parsers.pairing: project, unit, dates) and the Word/PDF cross-check compare.
+CROSS_CHECK_KEYS = frozenset(
+    {"project_name", "declared_org", "training_dates", "applicant.name", "organizer.name"}
+)
+
+
+def _one_form(text: str, schema: FormSchema) -> bool:
+    squeezed = re.sub(r"\s+", "", text)
+    return sum(squeezed.count(label) for label in schema.by_key["project_name"].labels) <= 1
+
+
+def _cross_check_read(
+    name: str, pages: pdf_pages.Pages, seal: SealResult | None, schema: FormSchema
+) -> ParsedForm:
+    """The cross-check fields from pdfium's text lines ("项目名称 …", "申报单位：…")."""
+    lines = tuple(line.strip() for line in pages.text.splitlines() if line.strip())
+    read = PageRead(tuple(line_rows(lines, labels_for(schema).in_line)), lines)
+    got = _Collected()
+    declared = list(header.declared(lines, Source.PDF_TEXT))
+    _collect(_pairs(labels_for(schema), read.rows), got)
+    result = normalise([*declared, *got.values.values()], schema, keys=CROSS_CHECK_KEYS)
+    found = frozenset(got.values)
+    is_form, note = _verdict(pages, [read], found, filled=True, schema=schema)
+    info = replace(_info(pages, seal, text_layer=True, scanned=False), cross_check=True)
+    return ParsedForm(
+        source=name,
+        kind="pdf",
+        is_form=is_form,
+        fields=result.fields if is_form else FormFields(),
+        evidence=result.evidence if is_form else {},
+        raw_pairs=tuple((p.label, p.value) for p in [*declared, *got.values.values()]),
+        pdf=info,
+        note=note + "（Word 版已读取，PDF 只核对项目名称、单位、日期和公章）" if is_form else note,
     )
 
 

@@ -57,7 +57,7 @@ def classify(data: bytes, name: str, max_pages: int, seal_pages: int) -> Pages:
     if all(k == "broken" for k in kinds):
         raise DocumentError(BROKEN_REASON, name=name)
     checks = tuple((i + 1, c) for i, (_, _, c) in enumerate(classified) if c)
-    return Pages(total, kinds, checks, restricted, "".join(t for _, t, _ in classified))
+    return Pages(total, kinds, checks, restricted, "\n".join(t for _, t, _ in classified))
 
 
 def open_pdf(data: bytes, name: str) -> Any:

@@ -302,13 +302,14 @@ def _read_page(page: Any, labels: Labels) -> PageRead:
     free = [c for cx, cy, c in placed if not any(_within(cx, cy, b) for b in boxes)]
     lines = tuple(l.text for l in _lines(free))
     if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
-        rows = _line_rows(lines, labels.in_line)
+        rows = line_rows(lines, labels.in_line)
     return PageRead(tuple(rows), lines)
 
 
-def _line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str | None, ...]]:
+def line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str | None, ...]]:
     """Rows from free text lines: each label found (`regex`: parsers.labels.Labels.in_line) starts a
-    cell, the text up to the next label is its value; a line without a label continues the value before it."""
+    cell, the text up to the next label is its value; a line without a label continues the value before it,
+    and text before a line's first label continues the first value of the row above (its left column)."""
     rows: list[list[str | None]] = []
     for line in lines:
         hits = list(regex.finditer(line))
@@ -316,6 +317,9 @@ def _line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str |
             if rows and rows[-1]:
                 rows[-1][-1] = f"{rows[-1][-1] or ''}\n{line}".strip()
             continue
+        lead = line[: hits[0].start()].strip()
+        if lead and rows and len(rows[-1]) > 1:  # a wrapped value of the row above, in its left column
+            rows[-1][1] = f"{rows[-1][1] or ''}\n{lead}".strip()
         cells: list[str | None] = []
         for k, m in enumerate(hits):
             end = hits[k + 1].start() if k + 1 < len(hits) else len(line)

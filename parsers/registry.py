@@ -47,7 +47,7 @@ class PdfParser:
         return doc.kind == "pdf"
 
     def parse(self, doc: Document, schema: FormSchema) -> ParsedForm:
-        return parse_pdf(doc.data, doc.name, schema, check_seal=self.check_seal)
+        return parse_pdf(doc.data, doc.name, schema, check_seal=self.check_seal, cross_check=doc.cross_check)
 
 
 PARSERS: tuple[Parser, ...] = (DocxParser(), PdfParser())

@@ -463,3 +463,28 @@ def test_section_label_with_turned_text_direction(turn: str) -> None:
     assert form.fields.to_json()["organizer"]["name"] == "湖北某研究院"
     assert form.fields.to_json()["organizer"]["office_phone"] == "027-12345678"
     assert form.fields.to_json()["applicant"]["name"] is None
+
+
+def test_a_pdf_whose_word_twin_was_read_is_read_only_for_the_cross_check() -> None:
+    fields = sample_fields(24)
+    data = pdf_from_fields(fields)
+    full = parse_pdf(data, "申报表.pdf")
+    light = parse_pdf(data, "申报表.pdf", cross_check=True)
+    assert light.is_form and light.pdf is not None and light.pdf.cross_check and not full.pdf.cross_check
+    assert light.pdf.seal == full.pdf.seal == "present"
+    got = light.fields
+    assert got.project_name == fields["project_name"] and got.declared_org == fields["declared_org"]
+    assert (got.training_start, got.training_end) == (full.fields.training_start, full.fields.training_end)
+    assert re.sub(r"\s", "", got.applicant.name or "") == fields["applicant"]["name"]
+    assert got.purpose is None and got.funding_type is None  # not read: the Word version gives them
+    assert full.fields.purpose and full.fields.funding_type
+
+
+def test_a_pdf_of_several_forms_is_read_in_full_even_with_a_word_twin() -> None:
+    from samples import pdfgen
+
+    canvas = pdfgen._layout(sample_fields(41))
+    canvas.pages += pdfgen._layout(sample_fields(42)).pages
+    form = parse_pdf(pdfgen._serialize(canvas, seal=True), "合并.pdf", cross_check=True)
+    assert form.pdf is not None and not form.pdf.cross_check
+    assert [p.code for p in form.problems] == ["multiple_forms_in_pdf"]
