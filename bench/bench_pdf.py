@@ -33,7 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pdfplumber
 import pypdfium2 as pdfium
 
+from core.schema import DEFAULT_SCHEMA
 from parsers import pdf_pages, pdf_text
+from parsers.labels import labels_for
 from parsers.pdf_form import parse_pdf
 from parsers.seal import check_page, detect_seal
 from samples.formgen import build_form_docx, sample_fields
@@ -125,10 +127,10 @@ def stage_split(docs: Sequence[bytes], repeat: int) -> None:
             pdf.close()
             marks.append(clock())
             with pdfplumber.open(io.BytesIO(data), pages=[1]) as doc:
-                plumber_page = pdf_text._with_fast_chars(doc.pages[0])  # as parse_pdf reads it
+                plumber_page = doc.pages[0]
                 plumber_page.objects  # noqa: B018 - pdfminer interpretation + a dict per object
                 marks.append(clock())
-                pdf_text._read_page(plumber_page)
+                pdf_text._read_page(plumber_page, labels_for(DEFAULT_SCHEMA))
                 marks.append(clock())
             names = (
                 "pdfium doc open",

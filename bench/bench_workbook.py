@@ -45,13 +45,14 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
+from samples.formgen import sample_fields
 
 TZ = ZoneInfo("Asia/Shanghai")
 _FLAG_CYCLE = (
@@ -64,17 +65,9 @@ _FLAG_CYCLE = (
 STEPS = ("workbook_first", "workbook_regenerate", "summary", "export", "store_reports")
 
 
-def _fields(i: int) -> dict[str, Any]:
-    try:  # realistic values (long texts as applicants write them) when the generator is there
-        from samples.formgen import sample_fields
-
-        return sample_fields(i)
-    except ImportError:
-        return {
-            "project_name": f"高级研修班{i}",
-            "purpose": "研修目的。" * 60,
-            "applicant": {"name": f"武汉单位{i}"},
-        }
+def _fields(i: int) -> FormFields:
+    """Realistic values (long texts as applicants write them)."""
+    return FormFields.from_json(sample_fields(i))
 
 
 def make_messages(n_forms: int, data_dir: Path) -> list[MessageRecord]:

@@ -338,85 +338,11 @@ def _within(cx: float, cy: float, box: tuple[float, float, float, float]) -> boo
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
-_PLAIN = (float, int, str, bool, type(None))
-
-
-def _plain(value: Any) -> bool:
-    """A value pdfplumber's resolve_all returns unchanged (no indirect object, no container to walk)."""
-    return isinstance(value, _PLAIN) or (
-        isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value)
-    )
-
-
-class _CharFastPath:
-    """pdfplumber turns every pdfminer object into a dict by walking all its attributes through
-    resolve_all: ~a quarter of a text page's parse, nearly all of it for characters, whose attributes are
-    plain numbers and strings.  This builds the same dict for such characters directly (~5 ms a page);
-    anything else, or any character with an unusual attribute, goes through pdfplumber.  The first
-    character of each page is built both ways and compared: a pdfplumber release that builds it
-    differently switches the page back to pdfplumber's own code."""
-
-    def __init__(self, page: Any) -> None:
-        from pdfminer.layout import LTChar
-        from pdfplumber.page import ALL_ATTRS
-        from pdfplumber.utils.pdfinternals import resolve_and_decode
-
-        self._page, self._slow = page, page.process_object
-        self._char_type, self._attrs, self._decode = LTChar, ALL_ATTRS, resolve_and_decode
-        self._checked = False
-        self._enabled = page.pdf.unicode_norm is None
-
-    def __call__(self, obj: Any) -> dict[str, Any]:
-        if not self._enabled or type(obj) is not self._char_type:
-            return self._slow(obj)
-        fast = self._char(obj)
-        if fast is None:
-            return self._slow(obj)
-        if not self._checked:
-            self._checked = True
-            slow = self._slow(obj)
-            self._enabled = slow == fast
-            return slow
-        return fast
-
-    def _char(self, obj: Any) -> dict[str, Any] | None:
-        attr = {k: v for k, v in obj.__dict__.items() if k in self._attrs}
-        if not all(_plain(v) for v in attr.values()) or "y0" not in attr or "x0" not in attr:
-            return None
-        page = self._page
-        attr["object_type"] = "char"
-        attr["page_number"] = page.page_number
-        if hasattr(obj, "ncs"):
-            attr["ncs"] = self._decode(obj.ncs.name)
-        attr["text"] = obj.get_text()
-        gs = obj.graphicstate
-        attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
-        attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
-        if isinstance(attr.get("fontname"), bytes):
-            return None
-        mb_x0, mb_top = page.mediabox[:2]
-        attr["top"] = (page.height - attr["y1"]) + mb_top
-        attr["bottom"] = (page.height - attr["y0"]) + mb_top
-        attr["doctop"] = page.initial_doctop + attr["top"]
-        if mb_x0 != 0:
-            attr["x0"] = attr["x0"] + mb_x0
-            attr["x1"] = attr["x1"] + mb_x0
-        return attr
-
-
-def _with_fast_chars(page: Any) -> Any:
-    try:
-        page.process_object = _CharFastPath(page)
-    except (ImportError, AttributeError):  # another pdfplumber layout: its own code, just slower
-        pass
-    return page
-
-
 def read_text_pages(data: bytes, indices: Sequence[int], labels: Labels) -> list[PageRead]:
     import pdfplumber
 
     try:
         with pdfplumber.open(io.BytesIO(data), pages=[i + 1 for i in indices]) as pdf:
-            return [_read_page(_with_fast_chars(p), labels) for p in pdf.pages]
+            return [_read_page(p, labels) for p in pdf.pages]
     except Exception as err:  # pdfminer raises many types on malformed input; the text layer is unusable
         raise DocumentError(BROKEN_REASON) from err

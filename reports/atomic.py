@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["FILE_MODE", "atomic_write_bytes", "atomic_write_chunks"]
+__all__ = ["FILE_MODE", "atomic_write_chunks"]
 
 
 def _file_mode() -> int:
@@ -18,11 +18,6 @@ def _file_mode() -> int:
 
 # mkstemp creates 0600 files; outputs are meant for the office's reviewers, so honour the umask instead.
 FILE_MODE = _file_mode()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary sibling, fsync, and move it over `path`."""
-    atomic_write_chunks(path, (data,))
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:

@@ -2,22 +2,18 @@
 
 Everything a mail or a document supplies is untrusted: a string may start with "=" (openpyxl would
 write a formula), carry control characters (IllegalCharacterError on assignment), lone surrogates or
-U+FFFE (the whole workbook fails at save()), or be longer than Excel accepts.  `put()` is the one way
-reports write a cell.
+U+FFFE (the whole workbook fails at save()), or be longer than Excel accepts.  reports.stream.make_cell
+is the one way reports write a cell, through `clean_text`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet.worksheet import Worksheet
-
-__all__ = ["MAX_CELL_CHARS", "clean_text", "line_count", "naive_local", "put", "text_width"]
+__all__ = ["MAX_CELL_CHARS", "clean_text", "line_count", "naive_local", "text_width"]
 
 MAX_CELL_CHARS = 32_000  # Excel's limit is 32,767; stay clear of it
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -37,20 +33,6 @@ def naive_local(moment: datetime, tz: ZoneInfo) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(tz).replace(tzinfo=None)
-
-
-def put(ws: Worksheet, row: int, col: int, value: Any, *, tz: ZoneInfo | None = None) -> Cell:
-    """Write one cell safely: strings always as text (never a formula), dates naive."""
-    if isinstance(value, str):
-        cell = ws.cell(row=row, column=col)
-        cell.value = clean_text(value)
-        cell.data_type = "s"  # "=HYPERLINK(...)" from a mail stays a string
-        return cell
-    if isinstance(value, datetime):
-        value = naive_local(value, tz or ZoneInfo("Asia/Shanghai"))
-    elif not isinstance(value, (date, int, float, bool, type(None))):
-        return put(ws, row, col, str(value))
-    return ws.cell(row=row, column=col, value=value)
 
 
 def _char_width(ch: str) -> int:

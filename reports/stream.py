@@ -5,15 +5,12 @@ writes each row when it is appended, so memory stays bounded by the records, not
 is order: column widths and frozen panes must be known before the first row, so widths come from a
 bounded sample of the first rows; row heights are set per row just before it is written.
 
-Styles are built once per combination (fill, font, alignment, number format, border) and shared
-by copying the style array, instead of assigning fill/font/alignment cell by cell (each assignment
-hashes the style object and looks it up in the workbook's tables).
+Only openpyxl's public API is used (WriteOnlyCell and its style attributes), so any openpyxl 3.1+ does.
 """
 
 from __future__ import annotations
 
 import itertools
-import types
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -33,8 +29,6 @@ __all__ = [
     "SAMPLE_ROWS",
     "SheetSpec",
     "Spec",
-    "StyleCache",
-    "cell_rows",
     "make_cell",
     "safe_value",
     "stream_table",
@@ -68,72 +62,26 @@ def safe_value(value: Any, tz: ZoneInfo | None) -> tuple[Any, bool]:
     return clean_text(str(value)), True
 
 
-def _cells_to_row(ws: Any, cells: Sequence[Cell | None], row_idx: int) -> Iterator[Cell]:
-    """Place ready-made cells in their row.  openpyxl's own version first tries each item as a plain
-    value (Cell → ValueError → repr for the message) before taking it as a cell: a third of the CPU
-    time of a streamed sheet."""
-    for col_idx, cell in enumerate(cells, 1):
-        if cell is None:
-            continue
-        cell.row, cell.column = row_idx, col_idx
-        if cell.hyperlink is not None:
-            cell.hyperlink.ref = cell.coordinate
-        yield cell
-
-
-def cell_rows(ws: Any) -> None:
-    """From now on `ws.append` takes lists of cells made by make_cell (None for an empty cell)."""
-    if hasattr(ws, "_values_to_row"):  # write-only sheet of the openpyxl in use
-        ws._values_to_row = types.MethodType(_cells_to_row, ws)
-
-
-class StyleCache:
-    """One style array per look; each cell gets a copy (cheap: nine small ints)."""
-
-    def __init__(self, ws: Any) -> None:
-        self._ws = ws
-        self._arrays: dict[tuple[int, int, int, int, int], Any] = {}
-        self._keep: list[Any] = []  # the style objects stay alive, so their ids stay unique
-
-    def apply(
-        self, cell: Cell, fill: Any, font: Any, align: Any, fmt: str | None, border: Any = None
-    ) -> None:
-        key = (id(fill), id(font), id(align), hash(fmt), id(border))
-        arr = self._arrays.get(key)
-        if arr is None:
-            probe = WriteOnlyCell(self._ws)
-            if fill is not None:
-                probe.fill = fill
-            if font is not None:
-                probe.font = font
-            if align is not None:
-                probe.alignment = align
-            if fmt:
-                probe.number_format = fmt
-            if border is not None:
-                probe.border = border
-            arr = probe._style
-            self._arrays[key] = arr
-            self._keep.extend((fill, font, align, border))
-        cell._style = StyleArray(arr)
-
-
-def make_cell(
-    ws: Any, styles: StyleCache, spec: Spec, tz: ZoneInfo | None, border: Any = None
-) -> Cell | None:
+def make_cell(ws: Any, spec: Spec, tz: ZoneInfo | None, border: Any = None) -> Cell | None:
     value, is_text = safe_value(spec.value, tz)
     plain = spec.fill is None and spec.font is None and spec.align is None and not spec.fmt
     if value is None and plain and not spec.link and not spec.comment and border is None:
         return None
-    cell = WriteOnlyCell(ws)
+    cell = WriteOnlyCell(ws, value=value)
     if is_text:
-        cell._value, cell.data_type = value, "s"  # "=HYPERLINK(...)" from a mail stays a string
-    elif value is not None:
-        cell.value = value
-    if not plain or border is not None:
-        styles.apply(cell, spec.fill, spec.font, spec.align, spec.fmt, border)
+        cell.data_type = "s"  # "=HYPERLINK(...)" from a mail stays a string, never a formula
+    if spec.fill is not None:
+        cell.fill = spec.fill
+    if spec.font is not None:
+        cell.font = spec.font
+    if spec.align is not None:
+        cell.alignment = spec.align
+    if spec.fmt:
+        cell.number_format = spec.fmt
+    if border is not None:
+        cell.border = border
     if spec.link:
-        cell._hyperlink = (
+        cell.hyperlink = (
             Hyperlink(ref="", location=spec.link, display=str(value))
             if spec.internal
             else Hyperlink(ref="", target=spec.link)
@@ -196,8 +144,6 @@ def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, t
     """Write a list sheet: header look, frozen panes, widths, heights, autofilter, print setup.
     Returns the number of data rows written.  Everything written before the rows (sheet properties,
     views, column widths) is set before the first append; the tail (filter, validations) may follow."""
-    styles = StyleCache(ws)
-    cell_rows(ws)
     it: Iterator[Sequence[Spec]] = iter(rows)
     sample = list(itertools.islice(it, SAMPLE_ROWS))
     widths = _widths(sheet.headers, sheet.caps, sample)
@@ -214,11 +160,7 @@ def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, t
         note = (sheet.header_notes or {}).get(i)
         head.append(
             make_cell(
-                ws,
-                styles,
-                Spec(text, fill, style.HEADER_FONT, header_align, comment=note),
-                tz,
-                style.HEADER_BORDER,
+                ws, Spec(text, fill, style.HEADER_FONT, header_align, comment=note), tz, style.HEADER_BORDER
             )
         )
     ws.row_dimensions[1].height = 33
@@ -227,7 +169,7 @@ def stream_table(ws: Any, sheet: SheetSpec, rows: Iterable[Sequence[Spec]], *, t
     n = 0
     for n, row in enumerate(itertools.chain(sample, it), start=1):
         ws.row_dimensions[n + 1].height = _height(row, widths)
-        ws.append([make_cell(ws, styles, spec, tz) for spec in row])
+        ws.append([make_cell(ws, spec, tz) for spec in row])
         del ws.row_dimensions[n + 1]
     ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{n + 1}"
     return n

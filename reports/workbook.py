@@ -44,7 +44,7 @@ from reports.reviewer import (
     read_review_notes,
 )
 from reports.rows import FormRow, iter_form_rows, receipt_ordered
-from reports.stream import SheetSpec, Spec, StyleCache, cell_rows, make_cell, stream_table
+from reports.stream import SheetSpec, Spec, make_cell, stream_table
 from reports.table import (
     FIELD_COLUMNS,
     HEADERS,
@@ -548,7 +548,6 @@ def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, no
         [
             make_cell(
                 ws,
-                StyleCache(ws),
                 Spec(
                     "说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），"
                     "审核意见原样保留于此。"
@@ -635,17 +634,12 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
         font=style.GREY_FONT,
     )
     style.print_setup(ws, repeat_header=False, grid=False)  # before the first row (sheet properties)
-    styles = StyleCache(ws)
-    cell_rows(ws)
     for r in range(1, last + 3):
         if r != 2:
             ws.row_dimensions[r].height = 28 if r == 1 else 18
         ncols = max((col for row, col in grid if row == r), default=0)
         ws.append(
-            [
-                make_cell(ws, styles, grid[r, col], tz) if (r, col) in grid else None
-                for col in range(1, ncols + 1)
-            ]
+            [make_cell(ws, grid[r, col], tz) if (r, col) in grid else None for col in range(1, ncols + 1)]
         )
         ws.row_dimensions.pop(r, None)
 

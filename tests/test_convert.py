@@ -134,7 +134,11 @@ def test_password_protected_doc_is_sniffed_with_a_reason(legacy_docs) -> None:
 @pytest.mark.libreoffice
 @pytest.mark.slow
 @needs_lo
-def test_timeout_kills_the_whole_process_group() -> None:
+def test_timeout_kills_the_whole_process_group(monkeypatch, tmp_path) -> None:
+    import tempfile
+
+    # this test's own temporary folder: other runs on the machine have soffice processes too
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     # 1.5 s: long enough for oosplash to start soffice.bin, too short to finish two conversions.
     res = convert_to_docx([("a.doc", b"x"), ("b.doc", b"y")], timeout_s=1.5)
     assert [r.data for r in res] == [None, None]
@@ -142,7 +146,7 @@ def test_timeout_kills_the_whole_process_group() -> None:
     leftover = [
         p.pid
         for p in psutil.process_iter(["cmdline"])
-        if any("intake-lo-" in c for c in (p.info["cmdline"] or []))
+        if any(str(tmp_path) in c and "intake-lo-" in c for c in (p.info["cmdline"] or []))
     ]
     assert leftover == []  # neither the wrapper nor soffice.bin survived the kill
 
@@ -164,3 +168,25 @@ def test_doc_made_from_the_real_form_converts_back_into_a_parseable_form(legacy_
     assert parsed.is_form
     assert parsed.fields.to_json()["project_name"] == fields["project_name"]
     assert parsed.fields.to_json()["declared_org"] == fields["declared_org"]
+
+
+@pytest.mark.libreoffice
+@needs_lo
+def test_the_first_good_call_keeps_its_profile_and_later_calls_start_from_a_copy(
+    legacy_docs, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    exe = convert.soffice_path()
+    assert exe is not None
+    template = convert._template_dir(exe)
+    assert not template.exists()
+    first = convert_to_docx([("a.doc", legacy_docs["高级研修甲"])])
+    assert first[0].data is not None and (template / "user").is_dir()  # soffice's own profile layout
+    started: list[bool] = []
+    real = convert._start_profile
+    monkeypatch.setattr(
+        convert, "_start_profile", lambda exe, prof: started.append(real(exe, prof)) or started[-1]
+    )
+    second = convert_to_docx([("b.doc", legacy_docs["高级研修乙"])])
+    assert second[0].data is not None and started == [True]  # copied from the kept profile
+    assert "高级研修乙" in _document_xml(second[0].data)
