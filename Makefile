@@ -9,12 +9,12 @@ SYSTEM_PACKAGES := dovecot-imapd libreoffice-writer-nogui libreoffice-calc-nogui
 # Commands each package provides; apt runs only when one of them is missing.
 SYSTEM_COMMANDS := /usr/sbin/dovecot soffice unar bsdtar mbsync pdftoppm
 
-.PHONY: demo test venv system-deps bench clean
+.PHONY: demo test lint venv system-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q -e '.[test,bench,lint]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -35,6 +35,12 @@ demo: venv
 
 test: venv system-deps
 	$(PY) -m pytest -q
+
+# ruff (the rule selection in pyproject.toml), the formatter's check, and mypy --strict on the packages.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: venv system-deps
 	$(PY) bench/run_all.py

@@ -13,6 +13,7 @@ where it is.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import shutil
 import statistics
@@ -108,12 +109,12 @@ def measure(files: list[tuple[str, bytes]], repeat: int) -> dict[str, list[float
         xml = document_xml(data)
         root = ooxml.load_document(data)
         blocks = ooxml.walk_body(root)
-        out["lxml"].append(best_of(lambda: etree.fromstring(xml), repeat))
-        out["unzip_lxml"].append(best_of(lambda: etree.fromstring(document_xml(data)), repeat))
-        out["load"].append(best_of(lambda: ooxml.load_document(data), repeat))
-        out["walk"].append(best_of(lambda: ooxml.walk_body(root), repeat))
-        out["read"].append(best_of(lambda: _read(blocks), repeat))
-        out["parse_docx"].append(best_of(lambda: parse_docx(data, name), repeat))
+        out["lxml"].append(best_of(functools.partial(etree.fromstring, xml), repeat))
+        out["unzip_lxml"].append(best_of(lambda d=data: etree.fromstring(document_xml(d)), repeat))
+        out["load"].append(best_of(functools.partial(ooxml.load_document, data), repeat))
+        out["walk"].append(best_of(functools.partial(ooxml.walk_body, root), repeat))
+        out["read"].append(best_of(functools.partial(_read, blocks), repeat))
+        out["parse_docx"].append(best_of(functools.partial(parse_docx, data, name), repeat))
         out["docx2python"].append(best_of(_docx2python(data), max(1, repeat // 2)))
     return out
 
@@ -131,19 +132,19 @@ def report(title: str, files: list[tuple[str, bytes]], repeat: int) -> None:
         print(
             f"  {k:12s} median {v:7.3f} ms/form   (p90 {sorted(t[k])[int(len(t[k]) * 0.9)] * 1000:7.3f} ms)"
         )
-    ratios = [p / b for p, b in zip(t["parse_docx"], t["lxml"])]
+    ratios = [p / b for p, b in zip(t["parse_docx"], t["lxml"], strict=False)]
     print(
         f"parse_docx / bare lxml parse of document.xml: median {statistics.median(ratios):.2f}x "
         f"(max {max(ratios):.2f}x; target <= 3x)"
     )
     print(
         f"parse_docx / (unzip + lxml parse): median "
-        f"{statistics.median(p / b for p, b in zip(t['parse_docx'], t['unzip_lxml'])):.2f}x"
+        f"{statistics.median(p / b for p, b in zip(t['parse_docx'], t['unzip_lxml'], strict=False)):.2f}x"
     )
     if med["docx2python"] > 0.01:
         print(
             f"docx2python / parse_docx: median "
-            f"{statistics.median(d / p for d, p in zip(t['docx2python'], t['parse_docx'])):.1f}x slower"
+            f"{statistics.median(d / p for d, p in zip(t['docx2python'], t['parse_docx'], strict=False)):.1f}x slower"
         )
 
 

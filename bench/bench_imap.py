@@ -285,19 +285,19 @@ def bench(server, workdir: Path, args: argparse.Namespace) -> None:
         f"filled INBOX with {args.messages} mails ({mb_big:.1f} MB, {mb_big * 1e3 / args.messages:.0f} KB each) "
         f"and 'small' with {args.small} ({mb_small:.1f} MB) in {time.perf_counter() - t0:.1f} s"
     )
-    cfg = dict(
-        kind="imap",
-        host=server.host,
-        port=server.port,
-        security="plain",
-        username=user.name,
-        password_env=user.password_env,
-        folders=["INBOX"],
-        batch_size=args.batch,
-        connect_timeout=10,
-        read_timeout=60,
-        post_action="none",
-    )
+    cfg = {
+        "kind": "imap",
+        "host": server.host,
+        "port": server.port,
+        "security": "plain",
+        "username": user.name,
+        "password_env": user.password_env,
+        "folders": ["INBOX"],
+        "batch_size": args.batch,
+        "connect_timeout": 10,
+        "read_timeout": 60,
+        "post_action": "none",
+    }
 
     run_child(cfg, "INBOX", "fetch")  # warm Dovecot's index and the page cache for both sides
     fetch = min((run_child(cfg, "INBOX", "fetch") for _ in range(3)), key=lambda r: r["seconds"])

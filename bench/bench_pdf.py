@@ -141,7 +141,7 @@ def stage_split(docs: Sequence[bytes], repeat: int) -> None:
                 "plumber open+objects",
                 "pdf_text own work",
             )
-            for name, t0, t1 in zip(names, marks, marks[1:]):
+            for name, t0, t1 in zip(names, marks, marks[1:], strict=False):
                 if name:
                     totals[name] = totals.get(name, 0.0) + t1 - t0
     print(f"\nsteps of one parse (first page of {len(docs)} forms, mean of {repeat} runs):")

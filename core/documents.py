@@ -93,7 +93,7 @@ class ParsedForm:
     source: str  # the document's display name (decoded original file name)
     kind: str  # "docx" | "pdf"
     is_form: bool  # False: the document is not a 申报表 (cover letter, notice, ...)
-    fields: FormFields = FormFields()
+    fields: FormFields = field(default_factory=FormFields)
     evidence: Mapping[str, Evidence] = field(default_factory=dict)  # by field key
     raw_pairs: tuple[tuple[str, str], ...] = ()  # every label/value pair seen, known or not (--debug)
     problems: tuple[Problem, ...] = ()

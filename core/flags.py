@@ -7,7 +7,7 @@ reads in the workbook and the HTML summary; the export carries `code` and `detai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Flag:
     detail: str = ""
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # the application cannot be accepted as it is (late, no form, rule break)
     WARNING = "warning"  # a reviewer must look (missing field, no seal, mismatch)
     INFO = "info"  # context (superseded, date header differs)

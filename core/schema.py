@@ -350,8 +350,9 @@ class FormSchema:
     def with_labels(self, extra: Mapping[str, Sequence[str]]) -> FormSchema:
         """The same schema with label variants added (`[notice.labels]`: a relabelled row next year);
         KeyError for a key the schema does not have."""
-        for key in extra:
-            self.by_key[key]  # noqa: B018 - an unknown key is an error
+        unknown = [key for key in extra if key not in self.by_key]
+        if unknown:
+            raise KeyError(", ".join(unknown))
         fields = tuple(
             replace(f, labels=f.labels + tuple(x for x in extra.get(f.key, ()) if x not in f.labels))
             for f in self.fields

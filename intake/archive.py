@@ -9,6 +9,7 @@ absolute paths, control characters); the original name stays available as data (
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -533,7 +534,7 @@ def _tnef_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]],
         return [], "winmail.dat 已损坏，无法读取"
     pos, n = 6, len(data)
     codepage: int | None = None
-    atts: list[dict] = []
+    atts: list[dict[str, Any]] = []
     try:
         while pos + 9 <= n:
             level = data[pos]
@@ -557,16 +558,14 @@ def _tnef_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]],
                         return [], "winmail.dat 内文件过大，已拒绝"
                     atts[-1]["data"] = body
                 elif aid == _ATT_MAPI:
-                    try:
+                    with contextlib.suppress(struct.error):
                         atts[-1]["names"] = _mapi_names(body)
-                    except struct.error:
-                        pass
     except struct.error:
         return _tnef_collect(atts, codepage), "winmail.dat 已损坏，部分附件可能缺失"
     return _tnef_collect(atts, codepage), None
 
 
-def _tnef_collect(atts: list[dict], codepage: int | None) -> list[tuple[str, bytes]]:
+def _tnef_collect(atts: list[dict[str, Any]], codepage: int | None) -> list[tuple[str, bytes]]:
     out = []
     for i, a in enumerate(atts):
         if "data" not in a:

@@ -7,11 +7,12 @@ exit code 1 and a message that says what to fix. Nothing in the mailbox is chang
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import click
+
+from parsers.convert import libreoffice_available
 
 __all__ = ["run_check"]
 
@@ -22,12 +23,7 @@ def _say(ok: bool | None, step: str, detail: str = "") -> None:
 
 
 def _libreoffice() -> tuple[bool, str]:
-    try:
-        from parsers.convert import libreoffice_available  # type: ignore[import-not-found]
-    except ImportError:
-        path = shutil.which("soffice") or shutil.which("libreoffice")
-        return path is not None, path or "soffice not found"
-    ok = bool(libreoffice_available())
+    ok = libreoffice_available()
     return ok, "soffice found" if ok else "soffice not found"
 
 

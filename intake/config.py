@@ -11,6 +11,7 @@ variable, read only when a connection is made (`MailboxConfig.password`), and ne
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -101,7 +102,7 @@ class MailboxConfig:
 class IntakeConfig:
     deadline: datetime  # aware
     training_end_limit: date
-    timezone: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     data_dir: Path = Path("intake-data")
     workers: int | None = None  # None: number of cores
     parse_timeout_s: float = 60.0
@@ -277,10 +278,8 @@ def _deadline(name: str, v: Any) -> datetime:
     # TOML may hand us a datetime already (unquoted); a string is parsed here.
     shown = _show(_raw(v))
     if isinstance(v, str):
-        try:
+        with contextlib.suppress(ValueError):
             v = datetime.fromisoformat(v)
-        except ValueError:
-            pass
     if not isinstance(v, datetime) or v.tzinfo is None or v.utcoffset() is None:
         raise ConfigError(name, f"expected an ISO 8601 datetime with offset, got {shown}")
     return v
@@ -359,21 +358,21 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
     )
     kind = _get(t, s, "kind", _choice("imap", "maildir"), _REQUIRED)
     folders = _folders(t)
-    common: dict[str, Any] = dict(
-        kind=kind,
-        folders=folders,
-        ca_file=_get(t, s, "ca_file", _path(base_dir), None),
-        verify_tls=_get(t, s, "verify_tls", _bool, True),
-        connect_timeout=_get(t, s, "connect_timeout", _positive_float, 30.0),
-        read_timeout=_get(t, s, "read_timeout", _positive_float, 120.0),
-        batch_size=_get(t, s, "batch_size", _int_in(1, 10_000), 50),
-        post_action=_get(t, s, "post_action", _post_action, "none"),
-        retries=_get(t, s, "retries", _int_in(1, 100), 5),
-        retry_backoff_s=_get(t, s, "retry_backoff_s", _positive_float, 1.0),
-        port=_get(t, s, "port", _int_in(1, 65535), 993),
-        security=_get(t, s, "security", _choice("ssl", "starttls", "plain"), "ssl"),
-        password_env=_get(t, s, "password_env", _nonempty, "INTAKE_IMAP_PASSWORD"),
-    )
+    common: dict[str, Any] = {
+        "kind": kind,
+        "folders": folders,
+        "ca_file": _get(t, s, "ca_file", _path(base_dir), None),
+        "verify_tls": _get(t, s, "verify_tls", _bool, True),
+        "connect_timeout": _get(t, s, "connect_timeout", _positive_float, 30.0),
+        "read_timeout": _get(t, s, "read_timeout", _positive_float, 120.0),
+        "batch_size": _get(t, s, "batch_size", _int_in(1, 10_000), 50),
+        "post_action": _get(t, s, "post_action", _post_action, "none"),
+        "retries": _get(t, s, "retries", _int_in(1, 100), 5),
+        "retry_backoff_s": _get(t, s, "retry_backoff_s", _positive_float, 1.0),
+        "port": _get(t, s, "port", _int_in(1, 65535), 993),
+        "security": _get(t, s, "security", _choice("ssl", "starttls", "plain"), "ssl"),
+        "password_env": _get(t, s, "password_env", _nonempty, "INTAKE_IMAP_PASSWORD"),
+    }
     if kind == "maildir":
         return MailboxConfig(
             **common,

@@ -12,6 +12,7 @@ ProcessPoolExecutor cannot kill the one worker that hangs without breaking the w
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import gc
 import logging
@@ -117,7 +118,7 @@ def _run_one(parse_fn: ParseFn, doc: Document) -> tuple[Any, ...]:
         return ("err", REASON_TOO_BIG, doc.name, "MemoryError")
     except RecursionError:
         return ("err", REASON_INTERNAL, doc.name, "RecursionError: document nested too deeply")
-    except Exception:  # a parser bug must not cost the run: report it and keep the trace for the log
+    except Exception:  # noqa: BLE001 - the worker side of the trap: a parser bug costs one document
         return ("err", REASON_INTERNAL, doc.name, traceback.format_exc(limit=20))
 
 
@@ -128,9 +129,9 @@ def _send(conn: Any, message: tuple[Any, ...]) -> None:
         if message[0] != "ok":
             raise
         try:
-            conn.send(("ok", _plain(message[1])) + message[2:])
-        except Exception:
-            conn.send(("err", REASON_INTERNAL, "", f"result not picklable: {err}") + message[-2:])
+            conn.send(("ok", _plain(message[1]), *message[2:]))
+        except Exception:  # noqa: BLE001 - whatever pickling raises, the parent gets an answer
+            conn.send(("err", REASON_INTERNAL, "", f"result not picklable: {err}", *message[-2:]))
 
 
 def _fresh_output() -> None:
@@ -142,7 +143,7 @@ def _fresh_output() -> None:
     Fresh objects on duplicated descriptors have no such history. The parent logs every outcome."""
     for name, fd in (("stdout", 1), ("stderr", 2)):
         try:
-            stream = open(os.dup(fd), "w", encoding="utf-8", errors="backslashreplace", buffering=1)
+            stream = open(os.dup(fd), "w", encoding="utf-8", errors="backslashreplace", buffering=1)  # noqa: SIM115 - the worker's stream for its whole life
         except OSError:
             continue
         setattr(sys, name, stream)
@@ -198,7 +199,7 @@ def _worker_main(conn: Any, parse_fn: ParseFn, memory_mb: int, parent_pid: int) 
         started = time.perf_counter()
         outcome = _run_one(parse_fn, doc)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        _send(conn, outcome + (time.perf_counter() - started, rss))
+        _send(conn, (*outcome, time.perf_counter() - started, rss))
         if outcome[0] == "err" and outcome[1] == REASON_TOO_BIG:
             return  # after MemoryError the heap may be in a poor state: start afresh
 
@@ -293,7 +294,8 @@ class DocumentParser:
             self._dispatch(queue, docs, results, on_done)
             self._collect(docs, results, on_done)
         return [
-            r if r is not None else DocumentError(REASON_INTERNAL, name=d.name) for r, d in zip(results, docs)
+            r if r is not None else DocumentError(REASON_INTERNAL, name=d.name)
+            for r, d in zip(results, docs, strict=False)
         ]
 
     def _grow(self, n: int) -> None:
@@ -344,7 +346,7 @@ class DocumentParser:
                 self._stop(worker, graceful=False)
                 worker = self._pool[slot] = self._spawn()
                 worker.conn.send(docs[i])
-            except Exception as err:  # the document itself cannot be sent (pickling)
+            except Exception as err:  # noqa: BLE001 - the document itself cannot be sent (pickling)
                 self._finish(
                     i,
                     docs[i],
@@ -408,7 +410,7 @@ class DocumentParser:
         try:
             if worker.conn.poll():
                 message = worker.conn.recv()
-        except Exception:  # EOF or a truncated message from a dying worker
+        except Exception:  # noqa: BLE001 - EOF or a truncated message from a dying worker
             message = None
         if message is None:
             self._crashed(slot, worker, docs[i], i, results, on_done)
@@ -480,10 +482,8 @@ class DocumentParser:
     def _stop(self, worker: _Worker, *, graceful: bool) -> None:
         process = worker.process
         if graceful and process.is_alive():
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 worker.conn.send(None)
-            except (OSError, EOFError):
-                pass
             process.join(_JOIN_S)
         if process.is_alive():
             process.kill()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 __all__ = ["LOCK_NAME", "LockBusy", "run_lock"]
@@ -27,10 +27,8 @@ _held: set[int] = set()  # lock descriptors of this process, closed in forked ch
 
 def _close_in_child() -> None:
     for fd in _held:
-        try:
+        with suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     _held.clear()
 
 

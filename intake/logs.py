@@ -67,7 +67,7 @@ def redact(text: str) -> str:
 def _render_message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
-    except Exception:  # bad format args: keep something readable rather than losing the record
+    except Exception:  # noqa: BLE001 - bad format args: keep something readable rather than losing the record
         return f"{record.msg!r} % {record.args!r}"
 
 
@@ -83,14 +83,14 @@ def _clean(record: logging.LogRecord) -> logging.LogRecord:
         record.exc_text = redact(record.exc_text)
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
-    record._intake_redacted = True  # type: ignore[attr-defined]
+    record._intake_redacted = True
     return record
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stderr is *now* (click's CliRunner and pytest swap it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

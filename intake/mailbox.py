@@ -11,6 +11,9 @@ Rules that come from 163.com and from IMAP itself (see notes/pitfalls.md §1 and
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import imaplib
 import logging
 import os
 import random
@@ -391,7 +394,8 @@ class ImapMailbox:
         expected = self._uidvalidity.get(folder)
         for batch in _batches(wanted, self._batch):
             rows = self._retry(
-                f"FETCH {folder}", lambda c, b=batch: self._fetch_batch(c, folder, b, expected)
+                f"FETCH {folder}",
+                functools.partial(self._fetch_batch, folder=folder, batch=batch, expected=expected),
             )
             for uidvalidity, uid, when, data in rows:
                 yield RawMessage(ref=MessageRef(folder, uidvalidity, uid), internal_date=when, data=data)
@@ -510,7 +514,5 @@ def _quiet_trace(client: IMAPClient) -> None:
 
 
 def _shutdown(client: IMAPClient) -> None:
-    try:
+    with contextlib.suppress(OSError, imaplib.IMAP4.error):  # already closed
         client.shutdown()
-    except Exception:  # already closed
-        pass

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import itertools
 import re
 import unicodedata
@@ -419,7 +420,7 @@ def decode_filename(
         if not header:
             continue
         _main, params = _split_params(header)
-        name, raw = _param(params, base)
+        name, _raw = _param(params, base)
         if name is not None and name.strip():  # filename="" falls back to name=
             # The audit trail: valid UTF-8 as text, any other byte as a \xNN escape (storable anywhere).
             return name, _audit_text(header)
@@ -562,10 +563,8 @@ def _uu_decode(body: bytes) -> bytes:
             out += binascii.a2b_uu(line)
         except binascii.Error:
             nbytes = (((line[0] - 32) & 63) * 4 + 5) // 3
-            try:
+            with contextlib.suppress(binascii.Error):
                 out += binascii.a2b_uu(line[:nbytes])
-            except binascii.Error:
-                pass
     return bytes(out)
 
 
@@ -661,7 +660,7 @@ def _with_problem(info: PartInfo, p: Problem) -> PartInfo:
         info.data,
         info.is_attachment,
         info.charset,
-        info.problems + (p,),
+        (*info.problems, p),
     )
 
 
@@ -808,7 +807,7 @@ _UU_END = re.compile(rb"^end[ \t\r]*$", re.M)
 def inline_uuencoded(body: bytes) -> list[MailAttachment]:
     """Files uuencoded inside a plain-text body (Outlook Express, old Foxmail) as attachments.  Linear in
     the body: each block's end is searched once, and a begin without an end stops the search."""
-    found = []
+    found: list[MailAttachment] = []
     pos = 0
     while len(found) < MAX_PARTS:
         begin = _UU_BEGIN.search(body, pos)

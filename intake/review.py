@@ -99,7 +99,7 @@ class Rules:
     phone_any_of: tuple[str, ...] = DEFAULT_PHONE_ANY_OF
     date_header_margin: timedelta = timedelta(minutes=60)
     expected_training_days: Mapping[str, int] | None = field(default=None, hash=False)
-    notice: Notice = Notice()  # this year's call: forms are read against it
+    notice: Notice = field(default_factory=Notice)  # this year's call: forms are read against it
 
     def __post_init__(self) -> None:
         if self.deadline.tzinfo is None or self.deadline.utcoffset() is None:
@@ -503,10 +503,10 @@ def _order(key: FormKey) -> tuple[datetime, str, str]:
 
 def _resolve(ordered: Sequence[FormKey], roots: Sequence[int]) -> dict[str, str]:
     newest: dict[int, FormKey] = {}
-    for key, root in zip(ordered, roots):
+    for key, root in zip(ordered, roots, strict=False):
         newest[root] = key  # ordered ascending, so the last one seen is the newest
     result: dict[str, str] = {}
-    for key, root in zip(ordered, roots):
+    for key, root in zip(ordered, roots, strict=False):
         winner = newest[root]
         if key.message_key != winner.message_key:
             result[key.form_id] = winner.form_id

@@ -11,6 +11,7 @@ so one bad file cannot poison the rest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -100,7 +101,7 @@ def convert_files(
         single = timeout_s or _default_timeout(1)
         return [
             r if r.data is not None else _run_batch(exe, [it], target, infilter, single)[0][0]
-            for it, r in zip(items, results)
+            for it, r in zip(items, results, strict=False)
         ]
     return results
 
@@ -191,9 +192,9 @@ def _run_batch(
         results = []
         for stem in stems:
             produced = out / f"{stem}.{target}"
-            data = produced.read_bytes() if produced.is_file() else None
-            if data is not None and _looks_like(target, data):
-                results.append(ConversionResult(data, None))
+            made = produced.read_bytes() if produced.is_file() else None
+            if made is not None and _looks_like(target, made):
+                results.append(ConversionResult(made, None))
             else:
                 results.append(ConversionResult(None, TIMEOUT if timed_out else FAILED))
         if not prepared and any(r.data is not None for r in results):
@@ -201,16 +202,12 @@ def _run_batch(
         return results, timed_out
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """soffice forks soffice.bin: kill the whole session so nothing keeps running or writing."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
     for stream in (proc.stdout, proc.stderr):
         if stream:
             stream.close()

@@ -28,7 +28,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_w = "{%s}" % W
+_w = f"{{{W}}}"
 
 
 def q(tag: str) -> str:
@@ -72,7 +72,7 @@ def _ole_reason(data: bytes) -> str:
 
         if msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted():
             return "文件已加密（设有打开密码），请申报单位提供未加密的 Word 文件"
-    except Exception:  # an unreadable OLE file is reported as legacy below
+    except Exception:  # noqa: BLE001 - msoffcrypto raises many types on a damaged file: read as legacy below
         pass
     return "这是旧版 Word（.doc/.wps）文件，需先转换为 .docx 才能读取"
 
@@ -216,8 +216,8 @@ SDT, SDTCONTENT = q("sdt"), q("sdtContent")
 SYM, FLDCHAR, INSTR = q("sym"), q("fldChar"), q("instrText")
 FLDSIMPLE, TXBX = q("fldSimple"), q("txbxContent")
 CUSTOMXML, INS, DEL, MOVETO = q("customXml"), q("ins"), q("del"), q("moveTo")
-ALT, FALLBACK = "{%s}AlternateContent" % MC, "{%s}Fallback" % MC
-W14_CHECKBOX, W14_CHECKED, W14_VAL = "{%s}checkbox" % W14, "{%s}checked" % W14, "{%s}val" % W14
+ALT, FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Fallback"
+W14_CHECKBOX, W14_CHECKED, W14_VAL = f"{{{W14}}}checkbox", f"{{{W14}}}checked", f"{{{W14}}}val"
 _RPR = q("rPr")
 _FONT_ATTRS = tuple(q(a) for a in ("ascii", "hAnsi", "cs", "eastAsia"))
 _VAL = q("val")
@@ -282,7 +282,7 @@ def _run_font(run: etree._Element) -> str | None:
                 for attr in _FONT_ATTRS:
                     value = fonts.get(attr)
                     if value:
-                        return value
+                        return str(value)
         return None
     return None
 
@@ -413,11 +413,14 @@ def paragraph_text(p: etree._Element) -> tuple[str, list[etree._Element]]:
 # ------------------------------------------------------------------ blocks and tables
 
 
-# NamedTuples: one of each per cell and row of every form, built in the walker's hot loop.
+# A body or cell as walked: paragraphs, grids of text boxes, and runs of consecutive tables (merged later).
+_Raw = Para | Grid | list["_RawTable"]
+
+
 class _RawCell(NamedTuple):
     span: int
     vmerge: str | None  # "restart" | "continue" | None
-    blocks: list  # Para | Grid | list[_RawTable] (a run of consecutive tables)
+    blocks: list[_Raw]
 
 
 class _RawRow(NamedTuple):
@@ -433,37 +436,38 @@ def _block_children(el: etree._Element) -> Iterator[etree._Element]:
     """w:p and w:tbl children, looking through w:sdt / w:customXml wrappers."""
     for child in el:
         tag = child.tag
-        if tag == P or tag == TBL:
+        if tag in (P, TBL):
             yield child
         elif tag == SDT:
             content = child.find(SDTCONTENT)
             if content is not None and not _showing_placeholder(child):
                 yield from _block_children(content)
-        elif tag == CUSTOMXML or tag == INS or tag == MOVETO:
+        elif tag in (CUSTOMXML, INS, MOVETO):
             yield from _block_children(child)
 
 
-def _add_para(out: list, text: str) -> None:
+def _add_para(out: list[_Raw], text: str) -> None:
     # An empty paragraph between two tables does not end the run: split tables join up.
     if text.strip() or not (out and isinstance(out[-1], list)):
         out.append(Para(text))
 
 
-def _add_table(out: list, table: _RawTable) -> None:
-    if out and isinstance(out[-1], list):
-        out[-1].append(table)
+def _add_table(out: list[_Raw], table: _RawTable) -> None:
+    last = out[-1] if out else None
+    if isinstance(last, list):
+        last.append(table)
     else:
         out.append([table])
 
 
-def _box_blocks(boxes: list[etree._Element], out: list) -> None:
+def _box_blocks(boxes: list[etree._Element], out: list[_Raw]) -> None:
     for box in boxes:
         out.extend(build_grid(b) if isinstance(b, list) else b for b in _blocks(box))
 
 
-def _blocks(container: etree._Element) -> list:
+def _blocks(container: etree._Element) -> list[_Raw]:
     """Paragraphs, and runs of consecutive tables (merged later), text boxes before their paragraph."""
-    out: list = []
+    out: list[_Raw] = []
     for el in _block_children(container):
         if el.tag == TBL:
             _add_table(out, _raw_table(el))
@@ -554,13 +558,25 @@ def walk_body(root: etree._Element) -> list[Block]:
 
 
 @dataclass
+class _Origin:
+    """A cell being placed: its origin, how far it spans so far, and its content."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    paras: tuple[str, ...]
+    nested: tuple[Grid, ...]
+
+
+@dataclass
 class _Build:
-    cells: list[list] = field(default_factory=list)  # [row, col, rowspan, colspan, paras, nested]
+    cells: list[_Origin] = field(default_factory=list)
     index: dict[tuple[int, int], int] = field(default_factory=dict)
     n_cols: int = 0
 
 
-def _cell_content(blocks: list) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
+def _cell_content(blocks: list[_Raw]) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
     paras: list[str] = []
     nested: list[Grid] = []
     for b in blocks:
@@ -577,10 +593,10 @@ def _add_row(b: _Build, row: _RawRow, r: int) -> None:
         above = b.index.get((r - 1, col)) if cell.vmerge == "continue" else None
         if above is not None:
             origin = b.cells[above]
-            origin[2] = r - origin[0] + 1
+            origin.rowspan = r - origin.row + 1
             target = above
         else:
-            b.cells.append([r, col, 1, cell.span, *_cell_content(cell.blocks)])
+            b.cells.append(_Origin(r, col, 1, cell.span, *_cell_content(cell.blocks)))
             target = len(b.cells) - 1
         for c in range(col, col + cell.span):
             b.index[(r, c)] = target
@@ -606,7 +622,10 @@ def build_grid(tables: list[_RawTable]) -> Grid:
                     continue  # a repeated header row at the top of a continuation table
             _add_row(b, row, r)
             r += 1
-    cells = tuple(GridCell(*c, text=_cell_text(c[4], c[5])) for c in b.cells)
+    cells = tuple(
+        GridCell(c.row, c.col, c.rowspan, c.colspan, c.paras, c.nested, _cell_text(c.paras, c.nested))
+        for c in b.cells
+    )
     return Grid(cells, r, b.n_cols, b.index)
 
 

@@ -163,7 +163,8 @@ def _row_pairs(labels: Labels, cells: list[str | None], section: str | None, off
         j = i + 1
         while j < len(cells) and cells[j] is None:
             j += 1
-        value = cells[j] if j < len(cells) and cells[j] is not None else ""
+        value = cells[j] if j < len(cells) else None
+        value = value or ""
         if value and (_spec_for(labels, value, section) is not None or _split_inline(labels, value)):
             out.append(_Pair(spec, cell, "", j + offset, label_col=i + offset))  # next cell is a label
             i = j

@@ -8,6 +8,7 @@ field reader (parsers.pdf_form) sees the same marks as the Word walker emits.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -114,7 +115,7 @@ def _lines(chars: Sequence[Mapping[str, Any]]) -> list[_Line]:
 
 def _glyph(ch: Mapping[str, Any]) -> str:
     """A character as shown: symbol-font boxes (Wingdings 'þ', Wingdings 2 'R', PUA U+F0xx) become ☑/☐."""
-    text = ch["text"]
+    text = str(ch["text"])
     if len(text) != 1:
         return text
     font = str(ch.get("fontname") or "").split("+")[-1].lower()
@@ -206,7 +207,7 @@ def _join_lines(lines: Sequence[_Line], right: float) -> str:
     if not lines:
         return ""
     out = lines[0].text
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in itertools.pairwise(lines):
         room = right - prev.x1
         if _is_paragraph_break(prev, line, right):
             out += "\n" + line.text
@@ -248,7 +249,7 @@ def _cell_text(placed: Sequence[_Placed], bbox: tuple[float, float, float, float
     lines = _lines(inside)
     if not lines:
         return ""
-    pad = max(0.0, min(l.x0 for l in lines) - x0)
+    pad = max(0.0, min(line.x0 for line in lines) - x0)
     text = _join_lines(lines, x1 - pad)
     last = lines[-1]
     # A last line that stops short ended its paragraph: if the row goes on at the next page, the break stays
@@ -300,7 +301,7 @@ def _read_page(page: Any, labels: Labels) -> PageRead:
             rows.append(tuple(None if cell is None else _cell_text(band, cell) for cell in row.cells))
         rows.append(())  # a table boundary
     free = [c for cx, cy, c in placed if not any(_within(cx, cy, b) for b in boxes)]
-    lines = tuple(l.text for l in _lines(free))
+    lines = tuple(line.text for line in _lines(free))
     if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
         rows = line_rows(lines, labels.in_line)
     return PageRead(tuple(rows), lines)

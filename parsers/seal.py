@@ -57,7 +57,8 @@ def _red_rule(px: np.ndarray) -> np.ndarray:
     sat_ok = (hi > 110) & ((hi - lo) * 100 > 30 * hi)  # saturation > 0.30
     # red/orange/pink hue: red channel is the maximum and green is not far above blue (orange up to ~35°)
     hue_ok = (r == hi) & ((g - b) * 100 < 60 * (hi - lo)) & ((b - g) * 100 < 60 * (hi - lo))
-    return strong | (sat_ok & hue_ok)
+    mask: np.ndarray = strong | (sat_ok & hue_ok)
+    return mask
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:

@@ -119,7 +119,7 @@ _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<meta|<body)", re.I)
 
 
 def _sniff_text(head: bytes) -> Sniffed:
-    start = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff\r\n\t ")
+    start = head.lstrip(b"\xef\xbb\xbf\xff\xfe\r\n\t ")
     if start.startswith(b"{\\rtf"):
         return Sniffed("other", "rtf", "文件为 RTF 格式（扩展名可能为 .doc），请另存为 .docx 后重新提交")
     low = start[:600].lower()

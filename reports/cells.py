@@ -43,10 +43,7 @@ def text_width(text: str) -> int:
     """Display width of the longest line, wide (CJK) characters counting double."""
     best = 0
     for line in text.split("\n"):
-        if line.isascii():
-            best = max(best, len(line))
-        else:
-            best = max(best, sum(_char_width(ch) for ch in line))
+        best = max(best, len(line)) if line.isascii() else max(best, sum(_char_width(ch) for ch in line))
     return best
 
 

@@ -150,4 +150,4 @@ def _column(c: Any) -> int:
     ref = c.get("r")
     if not ref:
         raise Unsupported("cell without a reference")
-    return column_index_from_string(ref.rstrip("0123456789"))
+    return int(column_index_from_string(ref.rstrip("0123456789")))

@@ -7,6 +7,7 @@ from the 已移除 sheet are read too: a form that disappeared and comes back ge
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -56,6 +57,11 @@ def _header_index(row: tuple[Any, ...]) -> dict[str, int]:
     return {str(v).strip(): i for i, v in enumerate(row) if v is not None}
 
 
+def _cell(row: tuple[Any, ...], idx: dict[str, int], name: str) -> Any:
+    i = idx.get(name)
+    return row[i] if i is not None and i < len(row) else None
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -78,11 +84,7 @@ def _notes_from_rows(rows: Iterable[tuple[Any, ...]], notes: dict[str, ReviewNot
     if not any(h in idx for h in REVIEW_HEADERS):
         return
     for number, row in enumerate(rows, start=2):
-
-        def at(name: str) -> Any:
-            i = idx.get(name)
-            return row[i] if i is not None and i < len(row) else None
-
+        at = functools.partial(_cell, row, idx)
         note = ReviewNote(
             _text(at(FORM_ID_HEADER)).strip(),
             tuple(at(h) for h in REVIEW_HEADERS),
@@ -118,11 +120,11 @@ def read_review_notes(path: Path) -> dict[str, ReviewNote]:
     if not path.exists():
         return {}
     notes: dict[str, ReviewNote] = {}
-    slow = []
+    slow: list[str | list[tuple[Any, ...]]] = []
     # 已移除 first, so a live row's newer values win over an old removed copy.
     for title in (REMOVED_SHEET, PROJECT_SHEET):
         rows = _fast_rows(path, title)
-        if rows is False:
+        if rows is False or rows is True:
             slow.append(title)
         elif rows is not None and not slow:
             _notes_from_rows(rows, notes)
@@ -133,7 +135,7 @@ def read_review_notes(path: Path) -> dict[str, ReviewNote]:
     return notes
 
 
-def _read_slowly(path: Path, todo: list[Any], notes: dict[str, ReviewNote]) -> None:
+def _read_slowly(path: Path, todo: list[str | list[tuple[Any, ...]]], notes: dict[str, ReviewNote]) -> None:
     """openpyxl for the sheets named in `todo` (rows already read are applied in their turn)."""
     # data_only=False: a reviewer who typed "=..." gets that text back (as text), not a lost formula.
     wb = load_workbook(path, read_only=True, data_only=False)

@@ -106,7 +106,7 @@ def _widths(
 ) -> list[float]:
     """Width per column from its longest line in the header and the sample (CJK counted double)."""
     out = []
-    for i, (header, cap) in enumerate(zip(headers, caps)):
+    for i, (header, cap) in enumerate(zip(headers, caps, strict=False)):
         best = text_width(header)
         for row in sample:
             if best >= cap:
@@ -120,7 +120,7 @@ def _widths(
 def _height(row: Sequence[Spec], widths: Sequence[float]) -> float:
     """Row height from the tallest wrapped cell, at most style.MAX_LINES lines."""
     lines = 1
-    for spec, width in zip(row, widths):
+    for spec, width in zip(row, widths, strict=False):
         value = spec.value
         if isinstance(value, str) and value and spec.align is not None and spec.align.wrap_text:
             lines = max(lines, line_count(value, width))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-
 
 __all__ = [
     "DATETIME_FORMAT",
@@ -14,14 +12,20 @@ __all__ = [
     "FLAG_FILL",
     "FONT_NAME",
     "GREY_FONT",
+    "HEADER_BORDER",
     "HEADER_FILL",
+    "HEADER_FONT",
     "LATE_FILL",
     "LINK_FONT",
     "NOWRAP",
+    "REVIEW_FILL",
     "SEVERITY_FILLS",
     "STATUS_FILLS",
     "TOP",
     "WRAP",
+    "Alignment",
+    "Font",
+    "PatternFill",
     "print_setup",
 ]
 

@@ -102,7 +102,8 @@ def _field_col(fc: Column) -> _Col:
 def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str], str]) -> list[_Col]:
     by_path = {fc.path: _field_col(fc) for fc in FIELD_COLUMNS}
     head = [by_path.pop("project_name"), by_path.pop("declared_org")]
-    cols = head + [
+    cols = [
+        *head,
         _Col(
             "状态", 10, lambda r: form_status(r.message, r.form, form_flags_with_message(r.message, r.form))
         ),
@@ -122,7 +123,9 @@ def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str]
             lambda r: (
                 "新增"
                 if r.message.key in run.new_keys
-                else ("更新" if r.message.key in run.changed_keys else None)
+                else "更新"
+                if r.message.key in run.changed_keys
+                else None
             ),
         ),
     ]
@@ -625,7 +628,7 @@ def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: 
     nxt = _block(grid, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
     _block(grid, nxt, 7, "按申报单位类型（推测）", c.by_unit_type or (("无", 0),))
     _block(grid, 5, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
-    for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8)):
+    for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8), strict=False):
         ws.column_dimensions[letter].width = width
     last = max(r for r, _ in grid)
     grid[last + 2, 1] = Spec(

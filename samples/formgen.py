@@ -10,6 +10,7 @@ The output is deterministic (fixed zip timestamps) so golden files stay byte-sta
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import zipfile
 from collections.abc import Callable, Mapping
@@ -359,7 +360,7 @@ def _tables_xml(rows: list[list[Cell]], ctx: _Ctx) -> str:
     if ctx.style != "split_table":
         return _table_xml(rows)
     cuts = [0, *_split_points(rows), len(rows)]
-    parts = [_table_xml(rows[a:b]) for a, b in zip(cuts, cuts[1:])]
+    parts = [_table_xml(rows[a:b]) for a, b in itertools.pairwise(cuts)]
     return _para().join(parts)
 
 

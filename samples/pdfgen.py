@@ -10,6 +10,7 @@ Each can carry a red round 公章 near the 申报单位 line on page 1, which pa
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -76,10 +77,10 @@ def _stamp_cached(px: int, text: str) -> Image.Image:
     draw = ImageDraw.Draw(img)
     ring = max(2, px // 22)
     draw.ellipse(
-        (ring // 2, ring // 2, px - 1 - ring // 2, px - 1 - ring // 2), outline=SEAL_RED + (235,), width=ring
+        (ring // 2, ring // 2, px - 1 - ring // 2, px - 1 - ring // 2), outline=(*SEAL_RED, 235), width=ring
     )
     c = px / 2
-    draw.polygon(_star(c, c, px * 0.17), fill=SEAL_RED + (235,))
+    draw.polygon(_star(c, c, px * 0.17), fill=(*SEAL_RED, 235))
     _arc_text(img, text, radius=px * 0.36, size=max(8, int(px * 0.12)))
     return img
 
@@ -95,8 +96,8 @@ def _arc_text(img: Image.Image, text: str, *, radius: float, size: int) -> None:
     for i, ch in enumerate(chars):
         ang = -math.pi / 2 - span / 2 + span * (i + 0.5) / len(chars)
         tile = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
-        ImageDraw.Draw(tile).text((size // 2, size // 2), ch, font=font, fill=SEAL_RED + (235,))
-        tile = tile.rotate(-math.degrees(ang) - 90, resample=Image.BICUBIC)
+        ImageDraw.Draw(tile).text((size // 2, size // 2), ch, font=font, fill=(*SEAL_RED, 235))
+        tile = tile.rotate(-math.degrees(ang) - 90, resample=Image.Resampling.BICUBIC)
         x = c + radius * math.cos(ang) - tile.width / 2
         y = c + radius * math.sin(ang) - tile.height / 2
         img.alpha_composite(tile, (int(x), int(y)))
@@ -158,10 +159,8 @@ def _docx_to_pdf(docx: bytes, timeout_s: float = SOFFICE_TIMEOUT_S) -> bytes:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
@@ -179,7 +178,7 @@ def _anchor_pt(pdf: Any) -> tuple[float, float]:
         searcher = text.search("申报单位")
         hit = searcher.get_next()
         if hit:
-            left, bottom, right, top = text.get_charbox(hit[0])
+            left, bottom, _right, top = text.get_charbox(hit[0])
             return min(left + 150, width - 80), (bottom + top) / 2
     finally:
         text.close()
@@ -254,7 +253,8 @@ def scanned_pdf_from_fields(
 
 
 def _render_page(page: Any, dpi: int) -> Image.Image:
-    return page.render(scale=dpi / 72).to_pil().convert("RGB")
+    image: Image.Image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+    return image
 
 
 def _paste_seal(img: Image.Image, anchor: tuple[float, float], page_h: float, dpi: int) -> None:
@@ -314,9 +314,9 @@ def _gb_codes() -> frozenset[int] | None:
     try:
         from pdfminer.cmapdb import CMapDB
 
-        cmap = CMapDB.get_cmap("UniGB-UTF16-H")
+        cmap: Any = CMapDB.get_cmap("UniGB-UTF16-H")  # a CMap: its code2cid is the table of codes
         return frozenset(_codes_from_cmap(cmap.code2cid))
-    except Exception:  # the check is a nicety: without it, every character is written as is
+    except Exception:  # noqa: BLE001 - the check is a nicety: without it, every character is written as is
         return None
 
 
@@ -436,8 +436,10 @@ def _form_rows(f: Mapping[str, Any]) -> list[tuple[tuple[str, int], ...]]:
 
 
 def _unit_rows(org: Mapping[str, Any], organizer: bool) -> list[tuple[tuple[str, int], ...]]:
-    g = lambda k: "" if org.get(k) is None else str(org.get(k))  # noqa: E731
-    rows = [
+    def g(key: str) -> str:
+        return "" if org.get(key) is None else str(org.get(key))
+
+    rows: list[tuple[tuple[str, int], ...]] = [
         (("单位名称", 1), (g("name"), 1), ("联系人", 1), (g("contact"), 1)),
         (("办公电话", 1), (g("office_phone"), 1), ("手机", 1), (g("mobile"), 1)),
         (("传真", 1), (g("fax"), 1), ("地址", 1), (g("address"), 1)),
@@ -457,7 +459,7 @@ def _draw_row(
     h: float,
 ) -> None:
     x, col = x0, col0
-    for (_, span), cell_lines in zip(cells, lines):
+    for (_, span), cell_lines in zip(cells, lines, strict=False):
         w = sum(_COLS[col : col + span])
         cv.rect(x, y, w, h)
         for i, line in enumerate(cell_lines):
@@ -487,7 +489,7 @@ def _layout_table(cv: _Canvas, y: float, f: Mapping[str, Any]) -> None:
         cv.rect(MARGIN, y, _COLS[0], sum(heights))
         for i, line in enumerate(_wrap(label, _COLS[0] - 2 * PAD)):
             cv.text(MARGIN + PAD, y + PAD + i * LINE_H, line)
-        for row, h in zip(rows, heights):
+        for row, h in zip(rows, heights, strict=False):
             _draw_row(cv, y, MARGIN + _COLS[0], row, 1, _cell_lines(row, 1), h)
             y += h
 

@@ -1,6 +1,6 @@
 """A real Dovecot for IMAP tests: its own config in a temp dir, 127.0.0.1, free ports, passwd-file users.
 
-Use it from a test module with `from tests.dovecot import dovecot  # noqa: F401` (a session fixture), then
+Every test module can use the session fixture `dovecot` (tests/conftest.py imports it), then
 `user = dovecot.new_user()` for a fresh, empty mailbox per test. Plain IMAP (with STARTTLS) and IMAPS
 listen on loopback; the certificate is self-signed for 127.0.0.1/localhost and made at start-up, so
 verification fails by default and succeeds with `dovecot.ca_file`.
@@ -8,6 +8,7 @@ verification fails by default and succeeds with `dovecot.ca_file`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import os
@@ -280,22 +281,22 @@ class DovecotServer:
 
     def mailbox_config(self, user: ImapUser, **overrides: Any) -> Any:
         """A MailboxConfig for `user` (intake.config's when it exists, else a namespace)."""
-        values: dict[str, Any] = dict(
-            kind="imap",
-            host=self.host,
-            port=self.port,
-            security="plain",
-            username=user.name,
-            password_env=user.password_env,
-            folder="INBOX",
-            folders=("INBOX",),
-            ca_file=None,
-            verify_tls=True,
-            connect_timeout=5.0,
-            read_timeout=10.0,
-            batch_size=20,
-            post_action=None,
-        )
+        values: dict[str, Any] = {
+            "kind": "imap",
+            "host": self.host,
+            "port": self.port,
+            "security": "plain",
+            "username": user.name,
+            "password_env": user.password_env,
+            "folder": "INBOX",
+            "folders": ("INBOX",),
+            "ca_file": None,
+            "verify_tls": True,
+            "connect_timeout": 5.0,
+            "read_timeout": 10.0,
+            "batch_size": 20,
+            "post_action": None,
+        }
         values.update(overrides)
         if "security" in overrides and "port" not in overrides and overrides["security"] == "ssl":
             values["port"] = self.ssl_port
@@ -488,11 +489,15 @@ class ImapProxy:
                     parts[0] + b" NO SELECT Unsafe Login. Please contact kefu@188.com for help\r\n"
                 )
             return
-        if command == "UID FETCH" and self.refuse_body_of and b"BODY" in line.upper():
-            if _uid_set(line.split(b" ")[3]) & self.refuse_body_of:
-                with wl:
-                    client.sendall(parts[0] + b" NO [SERVERBUG] Internal error occurred.\r\n")
-                return
+        if (
+            command == "UID FETCH"
+            and self.refuse_body_of
+            and b"BODY" in line.upper()
+            and _uid_set(line.split(b" ")[3]) & self.refuse_body_of
+        ):
+            with wl:
+                client.sendall(parts[0] + b" NO [SERVERBUG] Internal error occurred.\r\n")
+            return
         if command in ("FETCH", "UID FETCH"):
             state["fetching"] = True
         server.sendall(line)
@@ -535,11 +540,7 @@ def _uid_set(text: bytes) -> set[int]:
 
 
 def _close(s: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         s.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         s.close()
-    except OSError:
-        pass

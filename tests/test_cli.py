@@ -163,7 +163,7 @@ def test_demo_needs_no_config_and_writes_under_one_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = invoke("demo", "--quiet")
+    code, _out, _ = invoke("demo", "--quiet")
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["intake-demo"]
     demo = tmp_path / "intake-demo"

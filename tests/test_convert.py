@@ -55,7 +55,7 @@ def legacy_docs() -> dict[str, bytes]:
         pass
     res = convert_files([("申报表.docx", data) for data in sources.values()], target="doc")
     assert all(r.data is not None for r in res), res
-    return {n: r.data for n, r in zip(sources, res)}
+    return {n: r.data for n, r in zip(sources, res, strict=False)}
 
 
 def test_without_libreoffice_every_item_gets_the_reason(monkeypatch) -> None:

@@ -48,7 +48,7 @@ class Mail:
         return parsedate_to_datetime(" ".join(top.rsplit(";", 1)[1].split()))
 
     def data(self, suffix: str) -> list[bytes]:
-        pairs = zip(self.parts, self.names)
+        pairs = zip(self.parts, self.names, strict=False)
         return [p.get_payload(decode=True) for p, n in pairs if n.lower().endswith(suffix)]
 
     def body(self) -> str:

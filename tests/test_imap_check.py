@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from intake.cli import check_command
-from tests.dovecot import dovecot  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.dovecot
 
@@ -96,7 +95,7 @@ def test_check_reports_a_bad_config_key(tmp_path):
 
 def test_check_over_tls_needs_the_ca_file_for_a_private_certificate(dovecot, tmp_path):
     user = dovecot.new_user()
-    common = dict(port=dovecot.ssl_port, username=user.name, password_env=user.password_env)
+    common = {"port": dovecot.ssl_port, "username": user.name, "password_env": user.password_env}
     cfg = write_config(tmp_path, **common, extra='security = "ssl"')
     refused = CliRunner().invoke(check_command, ["--config", str(cfg)])
     assert refused.exit_code == 1

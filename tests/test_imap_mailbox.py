@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from intake.mailbox import ImapMailbox, LoginRefused, MailboxUnavailable
-from tests.dovecot import ImapProxy, dovecot  # noqa: F401  (session fixture)
+from tests.dovecot import ImapProxy
 
 pytestmark = pytest.mark.dovecot
 
@@ -173,9 +173,11 @@ def test_unsafe_login_until_id_is_sent(dovecot):
 def test_unsafe_login_even_after_id_is_fatal_and_not_retried(dovecot):
     user = dovecot.new_user()
     with ImapProxy(dovecot.port, unsafe_login="always") as proxy:
-        with ImapMailbox(dovecot.mailbox_config(user, port=proxy.port)) as mb:
-            with pytest.raises(LoginRefused, match="SMS"):
-                mb.list_uids("INBOX")
+        with (
+            ImapMailbox(dovecot.mailbox_config(user, port=proxy.port)) as mb,
+            pytest.raises(LoginRefused, match="SMS"),
+        ):
+            mb.list_uids("INBOX")
         assert proxy.refused_selects == 1 and len(proxy.commands) == 1
 
 
@@ -211,7 +213,7 @@ def test_a_stalled_fetch_times_out_and_the_reconnect_finishes_the_job(dovecot):
             assert mb.connects == 2
         assert 1.0 <= time.monotonic() - start < 10
         assert proxy.cuts == 1
-    assert sorted(m.ref.uid for m in got) == sorted(set(m.ref.uid for m in got)) and len(got) == n
+    assert sorted(m.ref.uid for m in got) == sorted({m.ref.uid for m in got}) and len(got) == n
 
 
 def test_a_message_the_server_refuses_is_delivered_empty_and_the_rest_still_come(dovecot):
@@ -219,9 +221,11 @@ def test_a_message_the_server_refuses_is_delivered_empty_and_the_rest_still_come
     dovecot.append_many(
         user, "INBOX", [(mail(f"m{i}"), datetime(2024, 3, 1, 9, i, tzinfo=BJ)) for i in range(5)]
     )
-    with ImapProxy(dovecot.port, refuse_body_of=[3]) as proxy:
-        with ImapMailbox(dovecot.mailbox_config(user, port=proxy.port, batch_size=5)) as mb:
-            got = {m.ref.uid: m for m in fetch_all(mb)}
+    with (
+        ImapProxy(dovecot.port, refuse_body_of=[3]) as proxy,
+        ImapMailbox(dovecot.mailbox_config(user, port=proxy.port, batch_size=5)) as mb,
+    ):
+        got = {m.ref.uid: m for m in fetch_all(mb)}
     assert sorted(got) == [1, 2, 3, 4, 5]
     assert got[3].data == b"" and got[3].internal_date == datetime(2024, 3, 1, 9, 2, tzinfo=BJ)
     assert all(b"Subject:" in got[u].data for u in (1, 2, 4, 5))
@@ -233,9 +237,11 @@ def test_a_connection_that_keeps_dropping_gives_mailbox_unavailable(dovecot):
     sleeps: list[float] = []
     with ImapProxy(dovecot.port, cut_fetch_after=1_000, cut_connections=range(1, 50)) as proxy:
         cfg = dovecot.mailbox_config(user, port=proxy.port)
-        with ImapMailbox(cfg, attempts=3, backoff_s=0.01, sleep=sleeps.append) as mb:
-            with pytest.raises(MailboxUnavailable, match="3 attempts"):
-                fetch_all(mb)
+        with (
+            ImapMailbox(cfg, attempts=3, backoff_s=0.01, sleep=sleeps.append) as mb,
+            pytest.raises(MailboxUnavailable, match="3 attempts"),
+        ):
+            fetch_all(mb)
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0]  # exponential backoff between the attempts
     assert proxy.cuts == 3
 

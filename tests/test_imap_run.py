@@ -6,6 +6,7 @@ they need the whole pipeline; they skip, naming the missing module, until every 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import json
@@ -26,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.dovecot import ImapProxy, dovecot  # noqa: F401  (session fixture)
+from tests.dovecot import ImapProxy
 
 pytestmark = pytest.mark.dovecot
 
@@ -95,18 +96,18 @@ def fill(server: Any, user: Any, n: int, *, folder: str = "INBOX", start: int = 
 
 
 def config_data(tmp_path: Path, server: Any, user: Any, **mailbox: Any) -> dict[str, Any]:
-    box = dict(
-        kind="imap",
-        host="127.0.0.1",
-        port=server.port,
-        security="plain",
-        username=user.name,
-        password_env=user.password_env,
-        folders=["INBOX"],
-        connect_timeout=5,
-        read_timeout=10,
-        batch_size=5,
-    )
+    box = {
+        "kind": "imap",
+        "host": "127.0.0.1",
+        "port": server.port,
+        "security": "plain",
+        "username": user.name,
+        "password_env": user.password_env,
+        "folders": ["INBOX"],
+        "connect_timeout": 5,
+        "read_timeout": 10,
+        "batch_size": 5,
+    }
     box.update(mailbox)
     return {
         "mailbox": box,
@@ -189,10 +190,8 @@ def cli(config_path: Path, *args: str, env: dict[str, str] | None = None) -> sub
 
 
 def kill_group(proc: subprocess.Popen[str]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 # ---------------------------------------------------------------- read-only, receipt time, incremental
@@ -456,7 +455,7 @@ def _kill_9_then_run_again(dovecot: Any, tmp_path: Path, *, whole_group: bool) -
             data["mailbox"]["port"] = dovecot.port
             path = write_toml(tmp_path, data)
             again = cli(path, "run", "--quiet")
-            out, err = again.communicate(timeout=120)
+            _out, err = again.communicate(timeout=120)
             assert again.returncode == 0, err
         finally:
             kill_group(proc)  # whatever the killed run left behind
@@ -483,9 +482,9 @@ def test_two_overlapping_runs_one_exits_cleanly_no_duplicates(dovecot, tmp_path)
         assert _wait_for(lambda: lock.exists() and lock.read_text().strip() != "", 30)
         start = time.monotonic()
         second = cli(path, "run", "--quiet")
-        out2, err2 = second.communicate(timeout=60)
+        _out2, err2 = second.communicate(timeout=60)
         waited = time.monotonic() - start
-        out1, err1 = first.communicate(timeout=120)
+        _out1, err1 = first.communicate(timeout=120)
         kill_group(first)
     assert first.returncode == 0, err1
     assert second.returncode == 1 and "another intake run is in progress" in err2

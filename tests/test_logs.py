@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from intake.logs import LOG_FILE_NAME, redact, register_secret, setup_logging
-from tests.dovecot import dovecot  # noqa: F401  (session fixture; skips without Dovecot)
 
 PASSWORD = "Tq7xKp2vLm9wRz4b"  # a 163.com authorization code shape
 
@@ -166,9 +165,11 @@ def test_real_imap_login_at_debug_leaks_no_password(
         with ImapMailbox(dovecot.mailbox_config(user)) as box:
             box.list_uids("INBOX")
         os.environ[user.password_env] = wrong
-        with pytest.raises(LoginRefused):
-            with ImapMailbox(dovecot.mailbox_config(user), attempts=1, backoff_s=0) as box:
-                box.list_uids("INBOX")
+        with (
+            pytest.raises(LoginRefused),
+            ImapMailbox(dovecot.mailbox_config(user), attempts=1, backoff_s=0) as box,
+        ):
+            box.list_uids("INBOX")
         os.environ[user.password_env] = user.password
         for h in logging.getLogger().handlers:
             h.flush()

@@ -47,7 +47,7 @@ def test_three_units_forwarded_in_one_mail_pair_by_content() -> None:
     ]
     result = pair_documents(docs)
     assert len(result.groups) == 3 and result.ignored == ()
-    for group, fields in zip(result.groups, (a, b, c)):
+    for group, fields in zip(result.groups, (a, b, c), strict=False):
         assert group.word is not None and group.pdf is not None
         assert (
             group.word.fields.to_json()["project_name"]
@@ -191,7 +191,7 @@ def test_same_form_attached_twice_is_one_application() -> None:
             _pdf("扫描2.pdf", scanned=True),
         ]
     )
-    assert [g.sources for g in result.groups][0] == ("申报表.docx", "申报表.pdf")
+    assert next(g.sources for g in result.groups) == ("申报表.docx", "申报表.pdf")
     assert [f.source for f in result.ignored] == ["申报表(1).docx"]
     assert "重复" in result.ignored[0].note and "申报表.docx" in result.ignored[0].note
     # unreadable scans are never taken for copies of each other
@@ -214,6 +214,6 @@ def test_real_parsers_agree_on_a_pair() -> None:
         ]
     result = pair_documents(mail)
     assert [g.sources for g in result.groups] == [(f"单位{s}.docx", f"单位{s}盖章.pdf") for s in (51, 52, 53)]
-    for group, seed in zip(result.groups, (51, 52, 53)):
+    for group, seed in zip(result.groups, (51, 52, 53), strict=False):
         assert group.problems == ()
         assert group.fields.to_json() == sample_fields(seed)

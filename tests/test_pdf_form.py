@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from types import SimpleNamespace
 
 import pytest
 
@@ -190,12 +191,12 @@ def test_drawn_checkboxes_are_read() -> None:
             "non_stroking_color": None,
         }
 
-    class _Page:
-        rects = [square(10.0), square(40.0), {**square(70.0), "x1": 170.0, "width": 100.0}]
-        lines = [{"x0": 10.5, "x1": 19.5, "top": 10.5, "bottom": 19.5, "stroking_color": (0, 0, 0)}]
-        curves: list[dict[str, object]] = []
-
-    marks = [c["text"] for c in pdf_text.drawn_boxes(_Page())]
+    page = SimpleNamespace(
+        rects=[square(10.0), square(40.0), {**square(70.0), "x1": 170.0, "width": 100.0}],
+        lines=[{"x0": 10.5, "x1": 19.5, "top": 10.5, "bottom": 19.5, "stroking_color": (0, 0, 0)}],
+        curves=[],
+    )
+    marks = [c["text"] for c in pdf_text.drawn_boxes(page)]
     assert marks == ["☑", "☐"]  # the wide rectangle is a table cell, not a box
 
 

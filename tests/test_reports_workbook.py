@@ -116,7 +116,7 @@ def test_sheets_and_project_headers(book: Book) -> None:
 
 
 def test_one_row_per_form_with_values_and_types(book: Book) -> None:
-    _, wb, msgs = book
+    _, wb, _msgs = book
     ws = wb["申报项目"]
     assert ws.max_row == 1 + 3  # three forms; the failed mail has none
     r = _row_of(ws, "F0000")
@@ -471,7 +471,7 @@ def test_quick_review_reader_agrees_with_openpyxl(tmp_path: Path) -> None:
     full = list(ws.iter_rows(values_only=True))
     h = {v: i for i, v in enumerate(full[0])}
     assert quick is not None and len(quick) == len(full) == 4
-    for q, f in zip(quick[1:], full[1:]):
+    for q, f in zip(quick[1:], full[1:], strict=False):
         for name in ("表单编号", "推荐级别", "审核意见", "审核人"):
             assert q[h[name]] == f[h[name]]
     assert quick[2][h["审核意见"]] == "补 手机号\n第二行"

@@ -89,15 +89,15 @@ def codes(flags: list[Flag]) -> list[str]:
 
 
 def mflags(received_at: datetime, **kw: Any) -> list[Flag]:
-    args: dict[str, Any] = dict(
-        received_at=received_at,
-        date_parsed=None,
-        n_attachments=2,
-        n_forms=1,
-        unreadable=(),
-        big_links=(),
-        rules=RULES,
-    )
+    args: dict[str, Any] = {
+        "received_at": received_at,
+        "date_parsed": None,
+        "n_attachments": 2,
+        "n_forms": 1,
+        "unreadable": (),
+        "big_links": (),
+        "rules": RULES,
+    }
     args.update(kw)
     return message_flags(**args)
 
@@ -196,7 +196,7 @@ def test_required_fields_config_is_honoured() -> None:
     assert "missing_field" in codes(form_flags(group(fields), RULES))
     relaxed = default_rules(required_fields=tuple(f for f in DEFAULT_REQUIRED_FIELDS if f != "experts"))
     assert "missing_field" not in codes(form_flags(group(fields), relaxed))
-    strict = default_rules(required_fields=DEFAULT_REQUIRED_FIELDS + ("applicant.fax",))
+    strict = default_rules(required_fields=(*DEFAULT_REQUIRED_FIELDS, "applicant.fax"))
     assert [f.detail for f in form_flags(group(fields), strict)] == [
         field_label("experts"),
         field_label("applicant.fax"),

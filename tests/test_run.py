@@ -94,7 +94,7 @@ def clean_form() -> tuple[dict[str, Any], bytes, bytes]:
 
 
 def standard_mails(clean_form: tuple[dict[str, Any], bytes, bytes]) -> list[bytes]:
-    fields, docx, pdf = clean_form
+    _fields, docx, pdf = clean_form
     return [
         make_mail(1, at(10), [("申报表.docx", docx, DOCX), ("申报表.pdf", pdf, "application/pdf")]),
         make_mail(2, at(11)),  # no attachment

@@ -65,7 +65,7 @@ def test_parts_and_labels_are_consistent() -> None:
         if spec.kind in (Kind.CHOICE, Kind.OPTIONS):
             text = "☑" + spec.options[0].labels[0].replace("__", "3")
             got = normalise([LabelValue(spec.key, spec.title, text, Source.WORD)], DEFAULT_SCHEMA)
-            assert not FormFields().get(spec.key) == got.fields.get(spec.key), spec.key
+            assert FormFields().get(spec.key) != got.fields.get(spec.key), spec.key
 
 
 def test_json_round_trip_and_every_key_once() -> None:
@@ -101,7 +101,7 @@ def test_every_field_appears_once_in_the_workbook(tmp_path: Path) -> None:
     msg = make_message(0, forms=(make_form("INBOX/1/1", 0),))
     write_workbook(path, [msg], make_run(), tz=TZ, data_dir=tmp_path)
     ws = load_workbook(path, read_only=True)["申报项目"]
-    headers = [c for c in next(ws.iter_rows(max_row=1, values_only=True))]
+    headers = list(next(ws.iter_rows(max_row=1, values_only=True)))
     for spec in FIELDS:
         for column in spec.columns:
             assert headers.count(column.header) == 1, column.header
