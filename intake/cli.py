@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -22,9 +21,9 @@ import click
 
 from core.documents import DocumentError, ParsedForm
 from intake import __version__
-from intake.config import Config, ConfigError, build_config, load_config
+from intake.config import Config, ConfigError, demo_config, load_config
 
-__all__ = ["DEMO_DIR", "demo_config", "main"]
+__all__ = ["DEMO_DIR", "main"]
 
 log = logging.getLogger("intake")
 
@@ -190,13 +189,9 @@ def rerun_command(
 @_log_options
 def report_command(config_path: Path, quiet: bool, verbose: bool) -> None:
     """Rebuild the workbook, HTML summary and export from the store (no mail access)."""
-    from intake.lock import run_lock
     from intake.run import rebuild_outputs
-    from intake.store import Store
 
-    config = _load(config_path, quiet, verbose)
-    with run_lock(config.data_dir), Store(config.data_dir) as store:
-        outputs = rebuild_outputs(config, store)
+    outputs = rebuild_outputs(_load(config_path, quiet, verbose))
     if not quiet:
         for name, path in outputs.items():
             click.echo(f"{name}: {path}")
@@ -213,40 +208,12 @@ def report_command(config_path: Path, quiet: bool, verbose: bool) -> None:
 @_log_options
 def export_command(config_path: Path, output: Path | None, quiet: bool, verbose: bool) -> None:
     """Print every stored message as JSON lines (the export contract in README.md)."""
-    from intake.store import Store
-    from reports.export import export_lines, write_export
+    from intake.run import export
 
-    config = _load(config_path, quiet, verbose)
-    with Store(config.data_dir) as store:
-        records = store.load_records()
-    if output is not None:
-        write_export(output, records, tz=config.intake.timezone)
-    else:
-        sys.stdout.write(export_lines(records, tz=config.intake.timezone))
-        sys.stdout.flush()
+    export(_load(config_path, quiet, verbose), output, sys.stdout)
 
 
 # ---------------------------------------------------------------- demo
-
-
-def demo_config(base: Path) -> Config:
-    """The built-in demo config: everything under `base`."""
-    data = {
-        "mailbox": {"kind": "maildir", "path": "mailbox"},
-        "intake": {
-            "deadline": "2024-12-17T23:59:59+08:00",
-            "training_end_limit": "2025-10-31",
-            "timezone": "Asia/Shanghai",
-            "data_dir": "data",
-        },
-        "rules": {"expected_training_days": {"national": 5, "provincial": 4}},
-        "report": {
-            "workbook": "申报汇总.xlsx",
-            "summary_html": "summary.html",
-            "export_jsonl": "export.jsonl",
-        },
-    }
-    return build_config(data, base_dir=base)
 
 
 @main.command("demo")
@@ -254,21 +221,15 @@ def demo_config(base: Path) -> Config:
 @click.pass_context
 def demo_command(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Build a demo mailbox under ./intake-demo/, run the pipeline on it and print where the outputs are."""
-    from intake.run import run_intake
-    from samples.demo import build_demo_mailbox
+    from intake.run import prepare_demo, run_intake
 
-    base = Path.cwd() / DEMO_DIR
-    config = demo_config(base)
-    for generated in (base / "mailbox", config.data_dir):  # ours: a demo always starts fresh
-        if generated.is_dir():
-            shutil.rmtree(generated)
-    base.mkdir(parents=True, exist_ok=True)
+    config = demo_config(Path.cwd() / DEMO_DIR)
+    mailbox = prepare_demo(config)
     _setup(config, quiet=quiet, verbose=verbose)
-    build_demo_mailbox(base / "mailbox")
     summary = run_intake(config)
     _report_summary(summary, quiet)
     if not quiet:
-        click.echo(f"demo mailbox: {base / 'mailbox'}\nopen the workbook: {config.report.workbook}")
+        click.echo(f"demo mailbox: {mailbox}\nopen the workbook: {config.report.workbook}")
     ctx.exit(summary.exit_code)
 
 

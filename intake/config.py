@@ -39,6 +39,7 @@ __all__ = [
     "ReportConfig",
     "RulesConfig",
     "build_config",
+    "demo_config",
     "load_config",
 ]
 
@@ -174,6 +175,26 @@ def build_config(data: Mapping[str, Any], *, base_dir: Path, source: Path | None
     rules = _rules(sections["rules"], schema)
     report = _report(sections["report"], base_dir, intake.data_dir)
     return Config(mailbox, intake, rules, report, source, schema)
+
+
+def demo_config(base: Path) -> Config:
+    """The built-in config of `intake demo`: everything under `base`."""
+    data = {
+        "mailbox": {"kind": "maildir", "path": "mailbox"},
+        "intake": {
+            "deadline": "2024-12-17T23:59:59+08:00",
+            "training_end_limit": "2025-10-31",
+            "timezone": "Asia/Shanghai",
+            "data_dir": "data",
+        },
+        "rules": {"expected_training_days": {"national": 5, "provincial": 4}},
+        "report": {
+            "workbook": "申报汇总.xlsx",
+            "summary_html": "summary.html",
+            "export_jsonl": "export.jsonl",
+        },
+    }
+    return build_config(data, base_dir=base)
 
 
 def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -27,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from core.records import MessageRecord, RunInfo
 from intake import stages
@@ -472,13 +473,43 @@ def apply_supersessions(store: Store, rules: Rules) -> int:
 # ---------------------------------------------------------------- reports
 
 
-def rebuild_outputs(config: Config, store: Store) -> dict[str, Path]:
+def rebuild_outputs(config: Config) -> dict[str, Path]:
     """`intake report`: bring supersessions up to date if needed, rewrite every output from the store."""
-    if store.outputs_stale():
-        apply_supersessions(store, build_rules(config))
-    outputs = write_reports(config, store)
-    store.mark_outputs_current()
-    return outputs
+    with run_lock(config.data_dir), Store(config.data_dir) as store:
+        if store.outputs_stale():
+            apply_supersessions(store, build_rules(config))
+        outputs = write_reports(config, store)
+        store.mark_outputs_current()
+        return outputs
+
+
+def export(config: Config, output: Path | None, stream: TextIO) -> None:
+    """`intake export`: the JSON-lines export of the store, to `output` (atomically) or to `stream`."""
+    from reports.export import iter_export_lines, write_export
+
+    with Store(config.data_dir) as store:
+        records = store.records()
+        if output is not None:
+            write_export(output, records, tz=config.intake.timezone)
+            return
+        for line in iter_export_lines(records, tz=config.intake.timezone):
+            stream.write(line)
+        stream.flush()
+
+
+def prepare_demo(config: Config) -> Path:
+    """`intake demo` always starts fresh: the generated mailbox and data of an earlier demo go, the demo
+    mailbox (samples.demo) is written again.  Returns the mailbox folder."""
+    from samples.demo import build_demo_mailbox  # writers of test material: only the demo needs them
+
+    mailbox = config.mailbox.path
+    assert mailbox is not None, "the demo config reads a Maildir"
+    for generated in (mailbox, config.data_dir):
+        if generated.is_dir():
+            shutil.rmtree(generated)
+    mailbox.parent.mkdir(parents=True, exist_ok=True)
+    build_demo_mailbox(mailbox)
+    return mailbox
 
 
 def write_reports(

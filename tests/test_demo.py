@@ -268,7 +268,7 @@ def test_pipeline_raises_each_case_flag(maildir: Path, tmp_path: Path) -> None:
     import shutil
 
     from core.flags import SPECS
-    from intake.cli import demo_config
+    from intake.config import demo_config
     from intake.run import run_intake
     from samples.demo import demo_mails, message_id
 
