@@ -3,7 +3,7 @@
 `expand(name, data, limits)` returns the attachment itself first, then its archive members.  Nothing
 from a mail is ever used as a path: zip members are read in memory, 7z and rar members are extracted
 into a private temporary directory and read back by walking it.  Names are decoded per member (zip: the
-UTF-8 flag, else UTF-8 if valid, else GB18030 — pitfalls §3.1) and neutralised for display (`..`,
+UTF-8 flag, else UTF-8 if valid, else GB18030 — docs/pitfalls.md §3.1) and neutralised for display (`..`,
 absolute paths, control characters); the original name stays available as data (`Item.original_name`).
 """
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one attachment may expand to (pitfalls §9.2)."""
+    """Bounds on what one attachment may expand to (docs/pitfalls.md §9.2)."""
 
     max_attachment_bytes: int = 50 * MB  # 163/QQ cap normal attachments near 50 MB; above is refused
     max_members: int = 1000  # entries in one archive, and archive members in total
@@ -88,7 +88,7 @@ _KIND_EXT = {
 
 def storage_name(sha256: str, kind: str) -> str:
     """Relative path for an archived copy: content hash plus an extension from the sniffed kind (allowlist).
-    Nothing from the mail goes into it (pitfalls §9.3)."""
+    Nothing from the mail goes into it (docs/pitfalls.md §9.3)."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a sha256 hex digest")
     return f"attachments/{sha256[:2]}/{sha256}{_KIND_EXT.get(kind, '.bin')}"
@@ -239,7 +239,7 @@ def _bomb_ratio(size: int, compressed: int, limits: Limits) -> bool:
 
 
 def zip_member_name(info: zipfile.ZipInfo) -> str:
-    """Per entry: the UTF-8 flag, else UTF-8 if the bytes are valid, else GB18030 (pitfalls §3.1)."""
+    """Per entry: the UTF-8 flag, else UTF-8 if the bytes are valid, else GB18030 (docs/pitfalls.md §3.1)."""
     if info.flag_bits & 0x800:
         return info.filename
     raw = info.orig_filename.encode("cp437", "replace")

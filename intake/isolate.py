@@ -1,6 +1,6 @@
 """Parse untrusted documents in worker processes, each with a wall-clock timeout and a memory limit.
 
-A hostile or broken file must not hang or kill a run (pitfalls 9.2: python-docx loads a zip bomb's
+A hostile or broken file must not hang or kill a run (docs/pitfalls.md §9.2: python-docx loads a zip bomb's
 members eagerly, 1.7 GB for a 0.85 MB file). So every document is parsed in a persistent worker
 process; one that takes too long is killed ("解析超时"), one that runs out of its address-space limit
 ("文件过大") or crashes is replaced, and only that document fails. Results come back in input order.

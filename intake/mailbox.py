@@ -1,6 +1,6 @@
 """The IMAP mail source: the only module that imports imapclient.
 
-Rules that come from 163.com and from IMAP itself (see notes/pitfalls.md §1 and §10):
+Rules that come from 163.com and from IMAP itself (docs/pitfalls.md §1 and §10):
 - send ID (ASCII values) after login on every (re)connect, or 163 refuses SELECT with "Unsafe Login";
 - EXAMINE (read-only) and `BODY.PEEK[]`: a run never sets \\Seen, never deletes or moves;
 - INTERNALDATE as an aware datetime (`normalise_times = False`): the receipt time that decides lateness;

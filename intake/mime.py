@@ -3,7 +3,7 @@
 Why a hand-written MIME walk instead of `email.message_from_bytes`: Python's parser loses structure on
 real mail (a BOM before the headers, odd boundaries, multipart parts with a transfer encoding), drops
 unquoted or 8-bit parameters, decodes GBK names split mid-character into U+FFFD and shortens truncated
-base64 silently (pitfalls §2).  Here the raw bytes are split on boundaries directly and every header value
+base64 silently (docs/pitfalls.md §2).  Here the raw bytes are split on boundaries directly and every header value
 is decoded from its raw bytes.  The attachment convention is the one of Node mailparser (mailcorpus
 README): every leaf part except text/plain, text/html and message/delivery-status without an attachment
 disposition; message/rfc822 is one attachment unless it is explicitly inline.

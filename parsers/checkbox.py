@@ -1,4 +1,4 @@
-"""Ticked and empty boxes, in every form a Word document carries them (pitfalls.md section 4).
+"""Ticked and empty boxes, in every form a Word document carries them (docs/pitfalls.md §4).
 
 Two halves: `symbol_glyph` turns a symbol-font character (w:sym, a run in Wingdings / Wingdings 2, a
 PUA \\uf0xx) into a plain ☑ / ☐ so the XML walker can emit visible text; `option_states` reads a

@@ -1,4 +1,4 @@
-"""Legacy Word (.doc / Kingsoft .wps) to .docx through LibreOffice headless (pitfalls §6).
+"""Legacy Word (.doc / Kingsoft .wps) to .docx through LibreOffice headless (docs/pitfalls.md §6).
 
 One soffice call per batch (start-up costs ~1.3 s, each extra file ~0.3 s), a private profile directory
 per call (a shared profile makes concurrent calls fail silently) copied from a profile kept after the

@@ -1,4 +1,4 @@
-"""Safe loading of .docx packages and one walker over their body XML (pitfalls.md sections 4, 5, 9).
+"""Safe loading of .docx packages and one walker over their body XML (docs/pitfalls.md §4, §5, §9).
 
 `load_document(data)` opens the zip under size/ratio limits and parses the main part with entities
 off.  `walk_body(root)` turns the body into blocks — paragraphs (`Para`) and tables (`Grid`) — with

@@ -1,7 +1,7 @@
 """A form saved as legacy .doc by LibreOffice and converted back to .docx still parses to the same values.
 
 This is the path a .doc attachment takes (parsers.convert); symbols come back as PUA text, content
-controls as plain glyphs, legacy form fields as ffData (pitfalls.md section 4.2).
+controls as plain glyphs, legacy form fields as ffData (docs/pitfalls.md §4.2).
 """
 
 from __future__ import annotations
