@@ -29,9 +29,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lxml import etree
 
+from core.schema import DEFAULT_SCHEMA
 from parsers import ooxml
-from parsers.docx_form import _read, parse_docx
+from parsers.docx_form import _find, parse_docx
+from parsers.labels import labels_for
+from parsers.normalise import normalise
 from samples.formgen import STYLES, build_form_docx, sample_fields
+
+
+def _read(blocks: list[ooxml.Block]) -> object:
+    """What parse_docx does after the walk: find the label/value pairs, read them into fields."""
+    found = _find(blocks, labels_for(DEFAULT_SCHEMA))
+    return normalise(found.pairs, DEFAULT_SCHEMA, year=found.year) if found else None
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from core.schema import SECTION_LABELS, FieldSpec, FormSchema, Where, norm_label
 
@@ -87,6 +87,9 @@ class Labels:
 
     def match(self, text: str, *, loose: bool = True) -> LabelHit | None:
         """A section label, a field's label, or a field's label with its value after it; else None."""
+        return _match(self, text, loose)
+
+    def find(self, text: str, loose: bool) -> LabelHit | None:
         if not text:
             return None
         section = self.section(text)
@@ -104,6 +107,12 @@ class Labels:
                 if m:
                     return LabelHit(candidates, None, _WS.sub("", m["label"]), m["rest"].strip())
         return None
+
+
+# Every cell of every form is looked up, and the same texts (labels, empty cells) come again and again.
+@lru_cache(maxsize=8192)
+def _match(labels: Labels, text: str, loose: bool) -> LabelHit | None:
+    return labels.find(text, loose)
 
 
 @cache
