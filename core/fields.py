@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -146,13 +146,12 @@ class FormFields:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], schema: FormSchema = DEFAULT_SCHEMA) -> FormFields:
         """The record a stored `fields` object describes; a value of the wrong shape is read as empty."""
-        hints = leaf_types()
         values: dict[str, Value] = {}
-        for spec in schema.fields:
+        for key, parts, read in _readers(schema):
             raw: Any = data
-            for part in spec.key.split("."):
+            for part in parts:
                 raw = raw.get(part) if isinstance(raw, Mapping) else None
-            values[spec.key] = _from_json(spec.kind, hints[spec.key], raw)
+            values[key] = read(raw)
         return cls.build(values)
 
 
@@ -170,14 +169,23 @@ def _dataclass_in(tp: Any) -> type | None:
     return next((c for c in candidates if dataclasses.is_dataclass(c) and isinstance(c, type)), None)
 
 
+@cache
+def _fields_of(cls: type) -> tuple[tuple[str, type | None], ...]:
+    """A record's fields, each with the record class it opens into (a unit), or None for a value."""
+    out = []
+    for name, tp in _hints(cls).items():
+        nested = _dataclass_in(tp)
+        out.append((name, nested if nested is not None and nested not in (Scope, ScopeNotes) else None))
+    return tuple(out)
+
+
 def _build(cls: type, values: Mapping[str, Value], prefix: str) -> object:
     kwargs: dict[str, Any] = {}
-    for name, tp in _hints(cls).items():
+    for name, nested in _fields_of(cls):
         path = prefix + name
-        nested = _dataclass_in(tp)
         if path in values:
             kwargs[name] = values[path]
-        elif nested is not None and nested not in (Scope, ScopeNotes):
+        elif nested is not None:
             kwargs[name] = _build(nested, values, path + ".")
     return cls(**kwargs)
 
@@ -188,12 +196,11 @@ def leaf_types() -> dict[str, Any]:
     out: dict[str, Any] = {}
 
     def walk(cls: type, prefix: str) -> None:
-        for name, tp in _hints(cls).items():
-            nested = _dataclass_in(tp)
-            if nested is not None and nested not in (Scope, ScopeNotes):
+        for name, nested in _fields_of(cls):
+            if nested is not None:
                 walk(nested, prefix + name + ".")
             else:
-                out[prefix + name] = tp
+                out[prefix + name] = _hints(cls)[name]
 
     walk(FormFields, "")
     return out
@@ -214,25 +221,35 @@ def _enum_in(tp: Any) -> type[StrEnum] | None:
     return next((c for c in candidates if isinstance(c, type) and issubclass(c, StrEnum)), None)
 
 
-def _from_json(kind: Kind, tp: Any, raw: Any) -> Value:
+_Reader = Callable[[Any], Value]
+
+
+@cache
+def _readers(schema: FormSchema) -> tuple[tuple[str, tuple[str, ...], _Reader], ...]:
+    """Per schema key: its path in the JSON and how a stored value is read back (worked out once)."""
+    return tuple(
+        (s.key, tuple(s.key.split(".")), _reader(s.kind, leaf_types()[s.key])) for s in schema.fields
+    )
+
+
+def _reader(kind: Kind, tp: Any) -> _Reader:
     if kind is Kind.OPTIONS:
-        got = raw if isinstance(raw, Mapping) else {}
-        return Scope(**{k: got.get(k) is True for k in _hints(Scope)})
+        names = tuple(_hints(Scope))
+        return lambda raw: Scope(**{k: isinstance(raw, Mapping) and raw.get(k) is True for k in names})
     if kind is Kind.NOTES:
-        got = raw if isinstance(raw, Mapping) else {}
-        return ScopeNotes(**{k: _text(got.get(k)) for k in _hints(ScopeNotes)})
+        notes = tuple(_hints(ScopeNotes))
+        return lambda raw: ScopeNotes(
+            **{k: _text(raw.get(k)) if isinstance(raw, Mapping) else None for k in notes}
+        )
     if kind is Kind.DATE:
-        return contract_date(raw)
+        return contract_date
     if kind is Kind.CHOICE:
         enum = _enum_in(tp)
-        return (
-            enum(raw)
-            if enum is not None and isinstance(raw, str) and raw in {m.value for m in enum}
-            else None
-        )
+        members = {m.value: m for m in enum} if enum is not None else {}
+        return lambda raw: members.get(raw) if isinstance(raw, str) else None
     if kind is Kind.INT:
-        return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-    return _text(raw)
+        return lambda raw: raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+    return _text
 
 
 def _text(raw: Any) -> str | None:
