@@ -17,7 +17,6 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -70,12 +69,6 @@ def _received_date(value: str) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when if when.tzinfo is not None else None
-
-
-@dataclass(frozen=True)
-class _Entry:
-    uid: int
-    path: Path
 
 
 class MaildirMailbox:

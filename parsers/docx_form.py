@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import etree
-
-from core.documents import DocumentError, LabelValue, ParsedForm, Source
+from core.documents import LabelValue, ParsedForm, Source
 from core.schema import APPLICANT, DEFAULT_SCHEMA, ORGANIZER, FieldSpec, FormSchema, Where
 from parsers import header, ooxml
 from parsers.labels import LabelHit, Labels, labels_for
@@ -173,20 +171,9 @@ def _text_length(blocks: list[ooxml.Block]) -> int:
     )
 
 
-def _walk(data: bytes, name: str) -> tuple[etree._Element, list[ooxml.Block]]:
-    try:
-        root = ooxml.load_document(data)
-        return root, ooxml.walk_body(root)
-    except DocumentError as err:
-        err.name = err.name or name
-        raise
-    except (etree.LxmlError, RecursionError, MemoryError, ValueError, KeyError, IndexError) as err:
-        raise DocumentError("文件内容异常，无法解析", name=name) from err
-
-
 def parse_docx(data: bytes, name: str, schema: FormSchema = DEFAULT_SCHEMA) -> ParsedForm:
     """Parse a .docx 申报表. DocumentError (Chinese reason) when the file cannot be read at all."""
-    root, blocks = _walk(data, name)
+    root, blocks = ooxml.read(data, name)
     found = _find(blocks, labels_for(schema))
     if found is None:
         note = "不是申报表：文档中没有申报表的表格（可能是公函或其他材料）"

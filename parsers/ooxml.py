@@ -151,9 +151,17 @@ def load_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Elemen
         raise DocumentError("文件内容已损坏（正文 XML 无法解析）") from err
 
 
-def part_names(data: bytes) -> list[str]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return zf.namelist()
+def read(data: bytes, name: str) -> tuple[etree._Element, list[Block]]:
+    """The main part's root and its body walked into blocks; DocumentError (Chinese reason, the
+    document's name) for anything that cannot be read."""
+    try:
+        root = load_document(data)
+        return root, walk_body(root)
+    except DocumentError as err:
+        err.name = err.name or name
+        raise
+    except (etree.LxmlError, RecursionError, MemoryError, ValueError, KeyError, IndexError) as err:
+        raise DocumentError("文件内容异常，无法解析", name=name) from err
 
 
 # ------------------------------------------------------------------ blocks
@@ -222,7 +230,6 @@ _RPR = q("rPr")
 _FONT_ATTRS = tuple(q(a) for a in ("ascii", "hAnsi", "cs", "eastAsia"))
 _VAL = q("val")
 _PUA = re.compile("[\uf000-\uf0ff]")
-_NSMAP = {"w": W, "mc": MC}
 _RFONTS = q("rFonts")
 
 

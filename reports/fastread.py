@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from openpyxl.utils import column_index_from_string
 
 __all__ = ["Unsupported", "read_columns"]
 
@@ -150,4 +149,9 @@ def _column(c: Any) -> int:
     ref = c.get("r")
     if not ref:
         raise Unsupported("cell without a reference")
-    return int(column_index_from_string(ref.rstrip("0123456789")))
+    index = 0
+    for letter in ref.rstrip("0123456789"):  # "AB12" → column 28
+        if not "A" <= letter <= "Z":
+            raise Unsupported(f"cell reference {ref!r}")
+        index = index * 26 + ord(letter) - 64
+    return index

@@ -357,11 +357,6 @@ def _flag_rows(m: MessageRecord) -> Iterator[list[Any]]:
                 ]
 
 
-def _flag_ranks(ordered: Iterable[MessageRecord]) -> list[int]:
-    """The severity ranks that occur (one pass, small keys only)."""
-    return sorted({_SEVERITY_ORDER.get(str(v[1]), 3) for m in ordered for v in _flag_rows(m)})
-
-
 def _sheet_flags(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, ranks: Sequence[int]) -> None:
     headers = [
         ("问题", 16),
