@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -228,3 +229,21 @@ def test_run_logs_a_line_per_message_and_never_the_password(
         "INFO" in line and "uid=" in line and "from=unit" in line for line in lines
     )
     assert secret not in text
+
+
+def test_parse_goes_through_the_worker_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`intake parse` reads files the way a run does: in DocumentParser's worker processes."""
+    from intake.isolate import DocumentParser
+
+    used: list[int] = []
+    real = DocumentParser.parse_all
+
+    def spy(self: DocumentParser, docs: Any, **kw: Any) -> Any:
+        used.append(self.workers)
+        return real(self, docs, **kw)
+
+    monkeypatch.setattr(DocumentParser, "parse_all", spy)
+    _, docx = form_docx(4)
+    (tmp_path / "a.docx").write_bytes(docx)
+    code, out, _ = invoke("parse", str(tmp_path / "a.docx"))
+    assert code == 0 and json.loads(out)["is_form"] and used == [1]
