@@ -488,6 +488,7 @@ def write_reports(
     `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
     # Imported here: openpyxl and jinja2 (~0.3 s with numpy) are for runs that write the outputs; a cron
     # run without new mail never does.
+    from intake.ledger import NoticeLedger
     from reports.export import write_export
     from reports.summary import write_summary
     from reports.workbook import write_workbook
@@ -503,8 +504,9 @@ def write_reports(
     paths = _output_paths(config, outputs_dir)
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir)
-    write_summary(paths["summary"], records, info, tz=tz, workbook=paths["workbook"])
+    notices = NoticeLedger(store.db).states()  # each mail's receipt / 补正通知 (intake.notify)
+    write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir, notices=notices)
+    write_summary(paths["summary"], records, info, tz=tz, workbook=paths["workbook"], notices=notices)
     write_export(paths["export"], records, tz=tz)
     return paths
 
