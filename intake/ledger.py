@@ -17,11 +17,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from core.records import NoticeState
-from intake.notice import Notice
 
-__all__ = ["DONE", "LedgerRow", "NoticeLedger", "NoticeState"]
+if TYPE_CHECKING:
+    from intake.notice import Notice
+
+__all__ = ["DONE", "LedgerRow", "NoticeLedger"]
 
 DONE = ("drafted", "sent")
 
