@@ -5,6 +5,7 @@ connection that drops before the server accepts leaves nothing in the ledger."""
 from __future__ import annotations
 
 import email
+import logging
 import sqlite3
 import ssl
 import tempfile
@@ -21,6 +22,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.dovecot import OPENSSL, _make_cert, free_port
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
 
 OFFICE = "hbzsgx@example.cn"
 SECRET = "auth-code-1234"
