@@ -13,7 +13,7 @@ from typing import Any
 from core.fields import FormFields
 from core.flags import Flag
 
-__all__ = ["AttachmentRecord", "FormRecord", "MessageRecord", "RunInfo"]
+__all__ = ["NOTICE_KINDS", "AttachmentRecord", "FormRecord", "MessageRecord", "NoticeState", "RunInfo"]
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,18 @@ class RunInfo:
     new_keys: frozenset[str] = frozenset()  # message keys first stored by this run
     changed_keys: frozenset[str] = frozenset()  # message keys whose results changed in this run
     failed_keys: frozenset[str] = frozenset()
+
+
+NOTICE_KINDS = {"receipt": "回执", "correction": "补正通知"}  # what a notice to an applicant is, in Chinese
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """A mail's notice to the applicant as the reports show it (intake.ledger keeps the full row)."""
+
+    kind: str  # "receipt" | "correction"
+    status: str  # "pending" | "drafted" | "sent" | "failed" | "refused" (see intake.ledger)
+    at: datetime  # aware: when it was drafted / sent / last attempted
+    recipient: str
+    notice_message_id: str
+    error: str = ""

@@ -27,8 +27,8 @@ def _libreoffice() -> tuple[bool, str]:
     return ok, "soffice found" if ok else "soffice not found"
 
 
-def _check_imap(mailbox_cfg: Any) -> bool:
-    from intake.mailbox import ImapMailbox, LoginRefused, MailboxUnavailable
+def _check_imap(mailbox_cfg: Any, drafts_folder: str | None = None) -> bool:
+    from intake.mailbox import ImapMailbox, LoginRefused, MailboxError, MailboxUnavailable
 
     done: list[str] = []
 
@@ -41,6 +41,10 @@ def _check_imap(mailbox_cfg: Any) -> bool:
             mb.connect()
             wanted = set(mb.folders())
             rows = mb.folder_counts()
+            try:  # where `intake notify` drafts its notices (only needed when notices are used)
+                drafts: tuple[bool | None, str] = (True, mb.drafts_folder(drafts_folder))
+            except MailboxError as err:
+                drafts = (None, f"{err}; `intake notify` cannot draft notices")
     except (LoginRefused, MailboxUnavailable) as err:
         _say(False, _failed_step(done, mailbox_cfg), str(err))
         return False
@@ -50,6 +54,7 @@ def _check_imap(mailbox_cfg: Any) -> bool:
     missing = _missing_folders(mailbox_cfg, wanted)
     for name in missing:
         _say(None, f"folder {name}", "configured but not found on the server")
+    _say(drafts[0], "drafts folder (notices)", drafts[1])
     return True
 
 
@@ -80,7 +85,7 @@ def run_check(config_path: Path) -> int:
     _say(True, "config", str(config_path))
     mailbox = config.mailbox
     if mailbox.kind == "imap":
-        ok = _check_imap(mailbox)
+        ok = _check_imap(mailbox, config.notify.drafts_folder)
     else:
         path = getattr(mailbox, "path", None)
         ok = path is not None and Path(path).is_dir()

@@ -33,10 +33,21 @@ DEMO_DIR = "intake-demo"
 
 def _fatal_errors() -> tuple[type[BaseException], ...]:
     from intake.lock import LockBusy
+    from intake.notice import NoticeError
+    from intake.notify import NotifyError
     from intake.run import FatalError
+    from intake.smtp import SmtpLoginRefused
     from intake.store import StoreError
 
-    types: list[type[BaseException]] = [ConfigError, LockBusy, FatalError, StoreError]
+    types: list[type[BaseException]] = [
+        ConfigError,
+        LockBusy,
+        FatalError,
+        StoreError,
+        NotifyError,
+        NoticeError,
+        SmtpLoginRefused,
+    ]
     try:
         from intake.mailbox import MailboxError
 
@@ -122,17 +133,92 @@ def _report_summary(summary: Any, quiet: bool) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Fetch and parse, write outputs to a temporary folder, store untouched."
 )
+@click.option("--notify", "with_notify", is_flag=True, help="Then draft the notices due (see `notify`).")
+@click.option("--send", is_flag=True, help='With --notify and notify.mode = "smtp": send them.')
 @_log_options
 @click.pass_context
-def run_command(ctx: click.Context, config_path: Path, dry_run: bool, quiet: bool, verbose: bool) -> None:
+def run_command(
+    ctx: click.Context,
+    config_path: Path,
+    dry_run: bool,
+    with_notify: bool,
+    send: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Fetch new mail, parse the forms, update the store and rebuild the outputs (cron runs this)."""
     from intake.run import run_intake
 
-    summary = run_intake(
-        _load(config_path, quiet, verbose), mode="run", dry_run=dry_run, show_progress=not quiet
-    )
+    if send and not with_notify:
+        raise click.UsageError("--send is for --notify")
+    if dry_run and with_notify:
+        raise click.UsageError("--notify with --dry-run: use `intake notify --dry-run` to see the notices")
+    config = _load(config_path, quiet, verbose)
+    summary = run_intake(config, mode="run", dry_run=dry_run, show_progress=not quiet)
     _report_summary(summary, quiet)
-    ctx.exit(summary.exit_code)
+    code = summary.exit_code
+    if with_notify:
+        code = max(code, _notify(config, send=send, quiet=quiet))
+    ctx.exit(code)
+
+
+def _notify(config: Config, *, send: bool, quiet: bool, retry_unconfirmed: bool = False) -> int:
+    from intake.notify import notify
+
+    result = notify(config, send=send, retry_unconfirmed=retry_unconfirmed)
+    if not quiet:
+        verb = "sent" if result.channel == "smtp" else f"drafted in {result.folder or 'the drafts folder'}"
+        click.echo(
+            f"notices: {result.done} {verb}, {result.recovered} recovered, {result.failed} failed, "
+            f"{result.unconfirmed} unconfirmed, {result.already} done before, {result.skipped} mails without one"
+        )
+    if result.aborted:
+        click.echo(f"intake: notices: {result.aborted}", err=True)
+    return result.exit_code
+
+
+@main.command("notify")
+@_config_option
+@click.option("--dry-run", is_flag=True, help="Print the notices that are due; draft and send nothing.")
+@click.option("--send", is_flag=True, help='notify.mode = "smtp": really send them.')
+@click.option(
+    "--preview",
+    metavar="FORM_OR_MAIL",
+    help="Print the notice of one mail (message key, Message-ID or 表单编号).",
+)
+@click.option(
+    "--retry-unconfirmed",
+    is_flag=True,
+    help="smtp: send again the notices whose earlier sending was cut off (check the sent mail first).",
+)
+@_log_options
+@click.pass_context
+def notify_command(
+    ctx: click.Context,
+    config_path: Path,
+    dry_run: bool,
+    send: bool,
+    preview: str | None,
+    retry_unconfirmed: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Draft a receipt (回执) or 补正通知 for every stored mail that should get one, once (exit 3 if one failed)."""
+    from intake.notify import notify, print_notices
+    from intake.notify import preview as preview_notice
+
+    config = _load(config_path, quiet, verbose)
+    if preview is not None:
+        click.echo(preview_notice(config, preview), nl=False)
+        ctx.exit(EXIT_OK)
+    if dry_run:
+        result = notify(config, send=send, dry_run=True)
+        print_notices(result.planned_notices, sys.stdout)
+        click.echo(
+            f"{result.planned} notice(s) due, {result.already} done before, {result.skipped} mails without one"
+        )
+        ctx.exit(EXIT_OK)
+    ctx.exit(_notify(config, send=send, quiet=quiet, retry_unconfirmed=retry_unconfirmed))
 
 
 def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -228,9 +314,14 @@ def demo_command(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     _setup(config, quiet=quiet, verbose=verbose)
     summary = run_intake(config)
     _report_summary(summary, quiet)
+    # No server here: notices are drafted into the demo Maildir's own drafts folder (mailbox/.Drafts).
+    code = max(summary.exit_code, _notify(config, send=False, quiet=quiet))
     if not quiet:
-        click.echo(f"demo mailbox: {mailbox}\nopen the workbook: {config.report.workbook}")
-    ctx.exit(summary.exit_code)
+        click.echo(
+            f"demo mailbox: {mailbox} (notices: {mailbox / '.Drafts' / 'cur'})\n"
+            f"open the workbook: {config.report.workbook}"
+        )
+    ctx.exit(code)
 
 
 # ---------------------------------------------------------------- parse

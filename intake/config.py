@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.schema import DEFAULT_SCHEMA, FormSchema, Notice
+from intake.notify_config import ACTIONS, DEFAULT_ACTIONS, NotifyConfig
 
 # The defaults belong to the rules; config only lets the office override them.
 from intake.review import DEFAULT_PHONE_ANY_OF, DEFAULT_REQUIRED_FIELDS
@@ -133,6 +134,7 @@ class Config:
     report: ReportConfig
     source: Path | None = field(default=None, compare=False)
     schema: FormSchema = DEFAULT_SCHEMA  # the form, with this year's notice (`[notice]`)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)  # notices to applicants (`[notify]`)
 
     @property
     def data_dir(self) -> Path:
@@ -166,7 +168,7 @@ def load_config(path: Path) -> Config:
 
 def build_config(data: Mapping[str, Any], *, base_dir: Path, source: Path | None = None) -> Config:
     """Check a parsed TOML document (also used for the built-in demo config)."""
-    names = ("mailbox", "intake", "rules", "report", "notice")
+    names = ("mailbox", "intake", "rules", "report", "notice", "notify")
     _only_keys("", data, set(names))
     sections = {name: _table(data, name) for name in names}
     mailbox = _mailbox(sections["mailbox"], base_dir)
@@ -174,7 +176,8 @@ def build_config(data: Mapping[str, Any], *, base_dir: Path, source: Path | None
     schema = _notice(sections["notice"])
     rules = _rules(sections["rules"], schema)
     report = _report(sections["report"], base_dir, intake.data_dir)
-    return Config(mailbox, intake, rules, report, source, schema)
+    notify = _notify(sections["notify"], base_dir, mailbox)
+    return Config(mailbox, intake, rules, report, source, schema, notify)
 
 
 def demo_config(base: Path) -> Config:
@@ -188,6 +191,11 @@ def demo_config(base: Path) -> Config:
             "data_dir": "data",
         },
         "rules": {"expected_training_days": {"national": 5, "provincial": 4}},
+        "notify": {
+            "from_address": "hbzsgx@163.com",
+            "from_name": "湖北省人力资源和社会保障厅专业技术人员职称处",
+            "contact": "专技处 027-00000000（工作日 9:00–17:00）",
+        },
         "report": {
             "workbook": "申报汇总.xlsx",
             "summary_html": "summary.html",
@@ -523,4 +531,88 @@ def _report(t: Mapping[str, Any], base_dir: Path, data_dir: Path) -> ReportConfi
         workbook=_get(t, s, "workbook", p, data_dir / "申报汇总.xlsx"),
         summary_html=_get(t, s, "summary_html", p, data_dir / "summary.html"),
         export_jsonl=_get(t, s, "export_jsonl", p, data_dir / "export.jsonl"),
+    )
+
+
+# ---- [notify]: notices to applicants (intake.notify)
+
+
+_NOTIFY_KEYS = {
+    "mode",
+    "send",
+    "drafts_folder",
+    "from_address",
+    "from_name",
+    "office_addresses",
+    "contact",
+    "template",
+    "resubmit_deadline",
+    "late_text",
+    "codes",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "password_env",
+    "ca_file",
+    "verify_tls",
+    "timeout",
+}
+
+
+def _address(name: str, v: Any) -> str:
+    s = _str(name, v).strip()
+    if s and ("@" not in s or any(c.isspace() for c in s) or not s.isascii()):
+        raise ConfigError(name, f"expected an e-mail address like hbzsgx@163.com, got {_show(s)}")
+    return s
+
+
+def _addresses(name: str, v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list):
+        raise ConfigError(name, f"expected a list of addresses, got {_show(v)}")
+    return tuple(_address(f"{name}[{i}]", x) for i, x in enumerate(v))
+
+
+def _notify_actions(name: str, v: Any) -> Mapping[str, str]:
+    if not isinstance(v, dict):
+        raise ConfigError(name, f"expected a table of code = action, got {_show(v)}")
+    merged = dict(DEFAULT_ACTIONS)
+    for code, action in v.items():
+        merged[str(code)] = _choice(*ACTIONS)(f"{name}.{code}", action)
+    return merged
+
+
+def _optional(check: Any) -> Any:
+    def inner(name: str, v: Any) -> Any:
+        return None if v == "" else check(name, v)
+
+    return inner
+
+
+def _notify(t: Mapping[str, Any], base_dir: Path, mailbox: MailboxConfig) -> NotifyConfig:
+    s = "notify"
+    _only_keys(s, t, _NOTIFY_KEYS)
+    own = mailbox.username if "@" in mailbox.username else ""
+    from_address = _get(t, s, "from_address", _address, "") or own
+    defaults = NotifyConfig()
+    return NotifyConfig(
+        mode=_get(t, s, "mode", _choice("draft", "smtp"), "draft"),
+        send=_get(t, s, "send", _bool, False),
+        drafts_folder=_get(t, s, "drafts_folder", _optional(_nonempty), None),
+        from_address=from_address,
+        from_name=_get(t, s, "from_name", _str, defaults.from_name).strip(),
+        office_addresses=_get(t, s, "office_addresses", _addresses, ()) + ((own,) if own else ()),
+        contact=_get(t, s, "contact", _str, "").strip(),
+        template=_get(t, s, "template", _optional(_path(base_dir)), None),
+        resubmit_deadline=_get(t, s, "resubmit_deadline", _optional(_deadline), None),
+        late_text=_get(t, s, "late_text", _nonempty, defaults.late_text),
+        actions=_get(t, s, "codes", _notify_actions, dict(DEFAULT_ACTIONS)),
+        smtp_host=_get(t, s, "smtp_host", _nonempty, defaults.smtp_host),
+        smtp_port=_get(t, s, "smtp_port", _int_in(1, 65535), defaults.smtp_port),
+        smtp_security=_get(t, s, "smtp_security", _choice("ssl", "starttls"), "ssl"),
+        smtp_username=_get(t, s, "smtp_username", _str, "") or from_address,
+        password_env=_get(t, s, "password_env", _nonempty, mailbox.password_env),
+        ca_file=_get(t, s, "ca_file", _optional(_path(base_dir)), None),
+        verify_tls=_get(t, s, "verify_tls", _bool, True),
+        timeout=_get(t, s, "timeout", _positive_float, 60.0),
     )

@@ -17,6 +17,7 @@ import imaplib
 import logging
 import os
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ID_PARAMS",
+    "DraftRefused",
     "ImapMailbox",
     "LoginRefused",
     "MailboxError",
@@ -321,12 +323,7 @@ class ImapMailbox:
         return self._retry("LIST", self._resolve_folders)
 
     def _resolve_folders(self, client: IMAPClient) -> list[str]:
-        listing = client.list_folders()
-        existing = {name for _flags, _sep, name in listing}
-        by_flag: dict[str, str] = {}
-        for flags, _sep, name in listing:
-            for flag in flags:
-                by_flag.setdefault(flag.decode("ascii", "replace").lower(), name)
+        existing, by_flag = _listing(client)
         found: list[str] = []
         for wanted in self._configured_folders():
             name = (
@@ -466,9 +463,97 @@ class ImapMailbox:
             if client.has_capability("UIDPLUS"):
                 client.uid_expunge([ref.uid])
 
+    # ---- drafts: the one write, only when notices are asked for (intake.notify) ----
+
+    def drafts_folder(self, configured: str | None = None) -> str:
+        """The folder notices are drafted into: `configured` when it exists, else the one flagged
+        SPECIAL-USE \\Drafts, else the usual names (163: 草稿箱).  Never created here."""
+
+        def op(client: IMAPClient) -> str:
+            existing, by_flag = _listing(client)
+            if configured:
+                if configured not in existing:
+                    raise MailboxError(f"drafts folder {configured!r} does not exist on {self._host}")
+                return configured
+            found = _special("\\Drafts", by_flag, existing)
+            if found is None:
+                raise MailboxError(
+                    f"no drafts folder on {self._host} (none flagged \\Drafts, no 草稿箱/Drafts): "
+                    "set notify.drafts_folder"
+                )
+            return found
+
+        return self._retry("LIST drafts", op)
+
+    def find_draft(self, folder: str, message_id: str) -> int | None:
+        """The UID of a message in `folder` whose Message-ID is `message_id` (a notice drafted before a
+        crash), None when there is none."""
+        if not message_id.isascii():
+            raise ValueError("notice Message-IDs are ASCII")
+
+        def op(client: IMAPClient) -> int | None:
+            self._examine(client, folder)
+            try:
+                found = client.search(["HEADER", "Message-ID", message_id])
+            except IMAPClientAbortError:
+                raise
+            except IMAPClientError:  # a server without SEARCH HEADER: read the drafts' Message-IDs
+                found = _with_message_id(client, message_id)
+            return max(found) if found else None
+
+        return self._retry(f"SEARCH {folder}", op)
+
+    def append_draft(self, folder: str, data: bytes, when: datetime) -> int | None:
+        """APPEND one notice with \\Draft (and \\Seen: a draft is not unread mail).  Returns the UID the
+        server gave (UIDPLUS APPENDUID), None when it gives none.  Never retried here: after a dropped
+        connection the server may have stored it, so the caller looks it up (find_draft) before trying
+        again.  A refusal raises DraftRefused; a drop raises MailboxUnavailable."""
+        try:
+            client = self._connection()
+        except _TRANSIENT as err:
+            self._drop()
+            raise MailboxUnavailable(f"IMAP {self._host}: connect failed: {_short(err)}") from err
+        try:
+            reply = client.append(folder, data, flags=(b"\\Draft", b"\\Seen"), msg_time=when)
+        except _TRANSIENT as err:
+            self._drop()
+            raise MailboxUnavailable(f"IMAP {self._host}: APPEND to {folder!r}: {_short(err)}") from err
+        except IMAPClientError as err:
+            raise DraftRefused(f"IMAP {self._host} refused the draft: {_short(err)}") from err
+        found = _APPENDUID.search(reply if isinstance(reply, bytes) else str(reply).encode())
+        return int(found.group(2)) if found else None
+
+
+def _with_message_id(client: IMAPClient, message_id: str) -> list[int]:
+    wanted = message_id.encode("ascii").lower()
+    uids = client.search(["ALL"])
+    rows = client.fetch(uids, [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"]) if uids else {}
+    return [
+        uid
+        for uid, item in rows.items()
+        if any(wanted in bytes(v).lower() for k, v in item.items() if k.startswith(b"BODY[HEADER"))
+    ]
+
+
+class DraftRefused(MailboxError):
+    """The server answered NO/BAD to an APPEND (over quota, bad folder): this notice only."""
+
+
+_APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)", re.IGNORECASE)
+
 
 class _UidValidityChanged(MailboxUnavailable):
     """The folder was recreated between listing and fetching: stop; the next run re-lists it."""
+
+
+def _listing(client: IMAPClient) -> tuple[set[str], dict[str, str]]:
+    """Every folder name, and the first folder carrying each (lower-case) flag (SPECIAL-USE, XLIST)."""
+    listing = client.list_folders()
+    by_flag: dict[str, str] = {}
+    for flags, _sep, name in listing:
+        for flag in flags:
+            by_flag.setdefault(flag.decode("ascii", "replace").lower(), name)
+    return {name for _flags, _sep, name in listing}, by_flag
 
 
 def _special(flag: str, by_flag: dict[str, str], existing: set[str]) -> str | None:

@@ -41,6 +41,7 @@ __all__ = [
     "decode_header_value",
     "decode_utf8_or_gb",
     "find_big_attachment_links",
+    "header_items",
     "inline_uuencoded",
     "parse_mail",
     "walk_attachments",
@@ -279,6 +280,13 @@ class _Headers:
             if k == name:
                 return v
         return None
+
+
+def header_items(raw: bytes) -> list[tuple[str, bytes]]:
+    """The top-level headers of a raw mail as (lower-case name, raw unfolded value), in order."""
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    return _parse_headers(_split_entity(raw)[0]).items
 
 
 def _parse_headers(block: bytes) -> _Headers:

@@ -50,6 +50,7 @@ __all__ = [
     "build_rules",
     "open_mailbox",
     "rebuild_outputs",
+    "refresh_outputs",
     "run_intake",
     "write_reports",
 ]
@@ -476,11 +477,16 @@ def apply_supersessions(store: Store, rules: Rules) -> int:
 def rebuild_outputs(config: Config) -> dict[str, Path]:
     """`intake report`: bring supersessions up to date if needed, rewrite every output from the store."""
     with run_lock(config.data_dir), Store(config.data_dir) as store:
-        if store.outputs_stale():
-            apply_supersessions(store, build_rules(config))
-        outputs = write_reports(config, store)
-        store.mark_outputs_current()
-        return outputs
+        return refresh_outputs(config, store)
+
+
+def refresh_outputs(config: Config, store: Store) -> dict[str, Path]:
+    """Every output rewritten from an open store whose lock the caller holds (report, notify)."""
+    if store.outputs_stale():
+        apply_supersessions(store, build_rules(config))
+    outputs = write_reports(config, store)
+    store.mark_outputs_current()
+    return outputs
 
 
 def export(config: Config, output: Path | None, stream: TextIO) -> None:
@@ -519,6 +525,7 @@ def write_reports(
     `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
     # Imported here: openpyxl and jinja2 (~0.3 s with numpy) are for runs that write the outputs; a cron
     # run without new mail never does.
+    from intake.ledger import NoticeLedger
     from reports.export import write_export
     from reports.summary import write_summary
     from reports.workbook import write_workbook
@@ -534,8 +541,9 @@ def write_reports(
     paths = _output_paths(config, outputs_dir)
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
-    write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir)
-    write_summary(paths["summary"], records, info, tz=tz, workbook=paths["workbook"])
+    notices = NoticeLedger(store.db).states()  # each mail's receipt / 补正通知 (intake.notify)
+    write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir, notices=notices)
+    write_summary(paths["summary"], records, info, tz=tz, workbook=paths["workbook"], notices=notices)
     write_export(paths["export"], records, tz=tz)
     return paths
 

@@ -43,7 +43,7 @@ __all__ = [
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the notices ledger (intake.ledger); created on open, older stores upgrade in place
 
 
 class StoreError(Exception):
@@ -100,6 +100,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,
     PRIMARY KEY (sha256, path)
+);
+CREATE TABLE IF NOT EXISTS notices (
+    identity TEXT PRIMARY KEY, message_key TEXT NOT NULL, kind TEXT NOT NULL, form_version TEXT NOT NULL,
+    notice_message_id TEXT NOT NULL, recipient TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL,
+    folder TEXT, uid INTEGER, at TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0
 );
 """
 

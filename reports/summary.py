@@ -5,7 +5,8 @@ One self-contained page (inline CSS, no scripts, no external resources), written
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from core.records import MessageRecord, RunInfo
+from core.records import MessageRecord, NoticeState, RunInfo
 from reports.atomic import atomic_write_chunks
 from reports.cells import naive_local
 from reports.counts import count
@@ -24,6 +25,8 @@ from reports.table import (
     form_status,
     is_complete,
     is_late,
+    notice_label,
+    notice_time,
 )
 
 __all__ = ["render_summary", "write_summary"]
@@ -63,6 +66,7 @@ class _MailView:
     status_class: str
     problems: tuple[str, ...]
     late: bool
+    notice: str
 
 
 def _env() -> jinja2.Environment:
@@ -99,7 +103,13 @@ def _form_view(r: FormRow, tz: ZoneInfo) -> _FormView:
     )
 
 
-def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
+def _notice_text(notice: NoticeState | None, tz: ZoneInfo) -> str:
+    label = notice_label(notice)
+    when = notice_time(notice)
+    return f"{label} {naive_local(when, tz):%m-%d %H:%M}" if when else label
+
+
+def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo, notices: Mapping[str, NoticeState]) -> _MailView:
     outcome = _OUTCOMES.get("failed" if m.key in run.failed_keys else m.outcome, m.outcome)
     return _MailView(
         _when(m, tz),
@@ -109,18 +119,29 @@ def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo) -> _MailView:
         _STATUS_CLASS.get(outcome, ""),
         tuple(flag_text(f) for f in m.flags),
         is_late(m),
+        _notice_text(notices.get(m.key), tz),
     )
 
 
 def render_summary(
-    messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, workbook_name: str | None = None
+    messages: Iterable[MessageRecord],
+    run: RunInfo,
+    *,
+    tz: ZoneInfo,
+    workbook_name: str | None = None,
+    notices: Mapping[str, NoticeState] | None = None,
 ) -> str:
     """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link."""
-    return "".join(_generate(messages, run, tz=tz, workbook_name=workbook_name))
+    return "".join(_generate(messages, run, tz=tz, workbook_name=workbook_name, notices=notices or {}))
 
 
 def _generate(
-    messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, workbook_name: str | None
+    messages: Iterable[MessageRecord],
+    run: RunInfo,
+    *,
+    tz: ZoneInfo,
+    workbook_name: str | None,
+    notices: Mapping[str, NoticeState],
 ) -> Iterator[str]:
     """The page in pieces (what render() joins).  A re-iterable in receipt order (the store's view) is
     streamed: only the listed views are kept, and the page is never one string (8 MB at 10,000)."""
@@ -137,10 +158,11 @@ def _generate(
         if not r.form.superseded_by and not is_complete(form_flags_with_message(r.message, r.form)):
             flagged_forms.append(_form_view(r, tz))
     mails = [
-        _mail_view(m, run, tz)
+        _mail_view(m, run, tz, notices)
         for m in ordered
         if m.flags or m.outcome == "failed" or m.key in run.failed_keys
     ]
+    notice_counts = Counter(notice_label(notices.get(m.key)) for m in ordered)
     breakdowns = [
         ("问题类型", c.by_flag),
         ("项目类别", c.by_funding),
@@ -173,18 +195,26 @@ def _generate(
             flagged_forms=flagged_forms,
             flagged_mails=mails,
             breakdowns=breakdowns,
+            notice_counts=sorted(notice_counts.items()),
         )
     )
 
 
 def write_summary(
-    path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, workbook: Path | None = None
+    path: Path,
+    messages: Iterable[MessageRecord],
+    run: RunInfo,
+    *,
+    tz: ZoneInfo,
+    workbook: Path | None = None,
+    notices: Mapping[str, NoticeState] | None = None,
 ) -> None:
     """Write the HTML summary atomically (UTF-8); `workbook` beside it is linked by its name."""
     name = Path(workbook).name if workbook and Path(workbook).parent == Path(path).parent else None
     # A lone surrogate from a header must not lose the page; "replace" works per character, so the
     # bytes are those of the whole page encoded at once.
     chunks = (
-        piece.encode("utf-8", "replace") for piece in _generate(messages, run, tz=tz, workbook_name=name)
+        piece.encode("utf-8", "replace")
+        for piece in _generate(messages, run, tz=tz, workbook_name=name, notices=notices or {})
     )
     atomic_write_chunks(Path(path), chunks)

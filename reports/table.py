@@ -7,10 +7,11 @@ Pure functions over core.records; no openpyxl here, so the HTML summary shares t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from core.fields import FormFields, Value, training_days
 from core.flags import SPECS, Flag, Severity, describe
-from core.records import FormRecord, MessageRecord
+from core.records import FormRecord, MessageRecord, NoticeState
 from core.schema import FIELDS, Column, Kind
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "guess_unit_type",
     "is_complete",
     "is_late",
+    "notice_label",
+    "notice_time",
     "training_days",
 ]
 
@@ -219,3 +222,23 @@ def guess_unit_type(fields: FormFields) -> str:
                 if any(w in name for w in words):
                     return kind
     return "未知"
+
+
+# ---------------------------------------------------------------- notices to applicants (intake.notify)
+
+_NOTICE_STATUS = {
+    "drafted": "草稿",
+    "sent": "已发送",
+    "pending": "未生成（待确认）",
+    "failed": "未生成（失败）",
+    "refused": "未生成（被拒收）",
+}
+
+
+def notice_label(notice: NoticeState | None) -> str:
+    """未生成 / 草稿 / 已发送 (and why not, when an attempt failed)."""
+    return _NOTICE_STATUS.get(notice.status, notice.status) if notice else "未生成"
+
+
+def notice_time(notice: NoticeState | None) -> datetime | None:
+    return notice.at if notice and notice.status in ("drafted", "sent") else None

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.flags import Flag
-from core.records import AttachmentRecord, MessageRecord, RunInfo
+from core.records import NOTICE_KINDS, AttachmentRecord, MessageRecord, NoticeState, RunInfo
 from core.schema import FIELDS, Column, Kind
 from reports import style
 from reports.atomic import FILE_MODE
@@ -56,6 +56,8 @@ from reports.table import (
     form_status,
     guess_region,
     is_late,
+    notice_label,
+    notice_time,
     training_days,
 )
 
@@ -65,7 +67,7 @@ log = logging.getLogger(__name__)
 
 REVIEW_CHOICES = ("推荐国家级", "推荐省级", "不推荐", "待定")
 _REVIEW_WIDTHS = {"推荐级别": 13, "审核意见": 30, "审核人": 9}
-SHEETS = ("汇总", PROJECT_SHEET, "问题清单", "邮件日志", "附件")
+SHEETS = ("汇总", PROJECT_SHEET, "问题清单", "邮件日志", "附件", "通知")
 OUTCOME_LABELS = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
 STATUS_LABELS = {"parsed": "已解析", "unreadable": "无法读取", "ignored": "已忽略"}
 SEAL_LABELS = {"present": "有", "absent": "未见", "unknown": "无法核验", "not_checked": "未检查"}
@@ -395,7 +397,13 @@ def _joined(m: MessageRecord, key: str) -> str | None:
     return "\n".join(names) or None
 
 
-def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo, tz: ZoneInfo) -> None:
+def _sheet_mail_log(
+    wb: Workbook,
+    ordered: Iterable[MessageRecord],
+    run: RunInfo,
+    tz: ZoneInfo,
+    notices: Mapping[str, NoticeState],
+) -> None:
     headers = [
         ("收到时间（北京时间）", 17),
         ("发件人", 36),
@@ -405,6 +413,8 @@ def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo
         ("处理结果", 9),
         ("问题", 50),
         ("本次运行", 8),
+        ("通知", 10),
+        ("通知时间", 17),
         ("邮件头 Date", 30),
         ("Message-ID", 30),
         ("邮件编号", 20),
@@ -413,6 +423,7 @@ def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo
 
     def specs() -> Iterator[list[Spec]]:
         for m in ordered:
+            notice = notices.get(m.key)
             outcome = "failed" if m.key in run.failed_keys else m.outcome
             fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
             label = OUTCOME_LABELS.get(outcome, outcome)
@@ -426,12 +437,14 @@ def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo
                     label,
                     "\n".join(f"· {flag_text(f)}" for f in m.flags) or None,
                     fresh,
+                    notice_label(notice),
+                    notice_time(notice),
                     m.date_header,
                     m.message_id,
                     m.key,
                 ],
                 headers,
-                {1: style.DATETIME_FORMAT},
+                {1: style.DATETIME_FORMAT, 10: style.DATETIME_FORMAT},
                 nowrap,
             )
             fill = style.STATUS_FILLS.get(str(label))
@@ -442,6 +455,55 @@ def _sheet_mail_log(wb: Workbook, ordered: Iterable[MessageRecord], run: RunInfo
             yield row
 
     _table(wb, "邮件日志", headers, specs(), tz)
+
+
+NOTICE_SHEET = "通知"
+
+
+def _sheet_notices(
+    wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, notices: Mapping[str, NoticeState]
+) -> None:
+    """One row per mail: the notice it got (or 未生成 and why, when that is known here)."""
+    headers = [
+        ("收到时间（北京时间）", 17),
+        ("发件人", 36),
+        ("主题", 40),
+        ("通知类型", 10),
+        ("状态", 12),
+        ("时间", 17),
+        ("收件人", 30),
+        ("说明", 40),
+        ("通知 Message-ID", 30),
+        ("邮件编号", 20),
+    ]
+    nowrap = ("发件人", "收件人", "通知 Message-ID", "邮件编号")
+
+    def specs() -> Iterator[list[Spec]]:
+        for m in ordered:
+            n = notices.get(m.key)
+            note = n.error if n and n.error else ("处理失败，不生成通知" if m.outcome == "failed" else None)
+            row = _specs(
+                [
+                    m.received_at,
+                    m.sender,
+                    m.subject,
+                    NOTICE_KINDS.get(n.kind, n.kind) if n else None,
+                    notice_label(n),
+                    notice_time(n) or (n.at if n else None),
+                    n.recipient if n else None,
+                    note,
+                    n.notice_message_id if n else None,
+                    m.key,
+                ],
+                headers,
+                {1: style.DATETIME_FORMAT, 6: style.DATETIME_FORMAT},
+                nowrap,
+            )
+            if n and n.status not in ("drafted", "sent"):
+                _with(row, 5, fill=style.FLAG_FILL)
+            yield row
+
+    _table(wb, NOTICE_SHEET, headers, specs(), tz)
 
 
 def archive_link(a: AttachmentRecord, data_dir: Path, base: Path) -> str | None:
@@ -687,6 +749,7 @@ def build_workbook(
     data_dir: Path,
     base: Path,
     notes: dict[str, ReviewNote] | None = None,
+    notices: Mapping[str, NoticeState] | None = None,
 ) -> Workbook:
     """The workbook, streamed (write-only: rows are on disk already; save() finishes the file).
     `base` is the folder the file will live in (for relative links).  Any iterable of records is
@@ -699,8 +762,9 @@ def build_workbook(
     _sheet_summary(wb, count(ordered, run), run, tz, levels)
     _sheet_projects(wb, iter_form_rows(ordered), notes, tz, run, links)
     _sheet_flags(wb, ordered, tz, ranks)
-    _sheet_mail_log(wb, ordered, run, tz)
+    _sheet_mail_log(wb, ordered, run, tz, notices or {})
     _sheet_attachments(wb, ordered, tz, links)
+    _sheet_notices(wb, ordered, tz, notices or {})
     removed = [n for fid, n in sorted(notes.items()) if fid not in live]
     if removed:
         _sheet_removed(wb, removed, tz, naive_local(run.started_at, tz))
@@ -755,7 +819,13 @@ _ATTEMPTS = 3
 
 
 def write_workbook(
-    path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path
+    path: Path,
+    messages: Iterable[MessageRecord],
+    run: RunInfo,
+    *,
+    tz: ZoneInfo,
+    data_dir: Path,
+    notices: Mapping[str, NoticeState] | None = None,
 ) -> None:
     """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file.
 
@@ -772,17 +842,25 @@ def write_workbook(
             path,
         )
     for _ in range(_ATTEMPTS - 1):
-        if _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir)):
+        if _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir), notices=notices):
             return
         log.info("%s changed while it was rebuilt; reading the reviewer columns again", path)
-    if not _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir)):
+    if not _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir), notices=notices):
         raise RuntimeError(f"{path} keeps changing while it is rebuilt; not overwritten")
 
 
 def _write_once(
-    path: Path, messages: Iterable[MessageRecord], run: RunInfo, *, tz: ZoneInfo, data_dir: Path
+    path: Path,
+    messages: Iterable[MessageRecord],
+    run: RunInfo,
+    *,
+    tz: ZoneInfo,
+    data_dir: Path,
+    notices: Mapping[str, NoticeState] | None,
 ) -> bool:
     stamp = _stamp(path)
     notes = _load_notes(path)
-    wb = build_workbook(messages, run, tz=tz, data_dir=data_dir, base=path.parent, notes=notes)
+    wb = build_workbook(
+        messages, run, tz=tz, data_dir=data_dir, base=path.parent, notes=notes, notices=notices
+    )
     return _atomic_save(wb, path, stamp)

@@ -71,6 +71,9 @@ namespace inbox {{
   mailbox 垃圾邮件 {{
     special_use = \\Junk
   }}
+  mailbox 草稿箱 {{
+    special_use = \\Drafts
+  }}
 }}
 """
 

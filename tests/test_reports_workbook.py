@@ -86,7 +86,7 @@ def book(tmp_path: Path) -> Book:
 
 def test_sheets_and_project_headers(book: Book) -> None:
     _, wb, _ = book
-    assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件"]
+    assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件", "通知"]
     headers = list(_header(wb["申报项目"]))
     assert headers[0] == "项目名称"
     for label in (
