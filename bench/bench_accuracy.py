@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests import corpus  # noqa: E402
+from tests import corpus
 
 
 def main() -> int:
@@ -33,7 +33,9 @@ def main() -> int:
     by_fmt = Counter(c.fmt for c in cases if c.name in files)
     by_writer = Counter(c.writer for c in cases if c.name in files)
     styles = {c.style for c in cases}
-    print(f"corpus: {sum(by_fmt.values())} forms ({dict(by_fmt)}; writers {dict(by_writer)}; {len(styles)} marking styles)")
+    print(
+        f"corpus: {sum(by_fmt.values())} forms ({dict(by_fmt)}; writers {dict(by_writer)}; {len(styles)} marking styles)"
+    )
     print(f"choice fields: {score.choices_right}/{score.choices} right = {score.choice_accuracy:.2%}")
     print(f"flag precision: {score.flags_true}/{score.flags_raised} = {score.precision:.2%}")
     print(f"flag recall: {score.flags_found}/{score.flags_expected} = {score.recall:.2%}")
@@ -42,8 +44,12 @@ def main() -> int:
     if missing:
         print(f"not written by LibreOffice: {missing}")
     if not quiet:
-        for title, items in (("wrong choices", score.wrong_choices), ("false flags", score.false_flags),
-                             ("missed flags", score.missed_flags), ("other wrong fields", score.wrong_fields)):
+        for title, items in (
+            ("wrong choices", score.wrong_choices),
+            ("false flags", score.false_flags),
+            ("missed flags", score.missed_flags),
+            ("other wrong fields", score.wrong_fields),
+        ):
             if items:
                 print(f"\n{title}:")
                 for item in items:

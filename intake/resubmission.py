@@ -29,7 +29,18 @@ SUPERSEDED, MERGED, COMPLETED = "superseded", "merged", "completed"
 
 @dataclass(frozen=True)
 class Policy:
-    correction_words: tuple[str, ...] = ("更正", "修改", "修正", "修订", "重新", "重发", "替换", "更新", "最新", "以此为准")
+    correction_words: tuple[str, ...] = (
+        "更正",
+        "修改",
+        "修正",
+        "修订",
+        "重新",
+        "重发",
+        "替换",
+        "更新",
+        "最新",
+        "以此为准",
+    )
     completion_words: tuple[str, ...] = ("补发", "补交", "补充", "补报", "补送", "补传", "补齐")
     corrected_name_ratio: float = 0.6  # names this alike are one project when the mail says it corrects
     max_block: int = 300  # forms sharing one sender or unit compared pairwise (beyond: exact names only)
@@ -177,8 +188,16 @@ def links(forms: Sequence[FormKey], policy: Policy = POLICY) -> dict[str, Link]:
     merged: dict[int, int] = {}  # later half → earlier form it completes
     completed: dict[int, int] = {}
     for i, j in sorted(pairs, key=lambda p: (p[1], -p[0])):  # each follow-up completes the latest it can
-        if j not in merged and i not in completed and i not in merged and _completes(norms[i], norms[j], policy):
-            if not norms[j].project and sum(1 for a, b in pairs if b == j and _completes(norms[a], norms[j], policy)) > 1:
+        if (
+            j not in merged
+            and i not in completed
+            and i not in merged
+            and _completes(norms[i], norms[j], policy)
+        ):
+            if (
+                not norms[j].project
+                and sum(1 for a, b in pairs if b == j and _completes(norms[a], norms[j], policy)) > 1
+            ):
                 continue  # an unreadable scan that could complete two forms: a human decides
             merged[j], completed[i] = i, j
     parent = list(range(len(ordered)))

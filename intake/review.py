@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -314,24 +312,41 @@ def _problems(group: FormGroup) -> list[Problem]:
 def _unclear_fields(fields: FormFields, problems: Sequence[Problem]) -> frozenset[str]:
     """Choices whose marks could not be decided and that no other version of the form settled."""
     return frozenset(
-        p.field for p in problems if p.code == "choice_unclear" and p.field and not _filled(fields.get(p.field))
+        p.field
+        for p in problems
+        if p.code == "choice_unclear" and p.field and not _filled(fields.get(p.field))
     )
 
 
-def _funding_flags(fields: FormFields, codes: set[str], unclear: frozenset[str] = frozenset()) -> list[Flag]:
+def _as_read(group: FormGroup, key: str) -> str:
+    """The evidence a flag about `key` carries: the cell as read (which file, what text), or that the
+    form has no such cell — so a reviewer can confirm without opening the file."""
+    forms = [f for f in (group.word, group.pdf) if f is not None]
+    for form in forms:
+        ev = form.evidence.get(key)
+        if ev is not None and ev.text.strip():
+            text = " ".join(ev.text.split())
+            return f"{'Word' if form.kind != 'pdf' else 'PDF'} 中为“{text[:120]}”"
+    return "表中未见该栏" if forms and any(f.evidence for f in forms) else ""
+
+
+def _funding_flags(group: FormGroup, codes: set[str], unclear: frozenset[str] = frozenset()) -> list[Flag]:
+    fields = group.fields
     if "funding_type_multiple" in codes:
-        return [Flag("funding_type_multiple")]
+        return [Flag("funding_type_multiple", _as_read(group, "funding_type"))]
     if "funding_type" in unclear:
         return []
     if fields.funding_type is None:
-        return [Flag("funding_type_missing")]
+        return [Flag("funding_type_missing", _as_read(group, "funding_type"))]
     if fields.funding_type is Funding.SELF_FUNDED and not _filled(fields.self_funding_source):
-        return [Flag("self_funding_source_missing")]
+        return [Flag("self_funding_source_missing", _as_read(group, "funding_type"))]
     return []
 
 
-def _scope_flags(fields: FormFields, unclear: frozenset[str] = frozenset()) -> list[Flag]:
-    return [] if fields.scope.any_ticked or "scope" in unclear else [Flag("scope_missing")]
+def _scope_flags(group: FormGroup, unclear: frozenset[str] = frozenset()) -> list[Flag]:
+    if group.fields.scope.any_ticked or "scope" in unclear:
+        return []
+    return [Flag("scope_missing", _as_read(group, "scope"))]
 
 
 def _training_flags(fields: FormFields, rules: Rules) -> list[Flag]:
@@ -407,8 +422,8 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
         flags.append(Flag("scan_only", group.pdf.source if group.pdf else ""))
     else:
         flags.extend(_missing_fields(fields, rules, unclear))
-        flags.extend(_funding_flags(fields, codes, unclear))
-        flags.extend(_scope_flags(fields, unclear))
+        flags.extend(_funding_flags(group, codes, unclear))
+        flags.extend(_scope_flags(group, unclear))
         flags.extend(_training_flags(fields, rules))
     flags.extend(_stamp_flags(group))
     flags.extend(_carried(problems, unclear))

@@ -421,7 +421,9 @@ class Store:
     def set_supersessions(self, newer: Mapping[str, tuple[str, str]]) -> int:
         """Apply a full mapping form_id → (newer form_id, flag detail); forms not in it are current.
         Returns how many forms changed."""
-        return self.set_links({fid: ("superseded", other, detail, {}) for fid, (other, detail) in newer.items()})
+        return self.set_links(
+            {fid: ("superseded", other, detail, {}) for fid, (other, detail) in newer.items()}
+        )
 
     def set_links(self, links: Mapping[str, tuple[str, str, str, Mapping[str, Any]]]) -> int:
         """Apply a full mapping form_id → (kind, other form_id, flag detail, extra) from

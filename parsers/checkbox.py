@@ -103,7 +103,9 @@ _SYMBOL_FONTS: dict[str, dict[int, str]] = {
     "webdings": {0x61: "✓", 0x63: "□", 0x67: "■", 0x6E: "●", 0x3D: "○"},
     "symbol": {0xD6: "√", 0xB4: "×", 0xB7: "•", 0xC4: "⊗", 0xC5: "⊕"},
 }
-_NON_MARK_OK = frozenset({"symbol"})  # Symbol is a text font too (Greek, math): unknown codes stay as they are
+_NON_MARK_OK = frozenset(
+    {"symbol"}
+)  # Symbol is a text font too (Greek, math): unknown codes stay as they are
 # Without a known font (a PUA character whose font was lost, e.g. after LibreOffice) only codes that are a
 # box in one of the two fonts are guessed; Wingdings wins where the two differ (Word's default 插入符号).
 _PUA_GUESS = {

@@ -73,7 +73,9 @@ _PAIRS = {id(opts): _pairs(opts) for opts in (FUNDING_OPTIONS, SCOPE_OPTIONS, CE
 
 def _read(text: str, options: Sequence[Option], *, multi: bool, from_pdf: bool) -> marks.ChoiceRead:
     text = unfont_symbols(text, options) if from_pdf else text
-    return marks.read_choices(text, _PAIRS.get(id(options)) or _pairs(options), multi=multi, from_pdf=from_pdf)
+    return marks.read_choices(
+        text, _PAIRS.get(id(options)) or _pairs(options), multi=multi, from_pdf=from_pdf
+    )
 
 
 _SOURCE_RX = re.compile(r"自\s*筹\s*经\s*费\s*来\s*源\s*[:：]?(?P<v>.*)", re.DOTALL)

@@ -9,6 +9,7 @@ belongs to.  The pairs found go to parsers.normalise, which reads the values.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -83,7 +84,11 @@ def _neighbour_value(lg: _Labelled, cell: GridCell, own: LabelHit) -> str:
         if _is_other_label(lg.hit_at(right.row, right.col), own):
             return ""
         after = lg.grid.at(cell.row, right.col + right.colspan)  # a value split over two cells of the row
-        if after is not None and lg.hit_at(after.row, after.col) is None and dates.continues_range(right.text, after.text):
+        if (
+            after is not None
+            and lg.hit_at(after.row, after.col) is None
+            and dates.continues_range(right.text, after.text)
+        ):
             return right.text + after.text
         return right.text
     below = lg.grid.at(cell.row + cell.rowspan, cell.col)
@@ -289,7 +294,7 @@ def split_forms(blocks: list[ooxml.Block], labels: Labels) -> list[list[ooxml.Bl
     if len(starts) < 2:
         return [blocks]
     cuts = [0]
-    for prev, nxt in zip(starts, starts[1:]):
+    for prev, nxt in itertools.pairwise(starts):
         heads = (
             i
             for i in range(prev + 1, nxt)
@@ -297,4 +302,4 @@ def split_forms(blocks: list[ooxml.Block], labels: Labels) -> list[list[ooxml.Bl
         )
         cuts.append(next(heads, nxt))
     cuts.append(len(blocks))
-    return [blocks[a:b] for a, b in zip(cuts, cuts[1:])]
+    return [blocks[a:b] for a, b in itertools.pairwise(cuts)]

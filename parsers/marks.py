@@ -19,6 +19,7 @@ one the choice is *unclear*: the caller flags it for a reviewer (choice_unclear)
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,7 +77,10 @@ def find_options(text: str, options: Options) -> list[Hit]:
     taken: list[tuple[int, int]] = []
     for value, labels in options:
         for rx in _patterns(tuple(labels)):
-            m = next((m for m in rx.finditer(text) if not any(a < m.end() and m.start() < b for a, b in taken)), None)
+            m = next(
+                (m for m in rx.finditer(text) if not any(a < m.end() and m.start() < b for a, b in taken)),
+                None,
+            )
             if m is not None:
                 taken.append((m.start(), m.end()))
                 hits.append(Hit(value, m.start(), m.end(), m.groupdict().get("blank")))
@@ -171,7 +175,7 @@ def _assign(text: str, hits: Sequence[Hit]) -> _Assigned:
             continue
         a.add(first.value, g)
         a.before += g.loose
-    for left, right in zip(hits, hits[1:]):
+    for left, right in itertools.pairwise(hits):
         _assign_between(text, left, right, a)
     last = hits[-1]
     for g in _groups(text, last.end, len(text)):  # after the last option (with its note)
@@ -188,7 +192,7 @@ def _assign_between(text: str, left: Hit, right: Hit, a: _Assigned) -> None:
         return
     tail = groups[-1] if _is_space(text[groups[-1].end : right.start]) else None
     for g in groups:
-        attached_left = g.start > left.end and text[g.start - 1] not in _SPACE or g.start == left.end
+        attached_left = (g.start > left.end and text[g.start - 1] not in _SPACE) or g.start == left.end
         lead = _blankish(text[left.end : g.start])
         if g is tail:
             _assign_tail(text, left, right, g, attached_left, a)
@@ -280,10 +284,12 @@ def read_choices(text: str, options: Options, *, multi: bool = False, from_pdf: 
     if a.ambiguous:
         a = _resolve(a)
         if a.ambiguous:
-            return ChoiceRead(present, (), "勾选符号位于两个选项之间，无法判断属于哪一项", _notes(text, hits, a), blanks)
-    crosses_no = any(TICK in g.kinds() or BOX_ON in g.kinds() for gs in a.groups.values() for g in gs) and any(
-        CROSS in g.kinds() for gs in a.groups.values() for g in gs
-    )
+            return ChoiceRead(
+                present, (), "勾选符号位于两个选项之间，无法判断属于哪一项", _notes(text, hits, a), blanks
+            )
+    crosses_no = any(
+        TICK in g.kinds() or BOX_ON in g.kinds() for gs in a.groups.values() for g in gs
+    ) and any(CROSS in g.kinds() for gs in a.groups.values() for g in gs)
     states = {h.value: _state(a.groups.get(h.value, ()), crosses_no) for h in hits}
     notes = _notes(text, hits, a)
     chosen, unclear = _decide(hits, states, len(options), notes, multi, from_pdf, a)

@@ -349,7 +349,11 @@ def _assemble(
 
 
 def _starts_form(read: PageRead, labels: Labels) -> bool:
-    return any(cell and any(s.key == "project_name" for s in labels.lookup(cell)) for row in read.rows for cell in row)
+    return any(
+        cell and any(s.key == "project_name" for s in labels.lookup(cell))
+        for row in read.rows
+        for cell in row
+    )
 
 
 def _page_groups(
@@ -371,7 +375,11 @@ def _page_groups(
 
 
 def _part(
-    name: str, pages: pdf_pages.Pages, group: Sequence[tuple[int, PageRead]], info: PdfInfo, schema: FormSchema
+    name: str,
+    pages: pdf_pages.Pages,
+    group: Sequence[tuple[int, PageRead]],
+    info: PdfInfo,
+    schema: FormSchema,
 ) -> ParsedForm:
     """One form of a PDF holding several: its pages read alone, its seal looked for on its own pages."""
     idx = [i for i, _ in group]

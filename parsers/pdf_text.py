@@ -387,12 +387,16 @@ def _within(cx: float, cy: float, box: tuple[float, float, float, float]) -> boo
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
-def _pdfium_symbols(data: bytes, indices: Sequence[int], pages: Sequence[Any]) -> dict[int, list[tuple[float, float, str]]]:
+def _pdfium_symbols(
+    data: bytes, indices: Sequence[int], pages: Sequence[Any]
+) -> dict[int, list[tuple[float, float, str]]]:
     """pdfium's symbol characters for the pages that have any (most pages have none: no second reading)."""
     wanted = [k for k, p in enumerate(pages) if any(_symbol_code(c["text"]) for c in p.chars)]
     if not wanted:
         return {}
-    return pdf_pages.symbol_chars(data, [indices[k] for k in wanted], [float(pages[k].height) for k in wanted], wanted)
+    return pdf_pages.symbol_chars(
+        data, [indices[k] for k in wanted], [float(pages[k].height) for k in wanted], wanted
+    )
 
 
 def read_text_pages(data: bytes, indices: Sequence[int], labels: Labels) -> list[PageRead]:

@@ -152,10 +152,10 @@ def test_boxes_in_word_xml(inner: str, glyph: str) -> None:
     "inner,text",
     [
         # struck-through and hidden runs read as deleted (applicants strike the options they did not choose)
-        ('<w:r><w:rPr><w:strike/></w:rPr><w:t>自筹经费项目</w:t></w:r>', ""),
+        ("<w:r><w:rPr><w:strike/></w:rPr><w:t>自筹经费项目</w:t></w:r>", ""),
         ('<w:r><w:rPr><w:dstrike w:val="true"/></w:rPr><w:t>自筹经费项目</w:t></w:r>', ""),
         ('<w:r><w:rPr><w:strike w:val="0"/></w:rPr><w:t>自筹</w:t></w:r>', "自筹"),
-        ('<w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>', ""),
+        ("<w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>", ""),
         # a Wingdings code that is no known mark shows as "unreadable", never silently dropped
         ('<w:r><w:sym w:font="Wingdings" w:char="F041"/></w:r>', "\ufffd"),
         ('<w:r><w:sym w:font="Wingdings" w:char="F06C"/></w:r>', "●"),
@@ -163,7 +163,10 @@ def test_boxes_in_word_xml(inner: str, glyph: str) -> None:
         ('<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>', "✓"),
         ('<w:r><w:sym w:font="Wingdings" w:char="F0FB"/></w:r>', "✗"),
         ('<w:r><w:sym w:font="Symbol" w:char="F0D6"/></w:r>', "√"),
-        ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings 2" w:hAnsi="Wingdings 2"/></w:rPr><w:t>P</w:t></w:r>', "✓"),
+        (
+            '<w:r><w:rPr><w:rFonts w:ascii="Wingdings 2" w:hAnsi="Wingdings 2"/></w:rPr><w:t>P</w:t></w:r>',
+            "✓",
+        ),
         ('<w:r><w:rPr><w:rFonts w:ascii="Symbol" w:hAnsi="Symbol"/></w:rPr><w:t>a</w:t></w:r>', "a"),
     ],
 )
@@ -173,7 +176,11 @@ def test_run_properties_and_symbols(inner: str, text: str) -> None:
 
 @pytest.mark.parametrize(
     "font,expected",
-    [("ABCDEF+Wingdings-Regular", "wingdings"), ("Wingdings2", "wingdings 2"), ("WINGDINGS 2", "wingdings 2")],
+    [
+        ("ABCDEF+Wingdings-Regular", "wingdings"),
+        ("Wingdings2", "wingdings 2"),
+        ("WINGDINGS 2", "wingdings 2"),
+    ],
 )
 def test_font_names_as_pdfs_and_documents_write_them(font: str, expected: str) -> None:
     assert checkbox.font_key(font) == expected

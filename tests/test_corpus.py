@@ -32,7 +32,9 @@ def _case_param(c: corpus.Case) -> object:
 @pytest.mark.parametrize("case", [_case_param(c) for c in CASES])
 def test_case(case: corpus.Case, files: Mapping[str, bytes]) -> None:
     if case.name not in files:
-        pytest.skip("LibreOffice (soffice) not installed" if not office.soffice() else "LibreOffice wrote nothing")
+        pytest.skip(
+            "LibreOffice (soffice) not installed" if not office.soffice() else "LibreOffice wrote nothing"
+        )
     got = corpus.read(case, files[case.name])
     want = corpus.expected_fields(case)
     assert got.is_form, got.note

@@ -71,8 +71,18 @@ NEGATIVES: dict[str, bytes] = {
 
 def _blank_template() -> bytes:
     v: dict[str, Any] = values.values(5)
-    for key in ("project_name", "training_dates", "training_location", "industry_field", "industry_authority",
-                "purpose", "content_and_format", "experts", "trainees", "declared_org"):
+    for key in (
+        "project_name",
+        "training_dates",
+        "training_location",
+        "industry_field",
+        "industry_authority",
+        "purpose",
+        "content_and_format",
+        "experts",
+        "trainees",
+        "declared_org",
+    ):
         v[key] = ""
     v["funding_type"], v["self_funding_source"] = None, None
     v["scope"] = dict.fromkeys(v["scope"], False)
@@ -99,7 +109,9 @@ def test_form_with_rows_deleted_is_still_a_form() -> None:
     v = values.values(9)
     rows = wordml.form_rows(v, "glyph")
     kept = [rows[0], rows[1], rows[3], rows[4], rows[8]]  # 项目名称, 办班时间/地点, 类别, 范围, 培训对象
-    data = wordml.package(wordml.document_xml("".join(f"<w:p>{p}</w:p>" for p in wordml.header_paras(v)) + wordml.table(kept)))
+    data = wordml.package(
+        wordml.document_xml("".join(f"<w:p>{p}</w:p>" for p in wordml.header_paras(v)) + wordml.table(kept))
+    )
     form = parse_docx(data, "删行.docx")
     assert form.is_form and form.fields.project_name == v["project_name"]
 
@@ -137,9 +149,13 @@ def test_mail_with_only_non_forms_gets_no_form_found() -> None:
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
+)
 def test_the_same_negatives_as_pdf() -> None:
-    pdfs = office.convert({f"{k}.docx": v for k, v in NEGATIVES.items()} | {"blank.docx": _blank_template()}, "pdf")
+    pdfs = office.convert(
+        {f"{k}.docx": v for k, v in NEGATIVES.items()} | {"blank.docx": _blank_template()}, "pdf"
+    )
     assert len(pdfs) == len(NEGATIVES) + 1
     for name, data in pdfs.items():
         form = parse_pdf(data, name.replace(".docx", ".pdf"), check_seal=False)

@@ -93,25 +93,52 @@ def test_funding_marking_styles(text: str, expected: str | None) -> None:
 
 
 SCOPE_ROWS = [
-    ("☑服务国家战略：乡村振兴 ☐对接产业需求： ☑突出数字技术：数据治理", {"national_strategy", "digital_tech"},
-     {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": "数据治理"}),
-    ("□服务国家战略： □对接产业需求√：高端装备 □突出数字技术：", {"industry_demand"},
-     {"national_strategy": None, "industry_demand": "高端装备", "digital_tech": None}),
-    ("□服务国家战略：\n□对接产业需求：√高端装备\n□突出数字技术：", {"industry_demand"},
-     {"national_strategy": None, "industry_demand": "高端装备", "digital_tech": None}),
-    ("√□服务国家战略：长江经济带 □对接产业需求： √□突出数字技术：人工智能", {"national_strategy", "digital_tech"},
-     {"national_strategy": "长江经济带", "industry_demand": None, "digital_tech": "人工智能"}),
-    ("●服务国家战略：乡村振兴 ○对接产业需求： ○突出数字技术：", {"national_strategy"},
-     {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": None}),
-    ("服务国家战略：乡村振兴\n对接产业需求：\n突出数字技术：", {"national_strategy"},
-     {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": None}),
+    (
+        "☑服务国家战略：乡村振兴 ☐对接产业需求： ☑突出数字技术：数据治理",
+        {"national_strategy", "digital_tech"},
+        {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": "数据治理"},
+    ),
+    (
+        "□服务国家战略： □对接产业需求√：高端装备 □突出数字技术：",
+        {"industry_demand"},
+        {"national_strategy": None, "industry_demand": "高端装备", "digital_tech": None},
+    ),
+    (
+        "□服务国家战略：\n□对接产业需求：√高端装备\n□突出数字技术：",
+        {"industry_demand"},
+        {"national_strategy": None, "industry_demand": "高端装备", "digital_tech": None},
+    ),
+    (
+        "√□服务国家战略：长江经济带 □对接产业需求： √□突出数字技术：人工智能",
+        {"national_strategy", "digital_tech"},
+        {"national_strategy": "长江经济带", "industry_demand": None, "digital_tech": "人工智能"},
+    ),
+    (
+        "●服务国家战略：乡村振兴 ○对接产业需求： ○突出数字技术：",
+        {"national_strategy"},
+        {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": None},
+    ),
+    (
+        "服务国家战略：乡村振兴\n对接产业需求：\n突出数字技术：",
+        {"national_strategy"},
+        {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": None},
+    ),
     ("对接产业需求：高端装备", {"industry_demand"}, {"industry_demand": "高端装备"}),  # others deleted
-    ("□服务国家战略：乡村振兴 □对接产业需求： □突出数字技术：", {"national_strategy"},  # noted, unticked
-     {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": None}),
-    ("□服务国家战略：X射线检测 □对接产业需求： □突出数字技术：", {"national_strategy"},  # X inside a note
-     {"national_strategy": "X射线检测", "industry_demand": None, "digital_tech": None}),
-    ("□服务国家战略： □对接产业需求： □突出数字技术：", set(),
-     {"national_strategy": None, "industry_demand": None, "digital_tech": None}),
+    (
+        "□服务国家战略：乡村振兴 □对接产业需求： □突出数字技术：",
+        {"national_strategy"},  # noted, unticked
+        {"national_strategy": "乡村振兴", "industry_demand": None, "digital_tech": None},
+    ),
+    (
+        "□服务国家战略：X射线检测 □对接产业需求： □突出数字技术：",
+        {"national_strategy"},  # X inside a note
+        {"national_strategy": "X射线检测", "industry_demand": None, "digital_tech": None},
+    ),
+    (
+        "□服务国家战略： □对接产业需求： □突出数字技术：",
+        set(),
+        {"national_strategy": None, "industry_demand": None, "digital_tech": None},
+    ),
 ]
 
 
@@ -218,7 +245,7 @@ _SCOPE_LABELS = [o.labels[0] for o in SCOPE_OPTIONS]
 )
 def test_random_scope_fillings(ticked: list[bool], notes: list[str], style: str, sep: str) -> None:
     parts = []
-    for label, on, note in zip(_SCOPE_LABELS, ticked, notes):
+    for label, on, note in zip(_SCOPE_LABELS, ticked, notes, strict=False):
         if style == "box":
             parts.append(("☑" if on else "□") + label + "：" + note)
         elif style == "after":

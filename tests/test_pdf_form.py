@@ -372,7 +372,11 @@ def test_merged_pdf_reaches_reviewers_as_its_own_flag() -> None:
     groups = pair_documents(list(form.forms())).groups
     assert len(groups) == 2  # one application per unit
     for group in groups:
-        flags = [f for f in form_flags(group, default_rules()) if f.code in ("multiple_forms_in_pdf", "form_problem")]
+        flags = [
+            f
+            for f in form_flags(group, default_rules())
+            if f.code in ("multiple_forms_in_pdf", "form_problem")
+        ]
         assert flags == []
     # the flag stays catalogued for what cannot be split (two forms' titles on one page)
     spec = SPECS["multiple_forms_in_pdf"]

@@ -25,16 +25,30 @@ BJ = ZoneInfo("Asia/Shanghai")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def key(fid: str, msg: str, day: int, project: str | None, *, unit: str = "甲学会", sender: str = "a@x.cn",
-        subject: str = "", word: bool = True, pdf: bool = True) -> FormKey:
-    return FormKey(fid, msg, sender, datetime(2024, 12, day, 10, tzinfo=BJ), unit, project, unit, subject, word, pdf)
+def key(
+    fid: str,
+    msg: str,
+    day: int,
+    project: str | None,
+    *,
+    unit: str = "甲学会",
+    sender: str = "a@x.cn",
+    subject: str = "",
+    word: bool = True,
+    pdf: bool = True,
+) -> FormKey:
+    return FormKey(
+        fid, msg, sender, datetime(2024, 12, day, 10, tzinfo=BJ), unit, project, unit, subject, word, pdf
+    )
 
 
 # ---------------------------------------------------------------- the rule
 
 
 def test_later_mail_same_unit_same_project_supersedes() -> None:
-    got = links([key("a", "m1", 10, "智能制造高级研修班"), key("b", "m2", 12, "智能制造 高级研修班", sender="b@y.cn")])
+    got = links(
+        [key("a", "m1", 10, "智能制造高级研修班"), key("b", "m2", 12, "智能制造 高级研修班", sender="b@y.cn")]
+    )
     assert got == {"a": Link(SUPERSEDED, "b")}
 
 
@@ -89,7 +103,9 @@ def test_the_rule_is_data() -> None:
 # ---------------------------------------------------------------- whole runs
 
 
-def _mail(n: int, day: int, subject: str, files: list[tuple[str, bytes, str]], sender: str = "xuehui@163.com") -> bytes:
+def _mail(
+    n: int, day: int, subject: str, files: list[tuple[str, bytes, str]], sender: str = "xuehui@163.com"
+) -> bytes:
     received = datetime(2024, 12, day, 10, n, tzinfo=BJ)
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, "hbzsgx@163.com", subject
@@ -144,7 +160,10 @@ def test_run_correction_mail_supersedes(tmp_path: Path) -> None:
     corrected = {**v, "project_name": v["project_name"].replace("高级研修班", "技术高级研修班")}
     forms = _run(
         tmp_path,
-        [_mail(1, 12, "申报表", [_word(v), _pdf(v)]), _mail(2, 14, "更正：申报表", [_word(corrected), _pdf(corrected)])],
+        [
+            _mail(1, 12, "申报表", [_word(v), _pdf(v)]),
+            _mail(2, 14, "更正：申报表", [_word(corrected), _pdf(corrected)]),
+        ],
     )
     old = next(f for f in forms if f.fields.project_name == v["project_name"])
     new = next(f for f in forms if f.fields.project_name == corrected["project_name"])
@@ -157,5 +176,11 @@ def test_run_two_projects_of_one_unit_stay_two(tmp_path: Path) -> None:
     v2 = {**v2, "applicant": v1["applicant"], "declared_org": v1["declared_org"]}
     if v2["project_name"] == v1["project_name"]:
         pytest.skip("the generator drew the same project")
-    forms = _run(tmp_path, [_mail(1, 12, "申报表", [_word(v1), _pdf(v1)]), _mail(2, 13, "申报表（第二个项目）", [_word(v2), _pdf(v2)])])
+    forms = _run(
+        tmp_path,
+        [
+            _mail(1, 12, "申报表", [_word(v1), _pdf(v1)]),
+            _mail(2, 13, "申报表（第二个项目）", [_word(v2), _pdf(v2)]),
+        ],
+    )
     assert len(forms) == 2 and all(f.superseded_by is None for f in forms)

@@ -26,7 +26,10 @@ def test_date_range_split_over_two_cells() -> None:
     v, data = _docx("value_split", 61)
     form = parse_docx(data, "拆分.docx")
     assert form.fields.to_json() == v
-    assert (form.fields.training_start.isoformat(), form.fields.training_end.isoformat()) == (v["training_start"], v["training_end"])
+    assert (form.fields.training_start.isoformat(), form.fields.training_end.isoformat()) == (
+        v["training_start"],
+        v["training_end"],
+    )
 
 
 def test_extra_row_in_a_unit_block_keeps_the_template_row_and_notes_the_extra() -> None:
@@ -77,6 +80,6 @@ def test_pdf_alterations_and_one_pdf_of_several_units_split_by_page() -> None:
     word = parse_docx(word_all, "三个单位.docx")
     pairing = pair_documents([*word.forms(), *pdf.forms()])
     assert len(pairing.groups) == 3
-    for group, v in zip(pairing.groups, vs):
+    for group, v in zip(pairing.groups, vs, strict=False):
         assert group.word is not None and group.pdf is not None
         assert group.word.fields.project_name == group.pdf.fields.project_name == v["project_name"]

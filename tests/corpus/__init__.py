@@ -82,7 +82,9 @@ def cases() -> list[Case]:
     seed = 1000
     for style in wordml.MARK_STYLES:  # every marking style × Word, .doc, PDF
         for fmt in ("docx", "doc", "pdf"):
-            if (fmt == "doc" and style in wordml.LOST_IN_DOC) or (fmt == "pdf" and style in wordml.LOST_IN_PDF):
+            if (fmt == "doc" and style in wordml.LOST_IN_DOC) or (
+                fmt == "pdf" and style in wordml.LOST_IN_PDF
+            ):
                 continue
             seed += 1
             out.append(Case(f"wordml-{style}-{fmt}", "wordml", fmt, style, seed=seed))
@@ -107,7 +109,17 @@ def cases() -> list[Case]:
         for style in ("glyph", "tick_after", "wingdings_sym", "content_control"):
             for fmt in ("docx", "pdf"):
                 seed += 1
-                out.append(Case(f"flag-{mutate}-{style}-{fmt}", "wordml", fmt, style, seed=seed, mutate=mutate, expected_flags=flags))
+                out.append(
+                    Case(
+                        f"flag-{mutate}-{style}-{fmt}",
+                        "wordml",
+                        fmt,
+                        style,
+                        seed=seed,
+                        mutate=mutate,
+                        expected_flags=flags,
+                    )
+                )
     return out
 
 
@@ -148,7 +160,7 @@ def build(all_cases: Sequence[Case]) -> dict[str, bytes]:
     sources = {c.name: _source(c) for c in all_cases}
     needs: dict[str, dict[str, bytes]] = {"doc": {}, "pdf": {}}
     for c in all_cases:
-        if c.fmt == "pdf" and c.writer == "reportlab" or c.fmt == "docx":
+        if (c.fmt == "pdf" and c.writer == "reportlab") or c.fmt == "docx":
             files[c.name] = sources[c.name]
         else:
             needs[c.fmt][c.source_name] = sources[c.name]
@@ -178,7 +190,7 @@ def converted(all_cases: Sequence[Case], files: Mapping[str, bytes]) -> dict[str
 
     docs = [c.name for c in all_cases if c.fmt == "doc" and c.name in files]
     out = {c.name: files[c.name] for c in all_cases if c.name in files and c.fmt != "doc"}
-    for name, res in zip(docs, convert_to_docx([(f"{n}.doc", files[n]) for n in docs])):
+    for name, res in zip(docs, convert_to_docx([(f"{n}.doc", files[n]) for n in docs]), strict=False):
         if res.data is None:
             raise RuntimeError(f"{name}: {res.error}")
         out[name] = res.data
@@ -198,7 +210,9 @@ def read(case: Case, data: bytes) -> Outcome:
         form = parse_docx(data, f"{case.name}.docx")
     word, pdf = (None, form) if case.fmt == "pdf" else (form, None)
     group = FormGroup(word, pdf, form.fields, evidence=form.evidence)
-    flags = tuple((f.code, f.detail) for f in form_flags(group, default_rules()) if f.code not in PAIRING_CODES)
+    flags = tuple(
+        (f.code, f.detail) for f in form_flags(group, default_rules()) if f.code not in PAIRING_CODES
+    )
     return Outcome(form.fields.to_json(), flags, form.is_form, form.note, tuple(form.problems))
 
 
@@ -229,10 +243,18 @@ class Score:
             if get(want, key) == get(got.fields, key):
                 self.choices_right += 1
             else:
-                self.wrong_choices.append(f"{case.name}: {key} expected {get(want, key)!r}, read {get(got.fields, key)!r}")
+                self.wrong_choices.append(
+                    f"{case.name}: {key} expected {get(want, key)!r}, read {get(got.fields, key)!r}"
+                )
         for key in _leaves(want):
-            if get(want, key) != get(got.fields, key) and key.split(".")[0] not in ("scope",) and key not in CHOICE_KEYS:
-                self.wrong_fields.append(f"{case.name}: {key} expected {get(want, key)!r}, read {get(got.fields, key)!r}")
+            if (
+                get(want, key) != get(got.fields, key)
+                and key.split(".")[0] not in ("scope",)
+                and key not in CHOICE_KEYS
+            ):
+                self.wrong_fields.append(
+                    f"{case.name}: {key} expected {get(want, key)!r}, read {get(got.fields, key)!r}"
+                )
         codes = [code for code, _ in got.flags]
         self.flags_raised += len(codes)
         self.flags_expected += len(case.expected_flags)

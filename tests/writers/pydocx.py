@@ -30,7 +30,9 @@ def _choice(paragraph: Any, opts: Sequence[tuple[str, str, bool]], style: str) -
                 paragraph.add_run("√")
             paragraph.add_run(rest)
         else:
-            on_glyph, off_glyph = {"glyph": ("☑", "□"), "radio_dots": ("●", "○"), "cross_box": ("☒", "☐")}[style]
+            on_glyph, off_glyph = {"glyph": ("☑", "□"), "radio_dots": ("●", "○"), "cross_box": ("☒", "☐")}[
+                style
+            ]
             paragraph.add_run((on_glyph if on else off_glyph) + label + rest)
 
 

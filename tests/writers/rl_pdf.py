@@ -86,7 +86,12 @@ def form_pdf(v: Mapping[str, Any], style: str = "glyph") -> bytes:
     rows += [
         [(0, 1, "项目名称"), (1, 5, v["project_name"])],
         [(0, 1, "办班时间"), (1, 2, v["training_dates"]), (2, 3, "办班地点"), (3, 5, v["training_location"])],
-        [(0, 1, "选题所属\n行业领域"), (1, 2, v["industry_field"]), (2, 3, "选题所属\n行业主管部门"), (3, 5, v["industry_authority"])],
+        [
+            (0, 1, "选题所属\n行业领域"),
+            (1, 2, v["industry_field"]),
+            (2, 3, "选题所属\n行业主管部门"),
+            (3, 5, v["industry_authority"]),
+        ],
         [(0, 1, "申报项目类别\n(仅单选)"), (1, 5, _choice(funding_options(v), style))],
         [(0, 1, "是否符合\n选题范围"), (1, 5, _choice(scope_options(v), style))],
         [(0, 1, "研修目的\n和作用"), (1, 5, v["purpose"])],
@@ -97,7 +102,13 @@ def form_pdf(v: Mapping[str, Any], style: str = "glyph") -> bytes:
     for title, u in (("申报单位信息", a), ("承办单位信息", o)):
         rows += [
             [(0, 1, title), (1, 2, "单位名称"), (2, 3, u["name"]), (3, 4, "联系人"), (4, 5, u["contact"])],
-            [(0, 1, None), (1, 2, "办公电话"), (2, 3, u["office_phone"]), (3, 4, "手机"), (4, 5, u["mobile"])],
+            [
+                (0, 1, None),
+                (1, 2, "办公电话"),
+                (2, 3, u["office_phone"]),
+                (3, 4, "手机"),
+                (4, 5, u["mobile"]),
+            ],
             [(0, 1, None), (1, 2, "传真"), (2, 3, u["fax"]), (3, 4, "地址"), (4, 5, u["address"])],
         ]
     rows.append([(0, 1, None), (1, 2, "是否继续\n教育基地"), (2, 5, _choice(ce_options(v), style))])
@@ -142,7 +153,12 @@ def _cell(cv: Any, x: float, y: float, width: float, content: Any, size: float) 
                 cx, cy = x, cy - (size + 3)
             cv.rect(cx, cy - 1, size - 1, size - 1)
             if text == "on":  # a tick stroked inside the box
-                cv.lines([(cx + 1.5, cy + 3.5, cx + 3.5, cy + 0.8), (cx + 3.5, cy + 0.8, cx + size - 2.5, cy + size - 3)])
+                cv.lines(
+                    [
+                        (cx + 1.5, cy + 3.5, cx + 3.5, cy + 0.8),
+                        (cx + 3.5, cy + 0.8, cx + size - 2.5, cy + size - 3),
+                    ]
+                )
             cx += size + 1
             continue
         for ch in text:

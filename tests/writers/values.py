@@ -85,5 +85,9 @@ def values(seed: int) -> dict[str, Any]:
         "experts": f"拟邀请{rnd.choice(['华中科技大学', '武汉大学', '中国科学院'])}等单位的教授、研究员5名授课。",
         "trainees": "全省相关领域具有中高级职称的专业技术人员，共60人，向基层一线倾斜。",
         "applicant": _unit(rnd, applicant),
-        "organizer": {**org, "ce_base": ce_base, "ce_base_batch": rnd.randint(1, 9) if ce_base == "national" else None},
+        "organizer": {
+            **org,
+            "ce_base": ce_base,
+            "ce_base_batch": rnd.randint(1, 9) if ce_base == "national" else None,
+        },
     }

@@ -23,7 +23,14 @@ W_NS = (
 # ---------------------------------------------------------------- runs
 
 
-def r(text: str, *, font: str | None = None, strike: bool = False, dstrike: bool = False, size: int | None = None) -> str:
+def r(
+    text: str,
+    *,
+    font: str | None = None,
+    strike: bool = False,
+    dstrike: bool = False,
+    size: int | None = None,
+) -> str:
     props = ""
     if font:
         props += f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
@@ -44,12 +51,12 @@ def sym(font: str, char: str) -> str:
 
 
 def sdt_box(checked: bool) -> str:
-    glyph = "☒" if checked else "☐"
+    glyph, val = ("☒", 1) if checked else ("☐", 0)
     return (
-        '<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="%d"/>'
+        f'<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="{val}"/>'
         '<w14:checkedState w14:val="2612" w14:font="MS Gothic"/><w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/>'
         '</w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:hAnsi="MS Gothic"/></w:rPr>'
-        "<w:t>%s</w:t></w:r></w:sdtContent></w:sdt>" % (1 if checked else 0, glyph)
+        f"<w:t>{glyph}</w:t></w:r></w:sdtContent></w:sdt>"
     )
 
 
@@ -57,7 +64,7 @@ def ff_box(checked: bool) -> str:
     state = '<w:default w:val="0"/>' + ("<w:checked/>" if checked else "")
     return (
         f'<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check1"/><w:enabled/>'
-        f"<w:calcOnExit w:val=\"0\"/><w:checkBox><w:sizeAuto/>{state}</w:checkBox></w:ffData></w:fldChar></w:r>"
+        f'<w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/>{state}</w:checkBox></w:ffData></w:fldChar></w:r>'
         '<w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
@@ -111,7 +118,9 @@ def _tick_after(mark: str) -> Callable[[Sequence[Option]], Paragraphs]:
 
 
 def _tick_after_sym(opts: Sequence[Option]) -> Paragraphs:
-    return _one_line([r("□" + label) + (sym("Wingdings", "F0FC") if c else "") + r(rest) for label, rest, c in opts])
+    return _one_line(
+        [r("□" + label) + (sym("Wingdings", "F0FC") if c else "") + r(rest) for label, rest, c in opts]
+    )
 
 
 def _own_run_font(opts: Sequence[Option]) -> Paragraphs:
@@ -153,12 +162,20 @@ def _delete_unchosen(keep_box: bool) -> Callable[[Sequence[Option]], Paragraphs]
 def _tracked_tick(opts: Sequence[Option]) -> Paragraphs:
     """Tracked changes left in: the empty box deleted and a ticked one inserted in its place."""
     return _one_line(
-        [((dele("□", i) + ins(r("☑"), i)) if c else r("□")) + r(label + rest) for i, (label, rest, c) in enumerate(opts)]
+        [
+            ((dele("□", i) + ins(r("☑"), i)) if c else r("□")) + r(label + rest)
+            for i, (label, rest, c) in enumerate(opts)
+        ]
     )
 
 
 def _tracked_delete_unchosen(opts: Sequence[Option]) -> Paragraphs:
-    return _one_line([r("□" + label + rest) if c else dele("□" + label + rest, i) for i, (label, rest, c) in enumerate(opts)])
+    return _one_line(
+        [
+            r("□" + label + rest) if c else dele("□" + label + rest, i)
+            for i, (label, rest, c) in enumerate(opts)
+        ]
+    )
 
 
 def _own_paragraph(opts: Sequence[Option]) -> Paragraphs:
@@ -171,7 +188,10 @@ def _own_paragraph(opts: Sequence[Option]) -> Paragraphs:
 
 
 def _hint_kept(opts: Sequence[Option]) -> Paragraphs:
-    return [r("（请在□内打√）")] + _one_line([r(("☑" if c else "□") + label + rest) for label, rest, c in opts])
+    return [
+        r("（请在□内打√）"),
+        *_one_line([r(("☑" if c else "□") + label + rest) for label, rest, c in opts]),
+    ]
 
 
 MARK_STYLES: dict[str, Callable[[Sequence[Option]], Paragraphs]] = {
@@ -210,14 +230,20 @@ LOST_IN_PDF = {"eq_field", "formfield"}  # drawn, not text: a PDF reader sees no
 
 def funding_options(v: Mapping[str, Any]) -> list[Option]:
     src = v["self_funding_source"] or "_____"
-    chosen = v["funding_type"] if isinstance(v["funding_type"], tuple) else (v["funding_type"],)  # both: a tuple
+    chosen = (
+        v["funding_type"] if isinstance(v["funding_type"], tuple) else (v["funding_type"],)
+    )  # both: a tuple
     return [
         ("财政资助项目", "", "fiscal" in chosen),
         ("自筹经费项目", f"（自筹经费来源：{src}）", "self_funded" in chosen),
     ]
 
 
-_SCOPE = [("national_strategy", "服务国家战略"), ("industry_demand", "对接产业需求"), ("digital_tech", "突出数字技术")]
+_SCOPE = [
+    ("national_strategy", "服务国家战略"),
+    ("industry_demand", "对接产业需求"),
+    ("digital_tech", "突出数字技术"),
+]
 
 
 def scope_options(v: Mapping[str, Any]) -> list[Option]:
@@ -262,7 +288,10 @@ def _tc(cell: Cell) -> str:
 
 def table(rows: Sequence[Sequence[Cell]], cols: int = 5, col_width: int = 1800) -> str:
     grid = "".join(f'<w:gridCol w:w="{col_width}"/>' for _ in range(cols))
-    borders = "".join(f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for b in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    borders = "".join(
+        f'<w:{b} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for b in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
     body = "".join("<w:tr>" + "".join(_tc(cell) for cell in row) + "</w:tr>" for row in rows)
     return f'<w:tbl><w:tblPr><w:tblW w:w="{cols * col_width}" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>'
 
@@ -286,7 +315,12 @@ def form_rows(v: Mapping[str, Any], marks: str, layout: str = "standard") -> lis
     top = [
         [c("项目名称"), c(v["project_name"], 4)],
         dates_row,
-        [c("选题所属\n行业领域"), c(v["industry_field"]), c("选题所属\n行业主管部门"), c(v["industry_authority"], 2)],
+        [
+            c("选题所属\n行业领域"),
+            c(v["industry_field"]),
+            c("选题所属\n行业主管部门"),
+            c(v["industry_authority"], 2),
+        ],
         [c("申报项目\n类别\n(仅单选)"), cp(style(funding_options(v)), 4)],
         [c("是否符合\n选题范围"), cp(style(scope_options(v)), 4)],
         [c("研修目的\n和作用"), c(v["purpose"], 4)],
@@ -303,9 +337,11 @@ def form_rows(v: Mapping[str, Any], marks: str, layout: str = "standard") -> lis
     if layout == "group_rows":
         return [[c("一、项目基本情况", 5)], *top, [c("二、单位信息", 5)], *units]
     if layout == "nested":
-        inner = [[c("单位名称"), c(a["name"]), c("联系人"), c(a["contact"])],
-                 [c("办公电话"), c(a["office_phone"]), c("手机"), c(a["mobile"])],
-                 [c("传真"), c(a["fax"]), c("地址"), c(a["address"])]]
+        inner = [
+            [c("单位名称"), c(a["name"]), c("联系人"), c(a["contact"])],
+            [c("办公电话"), c(a["office_phone"]), c("手机"), c(a["mobile"])],
+            [c("传真"), c(a["fax"]), c("地址"), c(a["address"])],
+        ]
         nested_row = [c("申报单位信息"), cp([table(inner, 4, 1700)], 4)]  # fits inside its host cell
         return [*top, nested_row, *_unit_rows("承办单位信息", o), units[-1]]
     return [*top, *units]
