@@ -253,7 +253,9 @@ def _titled(text: str, schema: FormSchema) -> bool:
     return any(marker in squeezed for marker in schema.notice.title_markers)
 
 
-def _form_verdict(reads: Sequence[PageRead], fields: FormFields, schema: FormSchema) -> tuple[bool, str]:
+def _form_verdict(
+    reads: Sequence[PageRead], fields: FormFields, schema: FormSchema, filled: bool = False
+) -> tuple[bool, str]:
     """parsers.detect on the pages' rows: the form's distinctive labels, in ruled tables or in lines (the
     unit sub-labels 联系人, 电话, 地址 are in every letter)."""
     labels = labels_for(schema)
@@ -263,9 +265,11 @@ def _form_verdict(reads: Sequence[PageRead], fields: FormFields, schema: FormSch
         for row in r.rows:
             keys = {spec.key for cell in row if cell for spec in _table_specs(labels.lookup(cell))}
             (table_rows if r.ruled else line_rows).append(keys)
-    filled = {key for key in detect.TEXT_FIELDS if not is_empty(fields.get(key))}
+    given = (
+        set(detect.TEXT_FIELDS) if filled else {k for k in detect.TEXT_FIELDS if not is_empty(fields.get(k))}
+    )
     titled = any(detect.is_title(line) for r in reads for line in r.outside)
-    return detect.verdict(detect.row_labels(table_rows), detect.row_labels(line_rows), filled, titled)
+    return detect.verdict(detect.row_labels(table_rows), detect.row_labels(line_rows), given, titled)
 
 
 def parse_pdf(
@@ -419,13 +423,14 @@ def _cross_check_read(
 ) -> ParsedForm:
     """The cross-check fields from pdfium's text lines ("项目名称 …", "申报单位：…")."""
     lines = tuple(line.strip() for line in pages.text.splitlines() if line.strip())
-    read = PageRead(tuple(line_rows(lines, labels_for(schema).in_line)), lines)
+    read = PageRead(tuple(line_rows(lines, labels_for(schema).in_line)), lines, ruled=False)
     got = _Collected()
     declared = list(header.declared(lines, Source.PDF_TEXT))
     _collect(_pairs(labels_for(schema), read.rows), got)
     result = normalise([*declared, *got.values.values()], schema, keys=CROSS_CHECK_KEYS)
     found = frozenset(got.values)
-    is_form, note = _verdict(pages, [read], found, filled=True, schema=schema)
+    # only the cross-check fields were read: the form counts as filled (its Word twin says what is in it)
+    is_form, note = _verdict(pages, pages.text_indices, [read], found, result.fields, schema, filled=True)
     info = replace(_info(pages, seal, text_layer=True, scanned=False), cross_check=True)
     return ParsedForm(
         source=name,
@@ -446,10 +451,11 @@ def _verdict(
     found: frozenset[str],
     fields: FormFields,
     schema: FormSchema,
+    filled: bool = False,
 ) -> tuple[bool, str]:
     kinds = pages.kinds
     capped = f"；共 {pages.total} 页，只读取前 {MAX_PAGES} 页" if pages.total > MAX_PAGES else ""
-    form, why = _form_verdict(reads, fields, schema) if text_idx else (False, "")
+    form, why = _form_verdict(reads, fields, schema, filled) if text_idx else (False, "")
     if form:
         return True, f"PDF 文字版，识别到 {len(found)} 个表格栏目" + capped
     if text_idx and why == detect.BLANK_FORM:

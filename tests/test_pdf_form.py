@@ -498,4 +498,4 @@ def test_a_pdf_of_several_forms_is_read_in_full_even_with_a_word_twin() -> None:
     canvas.pages += pdfgen._layout(sample_fields(42)).pages
     form = parse_pdf(pdfgen._serialize(canvas, seal=True), "合并.pdf", cross_check=True)
     assert form.pdf is not None and not form.pdf.cross_check
-    assert [p.code for p in form.problems] == ["multiple_forms_in_pdf"]
+    assert len(form.forms()) == 2 and not any(p.code == "multiple_forms_in_pdf" for p in form.problems)
