@@ -32,7 +32,8 @@ def main() -> int:
     done = time.perf_counter()
     by_fmt = Counter(c.fmt for c in cases if c.name in files)
     by_writer = Counter(c.writer for c in cases if c.name in files)
-    styles = {c.style for c in cases}
+    styles = {s for c in cases for s in c.style.split("+")}
+    ignored, negatives = _negatives()
     print(
         f"corpus: {sum(by_fmt.values())} forms ({dict(by_fmt)}; writers {dict(by_writer)}; {len(styles)} marking styles)"
     )
@@ -40,6 +41,9 @@ def main() -> int:
     print(f"flag precision: {score.flags_true}/{score.flags_raised} = {score.precision:.2%}")
     print(f"flag recall: {score.flags_found}/{score.flags_expected} = {score.recall:.2%}")
     print(f"other fields wrong: {len(score.wrong_fields)}")
+    print(
+        f"not a 申报表 (procurement file, 实施方案, 汇总表, cover letter, 推荐表; .docx and PDF): {ignored}/{negatives} ignored"
+    )
     print(f"time: build and convert {built - started:.1f} s, read {done - built:.1f} s")
     if missing:
         print(f"not written by LibreOffice: {missing}")
@@ -55,6 +59,20 @@ def main() -> int:
                 for item in items:
                     print("  " + item)
     return 0
+
+
+def _negatives() -> tuple[int, int]:
+    """Documents that are not a form, as .docx and as LibreOffice PDF: how many are ignored."""
+    from parsers.docx_form import parse_docx
+    from parsers.pdf_form import parse_pdf
+    from tests.writers import office
+
+    docs = corpus.negatives()
+    results = [not parse_docx(data, f"{name}.docx").is_form for name, data in docs.items()]
+    if office.soffice():
+        pdfs = office.convert({f"{k}.docx": v for k, v in docs.items()}, "pdf")
+        results += [not parse_pdf(data, name, check_seal=False).is_form for name, data in pdfs.items()]
+    return sum(results), len(results)
 
 
 if __name__ == "__main__":

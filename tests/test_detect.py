@@ -18,55 +18,10 @@ from parsers import detect
 from parsers.docx_form import parse_docx
 from parsers.pairing import pair_documents
 from parsers.pdf_form import parse_pdf
+from tests import corpus
 from tests.writers import office, values, wordml
 
-NEGATIVES: dict[str, bytes] = {
-    "procurement": wordml.letter_docx(
-        ["湖北省专业技术人员继续教育培训服务采购项目", "招标文件"],
-        [
-            ["项目名称", "专业技术人员高级研修培训服务采购", "项目编号", "HBZC-2024-118"],
-            ["采购单位", "湖北省某厅", "联系人", "王建国"],
-            ["电话", "027-87000000", "传真", "027-87000001"],
-            ["地址", "武汉市武昌区中北路1号", "项目预算", "50万元"],
-            ["名称", "培训服务", "培训对象", "专业技术人员"],
-        ],
-    ),
-    "implementation_plan": wordml.letter_docx(
-        [
-            "2025年智能制造高级研修班实施方案",
-            "一、培训对象：全省智能制造领域具有中高级职称的专业技术人员60名。",
-            "二、办班时间：2025年6月16日至20日。",
-            "三、办班地点：武汉市。",
-            "四、研修内容和方式：主题报告、现场教学。",
-            "五、授课专家情况：拟邀请高校教授5名。",
-            "联系人：张志强  电话：027-88888888  地址：武汉市洪山区",
-        ]
-    ),
-    "recommendation_summary": wordml.letter_docx(
-        ["2025年高级研修项目推荐汇总表"],
-        [
-            ["序号", "项目名称", "申报单位", "办班时间", "办班地点", "培训对象", "申报项目类别"],
-            ["1", "智能建造高级研修班", "某学会", "2025年6月", "武汉市", "工程师", "自筹经费项目"],
-            ["2", "数字乡村高级研修班", "某研究院", "2025年9月", "宜昌市", "农技人员", "财政资助项目"],
-        ],
-    ),
-    "cover_letter": wordml.letter_docx(
-        [
-            "关于报送2025年高级研修项目申报表的函",
-            "湖北省人力资源和社会保障厅：",
-            "现将我单位2025年高级研修项目申报表报送贵厅，请审核。",
-        ],
-        [["联系人", "刘晓燕", "电话", "027-86000000"], ["地址", "武汉市江岸区", "传真", "027-86000001"]],
-    ),
-    "person_recommendation": wordml.letter_docx(
-        ["专业技术人才推荐表"],
-        [
-            ["姓名", "李红梅", "单位名称", "某医院"],
-            ["联系电话", "13800000000", "通讯地址", "黄石市"],
-            ["推荐意见", "同意推荐", "联系人", "周涛"],
-        ],
-    ),
-}
+NEGATIVES = corpus.negatives()
 
 
 def _blank_template() -> bytes:

@@ -63,18 +63,28 @@ def _both_ticked(v: dict[str, Any]) -> None:
     v["funding_type"] = ("fiscal", "self_funded")  # the writer ticks both; a reader reports None + a flag
 
 
+def _fiscal(v: dict[str, Any]) -> None:
+    v["funding_type"], v["self_funding_source"] = "fiscal", None
+
+
 MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "none_ticked": _none_ticked,
     "self_funded_no_source": _self_funded_no_source,
     "both_ticked": _both_ticked,
+    "unclear_funding": _fiscal,  # written with the tick between the two options (tick_between)
 }
 
 
 def expected_fields(case: Case) -> dict[str, Any]:
     v = copy.deepcopy(case.truth)
-    if isinstance(v["funding_type"], tuple):
-        v["funding_type"] = None
+    if isinstance(v["funding_type"], tuple) or case.mutate == "unclear_funding":
+        v["funding_type"] = None  # both ticked, or a mark nobody can place: no value, a flag says why
     return v
+
+
+def marks_of(case: Case) -> str | tuple[str, ...]:
+    """A case's marking: one style, or one per choice cell ("a+b+c")."""
+    return tuple(case.style.split("+")) if "+" in case.style else case.style
 
 
 def cases() -> list[Case]:
@@ -105,6 +115,32 @@ def cases() -> list[Case]:
         ("self_funded_no_source", frozenset({"self_funding_source_missing"})),
         ("both_ticked", frozenset({"funding_type_multiple"})),
     ]
+    styles = sorted(wordml.MARK_STYLES)
+    for k in range(30):  # a different marking style in each choice cell, as one form mixes them
+        fmt = ("docx", "doc", "pdf")[k % 3]
+        usable = [
+            x
+            for x in styles
+            if not (fmt == "doc" and x in wordml.LOST_IN_DOC)
+            and not (fmt == "pdf" and x in wordml.LOST_IN_PDF)
+        ]
+        picked = "+".join(usable[(k * 7 + j * 11) % len(usable)] for j in range(3))
+        seed += 1
+        out.append(Case(f"mixed-{k:02d}-{fmt}", "wordml", fmt, picked, seed=seed))
+    for fmt in ("docx", "doc", "pdf"):  # a mark nobody can place: one choice_unclear, never "not ticked"
+        seed += 1
+        style = "tick_between+glyph+glyph"
+        out.append(
+            Case(
+                f"flag-unclear-{fmt}",
+                "wordml",
+                fmt,
+                style,
+                seed=seed,
+                mutate="unclear_funding",
+                expected_flags=frozenset({"choice_unclear"}),
+            )
+        )
     for mutate, flags in flagged:  # real omissions and rule breaks: the flags must be raised
         for style in ("glyph", "tick_after", "wingdings_sym", "content_control"):
             for fmt in ("docx", "pdf"):
@@ -123,6 +159,57 @@ def cases() -> list[Case]:
     return out
 
 
+def negatives() -> dict[str, bytes]:
+    """Office documents that are not a 申报表 but carry its generic labels (项目名称, 联系人, 电话, 地址 …)."""
+    return {
+        "procurement": wordml.letter_docx(
+            ["湖北省专业技术人员继续教育培训服务采购项目", "招标文件"],
+            [
+                ["项目名称", "专业技术人员高级研修培训服务采购", "项目编号", "HBZC-2024-118"],
+                ["采购单位", "湖北省某厅", "联系人", "王建国"],
+                ["电话", "027-87000000", "传真", "027-87000001"],
+                ["地址", "武汉市武昌区中北路1号", "项目预算", "50万元"],
+                ["名称", "培训服务", "培训对象", "专业技术人员"],
+            ],
+        ),
+        "implementation_plan": wordml.letter_docx(
+            [
+                "2025年智能制造高级研修班实施方案",
+                "一、培训对象：全省智能制造领域具有中高级职称的专业技术人员60名。",
+                "二、办班时间：2025年6月16日至20日。",
+                "三、办班地点：武汉市。",
+                "四、研修内容和方式：主题报告、现场教学。",
+                "五、授课专家情况：拟邀请高校教授5名。",
+                "联系人：张志强  电话：027-88888888  地址：武汉市洪山区",
+            ]
+        ),
+        "recommendation_summary": wordml.letter_docx(
+            ["2025年高级研修项目推荐汇总表"],
+            [
+                ["序号", "项目名称", "申报单位", "办班时间", "办班地点", "培训对象", "申报项目类别"],
+                ["1", "智能建造高级研修班", "某学会", "2025年6月", "武汉市", "工程师", "自筹经费项目"],
+                ["2", "数字乡村高级研修班", "某研究院", "2025年9月", "宜昌市", "农技人员", "财政资助项目"],
+            ],
+        ),
+        "cover_letter": wordml.letter_docx(
+            [
+                "关于报送2025年高级研修项目申报表的函",
+                "湖北省人力资源和社会保障厅：",
+                "现将我单位2025年高级研修项目申报表报送贵厅，请审核。",
+            ],
+            [["联系人", "刘晓燕", "电话", "027-86000000"], ["地址", "武汉市江岸区", "传真", "027-86000001"]],
+        ),
+        "person_recommendation": wordml.letter_docx(
+            ["专业技术人才推荐表"],
+            [
+                ["姓名", "李红梅", "单位名称", "某医院"],
+                ["联系电话", "13800000000", "通讯地址", "黄石市"],
+                ["推荐意见", "同意推荐", "联系人", "周涛"],
+            ],
+        ),
+    }
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -132,7 +219,7 @@ def _source(case: Case) -> bytes:
         return rl_pdf.form_pdf(v, case.style)
     if case.writer == "pydocx":
         return pydocx.form_docx(v, case.style)
-    return wordml.form_docx(v, case.style, case.layout)
+    return wordml.form_docx(v, marks_of(case), case.layout)
 
 
 def _cached_convert(sources: Mapping[str, bytes], target: str) -> dict[str, bytes]:

@@ -187,6 +187,14 @@ def _own_paragraph(opts: Sequence[Option]) -> Paragraphs:
     return out
 
 
+def _tick_between(opts: Sequence[Option]) -> Paragraphs:
+    """The tick typed between two options with a space either side: a reviewer cannot tell which."""
+    parts = []
+    for i, (label, rest, c) in enumerate(opts):
+        parts.append(r("□" + label + rest) + (r(" √ ") if c and i + 1 < len(opts) else r("  ")))
+    return ["".join(parts)]
+
+
 def _hint_kept(opts: Sequence[Option]) -> Paragraphs:
     return [
         r("（请在□内打√）"),
@@ -223,6 +231,8 @@ MARK_STYLES: dict[str, Callable[[Sequence[Option]], Paragraphs]] = {
     "own_paragraph": _own_paragraph,
     "hint_kept": _hint_kept,
 }
+# Styles a reviewer could not read either: the expected reading is "unclear", not a value.
+UNCLEAR_STYLES: dict[str, Callable[[Sequence[Option]], Paragraphs]] = {"tick_between": _tick_between}
 # Styles a LibreOffice round trip (.doc) or PDF export cannot carry as the applicant saw it.
 LOST_IN_DOC = {"eq_field"}  # LibreOffice drops the EQ field (docs: pitfalls 4.2)
 LOST_IN_PDF = {"eq_field", "formfield"}  # drawn, not text: a PDF reader sees no glyph for them
@@ -306,8 +316,10 @@ def _unit_rows(title: str, u: Mapping[str, Any], extra: list[list[Cell]] | None 
     return rows
 
 
-def form_rows(v: Mapping[str, Any], marks: str, layout: str = "standard") -> list[list[Cell]]:
-    style = MARK_STYLES[marks]
+def form_rows(v: Mapping[str, Any], marks: str | Sequence[str], layout: str = "standard") -> list[list[Cell]]:
+    """`marks`: one style for the three choice cells, or one each (申报项目类别, 选题范围, 继续教育基地)."""
+    styles = {**MARK_STYLES, **UNCLEAR_STYLES}
+    f_style, s_style, c_style = (styles[m] for m in ((marks,) * 3 if isinstance(marks, str) else marks))
     dates_row = [c("办班时间"), c(v["training_dates"]), c("办班地点"), c(v["training_location"], 2)]
     if layout == "value_split":
         first, _, second = v["training_dates"].partition("至")
@@ -321,8 +333,8 @@ def form_rows(v: Mapping[str, Any], marks: str, layout: str = "standard") -> lis
             c("选题所属\n行业主管部门"),
             c(v["industry_authority"], 2),
         ],
-        [c("申报项目\n类别\n(仅单选)"), cp(style(funding_options(v)), 4)],
-        [c("是否符合\n选题范围"), cp(style(scope_options(v)), 4)],
+        [c("申报项目\n类别\n(仅单选)"), cp(f_style(funding_options(v)), 4)],
+        [c("是否符合\n选题范围"), cp(s_style(scope_options(v)), 4)],
         [c("研修目的\n和作用"), c(v["purpose"], 4)],
         [c("研修内容和方式"), c(v["content_and_format"], 4)],
         [c("授课专家情况"), c(v["experts"], 4)],
@@ -333,7 +345,7 @@ def form_rows(v: Mapping[str, Any], marks: str, layout: str = "standard") -> lis
     if layout == "extra_row":  # a second contact typed into an inserted row
         extra = [[c(None, vmerge="continue"), c("联系人"), c("孙备用"), c("手机"), c("13900000000")]]
     units = _unit_rows("申报单位信息", a, extra) + _unit_rows("承办单位信息", o)
-    units.append([c(None, vmerge="continue"), c("是否继续\n教育基地"), cp(style(ce_options(v)), 3)])
+    units.append([c(None, vmerge="continue"), c("是否继续\n教育基地"), cp(c_style(ce_options(v)), 3)])
     if layout == "group_rows":
         return [[c("一、项目基本情况", 5)], *top, [c("二、单位信息", 5)], *units]
     if layout == "nested":
@@ -356,7 +368,7 @@ def header_paras(v: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def body_xml(v: Mapping[str, Any], marks: str, layout: str = "standard") -> str:
+def body_xml(v: Mapping[str, Any], marks: str | Sequence[str], layout: str = "standard") -> str:
     paras = "".join(f"<w:p>{p}</w:p>" for p in header_paras(v))
     rows = form_rows(v, marks, layout)
     if layout == "split_table":  # split by hand across a page: two tables, an empty paragraph between
@@ -398,7 +410,7 @@ def package(document: str) -> bytes:
     return buf.getvalue()
 
 
-def form_docx(v: Mapping[str, Any], marks: str = "glyph", layout: str = "standard") -> bytes:
+def form_docx(v: Mapping[str, Any], marks: str | Sequence[str] = "glyph", layout: str = "standard") -> bytes:
     return package(document_xml(body_xml(v, marks, layout)))
 
 
