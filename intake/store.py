@@ -440,6 +440,7 @@ class Store:
         changes = []
         for fid, old in current.items():
             kind, other, detail, extra = links.get(fid, (None, None, None, {}))
+            new: tuple[str | None, ...]
             if kind in ("superseded", "merged"):
                 new = (other, detail, kind, None, None, None)
             elif kind == "completed":

@@ -173,6 +173,7 @@ def _row_pairs(labels: Labels, cells: list[str | None], section: str | None, off
             and dates.continues_range(value.strip(), following.strip())
         ):
             value, j = value.strip() + following.strip(), k
+        value = value or ""
         if value and (_spec_for(labels, value, section) is not None or _split_inline(labels, value)):
             out.append(_Pair(spec, cell, "", j + offset, label_col=i + offset))  # next cell is a label
             i = j
