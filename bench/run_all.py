@@ -24,6 +24,7 @@ SMALL: dict[str, list[str]] = {
     "bench_pdf.py": ["--forms", "10", "--libreoffice", "1", "--repeat", "1"],
     "bench_attachments.py": ["--rounds", "1", "--docs", "5"],
     "bench_notify.py": ["--notices", "200"],
+    "bench_accuracy.py": ["--quiet"],
 }
 TIMEOUT_S = 1800
 

@@ -73,6 +73,7 @@ class Problem:
 
     code: str
     detail: str = ""
+    field: str = ""  # the field key it is about, when it is about one (choice_unclear, ...)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,11 @@ class ParsedForm:
     problems: tuple[Problem, ...] = ()
     pdf: PdfInfo | None = None
     note: str = ""  # why is_form is False, or how the document was read
+    more: tuple[ParsedForm, ...] = ()  # further 申报表 in the same file (several units' forms in one)
+
+    def forms(self) -> tuple[ParsedForm, ...]:
+        """This form and the others the same file holds, each one application."""
+        return (self, *self.more)
 
 
 class DocumentError(Exception):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +19,9 @@ from core.documents import FormGroup, Problem
 from core.fields import FormFields, Funding, Scope, ScopeNotes, Value, training_days
 from core.flags import SPECS, Flag
 from core.schema import APPLICANT, DEFAULT_SCHEMA, FIELDS, ORGANIZER, Notice, Rule
+
+# The resubmission rule lives in intake.resubmission (one place, its knobs as data); its names stay here.
+from intake.resubmission import FormKey, normalise_project, normalise_unit, supersessions
 
 __all__ = [
     "DEFAULT_PHONE_ANY_OF",
@@ -279,9 +280,10 @@ def _phone_groups(phone_any_of: Sequence[str]) -> list[str]:
     return list(phone_any_of)
 
 
-def _missing_fields(fields: FormFields, rules: Rules) -> list[Flag]:
+def _missing_fields(fields: FormFields, rules: Rules, unclear: frozenset[str] = frozenset()) -> list[Flag]:
     flags: list[Flag] = []
-    required = [r for r in rules.required_fields if r.strip() not in _OWN_FLAG_FIELDS]
+    # a choice whose marks could not be decided is not "missing": choice_unclear says so, quoting the cell
+    required = [r for r in rules.required_fields if r.strip() not in _OWN_FLAG_FIELDS | unclear]
     for requirement in (*required, *_phone_groups(rules.phone_any_of)):
         options = [p.strip() for p in requirement.split("|") if p.strip()]
         if options and not any(_filled(fields.get(p)) for p in options):
@@ -307,18 +309,44 @@ def _problems(group: FormGroup) -> list[Problem]:
     return found
 
 
-def _funding_flags(fields: FormFields, codes: set[str]) -> list[Flag]:
+def _unclear_fields(fields: FormFields, problems: Sequence[Problem]) -> frozenset[str]:
+    """Choices whose marks could not be decided and that no other version of the form settled."""
+    return frozenset(
+        p.field
+        for p in problems
+        if p.code == "choice_unclear" and p.field and not _filled(fields.get(p.field))
+    )
+
+
+def _as_read(group: FormGroup, key: str) -> str:
+    """The evidence a flag about `key` carries: the cell as read (which file, what text), or that the
+    form has no such cell — so a reviewer can confirm without opening the file."""
+    forms = [f for f in (group.word, group.pdf) if f is not None]
+    for form in forms:
+        ev = form.evidence.get(key)
+        if ev is not None and ev.text.strip():
+            text = " ".join(ev.text.split())
+            return f"{'Word' if form.kind != 'pdf' else 'PDF'} 中为“{text[:120]}”"
+    return "表中未见该栏" if forms and any(f.evidence for f in forms) else ""
+
+
+def _funding_flags(group: FormGroup, codes: set[str], unclear: frozenset[str] = frozenset()) -> list[Flag]:
+    fields = group.fields
     if "funding_type_multiple" in codes:
-        return [Flag("funding_type_multiple")]
+        return [Flag("funding_type_multiple", _as_read(group, "funding_type"))]
+    if "funding_type" in unclear:
+        return []
     if fields.funding_type is None:
-        return [Flag("funding_type_missing")]
+        return [Flag("funding_type_missing", _as_read(group, "funding_type"))]
     if fields.funding_type is Funding.SELF_FUNDED and not _filled(fields.self_funding_source):
-        return [Flag("self_funding_source_missing")]
+        return [Flag("self_funding_source_missing", _as_read(group, "funding_type"))]
     return []
 
 
-def _scope_flags(fields: FormFields) -> list[Flag]:
-    return [] if fields.scope.any_ticked else [Flag("scope_missing")]
+def _scope_flags(group: FormGroup, unclear: frozenset[str] = frozenset()) -> list[Flag]:
+    if group.fields.scope.any_ticked or "scope" in unclear:
+        return []
+    return [Flag("scope_missing", _as_read(group, "scope"))]
 
 
 def _training_flags(fields: FormFields, rules: Rules) -> list[Flag]:
@@ -356,13 +384,15 @@ def _stamp_flags(group: FormGroup) -> list[Flag]:
     return []
 
 
-def _carried(problems: Sequence[Problem]) -> list[Flag]:
+def _carried(problems: Sequence[Problem], unclear: frozenset[str] = frozenset()) -> list[Flag]:
     # Parser findings pass through with their detail; an unknown code must not crash the reports
     # (core.flags.describe would raise), so it travels as form_problem naming the code.
     flags: list[Flag] = []
     for p in problems:
         if p.code in _DERIVED_CODES or p.code == "funding_type_multiple":
             continue
+        if p.code == "choice_unclear" and p.field and p.field not in unclear:
+            continue  # the other version of the form (Word / PDF) settled it
         if p.code in SPECS:
             flags.append(Flag(p.code, p.detail))
         else:
@@ -381,6 +411,7 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
     fields = group.fields
     problems = _problems(group)
     codes = {p.code for p in problems}
+    unclear = _unclear_fields(fields, problems)
     flags: list[Flag] = []
     if group.word is None:
         flags.append(Flag("missing_word"))
@@ -390,12 +421,12 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
         # Nothing could be read, so nothing is "missing": one flag instead of twenty false ones.
         flags.append(Flag("scan_only", group.pdf.source if group.pdf else ""))
     else:
-        flags.extend(_missing_fields(fields, rules))
-        flags.extend(_funding_flags(fields, codes))
-        flags.extend(_scope_flags(fields))
+        flags.extend(_missing_fields(fields, rules, unclear))
+        flags.extend(_funding_flags(group, codes, unclear))
+        flags.extend(_scope_flags(group, unclear))
         flags.extend(_training_flags(fields, rules))
     flags.extend(_stamp_flags(group))
-    flags.extend(_carried(problems))
+    flags.extend(_carried(problems, unclear))
     return dedupe(flags)
 
 
@@ -410,107 +441,6 @@ def dedupe(flags: Iterable[Flag]) -> list[Flag]:
 
 
 # ---------------------------------------------------------------- resubmissions
-
-
-@dataclass(frozen=True)
-class FormKey:
-    """What identifies an application across mails: who sent it, for which unit, which project."""
-
-    form_id: str
-    message_key: str
-    sender: str
-    received_at: datetime
-    declared_org: str | None
-    project_name: str | None
-    applicant_name: str | None
-
-
-_UNIT_NOISE = ("（盖章）", "(盖章)", "盖章", "股份有限公司", "有限责任公司", "有限公司", "公司")
-_PUNCT = re.compile(r"[\s《》〈〉“”\"'‘’「」『』·、，,。.:：;；()（）\[\]【】-]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _fold(text: str | None) -> str:
-    # NFKC turns full-width letters, digits and brackets into their half-width forms.
-    return unicodedata.normalize("NFKC", text or "").lower()
-
-
-def normalise_unit(name: str | None) -> str:
-    text = _fold(name)
-    for noise in _UNIT_NOISE:
-        text = text.replace(_fold(noise), "")
-    return _PUNCT.sub("", text)
-
-
-def normalise_project(name: str | None) -> str:
-    return _PUNCT.sub("", _fold(name))
-
-
-def _sender(sender: str) -> str:
-    found = _EMAIL.search(sender or "")
-    return found.group(0).lower() if found else (sender or "").strip().lower()
-
-
-@dataclass(frozen=True)
-class _Norm:
-    """A FormKey's normalised evidence, computed once (supersessions compares many pairs)."""
-
-    message_key: str
-    project: str
-    sender: str
-    units: frozenset[str]
-
-
-def _norm(key: FormKey) -> _Norm:
-    units = frozenset(u for u in (normalise_unit(key.declared_org), normalise_unit(key.applicant_name)) if u)
-    return _Norm(key.message_key, normalise_project(key.project_name), _sender(key.sender), units)
-
-
-def supersessions(forms: Sequence[FormKey]) -> dict[str, str]:
-    """form_id → form_id of the newest resubmission of the same application (chains resolve to the
-    newest; the newest maps to nothing).  Matching needs the same normalised project name plus the
-    same unit or the same sender.  The result does not depend on the order of `forms`."""
-    ordered = sorted(forms, key=_order)
-    norms = [_norm(k) for k in ordered]
-    parent = list(range(len(ordered)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # Same project and a shared sender or unit links two forms; linking each form to the first one
-    # seen with the same (project, sender) or (project, unit) gives the same groups in linear time.
-    # Forms of one mail may land in one group: _resolve never lets them replace each other.
-    first: dict[tuple[str, str, str], int] = {}
-    for i, n in enumerate(norms):
-        if not n.project:
-            continue
-        evidence = [("sender", n.sender)] if n.sender else []
-        evidence += [("unit", u) for u in sorted(n.units)]
-        for kind, value in evidence:
-            j = first.setdefault((n.project, kind, value), i)
-            root_i, root_j = find(i), find(j)
-            if root_i != root_j:
-                parent[root_i] = root_j
-    return _resolve(ordered, [find(i) for i in range(len(ordered))])
-
-
-def _order(key: FormKey) -> tuple[datetime, str, str]:
-    return _require_aware(key.received_at, "received_at"), key.message_key, key.form_id
-
-
-def _resolve(ordered: Sequence[FormKey], roots: Sequence[int]) -> dict[str, str]:
-    newest: dict[int, FormKey] = {}
-    for key, root in zip(ordered, roots, strict=False):
-        newest[root] = key  # ordered ascending, so the last one seen is the newest
-    result: dict[str, str] = {}
-    for key, root in zip(ordered, roots, strict=False):
-        winner = newest[root]
-        if key.message_key != winner.message_key:
-            result[key.form_id] = winner.form_id
-    return result
 
 
 def superseded_flag(newer: FormKey, rules: Rules) -> Flag:

@@ -28,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core.records import MessageRecord, RunInfo
 from intake import stages
@@ -36,7 +36,8 @@ from intake.config import Config
 from intake.lock import run_lock
 from intake.models import MessageRef, RawMessage
 from intake.progress import progress
-from intake.review import FormKey, Rules, superseded_flag, supersessions
+from intake.resubmission import COMPLETED, MERGED, links
+from intake.review import FormKey, Rules, superseded_flag
 from intake.source import Mailbox, MailboxUnavailable
 from intake.stages import Prepared, Trap
 from intake.store import Store
@@ -449,8 +450,11 @@ def _done(batch: list[Prepared]) -> Future[list[Prepared]]:
 
 
 def apply_supersessions(store: Store, rules: Rules) -> int:
-    keys = [
-        FormKey(
+    """Resubmissions and follow-ups across the whole store (intake.resubmission): superseded forms,
+    follow-ups merged into the form they complete, completed forms."""
+    rows = {r.form_id: r for r in store.form_rows()}
+    keys = {
+        r.form_id: FormKey(
             r.form_id,
             r.message_key,
             r.sender,
@@ -458,16 +462,29 @@ def apply_supersessions(store: Store, rules: Rules) -> int:
             r.fields.declared_org or None,
             r.fields.project_name or None,
             r.fields.applicant.name or None,
+            r.subject,
+            has_word=not any(code == "missing_word" for code, _ in r.flags),
+            has_pdf=not any(code == "missing_pdf" for code, _ in r.flags),
         )
-        for r in store.form_rows()
-    ]
-    by_id = {k.form_id: k for k in keys}
-    newer = supersessions(keys)
-    changed = store.set_supersessions(
-        {old: (new, superseded_flag(by_id[new], rules).detail) for old, new in newer.items()}
-    )
+        for r in rows.values()
+    }
+    out: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+    for fid, link in links(list(keys.values())).items():
+        other = rows[link.other]
+        detail = superseded_flag(keys[link.other], rules).detail
+        when = detail.removeprefix("新版于 ").removesuffix(" 收到")
+        files = "、".join(other.sources)
+        if link.kind == MERGED:
+            out[fid] = (MERGED, link.other, f"{when} 收到的申报（{files}）", {})
+        elif link.kind == COMPLETED:
+            seal_flags = [[c, d] for c, d in other.flags if c.startswith("stamp_")]
+            extra = {"sources": list(other.sources), "pdf_seal": other.pdf_seal, "flags": seal_flags}
+            out[fid] = (COMPLETED, link.other, f"{when} 补发 {files}", extra)
+        else:
+            out[fid] = (link.kind, link.other, detail, {})
+    changed = store.set_links(out)
     if changed:
-        log.info("supersessions: %d form(s) changed", changed)
+        log.info("resubmissions: %d form(s) changed", changed)
     return changed
 
 

@@ -235,8 +235,10 @@ def parse(batch: Sequence[Prepared], parser: DocumentParser) -> list[Prepared]:
 
 
 def _word_forms(p: Prepared) -> int:
-    return sum(
-        1 for a in p.attachments if a.status == "parsed" and a.result is not None and a.result.kind == "docx"
+    return sum(  # a .docx may hold several units' forms
+        len(a.result.forms())
+        for a in p.attachments
+        if a.status == "parsed" and a.result is not None and a.result.kind == "docx"
     )
 
 
@@ -270,7 +272,8 @@ def review(p: Prepared, rules: Rules, schema: FormSchema) -> MessageRecord:
     if p.mail is None or p.error:
         return failed_record(p, p.error or "邮件无法读取")
     mail = p.mail
-    parsed = [a.result for a in p.attachments if a.result is not None]
+    # a file may hold several units' forms (ParsedForm.more): each is one application
+    parsed = [form for a in p.attachments if a.result is not None for form in a.result.forms()]
     pairing = pair_documents(parsed, schema) if parsed else Pairing(groups=())
     atts = _mark_ignored(p.attachments, pairing)
     msg_flags = message_flags(

@@ -43,7 +43,8 @@ __all__ = [
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
-SCHEMA_VERSION = 2  # 2: the notices ledger (intake.ledger); created on open, older stores upgrade in place
+SCHEMA_VERSION = 2  # 2: the notices ledger (intake.ledger) and forms.link_kind / completed_* (resubmission
+# links); both created on open, older stores upgrade in place
 
 
 class StoreError(Exception):
@@ -85,7 +86,8 @@ CREATE TABLE IF NOT EXISTS attachments (
 );
 CREATE TABLE IF NOT EXISTS forms (
     form_id TEXT PRIMARY KEY, message_key TEXT NOT NULL, pos INTEGER NOT NULL, sources TEXT NOT NULL,
-    fields TEXT NOT NULL, pdf_seal TEXT NOT NULL, superseded_by TEXT, superseded_detail TEXT
+    fields TEXT NOT NULL, pdf_seal TEXT NOT NULL, superseded_by TEXT, superseded_detail TEXT,
+    link_kind TEXT, completed_by TEXT, completed_detail TEXT, completed_extra TEXT
 );
 CREATE INDEX IF NOT EXISTS forms_message ON forms (message_key, pos);
 CREATE TABLE IF NOT EXISTS flags (
@@ -126,6 +128,10 @@ class FormRow:
     sender: str
     received_at: datetime
     fields: FormFields
+    subject: str = ""
+    sources: tuple[str, ...] = ()
+    pdf_seal: str = "not_checked"
+    flags: tuple[tuple[str, str], ...] = ()  # (code, detail) as stored
 
 
 def _dumps(value: Any) -> str:
@@ -152,7 +158,15 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         with self.db:
             self.db.executescript(_SCHEMA)
+            self._add_columns()
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _add_columns(self) -> None:
+        """A store written by schema 1 gains the resubmission-link columns (empty: recomputed each run)."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(forms)")}
+        for column in ("link_kind", "completed_by", "completed_detail", "completed_extra"):
+            if column not in have:
+                self.db.execute(f"ALTER TABLE forms ADD COLUMN {column} TEXT")
 
     def _check_version(self) -> None:
         try:
@@ -371,18 +385,10 @@ class Store:
             ],
         )
         self.db.executemany(
-            "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (
-                    f.form_id,
-                    r.key,
-                    i,
-                    _dumps(list(f.sources)),
-                    _dumps(f.fields.to_json()),
-                    f.pdf_seal,
-                    None,
-                    None,
-                )
+                (f.form_id, r.key, i, _dumps(list(f.sources)), _dumps(f.fields.to_json()), f.pdf_seal)
+                + (None,) * 6
                 for i, f in enumerate(r.forms)
             ],
         )
@@ -391,37 +397,70 @@ class Store:
             rows += [
                 (r.key, f.form_id, i, fl.code, fl.detail)
                 for i, fl in enumerate(f.flags)
-                if fl.code != "superseded"
-            ]  # supersession is recomputed across the store
+                if fl.code not in _LINK_FLAGS
+            ]  # supersession and completion are recomputed across the store
         self.db.executemany("INSERT INTO flags VALUES (?,?,?,?,?)", rows)
 
     # ---------------------------------------------------------------- supersessions
 
     def form_rows(self) -> list[FormRow]:
         rows = self.db.execute(
-            "SELECT f.form_id, f.message_key, m.sender, m.received_at, f.fields FROM forms f "
-            "JOIN messages m ON m.key = f.message_key ORDER BY m.received_at, f.message_key, f.pos"
+            "SELECT f.form_id, f.message_key, m.sender, m.received_at, f.fields, m.subject, f.sources, "
+            "f.pdf_seal FROM forms f JOIN messages m ON m.key = f.message_key "
+            "ORDER BY m.received_at, f.message_key, f.pos"
         )
+        codes = _group(self.db.execute("SELECT form_id, code, detail FROM flags WHERE form_id != ''"))
         return [
-            FormRow(r[0], r[1], r[2], datetime.fromisoformat(r[3]), FormFields.from_json(json.loads(r[4])))
+            FormRow(
+                r[0],
+                r[1],
+                r[2],
+                datetime.fromisoformat(r[3]),
+                FormFields.from_json(json.loads(r[4])),
+                r[5],
+                tuple(json.loads(r[6])),
+                r[7],
+                tuple((c[1], c[2]) for c in codes.get(r[0], ())),
+            )
             for r in rows
         ]
 
     def set_supersessions(self, newer: Mapping[str, tuple[str, str]]) -> int:
         """Apply a full mapping form_id → (newer form_id, flag detail); forms not in it are current.
         Returns how many forms changed."""
+        return self.set_links(
+            {fid: ("superseded", other, detail, {}) for fid, (other, detail) in newer.items()}
+        )
+
+    def set_links(self, links: Mapping[str, tuple[str, str, str, Mapping[str, Any]]]) -> int:
+        """Apply a full mapping form_id → (kind, other form_id, flag detail, extra) from
+        intake.resubmission: "superseded" / "merged" (the form is no longer current; merged: it completed
+        another), "completed" (extra: the follow-up's sources, seal and seal flags).  Forms not in it are
+        current and whole.  Returns how many forms changed."""
         current = {
-            r[0]: (r[1], r[2])
-            for r in self.db.execute("SELECT form_id, superseded_by, superseded_detail FROM forms")
+            r[0]: tuple(r[1:])
+            for r in self.db.execute(
+                "SELECT form_id, superseded_by, superseded_detail, link_kind, completed_by, completed_detail, "
+                "completed_extra FROM forms"
+            )
         }
-        changes = [
-            (*newer.get(fid, (None, None)), fid)
-            for fid, old in current.items()
-            if newer.get(fid, (None, None)) != old
-        ]
+        changes = []
+        for fid, old in current.items():
+            kind, other, detail, extra = links.get(fid, (None, None, None, {}))
+            new: tuple[str | None, ...]
+            if kind in ("superseded", "merged"):
+                new = (other, detail, kind, None, None, None)
+            elif kind == "completed":
+                new = (None, None, kind, other, detail, _dumps(dict(extra)))
+            else:
+                new = (None, None, None, None, None, None)
+            if new != old:
+                changes.append((*new, fid))
         with self.db:
             self.db.executemany(
-                "UPDATE forms SET superseded_by=?, superseded_detail=? WHERE form_id=?", changes
+                "UPDATE forms SET superseded_by=?, superseded_detail=?, link_kind=?, completed_by=?, "
+                "completed_detail=?, completed_extra=? WHERE form_id=?",
+                changes,
             )
             if changes:
                 self._mark_dirty()
@@ -556,18 +595,30 @@ class RecordView:
         return len(self._store._ordered_keys(self._wanted))
 
 
+_LINK_FLAGS = frozenset({"superseded", "merged", "completed"})
+_HALF_FLAGS = frozenset({"missing_word", "missing_pdf"})
+
+
 def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
-    superseded_by = f[6]
+    superseded_by, link_kind = f[6], f[8]
+    sources, seal = tuple(json.loads(f[3])), f[5]
     if superseded_by:
-        flags = [*flags, Flag("superseded", f[7] or "")]
+        flags = [*flags, Flag("merged" if link_kind == "merged" else "superseded", f[7] or "")]
+    elif f[9]:  # completed by a follow-up: both halves now, with the follow-up's files and seal
+        extra = json.loads(f[11] or "{}")
+        flags = [fl for fl in flags if fl.code not in _HALF_FLAGS]
+        flags += [Flag(code, detail) for code, detail in extra.get("flags", [])]
+        flags.append(Flag("completed", f[10] or ""))
+        sources += tuple(x for x in extra.get("sources", []) if x not in sources)
+        seal = extra.get("pdf_seal") or seal if seal == "not_checked" else seal
     return FormRecord(
         form_id=f[0],
         message_key=f[1],
-        sources=tuple(json.loads(f[3])),
+        sources=sources,
         fields=FormFields.from_json(json.loads(f[4])),
         flags=tuple(flags),
         superseded_by=superseded_by,
-        pdf_seal=f[5],
+        pdf_seal=seal,
     )
 
 
@@ -605,7 +656,7 @@ def _result_hash(r: MessageRecord) -> str:
                     list(f.sources),
                     f.fields.to_json(),
                     f.pdf_seal,
-                    [[x.code, x.detail] for x in f.flags if x.code != "superseded"],
+                    [[x.code, x.detail] for x in f.flags if x.code not in _LINK_FLAGS],
                 ]
                 for f in r.forms
             ],

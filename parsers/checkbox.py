@@ -1,63 +1,54 @@
-"""Ticked and empty boxes, in every form a Word document carries them (docs/pitfalls.md §4).
+"""What a mark on a form is, in every form a Word document or a PDF carries it (docs/pitfalls.md §4).
 
-Two halves: `symbol_glyph` turns a symbol-font character (w:sym, a run in Wingdings / Wingdings 2, a
-PUA \\uf0xx) into a plain ☑ / ☐ so the XML walker can emit visible text; `option_states` reads a
-choice cell's text ("☑财政资助项目 □自筹经费项目（…）") into one state per option, including forms where
-the unchosen options were deleted.
+Three jobs, all pure functions of characters:
+- `symbol_char` turns a symbol-font character (w:sym, a run in Wingdings / Wingdings 2, a PUA \\uf0xx,
+  a PDF glyph in a fallback font) into the Unicode mark it shows (☑ ☒ ✓ ✗ ● ○ ◉ □ …), or U+FFFD when the
+  font is a symbol font and the code is not a known mark: the walker then shows "a mark we cannot read"
+  instead of silently dropping it;
+- the glyph classes (`kind_of`) that parsers.marks reads a choice cell with;
+- 带圈字符 (`eq \\o\\ac(□,√)`) fields read as one glyph.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import lru_cache
-from typing import NamedTuple
 
-CHECKED_MARK = "☑"  # what the walker emits for a checked symbol, control or form field
+CHECKED_MARK = "☑"  # what the walker emits for a checked content control or legacy form field
 UNCHECKED_MARK = "☐"
+UNREADABLE_MARK = "\ufffd"  # a symbol-font glyph that is not a known mark
 
-CHECKED_GLYPHS = frozenset("☑☒■▣√✓✔✅◼⬛▇█⊠⌧")
-UNCHECKED_GLYPHS = frozenset("□☐◻⬜❑○")
-TICKS = frozenset("√✓✔")
+# ---------------------------------------------------------------- glyph classes
+# A mark is one of these kinds.  "weak" filled shapes may be bullets; ASCII letters are handled in marks.py.
+TICKS = frozenset("√✓✔✅🗸")
+CHECKED_BOXES = frozenset("☑☒▣⊠⌧🗹🗷🗵⮽■◼⬛▇█")  # a filled square is a filled-in box
+EMPTY_BOXES = frozenset("□☐◻⬜❑❒▢◽▫")
+RADIO_ON = frozenset("◉⦿⊙◙")
+EMPTY_CIRCLES = frozenset("○〇◯◎❍⭕")
+FILLED = frozenset("●◆▪◾⚫⬤♦❖")  # dots and diamonds: a choice, or a bullet
+CROSSES = frozenset("×✗✘✕✖☓╳🗴")
 
-# Symbol-font code points (low byte) → checked (True) / unchecked (False).
-_SYMBOL_FONTS: dict[str, dict[int, bool]] = {
-    "wingdings": {
-        0xFE: True,
-        0xFD: True,
-        0xFC: True,
-        0x78: True,
-        0x6E: True,
-        0xA8: False,
-        0x6F: False,
-        0x71: False,
-    },
-    "wingdings 2": {0x52: True, 0x53: True, 0x54: True, 0x50: True, 0x51: True, 0xA2: True, 0xA3: False},
+CHECKED_GLYPHS = TICKS | CHECKED_BOXES | RADIO_ON | FILLED
+UNCHECKED_GLYPHS = EMPTY_BOXES | EMPTY_CIRCLES
+MARK_CHARS = CHECKED_GLYPHS | UNCHECKED_GLYPHS | CROSSES | {UNREADABLE_MARK}
+
+TICK, BOX_ON, BOX_OFF, FILL, CROSS, UNKNOWN = "tick", "box_on", "box_off", "fill", "cross", "unknown"
+_KINDS: dict[str, str] = {
+    **dict.fromkeys(TICKS, TICK),
+    **dict.fromkeys(CHECKED_BOXES | RADIO_ON, BOX_ON),
+    **dict.fromkeys(EMPTY_BOXES | EMPTY_CIRCLES, BOX_OFF),
+    **dict.fromkeys(FILLED, FILL),
+    **dict.fromkeys(CROSSES, CROSS),
+    UNREADABLE_MARK: UNKNOWN,
 }
-# Without a known font (a PUA character whose font was lost) only codes that mean a box in both fonts
-# or in just one of them are trusted; the first table wins.
-_PUA_GUESS = {**_SYMBOL_FONTS["wingdings 2"], **_SYMBOL_FONTS["wingdings"]}
-SYMBOL_FONT_NAMES = frozenset({"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol"})
 
 
-def is_symbol_font(font: str | None) -> bool:
-    return bool(font) and font.strip().lower() in SYMBOL_FONT_NAMES  # type: ignore[union-attr]
-
-
-def symbol_glyph(font: str | None, code: int) -> str | None:
-    """The box a symbol-font character shows (☑/☐), or None when it is not a box."""
-    low = code - 0xF000 if 0xF000 <= code <= 0xF0FF else code
-    if low > 0xFF:
-        return None
-    table = _SYMBOL_FONTS.get((font or "").strip().lower())
-    state = table.get(low) if table is not None else (_PUA_GUESS.get(low) if code >= 0xF000 else None)
-    if state is None:
-        return None
-    return CHECKED_MARK if state else UNCHECKED_MARK
+def kind_of(ch: str) -> str | None:
+    """tick | box_on | box_off | fill | cross | unknown, or None for a character that is no mark."""
+    return _KINDS.get(ch)
 
 
 def mark_state(ch: str) -> bool | None:
-    """True for a checked glyph, False for an empty box, None for anything else."""
+    """True for a checked glyph, False for an empty box or circle, None for anything else."""
     if ch in CHECKED_GLYPHS:
         return True
     if ch in UNCHECKED_GLYPHS:
@@ -65,13 +56,120 @@ def mark_state(ch: str) -> bool | None:
     return None
 
 
+# ---------------------------------------------------------------- symbol fonts
+# Code (low byte) → the Unicode character the font draws, for the marks people insert with 插入→符号.
+# Wingdings and Wingdings 2 after the published mapping tables (Unicode 7.0 added most of the glyphs).
+_SYMBOL_FONTS: dict[str, dict[int, str]] = {
+    "wingdings": {
+        0xFE: "☑",
+        0xFD: "☒",
+        0xFC: "✓",
+        0xFB: "✗",
+        0x78: "⌧",
+        0x6E: "■",
+        0x6C: "●",
+        0x6D: "❍",
+        0x6F: "□",
+        0x70: "□",  # bold white square
+        0x71: "❑",
+        0x72: "❒",
+        0xA1: "○",
+        0xA2: "⭕",
+        0xA4: "◉",
+        0xA5: "◎",
+        0xA8: "◻",
+        0x9F: "•",
+        0xA7: "▪",
+        0xA0: "▪",
+    },
+    "wingdings 2": {
+        0x50: "✓",
+        0x4F: "🗴",
+        0x51: "🗵",
+        0x52: "☑",
+        0x53: "☒",
+        0x54: "☒",
+        0x96: "●",
+        0x97: "⚫",
+        0x98: "⬤",
+        0x99: "○",
+        0x9E: "⦿",
+        0xA0: "■",
+        0xA1: "◼",
+        0xA2: "⬛",
+        0xA3: "⬜",
+        0xA8: "▣",
+    },
+    "webdings": {0x61: "✓", 0x63: "□", 0x67: "■", 0x6E: "●", 0x3D: "○"},
+    "symbol": {0xD6: "√", 0xB4: "×", 0xB7: "•", 0xC4: "⊗", 0xC5: "⊕"},
+}
+_NON_MARK_OK = frozenset(
+    {"symbol"}
+)  # Symbol is a text font too (Greek, math): unknown codes stay as they are
+# Without a known font (a PUA character whose font was lost, e.g. after LibreOffice) only codes that are a
+# box in one of the two fonts are guessed; Wingdings wins where the two differ (Word's default 插入符号).
+_PUA_GUESS = {
+    code: ch
+    for table in (_SYMBOL_FONTS["wingdings 2"], _SYMBOL_FONTS["wingdings"])
+    for code, ch in table.items()
+    if ch in MARK_CHARS
+}
+SYMBOL_FONT_NAMES = frozenset({"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol"})
+
+
+def font_key(font: str | None) -> str:
+    """'Wingdings2', 'WINGDINGS 2', 'ABCDEF+Wingdings-Regular' (a PDF subset) → 'wingdings 2' / 'wingdings'."""
+    name = (font or "").split("+")[-1].strip().lower()
+    name = re.sub(r"[-,](regular|bold|italic)$", "", name)
+    for key in ("wingdings 3", "wingdings 2", "wingdings", "webdings", "symbol"):
+        if name == key or name.replace(" ", "") == key.replace(" ", ""):
+            return key
+    return name
+
+
+def is_symbol_font(font: str | None) -> bool:
+    return font_key(font) in SYMBOL_FONT_NAMES
+
+
+def symbol_char(font: str | None, code: int) -> str | None:
+    """The character a symbol-font code shows; U+FFFD for a code of a pictograph font that is no known mark;
+    None when `font` is not a symbol font and the code is no PUA symbol code (the character is itself)."""
+    low = code - 0xF000 if 0xF000 <= code <= 0xF0FF else code
+    key = font_key(font)
+    table = _SYMBOL_FONTS.get(key)
+    if table is not None or key in SYMBOL_FONT_NAMES:
+        if low > 0xFF:
+            return None
+        found = (table or {}).get(low)
+        if found is not None:
+            return found
+        if key in _NON_MARK_OK:
+            return None if code < 0xF000 else UNREADABLE_MARK
+        return " " if low == 0x20 else UNREADABLE_MARK
+    if 0xF000 <= code <= 0xF0FF:
+        return _PUA_GUESS.get(low, UNREADABLE_MARK)
+    return None
+
+
+def symbol_glyph(font: str | None, code: int) -> str | None:
+    """The box a symbol-font character shows as ☑/☐ (a checked or empty box), or None when it is not one."""
+    ch = symbol_char(font, code)
+    state = None if ch is None else mark_state(ch)
+    if state is None:
+        return None
+    return CHECKED_MARK if state else UNCHECKED_MARK
+
+
+# ---------------------------------------------------------------- 带圈字符
+
+
 def eq_field_glyph(instr: str) -> str | None:
     """带圈字符: `eq \\o\\ac(□,√)` shows a ticked box; `eq \\o\\ac(□,)` an empty one; None if not a box."""
     if not re.match(r"\s*eq\s", instr, re.IGNORECASE) or "\\o" not in instr.lower():
         return None
-    if any(c in TICKS or c in CHECKED_GLYPHS for c in instr if c not in "□☐"):
+    if any(c in TICKS or c in CHECKED_GLYPHS or c in CROSSES for c in instr if c not in "□☐○◯〇"):
         return CHECKED_MARK
-    if _eq_args(instr) in ("□", "☐", "□,", "☐,"):
+    if _eq_args(instr) in ("□", "☐", "□,", "☐,", "○,", "○"):
         return UNCHECKED_MARK
     return None
 
@@ -84,103 +182,3 @@ def _eq_args(instr: str) -> str:
 def eq_field_text(instr: str) -> str:
     """What a non-box EQ field shows (an enclosed character such as ○ around 字): the inner characters."""
     return "".join(c for c in _eq_args(instr) if c not in ",○◯□")
-
-
-# ------------------------------------------------------------------ options in a cell
-
-
-class OptionHit(NamedTuple):  # a NamedTuple: built for every option of every choice cell, cheaply
-    value: str
-    start: int  # where the option's mark (or, without one, its label) starts
-    label_end: int  # just after the label
-    mark: bool | None  # the glyph before it: True ticked, False empty box, None no box at all
-    match: re.Match[str]
-    mark_after: bool | None = None  # a tick typed after the label instead ("财政资助项目（√）")
-
-
-@lru_cache(maxsize=256)
-def label_pattern(label: str) -> str:
-    """A label as a regex tolerant of spaces between characters; "__" matches a filled-in blank."""
-    parts = []
-    for piece in re.split(r"(_+)", label):
-        if piece.startswith("_"):
-            parts.append(r"(?P<blank>[^\n□☐☑]{0,12}?)")
-        elif piece:
-            parts.append(r"\s*".join(re.escape(c) for c in piece))
-    return "".join(parts)
-
-
-def _find_option(text: str, labels: Sequence[str], taken: list[tuple[int, int]]) -> re.Match[str] | None:
-    for rx in _patterns(labels if isinstance(labels, tuple) else tuple(labels)):
-        for m in rx.finditer(text):
-            if not taken or not any(a < m.end() and m.start() < b for a, b in taken):
-                return m
-    return None
-
-
-@lru_cache(maxsize=256)
-def _compiled(label: str) -> re.Pattern[str]:
-    return re.compile(label_pattern(label))
-
-
-@lru_cache(maxsize=256)
-def _patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """An option's label patterns, longest label first, sorted and compiled once (not per cell)."""
-    return tuple(_compiled(label) for label in sorted(labels, key=len, reverse=True))
-
-
-def _mark_before(text: str, pos: int) -> tuple[bool | None, int]:
-    i = pos - 1
-    while i >= 0 and text[i] in " \t\u3000\xa0":
-        i -= 1
-    if i >= 0:
-        state = mark_state(text[i])
-        if state is not None:
-            return state, i
-    return None, pos
-
-
-def _mark_after(text: str, pos: int) -> bool | None:
-    i = pos
-    while i < len(text) and text[i] in " \t\u3000\xa0（(":
-        i += 1
-    return mark_state(text[i]) if i < len(text) else None
-
-
-def find_options(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> list[OptionHit]:
-    """Every option whose label appears in text, in text order, with the mark before it."""
-    hits: list[OptionHit] = []
-    taken: list[tuple[int, int]] = []
-    for value, labels in options:
-        m = _find_option(text, labels, taken)
-        if m is None:
-            continue
-        taken.append((m.start(), m.end()))
-        mark, start = _mark_before(text, m.start())
-        hits.append(OptionHit(value, start, m.end(), mark, m, _mark_after(text, m.end())))
-    return sorted(hits, key=lambda h: h.start)
-
-
-def states_from_hits(hits: Sequence[OptionHit], n_options: int) -> dict[str, bool]:
-    """Each found option's state.
-
-    With boxes, a ticked box decides.  When some options were deleted and nothing is ticked, the
-    options left are the choice (applicants delete the others and may leave an empty box).  With no
-    box anywhere, likewise, unless all options are left (nothing was chosen; boxes maybe lost).
-    """
-    if any(h.mark is not None for h in hits):
-        if not any(h.mark for h in hits) and 0 < len(hits) < n_options:
-            # "□财政资助项目" with the other option deleted: the deletion is the choice.
-            return {h.value: True for h in hits}
-        return {h.value: bool(h.mark) for h in hits}
-    if any(h.mark_after is not None for h in hits):  # no box before any option: ticks typed after them
-        return {h.value: bool(h.mark_after) for h in hits}
-    if 0 < len(hits) < n_options:
-        return {h.value: True for h in hits}
-    return {h.value: False for h in hits}
-
-
-def option_states(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> dict[str, bool]:
-    """{option value: ticked} for every option (absent ones False)."""
-    found = states_from_hits(find_options(text, options), len(options))
-    return {value: found.get(value, False) for value, _ in options}

@@ -134,3 +134,13 @@ def parse_date(text: str | None) -> date | None:
 
 def days_inclusive(start: date, end: date) -> int:
     return (end - start).days + 1
+
+
+_CONTINUES = re.compile(r"^\s*(?:至|到|~|～|〜|—+|–|－|-|―)")
+
+
+def continues_range(value: str, following: str) -> bool:
+    """A date range split over two cells of a row ("2025年6月10日" | "至6月14日"): the next cell goes on."""
+    if not value.strip() or not following.strip():
+        return False
+    return bool(_CONTINUES.match(following)) and parse_range(value + following, 2000) is not None

@@ -73,11 +73,13 @@ def normalise(
         cells = found.get(spec.key)
         if not cells:
             continue
+        before = len(problems)
         cell, got = _read(cells, schema, year or schema.notice.year, problems)
         for key, value in got.items():
             values.setdefault(key, value)
         pair = cell.pair
         unclear = any(got.get(p.key) is None for p in (spec, *schema.parts(spec.key)) if p.kind is Kind.DATE)
+        unclear = unclear or any(p.code == CHOICE_UNCLEAR for p in problems[before:])
         evidence[spec.key] = Evidence(pair.value, pair.source, pair.confidence, unclear)
     return Normalised(FormFields.build(values), evidence, tuple(problems))
 
@@ -137,10 +139,22 @@ def _date_range(cell: _Cell, schema: FormSchema, year: int, problems: list[Probl
     return {cell.spec.key: cell.text, start.key: got[0] if got else None, end.key: got[1] if got else None}
 
 
+CHOICE_UNCLEAR = "choice_unclear"
+
+
+def _unclear(cell: _Cell, reason: str | None, problems: list[Problem]) -> None:
+    """Marks that cannot be decided: the field stays empty and one choice_unclear problem quotes the cell
+    as read, so a reviewer can confirm without opening the file (never a "not ticked" flag)."""
+    if reason:
+        text = " ".join(cell.text.split())
+        problems.append(Problem(CHOICE_UNCLEAR, f"{cell.spec.name}：“{text}”（{reason}）", cell.spec.key))
+
+
 def _funding(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
     got = choices.funding(cell.text, from_pdf=cell.from_pdf)
     if got.multiple:
-        problems.append(Problem("funding_type_multiple", choices.MULTIPLE_FUNDING_DETAIL))
+        problems.append(Problem("funding_type_multiple", choices.MULTIPLE_FUNDING_DETAIL, cell.spec.key))
+    _unclear(cell, got.unclear, problems)
     out: _Read = {cell.spec.key: Funding(got.value) if got.value else None}
     if got.source is not None:  # else the 自筹经费来源 cell of its own may still give it
         out["self_funding_source"] = got.source
@@ -153,6 +167,7 @@ def _self_funding_source(cell: _Cell, schema: FormSchema, problems: list[Problem
 
 def _scope(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
     got = choices.scope(cell.text, from_pdf=cell.from_pdf)
+    _unclear(cell, got.unclear, problems)
     (notes,) = schema.parts(cell.spec.key)
     return {
         cell.spec.key: Scope(**got.states),
@@ -162,6 +177,7 @@ def _scope(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
 
 def _ce_base(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
     got = choices.ce_base(cell.text, from_pdf=cell.from_pdf)
+    _unclear(cell, got.unclear, problems)
     (batch,) = schema.parts(cell.spec.key)
     return {cell.spec.key: CeBase(got.value) if got.value else None, batch.key: got.batch}
 

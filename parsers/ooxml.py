@@ -280,25 +280,35 @@ _TEXT_BREAKS = {
 _BOX_HOSTS = frozenset({q("drawing"), q("pict"), ALT, q("object")})
 
 
-def _run_font(run: etree._Element) -> str | None:
+_STRUCK = frozenset({q("strike"), q("dstrike"), q("vanish")})
+_OFF_VALUES = ("0", "false", "off", "none")
+
+
+def _run_props(run: etree._Element) -> tuple[str | None, bool]:
+    """The run's font, and whether its text is struck through (w:strike / w:dstrike) or hidden (w:vanish):
+    applicants strike through the options they did not choose, so struck text reads as deleted."""
+    font, struck = None, False
     for rpr in run:  # w:rPr comes first when present; lxml's find() would go through ElementPath
         if rpr.tag != _RPR:
-            return None
-        for fonts in rpr:
-            if fonts.tag == _RFONTS:
-                for attr in _FONT_ATTRS:
-                    value = fonts.get(attr)
-                    if value:
-                        return str(value)
-        return None
-    return None
+            break
+        for prop in rpr:
+            if prop.tag == _RFONTS and font is None:
+                font = next((str(v) for v in (prop.get(a) for a in _FONT_ATTRS) if v), None)
+            elif prop.tag in _STRUCK and prop.get(_VAL, "1").strip().lower() not in _OFF_VALUES:
+                struck = True
+        break
+    return font, struck
+
+
+def _run_font(run: etree._Element) -> str | None:
+    return _run_props(run)[0]
 
 
 def _symbol_text(font: str | None, text: str) -> str:
     out = []
     for ch in text:
-        glyph = checkbox.symbol_glyph(font, ord(ch))
-        out.append(glyph if glyph is not None else ("" if 0xF000 <= ord(ch) <= 0xF0FF else ch))
+        glyph = checkbox.symbol_char(font, ord(ch))
+        out.append(ch if glyph is None else glyph)
     return "".join(out)
 
 
@@ -313,7 +323,7 @@ def _sym(el: etree._Element) -> str:
         code = int(el.get(q("char"), ""), 16)
     except ValueError:
         return ""
-    return checkbox.symbol_glyph(el.get(q("font")), code) or ""
+    return checkbox.symbol_char(el.get(q("font")) or "symbol", code) or ""
 
 
 def _ff_checkbox(fld: etree._Element) -> bool | None:
@@ -348,7 +358,9 @@ def _fld_char(el: etree._Element, st: _Inline) -> None:
 
 
 def _run(run: etree._Element, st: _Inline) -> None:
-    font = _run_font(run)
+    font, struck = _run_props(run)
+    if struck:
+        return
     for el in run:
         tag = el.tag
         if tag == T:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from core.documents import DocumentError, LabelValue, ParsedForm, PdfInfo, Problem, Seal, Source
 from core.fields import FormFields, is_empty
 from core.schema import DEFAULT_SCHEMA, FieldSpec, FormSchema, Where
-from parsers import header, pdf_pages
+from parsers import dates, detect, header, pdf_pages
 from parsers.labels import Labels, labels_for
 from parsers.normalise import Normalised, normalise
 from parsers.pdf_pages import ENCRYPTED_REASON, MAX_BYTES
@@ -26,7 +26,6 @@ __all__ = ["ENCRYPTED_REASON", "MAX_BYTES", "MAX_PAGES", "parse_pdf"]
 
 MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
 SEAL_PAGES = 10  # seals sit on the first pages (or the last): rendering more only costs time
-MIN_LABELS = 4  # distinct table labels that make a text PDF a 申报表
 
 
 # ---------------------------------------------------------------- label/value pairs
@@ -165,6 +164,16 @@ def _row_pairs(labels: Labels, cells: list[str | None], section: str | None, off
             j += 1
         value = cells[j] if j < len(cells) else None
         value = value or ""
+        k = j + 1  # a value split over two cells of the row ("2025年6月10日" | "至6月14日")
+        following = cells[k] if k < len(cells) else None
+        if (
+            value
+            and following
+            and _spec_for(labels, following, section) is None
+            and dates.continues_range(value.strip(), following.strip())
+        ):
+            value, j = value.strip() + following.strip(), k
+        value = value or ""
         if value and (_spec_for(labels, value, section) is not None or _split_inline(labels, value)):
             out.append(_Pair(spec, cell, "", j + offset, label_col=i + offset))  # next cell is a label
             i = j
@@ -245,11 +254,23 @@ def _titled(text: str, schema: FormSchema) -> bool:
     return any(marker in squeezed for marker in schema.notice.title_markers)
 
 
-def _looks_like_form(reads: Sequence[PageRead], found: frozenset[str], schema: FormSchema) -> bool:
-    """Enough of the form's own labels: the unit sub-labels (联系人, 电话, 地址) alone are in every letter."""
-    titled = _titled("".join(line for r in reads for line in r.outside), schema)
-    top = sum(1 for key in found if schema.by_key[key].section is None)
-    return top >= 2 and (len(found) >= MIN_LABELS or titled)
+def _form_verdict(
+    reads: Sequence[PageRead], fields: FormFields, schema: FormSchema, filled: bool = False
+) -> tuple[bool, str]:
+    """parsers.detect on the pages' rows: the form's distinctive labels, in ruled tables or in lines (the
+    unit sub-labels 联系人, 电话, 地址 are in every letter)."""
+    labels = labels_for(schema)
+    table_rows: list[set[str]] = []
+    line_rows: list[set[str]] = []
+    for r in reads:
+        for row in r.rows:
+            keys = {spec.key for cell in row if cell for spec in _table_specs(labels.lookup(cell))}
+            (table_rows if r.ruled else line_rows).append(keys)
+    given = (
+        set(detect.TEXT_FIELDS) if filled else {k for k in detect.TEXT_FIELDS if not is_empty(fields.get(k))}
+    )
+    titled = any(detect.is_title(line) for r in reads for line in r.outside)
+    return detect.verdict(detect.row_labels(table_rows), detect.row_labels(line_rows), given, titled)
 
 
 def parse_pdf(
@@ -309,13 +330,12 @@ def _assemble(
     got, raw, found = _fields_from_pages(reads, schema)
     scanned = not text_idx and "scanned" in kinds
     info = _info(pages, seal, text_layer=any(not r.garbled for r in reads), scanned=scanned)
-    filled = any(not is_empty(v) for v in got.fields.flat(schema).values())
-    is_form, note = _verdict(pages, reads, found, filled, schema)
+    is_form, note = _verdict(pages, pages.text_indices, reads, found, got.fields, schema)
     if (
         not is_form
     ):  # a letter's 联系人/电话 are not the applicant's: report nothing (raw pairs stay for --debug)
         got = Normalised(FormFields())
-    return ParsedForm(
+    whole = ParsedForm(
         source=name,
         kind="pdf",
         is_form=is_form,
@@ -325,6 +345,66 @@ def _assemble(
         problems=got.problems,
         pdf=info,
         note=note,
+    )
+    groups = _page_groups(reads, pages.text_indices, schema) if is_form else []
+    if len(groups) < 2:
+        return whole
+    parts = [p for p in (_part(name, pages, g, info, schema) for g in groups) if p.is_form]
+    return replace(parts[0], more=tuple(parts[1:])) if len(parts) > 1 else whole
+
+
+def _starts_form(read: PageRead, labels: Labels) -> bool:
+    return any(
+        cell and any(s.key == "project_name" for s in labels.lookup(cell))
+        for row in read.rows
+        for cell in row
+    )
+
+
+def _page_groups(
+    reads: Sequence[PageRead], text_idx: Sequence[int], schema: FormSchema
+) -> list[list[tuple[int, PageRead]]]:
+    """Several units' stamped forms in one PDF (a 市州 scanning them together): a page with a 项目名称 row
+    after a form that already has one starts the next form."""
+    labels = labels_for(schema)
+    groups: list[list[tuple[int, PageRead]]] = []
+    have_title = False
+    for idx, read in zip(text_idx, reads, strict=True):
+        starts = _starts_form(read, labels)
+        if not groups or (starts and have_title):
+            groups.append([])
+            have_title = False
+        groups[-1].append((idx, read))
+        have_title = have_title or starts
+    return groups
+
+
+def _part(
+    name: str,
+    pages: pdf_pages.Pages,
+    group: Sequence[tuple[int, PageRead]],
+    info: PdfInfo,
+    schema: FormSchema,
+) -> ParsedForm:
+    """One form of a PDF holding several: its pages read alone, its seal looked for on its own pages."""
+    idx = [i for i, _ in group]
+    reads = [r for _, r in group]
+    got, raw, found = _fields_from_pages(reads, schema)
+    is_form, note = _verdict(pages, idx, reads, found, got.fields, schema)
+    own = tuple(p for p in info.seal_pages if p - 1 in idx)
+    seal = Seal.PRESENT if own else (Seal.ABSENT if info.seal is Seal.PRESENT else info.seal)
+    first, last = idx[0] + 1, idx[-1] + 1
+    where = f"第{first}页" if first == last else f"第{first}–{last}页"
+    return ParsedForm(
+        source=f"{name}（{where}）",
+        kind="pdf",
+        is_form=is_form,
+        fields=got.fields if is_form else FormFields(),
+        evidence=got.evidence if is_form else {},
+        raw_pairs=tuple(raw),
+        problems=got.problems if is_form else (),
+        pdf=replace(info, seal=seal, seal_pages=own),
+        note=f"{note}；{name} 中的一份（{where}）",
     )
 
 
@@ -344,13 +424,14 @@ def _cross_check_read(
 ) -> ParsedForm:
     """The cross-check fields from pdfium's text lines ("项目名称 …", "申报单位：…")."""
     lines = tuple(line.strip() for line in pages.text.splitlines() if line.strip())
-    read = PageRead(tuple(line_rows(lines, labels_for(schema).in_line)), lines)
+    read = PageRead(tuple(line_rows(lines, labels_for(schema).in_line)), lines, ruled=False)
     got = _Collected()
     declared = list(header.declared(lines, Source.PDF_TEXT))
     _collect(_pairs(labels_for(schema), read.rows), got)
     result = normalise([*declared, *got.values.values()], schema, keys=CROSS_CHECK_KEYS)
     found = frozenset(got.values)
-    is_form, note = _verdict(pages, [read], found, filled=True, schema=schema)
+    # only the cross-check fields were read: the form counts as filled (its Word twin says what is in it)
+    is_form, note = _verdict(pages, pages.text_indices, [read], found, result.fields, schema, filled=True)
     info = replace(_info(pages, seal, text_layer=True, scanned=False), cross_check=True)
     return ParsedForm(
         source=name,
@@ -365,14 +446,21 @@ def _cross_check_read(
 
 
 def _verdict(
-    pages: pdf_pages.Pages, reads: Sequence[PageRead], found: frozenset[str], filled: bool, schema: FormSchema
+    pages: pdf_pages.Pages,
+    text_idx: Sequence[int],
+    reads: Sequence[PageRead],
+    found: frozenset[str],
+    fields: FormFields,
+    schema: FormSchema,
+    filled: bool = False,
 ) -> tuple[bool, str]:
-    kinds, text_idx = pages.kinds, pages.text_indices
+    kinds = pages.kinds
     capped = f"；共 {pages.total} 页，只读取前 {MAX_PAGES} 页" if pages.total > MAX_PAGES else ""
-    if text_idx and _looks_like_form(reads, found, schema):
-        if not filled:
-            return False, "PDF 为空白申报表（未填写任何内容），可能是通知附件中的模板" + capped
+    form, why = _form_verdict(reads, fields, schema, filled) if text_idx else (False, "")
+    if form:
         return True, f"PDF 文字版，识别到 {len(found)} 个表格栏目" + capped
+    if text_idx and why == detect.BLANK_FORM:
+        return False, "PDF 为" + detect.BLANK_FORM + capped
     if "garbled" in kinds or (reads and all(r.garbled for r in reads)):
         return True, "PDF 文字层为乱码（字体缺少编码信息），内容需人工核对" + capped
     if "scanned" in kinds and len(text_idx) == 0:

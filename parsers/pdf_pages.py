@@ -8,10 +8,12 @@ the page while it is loaded.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from core.documents import DocumentError
+from parsers import checkbox
 from parsers.seal import check_page as seal_page
 
 MAX_BYTES = 80 * 1024 * 1024
@@ -143,3 +145,38 @@ def _ocr_scan(page: Any) -> bool:
         if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE:
             return False
     return True
+
+
+def is_symbol_char(text: str) -> bool:
+    """A symbol-font code (U+F0xx) or a mark character: where pdfminer and pdfium may read differently."""
+    return len(text) == 1 and (0xF000 <= ord(text) <= 0xF0FF or text in checkbox.MARK_CHARS)
+
+
+def symbol_chars(
+    data: bytes, indices: Sequence[int], heights: Sequence[float], keys: Sequence[int]
+) -> dict[int, list[tuple[float, float, str]]]:
+    """pdfium's reading of the symbol characters of the pages `indices` (0-based), by `keys`: (centre x,
+    centre y from the page top, character).  pdfium reads a LibreOffice font subset's symbol glyphs as
+    pdftotext and MuPDF do; pdfminer sometimes maps them to another code point (parsers.pdf_text)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        out: dict[int, list[tuple[float, float, str]]] = {}
+        for index, height, key in zip(indices, heights, keys, strict=True):
+            page = doc[index]
+            textpage = page.get_textpage()
+            try:
+                found = []
+                for i in range(textpage.count_chars()):
+                    text = textpage.get_text_range(i, 1)
+                    if is_symbol_char(text):
+                        left, bottom, right, top = textpage.get_charbox(i)
+                        found.append(((left + right) / 2, height - (top + bottom) / 2, text))
+                out[key] = found
+            finally:
+                textpage.close()
+                page.close()
+        return out
+    finally:
+        doc.close()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.documents import DocumentError
-from parsers import checkbox
+from parsers import checkbox, pdf_pages
 from parsers.labels import Labels
 from parsers.pdf_pages import BROKEN_REASON, GARBLED_SHARE
 
@@ -114,17 +114,15 @@ def _lines(chars: Sequence[Mapping[str, Any]]) -> list[_Line]:
 
 
 def _glyph(ch: Mapping[str, Any]) -> str:
-    """A character as shown: symbol-font boxes (Wingdings 'þ', Wingdings 2 'R', PUA U+F0xx) become ☑/☐."""
+    """A character as shown: symbol-font marks (Wingdings 'þ', Wingdings 2 'R', PUA U+F0xx) become the
+    Unicode mark they draw (☑ ✓ ● …), as the Word walker shows them (parsers.checkbox.symbol_char)."""
     text = str(ch["text"])
     if len(text) != 1:
         return text
-    font = str(ch.get("fontname") or "").split("+")[-1].lower()
+    font = str(ch.get("fontname") or "")
     code = ord(text)
-    if "wingdings" in font:
-        name = "wingdings 2" if "2" in font else "wingdings"
-        return checkbox.symbol_glyph(name, code) or text
-    if 0xF000 <= code <= 0xF0FF:
-        return checkbox.symbol_glyph(None, code) or text
+    if checkbox.is_symbol_font(font) or 0xF000 <= code <= 0xF0FF:
+        return checkbox.symbol_char(font, code) or text
     return text
 
 
@@ -199,6 +197,9 @@ def _is_paragraph_break(prev: _Line, line: _Line, right: float) -> bool:
         line.text[1:2] in _NO_LINE_START or line.text[:1] in _NO_LINE_END or prev.text[-1:] in _NO_LINE_END
     )
     slack = prev.size * 1.05 if kinsoku else -0.5
+    a, b = prev.text[-1:], line.text[:1]
+    if a and b and a.isascii() != b.isascii() and (a.isalnum() or b.isalnum()):
+        slack += prev.size * 0.25  # the space Word and LibreOffice put between Chinese and Latin text
     return room >= line.first_w + slack
 
 
@@ -215,6 +216,8 @@ def _join_lines(lines: Sequence[_Line], right: float) -> str:
             _ascii_word_end(prev.text) and _ascii_word_start(line.text) and room > prev.size * 0.6
         ):
             out += " " + line.text  # a line wrapped at a space
+        elif prev.text[-1:] in checkbox.MARK_CHARS or line.text[:1] in checkbox.MARK_CHARS:
+            out += " " + line.text  # a mark at a line's end belongs to that line's option, not the next
         else:
             out += line.text
     return out
@@ -283,14 +286,59 @@ class PageRead:
     rows: tuple[tuple[str | None, ...], ...]  # table rows, None where a merged cell continues
     outside: tuple[str, ...]  # text lines not inside any table (header lines)
     garbled: bool = False
+    ruled: bool = True  # rows from ruled tables; False: from "label value" lines (no table on the page)
 
 
-def _read_page(page: Any, labels: Labels) -> PageRead:
+def struck_chars(page: Any) -> set[int]:
+    """Indices of the page's characters with a line drawn through their middle: struck-through text (an
+    unchosen option struck out, a tracked deletion shown) reads as deleted, as in the Word walker."""
+    strokes = [
+        o
+        for o in (*page.lines, *page.rects)
+        if o["bottom"] - o["top"] < 1.2 and o["x1"] - o["x0"] >= 3 and not _is_red(o.get("stroking_color"))
+    ]
+    if not strokes:
+        return set()
+    out = set()
+    for i, ch in enumerate(page.chars):
+        h = ch["bottom"] - ch["top"]
+        cx = (ch["x0"] + ch["x1"]) / 2
+        lo, hi = ch["top"] + 0.3 * h, ch["top"] + 0.82 * h
+        if any(o["x0"] <= cx <= o["x1"] and lo <= (o["top"] + o["bottom"]) / 2 <= hi for o in strokes):
+            out.add(i)
+    return out
+
+
+_symbol_code = pdf_pages.is_symbol_char
+
+
+def reconcile_symbols(chars: list[dict[str, Any]], theirs: Sequence[tuple[float, float, str]]) -> int:
+    """pdfminer (pdfplumber) and pdfium can map one symbol glyph of a LibreOffice-made font subset to
+    different code points; pdfium agrees with pdftotext and MuPDF.  Where the two disagree on a symbol
+    character, the reading that is a known mark wins, and pdfium's when both are.  Returns the changes."""
+    changed = 0
+    for ch in chars:
+        if not _symbol_code(ch["text"]):
+            continue
+        for x, y, text in theirs:
+            if ch["x0"] - 1 <= x <= ch["x1"] + 1 and ch["top"] - 1 <= y <= ch["bottom"] + 1:
+                if text != ch["text"] and checkbox.mark_state(_glyph({**ch, "text": text})) is not None:
+                    ch["text"] = text
+                    changed += 1
+                break
+    return changed
+
+
+def _read_page(page: Any, labels: Labels, symbols: Sequence[tuple[float, float, str]] = ()) -> PageRead:
     if _cid_share(page.chars) > GARBLED_SHARE:  # pdfminer could not map the font: "(cid:123)"
         return PageRead((), (), garbled=True)
     boxes_drawn = drawn_boxes(page)
+    struck = struck_chars(page)
+    chars = [dict(ch) for i, ch in enumerate(page.chars) if i not in struck]
+    if symbols:
+        reconcile_symbols(chars, symbols)
     page = page.filter(_not_seal_graphic)
-    placed = _placed([*page.chars, *boxes_drawn])
+    placed = _placed([*chars, *boxes_drawn])
     rows: list[tuple[str | None, ...]] = []
     boxes = []
     for table in page.find_tables(_TABLE_SETTINGS):
@@ -303,7 +351,7 @@ def _read_page(page: Any, labels: Labels) -> PageRead:
     free = [c for cx, cy, c in placed if not any(_within(cx, cy, b) for b in boxes)]
     lines = tuple(line.text for line in _lines(free))
     if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
-        rows = line_rows(lines, labels.in_line)
+        return PageRead(tuple(line_rows(lines, labels.in_line)), lines, ruled=False)
     return PageRead(tuple(rows), lines)
 
 
@@ -339,11 +387,25 @@ def _within(cx: float, cy: float, box: tuple[float, float, float, float]) -> boo
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
+def _pdfium_symbols(
+    data: bytes, indices: Sequence[int], pages: Sequence[Any]
+) -> dict[int, list[tuple[float, float, str]]]:
+    """pdfium's symbol characters for the pages that have any (most pages have none: no second reading)."""
+    wanted = [k for k, p in enumerate(pages) if any(_symbol_code(c["text"]) for c in p.chars)]
+    if not wanted:
+        return {}
+    return pdf_pages.symbol_chars(
+        data, [indices[k] for k in wanted], [float(pages[k].height) for k in wanted], wanted
+    )
+
+
 def read_text_pages(data: bytes, indices: Sequence[int], labels: Labels) -> list[PageRead]:
     import pdfplumber
 
     try:
         with pdfplumber.open(io.BytesIO(data), pages=[i + 1 for i in indices]) as pdf:
-            return [_read_page(p, labels) for p in pdf.pages]
+            pages = list(pdf.pages)
+            symbols = _pdfium_symbols(data, indices, pages)
+            return [_read_page(p, labels, symbols.get(k, ())) for k, p in enumerate(pages)]
     except Exception as err:  # pdfminer raises many types on malformed input; the text layer is unusable
         raise DocumentError(BROKEN_REASON) from err

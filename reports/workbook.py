@@ -167,7 +167,7 @@ def _flag_targets(flag: Flag) -> set[str]:
     }
     if flag.code in fixed:
         return fixed[flag.code]
-    if flag.code in ("missing_field", "word_pdf_mismatch"):
+    if flag.code in ("missing_field", "word_pdf_mismatch", "choice_unclear"):
         return _fields_named(flag.detail)
     return set()
 

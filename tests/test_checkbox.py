@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS
 from parsers import checkbox
 from parsers.checkbox import CHECKED_MARK as ON
 from parsers.checkbox import UNCHECKED_MARK as OFF
-
-FUNDING = [(o.value, o.labels) for o in FUNDING_OPTIONS]
-CE = [(o.value, o.labels) for o in CE_BASE_OPTIONS]
 
 
 @pytest.mark.parametrize(
@@ -40,7 +36,7 @@ def test_symbol_font_boxes(font: str | None, code: int, glyph: str) -> None:
 @pytest.mark.parametrize(
     "font,code",
     [
-        ("Wingdings", ord("l")),
+        ("Wingdings", ord("A")),
         ("Wingdings 2", ord("A")),
         (None, ord("R")),
         ("Symbol", 0xF0B7),
@@ -74,53 +70,6 @@ def test_unchecked_glyphs(ch: str) -> None:
 )
 def test_eq_field(instr: str, glyph: str | None) -> None:
     assert checkbox.eq_field_glyph(instr) == glyph
-
-
-@pytest.mark.parametrize(
-    "text,fiscal,self_funded",
-    [
-        ("☑财政资助项目    □自筹经费项目（自筹经费来源：_____）", True, False),
-        ("□财政资助项目 √自筹经费项目（自筹经费来源：单位自筹）", False, True),
-        ("■ 财政资助项目  □ 自筹经费项目", True, False),
-        ("☑财政资助项目 ☑自筹经费项目", True, True),
-        ("□财政资助项目 □自筹经费项目（自筹经费来源：_____）", False, False),
-        ("自筹经费项目（自筹经费来源：企业自筹）", False, True),  # the unchosen option deleted, no box
-        ("财政资助项目", True, False),
-        ("财政资助项目 自筹经费项目（自筹经费来源：_____）", False, False),  # both left, nothing ticked
-        ("□财政资助  ✔自筹经费", False, True),
-    ],
-)
-def test_funding_states(text: str, fiscal: bool, self_funded: bool) -> None:
-    assert checkbox.option_states(text, FUNDING) == {"fiscal": fiscal, "self_funded": self_funded}
-
-
-def test_national_base_with_batch_blank() -> None:
-    hits = checkbox.find_options("☑是第 3 批国家级专业技术人员继续教育基地 □是省级继续教育基地 □否", CE)
-    national = next(h for h in hits if h.value == "national")
-    assert national.mark is True and national.match.groupdict()["blank"].strip() == "3"
-    assert checkbox.states_from_hits(hits, 3) == {"national": True, "provincial": False, "no": False}
-
-
-def test_only_no_left() -> None:
-    assert checkbox.option_states("否", CE) == {"national": False, "provincial": False, "no": True}
-
-
-def test_label_pattern_tolerates_spaces() -> None:
-    assert checkbox.option_states("□财 政 资 助 项 目  ☑自 筹 经 费 项 目", FUNDING) == {
-        "fiscal": False,
-        "self_funded": True,
-    }
-
-
-@pytest.mark.parametrize(
-    "text,fiscal,self_funded",
-    [
-        ("财政资助项目（√）  自筹经费项目（自筹经费来源：_____）", True, False),
-        ("财政资助项目  自筹经费项目√（自筹经费来源：学会自筹）", False, True),
-    ],
-)
-def test_tick_typed_after_the_option(text: str, fiscal: bool, self_funded: bool) -> None:
-    assert checkbox.option_states(text, FUNDING) == {"fiscal": fiscal, "self_funded": self_funded}
 
 
 # ---- the same boxes as the XML walker sees them
@@ -169,12 +118,12 @@ def test_legacy_form_checkbox(state: str, glyph: str) -> None:
     "inner,glyph",
     [
         ('<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>', ON),
-        ('<w:r><w:sym w:font="Wingdings" w:char="F0A8"/></w:r>', OFF),
+        ('<w:r><w:sym w:font="Wingdings" w:char="F0A8"/></w:r>', "◻"),
         ('<w:r><w:sym w:font="Wingdings 2" w:char="F052"/></w:r>', ON),
-        ('<w:r><w:sym w:font="Wingdings 2" w:char="F0A3"/></w:r>', OFF),
+        ('<w:r><w:sym w:font="Wingdings 2" w:char="F0A3"/></w:r>', "⬜"),
         ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings 2" w:hAnsi="Wingdings 2"/></w:rPr><w:t>R</w:t></w:r>', ON),
         ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>þ</w:t></w:r>', ON),
-        ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>¨</w:t></w:r>', OFF),
+        ('<w:r><w:rPr><w:rFonts w:ascii="Wingdings" w:hAnsi="Wingdings"/></w:rPr><w:t>¨</w:t></w:r>', "◻"),
         ("<w:r><w:t>\uf0fe</w:t></w:r>", ON),
         (
             '<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="0"/></w14:checkbox></w:sdtPr>'
@@ -199,18 +148,39 @@ def test_boxes_in_word_xml(inner: str, glyph: str) -> None:
     assert _para_text(inner) == glyph + "财政资助项目"
 
 
-def test_kept_option_with_empty_box_after_deleting_the_other() -> None:
-    assert checkbox.option_states("□自筹经费项目（自筹经费来源：企业自筹）", FUNDING) == {
-        "fiscal": False,
-        "self_funded": True,
-    }
-    assert checkbox.option_states("□是省级继续教育基地", CE) == {
-        "national": False,
-        "provincial": True,
-        "no": False,
-    }
-    # every option kept and none ticked is still nothing chosen
-    assert checkbox.option_states("□财政资助项目 □自筹经费项目", FUNDING) == {
-        "fiscal": False,
-        "self_funded": False,
-    }
+@pytest.mark.parametrize(
+    "inner,text",
+    [
+        # struck-through and hidden runs read as deleted (applicants strike the options they did not choose)
+        ("<w:r><w:rPr><w:strike/></w:rPr><w:t>自筹经费项目</w:t></w:r>", ""),
+        ('<w:r><w:rPr><w:dstrike w:val="true"/></w:rPr><w:t>自筹经费项目</w:t></w:r>', ""),
+        ('<w:r><w:rPr><w:strike w:val="0"/></w:rPr><w:t>自筹</w:t></w:r>', "自筹"),
+        ("<w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>", ""),
+        # a Wingdings code that is no known mark shows as "unreadable", never silently dropped
+        ('<w:r><w:sym w:font="Wingdings" w:char="F041"/></w:r>', "\ufffd"),
+        ('<w:r><w:sym w:font="Wingdings" w:char="F06C"/></w:r>', "●"),
+        ('<w:r><w:sym w:font="Wingdings" w:char="F0A4"/></w:r>', "◉"),
+        ('<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>', "✓"),
+        ('<w:r><w:sym w:font="Wingdings" w:char="F0FB"/></w:r>', "✗"),
+        ('<w:r><w:sym w:font="Symbol" w:char="F0D6"/></w:r>', "√"),
+        (
+            '<w:r><w:rPr><w:rFonts w:ascii="Wingdings 2" w:hAnsi="Wingdings 2"/></w:rPr><w:t>P</w:t></w:r>',
+            "✓",
+        ),
+        ('<w:r><w:rPr><w:rFonts w:ascii="Symbol" w:hAnsi="Symbol"/></w:rPr><w:t>a</w:t></w:r>', "a"),
+    ],
+)
+def test_run_properties_and_symbols(inner: str, text: str) -> None:
+    assert _para_text(inner) == text + "财政资助项目"
+
+
+@pytest.mark.parametrize(
+    "font,expected",
+    [
+        ("ABCDEF+Wingdings-Regular", "wingdings"),
+        ("Wingdings2", "wingdings 2"),
+        ("WINGDINGS 2", "wingdings 2"),
+    ],
+)
+def test_font_names_as_pdfs_and_documents_write_them(font: str, expected: str) -> None:
+    assert checkbox.font_key(font) == expected

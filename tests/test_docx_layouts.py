@@ -342,10 +342,11 @@ def test_two_forms_in_one_document_are_not_mixed() -> None:
         tr(tc("培训对象"), tc("第二张表的对象", span=3)),
     ]
     form = parse_docx(docx(tbl(*TOP), p("（第二个项目）"), tbl(*second)), "两张表.docx")
-    assert form.fields.to_json()["project_name"] in ("现代种业创新高级研修班", "第二个研修班")
-    if form.fields.to_json()["project_name"] == "现代种业创新高级研修班":
-        assert form.fields.to_json()["trainees"] is None  # not borrowed from the other form
-    assert "2 张申报表" in form.note
+    first, other = form.forms()  # each table its own form
+    assert first.fields.project_name == "现代种业创新高级研修班"
+    assert first.fields.trainees is None  # not borrowed from the other form
+    assert other.fields.project_name == "第二个研修班" and other.fields.trainees == "第二张表的对象"
+    assert (first.source, other.source) == ("两张表.docx（第1份）", "两张表.docx（第2份）")
 
 
 def test_unknown_rows_are_kept_in_raw_pairs() -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.fields import FormFields
-from core.flags import Flag
+from core.flags import Flag, describe
 from core.records import FormRecord, MessageRecord
 from intake.config import ConfigError, build_config
 from intake.mime import parse_mail
@@ -125,7 +125,9 @@ def test_uncertain_evidence_is_worded_as_please_check_never_as_a_fact() -> None:
     n = notice_for(record(form(Flag("stamp_missing", "申报表.pdf"), Flag("choice_unclear", "申报项目类别"))))
     text = body(n)
     assert "请核对" in text and "PDF 中未检测到红色公章（申报表.pdf）" in text
-    assert "choice_unclear：申报项目类别" in text.split("请核对", 1)[1]
+    checks = text.split("请核对", 1)[1]
+    assert describe(Flag("choice_unclear", "申报项目类别")) in checks
+    assert "choice_unclear" not in text  # a code never reaches an applicant
     assert "需要补正" not in text and "材料齐全" not in text
 
 
