@@ -17,9 +17,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 from intake.models import MessageRef
+from reports.atomic import file_mode
 
 __all__ = [
     "DB_NAME",
@@ -181,17 +184,60 @@ class Store:
         """Write `data` once under its hash (`sha256` when the caller already has it); returns the path
         relative to data_dir."""
         digest = sha256 if sha256 and _HEX64.fullmatch(sha256) else hashlib.sha256(data).hexdigest()
-        rel = f"files/{digest[:2]}/{digest}{EXT_BY_KIND.get(kind, '.bin')}"
+        rel = self._file_path(digest, kind)
         target = self.data_dir / rel
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
+            with self._temp_file(target) as (fh, _tmp):
                 fh.write(data)
+        return self._record_file(digest, rel, len(data), kind)
+
+    def archive_file(self, source: Path, kind: str, sha256: str, *, move: bool = False) -> str:
+        """Archive a file already on disk (a large message's spool file) without reading it into memory;
+        with `move` the source is renamed into place (it must be on the same file system, as data_dir/tmp
+        is), else copied.  Returns the path relative to data_dir."""
+        if not _HEX64.fullmatch(sha256):
+            raise ValueError("not a sha256 hex digest")
+        rel = self._file_path(sha256, kind)
+        target = self.data_dir / rel
+        size = source.stat().st_size
+        if target.exists():
+            if move:
+                source.unlink()
+        elif move:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(source, file_mode())
+            os.replace(source, target)
+        else:
+            with self._temp_file(target) as (fh, _tmp), source.open("rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
+        return self._record_file(sha256, rel, size, kind)
+
+    @staticmethod
+    def _file_path(digest: str, kind: str) -> str:
+        return f"files/{digest[:2]}/{digest}{EXT_BY_KIND.get(kind, '.bin')}"
+
+    @contextmanager
+    def _temp_file(self, target: Path) -> Iterator[tuple[Any, Path]]:
+        """A temporary file in data_dir/tmp, moved to `target` when the block ends; removed, leaving
+        nothing behind, when it fails (a full disk)."""
+        tmp_dir = self.data_dir / "tmp"
+        tmp_dir.mkdir(exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="archive-")
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh, tmp
+            os.chmod(tmp, file_mode())
             os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _record_file(self, digest: str, rel: str, size: int, kind: str) -> str:
         # No commit of its own: the row rides with the next message's transaction (the file is on disk
         # already; a row lost in a crash is re-added when the content is archived again).
-        self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, len(data), kind))
+        self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, size, kind))
         return rel
 
     # ---------------------------------------------------------------- runs
