@@ -22,6 +22,7 @@ import imaplib
 import logging
 import os
 import random
+import re
 import socket
 import ssl
 import time
@@ -83,17 +84,20 @@ def _refused_message(username: str, detail: str) -> str:
 
 def server_text(err: BaseException) -> str:
     """An imaplib/imapclient error as the server's words: imaplib puts the reply's bytes in the message
-    as a repr (b'...' with \\x escapes for 163's Chinese answers); decoded here, UTF-8 or GB18030."""
-    text = str(err).strip()
-    prefix = text.rfind("b'") if "b'" in text else text.rfind('b"')
-    if prefix >= 0:
-        try:
-            raw = ast.literal_eval(text[prefix:])
-        except (ValueError, SyntaxError):
-            raw = None
-        if isinstance(raw, bytes):
-            text = text[:prefix] + _decode_reply(raw)
+    as a repr (b'...' with \\x escapes for 163's Chinese answers); each is decoded, UTF-8 or GB18030."""
+    text = _BYTES_REPR.sub(_decoded_repr, str(err).strip())
     return _short_text(" ".join(text.split()) or type(err).__name__)
+
+
+_BYTES_REPR = re.compile(r"b'(?:[^'\\]|\\.)*'" + r'|b"(?:[^"\\]|\\.)*"')
+
+
+def _decoded_repr(match: re.Match[str]) -> str:
+    try:
+        raw = ast.literal_eval(match.group(0))
+    except (ValueError, SyntaxError):
+        return match.group(0)
+    return _decode_reply(raw) if isinstance(raw, bytes) else match.group(0)
 
 
 def _decode_reply(raw: bytes) -> str:
