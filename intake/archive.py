@@ -159,6 +159,8 @@ def _add(
     kind, problem = sn.kind, sn.reason
     if kind == "docx" and problem is None:
         problem = _ooxml_problem(data, limits)
+    if kind == "other" and problem is None and not sn.detail:
+        problem = _damaged_document(shown)
     idx = len(out)
     out.append(Item(shown, data, kind, _sha(data), size, parent, problem, original))
     container = sn.detail if sn.detail in ("tnef", "eml") else kind
@@ -200,6 +202,15 @@ def _add(
             budget,
             mname if display_name(mname) != mname else None,
         )
+
+
+# Named as a form document, but the bytes are nothing we know: a damaged file, not "not a form".
+_DOCUMENT_NAMES = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".wps": "WPS"}
+
+
+def _damaged_document(shown: str) -> str | None:
+    label = _DOCUMENT_NAMES.get(os.path.splitext(shown)[1].lower())
+    return f"{label} 文件已损坏，无法打开（文件内容不是 {label} 格式）" if label else None
 
 
 def _set_problem(out: list[Item], idx: int, problem: str) -> None:

@@ -110,14 +110,32 @@ def test_failed_message_gives_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 3 and "1 failed" in out
 
 
-def test_second_run_while_locked_exits_1_naming_the_pid(tmp_path: Path) -> None:
+def test_a_run_while_another_holds_the_lock_exits_0_silent_under_quiet(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", []))
     with run_lock(tmp_path / "data"):
         started = time.monotonic()
-        code, _, err = invoke("run", "--config", str(cfg))
-    assert code == 1 and time.monotonic() - started < 5
-    assert err.strip() == f"intake: another intake run is in progress (pid {os.getpid()})"
+        quiet = invoke("run", "--config", str(cfg), "--quiet")
+        loud = invoke("run", "--config", str(cfg))
+    assert time.monotonic() - started < 5
+    assert quiet == (0, "", "")  # cron mails nothing while a long run is going
+    line = f"another intake run is in progress (pid {os.getpid()}): this run does nothing"
+    assert (
+        loud[0] == 0
+        and loud[1] == ""
+        and [ln for ln in loud[2].splitlines() if ln]
+        == [ln for ln in loud[2].splitlines() if line in ln and " INFO " in ln]
+    )
+    assert loud[2].count(line) == 1
+    assert log_text(tmp_path).count(line) == 2  # both runs leave their line in the log
     assert invoke("run", "--config", str(cfg))[0] == 0  # released
+
+
+def log_text(tmp_path: Path) -> str:
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return (tmp_path / "data" / "logs" / "intake.log").read_text(encoding="utf-8")
 
 
 def test_lock_of_a_killed_process_is_not_stale(tmp_path: Path) -> None:
@@ -228,3 +246,19 @@ def test_run_logs_a_line_per_message_and_never_the_password(
         "INFO" in line and "uid=" in line and "from=unit" in line for line in lines
     )
     assert secret not in text
+
+
+def test_check_fails_naming_libreoffice_when_it_is_not_on_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", []))
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    code, out, _ = invoke("check", "--config", str(cfg))
+    assert code == 0 and "[OK  ] LibreOffice (soffice): installed" in out  # this machine has it
+    monkeypatch.setenv("PATH", str(empty))
+    code, out, _ = invoke("check", "--config", str(cfg))
+    assert code == 1
+    (line,) = [ln for ln in out.splitlines() if "LibreOffice" in ln]
+    assert line.startswith("[FAIL] LibreOffice (soffice): not installed: LibreOffice（用于读取 .doc/.wps")
+    assert "apt-get install libreoffice-writer-nogui fonts-noto-cjk" in line

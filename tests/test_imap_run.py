@@ -472,7 +472,7 @@ def test_kill_9_of_the_main_process_only_then_run_again_every_message_once(dovec
     _kill_9_then_run_again(dovecot, tmp_path, whole_group=False)
 
 
-def test_two_overlapping_runs_one_exits_cleanly_no_duplicates(dovecot, tmp_path):
+def test_two_overlapping_runs_the_second_exits_0_silently_no_duplicates(dovecot, tmp_path):
     user = dovecot.new_user()
     ids = fill(dovecot, user, 10, pad=20_000)
     with ImapProxy(dovecot.port, fetch_delay_s=0.05) as slow:
@@ -487,7 +487,7 @@ def test_two_overlapping_runs_one_exits_cleanly_no_duplicates(dovecot, tmp_path)
         _out1, err1 = first.communicate(timeout=120)
         kill_group(first)
     assert first.returncode == 0, err1
-    assert second.returncode == 1 and "another intake run is in progress" in err2
+    assert (second.returncode, out2, err2) == (0, "", "")  # under --quiet: nothing for cron to mail
     assert waited < 10  # it did not hang behind the first run
     config = make_config(tmp_path, dovecot, user)
     assert_exactly_once(config, ids)
