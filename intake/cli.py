@@ -223,6 +223,23 @@ def export_command(config_path: Path, output: Path | None, quiet: bool, verbose:
     export(_load(config_path, quiet, verbose), output, sys.stdout)
 
 
+@main.command("status")
+@_config_option
+@click.pass_context
+def status_command(ctx: click.Context, config_path: Path) -> None:
+    """The last run's time, result and counts, and any standing problem (missing component, login failing
+    since ..., failed messages). Exits with the last scheduled run's exit code: 0 when it went well."""
+    from intake.lock import holder
+    from intake.status import status
+
+    config = load_config(config_path)
+    ctx.meta[_DATA_DIR] = config.data_dir
+    result = status(config, running_pid=holder(config.data_dir))
+    for line in result.lines:
+        click.echo(line)
+    ctx.exit(result.exit_code)
+
+
 # ---------------------------------------------------------------- demo
 
 

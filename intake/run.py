@@ -371,6 +371,10 @@ class _Run:
 
     def _wanted(self, raw: RawMessage, sha: str) -> bool:
         plan = self.plan
+        if self.store.moved_to(raw.ref.key) is not None:
+            return (
+                False  # a place the mail has moved away from (a copy left behind): stored under its new key
+            )
         if plan.mode == "run":
             return self.store.get_identity(raw.ref.key) is None
         local = raw.internal_date.astimezone(plan.config.intake.timezone).date()
@@ -384,16 +388,18 @@ class _Run:
         return plan.force or not unchanged
 
     def _recognised_elsewhere(self, ref: MessageRef, message_id: str | None, sha: str) -> bool:
-        """Same Message-ID and bytes already stored under another key (UIDVALIDITY changed): move the
-        stored results to the new key instead of processing the mail a second time."""
-        # Only the same folder under an older UIDVALIDITY: a copy in another folder, or a duplicate in
-        # this one, is a message of its own.
-        other = self.store.find_by_identity(
-            message_id, sha, folder=ref.folder, exclude_uidvalidity=ref.uidvalidity
-        )
+        """The same mail (Message-ID + bytes) already stored under another key: moved to another configured
+        folder (spam → inbox, a post_action move), re-appended with a new UID, or a new UIDVALIDITY.  The
+        stored results follow it to where it is now instead of the mail being processed a second time."""
+        other = self.store.find_by_identity(message_id, sha, exclude=ref.key)
         if other is None or self.store.get_identity(ref.key) is not None:
             return False
-        log.info("uid=%s: already processed as %s (UIDVALIDITY changed); re-keyed", ref.uid, other)
+        log.info(
+            "uid=%s folder=%s: the same mail as %s, which has moved here; one record",
+            ref.uid,
+            ref.folder,
+            other,
+        )
         self.store.rekey(other, ref)
         return self.plan.mode == "run"
 
