@@ -50,12 +50,13 @@ class IntakeGroup(click.Group):
             ctx.exit(EXIT_OK)
         except Exception as err:
             from intake.faults import describe
-            from intake.logs import FILE_ONLY
+            from intake.logs import FILE_ONLY, pop_file_error
 
             fault = describe(err, ctx.meta.get(_DATA_DIR))
-            click.echo(f"intake: {fault.message}", err=True)
             if _DATA_DIR in ctx.meta:  # the config was read, so the log file is open: the same line there
                 log.error("%s", fault.message, extra=FILE_ONLY, exc_info=err if fault.bug else None)
+            unlogged = pop_file_error()
+            click.echo(f"intake: {fault.message}" + (f" (and {unlogged})" if unlogged else ""), err=True)
             ctx.exit(fault.exit_code)
 
 
@@ -76,16 +77,20 @@ def _log_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _setup(config: Config | None, *, quiet: bool, verbose: bool) -> None:
-    from intake.datadir import umask_for
-    from intake.logs import register_secret, setup_logging
+    from intake.datadir import check_writable, umask_for
+    from intake.logs import defer_file_errors, register_secret, setup_logging
 
+    ctx = click.get_current_context(silent=True)
     if config is not None:
+        check_writable(config.data_dir)  # a read-only data_dir: one line naming it, before any log
         # Private before the first file (the log) is created, whatever the umask cron or the shell had.
         old = os.umask(umask_for(config.intake.group))
-        ctx = click.get_current_context(silent=True)
         if ctx is not None:
             ctx.meta[_DATA_DIR] = config.data_dir
             ctx.call_on_close(lambda: os.umask(old))  # in-process callers (tests) get theirs back
+    if ctx is not None:
+        defer_file_errors()
+        ctx.call_on_close(_report_log_failure)
     setup_logging(
         data_dir=config.data_dir if config else None,
         verbose=verbose,
@@ -94,6 +99,14 @@ def _setup(config: Config | None, *, quiet: bool, verbose: bool) -> None:
     )
     if config is not None:  # whatever the source kind: the 授权码 must never reach a log
         register_secret(os.environ.get(config.mailbox.password_env))
+
+
+def _report_log_failure() -> None:
+    from intake.logs import pop_file_error
+
+    line = pop_file_error()
+    if line:
+        click.echo(f"intake: {line}", err=True)
 
 
 def _load(config_path: Path, quiet: bool, verbose: bool) -> Config:

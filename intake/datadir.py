@@ -16,6 +16,7 @@ data_dir holds applicants' names and mobile numbers (store, archived mails, work
 
 from __future__ import annotations
 
+import errno
 import grp
 import logging
 import os
@@ -28,12 +29,28 @@ from pathlib import Path
 
 from reports.atomic import temp_pattern
 
-__all__ = ["TMP_NAME", "private", "secure", "sweep", "umask_for"]
+__all__ = ["TMP_NAME", "check_writable", "private", "secure", "sweep", "umask_for"]
 
 log = logging.getLogger(__name__)
 
 TMP_NAME = "tmp"
 _STORE_TMP = ".tmp-*"  # intake.store's archive writes (older versions wrote them next to the files)
+
+
+def check_writable(data_dir: Path) -> None:
+    """OSError naming data_dir (or the first folder that exists above it) when intake cannot write there:
+    a read-only disk or a folder of another user, found before anything is written."""
+    existing = next((p for p in (data_dir, *data_dir.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        code = errno.EROFS if _read_only(existing) else errno.EACCES
+        raise OSError(code, os.strerror(code), str(existing))
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def umask_for(group: str | None) -> int:

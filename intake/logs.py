@@ -135,24 +135,46 @@ class _Formatter(logging.Formatter):
         super().__init__(_FORMAT)
         self._tz = tz
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         when = datetime.fromtimestamp(record.created, self._tz)
         return (when if self._tz is not None else when.astimezone()).isoformat(timespec="milliseconds")
 
 
 class _LogFile(logging.handlers.RotatingFileHandler):
     """The log file; when it cannot be written (disk full, read-only) one line on stderr, once, instead of
-    logging's traceback per record."""
+    logging's traceback per record (kept for the CLI to print with its own last line: `pop_file_error`)."""
 
     _reported = False
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+    def handleError(self, record: logging.LogRecord) -> None:
+        global _file_error
         if self._reported:
             return
         self._reported = True
         err = sys.exc_info()[1]
         reason = getattr(err, "strerror", None) or err
-        print(f"intake: cannot write the log file {self.baseFilename}: {reason}", file=sys.stderr)
+        line = f"cannot write the log file {self.baseFilename}: {reason}"
+        if _defer_file_errors:
+            _file_error = line
+        else:
+            print(f"intake: {line}", file=sys.stderr)
+
+
+_defer_file_errors = False
+_file_error: str | None = None
+
+
+def defer_file_errors() -> None:
+    """The CLI prints the log file's failure itself (joined to a fatal error's line: one line, not two)."""
+    global _defer_file_errors
+    _defer_file_errors = True
+
+
+def pop_file_error() -> str | None:
+    """The log file's failure since the last call, if any."""
+    global _file_error
+    line, _file_error = _file_error, None
+    return line
 
 
 def new_run() -> None:

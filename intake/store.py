@@ -49,6 +49,7 @@ __all__ = [
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0  # how long to wait for another program's lock on the database before giving up
 
 
 class StoreError(Exception):
@@ -198,7 +199,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / DB_NAME
-        self.db = sqlite3.connect(self.db_path, timeout=30)
+        self.db = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S)
         self._check_version()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -219,7 +220,10 @@ class Store:
             version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as err:
             self.db.close()
-            raise StoreError(f"{self.db_path} is not an intake store (SQLite says: {err})") from err
+            raise StoreError(
+                f"the store {self.db_path} is damaged or not an intake store (SQLite says: {err}): restore "
+                "it from a backup, or move it aside and the next run rebuilds it from the mailbox"
+            ) from err
         if version > SCHEMA_VERSION:
             self.db.close()
             raise StoreError(

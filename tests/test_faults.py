@@ -1,0 +1,108 @@
+"""Faults with names (issue 15): each gives exactly one line on stderr naming the file or setting, the
+documented exit code, the same line in intake.log when the log can be written, no traceback, and no
+half-written file.  Real faults where possible: a damaged file, a lock held by another process, a
+read-only or full file system (a small tmpfs; needs root)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import intake.store
+from tests.faults import small_disk  # noqa: F401  (fixture)
+from tests.test_cli import invoke, write_config
+from tests.test_run import at, make_mail, write_maildir
+
+
+def log_lines(data_dir: Path, level: str = "ERROR") -> list[str]:
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    path = data_dir / "logs" / "intake.log"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return [line for line in text.splitlines() if f" {level} " in line]
+
+
+def close_log_file() -> None:
+    from intake.logs import setup_logging
+
+    setup_logging(data_dir=None)
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return write_config(tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10))]))
+
+
+def test_a_store_that_is_not_a_database_is_named_exit_1(tmp_path: Path, config: Path) -> None:
+    store = tmp_path / "data" / "intake.sqlite"
+    store.parent.mkdir()
+    store.write_bytes(b"this is not SQLite" * 100)
+    code, out, err = invoke("run", "--config", str(config), "--quiet")
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert line.startswith(f"intake: the store {store} is damaged or not an intake store (SQLite says:")
+    assert "move it aside and the next run rebuilds it" in line
+    assert [ln.split(" ERROR intake: ")[1] for ln in log_lines(tmp_path / "data")] == [
+        line[len("intake: ") :]
+    ]
+
+
+def test_a_store_locked_by_another_program_is_exit_4_try_again(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke("run", "--config", str(config), "--quiet")[0] == 0
+    monkeypatch.setattr(intake.store, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(tmp_path / "data" / "intake.sqlite", isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # e.g. a database browser with a write open
+        code, _, err = invoke("run", "--config", str(config), "--quiet")
+    finally:
+        holder.close()
+    line = one_line(err)
+    assert code == 4
+    assert line == (
+        f"intake: the store {tmp_path / 'data' / 'intake.sqlite'} is locked by another program "
+        "(database is locked); close it — the next run tries again"
+    )
+    assert log_lines(tmp_path / "data")[-1].endswith(line[len("intake: ") :])
+    assert invoke("run", "--config", str(config), "--quiet")[0] == 0  # released: fine again
+
+
+def test_a_read_only_data_dir_is_named_exit_1(tmp_path: Path, small_disk) -> None:
+    disk = small_disk(1024 * 1024)
+    cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10))]))
+    cfg.write_text(cfg.read_text().replace('data_dir = "data"', f'data_dir = "{disk / "data"}"'))
+    assert invoke("run", "--config", str(cfg), "--quiet")[0] == 0
+    close_log_file()  # a file open for writing keeps the disk busy
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    code, out, err = invoke("run", "--config", str(cfg), "--quiet")
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert line.startswith(f"intake: cannot write {disk / 'data'} (Read-only file system): data_dir and")
+    assert "writable by user" in line
+
+
+def test_a_store_damaged_inside_is_named_exit_1(tmp_path: Path, config: Path) -> None:
+    assert invoke("run", "--config", str(config), "--quiet")[0] == 0
+    close_log_file()
+    store = tmp_path / "data" / "intake.sqlite"
+    with store.open("r+b") as fh:  # the schema page after SQLite's 100-byte header: a bad sector
+        fh.seek(100)
+        fh.write(b"\xde\xad" * 1000)
+    code, _, err = invoke("run", "--config", str(config), "--quiet")
+    line = one_line(err)
+    assert code == 1
+    assert line.startswith(f"intake: the store {store} is damaged") and "malformed" in line
+    assert "restore it from a backup" in line
