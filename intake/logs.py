@@ -245,9 +245,11 @@ def setup_logging(
     INFO (DEBUG with verbose), whatever `quiet` says, so cron runs still leave a full trail.
     Times in `tz` (the office time zone; the machine's zone when None), with their offset.
     """
+    global _defer_file_errors, _file_error
     _install_factory()
     root = logging.getLogger()
     _remove_ours(root)
+    _defer_file_errors, _file_error = False, None
     file_level = logging.DEBUG if verbose else logging.INFO
     err_level = logging.WARNING if quiet else file_level
     stderr = _mark(_StderrHandler(), err_level, tz)

@@ -2,50 +2,36 @@
 
 Mounting needs root (CAP_SYS_ADMIN); elsewhere the tests that use it skip, naming the reason.
 
-    def test_x(small_disk):
+    def test_x(small_disk):                 # the fixture is in tests/conftest.py
         data_dir = small_disk(256 * 1024)   # a 256 KiB file system, unmounted after the test
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
-    mounted: list[Path] = []
-
-    def make(size: int) -> Path:
-        if os.geteuid() != 0:
-            pytest.skip("a full disk is simulated with a small tmpfs, which needs root")
-        point = tmp_path / f"disk{len(mounted)}"
-        point.mkdir()
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(point)],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs: {done.stderr.strip()}")
-        mounted.append(point)
-        return point
-
-    yield make
-    for point in reversed(mounted):
-        subprocess.run(["umount", "-l", str(point)], check=False)
+def mount_small_disk(point: Path, size: int) -> None:
+    """Mount a tmpfs of `size` bytes on `point` (skips the test when that is not possible)."""
+    if os.geteuid() != 0:
+        pytest.skip("a full disk is simulated with a small tmpfs, which needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(point)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {done.stderr.strip()}")
 
 
 def fill(directory: Path, leave: int = 0) -> None:
     """Fill the file system of `directory` up to `leave` free bytes."""
     stat = os.statvfs(directory)
     free = stat.f_bavail * stat.f_frsize
-    with open(directory / "filler", "wb") as fh:
-        try:
-            fh.write(b"\0" * max(0, free - leave))
-        except OSError:
-            pass
+    with open(directory / "filler", "wb") as fh, contextlib.suppress(OSError):
+        fh.write(b"\0" * max(0, free - leave))

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 import intake.store
-from tests.faults import small_disk  # noqa: F401  (fixture)
 from tests.test_cli import invoke, write_config
 from tests.test_run import at, make_mail, write_maildir
 

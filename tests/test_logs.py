@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from intake.logs import LOG_FILE_NAME, redact, register_secret, setup_logging
-from tests.faults import small_disk  # noqa: F401  (fixture)
 
 PASSWORD = "Tq7xKp2vLm9wRz4b"  # a 163.com authorization code shape
 
