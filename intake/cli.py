@@ -127,17 +127,12 @@ def main() -> None:
 
 
 def _report_summary(summary: Any, quiet: bool) -> None:
-    if not quiet:
-        updated = max(0, summary.changed - summary.new)  # `changed` counts new messages too
-        click.echo(
-            f"run {summary.run_id}: {summary.processed} processed ({summary.new} new, "
-            f"{updated} updated), {summary.skipped} skipped, {summary.failed} failed"
-            + (" [dry run]" if summary.dry_run else "")
-        )
-        for name, path in summary.outputs.items():
-            click.echo(f"  {name}: {path}")
-    if summary.aborted:
-        click.echo(f"intake: {summary.aborted}", err=True)
+    """The run's line on stdout (the log has it too; warnings and errors were logged as they happened)."""
+    if quiet:
+        return
+    click.echo(summary.line())
+    for name, path in summary.outputs.items():
+        click.echo(f"  {name}: {path}")
 
 
 @main.command("run")

@@ -23,14 +23,20 @@ __all__ = [
     "EXIT_OK",
     "EXIT_RETRY",
     "EXIT_USAGE",
+    "FatalError",
     "Fault",
     "describe",
+    "is_environmental",
 ]
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_FAILED, EXIT_RETRY = 0, 1, 2, 3, 4
 
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+class FatalError(Exception):
+    """The run cannot go on (a bad mailbox path, ...): exit code 1, the message shown as it is."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +61,13 @@ def describe(err: BaseException, data_dir: Path | None = None) -> Fault:
         return store
     if isinstance(err, OSError):
         return _os_fault(err, data_dir)
-    from intake.run import FatalError
-
     if isinstance(err, FatalError):
         return Fault("config", str(err), EXIT_FATAL)
     return Fault("internal", f"internal error: {type(err).__name__}: {err}", EXIT_FATAL, bug=True)
 
 
 def _mailbox_fault(err: BaseException) -> Fault | None:
-    from intake.mailbox import LoginRefused, MailboxSettingsError, MailboxUnavailable
+    from intake.source import LoginRefused, MailboxSettingsError, MailboxUnavailable
 
     if isinstance(err, MailboxSettingsError):
         return Fault("settings", str(err), EXIT_FATAL)
@@ -140,3 +144,12 @@ def _user() -> str:
         return f"user {getpass.getuser()}"
     except (KeyError, OSError):
         return "the user running intake"
+
+
+def is_environmental(err: BaseException) -> bool:
+    """A fault of the machine, not of the message being processed: a full disk, a file system or folder
+    intake cannot write, the store.  The per-message traps let it through, so it ends the run with its
+    name instead of marking every later message as failed."""
+    if isinstance(err, sqlite3.Error):
+        return True
+    return isinstance(err, OSError) and err.errno in (*_FULL, *_DENIED, errno.EIO)

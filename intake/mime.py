@@ -47,6 +47,7 @@ __all__ = [
     "decode_utf8_or_gb",
     "find_big_attachment_links",
     "inline_uuencoded",
+    "message_id",
     "parse_mail",
     "walk_attachments",
 ]
@@ -879,6 +880,12 @@ def _parse_date(raw: str | None) -> datetime | None:
     if d is None:
         return None
     return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def message_id(raw: Buffer) -> str | None:
+    """The Message-ID header alone (only the top header block is read)."""
+    mid = _entity(_whole(raw)).headers.get("message-id")
+    return decode_header_value(mid) if mid else None
 
 
 def parse_mail(

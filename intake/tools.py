@@ -21,10 +21,12 @@ __all__ = ["COMPONENTS", "Component", "by_key", "cjk_fonts", "missing", "waiting
 class Component:
     key: str  # stable: stored with the messages that wait for it
     name: str  # English, for logs and `intake check`
+    needed_for: str  # English: what waits for it
     label: str  # Chinese, for the flag reviewers read
     kinds: tuple[str, ...]  # sniffed kinds of the attachments that need it
     packages: str  # Debian packages that provide it (`make install-system` installs them)
     probe: Callable[[], bool]
+    hides: tuple[str, ...]  # flags that would blame the applicant while it is missing (core.flags codes)
 
     def available(self) -> bool:
         return self.probe()
@@ -49,18 +51,22 @@ COMPONENTS = (
     Component(
         "libreoffice",
         "LibreOffice (soffice)",
+        ".doc/.wps forms",
         "LibreOffice（用于读取 .doc/.wps 格式的申报表）",
         ("doc", "wps"),
         "libreoffice-writer-nogui fonts-noto-cjk",
         _soffice,
+        ("missing_word", "no_form_found"),
     ),
     Component(
         "rar",
         "a RAR extractor (unar or bsdtar)",
+        "RAR archives",
         "unar 或 bsdtar（用于解压 RAR 压缩包）",
         ("rar",),
         "unar libarchive-tools",
         _rar,
+        ("missing_word", "missing_pdf", "no_form_found"),
     ),
 )
 

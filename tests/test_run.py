@@ -247,10 +247,10 @@ def test_failures_are_trapped_per_message_and_per_attachment(
 
     real_parse, real_expand = intake.mime.parse_mail, intake.archive.expand
 
-    def parse_mail(raw: bytes) -> Any:
+    def parse_mail(raw: bytes, **options: Any) -> Any:
         if b"Message-ID: <m2@example.cn>" in raw:
             raise RuntimeError("boom")
-        return real_parse(raw)
+        return real_parse(raw, **options)
 
     def expand(name: str, data: bytes) -> Any:
         if name == "只有PDF.pdf":
@@ -350,7 +350,7 @@ def test_failing_post_action_does_not_stop_the_run(tmp_path: Path) -> None:
     assert (summary.processed, summary.failed, summary.exit_code) == (2, 0, 0)
 
 
-def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_3(tmp_path: Path) -> None:
+def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_4(tmp_path: Path) -> None:
     from intake.mailbox import MailboxUnavailable
 
     class Dropping(FakeImap):
@@ -363,7 +363,7 @@ def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_3(tmp_path: Path)
     mails = [make_mail(i, at(10)) for i in range(1, 7)]
     cfg = config_for(tmp_path, tmp_path)  # batch_size 3: batch 1-3 parsed while 4-6 is fetched
     summary = run_intake(cfg, mailbox=Dropping(mails))
-    assert summary.exit_code == 3 and summary.aborted
+    assert summary.exit_code == 4 and summary.aborted  # try again: the next run continues
     with Store(cfg.data_dir) as store:
         assert sorted(r.uid for r in store.load_records()) == [1, 2, 3]
     rest = run_intake(cfg, mailbox=FakeImap(mails))
