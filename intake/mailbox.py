@@ -403,7 +403,8 @@ class ImapMailbox:
                         f"IMAP {self._host}: {what} failed after {attempt} attempts: {_short(err)}"
                     ) from err
                 delay = min(30.0, self._backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-                log.warning(
+                # INFO: a drop that the next attempt repairs needs nobody; if none does, the run says so once.
+                log.info(
                     "IMAP %s: %s (%s); reconnecting in %.1f s", what, _short(err), type(err).__name__, delay
                 )
                 self._sleep(delay)

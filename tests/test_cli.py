@@ -262,3 +262,23 @@ def test_check_fails_naming_libreoffice_when_it_is_not_on_the_path(
     (line,) = [ln for ln in out.splitlines() if "LibreOffice" in ln]
     assert line.startswith("[FAIL] LibreOffice (soffice): not installed: LibreOffice（用于读取 .doc/.wps")
     assert "apt-get install libreoffice-writer-nogui fonts-noto-cjk" in line
+
+
+def test_rerun_says_how_many_fall_in_the_range_how_many_are_unchanged_and_points_to_force(
+    tmp_path: Path,
+) -> None:
+    mails = [make_mail(i, at(day)) for i, day in enumerate((9, 10, 11, 12, 16, 18), start=1)]
+    cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", mails))
+    assert invoke("run", "--config", str(cfg), "--quiet")[0] == 0
+    code, out, _ = invoke("rerun", "--config", str(cfg), "--since", "2024-12-10", "--until", "2024-12-16")
+    first = out.splitlines()[0]
+    assert code == 0
+    assert first.endswith(
+        ": 4 mail(s) received in the range; 0 processed (0 new, 0 updated), 0 failed; 4 unchanged (same "
+        "bytes, same rules version: skipped, --force recomputes them)"
+    )
+    code, out, _ = invoke(
+        "rerun", "--config", str(cfg), "--since", "2024-12-10", "--until", "2024-12-16", "--force"
+    )
+    assert code == 0 and ": 4 mail(s) received in the range; 4 processed (0 new, 0 updated), 0 failed" in out
+    assert "unchanged" not in out

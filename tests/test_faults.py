@@ -105,3 +105,38 @@ def test_a_store_damaged_inside_is_named_exit_1(tmp_path: Path, config: Path) ->
     assert code == 1
     assert line.startswith(f"intake: the store {store} is damaged") and "malformed" in line
     assert "restore it from a backup" in line
+
+
+def test_a_full_disk_during_a_run_is_named_leaves_nothing_half_written_and_the_next_run_completes(
+    tmp_path: Path, small_disk
+) -> None:
+    import os
+
+    disk = small_disk(2 * 1024 * 1024)
+    attachment = os.urandom(1_600_000)  # ~2.2 MB as mailed: more than the disk has left
+    mails = [make_mail(1, at(10)), make_mail(2, at(11), [("申报表.pdf", attachment, "application/pdf")])]
+    cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", mails))
+    cfg.write_text(cfg.read_text().replace('data_dir = "data"', f'data_dir = "{disk / "data"}"'))
+    code, out, err = invoke("run", "--config", str(cfg), "--quiet")
+    line = one_line(err)
+    assert code == 1 and out == ""
+    assert line.startswith(f"intake: disk full: cannot write {disk / 'data'} (No space left on device); free")
+    data = disk / "data"
+    leftovers = [
+        p for p in data.rglob("*") if p.is_file() and ("tmp" in p.relative_to(data).parts or ".tmp" in p.name)
+    ]
+    assert leftovers == []  # the half-written copy was removed
+    close_log_file()
+    subprocess.run(["mount", "-o", "remount,size=16m", str(disk)], check=True)  # the admin frees space
+    code, out, err = invoke("status", "--config", str(cfg))
+    assert code == 1 and "the disk is full since" in out
+    code, out, err = invoke("run", "--config", str(cfg), "--quiet")
+    assert (code, err) == (0, "")
+    with Store_(disk / "data") as store:
+        assert sorted(r.subject for r in store.load_records()) == ["申报表 1", "申报表 2"]
+
+
+def Store_(path: Path):  # noqa: N802 - the store, opened after the fault
+    from intake.store import Store
+
+    return Store(path)

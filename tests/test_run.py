@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -508,3 +510,55 @@ def test_an_empty_message_from_the_server_is_recorded_as_failed(tmp_path: Path) 
         recs = {r.uid: r for r in store.load_records()}
     assert recs[2].outcome == "failed" and codes(recs[2].flags) == {"processing_failed"}
     assert run_intake(cfg, mailbox=box).processed == 0  # not retried forever
+
+
+# ---------------------------------------------------------------- large messages (issue 15)
+
+
+def test_a_large_message_is_processed_from_disk_and_one_over_the_limit_is_flagged_not_loaded(
+    tmp_path: Path, clean_form: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import intake.maildir
+
+    fields, docx, pdf = clean_form
+    big = make_mail(1, at(10), [("申报表.docx", docx, DOCX), ("申报表.pdf", pdf, "application/pdf")])
+    huge = make_mail(2, at(11), [("扫描件.pdf", pdf + b"\0" * 3_000_000, "application/pdf")])
+    monkeypatch.setattr(intake.maildir, "SPOOL_BYTES", 10_000)  # every mail here goes by path
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", [big, huge]))
+    cfg = replace(cfg, mailbox=replace(cfg.mailbox, max_message_mb=2))
+    summary = run_intake(cfg)
+    assert (summary.processed, summary.failed, summary.exit_code) == (2, 0, 0)
+    with Store(cfg.data_dir) as store:
+        recs = by_subject(store.load_records())
+    assert recs["1"].forms[0].fields["project_name"] == fields["project_name"]
+    assert {a.status for a in recs["1"].attachments} == {"parsed"}
+    assert codes(recs["2"].flags) == {"message_too_large"}  # not "no attachment": the office's limit
+    (flag,) = recs["2"].flags
+    assert flag.detail.endswith(" MB，上限 2.0 MB") and not recs["2"].attachments
+    assert list((cfg.data_dir / "tmp").iterdir()) == []
+
+
+def test_an_attachment_over_the_limit_is_listed_with_its_hash_not_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    import intake.run
+
+    blob = os.urandom(300_000)
+    monkeypatch.setattr(intake.run, "_LIMITS", replace(intake.run._LIMITS, max_attachment_bytes=100_000))
+    cfg = config_for(
+        tmp_path,
+        write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("大.pdf", blob, "application/pdf")])]),
+    )
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        (rec,) = store.load_records()
+    (att,) = rec.attachments
+    assert (att.status, att.sha256, att.size, att.archive_path) == (
+        "unreadable",
+        hashlib.sha256(blob).hexdigest(),
+        len(blob),
+        None,
+    )
+    assert att.detail == "附件过大（0.3 MB，上限 0.1 MB），未处理"
