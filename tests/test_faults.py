@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import intake.store
+from intake.store import Store
 from tests.test_cli import invoke, write_config
 from tests.test_run import at, make_mail, write_maildir
 
@@ -132,11 +133,5 @@ def test_a_full_disk_during_a_run_is_named_leaves_nothing_half_written_and_the_n
     assert code == 1 and "the disk is full since" in out
     code, out, err = invoke("run", "--config", str(cfg), "--quiet")
     assert (code, err) == (0, "")
-    with Store_(disk / "data") as store:
+    with Store(disk / "data") as store:
         assert sorted(r.subject for r in store.load_records()) == ["申报表 1", "申报表 2"]
-
-
-def Store_(path: Path):  # noqa: N802 - the store, opened after the fault
-    from intake.store import Store
-
-    return Store(path)
