@@ -149,7 +149,11 @@ def fill(server: object, user: object, work: Path, args: argparse.Namespace) -> 
         drop(server, user, mail, n)
     n += 1
     forms = [
-        (f"申报表-{i}.docx", "application/octet-stream", _pieces(_form(100 + i, args.attachment_mb * MB, rng)))
+        (
+            f"申报表-{i}.docx",
+            "application/octet-stream",
+            _pieces(_form(100 + i, args.attachment_mb * MB, rng)),
+        )
         for i in range(args.attachments)
     ]
     mail = work / "attachments.eml"
