@@ -47,8 +47,8 @@ class LockBusy(Exception):
 @contextmanager
 def run_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data_dir lock for the duration of the block; LockBusy at once if it is taken."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private from the start (intake.datadir)
+    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     _held.add(fd)
     try:
         try:
