@@ -316,7 +316,8 @@ def parse_command(ctx: click.Context, files: Sequence[Path], debug: bool, quiet:
 @main.command("check")
 @_config_option
 def check_command(config_path: Path) -> None:
-    """Test the mailbox connection: connect, log in, send ID, list folders; check LibreOffice."""
+    """Test the mailbox connection (connect, log in, send ID, list folders) and the optional components
+    (LibreOffice, a RAR tool, CJK fonts); exit 1 when something must be fixed."""
     from intake.check import run_check
 
     sys.exit(run_check(config_path))
