@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -282,3 +284,46 @@ def test_rerun_says_how_many_fall_in_the_range_how_many_are_unchanged_and_points
     )
     assert code == 0 and ": 4 mail(s) received in the range; 4 processed (0 new, 0 updated), 0 failed" in out
     assert "unchanged" not in out
+
+
+def test_status_reports_the_last_run_and_exits_with_its_code(tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10)), make_mail(2, at(11))])
+    )
+    code, out, _ = invoke("status", "--config", str(cfg))
+    assert code == 1 and "no scheduled run (intake run) has finished yet" in out
+    assert invoke("run", "--config", str(cfg), "--quiet")[0] == 0
+    code, out, _ = invoke("status", "--config", str(cfg))
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("last run: 20") and "+08:00 (run 1, " in lines[0]
+    assert lines[0].endswith("ok, exit 0 — 2 new, 0 updated, 0 failed; 2 looked at, 0 skipped")
+    assert lines[-1] == "no standing problems"
+    from intake.store import Store
+
+    with Store(tmp_path / "data") as store:  # a run that was killed: started, never finished
+        store.start_run("run", "v", datetime.now(UTC))
+    code, out, _ = invoke("status", "--config", str(cfg))
+    assert code == 1 and "never finished (killed?)" in out
+
+
+def test_the_progress_bar_counts_mails_not_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import rich.progress
+
+    from intake import progress as progress_module
+
+    seen: list[tuple[float | None, float]] = []
+    real = rich.progress.Progress.advance
+
+    def advance(self: Any, task: Any, advance: float = 1) -> None:
+        real(self, task, advance)
+        seen.append((self.tasks[0].total, self.tasks[0].completed))
+
+    monkeypatch.setattr(rich.progress.Progress, "advance", advance)
+    monkeypatch.setattr(progress_module, "bar_wanted", lambda enabled: True)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    batches = [[1, 2, 3], [4, 5, 6], [7]]
+    assert list(progress_module.progress(batches, 7, enabled=True, label="INBOX", units=len)) == batches
+    assert seen == [(7, 3), (7, 6), (7, 7)]

@@ -135,3 +135,53 @@ def test_a_full_disk_during_a_run_is_named_leaves_nothing_half_written_and_the_n
     assert (code, err) == (0, "")
     with Store(disk / "data") as store:
         assert sorted(r.subject for r in store.load_records()) == ["申报表 1", "申报表 2"]
+
+
+def test_a_run_killed_during_conversion_leaves_its_files_in_data_dir_tmp_and_the_next_run_sweeps_them(
+    tmp_path: Path,
+) -> None:
+    """The applicant's .doc sits in LibreOffice's working folder when the run is killed: that folder is
+    under data_dir (private), never in /tmp, and the next run removes it."""
+    import os
+    import signal
+    import sys
+    import time
+
+    hang = tmp_path / "bin" / "soffice"
+    hang.parent.mkdir()
+    hang.write_text("#!/bin/sh\nsleep 300\n")
+    hang.chmod(0o755)
+    doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000  # OLE header: sniffed as Word 97
+    cfg = write_config(
+        tmp_path,
+        write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("申报表.doc", doc, "application/msword")])]),
+    )
+    env = {**os.environ, "PATH": f"{hang.parent}:{os.environ['PATH']}"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from intake.cli import main; main()", "run", "--quiet", "--config", str(cfg)],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        start_new_session=True,
+        stderr=subprocess.DEVNULL,
+    )
+    work = tmp_path / "data" / "tmp"
+    try:
+        deadline = time.monotonic() + 60
+        while not list(work.glob("intake-lo-*/in/*.doc")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert list(work.glob("intake-lo-*/in/*.doc")), "the conversion never started"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert stat_mode(tmp_path / "data") == 0o700
+    code, _, err = invoke("run", "--config", str(cfg), "--quiet")
+    assert (code, err) == (0, "")
+    assert list(work.iterdir()) == []
+    with Store(tmp_path / "data") as store:
+        assert [r.subject for r in store.load_records()] == ["申报表 1"]
+
+
+def stat_mode(path: Path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
