@@ -543,10 +543,10 @@ def test_an_attachment_over_the_limit_is_listed_with_its_hash_not_decoded(
 ) -> None:
     import hashlib
 
-    import intake.run
+    import intake.stages
 
     blob = os.urandom(300_000)
-    monkeypatch.setattr(intake.run, "_LIMITS", replace(intake.run._LIMITS, max_attachment_bytes=100_000))
+    monkeypatch.setattr(intake.stages, "LIMITS", replace(intake.stages.LIMITS, max_attachment_bytes=100_000))
     cfg = config_for(
         tmp_path,
         write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("大.pdf", blob, "application/pdf")])]),
