@@ -57,7 +57,6 @@ __all__ = [
     "read",
     "review",
     "size_text",
-    "unpack",
 ]
 
 log = logging.getLogger(__name__)
@@ -198,14 +197,6 @@ def read(
         mail = mime.parse_mail(buf, max_part_bytes=LIMITS.max_attachment_bytes, consume=take)
         return replace(p, mail=mail, attachments=tuple(out))
     return replace(p, error=trap.error, attachments=tuple(out))
-
-
-def unpack(p: Prepared, store_file: Archive, absent: tuple[Component, ...] = ()) -> Prepared:
-    """Every attachment of a mail read with its bytes (parse_mail without a consumer), unpacked."""
-    if p.mail is None:
-        return p
-    out = [a for att in p.mail.attachments for a in _unpacked(p.raw, att, store_file, absent)]
-    return p.with_attachments([*p.attachments, *out])
 
 
 def _unpacked(
