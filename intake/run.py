@@ -378,15 +378,15 @@ class _Run:
             "%d message(s) waited for a component that is installed now: processing them again", len(ready)
         )
         stored = _StoredMessages(self.store, sorted(ready))
-        plan = self.plan
-        self.plan = replace(
-            plan, mode="rerun", force=True, since=None, until=None, reprocess=frozenset(ready)
+        again = _Run(
+            replace(self.plan, mode="rerun", force=True, since=None, until=None, reprocess=frozenset(ready)),
+            self.store,
+            self.stack,
         )
-        try:
-            for group in stored.folders():
-                self._folder(stored, group)
-        finally:
-            self.plan = plan
+        again.tally, again.parser = self.tally, self.parser  # one count, one worker pool
+        for group in stored.folders():
+            again._folder(stored, group)
+        self.parser = again.parser
 
     def _refresh_outputs(self, info: RunInfo, outputs_dir: Path | None) -> dict[str, Path]:
         """Supersessions and the three outputs, rebuilt only when the store changed (in this run or in one
@@ -547,9 +547,8 @@ class _Run:
         if raw.ref.key in plan.reprocess:
             return None
         if self.store.moved_to(raw.ref.key) is not None:
-            return (
-                "moved"  # a place the mail has moved away from (a copy left behind): stored under its new key
-            )
+            # a place the mail has moved away from (a copy left behind): it is stored under its new key
+            return "moved"
         stored = self.store.get_identity(raw.ref.key)
         if plan.mode == "run":
             return None if stored is None else "known"
