@@ -1,7 +1,8 @@
 """The stages a message goes through, as functions over frozen values:
-read (MIME) → unpack (archives, every file archived by hash) → convert (.doc/.wps, one LibreOffice call
-per batch) → parse (worker pool; Word first, then each PDF: one whose Word twin was read is read only
-for the cross-check) → review (pairing and flags) → a MessageRecord for the store.
+read (MIME; each attachment unpacked — archives expanded — and archived by hash as soon as it is decoded)
+→ convert (.doc/.wps, one LibreOffice call per batch) → parse (worker pool; Word first, then each PDF: one
+whose Word twin was read is read only for the cross-check) → review (pairing and flags) → a MessageRecord
+for the store.
 
 `Trap` is the one place a failure is caught: per message, per attachment, per batch of documents.  It
 records what went wrong in words a reviewer can read and lets the run carry on; a mailbox that went
