@@ -23,6 +23,7 @@ SMALL: dict[str, list[str]] = {
     "bench_docx.py": ["--forms-per-style", "2", "--repeat", "2"],
     "bench_pdf.py": ["--forms", "10", "--libreoffice", "1", "--repeat", "1"],
     "bench_attachments.py": ["--rounds", "1", "--docs", "5"],
+    "bench_memory.py": ["--normal", "5", "--attachment-mb", "20", "--huge-mb", "300"],
 }
 TIMEOUT_S = 1800
 

@@ -133,3 +133,35 @@ def _mail_log_problems(tmp_path: Path) -> dict[str, str]:
     header = list(rows[0])
     subject, problems = header.index("主题"), header.index("问题")
     return {r[subject]: r[problems] or "" for r in rows[1:]}
+
+
+def test_without_a_rar_tool_a_rar_attachment_waits_for_the_office_not_against_the_applicant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same mechanism for the other optional component: a RAR with the form inside, no unar/bsdtar."""
+    from tests.mailfactory import tiny_rar
+
+    fields, docx = form_docx(13)
+    rar = tiny_rar({"申报表.docx": docx})
+    cfg = write_config(
+        tmp_path,
+        write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("材料.rar", rar, "application/x-rar")])]),
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    soffice = shutil.which("soffice")
+    if soffice:
+        (bin_dir / "soffice").symlink_to(soffice)
+    real_path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", str(bin_dir))  # LibreOffice there, no unar, no bsdtar (no unrar either)
+    code, _, err = invoke("run", "--config", str(cfg), "--quiet")
+    assert code == 0 and "a RAR extractor (unar or bsdtar) is not installed: RAR archives wait for it" in err
+    message = exported(tmp_path)["申报表 1"]
+    assert {f["code"] for f in message["flags"]} >= {"component_missing"}
+    assert not all_codes(message) & {"no_form_found", "unreadable_attachment", "missing_word", "missing_pdf"}
+    monkeypatch.setenv("PATH", real_path)
+    code, out, _ = invoke("run", "--config", str(cfg))
+    assert code == 0 and "1 reprocessed now that a missing component is installed" in out
+    message = exported(tmp_path)["申报表 1"]
+    assert "component_missing" not in all_codes(message)
+    assert message["forms"][0]["fields"]["project_name"] == fields["project_name"]
