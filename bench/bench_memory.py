@@ -35,7 +35,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta

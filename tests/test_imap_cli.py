@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.dovecot import dovecot, free_port  # noqa: F401  (session fixture)
+from tests.dovecot import free_port
 from tests.test_cli import invoke
 from tests.test_faults import log_lines, one_line
 from tests.test_imap_run import config_data, fill, write_toml

@@ -482,7 +482,7 @@ def test_two_overlapping_runs_the_second_exits_0_silently_no_duplicates(dovecot,
         assert _wait_for(lambda: lock.exists() and lock.read_text().strip() != "", 30)
         start = time.monotonic()
         second = cli(path, "run", "--quiet")
-        _out2, err2 = second.communicate(timeout=60)
+        out2, err2 = second.communicate(timeout=60)
         waited = time.monotonic() - start
         _out1, err1 = first.communicate(timeout=120)
         kill_group(first)
