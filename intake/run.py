@@ -716,7 +716,11 @@ def apply_supersessions(store: Store, rules: Rules) -> int:
 
 def rebuild_outputs(config: Config) -> dict[str, Path]:
     """`intake report`: bring supersessions up to date if needed, rewrite every output from the store."""
-    with run_lock(config.data_dir), Store(config.data_dir) as store:
+    with (
+        run_lock(config.data_dir),
+        private(config.data_dir, config.intake.group, _output_paths(config, None).values()),
+        Store(config.data_dir) as store,
+    ):
         if store.outputs_stale():
             apply_supersessions(store, build_rules(config))
         outputs = write_reports(config, store)
