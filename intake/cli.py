@@ -88,15 +88,16 @@ def _setup(config: Config | None, *, quiet: bool, verbose: bool) -> None:
         if ctx is not None:
             ctx.meta[_DATA_DIR] = config.data_dir
             ctx.call_on_close(lambda: os.umask(old))  # in-process callers (tests) get theirs back
-    if ctx is not None:
-        defer_file_errors()
-        ctx.call_on_close(_report_log_failure)
     setup_logging(
         data_dir=config.data_dir if config else None,
         verbose=verbose,
         quiet=quiet,
         tz=config.intake.timezone if config else None,
     )
+    if ctx is not None:  # after setup_logging, which resets it: the CLI says a log failure itself, once
+        defer_file_errors()
+        # on the group's context: it closes after IntakeGroup.invoke has joined a failure to its line
+        ctx.find_root().call_on_close(_report_log_failure)
     if config is not None:  # whatever the source kind: the 授权码 must never reach a log
         register_secret(os.environ.get(config.mailbox.password_env))
 

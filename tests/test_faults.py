@@ -185,3 +185,29 @@ def stat_mode(path: Path) -> int:
     import stat
 
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_when_the_log_file_cannot_be_written_the_cli_says_so_in_its_one_line(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import logging
+
+    import intake.logs
+
+    def refuse(self: logging.Handler, record: logging.LogRecord) -> None:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError:
+            self.handleError(record)
+
+    monkeypatch.setattr(intake.logs._LogFile, "emit", refuse)  # the log's disk is full, the rest is not
+    store = tmp_path / "data" / "intake.sqlite"
+    store.parent.mkdir()
+    store.write_bytes(b"this is not SQLite" * 100)
+    code, _, err = invoke("run", "--config", str(config), "--quiet")
+    line = one_line(err)
+    assert code == 1 and line.startswith(f"intake: the store {store} is damaged")
+    assert line.endswith(
+        f"(and cannot write the log file {tmp_path / 'data' / 'logs' / 'intake.log'}: No space left on device)"
+    )
