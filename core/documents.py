@@ -8,7 +8,7 @@ the result is a `ParsedForm`, and the Word and PDF versions of one application b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from core.fields import FormFields
@@ -28,6 +28,14 @@ class Document:
     parent: str | None = None  # name of the archive or attachment it came out of
     converted_from: str | None = None  # "doc" | "wps" when LibreOffice produced `data`
     cross_check: bool = False  # a PDF whose Word twin was read: read only for the cross-check
+    path: str | None = None  # `data` is empty and the bytes are in this file (read where it is parsed)
+
+    def loaded(self) -> Document:
+        """This document with its bytes in `data` (read from `path` when they are there)."""
+        if self.path is None or self.data:
+            return self
+        with open(self.path, "rb") as fh:
+            return replace(self, data=fh.read(), path=None)
 
 
 class Source(StrEnum):

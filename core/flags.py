@@ -157,6 +157,21 @@ _SPECS = (
     FlagSpec(
         "processing_failed", "处理失败", "处理该邮件时出错，请人工查看：{detail}", Severity.ERROR, "message"
     ),
+    # The office's side, not the applicant's: worded so that nobody reads it as "the unit sent nothing".
+    FlagSpec(
+        "component_missing",
+        "需安装组件",
+        "本机尚未安装 {detail}，相关附件暂未读取——这不是申报单位的问题；办公室安装该组件后，下次运行会自动重新处理本邮件",
+        Severity.WARNING,
+        "message",
+    ),
+    FlagSpec(
+        "message_too_large",
+        "邮件过大未下载",
+        "邮件过大（{detail}），超过设置的上限，未下载处理，请在网页邮箱中查看；如需处理，请调高 max_message_mb 后重新运行",
+        Severity.WARNING,
+        "message",
+    ),
 )
 
 SPECS: dict[str, FlagSpec] = {s.code: s for s in _SPECS}

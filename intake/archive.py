@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from intake.faults import is_environmental
 from intake.mime import decode_utf8_or_gb, parse_mail, walk_attachments
 from parsers.sniff import sniff
 
@@ -110,7 +111,9 @@ def expand(name: str, data: bytes, limits: Limits = Limits()) -> list[Item]:
     shown = display_name(name)
     try:
         _add(out, shown, data, None, 0, limits, _Budget(), name if shown != name else None)
-    except Exception:
+    except Exception as err:
+        if is_environmental(err):
+            raise  # a full disk while unpacking is the machine's fault, not a damaged archive
         log.warning("expanding attachment %r failed", shown, exc_info=True)
         if not out:
             out.append(Item(shown, None, "other", _sha(data), len(data), None, "文件已损坏，无法读取"))
@@ -159,6 +162,8 @@ def _add(
     kind, problem = sn.kind, sn.reason
     if kind == "docx" and problem is None:
         problem = _ooxml_problem(data, limits)
+    if kind == "other" and problem is None and not sn.detail:
+        problem = _damaged_document(shown)
     idx = len(out)
     out.append(Item(shown, data, kind, _sha(data), size, parent, problem, original))
     container = sn.detail if sn.detail in ("tnef", "eml") else kind
@@ -200,6 +205,15 @@ def _add(
             budget,
             mname if display_name(mname) != mname else None,
         )
+
+
+# Named as a form document, but the bytes are nothing we know: a damaged file, not "not a form".
+_DOCUMENT_NAMES = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".wps": "WPS"}
+
+
+def _damaged_document(shown: str) -> str | None:
+    label = _DOCUMENT_NAMES.get(os.path.splitext(shown)[1].lower())
+    return f"{label} 文件已损坏，无法打开（文件内容不是 {label} 格式）" if label else None
 
 
 def _set_problem(out: list[Item], idx: int, problem: str) -> None:
@@ -377,7 +391,9 @@ def _7z_members(data: bytes, limits: Limits) -> tuple[list[tuple[str, bytes]], s
                 sz.extractall(path=tmp)
         except py7zr.exceptions.PasswordRequired:
             return [], ENCRYPTED
-        except Exception:  # noqa: BLE001 - py7zr also refuses members named ../ or /abs as a whole
+        except Exception as err:
+            if is_environmental(err):
+                raise
             return [], "7z 压缩包无法安全解压（已损坏或含异常路径）"
         found, problem = _read_tree(Path(tmp), limits)
     names = {display_name(e.filename): e.filename for e in entries}

@@ -1,8 +1,9 @@
 """`intake check`: a connection test for the staff setting intake up.
 
-Connects, logs in, sends ID, lists the folders with their message counts and says whether LibreOffice
-is there (needed for .doc/.wps forms). Each step prints one line; the first failure ends the check with
-exit code 1 and a message that says what to fix. Nothing in the mailbox is changed.
+Connects, logs in, sends ID, lists the folders with their message counts, and checks the optional
+components (LibreOffice for .doc/.wps forms, a RAR extractor, the CJK fonts). Each step prints one line;
+a failed step makes the exit code 1 with a message that says what to fix — a missing component too,
+since the attachments that need it would wait. Nothing in the mailbox is changed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from typing import Any
 
 import click
 
-from parsers.convert import libreoffice_available
-
 __all__ = ["run_check"]
 
 
@@ -22,9 +21,26 @@ def _say(ok: bool | None, step: str, detail: str = "") -> None:
     click.echo(f"[{mark}] {step}" + (f": {detail}" if detail else ""))
 
 
-def _libreoffice() -> tuple[bool, str]:
-    ok = libreoffice_available()
-    return ok, "soffice found" if ok else "soffice not found"
+def _components() -> bool:
+    from intake.tools import COMPONENTS, cjk_fonts
+
+    ok = True
+    for component in COMPONENTS:
+        if component.available():
+            _say(True, component.name, "installed")
+        else:
+            ok = False
+            _say(False, component.name, f"not installed: {component.label} wait for it; {component.advice()}")
+    fonts = cjk_fonts()
+    if fonts is False:
+        _say(
+            None,
+            "CJK fonts",
+            "none found: LibreOffice may lay Chinese forms out badly; apt-get install fonts-noto-cjk",
+        )
+    elif fonts:
+        _say(True, "CJK fonts", "installed")
+    return ok
 
 
 def _check_imap(mailbox_cfg: Any, drafts_folder: str | None = None) -> bool:
@@ -74,7 +90,7 @@ def _missing_folders(cfg: Any, found: set[str]) -> list[str]:
 
 
 def run_check(config_path: Path) -> int:
-    """Run every step; 0 when the mailbox can be read, 1 otherwise."""
+    """Run every step; 0 when the mailbox can be read and every component is installed, 1 otherwise."""
     from intake.config import ConfigError, load_config
 
     try:
@@ -90,10 +106,5 @@ def run_check(config_path: Path) -> int:
         path = getattr(mailbox, "path", None)
         ok = path is not None and Path(path).is_dir()
         _say(ok, "maildir", str(path) if ok else f"{path} is not a directory")
-    lo_ok, lo_detail = _libreoffice()
-    _say(
-        True if lo_ok else None,
-        "LibreOffice",
-        lo_detail if lo_ok else f"{lo_detail}: .doc/.wps forms cannot be read",
-    )
-    return 0 if ok else 1
+    components_ok = _components()
+    return 0 if ok and components_ok else 1

@@ -1,8 +1,10 @@
 """The `intake` command: parse options, load the config, set up logging once, call one function.
 
-Exit codes (README, cron): 0 ok · 1 fatal (config, lock held, login refused, ...) · 2 usage ·
-3 finished, but some messages failed (or the mailbox went away mid-run; committed results are kept).
-Errors are mapped to exit codes in one place: IntakeGroup.invoke.
+Exit codes (README, cron; intake.faults): 0 ok (also: another run holds the lock) · 1 fix something
+(config, login, TLS/port, store, disk) · 2 usage · 3 finished, but some messages failed ·
+4 try again later (mailbox unreachable or gone mid-run: committed results are kept).
+Errors are mapped to exit codes in one place, IntakeGroup.invoke: one line on stderr, the same line in
+the log file, no traceback (except in the log file, for a bug).
 """
 
 from __future__ import annotations
@@ -21,57 +23,41 @@ import click
 
 from core.documents import DocumentError, ParsedForm
 from intake import __version__
-from intake.config import Config, ConfigError, demo_config, load_config
+from intake.config import Config, demo_config, load_config
+from intake.faults import EXIT_FAILED, EXIT_OK
 
 __all__ = ["DEMO_DIR", "main"]
 
 log = logging.getLogger("intake")
 
-EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 DEMO_DIR = "intake-demo"
-
-
-def _fatal_errors() -> tuple[type[BaseException], ...]:
-    from intake.lock import LockBusy
-    from intake.notice import NoticeError
-    from intake.notify import NotifyError
-    from intake.run import FatalError
-    from intake.smtp import SmtpLoginRefused
-    from intake.store import StoreError
-
-    types: list[type[BaseException]] = [
-        ConfigError,
-        LockBusy,
-        FatalError,
-        StoreError,
-        NotifyError,
-        NoticeError,
-        SmtpLoginRefused,
-    ]
-    try:
-        from intake.mailbox import MailboxError
-
-        types.append(MailboxError)
-    except ImportError:  # pragma: no cover - the IMAP module is part of the package
-        pass
-    return tuple(types)
+_DATA_DIR = "intake.data_dir"  # ctx.meta key: where the loaded config keeps its store (to name files)
 
 
 class IntakeGroup(click.Group):
-    """Maps exceptions to exit codes: known fatal errors print one line; anything else is a bug."""
+    """Maps exceptions to exit codes: a known fault prints its one line; anything else is a bug."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from intake.lock import LockBusy
+
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except _fatal_errors() as err:
-            click.echo(f"intake: {err}", err=True)
-            ctx.exit(EXIT_FATAL)
+        except LockBusy as err:
+            # cron starts the next run while a long one is still going: nothing is wrong, nothing to say
+            log.info("%s: this run does nothing", err)
+            ctx.exit(EXIT_OK)
         except Exception as err:
-            log.debug("unexpected error", exc_info=True)
-            click.echo(f"intake: internal error: {type(err).__name__}: {err}", err=True)
-            ctx.exit(EXIT_FATAL)
+            from intake.faults import describe
+            from intake.logs import FILE_ONLY, pop_file_error
+
+            fault = describe(err, ctx.meta.get(_DATA_DIR))
+            if _DATA_DIR in ctx.meta:  # the config was read, so the log file is open: the same line there
+                log.error("%s", fault.message, extra=FILE_ONLY, exc_info=err if fault.bug else None)
+            unlogged = pop_file_error()
+            click.echo(f"intake: {fault.message}" + (f" (and {unlogged})" if unlogged else ""), err=True)
+            ctx.exit(fault.exit_code)
 
 
 def _config_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,11 +77,37 @@ def _log_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _setup(config: Config | None, *, quiet: bool, verbose: bool) -> None:
-    from intake.logs import register_secret, setup_logging
+    from intake.datadir import check_writable, umask_for
+    from intake.logs import defer_file_errors, register_secret, setup_logging
 
-    setup_logging(data_dir=config.data_dir if config else None, verbose=verbose, quiet=quiet)
+    ctx = click.get_current_context(silent=True)
+    if config is not None:
+        check_writable(config.data_dir)  # a read-only data_dir: one line naming it, before any log
+        # Private before the first file (the log) is created, whatever the umask cron or the shell had.
+        old = os.umask(umask_for(config.intake.group))
+        if ctx is not None:
+            ctx.meta[_DATA_DIR] = config.data_dir
+            ctx.call_on_close(lambda: os.umask(old))  # in-process callers (tests) get theirs back
+    setup_logging(
+        data_dir=config.data_dir if config else None,
+        verbose=verbose,
+        quiet=quiet,
+        tz=config.intake.timezone if config else None,
+    )
+    if ctx is not None:  # after setup_logging, which resets it: the CLI says a log failure itself, once
+        defer_file_errors()
+        # on the group's context: it closes after IntakeGroup.invoke has joined a failure to its line
+        ctx.find_root().call_on_close(_report_log_failure)
     if config is not None:  # whatever the source kind: the 授权码 must never reach a log
         register_secret(os.environ.get(config.mailbox.password_env))
+
+
+def _report_log_failure() -> None:
+    from intake.logs import pop_file_error
+
+    line = pop_file_error()
+    if line:
+        click.echo(f"intake: {line}", err=True)
 
 
 def _load(config_path: Path, quiet: bool, verbose: bool) -> Config:
@@ -108,24 +120,20 @@ def _load(config_path: Path, quiet: bool, verbose: bool) -> Config:
 @click.version_option(__version__, message="intake %(version)s")
 def main() -> None:
     """intake: turns the office mailbox of 申报表 submissions into a review workbook, an HTML summary and a
-    JSON-lines export.  Exit codes: 0 ok, 1 fatal, 2 usage, 3 finished but some messages failed."""
+    JSON-lines export.  Exit codes: 0 ok, 1 fix something (config, login, store, disk), 2 usage,
+    3 finished but some messages failed, 4 try again later (mailbox unreachable)."""
 
 
 # ---------------------------------------------------------------- run / rerun / report / export
 
 
 def _report_summary(summary: Any, quiet: bool) -> None:
-    if not quiet:
-        updated = max(0, summary.changed - summary.new)  # `changed` counts new messages too
-        click.echo(
-            f"run {summary.run_id}: {summary.processed} processed ({summary.new} new, "
-            f"{updated} updated), {summary.skipped} skipped, {summary.failed} failed"
-            + (" [dry run]" if summary.dry_run else "")
-        )
-        for name, path in summary.outputs.items():
-            click.echo(f"  {name}: {path}")
-    if summary.aborted:
-        click.echo(f"intake: {summary.aborted}", err=True)
+    """The run's line on stdout (the log has it too; warnings and errors were logged as they happened)."""
+    if quiet:
+        return
+    click.echo(summary.line())
+    for name, path in summary.outputs.items():
+        click.echo(f"  {name}: {path}")
 
 
 @main.command("run")
@@ -299,6 +307,23 @@ def export_command(config_path: Path, output: Path | None, quiet: bool, verbose:
     export(_load(config_path, quiet, verbose), output, sys.stdout)
 
 
+@main.command("status")
+@_config_option
+@click.pass_context
+def status_command(ctx: click.Context, config_path: Path) -> None:
+    """The last run's time, result and counts, and any standing problem (missing component, login failing
+    since ..., failed messages). Exits with the last scheduled run's exit code: 0 when it went well."""
+    from intake.lock import holder
+    from intake.status import status
+
+    config = load_config(config_path)
+    ctx.meta[_DATA_DIR] = config.data_dir
+    result = status(config, running_pid=holder(config.data_dir))
+    for line in result.lines:
+        click.echo(line)
+    ctx.exit(result.exit_code)
+
+
 # ---------------------------------------------------------------- demo
 
 
@@ -372,7 +397,8 @@ def parse_command(ctx: click.Context, files: Sequence[Path], debug: bool, quiet:
 @main.command("check")
 @_config_option
 def check_command(config_path: Path) -> None:
-    """Test the mailbox connection: connect, log in, send ID, list folders; check LibreOffice."""
+    """Test the mailbox connection (connect, log in, send ID, list folders) and the optional components
+    (LibreOffice, a RAR tool, CJK fonts); exit 1 when something must be fixed."""
     from intake.check import run_check
 
     sys.exit(run_check(config_path))

@@ -82,6 +82,7 @@ class MailboxConfig:
     post_action: str = "none"  # "none" | "keyword:<Flag>" | "move:<Folder>"
     retries: int = 5  # connection attempts after a drop (a refused login is never retried)
     retry_backoff_s: float = 1.0  # first wait between attempts; doubles each time
+    max_message_mb: float = 200.0  # a bigger message is not downloaded: listed and flagged 邮件过大
 
     @property
     def folder(self) -> str:
@@ -109,6 +110,7 @@ class IntakeConfig:
     workers: int | None = None  # None: number of cores
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 1024
+    group: str | None = None  # reviewers' group: data_dir 0750/files 0640 for it (default: owner only)
 
 
 @dataclass(frozen=True)
@@ -383,6 +385,7 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
             "post_action",
             "retries",
             "retry_backoff_s",
+            "max_message_mb",
         },
     )
     kind = _get(t, s, "kind", _choice("imap", "maildir"), _REQUIRED)
@@ -398,6 +401,7 @@ def _mailbox(t: Mapping[str, Any], base_dir: Path) -> MailboxConfig:
         "post_action": _get(t, s, "post_action", _post_action, "none"),
         "retries": _get(t, s, "retries", _int_in(1, 100), 5),
         "retry_backoff_s": _get(t, s, "retry_backoff_s", _positive_float, 1.0),
+        "max_message_mb": _get(t, s, "max_message_mb", _positive_float, 200.0),
         "port": _get(t, s, "port", _int_in(1, 65535), 993),
         "security": _get(t, s, "security", _choice("ssl", "starttls", "plain"), "ssl"),
         "password_env": _get(t, s, "password_env", _nonempty, "INTAKE_IMAP_PASSWORD"),
@@ -453,6 +457,7 @@ def _intake(t: Mapping[str, Any], base_dir: Path) -> IntakeConfig:
             "workers",
             "parse_timeout_s",
             "parse_memory_mb",
+            "group",
         },
     )
     return IntakeConfig(
@@ -463,7 +468,20 @@ def _intake(t: Mapping[str, Any], base_dir: Path) -> IntakeConfig:
         workers=_workers(t),
         parse_timeout_s=_get(t, s, "parse_timeout_s", _positive_float, 60.0),
         parse_memory_mb=_get(t, s, "parse_memory_mb", _int_in(64, 65536), 1024),
+        group=_get(t, s, "group", _group, None),
     )
+
+
+def _group(name: str, v: Any) -> str:
+    """A group that exists on this machine (the reviewers who may read data_dir and the outputs)."""
+    import grp
+
+    text = _nonempty(name, v)
+    try:
+        grp.getgrnam(text)
+    except KeyError:
+        raise ConfigError(name, f"no such group on this machine: {_show(text)}") from None
+    return text
 
 
 def _workers(t: Mapping[str, Any]) -> int | None:

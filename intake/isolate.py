@@ -111,7 +111,7 @@ def _run_one(parse_fn: ParseFn, doc: Document) -> tuple[Any, ...]:
     """Parse one document; the outcome travels as a plain tuple (an exception's cause and traceback may
     hold unpicklable objects: they stay here, a formatted trace goes back for the log)."""
     try:
-        return ("ok", parse_fn(doc))
+        return ("ok", parse_fn(doc.loaded()))
     except DocumentError as err:
         return ("err", err.reason, err.name or doc.name, None)
     except MemoryError:

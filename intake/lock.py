@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["LOCK_NAME", "LockBusy", "run_lock"]
+__all__ = ["LOCK_NAME", "LockBusy", "holder", "run_lock"]
 
 LOCK_NAME = "intake.lock"
 
@@ -47,8 +47,8 @@ class LockBusy(Exception):
 @contextmanager
 def run_lock(data_dir: Path) -> Iterator[None]:
     """Hold the data_dir lock for the duration of the block; LockBusy at once if it is taken."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private from the start (intake.datadir)
+    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     _held.add(fd)
     try:
         try:
@@ -74,3 +74,22 @@ def _read_pid(fd: int) -> int | None:
         return int(text) if text.isdigit() else None
     except OSError:
         return None
+
+
+def holder(data_dir: Path) -> int | None:
+    """The pid of the run holding the lock, without touching the lock (taking it even for a moment
+    could make a starting cron run think another one is going): the pid a run writes into the file,
+    if that process is alive."""
+    try:
+        text = (data_dir / LOCK_NAME).read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    if not text.isdigit():
+        return None
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:
+        return None  # killed with -9: the kernel dropped its lock, the pid stayed in the file
+    except PermissionError:
+        pass  # alive, another user's
+    return int(text)

@@ -5,6 +5,11 @@ a library's — sees the cleaned text: the message is formatted once with its ar
 `password=...`-style assignments are masked, and exception/stack text is rendered and masked too.
 A filter on our own handlers repeats the masking as a second line of defence (records built by hand,
 e.g. by logging.makeLogRecord, bypass the factory).
+
+Times are ISO 8601 with the offset, in the office time zone (the workbook's 北京时间), so a log line and a
+workbook row can be compared at a glance.  Records logged with `extra=FILE_ONLY` go to the file only: the
+CLI prints a run's summary and fatal errors itself and wants them in the log without printing them twice.
+`warn_once` gives one warning per condition per run (a missing tool, a missing folder).
 """
 
 from __future__ import annotations
@@ -16,10 +21,20 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LOG_FILE_NAME", "redact", "register_secret", "setup_logging"]
+__all__ = [
+    "FILE_ONLY",
+    "LOG_FILE_NAME",
+    "log_path",
+    "new_run",
+    "redact",
+    "register_secret",
+    "setup_logging",
+    "warn_once",
+]
 
 LOG_FILE_NAME = "intake.log"
 MASK = "***"
@@ -38,7 +53,10 @@ _ASSIGNMENT = re.compile(
     re.IGNORECASE,
 )
 
+FILE_ONLY = {"file_only": True}  # `log.info(..., extra=FILE_ONLY)`: the log file, not stderr
+
 _lock = threading.Lock()
+_warned: set[str] = set()  # conditions warned about in this run (warn_once)
 _secrets: set[str] = set()
 _secret_re: re.Pattern[str] | None = None
 _factory_installed = False
@@ -105,6 +123,80 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _NotFileOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "file_only", False)
+
+
+class _Formatter(logging.Formatter):
+    """`2024-12-17T10:31:07.123+08:00 INFO intake.run: ...`: ISO 8601 with the offset of `tz`."""
+
+    def __init__(self, tz: tzinfo | None) -> None:
+        super().__init__(_FORMAT)
+        self._tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        when = datetime.fromtimestamp(record.created, self._tz)
+        return (when if self._tz is not None else when.astimezone()).isoformat(timespec="milliseconds")
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file; when it cannot be written (disk full, read-only) one line on stderr, once, instead of
+    logging's traceback per record (kept for the CLI to print with its own last line: `pop_file_error`)."""
+
+    _reported = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        global _file_error
+        if self._reported:
+            return
+        self._reported = True
+        err = sys.exc_info()[1]
+        reason = getattr(err, "strerror", None) or err
+        line = f"cannot write the log file {self.baseFilename}: {reason}"
+        if _defer_file_errors:
+            _file_error = line
+        else:
+            print(f"intake: {line}", file=sys.stderr)
+
+
+_defer_file_errors = False
+_file_error: str | None = None
+
+
+def defer_file_errors() -> None:
+    """The CLI prints the log file's failure itself (joined to a fatal error's line: one line, not two)."""
+    global _defer_file_errors
+    _defer_file_errors = True
+
+
+def pop_file_error() -> str | None:
+    """The log file's failure since the last call, if any."""
+    global _file_error
+    line, _file_error = _file_error, None
+    return line
+
+
+def new_run() -> None:
+    """Forget which conditions were warned about: each run warns once about each."""
+    with _lock:
+        _warned.clear()
+
+
+def warn_once(logger: logging.Logger, key: str, msg: str, *args: Any) -> bool:
+    """logger.warning(msg, *args) unless `key` was already warned about in this run; True if logged."""
+    with _lock:
+        if key in _warned:
+            return False
+        _warned.add(key)
+    logger.warning(msg, *args)
+    return True
+
+
+def log_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "logs" / LOG_FILE_NAME
+
+
 def _install_factory() -> None:
     global _factory_installed
     with _lock:
@@ -120,20 +212,18 @@ def _install_factory() -> None:
 
 
 def _file_handler(data_dir: Path) -> logging.Handler | None:
+    path = log_path(data_dir)
     try:
-        log_dir = data_dir / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        return logging.handlers.RotatingFileHandler(
-            log_dir / LOG_FILE_NAME, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
-        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _LogFile(path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")
     except OSError as err:
-        logging.getLogger(__name__).warning("cannot write the log file in %s: %s", data_dir, err)
+        print(f"intake: cannot write the log file {path}: {err.strerror or err}", file=sys.stderr)
         return None
 
 
-def _mark(handler: logging.Handler, level: int) -> logging.Handler:
+def _mark(handler: logging.Handler, level: int, tz: tzinfo | None) -> logging.Handler:
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(_Formatter(tz))
     handler.addFilter(RedactingFilter())
     handler._intake_handler = True  # type: ignore[attr-defined]
     return handler
@@ -146,22 +236,29 @@ def _remove_ours(root: logging.Logger) -> None:
             handler.close()
 
 
-def setup_logging(*, data_dir: Path | None, verbose: bool = False, quiet: bool = False) -> None:
+def setup_logging(
+    *, data_dir: Path | None, verbose: bool = False, quiet: bool = False, tz: tzinfo | None = None
+) -> None:
     """Configure the root logger once (calling again replaces, never duplicates, our handlers).
 
     stderr: INFO (DEBUG with verbose, WARNING with quiet — for cron). File data_dir/logs/intake.log:
     INFO (DEBUG with verbose), whatever `quiet` says, so cron runs still leave a full trail.
+    Times in `tz` (the office time zone; the machine's zone when None), with their offset.
     """
+    global _defer_file_errors, _file_error
     _install_factory()
     root = logging.getLogger()
     _remove_ours(root)
+    _defer_file_errors, _file_error = False, None
     file_level = logging.DEBUG if verbose else logging.INFO
     err_level = logging.WARNING if quiet else file_level
-    root.addHandler(_mark(_StderrHandler(), err_level))
+    stderr = _mark(_StderrHandler(), err_level, tz)
+    stderr.addFilter(_NotFileOnly())
+    root.addHandler(stderr)
     if data_dir is not None:
         handler = _file_handler(Path(data_dir))
         if handler is not None:
-            root.addHandler(_mark(handler, file_level))
+            root.addHandler(_mark(handler, file_level, tz))
     root.setLevel(min(file_level, err_level))
     for name in _NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)

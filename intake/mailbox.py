@@ -6,11 +6,16 @@ Rules that come from 163.com and from IMAP itself (docs/pitfalls.md §1 and §10
 - INTERNALDATE as an aware datetime (`normalise_times = False`): the receipt time that decides lateness;
 - `UID n:*` also returns the last message when nothing is newer, so filter `uid > after_uid` here;
 - SEARCH SINCE/BEFORE is date-only in the server's zone: search a day wider, the caller filters exactly;
-- a refused login (wrong 授权码) is fatal at once — retrying can trigger 163's risk control.
+- a refused login (wrong 授权码) is fatal at once — retrying can trigger 163's risk control;
+- a TLS/port mismatch (security = "ssl" against a plain port, starttls against an implicit-TLS port) is a
+  setting to fix, named in one sentence, not a connection problem to retry;
+- a message over SPOOL_BYTES is fetched in parts straight into a spool file (intake.spool), one over
+  mailbox.max_message_mb not at all: only its header, so it can be listed and flagged.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import imaplib
@@ -18,6 +23,7 @@ import logging
 import os
 import random
 import re
+import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +36,8 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from intake.config import is_loopback
 from intake.models import MessageRef, RawMessage
-from intake.source import FolderListing, LoginRefused, MailboxError, MailboxUnavailable
+from intake.source import FolderListing, LoginRefused, MailboxError, MailboxSettingsError, MailboxUnavailable
+from intake.spool import CHUNK_BYTES, SPOOL_BYTES, new_spool_file
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,7 @@ __all__ = [
     "ImapMailbox",
     "LoginRefused",
     "MailboxError",
+    "MailboxSettingsError",
     "MailboxUnavailable",
     "PostAction",
     "parse_post_action",
@@ -69,10 +77,53 @@ _TRANSIENT = (IMAPClientAbortError, OSError, EOFError)
 
 def _refused_message(username: str, detail: str) -> str:
     return (
-        f"IMAP login refused for {username}: {detail}. Check the authorization code (授权码): "
-        "163.com accepts only a client authorization code, not the web password; generate one under "
-        "设置 → POP3/SMTP/IMAP and put it in the configured environment variable."
+        f"IMAP login refused for {username}; the server said: {detail.rstrip('. ')}. Check the authorization code "
+        "(授权码): 163.com accepts only a client authorization code, not the web password; generate one "
+        "under 设置 → POP3/SMTP/IMAP and put it in the configured environment variable."
     )
+
+
+def server_text(err: BaseException) -> str:
+    """An imaplib/imapclient error as the server's words: imaplib puts the reply's bytes in the message
+    as a repr (b'...' with \\x escapes for 163's Chinese answers); each is decoded, UTF-8 or GB18030."""
+    text = _BYTES_REPR.sub(_decoded_repr, str(err).strip())
+    return _short_text(" ".join(text.split()) or type(err).__name__)
+
+
+_BYTES_REPR = re.compile(r"b'(?:[^'\\]|\\.)*'" + r'|b"(?:[^"\\]|\\.)*"')
+
+
+def _decoded_repr(match: re.Match[str]) -> str:
+    try:
+        raw = ast.literal_eval(match.group(0))
+    except (ValueError, SyntaxError):
+        return match.group(0)
+    return _decode_reply(raw) if isinstance(raw, bytes) else match.group(0)
+
+
+def _decode_reply(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", "replace")
+
+
+# OpenSSL's words for "what came back is not TLS" (a plain-text IMAP greeting read as a TLS record).
+_NOT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "UNKNOWN_PROTOCOL",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+    "UNEXPECTED_RECORD",
+    "WRONG_SSL_VERSION",
+    "UNSUPPORTED_PROTOCOL",
+)
+
+
+def _not_tls(err: ssl.SSLError) -> bool:
+    words = f"{getattr(err, 'reason', '') or ''} {err}".upper().replace(" ", "_")
+    return any(w in words for w in _NOT_TLS)
 
 
 @dataclass(frozen=True)
@@ -139,6 +190,28 @@ def _batches(uids: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(uids[start : start + size])
 
 
+FETCH_BYTES = 32 * 1024 * 1024  # small messages fetched together: at most this many bytes per FETCH
+
+
+def _size_groups(batch: Sequence[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+    """Consecutive UIDs whose sizes add up to at most FETCH_BYTES; a message over SPOOL_BYTES alone."""
+    group: list[int] = []
+    total = 0
+    for uid in batch:
+        size = sizes.get(uid, 0)
+        if size > SPOOL_BYTES or (group and total + size > FETCH_BYTES):
+            if group:
+                yield group
+            group, total = [], 0
+            if size > SPOOL_BYTES:
+                yield [uid]
+                continue
+        group.append(uid)
+        total += size
+    if group:
+        yield group
+
+
 class ImapMailbox:
     """intake.source.Mailbox over IMAP. One connection, opened lazily, reopened after a drop."""
 
@@ -164,11 +237,13 @@ class ImapMailbox:
         self._client: IMAPClient | None = None
         self._selected: tuple[str, bool] | None = None  # (folder, readonly)
         self._uidvalidity: dict[str, int] = {}
+        self._max_bytes = int(float(_setting(cfg, "max_message_mb", 200)) * 1024 * 1024)
+        self.missing_folders: list[str] = []  # configured folders the server does not have (last LIST)
         self.connects = 0  # how many connections were opened (tests and `intake check` report it)
         if self._security not in ("ssl", "starttls", "plain"):
-            raise LoginRefused(f"security must be ssl, starttls or plain, not {self._security!r}")
+            raise MailboxSettingsError(f"security must be ssl, starttls or plain, not {self._security!r}")
         if self._security == "plain" and not is_loopback(self._host):
-            raise LoginRefused(
+            raise MailboxSettingsError(
                 f"refusing an unencrypted IMAP connection to {self._host}: use ssl or starttls"
             )
 
@@ -204,7 +279,7 @@ class ImapMailbox:
     def _password(self) -> str:
         env = getattr(self._cfg, "password_env", None)
         if not env or not os.environ.get(env):
-            raise LoginRefused(
+            raise MailboxSettingsError(
                 f"the IMAP authorization code (授权码) is not set: put it in the environment variable {env!r}"
             )
         return os.environ[env]
@@ -219,7 +294,16 @@ class ImapMailbox:
         try:
             client = IMAPClient(self._host, port=self._port, ssl=use_ssl, ssl_context=ctx, timeout=timeout)
         except ssl.SSLCertVerificationError as err:
-            raise LoginRefused(self._tls_message(err)) from err
+            raise MailboxSettingsError(self._tls_message(err)) from err
+        except ssl.SSLError as err:
+            if _not_tls(err):
+                raise MailboxSettingsError(self._plain_port_message(err)) from err
+            raise
+        except TimeoutError as err:
+            # No greeting: a client speaking plain text to a port that waits for a TLS handshake.
+            if not use_ssl and _speaks_tls(self._host, self._port, timeout.connect):
+                raise MailboxSettingsError(self._tls_port_message()) from err
+            raise
         _quiet_trace(client)
         self._on_step("connect", f"{self._host}:{self._port} ({self._security})")
         try:
@@ -242,13 +326,30 @@ class ImapMailbox:
             "in the [mailbox] section"
         )
 
+    def _plain_port_message(self, err: ssl.SSLError) -> str:
+        return (
+            f"{self._host}:{self._port} does not speak TLS on connect (the TLS handshake failed: "
+            f'{getattr(err, "reason", None) or err}): with security = "ssl" use the IMAPS port (993); '
+            f'for port {self._port} set security = "starttls" — check port and security in the [mailbox] section'
+        )
+
+    def _tls_port_message(self) -> str:
+        return (
+            f"{self._host}:{self._port} expects TLS from the first byte (implicit TLS) and sent no IMAP "
+            f'greeting to a {self._security} connection: set security = "ssl" for this port, or use port 143 '
+            "for starttls — check port and security in the [mailbox] section"
+        )
+
     def _starttls(self, client: IMAPClient, ctx: ssl.SSLContext | None) -> None:
         if not client.has_capability("STARTTLS"):
-            raise LoginRefused(f'{self._host} does not offer STARTTLS; use security = "ssl"')
+            raise MailboxSettingsError(
+                f'{self._host}:{self._port} does not offer STARTTLS; use security = "ssl" (port 993) '
+                "in the [mailbox] section"
+            )
         try:
             client.starttls(ctx)
         except ssl.SSLCertVerificationError as err:
-            raise LoginRefused(self._tls_message(err)) from err
+            raise MailboxSettingsError(self._tls_message(err)) from err
 
     def _login(self, client: IMAPClient) -> None:
         username = self._cfg.username
@@ -258,7 +359,7 @@ class ImapMailbox:
             # imapclient turns a dropped connection during LOGIN into LoginError too: that one is transient.
             if isinstance(err.__context__, _TRANSIENT):
                 raise err.__context__ from err
-            raise LoginRefused(_refused_message(username, _short(err))) from None
+            raise LoginRefused(_refused_message(username, server_text(err))) from None
         self._on_step("login", str(username))
         self._send_id(client)
 
@@ -303,7 +404,8 @@ class ImapMailbox:
                         f"IMAP {self._host}: {what} failed after {attempt} attempts: {_short(err)}"
                     ) from err
                 delay = min(30.0, self._backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-                log.warning(
+                # INFO: a drop that the next attempt repairs needs nobody; if none does, the run says so once.
+                log.info(
                     "IMAP %s: %s (%s); reconnecting in %.1f s", what, _short(err), type(err).__name__, delay
                 )
                 self._sleep(delay)
@@ -325,6 +427,7 @@ class ImapMailbox:
     def _resolve_folders(self, client: IMAPClient) -> list[str]:
         existing, by_flag = _listing(client)
         found: list[str] = []
+        missing: list[str] = []
         for wanted in self._configured_folders():
             name = (
                 _special(wanted, by_flag, existing)
@@ -332,9 +435,10 @@ class ImapMailbox:
                 else (wanted if wanted in existing or wanted.upper() == "INBOX" else None)
             )
             if name is None:
-                log.warning("IMAP folder %r not found on %s; skipped", wanted, self._host)
+                missing.append(wanted)
             elif name not in found:
                 found.append(name)
+        self.missing_folders = missing  # the caller reports them (once per run, with the exit code)
         return found
 
     def folder_counts(self) -> list[tuple[str, int | None]]:
@@ -386,27 +490,124 @@ class ImapMailbox:
         return self._retry(f"SEARCH {folder}", op)
 
     def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
-        """Batched `BODY.PEEK[]` + INTERNALDATE; holds one batch in memory at a time."""
+        """`BODY.PEEK[]` + INTERNALDATE, batched by count and by size: small messages travel together
+        (at most FETCH_BYTES per FETCH), one over SPOOL_BYTES is streamed to a spool file in parts, one over
+        max_message_mb is not fetched (its header only, with `too_large` set).  Memory stays at one
+        group whatever the mailbox holds."""
         wanted = sorted(set(uids))
         expected = self._uidvalidity.get(folder)
         for batch in _batches(wanted, self._batch):
-            rows = self._retry(
+            sizes = self._retry(
                 f"FETCH {folder}",
-                functools.partial(self._fetch_batch, folder=folder, batch=batch, expected=expected),
+                functools.partial(self._sizes, folder=folder, batch=batch, expected=expected),
             )
-            for uidvalidity, uid, when, data in rows:
-                yield RawMessage(ref=MessageRef(folder, uidvalidity, uid), internal_date=when, data=data)
-            del rows
+            for group in _size_groups(batch, sizes):
+                if len(group) == 1 and sizes.get(group[0], 0) > SPOOL_BYTES:
+                    large = functools.partial(
+                        self._fetch_large,
+                        folder=folder,
+                        uid=group[0],
+                        size=sizes[group[0]],
+                        expected=expected,
+                    )
+                    message = self._retry(f"FETCH {folder}", large)
+                    if message is not None:
+                        yield message
+                    continue
+                rows = self._retry(
+                    f"FETCH {folder}",
+                    functools.partial(self._fetch_batch, folder=folder, batch=group, expected=expected),
+                )
+                for uidvalidity, uid, when, data in rows:
+                    yield RawMessage(ref=MessageRef(folder, uidvalidity, uid), internal_date=when, data=data)
+                del rows
 
-    def _fetch_batch(
-        self, client: IMAPClient, folder: str, batch: list[int], expected: int | None
-    ) -> list[tuple[int, int, datetime, bytes]]:
+    def _check_validity(self, client: IMAPClient, folder: str, expected: int | None) -> int:
         uidvalidity = self._examine(client, folder)
         if expected is not None and uidvalidity != expected:
             raise _UidValidityChanged(
                 f"UIDVALIDITY of {folder!r} changed from {expected} to {uidvalidity} during the run; "
                 "the next run re-lists the folder"
             )
+        return uidvalidity
+
+    def _sizes(
+        self, client: IMAPClient, folder: str, batch: list[int], expected: int | None
+    ) -> dict[int, int]:
+        """RFC822.SIZE per UID (a server that will not say: every message is taken as small)."""
+        self._check_validity(client, folder, expected)
+        try:
+            response = client.fetch(batch, [b"RFC822.SIZE"])
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as err:
+            log.debug("IMAP %s: RFC822.SIZE refused (%s); fetching without sizes", folder, _short(err))
+            return {}
+        return {
+            uid: int(item[b"RFC822.SIZE"])
+            for uid, item in response.items()
+            if isinstance(item.get(b"RFC822.SIZE"), int)
+        }
+
+    def _fetch_large(
+        self, client: IMAPClient, folder: str, uid: int, size: int, expected: int | None
+    ) -> RawMessage | None:
+        uidvalidity = self._check_validity(client, folder, expected)
+        ref = MessageRef(folder, uidvalidity, uid)
+        if size > self._max_bytes:
+            log.warning(
+                "IMAP %s uid %s: %.0f MB is over mailbox.max_message_mb (%.0f MB); only its header is read",
+                folder,
+                uid,
+                size / 2**20,
+                self._max_bytes / 2**20,
+            )
+            item = client.fetch([uid], [b"BODY.PEEK[HEADER]", b"INTERNALDATE"]).get(uid)
+            if item is None:
+                log.warning("IMAP %s uid %s vanished before it could be fetched", folder, uid)
+                return None
+            header = bytes(item.get(b"BODY[HEADER]") or b"")
+            return RawMessage(ref, _received(item, folder, uid), header, too_large=size)
+        fd, path = new_spool_file()
+        try:
+            with os.fdopen(fd, "wb") as out:
+                when = self._spool(client, folder, uid, out)
+        except IMAPClientAbortError:
+            path.unlink(missing_ok=True)
+            raise
+        except IMAPClientError as err:
+            path.unlink(missing_ok=True)
+            _v, _u, received, empty = self._unreadable(client, folder, uidvalidity, uid, err)
+            return RawMessage(ref, received, empty)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        if when is None:
+            path.unlink(missing_ok=True)
+            log.warning("IMAP %s uid %s vanished before it could be fetched", folder, uid)
+            return None
+        return RawMessage(ref, when, b"", path=path, spooled=True)
+
+    def _spool(self, client: IMAPClient, folder: str, uid: int, out: Any) -> datetime | None:
+        """Write the message to `out` in CHUNK_BYTES partial fetches; its INTERNALDATE (None: gone)."""
+        offset, when = 0, None
+        while True:
+            wanted = [f"BODY.PEEK[]<{offset}.{CHUNK_BYTES}>".encode()]
+            item = client.fetch([uid], [*wanted, b"INTERNALDATE"] if offset == 0 else wanted).get(uid)
+            if item is None:
+                return None
+            if offset == 0:
+                when = _received(item, folder, uid)
+            piece = next((v for k, v in item.items() if k.startswith(b"BODY[]")), None) or b""
+            out.write(piece)
+            offset += len(piece)
+            if len(piece) < CHUNK_BYTES:
+                return when
+
+    def _fetch_batch(
+        self, client: IMAPClient, folder: str, batch: list[int], expected: int | None
+    ) -> list[tuple[int, int, datetime, bytes]]:
+        uidvalidity = self._check_validity(client, folder, expected)
         try:
             response = client.fetch(batch, [b"BODY.PEEK[]", b"INTERNALDATE"])
         except IMAPClientAbortError:
@@ -585,8 +786,27 @@ def _id_text(reply: Any) -> str:
 
 
 def _short(err: BaseException) -> str:
-    text = str(err) or type(err).__name__
+    return _short_text(str(err) or type(err).__name__)
+
+
+def _short_text(text: str) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _speaks_tls(host: str, port: int, timeout: float) -> bool:
+    """Does host:port answer a TLS handshake?  (Certificate not checked: this only tells a port that
+    expects TLS from one that expects plain IMAP, to name the setting; no credentials are sent.)"""
+    probe = ssl.create_default_context()
+    probe.check_hostname = False
+    probe.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=min(timeout, 10.0)) as raw,
+            probe.wrap_socket(raw, server_hostname=host),
+        ):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def _quiet_trace(client: IMAPClient) -> None:

@@ -8,7 +8,8 @@ Hashed uids are not ascending in arrival order, so this source sets `monotonic_u
 intake.run asks the store which uids it has already seen instead of trusting `uid > last_uid`.
 
 Receipt time: the date of the topmost `Received:` header (the last hop: the receiving server), else the
-file's mtime.  Nothing here ever writes into the mailbox.
+file's mtime.  Nothing here ever writes into the mailbox.  A file over SPOOL_BYTES is handed over by path
+(read through intake.spool.FileBuffer, never loaded whole); one over the size limit only by its header.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from intake.models import MessageRef, RawMessage
 from intake.source import FolderListing
+from intake.spool import SPOOL_BYTES
 
 __all__ = ["MaildirMailbox", "receipt_time", "stable_uid"]
 
@@ -77,17 +79,26 @@ class MaildirMailbox:
     monotonic_uids = False
 
     def __init__(
-        self, path: Path, folders: Sequence[str] = ("INBOX",), *, tz: ZoneInfo | None = None
+        self,
+        path: Path,
+        folders: Sequence[str] = ("INBOX",),
+        *,
+        tz: ZoneInfo | None = None,
+        max_message_bytes: int = 200 * 1024 * 1024,
     ) -> None:
         self.root = Path(path)
         self._wanted = tuple(folders)
         self._tz = tz or ZoneInfo("Asia/Shanghai")
+        self._max_bytes = max_message_bytes
         self._cache: dict[str, dict[int, Path]] = {}
+        self.missing_folders: list[str] = []
 
     # -- protocol
 
     def folders(self) -> list[str]:
-        return [f for f in self._wanted if self._folder_dir(f) is not None]
+        found = [f for f in self._wanted if self._folder_dir(f) is not None]
+        self.missing_folders = [f for f in self._wanted if f not in found]
+        return found
 
     def list_uids(
         self, folder: str, *, after_uid: int = 0, since: date | None = None, before: date | None = None
@@ -110,14 +121,26 @@ class MaildirMailbox:
             if path is None:
                 continue
             try:
-                data = path.read_bytes()
-                mtime = path.stat().st_mtime
+                message = self._read(MessageRef(folder, validity, uid), path)
             except FileNotFoundError:  # moved by a mail client between listing and fetching
                 continue
             except OSError as err:  # unreadable now (permissions, I/O): not stored, so retried next run
                 log.warning("cannot read %s: %s", path, err.strerror or err)
                 continue
-            yield RawMessage(MessageRef(folder, validity, uid), receipt_time(data, mtime), data)
+            yield message
+
+    def _read(self, ref: MessageRef, path: Path) -> RawMessage:
+        info = path.stat()
+        if info.st_size <= SPOOL_BYTES:
+            data = path.read_bytes()
+            return RawMessage(ref, receipt_time(data, info.st_mtime), data)
+        with path.open("rb") as fh:
+            head = fh.read(_MAX_HEADER_BYTES)
+        when = receipt_time(head, info.st_mtime)
+        if info.st_size > self._max_bytes:
+            end = head.find(b"\r\n\r\n") if b"\r\n\r\n" in head else head.find(b"\n\n")
+            return RawMessage(ref, when, head if end < 0 else head[: end + 2], too_large=info.st_size)
+        return RawMessage(ref, when, b"", path=path)
 
     def after_commit(self, ref: MessageRef) -> None:
         """Files are never changed: no post-processing for this source."""

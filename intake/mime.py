@@ -21,17 +21,22 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import dataclasses
+import hashlib
+import io
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parseaddr, parsedate_to_datetime
 from html import unescape
+from typing import Any
 
 from core.documents import Problem
 from intake.models import Mail, MailAttachment
+from intake.spool import CHUNK_BYTES, Buffer, chunks
 from parsers.sniff import sniff_kind
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "find_big_attachment_links",
     "header_items",
     "inline_uuencoded",
+    "message_id",
     "parse_mail",
     "walk_attachments",
 ]
@@ -286,7 +292,7 @@ def header_items(raw: bytes) -> list[tuple[str, bytes]]:
     """The top-level headers of a raw mail as (lower-case name, raw unfolded value), in order."""
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
-    return _parse_headers(_split_entity(raw)[0]).items
+    return _parse_headers(_split_entity(_whole(raw))[0]).items
 
 
 def _parse_headers(block: bytes) -> _Headers:
@@ -445,36 +451,76 @@ def _audit_text(header: bytes) -> str:
 
 
 # ---------------------------------------------------------------- structure
+#
+# The walk works on spans of one buffer (bytes in memory, or an intake.spool.FileBuffer over a message on
+# disk): splitting a multipart never copies its parts, and a leaf is decoded from its span in CHUNK_BYTES
+# pieces, so a message of any size costs one decoded part (at most `max_part_bytes`) plus a window.
+
+_LINE_MAX = 64 * 1024  # what is read of a delimiter line after the boundary
+MAX_HEADER_BYTES = 1024 * 1024  # a part's header block beyond this is ignored
+
+
+@dataclass(frozen=True)
+class _Span:
+    buf: Buffer
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def read(self) -> bytes:
+        return self.buf[self.start : self.end]
+
+    def pieces(self) -> Iterator[bytes]:
+        return chunks(self.buf, self.start, self.end)
+
+
+def _whole(raw: Buffer) -> _Span:
+    return _Span(raw, 0, len(raw))
 
 
 @dataclass
 class _Entity:
     headers: _Headers
-    body: bytes
+    body: _Span
     ctype: str
     params: list[tuple[str, bytes, bool]]
     disposition: str | None
     closed: bool = True  # for multiparts: the closing boundary was seen
 
 
-def _split_entity(raw: bytes) -> tuple[bytes, bytes]:
-    """Headers and body, split at the first empty line."""
-    pos = 0
-    n = len(raw)
-    while pos < n:
-        nl = raw.find(b"\n", pos)
-        end = n if nl < 0 else nl
-        line = raw[pos:end]
-        if line in (b"", b"\r"):
-            return raw[:pos], raw[end + 1 :] if nl >= 0 else b""
-        pos = n if nl < 0 else nl + 1
-    return raw, b""
+def _blank_line(span: _Span) -> tuple[int, int] | None:
+    """Where the first empty line starts (its leading \\n) and where the body after it starts."""
+    buf, pos, window = span.buf, span.start, 64 * 1024
+    while pos < span.end:
+        stop = min(span.end, pos + window + 2)
+        hits = [
+            (i, i + n) for i, n in ((buf.find(b"\n\n", pos, stop), 2), (buf.find(b"\n\r\n", pos, stop), 3))
+        ]
+        found = [h for h in hits if h[0] >= 0]
+        if found:
+            return min(found)
+        pos = stop - 2 if stop < span.end else span.end
+    return None
 
 
-def _entity(raw: bytes, default_type: str = "text/plain") -> _Entity:
-    if raw.startswith(_BOM):
-        raw = raw[len(_BOM) :]
-    head, body = _split_entity(raw)
+def _split_entity(span: _Span) -> tuple[bytes, _Span]:
+    """Headers (at most MAX_HEADER_BYTES) and the body's span, split at the first empty line."""
+    buf, s, e = span.buf, span.start, span.end
+    for eol in (b"\n", b"\r\n"):
+        if buf[s : s + len(eol)] == eol:
+            return b"", _Span(buf, s + len(eol), e)
+    blank = _blank_line(span)
+    if blank is None:
+        return buf[s : min(e, s + MAX_HEADER_BYTES)], _Span(buf, e, e)
+    return buf[s : min(blank[0] + 1, s + MAX_HEADER_BYTES)], _Span(buf, blank[1], e)
+
+
+def _entity(span: _Span, default_type: str = "text/plain") -> _Entity:
+    if span.buf[span.start : span.start + len(_BOM)] == _BOM:
+        span = _Span(span.buf, span.start + len(_BOM), span.end)
+    head, body = _split_entity(span)
     hdrs = _parse_headers(head)
     ct_raw = hdrs.get("content-type")
     ctype, params = _split_params(ct_raw) if ct_raw else (default_type, [])
@@ -491,41 +537,39 @@ def _boundary(ent: _Entity) -> bytes | None:
     return None
 
 
-def _split_multipart(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:
-    """The raw parts between delimiter lines, and whether the closing delimiter was seen.  The line break
-    before a delimiter belongs to the delimiter.  Delimiters are found with bytes.find (a 50 MB base64 body
+def _split_multipart(body: _Span, boundary: bytes) -> tuple[list[_Span], bool]:
+    """The parts between delimiter lines, and whether the closing delimiter was seen.  The line break
+    before a delimiter belongs to the delimiter.  Delimiters are found with find() (a 50 MB base64 body
     has a million lines; walking them one by one in Python is the slow part of a naive splitter)."""
+    buf, n = body.buf, body.end
     delim = b"--" + boundary
-    parts: list[bytes] = []
+    parts: list[_Span] = []
     start: int | None = None
-    n = len(body)
-    pos = body.find(delim)
+    pos = buf.find(delim, body.start, n)
     while pos >= 0:
-        if pos == 0 or body[pos - 1 : pos] == b"\n":
-            nl = body.find(b"\n", pos)
+        if pos == body.start or buf[pos - 1 : pos] == b"\n":
+            nl = buf.find(b"\n", pos, n)
             end = n if nl < 0 else nl
-            rest = body[pos + len(delim) : end].rstrip(b"\r")
+            rest = buf[pos + len(delim) : min(end, pos + len(delim) + _LINE_MAX)].rstrip(b"\r")
             is_close = rest.startswith(b"--")
             if is_close or not rest.strip():
                 if start is not None:
-                    parts.append(_strip_last_eol(body[start:pos]))
+                    parts.append(_strip_last_eol(_Span(buf, start, pos)))
                 if is_close:
                     return parts, True
                 start = n if nl < 0 else nl + 1
-                pos = body.find(delim, start)
+                pos = buf.find(delim, start, n)
                 continue
-        pos = body.find(delim, pos + 1)
+        pos = buf.find(delim, pos + 1, n)
     if start is not None:
-        parts.append(body[start:])
+        parts.append(_Span(buf, start, n))
     return parts, False
 
 
-def _strip_last_eol(b: bytes) -> bytes:
-    if b.endswith(b"\r\n"):
-        return b[:-2]
-    if b.endswith(b"\n"):
-        return b[:-1]
-    return b
+def _strip_last_eol(span: _Span) -> _Span:
+    tail = span.buf[max(span.start, span.end - 2) : span.end]
+    cut = 2 if tail.endswith(b"\r\n") else 1 if tail.endswith(b"\n") else 0
+    return _Span(span.buf, span.start, span.end - cut)
 
 
 # ---------------------------------------------------------------- transfer decoding
@@ -541,24 +585,94 @@ _NON_B64 = bytes(
 )
 
 
-def _b64_decode(body: bytes) -> tuple[bytes, bool]:
-    """Lenient base64 (stray characters skipped, like the reference peers); the flag says the data looks
-    truncated (a length that is not a whole number of quads)."""
-    clean = body.translate(None, _NON_B64)
-    pad = clean.find(b"=")
-    if pad >= 0:
-        clean = clean[:pad]  # data after padding is not part of the file
-    whole = clean[: len(clean) - len(clean) % 4]
-    tail = clean[len(whole) :]
-    truncated = len(tail) == 1 or (pad < 0 and len(tail) != 0 and len(clean) > 76)
-    data = base64.b64decode(whole + _b64_tail(clean)) if whole or len(tail) > 1 else b""
-    return data, truncated
+class _Sink:
+    """Decoded bytes, kept up to `limit`; past it only their size and SHA-256 are kept."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._buf = io.BytesIO()
+        self._limit = limit
+        self._digest: Any = None
+        self.size = 0
+
+    def write(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self._digest is not None:
+            self._digest.update(piece)
+            return
+        self._buf.write(piece)
+        if self._limit is not None and self.size > self._limit:
+            self._digest = hashlib.sha256(self._buf.getbuffer())
+            self._buf = io.BytesIO()
+
+    @property
+    def omitted(self) -> bool:
+        return self._digest is not None
+
+    def data(self) -> bytes:
+        return b"" if self.omitted else self._buf.getvalue()
+
+    def sha256(self) -> str:
+        return str(self._digest.hexdigest()) if self.omitted else ""
 
 
-def _uu_decode(body: bytes) -> bytes:
-    out = bytearray()
+def _b64_decode(pieces: Iterable[bytes], sink: _Sink) -> bool:
+    """Lenient base64 (stray characters skipped, like the reference peers), piece by piece; True when the
+    data looks truncated (a length that is not a whole number of quads)."""
+    carry, total, padded = b"", 0, False
+    for piece in pieces:
+        clean = piece.translate(None, _NON_B64)
+        pad = clean.find(b"=")
+        if pad >= 0:
+            clean, padded = clean[:pad], True  # data after padding is not part of the file
+        total += len(clean)
+        data = carry + clean if carry else clean
+        cut = len(data) - len(data) % 4
+        if cut:
+            sink.write(base64.b64decode(data[:cut]))
+        carry = data[cut:]
+        if padded:
+            break
+    if len(carry) > 1:
+        sink.write(base64.b64decode(_b64_tail(carry)))
+    return len(carry) == 1 or (not padded and len(carry) != 0 and total > 76)
+
+
+def _qp_decode(pieces: Iterable[bytes], sink: _Sink) -> None:
+    """Quoted-printable, cut only where no =XX escape or soft line break is split."""
+    carry = b""
+    for piece in pieces:
+        data = carry + piece
+        cut = data.rfind(b"\n") + 1
+        if not cut and len(data) > 2 * CHUNK_BYTES:  # one endless line
+            cut = len(data) - 2
+            while cut > 0 and b"=" in data[max(0, cut - 2) : cut]:
+                cut -= 1
+        if cut:
+            sink.write(binascii.a2b_qp(data[:cut]))
+        carry = data[cut:]
+    if carry:
+        sink.write(binascii.a2b_qp(carry))
+
+
+def _lines(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines without their line break; a line longer than _LINE_MAX is cut there."""
+    carry = b""
+    for piece in pieces:
+        data = carry + piece
+        lines = data.split(b"\n")
+        carry = lines.pop()
+        if len(carry) > _LINE_MAX:
+            lines.append(carry[:_LINE_MAX])
+            carry = b""
+        for line in lines:
+            yield line.rstrip(b"\r")
+    if carry:
+        yield carry.rstrip(b"\r")
+
+
+def _uu_decode(pieces: Iterable[bytes], sink: _Sink) -> None:
     inside = False
-    for line in body.splitlines():
+    for line in _lines(pieces):
         if not inside:
             if re.match(rb"begin(-base64)?\s+[0-7]{3,4}\s", line + b" "):
                 inside = True
@@ -568,26 +682,38 @@ def _uu_decode(body: bytes) -> bytes:
                 break
             continue
         try:
-            out += binascii.a2b_uu(line)
+            sink.write(binascii.a2b_uu(line))
         except binascii.Error:
             nbytes = (((line[0] - 32) & 63) * 4 + 5) // 3
             with contextlib.suppress(binascii.Error):
-                out += binascii.a2b_uu(line[:nbytes])
-    return bytes(out)
+                sink.write(binascii.a2b_uu(line[:nbytes]))
 
 
-def _decode_body(ent: _Entity) -> tuple[bytes, list[Problem]]:
+@dataclass(frozen=True)
+class _Decoded:
+    data: bytes
+    problems: tuple[Problem, ...]
+    omitted: int = 0  # > 0: the decoded size, over the limit, so `data` is empty
+    sha256: str = ""  # of the decoded bytes when omitted
+
+
+def _decode_body(ent: _Entity, limit: int | None = None) -> _Decoded:
     cte = _cte(ent)
+    sink = _Sink(limit)
+    problems: tuple[Problem, ...] = ()
     if cte == "base64":
-        data, truncated = _b64_decode(ent.body)
-        if truncated:
-            return data, [Problem("unreadable_attachment", "附件 base64 编码不完整，文件可能被截断")]
-        return data, []
-    if cte == "quoted-printable":
-        return binascii.a2b_qp(ent.body), []
-    if cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
-        return _uu_decode(ent.body), []
-    return ent.body, []
+        if _b64_decode(ent.body.pieces(), sink):
+            problems = (Problem("unreadable_attachment", "附件 base64 编码不完整，文件可能被截断"),)
+    elif cte == "quoted-printable":
+        _qp_decode(ent.body.pieces(), sink)
+    elif cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
+        _uu_decode(ent.body.pieces(), sink)
+    else:
+        for piece in ent.body.pieces():
+            sink.write(piece)
+    if sink.omitted:
+        return _Decoded(b"", problems, sink.size, sink.sha256())
+    return _Decoded(sink.data(), problems)
 
 
 # ---------------------------------------------------------------- the walk
@@ -605,6 +731,8 @@ class PartInfo:
     is_attachment: bool
     charset: str | None
     problems: tuple[Problem, ...] = ()
+    omitted: int = 0  # > 0: decoded size of a part over the walk's limit (`data` is then empty)
+    sha256: str = ""  # of the decoded part, when omitted
 
 
 def _charset_param(ent: _Entity) -> str | None:
@@ -614,37 +742,46 @@ def _charset_param(ent: _Entity) -> str | None:
     return None
 
 
-def _walk(ent: _Entity, depth: int, expand_rfc822: bool, problems: list[Problem]) -> Iterator[PartInfo]:
+@dataclass(frozen=True)
+class _Walk:
+    expand_rfc822: bool
+    limit: int | None  # decoded bytes kept per part
+    problems: list[Problem]
+
+
+def _walk(ent: _Entity, depth: int, w: _Walk) -> Iterator[PartInfo]:
     if depth > MAX_DEPTH:
-        problems.append(Problem("unreadable_attachment", "邮件嵌套层数过多，已停止解析"))
+        w.problems.append(Problem("unreadable_attachment", "邮件嵌套层数过多，已停止解析"))
         return
     bnd = _boundary(ent) if ent.ctype.startswith("multipart/") else None
     if ent.ctype.startswith("multipart/") and bnd:
-        parts, closed = _split_multipart(ent.body, bnd)
-        if not parts:
-            # No delimiter at all: read the body as one text part rather than lose it.
-            yield from _walk(
-                _Entity(_Headers(), ent.body, "text/plain", [], None), depth + 1, expand_rfc822, problems
-            )
-            return
-        child_default = "message/rfc822" if ent.ctype == "multipart/digest" else "text/plain"
-        for i, raw in enumerate(parts):
-            sub = _entity(raw, child_default)
-            last_open = not closed and i == len(parts) - 1
-            for info in _walk(sub, depth + 1, expand_rfc822, problems):
-                if last_open and info.is_attachment and not _looks_complete(info.data):
-                    info = _with_problem(
-                        info,
-                        Problem("unreadable_attachment", "邮件在附件处结束（缺少结束边界），附件可能不完整"),
-                    )
-                yield info
+        yield from _walk_multipart(ent, bnd, depth, w)
         return
-    if ent.ctype == "message/rfc822" and (ent.disposition == "inline" or expand_rfc822):
-        data, _p = _decode_body(ent)
-        if data.strip():
-            yield from _walk(_entity(data), depth + 1, expand_rfc822, problems)
+    if ent.ctype == "message/rfc822" and (ent.disposition == "inline" or w.expand_rfc822):
+        inner = _decode_body(ent, w.limit)
+        if inner.data.strip():
+            yield from _walk(_entity(_whole(inner.data)), depth + 1, w)
             return
-    yield _leaf(ent)
+    yield _leaf(ent, w.limit)
+
+
+def _walk_multipart(ent: _Entity, bnd: bytes, depth: int, w: _Walk) -> Iterator[PartInfo]:
+    parts, closed = _split_multipart(ent.body, bnd)
+    if not parts:
+        # No delimiter at all: read the body as one text part rather than lose it.
+        yield from _walk(_Entity(_Headers(), ent.body, "text/plain", [], None), depth + 1, w)
+        return
+    child_default = "message/rfc822" if ent.ctype == "multipart/digest" else "text/plain"
+    for i, raw in enumerate(parts):
+        sub = _entity(raw, child_default)
+        last_open = not closed and i == len(parts) - 1
+        for info in _walk(sub, depth + 1, w):
+            if last_open and info.is_attachment and not info.omitted and not _looks_complete(info.data):
+                info = _with_problem(
+                    info,
+                    Problem("unreadable_attachment", "邮件在附件处结束（缺少结束边界），附件可能不完整"),
+                )
+            yield info
 
 
 def _looks_complete(data: bytes) -> bool:
@@ -660,37 +797,45 @@ def _looks_complete(data: bytes) -> bool:
 def _with_problem(info: PartInfo, p: Problem) -> PartInfo:
     if p in info.problems:
         return info
-    return PartInfo(
-        info.filename,
-        info.raw_filename,
-        info.content_type,
-        info.disposition,
-        info.data,
-        info.is_attachment,
-        info.charset,
-        (*info.problems, p),
-    )
+    return dataclasses.replace(info, problems=(*info.problems, p))
 
 
-def _leaf(ent: _Entity) -> PartInfo:
+def _leaf(ent: _Entity, limit: int | None) -> PartInfo:
     name, raw_name = decode_filename(ent.headers.get("content-disposition"), ent.headers.get("content-type"))
     body_like = ent.ctype in ("text/plain", "text/html", "message/delivery-status")
     is_att = not (body_like and ent.disposition in (None, "inline"))
-    data, probs = _decode_body(ent)
+    d = _decode_body(ent, limit)
     return PartInfo(
-        name, raw_name, ent.ctype, ent.disposition, data, is_att, _charset_param(ent), tuple(probs)
+        name,
+        raw_name,
+        ent.ctype,
+        ent.disposition,
+        d.data,
+        is_att,
+        _charset_param(ent),
+        d.problems,
+        d.omitted,
+        d.sha256,
     )
 
 
-def walk_attachments(raw: bytes, *, expand_rfc822: bool = False) -> tuple[list[PartInfo], list[Problem]]:
+def _parts(raw: Buffer, w: _Walk) -> Iterator[PartInfo]:
+    """The leaf parts one by one (at most MAX_PARTS), each decoded only when it is reached."""
+    walk = _walk(_entity(_whole(raw)), 0, w)
+    yield from itertools.islice(walk, MAX_PARTS)
+    if next(walk, None) is not None:
+        w.problems.append(Problem("unreadable_attachment", f"邮件分段超过 {MAX_PARTS} 个，其余部分未读取"))
+
+
+def walk_attachments(
+    raw: Buffer, *, expand_rfc822: bool = False, max_part_bytes: int | None = None
+) -> tuple[list[PartInfo], list[Problem]]:
     """Every leaf part of the message in order (attachments and body parts), and structural problems.
-    With expand_rfc822 the parts of forwarded messages replace the forwarded message itself."""
-    problems: list[Problem] = []
-    parts = list(itertools.islice(_walk(_entity(raw), 0, expand_rfc822, problems), MAX_PARTS + 1))
-    if len(parts) > MAX_PARTS:
-        problems.append(Problem("unreadable_attachment", f"邮件分段超过 {MAX_PARTS} 个，其余部分未读取"))
-        parts = parts[:MAX_PARTS]
-    return parts, problems
+    With expand_rfc822 the parts of forwarded messages replace the forwarded message itself; a part that
+    decodes to more than `max_part_bytes` comes without its data (PartInfo.omitted)."""
+    w = _Walk(expand_rfc822, max_part_bytes, [])
+    parts = list(_parts(raw, w))
+    return parts, w.problems
 
 
 # ---------------------------------------------------------------- links, body, Mail
@@ -745,11 +890,29 @@ def _parse_date(raw: str | None) -> datetime | None:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
-def parse_mail(raw: bytes) -> Mail:
-    """Parse one RFC 822 message.  Never raises: a message that cannot be read at all becomes a Mail with a
-    problem and no attachments."""
+def message_id(raw: Buffer) -> str | None:
+    """The Message-ID header alone (only the top header block is read)."""
+    mid = _entity(_whole(raw)).headers.get("message-id")
+    return decode_header_value(mid) if mid else None
+
+
+def parse_mail(
+    raw: Buffer,
+    *,
+    max_part_bytes: int | None = None,
+    consume: Callable[[MailAttachment], MailAttachment] | None = None,
+) -> Mail:
+    """Parse one RFC 822 message (bytes, or a FileBuffer over a message on disk).  Never raises for the
+    message: one that cannot be read at all becomes a Mail with a problem and no attachments.
+
+    Attachments are decoded one at a time.  `consume`, when given, receives each as soon as it is decoded
+    and returns what the Mail keeps of it (typically the same attachment without its bytes, once they are
+    stored): so at most one attachment's bytes are held at once.  A part that decodes to more than
+    `max_part_bytes` is not kept at all (MailAttachment.omitted).  Exceptions from `consume` propagate."""
     try:
-        return _parse_mail(raw)
+        return _parse_mail(raw, max_part_bytes, consume)
+    except _ConsumerFailed as failed:
+        raise failed.error from failed.error.__cause__
     except Exception as err:  # noqa: BLE001 - one bad mail must not stop the run
         return Mail(
             None,
@@ -764,25 +927,45 @@ def parse_mail(raw: bytes) -> Mail:
         )
 
 
-def _parse_mail(raw: bytes) -> Mail:
-    top = _entity(raw)
-    parts, problems = walk_attachments(raw, expand_rfc822=True)
+class _ConsumerFailed(Exception):
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _parse_mail(
+    raw: Buffer, limit: int | None, consume: Callable[[MailAttachment], MailAttachment] | None
+) -> Mail:
+    def keep(att: MailAttachment) -> None:
+        if consume is None:
+            atts.append(att)
+            return
+        try:
+            atts.append(consume(att))
+        except Exception as err:
+            raise _ConsumerFailed(err) from err
+
+    top = _entity(_whole(raw))
+    w = _Walk(True, limit, [])
     atts: list[MailAttachment] = []
     texts: list[str] = []
     htmls: list[str] = []
-    for p in parts:
+    for p in _parts(raw, w):
         if p.is_attachment or _named_document(p):
             name = (
                 unicodedata.normalize("NFC", p.filename)
                 if p.filename is not None
                 else _default_name(p.content_type)
             )
-            atts.append(MailAttachment(name, p.raw_filename, p.content_type, p.data, p.problems))
+            keep(
+                MailAttachment(name, p.raw_filename, p.content_type, p.data, p.problems, p.omitted, p.sha256)
+            )
         elif p.content_type == "text/html":
             htmls.append(decode_bytes(p.data, p.charset))
         elif p.content_type == "text/plain":
             texts.append(decode_bytes(p.data, p.charset))
-            atts.extend(inline_uuencoded(p.data))
+            for att in inline_uuencoded(p.data):
+                keep(att)
     body = "\n".join(texts) if texts else "\n".join(_html_to_text(h) for h in htmls)
     links = find_big_attachment_links("\n".join(texts + htmls))
     h = top.headers
@@ -798,14 +981,15 @@ def _parse_mail(raw: bytes) -> Mail:
         body_text=unicodedata.normalize("NFC", body),
         attachments=tuple(atts),
         big_attachment_links=links,
-        problems=tuple(problems),
+        problems=tuple(w.problems),
     )
 
 
 def _named_document(p: PartInfo) -> bool:
     """A named part the corpus convention calls body text (text/plain, no disposition) but whose bytes are
-    a document: a client that labelled a .docx as text/plain must not lose the application."""
-    return bool(p.filename) and sniff_kind(p.data) != "other"
+    a document: a client that labelled a .docx as text/plain must not lose the application.  A named part
+    too big to keep counts as one too (it is listed as too big rather than dropped)."""
+    return bool(p.filename) and (p.omitted > 0 or sniff_kind(p.data) != "other")
 
 
 _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} ([^\r\n]+)\r?$", re.M)
@@ -824,7 +1008,9 @@ def inline_uuencoded(body: bytes) -> list[MailAttachment]:
         end = _UU_END.search(body, begin.end())
         if end is None:
             break
-        data = _uu_decode(body[begin.start() : end.end()])
+        sink = _Sink(None)
+        _uu_decode((body[begin.start() : end.end()],), sink)
+        data = sink.data()
         if data:
             name = unicodedata.normalize("NFC", decode_bytes(begin.group(1).strip()))
             found.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from core.documents import Problem
 
@@ -30,7 +31,16 @@ class MessageRef:
 class RawMessage:
     ref: MessageRef
     internal_date: datetime  # server receipt time, timezone-aware
-    data: bytes  # the RFC 822 bytes as delivered
+    data: bytes  # the RFC 822 bytes as delivered (b"" when they are in `path`)
+    path: Path | None = None  # a large message on disk (intake.spool): read it through a FileBuffer
+    spooled: bool = False  # `path` is a temporary spool file: the consumer moves or deletes it
+    too_large: int = 0  # > 0: the message's size; only its header is in `data` (over mailbox.max_message_mb)
+
+    @property
+    def size(self) -> int:
+        if self.too_large:
+            return self.too_large
+        return self.path.stat().st_size if self.path is not None else len(self.data)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class MailAttachment:
     content_type: str
     data: bytes
     problems: tuple[Problem, ...] = ()
+    omitted: int = 0  # > 0: the decoded size of a part too big to keep (`data` is then empty)
+    sha256: str = ""  # of the decoded part, when omitted
 
 
 @dataclass(frozen=True)

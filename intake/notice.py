@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from core.flags import SPECS, Flag, describe
 from core.records import NOTICE_KINDS, FormRecord, MessageRecord
+from intake.faults import FatalError
 from intake.notify_config import NotifyConfig
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "notice.txt.j2"
 
 
-class NoticeError(Exception):
+class NoticeError(FatalError):
     """The office's template cannot be read or rendered (fatal for the notify step: exit 1)."""
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from core.records import NOTICE_KINDS, MessageRecord
 from intake.config import Config
+from intake.faults import FatalError
 from intake.ledger import LedgerRow, NoticeLedger
 from intake.notice import Notice, Skip, compose, mail_identity, render_body
 from intake.notice_mime import build_message, read_headers
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 _GIVE_UP_AFTER = 3  # consecutive connection failures: the server is away, the rest waits for the next run
 
 
-class NotifyError(Exception):
+class NotifyError(FatalError):
     """The notify step cannot run as asked (smtp without --send, nothing to preview): exit 1."""
 
 

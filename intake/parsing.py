@@ -62,7 +62,7 @@ def parse_files(
     from intake.isolate import DocumentParser  # the parser stack: imported when there is work for it
 
     docs = [read_document(p) for p in paths]
-    ready = convert_legacy(docs, timeout_s=30.0 + 5.0 * len(docs))
+    ready = convert_legacy(docs, timeout_s=timeout_s)  # per file
     todo = [d for d in ready if isinstance(d, Document)]
     n = len(todo) if workers is None else workers
     with DocumentParser(min(n, 4), timeout_s, memory_mb, schema=schema) as parser:

@@ -13,11 +13,16 @@ Crash safety: each message is committed in its own transaction; a folder's high-
 after a whole batch is committed, so a kill -9 re-fetches at most the batches in flight, and messages
 already stored are recognised by key and skipped.  Every change also marks the outputs stale in the same
 transaction, so the next run rebuilds them even if the crash came before the reports were written.
+
+Unattended (issue 15): a run is private (intake.datadir: umask 077, temporary files in data_dir/tmp,
+swept at the start of the next run), logs its start and its summary, warns once about each missing
+component and reprocesses the messages that waited for one as soon as it is there, records how it
+ended for `intake status`, and ends with the exit code of intake.faults: 1 when something must be
+fixed (a configured folder missing), 4 when the mailbox went away (try again), 3 when messages failed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -25,22 +30,28 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from core.records import MessageRecord, RunInfo
-from intake import stages
+from intake import __version__, stages, tools
 from intake.config import Config
+from intake.datadir import private
+from intake.faults import EXIT_FAILED, EXIT_FATAL, EXIT_OK, EXIT_RETRY, FatalError, describe
 from intake.lock import run_lock
+from intake.logs import FILE_ONLY, new_run, warn_once
+from intake.mime import message_id
 from intake.models import MessageRef, RawMessage
 from intake.progress import progress
 from intake.resubmission import COMPLETED, MERGED, links
 from intake.review import FormKey, Rules, superseded_flag
-from intake.source import Mailbox, MailboxUnavailable
+from intake.source import FolderListing, Mailbox, MailboxUnavailable
+from intake.spool import Buffer, FileBuffer, sha256_of
 from intake.stages import Prepared, Trap
-from intake.store import Store
+from intake.store import RunEnd, Store
+from intake.tools import Component
 
 if TYPE_CHECKING:
     from intake.isolate import DocumentParser
@@ -61,17 +72,13 @@ log = logging.getLogger(__name__)
 _BAR_FROM = 100  # messages: a first run this large gets a progress bar (rerun always does)
 
 
-class FatalError(Exception):
-    """The run cannot go on (bad mailbox path, ...): exit code 1, message shown as is."""
-
-
 @dataclass(frozen=True)
 class RunSummary:
     run_id: int
     mode: str
-    listed: int = 0  # messages the source listed as candidates
+    listed: int = 0  # messages the source listed as candidates (rerun: the server's wider date search)
     processed: int = 0  # messages whose results were (re)computed
-    skipped: int = 0  # already processed / unchanged (rerun without --force) / outside the range
+    skipped: int = 0  # not recomputed: unchanged, moved, outside the range, already stored
     new: int = 0
     changed: int = 0
     failed: int = 0
@@ -79,10 +86,43 @@ class RunSummary:
     dry_run: bool = False
     outputs: dict[str, Path] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of this thread per stage
+    in_range: int = 0  # rerun: messages received in the range
+    unchanged: int = 0  # rerun: skipped because bytes and rules version are as stored (see --force)
+    moved: int = 0  # the same mail found where it moved to (re-keyed, not processed again)
+    reprocessed: int = 0  # messages that waited for a component now installed, processed again
+    waiting: dict[str, int] = field(default_factory=dict)  # component → messages waiting for it now
+    missing_folders: tuple[str, ...] = ()  # configured folders the mailbox does not have
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.failed or self.aborted else 0
+        """1 fix the configuration (a folder), 4 try again (mailbox gone), 3 some messages failed."""
+        if self.missing_folders:
+            return EXIT_FATAL
+        if self.aborted:
+            return EXIT_RETRY
+        return EXIT_FAILED if self.failed else EXIT_OK
+
+    def line(self) -> str:
+        """The run in one line (stdout of the CLI, and the log)."""
+        updated = max(0, self.changed - self.new)  # `changed` counts new messages too
+        done = f"{self.processed} processed ({self.new} new, {updated} updated), {self.failed} failed"
+        if self.mode == "rerun":
+            head = f"rerun {self.run_id}: {self.in_range} mail(s) received in the range; {done}"
+            if self.unchanged:
+                head += (
+                    f"; {self.unchanged} unchanged (same bytes, same rules version: skipped, "
+                    "--force recomputes them)"
+                )
+        else:
+            head = f"run {self.run_id}: {done}, {self.skipped} skipped (already stored)"
+        extras = [
+            f"{self.moved} found where they moved to" if self.moved else "",
+            f"{self.reprocessed} reprocessed now that a missing component is installed"
+            if self.reprocessed
+            else "",
+            *(f"{n} wait for {c}" for c, n in self.waiting.items()),
+        ]
+        return head + "".join(f"; {e}" for e in extras if e) + (" [dry run]" if self.dry_run else "")
 
 
 def build_rules(config: Config) -> Rules:
@@ -106,7 +146,10 @@ def open_mailbox(config: Config) -> Mailbox:
         path = config.mailbox.path
         if path is None or not path.is_dir():
             raise FatalError(f"mailbox.path: not a directory: {path}")
-        return MaildirMailbox(path, config.mailbox.folders, tz=config.intake.timezone)
+        max_bytes = int(config.mailbox.max_message_mb * 1024 * 1024)
+        return MaildirMailbox(
+            path, config.mailbox.folders, tz=config.intake.timezone, max_message_bytes=max_bytes
+        )
     from intake.mailbox import ImapMailbox  # imapclient: only for an IMAP source
 
     return ImapMailbox(config.mailbox)
@@ -125,6 +168,8 @@ class _Plan:
     since: date | None
     until: date | None
     progress: bool
+    absent: tuple[Component, ...] = ()  # optional components not installed (intake.tools)
+    reprocess: frozenset[str] = frozenset()  # keys of messages that waited for a component now there
 
 
 @dataclass
@@ -134,6 +179,10 @@ class _Tally:
     listed: int = 0
     processed: int = 0
     skipped: int = 0
+    out_of_range: int = 0
+    unchanged: int = 0
+    moved: int = 0
+    reprocessed: int = 0
     new: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
@@ -165,18 +214,48 @@ def run_intake(
     only count in the summary."""
     if mode not in ("run", "rerun"):
         raise ValueError(f"mode must be 'run' or 'rerun', not {mode!r}")
-    with run_lock(config.data_dir), ExitStack() as stack:
+    system_tmp = tempfile.gettempdir()  # a dry run's outputs are for a person to open: not in data_dir/tmp
+    with (
+        run_lock(config.data_dir),
+        private(config.data_dir, config.intake.group, _output_paths(config, None).values()),
+        ExitStack() as stack,
+    ):
+        new_run()
         store = stack.enter_context(Store(config.data_dir))
         outputs_dir: Path | None = None
         if dry_run:
-            tmp = Path(tempfile.mkdtemp(prefix="intake-dry-run-"))
+            tmp = Path(tempfile.mkdtemp(prefix="intake-dry-run-", dir=system_tmp))
             store = stack.enter_context(store.copy_to(tmp / "data"))
             outputs_dir = tmp
         rules = build_rules(config)
         started = datetime.now(UTC)
         run_id = store.start_run(mode + ("-dry" if dry_run else ""), rules.version, started)
-        plan = _Plan(config, rules, run_id, mode, force, dry_run, since, until, show_progress)
+        log.info(
+            "run %d started: %s%s, intake %s, config %s",
+            run_id,
+            mode,
+            " (dry run)" if dry_run else "",
+            __version__,
+            config.source or "(built in)",
+        )
+        plan = _Plan(
+            config, rules, run_id, mode, force, dry_run, since, until, show_progress, _absent_components()
+        )
         return _Run(plan, store, stack).go(mailbox, started, outputs_dir)
+
+
+def _absent_components() -> tuple[Component, ...]:
+    absent = tools.missing()
+    for component in absent:
+        warn_once(
+            log,
+            f"component:{component.key}",
+            "%s is not installed: %s wait for it and are flagged for the office; %s",
+            component.name,
+            component.needed_for,
+            component.advice(),
+        )
+    return absent
 
 
 class _Run:
@@ -190,19 +269,55 @@ class _Run:
 
     def go(self, mailbox: Mailbox | None, started: datetime, outputs_dir: Path | None) -> RunSummary:
         aborted = ""
+        missing: tuple[str, ...] = ()
         try:
             box = mailbox if mailbox is not None else open_mailbox(self.plan.config)
             self.stack.callback(box.close)
-            for folder in box.folders():
+            self._reprocess_waiting()
+            folders = box.folders()
+            missing = _report_missing_folders(box)
+            for folder in folders:
                 self._folder(box, folder)
         except MailboxUnavailable as err:
             aborted = f"mailbox unavailable: {err}"
             log.error("%s; results committed so far are kept, the next run continues", aborted)
-        except BaseException:
-            self._record_run("fatal")
+        except BaseException as err:
+            self._record_fatal(err)
             raise
+        try:
+            summary = self._summary(started, aborted, missing, outputs_dir)
+        except BaseException as err:  # writing the outputs failed (a full disk): the run did not end well
+            self._record_fatal(err)
+            raise
+        log.info("%s", summary.line(), extra=FILE_ONLY)
+        return summary
+
+    def _summary(
+        self, started: datetime, aborted: str, missing: tuple[str, ...], outputs_dir: Path | None
+    ) -> RunSummary:
         t, plan = self.tally, self.plan
-        finished = self._record_run("aborted" if aborted else "ok")
+        draft = RunSummary(
+            plan.run_id,
+            plan.mode,
+            t.listed,
+            t.processed,
+            t.skipped,
+            len(t.new),
+            len(t.changed),
+            len(t.failed),
+            aborted,
+            plan.dry_run,
+            in_range=t.listed - t.out_of_range,
+            unchanged=t.unchanged,
+            moved=t.moved,
+            reprocessed=t.reprocessed,
+            waiting={} if plan.dry_run else self._waiting_counts(),
+            missing_folders=missing,
+        )
+        status = "aborted" if aborted else "failed" if draft.exit_code != EXIT_OK else "ok"
+        error = f"configured folder(s) not on the mailbox: {', '.join(missing)}" if missing else aborted
+        fault = "mailbox" if aborted else "config" if missing else None
+        finished = self._record_run(status, draft.exit_code, fault=fault, error=error or None)
         info = RunInfo(
             plan.run_id,
             started,
@@ -214,33 +329,66 @@ class _Run:
         )
         outputs = self._refresh_outputs(info, outputs_dir)
         log.debug("stage seconds: %s", {k: round(v, 3) for k, v in t.stages.items()})
-        return RunSummary(
-            plan.run_id,
-            plan.mode,
-            t.listed,
-            t.processed,
-            t.skipped,
-            len(t.new),
-            len(t.changed),
-            len(t.failed),
-            aborted,
-            plan.dry_run,
-            outputs,
-            dict(t.stages),
-        )
+        return replace(draft, outputs=outputs, stage_seconds=dict(t.stages))
 
-    def _record_run(self, status: str) -> datetime:
+    def _waiting_counts(self) -> dict[str, int]:
+        return {
+            (c.name if (c := tools.by_key(key)) else key): len(keys)
+            for key, keys in self.store.waiting().items()
+        }
+
+    def _record_run(
+        self, status: str, exit_code: int, *, fault: str | None = None, error: str | None = None
+    ) -> datetime:
         finished = datetime.now(UTC)
         t = self.tally
-        self.store.finish_run(
-            self.plan.run_id,
-            finished,
-            status=status,
+        end = RunEnd(
+            status,
+            exit_code,
             n_new=len(t.new),
             n_changed=len(t.changed),
             n_failed=len(t.failed),
+            n_listed=t.listed,
+            n_processed=t.processed,
+            n_skipped=t.skipped,
+            fault=fault,
+            error=error,
         )
+        self.store.finish_run(self.plan.run_id, finished, status=status, end=end)
         return finished
+
+    def _record_fatal(self, err: BaseException) -> None:
+        """Best effort (the store itself may be what failed): `intake status` shows why the run stopped."""
+        fault = describe(err, self.store.data_dir)
+        try:
+            self._record_run("fatal", fault.exit_code, fault=fault.kind, error=fault.message)
+        except Exception:  # the original error is what the caller reports
+            log.debug("cannot record the fatal error in the store", exc_info=True)
+
+    def _reprocess_waiting(self) -> None:
+        """Messages that waited for a component that is installed now: processed again, from their
+        archived raw mail (wherever they are in the mailbox by now), before the new mail."""
+        ready = {
+            key
+            for component, keys in self.store.waiting().items()
+            if (c := tools.by_key(component)) is not None and c.available()
+            for key in keys
+        }
+        if not ready:
+            return
+        log.info(
+            "%d message(s) waited for a component that is installed now: processing them again", len(ready)
+        )
+        stored = _StoredMessages(self.store, sorted(ready))
+        again = _Run(
+            replace(self.plan, mode="rerun", force=True, since=None, until=None, reprocess=frozenset(ready)),
+            self.store,
+            self.stack,
+        )
+        again.tally, again.parser = self.tally, self.parser  # one count, one worker pool
+        for group in stored.folders():
+            again._folder(stored, group)
+        self.parser = again.parser
 
     def _refresh_outputs(self, info: RunInfo, outputs_dir: Path | None) -> dict[str, Path]:
         """Supersessions and the three outputs, rebuilt only when the store changed (in this run or in one
@@ -266,8 +414,10 @@ class _Run:
     def _folder(self, box: Mailbox, folder: str) -> None:
         uids, validity = self._candidates(box, folder)
         self.tally.listed += len(uids)
-        if uids:
-            log.info("folder %s: %d message(s) to look at", folder, len(uids))
+        if uids and self.plan.mode == "run":
+            log.info("folder %s: %d new message(s)", folder, len(uids))
+        elif uids:  # the server's date search is a day wider on each side: the exact range is decided here
+            log.info("folder %s: %d message(s) around the range to look at", folder, len(uids))
         size = self.plan.config.mailbox.batch_size
         batches = [uids[i : i + size] for i in range(0, len(uids), size)]
         wanted = self.plan.progress and (self.plan.mode == "rerun" or len(uids) > _BAR_FROM)
@@ -276,9 +426,7 @@ class _Run:
         # mailbox are only ever used from this thread.
         pending: tuple[list[int], Future[list[Prepared]]] | None = None
         with ThreadPoolExecutor(1, thread_name_prefix="parse") as pool:
-            for batch in progress(
-                batches, len(batches), enabled=wanted, label=f"{folder} ({len(uids)} mails)"
-            ):
+            for batch in progress(batches, len(uids), enabled=wanted, label=f"{folder} (mails)", units=len):
                 try:
                     with self.tally.clock("fetch+unpack"):
                         prepared = [p for p in map(self._prepare, box.fetch(folder, batch)) if p is not None]
@@ -289,7 +437,11 @@ class _Run:
                 with self.tally.clock("convert"):
                     prepared = stages.convert(prepared, self.plan.config.intake.parse_timeout_s)
                 parser = self._parser(prepared)
-                parsing = pool.submit(stages.parse, prepared, parser) if parser else _done(prepared)
+                parsing = (
+                    pool.submit(stages.parse, prepared, parser, self.store.data_dir)
+                    if parser
+                    else _done(prepared)
+                )
                 previous, pending = pending, (batch, parsing)
                 if previous is not None:
                     self._commit(box, folder, validity, *previous)
@@ -360,42 +512,70 @@ class _Run:
     # ------------------------------------------------------------ one message
 
     def _prepare(self, raw: RawMessage) -> Prepared | None:
-        """Read and unpack the mail; None when the message is to be skipped."""
-        sha = hashlib.sha256(raw.data).hexdigest()
-        if not self._wanted(raw, sha):
-            self.tally.skipped += 1
-            return None
-        p = stages.read(raw, sha, self.store.archive(raw.data, "eml", sha))
-        if p.mail is not None and self._recognised_elsewhere(raw.ref, p.mail.message_id, sha):
-            self.tally.skipped += 1
-            return None
-        return stages.unpack(p, self.store.archive)
+        """Read and unpack the mail — from disk when it is large, one attachment in memory at a time;
+        None when the message is to be skipped."""
+        try:
+            with _buffer(raw) as buf:
+                return self._prepare_buffer(raw, buf)
+        finally:
+            if raw.spooled and raw.path is not None:
+                raw.path.unlink(missing_ok=True)  # archived by now (moved), or skipped
 
-    def _wanted(self, raw: RawMessage, sha: str) -> bool:
+    def _prepare_buffer(self, raw: RawMessage, buf: Buffer) -> Prepared | None:
+        sha = sha256_of(buf)
+        skip = self._skip_reason(raw, sha)
+        if skip is None and self._recognised_elsewhere(raw.ref, message_id(buf), sha):
+            skip = "moved"
+        if skip is not None:
+            if skip != "known":
+                setattr(self.tally, skip, getattr(self.tally, skip) + 1)
+            self.tally.skipped += 1
+            return None
+        if raw.path is None:
+            raw_path = self.store.archive(raw.data, "eml", sha)
+        else:
+            raw_path = self.store.archive_file(raw.path, "eml", sha, move=raw.spooled)
+        limit = self.plan.config.mailbox.max_message_mb * 1024 * 1024
+        too_large = (
+            f"{stages.size_text(raw.too_large)}，上限 {stages.size_text(limit)}" if raw.too_large else ""
+        )
+        return stages.read(
+            raw, sha, raw_path, self.store.archive, buffer=buf, absent=self.plan.absent, too_large=too_large
+        )
+
+    def _skip_reason(self, raw: RawMessage, sha: str) -> str | None:
+        """Why the message is not processed (a _Tally counter, or "known"), or None."""
         plan = self.plan
+        if raw.ref.key in plan.reprocess:
+            return None
+        if self.store.moved_to(raw.ref.key) is not None:
+            # a place the mail has moved away from (a copy left behind): it is stored under its new key
+            return "moved"
+        stored = self.store.get_identity(raw.ref.key)
         if plan.mode == "run":
-            return self.store.get_identity(raw.ref.key) is None
+            return None if stored is None else "known"
         local = raw.internal_date.astimezone(plan.config.intake.timezone).date()
         if (plan.since and local < plan.since) or (plan.until and local > plan.until):
-            return False
-        stored = self.store.get_identity(raw.ref.key)
+            return "out_of_range"
         unchanged = stored is not None and (stored.raw_sha256, stored.rules_version) == (
             sha,
             plan.rules.version,
         )
-        return plan.force or not unchanged
+        return "unchanged" if unchanged and not plan.force else None
 
     def _recognised_elsewhere(self, ref: MessageRef, message_id: str | None, sha: str) -> bool:
-        """Same Message-ID and bytes already stored under another key (UIDVALIDITY changed): move the
-        stored results to the new key instead of processing the mail a second time."""
-        # Only the same folder under an older UIDVALIDITY: a copy in another folder, or a duplicate in
-        # this one, is a message of its own.
-        other = self.store.find_by_identity(
-            message_id, sha, folder=ref.folder, exclude_uidvalidity=ref.uidvalidity
-        )
+        """The same mail (Message-ID + bytes) already stored under another key: moved to another configured
+        folder (spam → inbox, a post_action move), re-appended with a new UID, or a new UIDVALIDITY.  The
+        stored results follow it to where it is now instead of the mail being processed a second time."""
+        other = self.store.find_by_identity(message_id, sha, exclude=ref.key)
         if other is None or self.store.get_identity(ref.key) is not None:
             return False
-        log.info("uid=%s: already processed as %s (UIDVALIDITY changed); re-keyed", ref.uid, other)
+        log.info(
+            "uid=%s folder=%s: the same mail as %s, which has moved here; one record",
+            ref.uid,
+            ref.folder,
+            other,
+        )
         self.store.rekey(other, ref)
         return self.plan.mode == "run"
 
@@ -413,6 +593,9 @@ class _Run:
             rules_version=self.plan.rules.version,
             run_id=self.plan.run_id,
         )
+        self.store.set_waiting(record.key, p.waiting if record.outcome != "failed" else ())
+        if record.key in self.plan.reprocess:
+            self.tally.reprocessed += 1
         self._count(record, existed, changed)
         if not self.plan.dry_run:
             # the opt-in post-action (keyword / move): its failure never undoes or stops the processing
@@ -438,6 +621,64 @@ class _Run:
             t.changed.add(record.key)
         if record.outcome == "failed":
             t.failed.add(record.key)
+
+
+@contextmanager
+def _buffer(raw: RawMessage) -> Iterator[Buffer]:
+    if raw.path is None:
+        yield raw.data
+        return
+    with FileBuffer(raw.path) as buf:
+        yield buf
+
+
+def _report_missing_folders(box: Mailbox) -> tuple[str, ...]:
+    missing = tuple(getattr(box, "missing_folders", ()) or ())
+    for name in missing:
+        warn_once(
+            log,
+            f"folder:{name}",
+            "configured folder %r does not exist on the mailbox: check mailbox.folders in the config "
+            "(the other folders are read)",
+            name,
+        )
+    return missing
+
+
+class _StoredMessages:
+    """A Mailbox over messages already in the store, read from their archived raw mail (for reprocessing:
+    the mailbox may have moved or dropped them since).  Groups are named after folder and UIDVALIDITY."""
+
+    monotonic_uids = False
+
+    def __init__(self, store: Store, keys: Sequence[str]) -> None:
+        self._messages: dict[str, dict[int, RawMessage]] = {}
+        for key in keys:
+            source = store.message_source(key)
+            if source is None:
+                continue
+            ref, received, raw_path = source
+            raw = RawMessage(ref, received, b"", path=store.data_dir / raw_path)
+            self._messages.setdefault(f"{ref.folder} ({ref.uidvalidity})", {})[ref.uid] = raw
+
+    def folders(self) -> list[str]:
+        return list(self._messages)
+
+    def list_uids(
+        self, folder: str, *, after_uid: int = 0, since: date | None = None, before: date | None = None
+    ) -> FolderListing:
+        uids = tuple(sorted(u for u in self._messages.get(folder, {}) if u > after_uid))
+        return FolderListing(folder, 0, uids)
+
+    def fetch(self, folder: str, uids: Sequence[int]) -> Iterator[RawMessage]:
+        group = self._messages.get(folder, {})
+        return (group[u] for u in uids if u in group)
+
+    def after_commit(self, ref: MessageRef) -> None:
+        """Reprocessing changes nothing in the mailbox."""
+
+    def close(self) -> None:
+        self._messages.clear()
 
 
 def _done(batch: list[Prepared]) -> Future[list[Prepared]]:
@@ -493,7 +734,11 @@ def apply_supersessions(store: Store, rules: Rules) -> int:
 
 def rebuild_outputs(config: Config) -> dict[str, Path]:
     """`intake report`: bring supersessions up to date if needed, rewrite every output from the store."""
-    with run_lock(config.data_dir), Store(config.data_dir) as store:
+    with (
+        run_lock(config.data_dir),
+        private(config.data_dir, config.intake.group, _output_paths(config, None).values()),
+        Store(config.data_dir) as store,
+    ):
         return refresh_outputs(config, store)
 
 

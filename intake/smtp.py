@@ -16,13 +16,14 @@ import smtplib
 import ssl
 
 from intake.notify_config import NotifyConfig
+from intake.source import LoginRefused, MailboxUnavailable
 
 __all__ = ["SmtpLoginRefused", "SmtpRefused", "SmtpSender", "SmtpUnavailable"]
 
 log = logging.getLogger(__name__)
 
 
-class SmtpLoginRefused(Exception):
+class SmtpLoginRefused(LoginRefused):
     """Fatal: wrong 授权码, or the server refused us. Exit 1, no retry."""
 
 
@@ -30,7 +31,7 @@ class SmtpRefused(Exception):
     """The server refused this message for good (5xx): not retried."""
 
 
-class SmtpUnavailable(Exception):
+class SmtpUnavailable(MailboxUnavailable):
     """The connection failed or dropped before the server accepted the message: retried next run."""
 
 

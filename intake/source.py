@@ -21,11 +21,16 @@ class MailboxError(Exception):
 
 
 class LoginRefused(MailboxError):
-    """Fatal: the server refused us (password / 授权码, risk control, TLS, configuration). Exit 1, no retry."""
+    """Fatal: the server refused us (password / 授权码, risk control). Exit 1, no retry."""
+
+
+class MailboxSettingsError(LoginRefused):
+    """Fatal: a [mailbox] setting does not match the server (TLS/port, certificate, no password set).
+    A LoginRefused too: nothing is retried, and the message names the setting to change."""
 
 
 class MailboxUnavailable(MailboxError):
-    """Transient: the server could not be reached or kept dropping us after every retry."""
+    """Transient: the server could not be reached or kept dropping us after every retry (exit 4)."""
 
 
 @dataclass(frozen=True)

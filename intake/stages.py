@@ -1,19 +1,28 @@
 """The stages a message goes through, as functions over frozen values:
-read (MIME) → unpack (archives, every file archived by hash) → convert (.doc/.wps, one LibreOffice call
-per batch) → parse (worker pool; Word first, then each PDF: one whose Word twin was read is read only
-for the cross-check) → review (pairing and flags) → a MessageRecord for the store.
+read (MIME; each attachment unpacked — archives expanded — and archived by hash as soon as it is decoded)
+→ convert (.doc/.wps, one LibreOffice call per batch) → parse (worker pool; Word first, then each PDF: one
+whose Word twin was read is read only for the cross-check) → review (pairing and flags) → a MessageRecord
+for the store.
 
 `Trap` is the one place a failure is caught: per message, per attachment, per batch of documents.  It
 records what went wrong in words a reviewer can read and lets the run carry on; a mailbox that went
-away is not trapped (the run stops and keeps what it committed).
+away is not trapped (the run stops and keeps what it committed), nor is a fault of the machine — a full
+disk, the store (intake.faults): it is nobody's message's fault, and ends the run with its name.
+
+Memory does not grow with a message's size (issue 15): `read` takes the message as a buffer (bytes, or a
+file on disk), and each attachment is unpacked and archived as soon as it is decoded, its bytes let go;
+documents go to the parser workers by the path of their archived copy.  What the office lacks — a
+component such as LibreOffice, or a message over the size limit — is said as such (component_missing,
+message_too_large) and never as something the applicant failed to send.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -21,19 +30,24 @@ from core.documents import Document, DocumentError, FormGroup, Pairing, ParsedFo
 from core.flags import SPECS, Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord
 from core.schema import FormSchema
-from intake import archive, mime
-from intake.archive import Item
-from intake.models import Mail, RawMessage
+from intake import archive, mime, tools
+from intake.archive import Item, Limits
+from intake.faults import is_environmental
+from intake.models import Mail, MailAttachment, RawMessage
 from intake.parsing import LEGACY_WORD, PARSEABLE, convert_legacy
 from intake.review import Rules, dedupe, form_flags, form_level, message_flags
 from intake.source import MailboxUnavailable
+from intake.spool import Buffer
 from intake.store import form_id_for
+from intake.tools import Component
 from parsers.pairing import pair_documents
 
 if TYPE_CHECKING:  # the parser stack is imported when there is a document to parse (intake.run)
     from intake.isolate import DocumentParser
 
 __all__ = [
+    "LIMITS",
+    "WAITING",
     "Archive",
     "Attachment",
     "Prepared",
@@ -43,12 +57,14 @@ __all__ = [
     "parse",
     "read",
     "review",
-    "unpack",
+    "size_text",
 ]
 
 log = logging.getLogger(__name__)
 
 _CONTAINERS = ("zip", "rar", "7z")
+LIMITS = Limits()  # the archive's limits: an attachment over max_attachment_bytes is not even decoded
+WAITING = "需安装组件："  # detail of an attachment that waits for a component the office has not installed
 
 Archive = Callable[[bytes, str, str | None], str]  # store.archive: (data, kind, sha256) → path in data_dir
 
@@ -70,6 +86,8 @@ class Trap:
     ) -> bool:
         if err is None or not isinstance(err, Exception) or isinstance(err, MailboxUnavailable):
             return False
+        if is_environmental(err):
+            return False  # a full disk or the store: the machine's fault, named by the run, not the message's
         self.error = short(err)
         log.warning("%s failed: %s", self.what, self.error, exc_info=self.trace)
         return True
@@ -98,6 +116,7 @@ class Attachment:
     data: bytes | None = None  # what goes to a parser (the converted .docx of a .doc/.wps)
     converted_from: str | None = None
     result: ParsedForm | None = None
+    waits_for: str | None = None  # an optional component (intake.tools key) the office must install
 
     def record(self) -> AttachmentRecord:
         return AttachmentRecord(
@@ -111,11 +130,16 @@ class Attachment:
             self.archive_path,
         )
 
-    def document(self, cross_check: bool = False) -> Document:
+    def document(self, cross_check: bool = False, data_dir: Path | None = None) -> Document:
+        """For a parser: converted Word as bytes; an archived file by its path (the worker reads it, so a
+        batch of large documents never sits in the main process)."""
         data = self.data or b""
         sha = hashlib.sha256(data).hexdigest() if self.converted_from else self.sha256
         kind = "docx" if self.converted_from else self.kind
-        return Document(self.name, kind, data, sha, self.parent, self.converted_from, cross_check)
+        path = None
+        if not data and data_dir is not None and self.archive_path:
+            path = str(data_dir / self.archive_path)
+        return Document(self.name, kind, data, sha, self.parent, self.converted_from, cross_check, path)
 
 
 @dataclass(frozen=True)
@@ -128,6 +152,12 @@ class Prepared:
     mail: Mail | None = None
     attachments: tuple[Attachment, ...] = ()
     error: str = ""  # why the message could not be read (it is stored as failed)
+    office: tuple[Flag, ...] = ()  # the office's side known when it was read (a message over the size limit)
+
+    @property
+    def waiting(self) -> frozenset[str]:
+        """The components its attachments wait for."""
+        return frozenset(a.waits_for for a in self.attachments if a.waits_for)
 
     def with_attachments(self, changed: Sequence[Attachment]) -> Prepared:
         return replace(self, attachments=tuple(changed))
@@ -136,47 +166,82 @@ class Prepared:
 # ---------------------------------------------------------------- read, unpack
 
 
-def read(raw: RawMessage, sha256: str, raw_path: str) -> Prepared:
-    """The mail parsed from its bytes; an empty message or one that cannot be read carries `error`."""
+def read(
+    raw: RawMessage,
+    sha256: str,
+    raw_path: str,
+    store_file: Archive,
+    *,
+    buffer: Buffer | None = None,
+    absent: tuple[Component, ...] = (),
+    too_large: str = "",
+) -> Prepared:
+    """The mail parsed from its bytes (`buffer`: the message on disk), each attachment unpacked and
+    archived as it is decoded; an empty message or one that cannot be read carries `error`.  `absent`:
+    components not installed (their attachments wait); `too_large`: the size text of a message that was
+    not downloaded (only its header is in raw.data)."""
     p = Prepared(raw, sha256, raw_path)
-    if not raw.data.strip():
+    buf = raw.data if buffer is None else buffer
+    if raw.too_large:
+        p = replace(p, office=(Flag("message_too_large", too_large),))
+    elif len(buf) == 0 or (isinstance(buf, bytes) and not buf.strip()):
         # The server would not send this message (or it is empty): recorded as failed, so reviewers
         # see it and one poison message does not block every later run.
         return replace(p, error="服务器未提供邮件内容（邮件为空或无法读取），请在网页邮箱中查看")
-    with Trap(f"uid={raw.ref.uid}: reading the message") as trap:
-        return replace(p, mail=mime.parse_mail(raw.data))
-    return replace(p, error=trap.error)
-
-
-def unpack(p: Prepared, store_file: Archive) -> Prepared:
-    """Every attachment and archive member, archived by content hash, with what to do with it."""
-    if p.mail is None:
-        return p
     out: list[Attachment] = []
-    for att in p.mail.attachments:
-        with Trap(f"uid={p.raw.ref.uid}: expanding {att.filename!r}", trace=False) as trap:
-            out += [_attachment(item, store_file) for item in archive.expand(att.filename, att.data)]
-        if trap.error:
-            sha = hashlib.sha256(att.data).hexdigest()
-            path = store_file(att.data, "other", sha)
-            out.append(
-                Attachment(
-                    att.filename, "other", sha, len(att.data), None, path, "unreadable", "附件无法解析"
-                )
-            )
-    return p.with_attachments(out)
+
+    def take(att: MailAttachment) -> MailAttachment:
+        out.extend(_unpacked(raw, att, store_file, absent))
+        return replace(att, data=b"")  # archived: the bytes are let go before the next one is decoded
+
+    with Trap(f"uid={raw.ref.uid}: reading the message") as trap:
+        mail = mime.parse_mail(buf, max_part_bytes=LIMITS.max_attachment_bytes, consume=take)
+        return replace(p, mail=mail, attachments=tuple(out))
+    return replace(p, error=trap.error, attachments=tuple(out))
 
 
-def _attachment(item: Item, store_file: Archive) -> Attachment:
+def _unpacked(
+    raw: RawMessage, att: MailAttachment, store_file: Archive, absent: tuple[Component, ...]
+) -> list[Attachment]:
+    """One attachment and its archive members, archived by content hash, with what to do with each."""
+    if att.omitted:
+        detail = (
+            f"附件过大（{size_text(att.omitted)}，上限 {size_text(LIMITS.max_attachment_bytes)}），未处理"
+        )
+        return [Attachment(att.filename, "other", att.sha256, att.omitted, None, None, "unreadable", detail)]
+    with Trap(f"uid={raw.ref.uid}: expanding {att.filename!r}", trace=False):
+        return [_attachment(item, store_file, absent) for item in archive.expand(att.filename, att.data)]
+    sha = hashlib.sha256(att.data).hexdigest()
+    path = store_file(att.data, "other", sha)
+    return [Attachment(att.filename, "other", sha, len(att.data), None, path, "unreadable", "附件无法解析")]
+
+
+def _attachment(item: Item, store_file: Archive, absent: tuple[Component, ...]) -> Attachment:
     path = store_file(item.data, item.kind, item.sha256) if item.data is not None else None
     att = Attachment(item.name, item.kind, item.sha256, item.size, item.parent, path)
+    component = tools.waiting_for(item.kind, absent)
+    if component is not None and (item.problem is None or item.kind == "rar"):
+        # The office's missing program, not the applicant's file: flagged as such, reprocessed later.
+        return replace(
+            att, status="unreadable", detail=f"{WAITING}{component.label}", waits_for=component.key
+        )
     if item.problem:
         return replace(att, status="unreadable", detail=item.problem)
-    if item.kind in PARSEABLE or item.kind in LEGACY_WORD:
-        return replace(att, status="pending", data=item.data)
+    if item.kind in LEGACY_WORD:
+        return replace(att, status="pending", data=item.data)  # LibreOffice converts from bytes
+    if item.kind in PARSEABLE:
+        return replace(att, status="pending")  # the parser reads the archived copy: no bytes held here
     if item.kind in _CONTAINERS:
         return replace(att, detail="压缩包，已解压")
     return replace(att, detail="不是申报表格式（Word/PDF）")
+
+
+def size_text(size: float) -> str:
+    """1.1 GB, 50 MB, 0.3 MB: sizes as people write them."""
+    mb = 1024 * 1024
+    if size >= 1024 * mb:
+        return f"{size / 1024 / mb:.1f} GB"
+    return f"{size / mb:.0f} MB" if size >= 10 * mb else f"{size / mb:.1f} MB"
 
 
 # ---------------------------------------------------------------- convert, parse
@@ -202,13 +267,13 @@ def _replace(batch: Sequence[Prepared], changes: dict[tuple[int, int], Attachmen
 
 
 def convert(batch: Sequence[Prepared], timeout_per_file_s: float) -> list[Prepared]:
-    """Every .doc/.wps of the batch converted to .docx in one LibreOffice call."""
+    """Every .doc/.wps of the batch converted to .docx in one LibreOffice call (a file that hangs costs
+    the limit once, and only it is lost: parsers.convert)."""
     legacy = _pending(batch, lambda a: a.kind in LEGACY_WORD and a.converted_from is None)
     if not legacy:
         return list(batch)
-    timeout = 30.0 + timeout_per_file_s * len(legacy) / 4  # one soffice call; its limit grows with the files
     with Trap(f"converting {len(legacy)} legacy Word file(s)") as trap:
-        results = convert_legacy([a.document() for _, _, a in legacy], timeout)
+        results = convert_legacy([a.document() for _, _, a in legacy], timeout_per_file_s)
     if trap.error:
         results = [DocumentError("LibreOffice 转换出错")] * len(legacy)
     changes = {}
@@ -220,18 +285,18 @@ def convert(batch: Sequence[Prepared], timeout_per_file_s: float) -> list[Prepar
     return _replace(batch, changes)
 
 
-def parse(batch: Sequence[Prepared], parser: DocumentParser) -> list[Prepared]:
+def parse(batch: Sequence[Prepared], parser: DocumentParser, data_dir: Path | None = None) -> list[Prepared]:
     """Every pending document parsed in the worker pool: the Word files first, then the PDFs — a PDF of
     a message whose Word forms were read (as many as its PDFs) is read only for the cross-check
     (project name, unit, dates, seal), not field by field."""
     words = _pending(batch, lambda a: a.kind == "docx" or a.converted_from is not None)
-    batch = _parsed(batch, words, parser, cross_check=set())
+    batch = _parsed(batch, words, parser, set(), data_dir)
     twins = {
         i
         for i, p in enumerate(batch)
         if 0 < sum(1 for a in p.attachments if a.kind == "pdf") <= _word_forms(p)
     }
-    return _parsed(batch, _pending(batch, lambda a: a.kind == "pdf"), parser, cross_check=twins)
+    return _parsed(batch, _pending(batch, lambda a: a.kind == "pdf"), parser, twins, data_dir)
 
 
 def _word_forms(p: Prepared) -> int:
@@ -243,11 +308,15 @@ def _word_forms(p: Prepared) -> int:
 
 
 def _parsed(
-    batch: Sequence[Prepared], todo: list[_Slot], parser: DocumentParser, cross_check: set[int]
+    batch: Sequence[Prepared],
+    todo: list[_Slot],
+    parser: DocumentParser,
+    cross_check: set[int],
+    data_dir: Path | None,
 ) -> list[Prepared]:
     if not todo:
         return list(batch)
-    docs = [a.document(cross_check=i in cross_check) for i, _, a in todo]
+    docs = [a.document(i in cross_check, data_dir) for i, _, a in todo]
     with Trap(f"parsing a batch of {len(docs)} document(s)") as trap:
         results = parser.parse_all(docs)
     if trap.error:
@@ -281,17 +350,39 @@ def review(p: Prepared, rules: Rules, schema: FormSchema) -> MessageRecord:
         date_parsed=mail.date_parsed,
         n_attachments=len(mail.attachments),
         n_forms=len(pairing.groups),
-        unreadable=[(a.name, a.detail) for a in atts if a.status == "unreadable"],
+        unreadable=[(a.name, a.detail) for a in atts if a.status == "unreadable" and not a.waits_for],
         big_links=mail.big_attachment_links,
         rules=rules,
     )
-    msg_flags = dedupe([*msg_flags, *_mail_problem_flags(mail)])
+    hidden, office = _office_side(p)
+    msg_flags = dedupe([*_without(msg_flags, hidden), *_mail_problem_flags(mail), *office])
     carried = form_level(msg_flags)
     forms = tuple(
-        _form_record(p, i, g, dedupe([*form_flags(g, rules), *carried])) for i, g in enumerate(pairing.groups)
+        _form_record(p, i, g, dedupe([*_without(form_flags(g, rules), hidden), *carried]))
+        for i, g in enumerate(pairing.groups)
     )
     outcome = "flagged" if msg_flags or any(f.flags for f in forms) else "ok"
     return _message_record(p, tuple(a.record() for a in atts), forms, tuple(msg_flags), outcome)
+
+
+def _office_side(p: Prepared) -> tuple[frozenset[str], list[Flag]]:
+    """What is the office's doing, not the applicant's: the flags a missing component or the size limit
+    would otherwise raise against the applicant (no form, no Word version, no attachment), and the flags
+    that say what the office must do instead."""
+    hidden: set[str] = set()
+    office = list(p.office)
+    if p.raw.too_large:
+        hidden.update(("no_attachment", "no_form_found"))
+    for key in sorted(p.waiting):
+        component = tools.by_key(key)
+        if component is not None:
+            hidden.update(component.hides)
+            office.append(Flag("component_missing", component.label))
+    return frozenset(hidden), office
+
+
+def _without(flags: Iterable[Flag], hidden: frozenset[str]) -> list[Flag]:
+    return [f for f in flags if f.code not in hidden]
 
 
 def failed_record(p: Prepared, reason: str) -> MessageRecord:

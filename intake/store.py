@@ -17,9 +17,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,12 +31,15 @@ from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
 from intake.models import MessageRef
+from reports.atomic import file_mode
 
 __all__ = [
     "DB_NAME",
     "EXT_BY_KIND",
     "FormRow",
     "RecordView",
+    "RunEnd",
+    "RunRecord",
     "Store",
     "StoreError",
     "StoredIdentity",
@@ -43,8 +48,9 @@ __all__ = [
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
-SCHEMA_VERSION = 2  # 2: the notices ledger (intake.ledger) and forms.link_kind / completed_* (resubmission
-# links); both created on open, older stores upgrade in place
+SCHEMA_VERSION = 2  # 2: the notices ledger (intake.ledger), forms.link_kind / completed_* (resubmission
+# links) and the runs' outcome columns; created on open, older stores upgrade in place
+BUSY_TIMEOUT_S = 30.0  # how long to wait for another program's lock on the database before giving up
 
 
 class StoreError(Exception):
@@ -99,6 +105,13 @@ CREATE TABLE IF NOT EXISTS folder_state (
     PRIMARY KEY (folder, uidvalidity)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS moved (
+    old_key TEXT PRIMARY KEY, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,
+    message_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS waiting (
+    message_key TEXT NOT NULL, component TEXT NOT NULL, PRIMARY KEY (message_key, component)
+);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,
     PRIMARY KEY (sha256, path)
@@ -110,6 +123,53 @@ CREATE TABLE IF NOT EXISTS notices (
     attempts INTEGER NOT NULL DEFAULT 0
 );
 """
+
+
+# Columns added to `runs` after schema 1 (added in place when missing; older versions ignore them).
+_RUN_COLUMNS = (
+    ("exit_code", "INTEGER"),
+    ("fault", "TEXT"),  # intake.faults kind of the error that ended the run
+    ("error", "TEXT"),  # its one-line message
+    ("n_listed", "INTEGER NOT NULL DEFAULT 0"),
+    ("n_processed", "INTEGER NOT NULL DEFAULT 0"),
+    ("n_skipped", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of `runs`, for `intake status`."""
+
+    run_id: int
+    mode: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str  # running | ok | failed | aborted | fatal
+    exit_code: int | None
+    fault: str | None
+    error: str | None
+    n_new: int
+    n_changed: int
+    n_failed: int
+    n_listed: int
+    n_processed: int
+    n_skipped: int
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """How a run ended, as recorded by finish_run."""
+
+    status: str
+    exit_code: int
+    n_new: int = 0
+    n_changed: int = 0
+    n_failed: int = 0
+    n_listed: int = 0
+    n_processed: int = 0
+    n_skipped: int = 0
+    fault: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +211,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.data_dir / DB_NAME
-        self.db = sqlite3.connect(self.db_path, timeout=30)
+        self.db = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S)
         self._check_version()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -162,18 +222,26 @@ class Store:
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _add_columns(self) -> None:
-        """A store written by schema 1 gains the resubmission-link columns (empty: recomputed each run)."""
+        """A store written by schema 1 gains the resubmission-link columns (empty: recomputed each run) and
+        the runs' outcome columns."""
         have = {row[1] for row in self.db.execute("PRAGMA table_info(forms)")}
         for column in ("link_kind", "completed_by", "completed_detail", "completed_extra"):
             if column not in have:
                 self.db.execute(f"ALTER TABLE forms ADD COLUMN {column} TEXT")
+        present = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        for name, decl in _RUN_COLUMNS:
+            if name not in present:
+                self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {decl}")
 
     def _check_version(self) -> None:
         try:
             version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as err:
             self.db.close()
-            raise StoreError(f"{self.db_path} is not an intake store (SQLite says: {err})") from err
+            raise StoreError(
+                f"the store {self.db_path} is damaged or not an intake store (SQLite says: {err}): restore "
+                "it from a backup, or move it aside and the next run rebuilds it from the mailbox"
+            ) from err
         if version > SCHEMA_VERSION:
             self.db.close()
             raise StoreError(
@@ -201,17 +269,60 @@ class Store:
         """Write `data` once under its hash (`sha256` when the caller already has it); returns the path
         relative to data_dir."""
         digest = sha256 if sha256 and _HEX64.fullmatch(sha256) else hashlib.sha256(data).hexdigest()
-        rel = f"files/{digest[:2]}/{digest}{EXT_BY_KIND.get(kind, '.bin')}"
+        rel = self._file_path(digest, kind)
         target = self.data_dir / rel
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
+            with self._temp_file(target) as (fh, _tmp):
                 fh.write(data)
+        return self._record_file(digest, rel, len(data), kind)
+
+    def archive_file(self, source: Path, kind: str, sha256: str, *, move: bool = False) -> str:
+        """Archive a file already on disk (a large message's spool file) without reading it into memory;
+        with `move` the source is renamed into place (it must be on the same file system, as data_dir/tmp
+        is), else copied.  Returns the path relative to data_dir."""
+        if not _HEX64.fullmatch(sha256):
+            raise ValueError("not a sha256 hex digest")
+        rel = self._file_path(sha256, kind)
+        target = self.data_dir / rel
+        size = source.stat().st_size
+        if target.exists():
+            if move:
+                source.unlink()
+        elif move:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(source, file_mode())
+            os.replace(source, target)
+        else:
+            with self._temp_file(target) as (fh, _tmp), source.open("rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
+        return self._record_file(sha256, rel, size, kind)
+
+    @staticmethod
+    def _file_path(digest: str, kind: str) -> str:
+        return f"files/{digest[:2]}/{digest}{EXT_BY_KIND.get(kind, '.bin')}"
+
+    @contextmanager
+    def _temp_file(self, target: Path) -> Iterator[tuple[Any, Path]]:
+        """A temporary file in data_dir/tmp, moved to `target` when the block ends; removed, leaving
+        nothing behind, when it fails (a full disk)."""
+        tmp_dir = self.data_dir / "tmp"
+        tmp_dir.mkdir(exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="archive-")
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh, tmp
+            os.chmod(tmp, file_mode())
             os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _record_file(self, digest: str, rel: str, size: int, kind: str) -> str:
         # No commit of its own: the row rides with the next message's transaction (the file is on disk
         # already; a row lost in a crash is re-added when the content is archived again).
-        self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, len(data), kind))
+        self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, size, kind))
         return rel
 
     # ---------------------------------------------------------------- runs
@@ -225,13 +336,55 @@ class Store:
         return int(cur.lastrowid or 0)
 
     def finish_run(
-        self, run_id: int, finished_at: datetime, *, status: str, n_new: int, n_changed: int, n_failed: int
+        self,
+        run_id: int,
+        finished_at: datetime,
+        *,
+        status: str,
+        n_new: int = 0,
+        n_changed: int = 0,
+        n_failed: int = 0,
+        end: RunEnd | None = None,
     ) -> None:
+        e = end or RunEnd(status, 0, n_new, n_changed, n_failed)
         with self.db:
             self.db.execute(
-                "UPDATE runs SET finished_at=?, status=?, n_new=?, n_changed=?, n_failed=? WHERE run_id=?",
-                (finished_at.isoformat(), status, n_new, n_changed, n_failed, run_id),
+                "UPDATE runs SET finished_at=?, status=?, n_new=?, n_changed=?, n_failed=?, exit_code=?, "
+                "fault=?, error=?, n_listed=?, n_processed=?, n_skipped=? WHERE run_id=?",
+                (
+                    finished_at.isoformat(),
+                    e.status,
+                    e.n_new,
+                    e.n_changed,
+                    e.n_failed,
+                    e.exit_code if end is not None else None,
+                    e.fault,
+                    e.error,
+                    e.n_listed,
+                    e.n_processed,
+                    e.n_skipped,
+                    run_id,
+                ),
             )
+
+    def runs(self, mode: str | None = None, limit: int = 1000) -> list[RunRecord]:
+        """The latest runs first (of `mode` only, when given)."""
+        rows = self.db.execute(
+            "SELECT run_id, mode, started_at, finished_at, status, exit_code, fault, error, n_new, n_changed, "
+            "n_failed, n_listed, n_processed, n_skipped FROM runs WHERE (? IS NULL OR mode=?) "
+            "ORDER BY run_id DESC LIMIT ?",
+            (mode, mode, limit),
+        )
+        return [
+            RunRecord(
+                r[0],
+                r[1],
+                datetime.fromisoformat(r[2]),
+                datetime.fromisoformat(r[3]) if r[3] else None,
+                *r[4:],
+            )
+            for r in rows
+        ]
 
     def last_run(self, *, changed_only: bool = False) -> RunInfo | None:
         """The latest run (with changed_only: the latest that stored something new or changed — what a
@@ -283,8 +436,11 @@ class Store:
         return (int(row[0]), int(row[1])) if row else None
 
     def known_uids(self, folder: str, uidvalidity: int) -> set[int]:
+        """UIDs of stored messages in this folder, and of places stored messages have moved away from."""
         rows = self.db.execute(
-            "SELECT uid FROM messages WHERE folder=? AND uidvalidity=?", (folder, uidvalidity)
+            "SELECT uid FROM messages WHERE folder=? AND uidvalidity=? "
+            "UNION SELECT uid FROM moved WHERE folder=? AND uidvalidity=?",
+            (folder, uidvalidity, folder, uidvalidity),
         )
         return {int(r[0]) for r in rows}
 
@@ -297,35 +453,45 @@ class Store:
         return StoredIdentity(*row) if row else None
 
     def find_by_identity(
-        self,
-        message_id: str | None,
-        raw_sha256: str,
-        *,
-        folder: str | None = None,
-        exclude_uidvalidity: int | None = None,
+        self, message_id: str | None, raw_sha256: str, *, exclude: str | None = None
     ) -> str | None:
-        """The key of a stored message with this Message-ID and content (after a UIDVALIDITY change),
-        optionally only in `folder` and under another UIDVALIDITY than `exclude_uidvalidity`."""
+        """The key of a stored message with this Message-ID and these bytes (other than `exclude`): the
+        same mail, wherever it was when it was stored (another folder, another UID or UIDVALIDITY)."""
         row = self.db.execute(
-            "SELECT key FROM messages WHERE message_id IS ? AND raw_sha256=? AND (? IS NULL OR folder=?) "
-            "AND (? IS NULL OR uidvalidity<>?) ORDER BY key LIMIT 1",
-            (message_id, raw_sha256, folder, folder, exclude_uidvalidity, exclude_uidvalidity),
+            "SELECT key FROM messages WHERE message_id IS ? AND raw_sha256=? AND key IS NOT ? ORDER BY key LIMIT 1",
+            (message_id, raw_sha256, exclude),
         ).fetchone()
         return row[0] if row else None
 
     def rekey(self, old_key: str, ref: MessageRef) -> None:
-        """Point a stored message at its new place (same mail, new UIDVALIDITY/UID); results unchanged."""
+        """Point a stored message at where it is now (moved to another configured folder, re-appended with
+        a new UID, or a new UIDVALIDITY); results unchanged.  The old place is remembered as the same
+        mail (`moved_to`), so a source that lists it again (a copy left behind) does not bring it back."""
         new_key = ref.key
         if new_key == old_key:
             return
+        old = self.message_source(old_key)
         with self.db:
             self.db.execute(
                 "UPDATE messages SET key=?, folder=?, uidvalidity=?, uid=? WHERE key=?",
                 (new_key, ref.folder, ref.uidvalidity, ref.uid, old_key),
             )
-            for table in ("attachments", "forms", "flags"):
+            for table in ("attachments", "forms", "flags", "waiting"):
                 self.db.execute(f"UPDATE {table} SET message_key=? WHERE message_key=?", (new_key, old_key))
+            self.db.execute("UPDATE moved SET message_key=? WHERE message_key=?", (new_key, old_key))
+            self.db.execute("DELETE FROM moved WHERE old_key=?", (new_key,))
+            if old is not None:
+                was = old[0]
+                self.db.execute(
+                    "INSERT OR REPLACE INTO moved VALUES (?,?,?,?,?)",
+                    (old_key, was.folder, was.uidvalidity, was.uid, new_key),
+                )
             self._mark_dirty()
+
+    def moved_to(self, key: str) -> str | None:
+        """The key of the stored message that was once at `key` and has moved since."""
+        row = self.db.execute("SELECT message_key FROM moved WHERE old_key=?", (key,)).fetchone()
+        return row[0] if row else None
 
     def save_message(
         self, record: MessageRecord, *, raw_sha256: str, raw_path: str, rules_version: str, run_id: int
@@ -366,6 +532,40 @@ class Store:
             self._insert_results(record)
             self._mark_dirty()
         return True
+
+    # ---------------------------------------------------------------- messages waiting for a component
+
+    def set_waiting(self, key: str, components: Iterable[str]) -> None:
+        """The optional components (intake.tools keys) the message's attachments wait for; none: it waits
+        for nothing.  Committed with the message (call it inside save_message's transaction's run)."""
+        with self.db:
+            self.db.execute("DELETE FROM waiting WHERE message_key=?", (key,))
+            self.db.executemany(
+                "INSERT INTO waiting VALUES (?,?)", [(key, c) for c in sorted(set(components))]
+            )
+
+    def waiting(self, component: str | None = None) -> dict[str, list[str]]:
+        """component → keys of the messages waiting for it (only `component`, when given)."""
+        found: dict[str, list[str]] = {}
+        rows = self.db.execute(
+            "SELECT component, message_key FROM waiting WHERE ? IS NULL OR component=? ORDER BY message_key",
+            (component, component),
+        )
+        for comp, key in rows:
+            found.setdefault(comp, []).append(key)
+        return found
+
+    def message_source(self, key: str) -> tuple[MessageRef, datetime, str] | None:
+        """Where a stored message was, its receipt time and its archived raw mail (relative path)."""
+        row = self.db.execute(
+            "SELECT folder, uidvalidity, uid, received_at, raw_path FROM messages WHERE key=?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return MessageRef(row[0], row[1], row[2]), datetime.fromisoformat(row[3]), row[4]
+
+    def failed_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM messages WHERE outcome='failed'").fetchone()[0])
 
     def _delete_results(self, key: str) -> None:
         for table, column in (
@@ -568,7 +768,17 @@ class Store:
 
     def dump(self) -> Iterator[str]:
         """Every row of the result tables as text, deterministically ordered (tests, debugging)."""
-        for table in ("messages", "attachments", "forms", "flags", "folder_state", "files", "meta"):
+        for table in (
+            "messages",
+            "attachments",
+            "forms",
+            "flags",
+            "folder_state",
+            "files",
+            "meta",
+            "moved",
+            "waiting",
+        ):
             for row in sorted(self.db.execute(f"SELECT * FROM {table}"), key=repr):
                 yield f"{table}\t{row!r}"
 

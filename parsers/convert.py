@@ -5,8 +5,13 @@ per call (a shared profile makes concurrent calls fail silently) copied from a p
 first successful call (a cold profile costs soffice ~0.9 s more to start), inputs copied in under uuid names
 (same-named inputs would overwrite each other's output; mail names are never paths), a timeout that
 kills the whole process group (soffice is a wrapper around soffice.bin), and success judged by the
-output file existing (soffice exits 0 on failure).  A batch that times out is retried one file at a time
-so one bad file cannot poison the rest.
+output file existing (soffice exits 0 on failure).
+
+The time limit is per file, and a file that hangs costs it once (issue 15: a hanging batch used to be
+retried file by file, each with the whole batch's limit — 4x the limit in all).  LibreOffice converts
+its arguments in order and each output appears when its file is done, so the limit runs from the last
+sign of progress; when it expires, the file being worked on is the one that hangs: it gets TIMEOUT, the
+files before it keep their results, and the files after it go on in a new call.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 import zipfile
 from collections.abc import Sequence
@@ -60,14 +66,15 @@ def _ext(name: str) -> str:
     return ext if ext in _ALLOWED_EXT else ".doc"
 
 
-def _default_timeout(n: int) -> float:
-    return 30.0 + 5.0 * n
+DEFAULT_FILE_TIMEOUT_S = 60.0  # per file, LibreOffice's start-up included
+_POLL_S = 0.1
 
 
 def convert_to_docx(
     items: Sequence[tuple[str, bytes]], *, timeout_s: float | None = None
 ) -> list[ConversionResult]:
-    """Convert (name, bytes) pairs to .docx, same order as `items`, in one soffice call.  Never raises."""
+    """Convert (name, bytes) pairs to .docx, same order as `items`, in one soffice call.  `timeout_s`
+    is the limit per file.  Never raises."""
     # Forcing the Word 97 import filter: without it LibreOffice "converts" a damaged file as plain text.
     return convert_files(items, target="docx", timeout_s=timeout_s, infilter="MS Word 97")
 
@@ -83,26 +90,24 @@ def convert_files(
     infilter: str | None = None,
 ) -> list[ConversionResult]:
     """Convert to `target` ("docx", "doc" or "pdf"); the generic form of convert_to_docx (tests and
-    benchmarks make .doc files with it)."""
+    benchmarks make .doc files with it).  `timeout_s`: the limit per file (a hung file costs it once)."""
     if not items:
         return []
     exe = soffice_path()
     if exe is None:
         return [ConversionResult(None, NEED_LO) for _ in items]
-    try:
-        results, timed_out = _run_batch(
-            exe, items, target, infilter, timeout_s or _default_timeout(len(items))
-        )
-    except OSError as err:
-        log.warning("soffice could not be started: %s", err)
-        return [ConversionResult(None, NEED_LO) for _ in items]
-    if timed_out and len(items) > 1:
-        log.warning("soffice batch of %d timed out; retrying one by one", len(items))
-        single = timeout_s or _default_timeout(1)
-        return [
-            r if r.data is not None else _run_batch(exe, [it], target, infilter, single)[0][0]
-            for it, r in zip(items, results, strict=False)
-        ]
+    limit = timeout_s or DEFAULT_FILE_TIMEOUT_S
+    results: list[ConversionResult] = []
+    while len(results) < len(items):
+        try:
+            done, hung = _run_batch(exe, items[len(results) :], target, infilter, limit)
+        except OSError as err:
+            log.warning("soffice could not be started: %s", err)
+            return results + [ConversionResult(None, NEED_LO)] * (len(items) - len(results))
+        results += done
+        if hung:
+            log.warning("soffice: %s took over %.0f s and was stopped", items[len(results)][0], limit)
+            results.append(ConversionResult(None, TIMEOUT))
     return results
 
 
@@ -142,8 +147,10 @@ def _keep_profile(exe: str, prof: Path) -> None:
 
 
 def _run_batch(
-    exe: str, items: Sequence[tuple[str, bytes]], target: str, infilter: str | None, timeout_s: float
+    exe: str, items: Sequence[tuple[str, bytes]], target: str, infilter: str | None, limit_s: float
 ) -> tuple[list[ConversionResult], bool]:
+    """Convert `items` in one soffice call.  (results, False) when it finished; (results of the files
+    before the one that hung, True) when that file went past `limit_s` without progress."""
     with tempfile.TemporaryDirectory(prefix="intake-lo-") as tmp:
         root = Path(tmp)
         inp, out, prof = root / "in", root / "out", root / "profile"
@@ -176,30 +183,60 @@ def _run_batch(
         env = dict(os.environ, HOME=str(root), LANG=os.environ.get("LANG", "C.UTF-8"))
         proc = subprocess.Popen(
             cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             env=env,
         )
-        timed_out = False
         try:
-            proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+            hung_at = _watch(proc, out, stems, target, limit_s)
         finally:
             _kill_group(proc)
-        results = []
-        for stem in stems:
-            produced = out / f"{stem}.{target}"
-            made = produced.read_bytes() if produced.is_file() else None
-            if made is not None and _looks_like(target, made):
-                results.append(ConversionResult(made, None))
-            else:
-                results.append(ConversionResult(None, TIMEOUT if timed_out else FAILED))
+        finished = stems if hung_at is None else stems[:hung_at]
+        results = [_result(out / f"{stem}.{target}", target) for stem in finished]
         if not prepared and any(r.data is not None for r in results):
             _keep_profile(exe, prof)
-        return results, timed_out
+        return results, hung_at is not None
+
+
+def _watch(
+    proc: subprocess.Popen[bytes], out: Path, stems: Sequence[str], target: str, limit_s: float
+) -> int | None:
+    """Wait for soffice; None when it exits, else the index of the file that made no progress for
+    `limit_s` (the one being written, or the one after the last written)."""
+    deadline = time.monotonic() + limit_s
+    seen = (-1, 0)
+    while proc.poll() is None:
+        now = time.monotonic()
+        state = _progress(out, stems, target)
+        if state != seen:
+            seen, deadline = state, now + limit_s
+        elif now >= deadline:
+            last, _complete = state
+            return last if last >= 0 and _writing(out, stems[last], target) else last + 1
+        time.sleep(_POLL_S)
+    return None
+
+
+def _progress(out: Path, stems: Sequence[str], target: str) -> tuple[int, int]:
+    """(index of the last file with output, number of complete outputs): changes whenever soffice moves."""
+    names = {p.name for p in out.iterdir()}
+    started = [i for i, stem in enumerate(stems) if f"{stem}.{target}" in names]
+    complete = sum(1 for i in started if not _writing(out, stems[i], target))
+    return (started[-1] if started else -1), complete
+
+
+def _writing(out: Path, stem: str, target: str) -> bool:
+    """LibreOffice keeps a lock file beside an output while it writes it."""
+    return (out / f".~lock.{stem}.{target}#").exists()
+
+
+def _result(produced: Path, target: str) -> ConversionResult:
+    data = produced.read_bytes() if produced.is_file() else None
+    if data is not None and _looks_like(target, data):
+        return ConversionResult(data, None)
+    return ConversionResult(None, FAILED)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

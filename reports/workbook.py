@@ -32,7 +32,7 @@ from core.flags import Flag
 from core.records import NOTICE_KINDS, AttachmentRecord, MessageRecord, NoticeState, RunInfo
 from core.schema import FIELDS, Column, Kind
 from reports import style
-from reports.atomic import FILE_MODE
+from reports.atomic import file_mode
 from reports.cells import naive_local
 from reports.counts import Counts, count
 from reports.reviewer import (
@@ -802,7 +802,7 @@ def _atomic_save(wb: Workbook, path: Path, expected: tuple[int, int] | None) -> 
     os.close(fd)
     try:
         wb.save(tmp)
-        os.chmod(tmp, FILE_MODE)
+        os.chmod(tmp, file_mode())
         if _stamp(path) != expected:
             return False
         if path.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zipfile
 
 import py7zr
@@ -298,3 +299,15 @@ def test_saved_mail_attached_as_a_file_is_opened() -> None:
 def test_mht_page_is_not_taken_for_a_mail() -> None:
     mht = b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\n"
     assert sniff(mht).detail == "mht"
+
+
+@pytest.mark.parametrize(
+    ("name", "label"), [("申报表（盖章版）.pdf", "PDF"), ("申报表.doc", "Word"), ("申报表.DOCX", "Word")]
+)
+def test_random_bytes_named_as_a_form_are_a_damaged_file_not_a_foreign_one(name: str, label: str) -> None:
+    (item,) = expand(name, os.urandom(5000).replace(b"%PDF", b"xxxx"))
+    assert (
+        item.kind == "other" and item.problem == f"{label} 文件已损坏，无法打开（文件内容不是 {label} 格式）"
+    )
+    (other,) = expand("照片.jpg", os.urandom(5000))
+    assert other.problem is None  # any other name: simply not a form document

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,14 +112,32 @@ def test_failed_message_gives_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 3 and "1 failed" in out
 
 
-def test_second_run_while_locked_exits_1_naming_the_pid(tmp_path: Path) -> None:
+def test_a_run_while_another_holds_the_lock_exits_0_silent_under_quiet(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", []))
     with run_lock(tmp_path / "data"):
         started = time.monotonic()
-        code, _, err = invoke("run", "--config", str(cfg))
-    assert code == 1 and time.monotonic() - started < 5
-    assert err.strip() == f"intake: another intake run is in progress (pid {os.getpid()})"
+        quiet = invoke("run", "--config", str(cfg), "--quiet")
+        loud = invoke("run", "--config", str(cfg))
+    assert time.monotonic() - started < 5
+    assert quiet == (0, "", "")  # cron mails nothing while a long run is going
+    line = f"another intake run is in progress (pid {os.getpid()}): this run does nothing"
+    assert (
+        loud[0] == 0
+        and loud[1] == ""
+        and [ln for ln in loud[2].splitlines() if ln]
+        == [ln for ln in loud[2].splitlines() if line in ln and " INFO " in ln]
+    )
+    assert loud[2].count(line) == 1
+    assert log_text(tmp_path).count(line) == 2  # both runs leave their line in the log
     assert invoke("run", "--config", str(cfg))[0] == 0  # released
+
+
+def log_text(tmp_path: Path) -> str:
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return (tmp_path / "data" / "logs" / "intake.log").read_text(encoding="utf-8")
 
 
 def test_lock_of_a_killed_process_is_not_stale(tmp_path: Path) -> None:
@@ -247,3 +266,82 @@ def test_parse_goes_through_the_worker_pool(tmp_path: Path, monkeypatch: pytest.
     (tmp_path / "a.docx").write_bytes(docx)
     code, out, _ = invoke("parse", str(tmp_path / "a.docx"))
     assert code == 0 and json.loads(out)["is_form"] and used == [1]
+
+
+def test_check_fails_naming_libreoffice_when_it_is_not_on_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", []))
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    code, out, _ = invoke("check", "--config", str(cfg))
+    assert code == 0 and "[OK  ] LibreOffice (soffice): installed" in out  # this machine has it
+    monkeypatch.setenv("PATH", str(empty))
+    code, out, _ = invoke("check", "--config", str(cfg))
+    assert code == 1
+    (line,) = [ln for ln in out.splitlines() if "LibreOffice" in ln]
+    assert line.startswith("[FAIL] LibreOffice (soffice): not installed: LibreOffice（用于读取 .doc/.wps")
+    assert "apt-get install libreoffice-writer-nogui fonts-noto-cjk" in line
+
+
+def test_rerun_says_how_many_fall_in_the_range_how_many_are_unchanged_and_points_to_force(
+    tmp_path: Path,
+) -> None:
+    mails = [make_mail(i, at(day)) for i, day in enumerate((9, 10, 11, 12, 16, 18), start=1)]
+    cfg = write_config(tmp_path, write_maildir(tmp_path / "mail", mails))
+    assert invoke("run", "--config", str(cfg), "--quiet")[0] == 0
+    code, out, _ = invoke("rerun", "--config", str(cfg), "--since", "2024-12-10", "--until", "2024-12-16")
+    first = out.splitlines()[0]
+    assert code == 0
+    assert first.endswith(
+        ": 4 mail(s) received in the range; 0 processed (0 new, 0 updated), 0 failed; 4 unchanged (same "
+        "bytes, same rules version: skipped, --force recomputes them)"
+    )
+    code, out, _ = invoke(
+        "rerun", "--config", str(cfg), "--since", "2024-12-10", "--until", "2024-12-16", "--force"
+    )
+    assert code == 0 and ": 4 mail(s) received in the range; 4 processed (0 new, 0 updated), 0 failed" in out
+    assert "unchanged" not in out
+
+
+def test_status_reports_the_last_run_and_exits_with_its_code(tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path, write_maildir(tmp_path / "mail", [make_mail(1, at(10)), make_mail(2, at(11))])
+    )
+    code, out, _ = invoke("status", "--config", str(cfg))
+    assert code == 1 and "no scheduled run (intake run) has finished yet" in out
+    assert invoke("run", "--config", str(cfg), "--quiet")[0] == 0
+    code, out, _ = invoke("status", "--config", str(cfg))
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("last run: 20") and "+08:00 (run 1, " in lines[0]
+    assert lines[0].endswith("ok, exit 0 — 2 new, 0 updated, 0 failed; 2 looked at, 0 skipped")
+    assert lines[-1] == "no standing problems"
+    from intake.store import Store
+
+    with Store(tmp_path / "data") as store:  # a run that was killed: started, never finished
+        store.start_run("run", "v", datetime.now(UTC))
+    code, out, _ = invoke("status", "--config", str(cfg))
+    assert code == 1 and "never finished (killed?)" in out
+
+
+def test_the_progress_bar_counts_mails_not_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import rich.progress
+
+    from intake import progress as progress_module
+
+    seen: list[tuple[float | None, float]] = []
+    real = rich.progress.Progress.advance
+
+    def advance(self: Any, task: Any, advance: float = 1) -> None:
+        real(self, task, advance)
+        seen.append((self.tasks[0].total, self.tasks[0].completed))
+
+    monkeypatch.setattr(rich.progress.Progress, "advance", advance)
+    monkeypatch.setattr(progress_module, "bar_wanted", lambda enabled: True)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    batches = [[1, 2, 3], [4, 5, 6], [7]]
+    assert list(progress_module.progress(batches, 7, enabled=True, label="INBOX", units=len)) == batches
+    assert seen == [(7, 3), (7, 6), (7, 7)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import time
 import zipfile
 
 import psutil
@@ -72,7 +73,8 @@ def test_unstartable_soffice_is_not_a_crash(monkeypatch, tmp_path) -> None:
 
 def test_timeout_kills_children_of_the_wrapper(monkeypatch, tmp_path) -> None:
     """soffice is a wrapper that forks soffice.bin; a fake one that forks a sleeper shows the whole
-    process group dies on timeout, and the batch is retried one by one (each timing out too)."""
+    process group dies on timeout; the first file is the one that hung, the second goes on alone (and
+    hangs too)."""
     pidfile = tmp_path / "child.pids"
     fake = tmp_path / "soffice"
     fake.write_text(f"#!/bin/sh\nsleep 301 &\necho $! >> {pidfile}\nsleep 302\n")
@@ -81,10 +83,47 @@ def test_timeout_kills_children_of_the_wrapper(monkeypatch, tmp_path) -> None:
     res = convert_to_docx([("a.doc", b"x"), ("b.doc", b"y")], timeout_s=0.5)
     assert [r.error for r in res] == [convert.TIMEOUT, convert.TIMEOUT]
     pids = [int(x) for x in pidfile.read_text().split()]
-    assert len(pids) == 3  # the batch, then each file alone
+    assert len(pids) == 2  # the batch (stuck on a.doc), then b.doc alone
     for pid in pids:
         alive = psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
         assert not alive, f"child {pid} survived the timeout"
+
+
+def test_a_hung_file_costs_its_limit_once_and_the_others_are_converted(monkeypatch, tmp_path) -> None:
+    """A fake soffice that converts its arguments in order (copying a real .docx) and hangs on one:
+    the files before it keep their result, it gets TIMEOUT, the files after it go on in a second call;
+    the whole batch costs about one limit, not the limit per file."""
+    docx = tmp_path / "form.docx"
+    docx.write_bytes(minimal_docx_bytes())
+    calls = tmp_path / "calls"
+    fake = tmp_path / "soffice"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"echo call >> {calls}\n"
+        'out=""; prev=""\n'
+        'for a in "$@"; do [ "$prev" = "--outdir" ] && out="$a"; prev="$a"; done\n'
+        'for a in "$@"; do case "$a" in *.doc)\n'
+        '  if grep -q HANG "$a"; then sleep 300; fi\n'
+        f'  cp {docx} "$out/$(basename "$a" .doc).docx";; esac; done\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "soffice_path", lambda: str(fake))
+    items = [("1.doc", b"ok"), ("2.doc", b"ok"), ("3.doc", b"HANG"), ("4.doc", b"ok"), ("5.doc", b"ok")]
+    started = time.monotonic()
+    res = convert_to_docx(items, timeout_s=1.0)
+    elapsed = time.monotonic() - started
+    assert [r.error for r in res] == [None, None, convert.TIMEOUT, None, None]
+    assert all(r.data == docx.read_bytes() for i, r in enumerate(res) if i != 2)
+    assert calls.read_text().count("call") == 2  # no file-by-file retries
+    assert elapsed < 2.5  # one limit for the hung file (plus polling), not five
+
+
+def minimal_docx_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
 
 
 def test_empty_batch() -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from intake.mailbox import ImapMailbox, LoginRefused, MailboxUnavailable
+from intake.mailbox import ImapMailbox, LoginRefused, MailboxSettingsError, MailboxUnavailable
 from tests.dovecot import ImapProxy
 
 pytestmark = pytest.mark.dovecot
@@ -331,3 +331,92 @@ def test_password_never_reaches_the_log_even_with_a_protocol_trace(dovecot, capl
         assert len(fetch_all(mb)) == 1
     assert "LOGIN" in caplog.text  # the trace was on
     assert user.password not in caplog.text
+
+
+# ---------------------------------------------------------------- issue 15: settings with names, large mail
+
+
+@pytest.mark.parametrize(
+    ("security", "to_ssl_port", "named"),
+    [
+        ("ssl", False, "does not speak TLS on connect"),  # implicit TLS against the plain port
+        ("starttls", True, "expects TLS from the first byte"),  # starttls against the IMAPS port
+    ],
+)
+def test_a_tls_and_port_mismatch_names_the_settings_and_is_not_retried(dovecot, security, to_ssl_port, named):
+    user = dovecot.new_user()
+    port = dovecot.ssl_port if to_ssl_port else dovecot.port
+    cfg = dovecot.mailbox_config(
+        user, security=security, port=port, ca_file=dovecot.ca_file, connect_timeout=2
+    )
+    start = time.monotonic()
+    with pytest.raises(MailboxSettingsError) as info, ImapMailbox(cfg, attempts=5) as mb:
+        mb.folders()
+    assert named in str(info.value) and "port and security in the [mailbox] section" in str(info.value)
+    assert time.monotonic() - start < 8  # one attempt (a connect timeout at most), not five with backoff
+
+
+def test_a_refused_login_carries_the_servers_answer_decoded(dovecot):
+    import os
+
+    user = dovecot.new_user()
+    os.environ[user.password_env] = "wrong"
+    try:
+        with pytest.raises(LoginRefused) as info, ImapMailbox(dovecot.mailbox_config(user)) as mb:
+            mb.folders()
+    finally:
+        os.environ[user.password_env] = user.password
+    assert "the server said: [AUTHENTICATIONFAILED] Authentication failed. Check" in str(info.value)
+    assert "b'" not in str(info.value)
+
+
+def test_server_text_decodes_a_chinese_answer():
+    from intake.mailbox import server_text
+
+    err = Exception(repr("NO LOGIN 用户名或密码错误".encode("gb18030")))
+    assert server_text(err) == "NO LOGIN 用户名或密码错误"
+    assert (
+        server_text(Exception(f"LOGIN command error: BAD [{'不安全'.encode()!r}]"))
+        == "LOGIN command error: BAD [不安全]"
+    )
+
+
+def test_a_large_message_is_streamed_to_a_spool_file_byte_for_byte(dovecot, tmp_path, monkeypatch):
+    import tempfile
+
+    import intake.mailbox as mailbox_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(mailbox_module, "SPOOL_BYTES", 200_000)  # small stand-ins for 8 MB / 4 MB
+    monkeypatch.setattr(mailbox_module, "CHUNK_BYTES", 65_536)
+    user = dovecot.new_user()
+    when = datetime(2024, 3, 5, 9, 0, tzinfo=BJ)
+    small, big = mail("small"), mail("big", size=700_000)
+    for data in (small, big, small):
+        dovecot.append(user, "INBOX", data, when)
+    with ImapMailbox(dovecot.mailbox_config(user)) as mb:
+        got = fetch_all(mb)
+    assert [m.ref.uid for m in got] == [1, 2, 3]
+    assert got[0].path is None and got[0].data.replace(b"\r\n", b"\n") == small.replace(b"\r\n", b"\n")
+    spooled = got[1]
+    assert spooled.data == b"" and spooled.spooled and spooled.path is not None
+    assert spooled.path.parent == tmp_path and spooled.path.stat().st_mode & 0o077 == 0  # private
+    assert spooled.path.read_bytes().replace(b"\r\n", b"\n") == big.replace(b"\r\n", b"\n")
+    assert spooled.internal_date == when
+    assert dovecot.messages(user) == {1: (), 2: (), 3: ()}  # partial fetches are PEEKs too
+
+
+def test_a_message_over_max_message_mb_is_not_downloaded_only_its_header(dovecot, tmp_path, monkeypatch):
+    import tempfile
+
+    import intake.mailbox as mailbox_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(mailbox_module, "SPOOL_BYTES", 200_000)
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mail("huge", size=1_500_000), datetime(2024, 3, 5, 9, 0, tzinfo=BJ))
+    with ImapMailbox(dovecot.mailbox_config(user, max_message_mb=1)) as mb:
+        (got,) = fetch_all(mb)
+    assert got.too_large > 1_500_000 and got.path is None
+    assert b"Subject: huge" in got.data and b"eHh4eHh4" not in got.data  # no base64 of the body
+    assert len(got.data) < 2_000 and list(tmp_path.iterdir()) == []

@@ -181,3 +181,69 @@ def test_real_imap_login_at_debug_leaks_no_password(
     finally:
         logging.getLogger("imapclient").setLevel(logging.NOTSET)
         logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if h not in _ours()]
+
+
+# ---------------------------------------------------------------- issue 15: times, file-only, once per run
+
+
+def test_times_are_iso_8601_with_the_office_offset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+    from zoneinfo import ZoneInfo
+
+    setup_logging(data_dir=tmp_path, tz=ZoneInfo("Asia/Shanghai"))
+    try:
+        logging.getLogger("intake").warning("a warning")
+        for h in _ours():
+            h.flush()
+        text = (tmp_path / "logs" / LOG_FILE_NAME).read_text("utf-8")
+    finally:
+        logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if h not in _ours()]
+    stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00 WARNING intake: a warning$"
+    assert re.search(stamp, text, re.M), text
+    assert re.search(stamp, capsys.readouterr().err, re.M)
+
+
+def test_file_only_records_stay_off_stderr(logged) -> None:
+    from intake.logs import FILE_ONLY
+
+    logging.getLogger("intake").error("fatal: printed by the CLI itself", extra=FILE_ONLY)
+    err, file_text = logged()
+    assert "fatal: printed by the CLI itself" not in err
+    assert "ERROR intake: fatal: printed by the CLI itself" in file_text
+
+
+def test_a_condition_is_warned_about_once_per_run(logged) -> None:
+    from intake.logs import new_run, warn_once
+
+    log = logging.getLogger("intake.run")
+    assert warn_once(log, "tool:soffice", "LibreOffice is not installed")
+    assert not warn_once(log, "tool:soffice", "LibreOffice is not installed")
+    new_run()
+    assert warn_once(log, "tool:soffice", "LibreOffice is not installed")
+    err, file_text = logged()
+    assert err.count("LibreOffice is not installed") == 2 == file_text.count("LibreOffice is not installed")
+
+
+def test_a_full_disk_gives_one_line_about_the_log_file_not_a_traceback_per_record(
+    small_disk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.faults import fill
+
+    data_dir = small_disk(64 * 1024)
+    setup_logging(data_dir=data_dir)
+    try:
+        fill(data_dir)
+        for i in range(3):
+            logging.getLogger("intake").warning(
+                "record %d %s", i, "x" * 8192
+            )  # more than the page cache slack
+        for h in _ours():
+            h.flush()
+    finally:
+        for h in _ours():
+            logging.getLogger().removeHandler(h)
+    err = capsys.readouterr().err
+    assert err.count("intake: cannot write the log file") == 1 and "No space left on device" in err
+    assert "Traceback" not in err and err.count("record ") == 3  # stderr still gets every record

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -247,10 +249,10 @@ def test_failures_are_trapped_per_message_and_per_attachment(
 
     real_parse, real_expand = intake.mime.parse_mail, intake.archive.expand
 
-    def parse_mail(raw: bytes) -> Any:
+    def parse_mail(raw: bytes, **options: Any) -> Any:
         if b"Message-ID: <m2@example.cn>" in raw:
             raise RuntimeError("boom")
-        return real_parse(raw)
+        return real_parse(raw, **options)
 
     def expand(name: str, data: bytes) -> Any:
         if name == "只有PDF.pdf":
@@ -320,7 +322,7 @@ def test_uidvalidity_change_processes_nothing_twice_and_skips_nothing(tmp_path: 
     assert run_intake(cfg, mailbox=reset).processed == 0
 
 
-def test_same_mail_in_two_folders_is_two_messages_and_stays_put(tmp_path: Path) -> None:
+def test_same_mail_in_two_folders_is_one_message_and_stays_put(tmp_path: Path) -> None:
     mail = make_mail(1, at(10))
     root = write_maildir(tmp_path / "mail", [mail])
     write_maildir(root / ".垃圾邮件", [mail])
@@ -329,11 +331,13 @@ def test_same_mail_in_two_folders_is_two_messages_and_stays_put(tmp_path: Path) 
         "intake": {"deadline": "2024-12-17T23:59:59+08:00", "training_end_limit": "2025-10-31", "workers": 1},
     }
     cfg = build_config(data, base_dir=tmp_path)
-    assert run_intake(cfg).new == 2
+    first = run_intake(cfg)
+    assert (first.new, first.processed) == (1, 1)
     with Store(cfg.data_dir) as store:
         dump = list(store.dump())
-        assert sorted(r.folder for r in store.load_records()) == ["INBOX", "垃圾邮件"]
-    assert run_intake(cfg).processed == 0
+        assert [r.folder for r in store.load_records()] == ["垃圾邮件"]  # where it was seen last
+    again = run_intake(cfg)
+    assert (again.listed, again.processed) == (0, 0)  # the copy left in INBOX does not bring it back
     with Store(cfg.data_dir) as store:
         assert list(store.dump()) == dump
 
@@ -348,7 +352,7 @@ def test_failing_post_action_does_not_stop_the_run(tmp_path: Path) -> None:
     assert (summary.processed, summary.failed, summary.exit_code) == (2, 0, 0)
 
 
-def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_3(tmp_path: Path) -> None:
+def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_4(tmp_path: Path) -> None:
     from intake.mailbox import MailboxUnavailable
 
     class Dropping(FakeImap):
@@ -361,7 +365,7 @@ def test_mailbox_lost_mid_run_keeps_what_was_fetched_and_exits_3(tmp_path: Path)
     mails = [make_mail(i, at(10)) for i in range(1, 7)]
     cfg = config_for(tmp_path, tmp_path)  # batch_size 3: batch 1-3 parsed while 4-6 is fetched
     summary = run_intake(cfg, mailbox=Dropping(mails))
-    assert summary.exit_code == 3 and summary.aborted
+    assert summary.exit_code == 4 and summary.aborted  # try again: the next run continues
     with Store(cfg.data_dir) as store:
         assert sorted(r.uid for r in store.load_records()) == [1, 2, 3]
     rest = run_intake(cfg, mailbox=FakeImap(mails))
@@ -506,3 +510,55 @@ def test_an_empty_message_from_the_server_is_recorded_as_failed(tmp_path: Path) 
         recs = {r.uid: r for r in store.load_records()}
     assert recs[2].outcome == "failed" and codes(recs[2].flags) == {"processing_failed"}
     assert run_intake(cfg, mailbox=box).processed == 0  # not retried forever
+
+
+# ---------------------------------------------------------------- large messages (issue 15)
+
+
+def test_a_large_message_is_processed_from_disk_and_one_over_the_limit_is_flagged_not_loaded(
+    tmp_path: Path, clean_form: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import intake.maildir
+
+    fields, docx, pdf = clean_form
+    big = make_mail(1, at(10), [("申报表.docx", docx, DOCX), ("申报表.pdf", pdf, "application/pdf")])
+    huge = make_mail(2, at(11), [("扫描件.pdf", pdf + b"\0" * 3_000_000, "application/pdf")])
+    monkeypatch.setattr(intake.maildir, "SPOOL_BYTES", 10_000)  # every mail here goes by path
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", [big, huge]))
+    cfg = replace(cfg, mailbox=replace(cfg.mailbox, max_message_mb=2))
+    summary = run_intake(cfg)
+    assert (summary.processed, summary.failed, summary.exit_code) == (2, 0, 0)
+    with Store(cfg.data_dir) as store:
+        recs = by_subject(store.load_records())
+    assert recs["1"].forms[0].fields.to_json()["project_name"] == fields["project_name"]
+    assert {a.status for a in recs["1"].attachments} == {"parsed"}
+    assert codes(recs["2"].flags) == {"message_too_large"}  # not "no attachment": the office's limit
+    (flag,) = recs["2"].flags
+    assert flag.detail.endswith(" MB，上限 2.0 MB") and not recs["2"].attachments
+    assert list((cfg.data_dir / "tmp").iterdir()) == []
+
+
+def test_an_attachment_over_the_limit_is_listed_with_its_hash_not_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    import intake.stages
+
+    blob = os.urandom(300_000)
+    monkeypatch.setattr(intake.stages, "LIMITS", replace(intake.stages.LIMITS, max_attachment_bytes=100_000))
+    cfg = config_for(
+        tmp_path,
+        write_maildir(tmp_path / "mail", [make_mail(1, at(10), [("大.pdf", blob, "application/pdf")])]),
+    )
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        (rec,) = store.load_records()
+    (att,) = rec.attachments
+    assert (att.status, att.sha256, att.size, att.archive_path) == (
+        "unreadable",
+        hashlib.sha256(blob).hexdigest(),
+        len(blob),
+        None,
+    )
+    assert att.detail == "附件过大（0.3 MB，上限 0.1 MB），未处理"
