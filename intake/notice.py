@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +68,7 @@ class FormNotice:
     checks: tuple[str, ...]  # "请核对"
     staff: bool  # something the office checks itself: never "材料齐全"
     superseded: bool
+    merged: bool = False  # this mail completed an earlier one: the items are those of the joined form
 
     @property
     def complete(self) -> bool:
@@ -128,9 +129,14 @@ def skip_reason(record: MessageRecord, headers: MailHeaders, cfg: NotifyConfig) 
     held = sorted(c for c in _codes(record) if cfg.action(c) == "no_notice")
     if held:
         return "按配置留给工作人员处理：" + "、".join(_title(c) for c in held)
-    if record.forms and all(f.superseded_by for f in record.forms):
+    if record.forms and all(f.superseded_by and not _merged(f) for f in record.forms):
         return "申报表已被后来的邮件替代，以新邮件的通知为准"
     return None
+
+
+def _merged(form: FormRecord) -> bool:
+    """A follow-up (补发 Word / PDF) joined to the earlier form it completed."""
+    return any(f.code == "merged" for f in form.flags)
 
 
 def _codes(record: MessageRecord) -> set[str]:
@@ -163,7 +169,15 @@ def _sentence(f: Flag) -> str:
     return describe(f) if f.code in SPECS else (f"{f.code}：{f.detail}" if f.detail else f.code)
 
 
-def _form_notice(form: FormRecord, message_flags: Sequence[Flag], cfg: NotifyConfig) -> FormNotice:
+def _form_notice(
+    form: FormRecord,
+    message_flags: Sequence[Flag],
+    cfg: NotifyConfig,
+    completed: Mapping[str, FormRecord] | None = None,
+) -> FormNotice:
+    joined = (completed or {}).get(form.superseded_by or "") if _merged(form) else None
+    if joined is not None:  # the follow-up is answered with the state of the form it completed
+        return replace(_form_notice(joined, (), cfg), merged=True)
     own = [f for f in form.flags if f not in message_flags and f.code not in ("late", "superseded")]
     fixes, checks, staff = _sorted_items(own, cfg)
     return FormNotice(
@@ -185,12 +199,20 @@ def _field(form: FormRecord, path: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def compose(record: MessageRecord, headers: MailHeaders, cfg: NotifyConfig, *, tz: ZoneInfo) -> Notice | Skip:
-    """The notice for one stored mail, or why there is none."""
+def compose(
+    record: MessageRecord,
+    headers: MailHeaders,
+    cfg: NotifyConfig,
+    *,
+    tz: ZoneInfo,
+    completed: Mapping[str, FormRecord] | None = None,
+) -> Notice | Skip:
+    """The notice for one stored mail, or why there is none.  `completed`: the earlier forms this mail's
+    follow-up halves were joined to (form_id → record), so the answer states the joined form."""
     reason = skip_reason(record, headers, cfg)
     if reason is not None:
         return Skip(record.key, reason)
-    forms = tuple(_form_notice(f, record.flags, cfg) for f in record.forms)
+    forms = tuple(_form_notice(f, record.flags, cfg, completed) for f in record.forms)
     mail_fixes, mail_checks, mail_staff = _sorted_items(record.flags, cfg)
     needs_fix = bool(mail_fixes or mail_checks) or any(f.fixes or f.checks for f in forms)
     identity = mail_identity(record)
@@ -219,7 +241,9 @@ def compose(record: MessageRecord, headers: MailHeaders, cfg: NotifyConfig, *, t
 
 
 def _version(forms: Sequence[FormNotice], *rest: Any) -> str:
-    text = repr(([(f.project, f.files, f.fixes, f.checks, f.staff, f.superseded) for f in forms], rest))
+    text = repr(
+        ([(f.project, f.files, f.fixes, f.checks, f.staff, f.superseded, f.merged) for f in forms], rest)
+    )
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from core.records import NOTICE_KINDS, MessageRecord
+from core.records import NOTICE_KINDS, FormRecord, MessageRecord
 from intake.config import Config
 from intake.faults import FatalError
 from intake.ledger import LedgerRow, NoticeLedger
@@ -103,7 +103,20 @@ def _compose(config: Config, store: Store, record: MessageRecord) -> Notice | Sk
     raw = _raw(store, record)
     if raw is None:
         return Skip(record.key, "原始邮件文件缺失，无法生成通知")
-    return compose(record, read_headers(raw), config.notify, tz=config.intake.timezone)
+    completed = _completed_forms(store, record)
+    return compose(record, read_headers(raw), config.notify, tz=config.intake.timezone, completed=completed)
+
+
+def _completed_forms(store: Store, record: MessageRecord) -> dict[str, FormRecord]:
+    """The earlier forms this mail's follow-up halves (补发 Word / PDF) completed, by form_id."""
+    out: dict[str, FormRecord] = {}
+    for form in record.forms:
+        owner = store.form_owner(form.superseded_by) if form.superseded_by else None
+        if owner is None or not any(f.code == "merged" for f in form.flags):
+            continue
+        for earlier in store.records([owner]):
+            out.update((f.form_id, f) for f in earlier.forms if f.form_id == form.superseded_by)
+    return out
 
 
 def _raw(store: Store, record: MessageRecord) -> bytes | None:

@@ -54,6 +54,10 @@ DEFAULT_ACTIONS: Mapping[str, str] = {
     "form_problem": "staff",
     "training_length_unusual": "staff",
     "superseded": "omit",
+    "completed": "omit",  # issue 11: a follow-up supplied the missing half; the joined form is what counts
+    "merged": "omit",
+    "component_missing": "staff",  # the office's server lacks a component: never the applicant's fault
+    "message_too_large": "staff",
     "date_header_mismatch": "omit",
     "processing_failed": "no_notice",
 }

@@ -603,6 +603,11 @@ class Store:
 
     # ---------------------------------------------------------------- supersessions
 
+    def form_owner(self, form_id: str) -> str | None:
+        """The key of the message that carries a form."""
+        row = self.db.execute("SELECT message_key FROM forms WHERE form_id=?", (form_id,)).fetchone()
+        return str(row[0]) if row else None
+
     def form_rows(self) -> list[FormRow]:
         rows = self.db.execute(
             "SELECT f.form_id, f.message_key, m.sender, m.received_at, f.fields, m.subject, f.sources, "

@@ -184,3 +184,35 @@ def test_run_two_projects_of_one_unit_stay_two(tmp_path: Path) -> None:
         ],
     )
     assert len(forms) == 2 and all(f.superseded_by is None for f in forms)
+
+
+def test_notices_of_a_follow_up_state_the_joined_form(tmp_path: Path) -> None:
+    """The first mail is told the stamped PDF is missing; the follow-up that brings it is answered with
+    the joined form (both files, no "missing PDF"), never as a form that was "replaced"."""
+    from dataclasses import replace as dc_replace
+
+    from intake.notify import plan_notices
+
+    v = values.values(25)
+    first_mail = _mail(1, 12, "申报表", [_word(v)])
+    cfg = config_for(tmp_path, write_maildir(tmp_path / "mail", [first_mail]))
+    cfg = dc_replace(cfg, notify=dc_replace(cfg.notify, from_address="hbzsgx@163.com"))
+    now = datetime(2024, 12, 14, tzinfo=BJ)
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        [first] = plan_notices(cfg, store, now=now)[0]
+    assert first.notice.kind == "correction" and "· 缺少盖章扫描 PDF 版申报表" in first.body
+
+    write_maildir(tmp_path / "mail", [first_mail, _mail(2, 13, "补发盖章PDF", [_pdf(v)])])
+    run_intake(cfg)
+    with Store(cfg.data_dir) as store:
+        due, skips, _ = plan_notices(cfg, store, now=now)
+    assert skips == []
+    follow_up = next(p for p in due if p.notice.original_subject == "补发盖章PDF")
+    [form] = follow_up.notice.forms
+    assert form.merged and not form.superseded
+    assert form.files == ("申报表.docx", "申报表盖章版.pdf")
+    assert "缺少盖章扫描 PDF 版申报表" not in follow_up.body and "替代" not in follow_up.body
+    assert "已与您此前报送的同一申报表合并为一份" in follow_up.body
+    # this writer's PDF carries no red seal: the one item left is worded as a check, not a fact
+    assert form.fixes == () and form.checks == ("PDF 中未检测到红色公章（申报表盖章版.pdf）",)
