@@ -1,0 +1,240 @@
+"""A scanned page made ready for reading: red ink lifted, background flattened, turned and straightened.
+
+- Red seal ink is bright in the red channel while black (and blue) ink stays dark there, so the red
+  channel *is* the page without its seal: the text under a stamp survives.  The red mask is kept for
+  the seal check.
+- A grey, yellowed or shadowed background is divided out (an estimate of the paper from a max-filter
+  of the page), which also lifts JPEG ringing around characters into the white.
+- Which way up the page is (0/90/180/270) is left to the reader (parsers.ocr.read): the detector's
+  boxes tell text lying on its side, the recogniser tells text standing on its head.
+- Skew up to a few degrees and a phone photo's keystone: the table's outer border is found and
+  warped to a rectangle; without a border, the angle that makes text rows sharpest is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from parsers.seal import red_mask
+
+__all__ = [
+    "Prepared",
+    "flatten",
+    "ink",
+    "lift_red",
+    "prepare",
+    "skew_angle",
+    "straighten",
+]
+
+MAX_SKEW = 5.0  # degrees
+INK_LEVEL = 150  # flattened grey below this is ink
+RULE_LEVEL = 200  # a table rule is one pixel wide: blurred by a lens or JPEG it is light grey, still a rule
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One page ready for reading: grey (uint8, red lifted, background flat) and its RGB twin, both
+    turned and straightened the same way."""
+
+    grey: np.ndarray
+    rgb: np.ndarray
+    turned: int  # quarter turns applied (np.rot90 k)
+    angle: float  # degrees of skew corrected
+    warped: bool  # the table border was warped to a rectangle
+
+
+def lift_red(rgb: np.ndarray) -> np.ndarray:
+    """The page as grey with red ink gone: its red channel (black and blue ink stay dark), and the
+    pixels of red ink set to paper outright (a seal's pale red would still read as faint characters)."""
+    grey = np.array(rgb[:, :, 0], copy=True)
+    grey[red_mask(rgb)] = 255
+    return grey
+
+
+def flatten(grey: np.ndarray) -> np.ndarray:
+    """Divide out the paper: a grey or coloured background, uneven light, JPEG haze around strokes."""
+    h, w = grey.shape
+    small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    k = max(5, (min(small.shape) // 25) | 1)
+    paper = cv2.dilate(small, np.ones((k, k), np.uint8))  # text is thinner than k: the max is paper
+    paper = cv2.medianBlur(paper, k if k <= 255 else 255)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = grey.astype(np.float32) * 255.0 / np.maximum(paper.astype(np.float32), 1.0)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def ink(flat: np.ndarray, level: int = INK_LEVEL) -> np.ndarray:
+    """Ink pixels (uint8 0/255) of a flattened page."""
+    return np.where(flat < level, 255, 0).astype(np.uint8)
+
+
+def _small(mask: np.ndarray, width: int = 600) -> np.ndarray:
+    f = width / mask.shape[1]
+    if f >= 1:
+        return mask
+    return cv2.resize(mask, (width, max(1, int(mask.shape[0] * f))), interpolation=cv2.INTER_AREA)
+
+
+def _row_sharpness(mask: np.ndarray, angle: float) -> float:
+    h, w = mask.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rot = cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST)
+    prof = rot.sum(axis=1).astype(np.float64)
+    return float((prof**2).sum())
+
+
+def skew_angle(mask: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise positive as cv2) that levels the text rows, |a| <= 5."""
+    small = _small(mask, 800)
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=lambda a: _row_sharpness(small, float(a)))
+    fine = np.arange(best - 0.5, best + 0.51, 0.1)
+    return round(float(max(fine, key=lambda a: _row_sharpness(small, float(a)))), 2)
+
+
+def _rotate(img: np.ndarray, angle: float, paper: int = 255) -> np.ndarray:
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(paper, paper, paper))
+
+
+def _long_lines(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Near-horizontal and near-vertical long straight lines (x0, y0, x1, y1), off the image's edges
+    (a photo's page border is not the table's)."""
+    h, w = mask.shape
+    found = cv2.HoughLinesP(
+        mask, 1, np.pi / 720, threshold=150, minLineLength=int(min(h, w) * 0.3), maxLineGap=12
+    )
+    hor, ver = [], []
+    for x0, y0, x1, y1 in found.reshape(-1, 4).astype(np.float64) if found is not None else ():
+        edge = (
+            min(x0, x1) < 0.03 * w
+            or max(x0, x1) > 0.97 * w
+            or min(y0, y1) < 0.03 * h
+            or max(y0, y1) > 0.97 * h
+        )
+        if edge:
+            continue
+        if abs(y1 - y0) < 0.15 * abs(x1 - x0):
+            hor.append(np.array([x0, y0, x1, y1], np.float64))
+        elif abs(x1 - x0) < 0.15 * abs(y1 - y0):
+            ver.append(np.array([x0, y0, x1, y1], np.float64))
+    return hor, ver
+
+
+def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """Where the lines through two segments cross."""
+    p, r = a[:2], a[2:] - a[:2]
+    q, s = b[:2], b[2:] - b[:2]
+    den = r[0] * s[1] - r[1] * s[0]
+    if abs(den) < 1e-9:
+        return None
+    t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / den
+    meet: np.ndarray = p + t * r
+    return meet
+
+
+def _whole(line: np.ndarray, lines: Sequence[np.ndarray]) -> np.ndarray:
+    """A rule found in pieces: the segment from the first to the last piece lying on its line."""
+    (x0, y0, x1, y1) = line
+    length = float(np.hypot(x1 - x0, y1 - y0)) or 1.0
+
+    def off(x: float, y: float) -> float:
+        return float(abs((x1 - x0) * (y0 - y) - (x0 - x) * (y1 - y0))) / length
+
+    xs = [line[0], line[2]]
+    for seg in lines:
+        if off(seg[0], seg[1]) < 4 and off(seg[2], seg[3]) < 4:
+            xs += [seg[0], seg[2]]
+    slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
+    a, b = min(xs), max(xs)
+    return np.array([a, y0 + slope * (a - x0), b, y0 + slope * (b - x0)])
+
+
+def table_quad(mask: np.ndarray) -> np.ndarray | None:
+    """The four corners of the table's outer border: its top and bottom rules (the outermost long
+    horizontal lines), closed by the vertical rules that start at their ends."""
+    h, w = mask.shape
+    hor, ver = _long_lines(mask)
+    if len(hor) < 2:
+        return None
+    longest = max(abs(seg[2] - seg[0]) for seg in hor)
+    hor = [seg for seg in hor if abs(seg[2] - seg[0]) >= 0.6 * longest]
+    top = _whole(min(hor, key=lambda seg: seg[1] + seg[3]), hor)
+    bottom = _whole(max(hor, key=lambda seg: seg[1] + seg[3]), hor)
+    if (bottom[1] + bottom[3]) - (top[1] + top[3]) < 0.3 * h:
+        return None
+
+    def end(line: np.ndarray, right: bool) -> np.ndarray:
+        x, y = (line[2], line[3]) if (line[2] > line[0]) == right else (line[0], line[1])
+        near = [v for v in ver if abs((v[0] + v[2]) / 2 - x) < 0.02 * w]
+        meet = _meet(line, near[0]) if near else None
+        return meet if meet is not None else np.array([x, y])
+
+    quad = np.array([end(top, False), end(top, True), end(bottom, True), end(bottom, False)], np.float32)
+    return quad if cv2.contourArea(quad) >= 0.15 * h * w and _nearly_square(quad) else None
+
+
+def _nearly_square(quad: np.ndarray) -> bool:
+    """A keystone is mild: opposite sides within 12% of each other and every corner within 6° of a
+    right angle.  Anything else means the rules were misread, and warping would wreck the page."""
+    tl, tr, br, bl = quad
+    top, bottom = np.linalg.norm(tr - tl), np.linalg.norm(br - bl)
+    left, right = np.linalg.norm(bl - tl), np.linalg.norm(br - tr)
+    if abs(top - bottom) > 0.12 * max(top, bottom) or abs(left - right) > 0.12 * max(left, right):
+        return False
+    for a, b, c in ((bl, tl, tr), (tl, tr, br), (tr, br, bl), (br, bl, tl)):
+        u, v = a - b, c - b
+        cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
+        if abs(cos) > np.sin(np.radians(6)):
+            return False
+    return True
+
+
+def _tilt(quad: np.ndarray) -> float:
+    """The larger of the top and bottom edges' angles (degrees)."""
+    (tl, tr, br, bl) = quad
+    a = np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0]))
+    b = np.degrees(np.arctan2(br[1] - bl[1], br[0] - bl[0]))
+    return float(max(abs(a), abs(b)))
+
+
+def _warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Warp so the quad becomes an axis-parallel rectangle of its mean size; the rest of the page
+    follows the same transform (the header lines above the table stay on the page)."""
+    (tl, tr, br, bl) = quad
+    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    x0, y0 = float(tl[0] + bl[0]) / 2, float(tl[1] + tr[1]) / 2
+    target = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], np.float32)
+    m = cv2.getPerspectiveTransform(quad, target)
+    h, w = img.shape[:2]
+    return cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+
+
+def straighten(
+    grey: np.ndarray, rgb: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, bool]:
+    """(grey, rgb, angle, warped): text rows levelled, then a table border still not square (a photo's
+    keystone) warped to a rectangle."""
+    angle = skew_angle(mask)
+    if abs(angle) >= 0.15:
+        grey, rgb, mask = _rotate(grey, angle), _rotate(rgb, angle), _rotate(mask, angle, 0)
+    else:
+        angle = 0.0
+    quad = table_quad(mask)
+    if quad is not None and 0.15 < _tilt(quad) <= MAX_SKEW * 1.5:
+        return _warp_quad(grey, quad), _warp_quad(rgb, quad), angle, True
+    return grey, rgb, angle, False
+
+
+def prepare(rgb: np.ndarray, turned: int = 0) -> Prepared:
+    """Lift red, flatten, straighten.  Which way up the page is, the reader decides (parsers.ocr.read):
+    it takes a recogniser to tell text lying on its side or standing on its head."""
+    grey = flatten(lift_red(rgb))
+    grey, rgb, angle, warped = straighten(grey, rgb, ink(grey, RULE_LEVEL))
+    return Prepared(grey, rgb, turned, angle, warped)

@@ -1,0 +1,139 @@
+"""Checkboxes on a scanned page, judged by the ink inside them.
+
+The recogniser reads an empty box □ as the character 口 and a ticked one ☑ as 回, 团, 囗 or nothing at
+all, so the glyph it returns cannot decide a choice.  The image can: a box is a square outline about
+one character high; the share of ink inside its inner part tells empty (paper), ticked (a stroke
+across) and filled (■).  Marks found here become ☐ / ☑ tokens in the cell's text, which the shared
+choice reader (parsers.choices) interprets like any Word or PDF cell.
+
+`unconfuse` is the text-side fallback for boxes the image test missed (a pen tick running out of the
+box makes it no longer square): OCR's stand-ins for a box directly before an option label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from core.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS, SCOPE_OPTIONS
+from parsers import checkbox
+
+__all__ = ["Mark", "find_marks", "unconfuse"]
+
+SIDE_COVER = 0.75  # share of each side of the outline that must be inked
+EMPTY_BELOW = 0.05  # ink share of the inner part: below → empty box
+FILLED_ABOVE = 0.6  # above → a filled square ■
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A checkbox: its box in page pixels (x0, y0, x1, y1), whether ticked, and how sure (0..1)."""
+
+    box: tuple[int, int, int, int]
+    checked: bool
+    certainty: float
+    ink: float  # share of the inner part inked
+
+    @property
+    def glyph(self) -> str:
+        return checkbox.CHECKED_MARK if self.checked else checkbox.UNCHECKED_MARK
+
+
+def _sides_inked(comp: np.ndarray) -> bool:
+    h, w = comp.shape
+    t = max(1, round(min(h, w) * 0.18))
+    top = comp[:t].any(axis=0).mean()
+    bottom = comp[-t:].any(axis=0).mean()
+    left = comp[:, :t].any(axis=1).mean()
+    right = comp[:, -t:].any(axis=1).mean()
+    return bool(min(top, bottom, left, right) >= SIDE_COVER)
+
+
+def _judge(inner: float) -> tuple[bool, float]:
+    """(checked, certainty) from the inner ink share: certainty falls near the threshold."""
+    if inner < EMPTY_BELOW:
+        return False, float(min(1.0, 0.6 + 0.4 * (EMPTY_BELOW - inner) / EMPTY_BELOW))
+    return True, float(min(1.0, 0.6 + 0.4 * (inner - EMPTY_BELOW) / 0.15))
+
+
+def find_marks(ink: np.ndarray, char_h: float) -> list[Mark]:
+    """Square outlines about one character high (0.45–1.2 × char_h) on an ink mask (uint8 0/255)."""
+    lo, hi = 0.45 * char_h, 1.2 * char_h
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if not (lo <= w <= hi and lo <= h <= hi and 0.85 <= w / h <= 1.18):
+            continue
+        comp = labels[y : y + h, x : x + w] == i
+        if not _sides_inked(comp):
+            continue
+        m = max(2, round(min(w, h) * 0.25))
+        inner_ink = ink[y + m : y + h - m, x + m : x + w - m] > 0
+        if inner_ink.size == 0:
+            continue
+        share = float(inner_ink.mean())
+        if share > 0.92 and area > 0.85 * w * h:
+            checked, sure = True, 1.0  # a solid ■
+        elif share >= FILLED_ABOVE and area < 0.5 * w * h:
+            continue  # an outline around dense ink that is not its own: a character such as 回 or 目
+        else:
+            checked, sure = _judge(share)
+        out.append(Mark((x, y, x + w, y + h), checked, round(sure, 3), round(share, 3)))
+    return out
+
+
+def _option_labels() -> list[str]:
+    return sorted(
+        {
+            lab
+            for opts in (FUNDING_OPTIONS, SCOPE_OPTIONS, CE_BASE_OPTIONS)
+            for o in opts
+            for lab in o.labels
+            if "_" not in lab
+        }
+        | {"是第"},
+        key=len,
+        reverse=True,
+    )
+
+
+_EMPTY_STANDINS = "口囗☐□"
+_TICKED_STANDINS = "回团図囚国凹☑☒区"
+_BEFORE_OPTION = re.compile(
+    rf"([{_EMPTY_STANDINS}{_TICKED_STANDINS}])\s*(?=(?:{'|'.join(re.escape(label) for label in _option_labels())}))"
+)
+
+
+def unconfuse(text: str) -> str:
+    """OCR's stand-ins for a box directly before an option label (口 → ☐, 回 团 … → ☑)."""
+
+    def swap(m: re.Match[str]) -> str:
+        return checkbox.UNCHECKED_MARK if m.group(1) in _EMPTY_STANDINS else checkbox.CHECKED_MARK
+
+    return _BEFORE_OPTION.sub(swap, text)
+
+
+def option_follows(text: str) -> bool:
+    """Does an option label start this text (after spaces)?  A box-shaped 口 elsewhere is a character."""
+    t = text.lstrip(" \u3000")
+    return any(t.startswith(label[:2]) for label in _OPTION_STARTS)
+
+
+_OPTION_STARTS = _option_labels()
+_NAMING = re.compile("|".join(re.escape(label[:4]) for label in _OPTION_STARTS if len(label) >= 4))
+_CHOICE_LABELS = ("申报项目类别", "是否符合选题范围", "是否继续教育基地", "继续教育基地")
+
+
+def names_option(text: str) -> bool:
+    """Does the text name one of the options (财政资助…, 服务国家战略…, …继续教育基地)?"""
+    return bool(_NAMING.search(re.sub(r"\s+", "", text)))
+
+
+def is_choice_label(text: str) -> bool:
+    """A choice field's label cell (its own words name options too: 是否继续教育基地)."""
+    t = re.sub(r"[\s(（）)]+|仅单选", "", text)
+    return t in _CHOICE_LABELS
