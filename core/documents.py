@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from core.fields import FormFields
 
 # Kinds sniffed from bytes (parsers.sniff) — never from a name or a declared type.
-DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "other")
+DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "image", "other")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Document:
     converted_from: str | None = None  # "doc" | "wps" when LibreOffice produced `data`
     cross_check: bool = False  # a PDF whose Word twin was read: read only for the cross-check
     path: str | None = None  # `data` is empty and the bytes are in this file (read where it is parsed)
+    # Pages of a scan already OCR'd (parsers.ocr.read.PageScan, from the store's cache by the file's
+    # sha256): not read again.
+    ocr_cached: tuple[Any, ...] = ()
 
     def loaded(self) -> Document:
         """This document with its bytes in `data` (read from `path` when they are there)."""
@@ -93,6 +97,7 @@ class PdfInfo:
     seal: Seal = Seal.NOT_CHECKED
     seal_pages: tuple[int, ...] = ()  # 1-based pages where a seal-like red mark was found
     cross_check: bool = False  # read only for the cross-check with its Word twin (not field by field)
+    seal_text: str = ""  # the unit's name read off the seal by OCR, when readable
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ class ParsedForm:
     """One document read as a 申报表 (or found not to be one)."""
 
     source: str  # the document's display name (decoded original file name)
-    kind: str  # "docx" | "pdf"
+    kind: str  # "docx" | "pdf" | "image" (a photo or image scan)
     is_form: bool  # False: the document is not a 申报表 (cover letter, notice, ...)
     fields: FormFields = field(default_factory=FormFields)
     evidence: Mapping[str, Evidence] = field(default_factory=dict)  # by field key
@@ -108,6 +113,7 @@ class ParsedForm:
     problems: tuple[Problem, ...] = ()
     pdf: PdfInfo | None = None
     note: str = ""  # why is_form is False, or how the document was read
+    scan: tuple[Any, ...] = ()  # parsers.ocr.read.PageScan of each OCR'd page (the store's cache, --debug)
     more: tuple[ParsedForm, ...] = ()  # further 申报表 in the same file (several units' forms in one)
 
     def forms(self) -> tuple[ParsedForm, ...]:

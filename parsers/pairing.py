@@ -18,11 +18,11 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import cache
 
-from core.documents import Evidence, FormGroup, Pairing, ParsedForm, Problem
+from core.documents import Evidence, FormGroup, Pairing, ParsedForm, Problem, Source
 from core.fields import FormFields, Value, is_empty
 from core.schema import DEFAULT_SCHEMA, FormSchema
 
-__all__ = ["content_similarity", "name_similarity", "pair_documents"]
+__all__ = ["content_similarity", "name_similarity", "pair_documents", "same_text", "seal_unit"]
 
 MIN_SCORE = 0.45
 
@@ -120,9 +120,17 @@ def _match(words: Sequence[ParsedForm], pdfs: Sequence[ParsedForm], year: int) -
 
 
 def _may_pair_leftovers(word: ParsedForm, pdf: ParsedForm) -> bool:
-    """One Word form and one PDF left over: together unless the PDF clearly belongs to another project."""
+    """One Word form and one PDF left over: together unless the PDF clearly belongs to another project.
+    A stamped scan is the Word file's twin whatever it says: when it is another project's (last year's
+    scan, another unit's form), word_pdf_mismatch quotes both for the reviewer."""
+    if _is_scan(pdf):
+        return True
     content = content_similarity(word, pdf)
     return content is None or content >= 0.5
+
+
+def _is_scan(form: ParsedForm) -> bool:
+    return form.kind == "image" or any(e.source is Source.OCR for e in form.evidence.values())
 
 
 # ---------------------------------------------------------------- merging and comparing
@@ -142,17 +150,64 @@ def merge_fields(
     return word.with_values({key: theirs[key] for key in taken}), frozenset(taken)
 
 
-_COMPARED = ("project_name", "training_start", "training_end")
+_COMPARED = ("project_name", "declared_org", "training_start", "training_end")
+OCR_SLIP = 12  # characters of text per recognition slip forgiven when one side was read by OCR
+_SCAN_KINDS = ("pdf", "image")  # the stamped version: a PDF or a photo of the signed form
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (short texts: names of projects and units)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def same_text(a: Value, b: Value, *, ocr: bool = False) -> bool:
+    """Equal once spacing and punctuation are ignored; with OCR on one side, a slip of the recogniser
+    (one character in OCR_SLIP) is forgiven, but not a word added or changed."""
+    x, y = _norm(a), _norm(b)
+    if x == y:
+        return True
+    if not ocr or not x or not y or abs(len(x) - len(y)) > 1:
+        return False
+    return _edits(x, y) <= max(1, min(len(x), len(y)) // OCR_SLIP)
+
+
+def _read_by_ocr(form: ParsedForm, key: str, schema: FormSchema) -> bool:
+    owner = schema.by_key[key].part_of or key
+    ev = form.evidence.get(owner)
+    return ev is not None and ev.source is Source.OCR
 
 
 def _mismatches(word: ParsedForm, pdf: ParsedForm, schema: FormSchema) -> tuple[Problem, ...]:
     out = []
+    side = "扫描件" if _is_scan(pdf) else "PDF"
     for key in _COMPARED:
         a, b = word.fields.get(key), pdf.fields.get(key)
-        if _norm(a) and _norm(b) and _norm(a) != _norm(b):
+        if _norm(a) and _norm(b) and not same_text(a, b, ocr=_read_by_ocr(pdf, key, schema)):
             name = schema.by_key[key].name
-            out.append(Problem("word_pdf_mismatch", f"{name}：Word 为“{_shown(a)}”，PDF 为“{_shown(b)}”"))
+            out.append(Problem("word_pdf_mismatch", f"{name}：Word 为“{_shown(a)}”，{side}为“{_shown(b)}”"))
+    seal = seal_unit(pdf)
+    unit = word.fields.get("declared_org") or word.fields.get("applicant.name")
+    if seal and _norm(unit) and _other_unit(_norm(unit), _norm(seal)):
+        out.append(Problem("word_pdf_mismatch", f"印章单位：Word 为“{_shown(unit)}”，{side}公章为“{seal}”"))
     return tuple(out)
+
+
+def _other_unit(unit: str, seal: str) -> bool:
+    """A seal's name is read roughly (curved, carved, under ink): only a name sharing almost nothing
+    with the unit's (under 30% of its characters) is another unit's seal."""
+    return len(set(seal) & set(unit)) < 0.3 * len(set(seal))
+
+
+def seal_unit(form: ParsedForm) -> str:
+    """The unit's name read off the seal of an OCR'd scan ("" when not readable)."""
+    text = form.pdf.seal_text if form.pdf is not None else ""
+    return re.sub(r"(专用章|公章|印章|章)$", "", text) if text else ""
 
 
 def _shown(value: Value) -> str:
@@ -207,8 +262,8 @@ def pair_documents(forms: Sequence[ParsedForm], schema: FormSchema = DEFAULT_SCH
     order = {id(f): k for k, f in enumerate(forms)}
     notes = _duplicates(forms)
     ignored = [f for f in forms if not f.is_form or id(f) in notes]
-    words = [f for f in forms if f.is_form and f.kind != "pdf" and id(f) not in notes]
-    pdfs = [f for f in forms if f.is_form and f.kind == "pdf" and id(f) not in notes]
+    words = [f for f in forms if f.is_form and f.kind not in _SCAN_KINDS and id(f) not in notes]
+    pdfs = [f for f in forms if f.is_form and f.kind in _SCAN_KINDS and id(f) not in notes]
     pairs = _match(words, pdfs, schema.notice.year)
     groups = [_group(words[i], pdfs[j], schema) for i, j in pairs]
     paired_w = {i for i, _ in pairs}

@@ -8,7 +8,7 @@ lookup as Word's) and hands them to parsers.normalise, the same reading of value
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.documents import DocumentError, LabelValue, ParsedForm, PdfInfo, Problem, Seal, Source
@@ -22,7 +22,9 @@ from parsers.pdf_text import PageRead, line_rows, read_text_pages
 from parsers.seal import SealResult
 from parsers.seal import verdict as seal_verdict
 
-__all__ = ["ENCRYPTED_REASON", "MAX_BYTES", "MAX_PAGES", "parse_pdf"]
+__all__ = ["ENCRYPTED_REASON", "MAX_BYTES", "MAX_PAGES", "Confidence", "is_table_label", "parse_pdf", "read_rows"]
+
+Confidence = Callable[[str], float | None]  # an OCR'd value's text → the recogniser's confidence
 
 MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
 SEAL_PAGES = 10  # seals sit on the first pages (or the last): rendering more only costs time
@@ -204,14 +206,18 @@ class _Collected:
     titles: list[str] = field(default_factory=list)  # distinct 项目名称: more than one → merged forms
 
 
-def _collect(pairs: Iterable[_Pair], got: _Collected) -> None:
+def _collect(
+    pairs: Iterable[_Pair], got: _Collected, source: Source = Source.PDF_TEXT, confidence: Confidence | None = None
+) -> None:
     for pair in pairs:
         if pair.spec is None:
             before = got.values.get(
                 pair.label
             )  # continuation: label carries the key of the field it continues
             if before is not None:
-                got.values[pair.label] = replace(before, value=_join_continuation(before.value, pair.value))
+                joined = _join_continuation(before.value, pair.value)
+                conf = confidence(joined) if confidence is not None else None
+                got.values[pair.label] = replace(before, value=joined, confidence=conf)
                 got.raw.append(("(续)", pair.value.strip()))
             continue
         key = pair.spec.key
@@ -222,24 +228,30 @@ def _collect(pairs: Iterable[_Pair], got: _Collected) -> None:
         got.raw.append((pair.label, pair.value.strip()))
         if key not in got.values or not got.values[key].value.strip():
             label = re.sub(r"\s+", "", pair.label)
-            got.values[key] = LabelValue(key, label, pair.value, Source.PDF_TEXT)
+            conf = confidence(pair.value) if confidence is not None else None
+            got.values[key] = LabelValue(key, label, pair.value, source, conf)
 
 
 def _fields_from_pages(
-    reads: Sequence[PageRead], schema: FormSchema
+    reads: Sequence[PageRead],
+    schema: FormSchema,
+    source: Source = Source.PDF_TEXT,
+    confidence: Confidence | None = None,
 ) -> tuple[Normalised, list[tuple[str, str]], frozenset[str]]:
     labels = labels_for(schema)
     got = _Collected()
     # 申报单位 / 申报时间 above the table; some units type them into the table's first row instead.
     declared = [
-        *header.declared((line for r in reads for line in r.outside), Source.PDF_TEXT),
+        *header.declared((line for r in reads for line in r.outside), source),
         *header.declared(
             (line for r in reads for row in r.rows for c in row if c for line in c.split("\n")),
-            Source.PDF_TEXT,
+            source,
         ),
     ]
+    if confidence is not None:
+        declared = [replace(p, confidence=confidence(p.value)) for p in declared]
     got.raw += [(p.label, p.value) for p in declared]
-    _collect(_pairs(labels, (row for r in reads for row in r.rows)), got)
+    _collect(_pairs(labels, (row for r in reads for row in r.rows)), got, source, confidence)
     year = header.programme_year(line for r in reads for line in r.outside)
     result = normalise([*declared, *got.values.values()], schema, year=year)
     if len(got.titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
@@ -271,6 +283,33 @@ def _form_verdict(
     )
     titled = any(detect.is_title(line) for r in reads for line in r.outside)
     return detect.verdict(detect.row_labels(table_rows), detect.row_labels(line_rows), given, titled)
+
+
+def read_rows(
+    reads: Sequence[PageRead],
+    schema: FormSchema,
+    source: Source,
+    confidence: Confidence,
+    *,
+    header_only: bool = False,
+) -> tuple[Normalised, list[tuple[str, str]], frozenset[str], bool]:
+    """Pages another reader (OCR) turned into rows: (fields, raw pairs, labels found, is a 申报表),
+    through the same pairing of labels and values and the same normaliser as a text PDF's.
+    `header_only`: only the top of the form was read, so its title or 项目名称 is enough to call it one."""
+    got, raw, found = _fields_from_pages(reads, schema, source, confidence)
+    is_form, _ = _form_verdict(reads, got.fields, schema)
+    filled = any(not is_empty(v) for v in got.fields.flat(schema).values())
+    titled = any(detect.is_title(line) for r in reads for line in r.outside)
+    if header_only and not is_form:
+        is_form = titled or "project_name" in found
+    if not (is_form and filled):
+        return Normalised(FormFields()), raw, found, False
+    return got, raw, found, True
+
+
+def is_table_label(labels: Labels, text: str) -> bool:
+    """Does the text name a table field or a section (申报单位信息)?"""
+    return bool(_table_specs(labels.lookup(text))) or _section_of(labels, text) is not None
 
 
 def parse_pdf(

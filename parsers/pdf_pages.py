@@ -14,6 +14,7 @@ from typing import Any
 
 from core.documents import DocumentError
 from parsers import checkbox
+from parsers.ocr.seal import check_scan_page as scan_seal_page
 from parsers.seal import check_page as seal_page
 
 MAX_BYTES = 80 * 1024 * 1024
@@ -104,7 +105,9 @@ def page_kind(pdf: Any, index: int, seal_check: bool) -> tuple[str, str, str | N
         return "broken", "", None  # one damaged page object: read the others
     try:
         kind, text = _page_kind_text(page)
-        seal = seal_page(page, colour_expected=kind != "scanned") if seal_check else None
+        seal = None
+        if seal_check:  # a scan's faded or half-covered seal still counts (parsers.ocr.seal)
+            seal = scan_seal_page(page) if kind == "scanned" else seal_page(page, colour_expected=True)
     finally:
         page.close()
     return kind, text[:4000], seal

@@ -16,8 +16,9 @@ from core.documents import Document, DocumentError, ParsedForm
 from core.schema import DEFAULT_SCHEMA, FormSchema
 from parsers.docx_form import parse_docx
 from parsers.pdf_form import parse_pdf
+from parsers.scan_form import FULL, HEADER, OcrOptions, default_threads, parse_image, read_scanned_pdf
 
-__all__ = ["PARSERS", "DocxParser", "Parser", "PdfParser", "parse_document"]
+__all__ = ["PARSERS", "DocxParser", "ImageParser", "Parser", "PdfParser", "parse_document"]
 
 
 class Parser(Protocol):
@@ -39,18 +40,41 @@ class DocxParser:
         return parse_docx(doc.data, doc.name, schema)
 
 
+def _ocr(doc: Document) -> OcrOptions:
+    """How a scan is OCR'd: only its header when its Word twin was read (the cross-check), pages read
+    before taken from the cache, on this process's cores."""
+    return OcrOptions(HEADER if doc.cross_check else FULL, doc.ocr_cached, default_threads())
+
+
 @dataclass(frozen=True)
 class PdfParser:
+    """Text PDFs, and scanned or garbled ones by OCR (ocr=False: a scan is left for a human)."""
+
     check_seal: bool = True
+    ocr: bool = True
 
     def identify(self, doc: Document) -> bool:
         return doc.kind == "pdf"
 
     def parse(self, doc: Document, schema: FormSchema) -> ParsedForm:
-        return parse_pdf(doc.data, doc.name, schema, check_seal=self.check_seal, cross_check=doc.cross_check)
+        form = parse_pdf(doc.data, doc.name, schema, check_seal=self.check_seal, cross_check=doc.cross_check)
+        if self.ocr and form.pdf is not None and not form.pdf.text_layer:
+            form = read_scanned_pdf(doc.data, doc.name, schema, form, _ocr(doc))
+        return form
 
 
-PARSERS: tuple[Parser, ...] = (DocxParser(), PdfParser())
+@dataclass(frozen=True)
+class ImageParser:
+    """A photo or image scan of the form (JPEG, PNG, TIFF, BMP): one page, read by OCR."""
+
+    def identify(self, doc: Document) -> bool:
+        return doc.kind == "image"
+
+    def parse(self, doc: Document, schema: FormSchema) -> ParsedForm:
+        return parse_image(doc.data, doc.name, schema, options=_ocr(doc))
+
+
+PARSERS: tuple[Parser, ...] = (DocxParser(), PdfParser(), ImageParser())
 
 
 def parse_document(

@@ -11,8 +11,31 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-# Same tuple as intake.models.DOC_KINDS (parsers imports nothing from intake).
-DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "other")
+# Same tuple as core.documents.DOC_KINDS.
+DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "image", "other")
+
+# Photos and image scans of the form (read by OCR as one-page scans); a JPEG named .heic is a JPEG.
+_IMAGES = {
+    b"\xff\xd8\xff": "jpeg",
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"II*\x00": "tiff",
+    b"MM\x00*": "tiff",
+}
+_BMP_DIB_SIZES = (12, 40, 52, 56, 108, 124)  # "BM" alone starts too many text files
+_HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypheis")
+
+
+def image_kind(data: bytes) -> str | None:
+    """'jpeg' | 'png' | 'tiff' | 'bmp' | 'heic' from the bytes, else None."""
+    for magic, kind in _IMAGES.items():
+        if data.startswith(magic):
+            return kind
+    if data[4:12] in _HEIF_BRANDS:
+        return "heic"
+    if data.startswith(b"BM") and int.from_bytes(data[14:18], "little") in _BMP_DIB_SIZES:
+        return "bmp"
+    return None
+
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _RAR = (b"Rar!\x1a\x07\x00", b"Rar!\x1a\x07\x01\x00")
@@ -48,6 +71,11 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed("other", "tnef")  # Outlook winmail.dat: a container intake.archive opens
     if b"%PDF-" in data[:1024]:  # readers accept junk before the header; checked after the containers
         return Sniffed("pdf")
+    image = image_kind(head)
+    if image == "heic":
+        return Sniffed("other", "heic", "HEIC 格式照片无法读取，请另存为 JPG 后重新提交")
+    if image is not None:
+        return Sniffed("image", image)
     return _sniff_text(head)
 
 
