@@ -144,6 +144,13 @@ _SPECS = (
         "form",
     ),
     FlagSpec(
+        "ocr_read",
+        "扫描件OCR识别",
+        "只有扫描件，各栏目由 OCR 识别，请核对原件{detail}",
+        Severity.WARNING,
+        "form",
+    ),
+    FlagSpec(
         "training_length_unusual", "办班天数异常", "办班天数与通知要求不符：{detail}", Severity.INFO, "form"
     ),
     FlagSpec(
@@ -187,7 +194,10 @@ def describe(flag: Flag) -> str:
     text = spec(flag.code).sentence
     if "{detail}" in text:
         detail = flag.detail
-        if flag.code in ("stamp_missing", "stamp_unverifiable", "no_form_found", "scan_only") and detail:
+        if (
+            flag.code in ("stamp_missing", "stamp_unverifiable", "no_form_found", "scan_only", "ocr_read")
+            and detail
+        ):
             detail = f"（{detail}）"
         return text.replace("{detail}", detail)
     return f"{text}（{flag.detail}）" if flag.detail else text

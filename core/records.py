@@ -37,6 +37,11 @@ class FormRecord:
     flags: tuple[Flag, ...]
     superseded_by: str | None = None  # form_id of the newer submission
     pdf_seal: str = "not_checked"  # from the PDF: "present" | "absent" | "unknown" | "not_checked"
+    # How each filled field was read, by schema key ("word" | "pdf_text" | "ocr", core.documents.Source),
+    # and the recogniser's confidence (0..1) of the OCR'd ones: the workbook marks those cells, the
+    # export carries both maps beside `fields`.
+    field_sources: Mapping[str, str] = field(default_factory=dict)
+    confidence: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

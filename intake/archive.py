@@ -84,6 +84,7 @@ _KIND_EXT = {
     "zip": ".zip",
     "rar": ".rar",
     "7z": ".7z",
+    "image": ".img",
 }
 
 

@@ -368,18 +368,40 @@ def _form_json(doc_name: str, kind: str, result: ParsedForm | DocumentError, deb
     if debug:
         out["raw_pairs"] = [list(p) for p in result.raw_pairs]
         out["evidence"] = {k: asdict(e) for k, e in result.evidence.items()}
+        if result.scan:  # what OCR saw: every box it recognised, with the recogniser's confidence
+            out["ocr"] = [_ocr_page(page) for page in result.scan]
     return out
+
+
+def _ocr_page(page: Any) -> dict[str, Any]:
+    boxes = sorted(page.pieces, key=lambda p: (p.box[1], p.box[0]))
+    return {
+        "page": page.index + 1,
+        "turned_degrees": page.turned * 90,
+        "skew_degrees": page.angle,
+        "seal": page.seal,
+        "seal_text": page.seal_text,
+        "table_cells": len(page.cells),
+        "complete": page.complete,
+        "boxes": [
+            {"text": p.text, "confidence": p.confidence, "box": list(p.box), "kind": p.kind} for p in boxes
+        ],
+    }
 
 
 @main.command("parse")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--debug", is_flag=True, help="Add the raw label/value pairs the parser found.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Add the raw label/value pairs the parser found and, for scans, every OCR'd box with its confidence.",
+)
 @_log_options
 @click.pass_context
 def parse_command(ctx: click.Context, files: Sequence[Path], debug: bool, quiet: bool, verbose: bool) -> None:
-    """Parse Word/PDF 申报表 files and print one JSON object per file (exit 3 if one is unreadable)."""
+    """Parse Word/PDF/image 申报表 files and print one JSON object per file (exit 3 if one is unreadable)."""
     from intake.parsing import parse_files
 
     _setup(None, quiet=quiet, verbose=verbose)

@@ -6,6 +6,7 @@ worker pool of intake.isolate (time and memory limits, a crash costs one documen
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -15,9 +16,10 @@ from core.schema import DEFAULT_SCHEMA, FormSchema
 from parsers.convert import convert_to_docx
 from parsers.sniff import sniff_kind
 
-__all__ = ["LEGACY_WORD", "PARSEABLE", "Outcome", "convert_legacy", "parse_files", "read_document"]
+__all__ = ["LEGACY_WORD", "PARSEABLE", "SCANS", "Outcome", "convert_legacy", "parse_files", "read_document"]
 
-PARSEABLE = ("docx", "pdf")
+PARSEABLE = ("docx", "pdf", "image")
+SCANS = ("pdf", "image")  # may need OCR (a PDF only when it has no text layer)
 LEGACY_WORD = ("doc", "wps")
 
 Outcome = ParsedForm | DocumentError
@@ -65,6 +67,8 @@ def parse_files(
     ready = convert_legacy(docs, timeout_s=timeout_s)  # per file
     todo = [d for d in ready if isinstance(d, Document)]
     n = len(todo) if workers is None else workers
+    # A scan's OCR uses the cores no other file's worker does (one file: all of them).
+    os.environ.setdefault("INTAKE_OCR_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, min(n, 4)))))
     with DocumentParser(min(n, 4), timeout_s, memory_mb, schema=schema) as parser:
         parsed = iter(parser.parse_all(todo))
     return [

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.documents import FormGroup, Problem
+from core.documents import FormGroup, Problem, Source
 from core.fields import FormFields, Funding, Scope, ScopeNotes, Value, training_days
 from core.flags import SPECS, Flag
 from core.schema import APPLICANT, DEFAULT_SCHEMA, FIELDS, ORGANIZER, Notice, Rule
@@ -401,9 +401,18 @@ def _carried(problems: Sequence[Problem], unclear: frozenset[str] = frozenset())
 
 
 def _scan_only(group: FormGroup) -> bool:
-    """Only an image PDF (no Word, no text layer): its fields cannot be read without OCR."""
+    """Only a scan (no Word, no text layer) that OCR could not read: its fields need a human."""
     info = group.pdf.pdf if group.pdf is not None else None
-    return group.word is None and info is not None and not info.text_layer
+    return group.word is None and info is not None and not info.text_layer and not _ocr_read(group)
+
+
+def _ocr_read(group: FormGroup) -> bool:
+    """Only a scan, and OCR read its fields: they are checked like any form's, and flagged for checking."""
+    return (
+        group.word is None
+        and group.pdf is not None
+        and any(e.source is Source.OCR for e in group.pdf.evidence.values())
+    )
 
 
 def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
@@ -421,6 +430,8 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
         # Nothing could be read, so nothing is "missing": one flag instead of twenty false ones.
         flags.append(Flag("scan_only", group.pdf.source if group.pdf else ""))
     else:
+        if _ocr_read(group):
+            flags.append(Flag("ocr_read", group.pdf.source if group.pdf else ""))
         flags.extend(_missing_fields(fields, rules, unclear))
         flags.extend(_funding_flags(group, codes, unclear))
         flags.extend(_scope_flags(group, unclear))

@@ -52,6 +52,7 @@ from intake.spool import Buffer, FileBuffer, sha256_of
 from intake.stages import Prepared, Trap
 from intake.store import RunEnd, Store
 from intake.tools import Component
+from parsers.ocr.read import READER_VERSION, PageScan
 
 if TYPE_CHECKING:
     from intake.isolate import DocumentParser
@@ -92,6 +93,7 @@ class RunSummary:
     reprocessed: int = 0  # messages that waited for a component now installed, processed again
     waiting: dict[str, int] = field(default_factory=dict)  # component → messages waiting for it now
     missing_folders: tuple[str, ...] = ()  # configured folders the mailbox does not have
+    ocr_pages: tuple[int, int] = (0, 0)  # scan pages OCR'd in this run, and taken from the OCR cache
 
     @property
     def exit_code(self) -> int:
@@ -187,6 +189,8 @@ class _Tally:
     changed: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     stages: dict[str, float] = field(default_factory=dict)
+    ocr_read: int = 0  # scan pages OCR'd
+    ocr_cached: int = 0  # scan pages taken from the store's OCR cache instead
 
     @contextmanager
     def clock(self, stage: str) -> Iterator[None]:
@@ -329,7 +333,11 @@ class _Run:
         )
         outputs = self._refresh_outputs(info, outputs_dir)
         log.debug("stage seconds: %s", {k: round(v, 3) for k, v in t.stages.items()})
-        return replace(draft, outputs=outputs, stage_seconds=dict(t.stages))
+        if t.ocr_read or t.ocr_cached:
+            log.info("OCR: %d page(s) read, %d taken from the cache", t.ocr_read, t.ocr_cached)
+        return replace(
+            draft, outputs=outputs, stage_seconds=dict(t.stages), ocr_pages=(t.ocr_read, t.ocr_cached)
+        )
 
     def _waiting_counts(self) -> dict[str, int]:
         return {
@@ -437,6 +445,7 @@ class _Run:
                 with self.tally.clock("convert"):
                     prepared = stages.convert(prepared, self.plan.config.intake.parse_timeout_s)
                 parser = self._parser(prepared)
+                prepared = stages.with_ocr_cache(prepared, self._ocr_cached)
                 parsing = (
                     pool.submit(stages.parse, prepared, parser, self.store.data_dir)
                     if parser
@@ -467,6 +476,7 @@ class _Run:
     ) -> None:
         with self.tally.clock("wait for parse"):
             parsed = parsing.result()
+        self._remember_ocr(parsed)
         with self.tally.clock("review+store"):
             for p in parsed:
                 self._finish(box, p)
@@ -479,6 +489,23 @@ class _Run:
             # Only after the whole batch is committed: a crash mid-batch re-fetches the batch, and
             # already-stored messages are recognised by key, so nothing is processed twice.
             self.store.set_last_uid(folder, validity, max(batch))
+
+    def _ocr_cached(self, sha256: str) -> tuple[PageScan, ...]:
+        """Pages of this file OCR'd in an earlier run (this thread owns the store)."""
+        cached = self.store.ocr_pages(sha256, READER_VERSION)
+        return tuple(PageScan.from_json(p) for p in cached[1]) if cached else ()
+
+    def _remember_ocr(self, batch: Sequence[Prepared]) -> None:
+        """Pages OCR'd in this run go to the store's cache, keyed by the file's sha256."""
+        for att in (a for p in batch for a in p.attachments if a.scan):
+            fresh = [page for page in att.scan if page.timings]  # a page from the cache carries no timings
+            self.tally.ocr_read += len(fresh)
+            self.tally.ocr_cached += len(att.scan) - len(fresh)
+            if fresh and not self.plan.dry_run:
+                mode = "header" if any(page.header_only for page in att.scan) else "full"
+                self.store.save_ocr_pages(
+                    att.sha256, READER_VERSION, mode, [page.to_json() for page in att.scan]
+                )
 
     def _candidates(self, box: Mailbox, folder: str) -> tuple[list[int], int]:
         plan = self.plan

@@ -34,12 +34,13 @@ from intake import archive, mime, tools
 from intake.archive import Item, Limits
 from intake.faults import is_environmental
 from intake.models import Mail, MailAttachment, RawMessage
-from intake.parsing import LEGACY_WORD, PARSEABLE, convert_legacy
+from intake.parsing import LEGACY_WORD, PARSEABLE, SCANS, convert_legacy
 from intake.review import Rules, dedupe, form_flags, form_level, message_flags
 from intake.source import MailboxUnavailable
 from intake.spool import Buffer
 from intake.store import form_id_for
 from intake.tools import Component
+from parsers.ocr.read import PageScan
 from parsers.pairing import pair_documents
 
 if TYPE_CHECKING:  # the parser stack is imported when there is a document to parse (intake.run)
@@ -117,6 +118,8 @@ class Attachment:
     converted_from: str | None = None
     result: ParsedForm | None = None
     waits_for: str | None = None  # an optional component (intake.tools key) the office must install
+    ocr_cached: tuple[PageScan, ...] = ()  # pages OCR'd in an earlier run (the store's cache)
+    scan: tuple[PageScan, ...] = ()  # pages OCR read for this attachment in this run (to be cached)
 
     def record(self) -> AttachmentRecord:
         return AttachmentRecord(
@@ -139,7 +142,17 @@ class Attachment:
         path = None
         if not data and data_dir is not None and self.archive_path:
             path = str(data_dir / self.archive_path)
-        return Document(self.name, kind, data, sha, self.parent, self.converted_from, cross_check, path)
+        return Document(
+            self.name,
+            kind,
+            data,
+            sha,
+            self.parent,
+            self.converted_from,
+            cross_check,
+            path,
+            ocr_cached=self.ocr_cached,
+        )
 
 
 @dataclass(frozen=True)
@@ -285,6 +298,14 @@ def convert(batch: Sequence[Prepared], timeout_per_file_s: float) -> list[Prepar
     return _replace(batch, changes)
 
 
+def with_ocr_cache(
+    batch: Sequence[Prepared], cached: Callable[[str], tuple[PageScan, ...]]
+) -> list[Prepared]:
+    """Each pending scan with the pages OCR read of it before (by the file's sha256): never read twice."""
+    scans = _pending(batch, lambda a: a.kind in SCANS)
+    return _replace(batch, {(i, j): replace(a, ocr_cached=cached(a.sha256)) for i, j, a in scans})
+
+
 def parse(batch: Sequence[Prepared], parser: DocumentParser, data_dir: Path | None = None) -> list[Prepared]:
     """Every pending document parsed in the worker pool: the Word files first, then the PDFs — a PDF of
     a message whose Word forms were read (as many as its PDFs) is read only for the cross-check
@@ -294,9 +315,9 @@ def parse(batch: Sequence[Prepared], parser: DocumentParser, data_dir: Path | No
     twins = {
         i
         for i, p in enumerate(batch)
-        if 0 < sum(1 for a in p.attachments if a.kind == "pdf") <= _word_forms(p)
+        if 0 < sum(1 for a in p.attachments if a.kind in SCANS) <= _word_forms(p)
     }
-    return _parsed(batch, _pending(batch, lambda a: a.kind == "pdf"), parser, twins, data_dir)
+    return _parsed(batch, _pending(batch, lambda a: a.kind in SCANS), parser, twins, data_dir)
 
 
 def _word_forms(p: Prepared) -> int:
@@ -326,7 +347,10 @@ def _parsed(
         att = replace(att, data=None)  # the bytes are archived; a batch does not pin them
         if isinstance(result, DocumentError):
             changes[i, j] = replace(att, status="unreadable", detail=result.reason)
-        elif result.is_form:
+            continue
+        # OCR'd pages go to the store's cache (intake.run), not along with the form
+        att, result = replace(att, scan=result.scan), replace(result, scan=())
+        if result.is_form:
             changes[i, j] = replace(att, status="parsed", result=result)
         else:
             changes[i, j] = replace(att, status="ignored", detail=result.note or "不是申报表")
@@ -415,6 +439,8 @@ def _form_record(p: Prepared, pos: int, group: FormGroup, flags: list[Flag]) -> 
         fields=group.fields,
         flags=tuple(flags),
         pdf_seal=info.seal if info is not None else "not_checked",
+        field_sources={k: str(e.source) for k, e in group.evidence.items()},
+        confidence={k: e.confidence for k, e in group.evidence.items() if e.confidence is not None},
     )
 
 

@@ -48,7 +48,8 @@ __all__ = [
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")  # a digest becomes part of a path: only ever plain hex
 DB_NAME = "intake.sqlite"
-SCHEMA_VERSION = 2  # 2: the notices ledger (intake.ledger), forms.link_kind / completed_* (resubmission
+SCHEMA_VERSION = 3  # 3: forms.meta (how each field was read, OCR confidence) and ocr_cache (issue 12)
+# 2: the notices ledger (intake.ledger), forms.link_kind / completed_* (resubmission
 # links) and the runs' outcome columns; created on open, older stores upgrade in place
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another program's lock on the database before giving up
 
@@ -65,6 +66,7 @@ EXT_BY_KIND = {
     "zip": ".zip",
     "rar": ".rar",
     "7z": ".7z",
+    "image": ".img",
     "other": ".bin",
     "eml": ".eml",
 }
@@ -93,7 +95,8 @@ CREATE TABLE IF NOT EXISTS attachments (
 CREATE TABLE IF NOT EXISTS forms (
     form_id TEXT PRIMARY KEY, message_key TEXT NOT NULL, pos INTEGER NOT NULL, sources TEXT NOT NULL,
     fields TEXT NOT NULL, pdf_seal TEXT NOT NULL, superseded_by TEXT, superseded_detail TEXT,
-    link_kind TEXT, completed_by TEXT, completed_detail TEXT, completed_extra TEXT
+    link_kind TEXT, completed_by TEXT, completed_detail TEXT, completed_extra TEXT,
+    meta TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS forms_message ON forms (message_key, pos);
 CREATE TABLE IF NOT EXISTS flags (
@@ -111,6 +114,10 @@ CREATE TABLE IF NOT EXISTS moved (
 );
 CREATE TABLE IF NOT EXISTS waiting (
     message_key TEXT NOT NULL, component TEXT NOT NULL, PRIMARY KEY (message_key, component)
+);
+CREATE TABLE IF NOT EXISTS ocr_cache (
+    sha256 TEXT NOT NULL, reader TEXT NOT NULL, mode TEXT NOT NULL, pages TEXT NOT NULL,
+    PRIMARY KEY (sha256, reader)
 );
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -232,6 +239,8 @@ class Store:
         for name, decl in _RUN_COLUMNS:
             if name not in present:
                 self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {decl}")
+        if "meta" not in have:  # schema 3: how each field was read (ocr_cache comes from _SCHEMA)
+            self.db.execute("ALTER TABLE forms ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
 
     def _check_version(self) -> None:
         try:
@@ -324,6 +333,26 @@ class Store:
         # already; a row lost in a crash is re-added when the content is archived again).
         self.db.execute("INSERT OR IGNORE INTO files VALUES (?,?,?,?)", (digest, rel, size, kind))
         return rel
+
+    # ---------------------------------------------------------------- OCR cache
+
+    def ocr_pages(self, sha256: str, reader: str) -> tuple[str, list[Any]] | None:
+        """(mode, pages as JSON) that `reader` (an OCR reader version) made of the file with this hash."""
+        row = self.db.execute(
+            "SELECT mode, pages FROM ocr_cache WHERE sha256=? AND reader=?", (sha256, reader)
+        ).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def save_ocr_pages(self, sha256: str, reader: str, mode: str, pages: Sequence[Any]) -> None:
+        """Remember a file's OCR (a full reading is never replaced by a header-only one)."""
+        old = self.ocr_pages(sha256, reader)
+        if old is not None and old[0] == "full" and mode != "full":
+            return
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO ocr_cache VALUES (?,?,?,?)",
+                (sha256, reader, mode, _dumps(list(pages))),
+            )
 
     # ---------------------------------------------------------------- runs
 
@@ -585,10 +614,11 @@ class Store:
             ],
         )
         self.db.executemany(
-            "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (f.form_id, r.key, i, _dumps(list(f.sources)), _dumps(f.fields.to_json()), f.pdf_seal)
                 + (None,) * 6
+                + (_dumps(_form_meta(f)),)
                 for i, f in enumerate(r.forms)
             ],
         )
@@ -814,8 +844,13 @@ _LINK_FLAGS = frozenset({"superseded", "merged", "completed"})
 _HALF_FLAGS = frozenset({"missing_word", "missing_pdf"})
 
 
+def _form_meta(f: FormRecord) -> dict[str, Any]:
+    return {"field_sources": dict(f.field_sources), "confidence": dict(f.confidence)}
+
+
 def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
     superseded_by, link_kind = f[6], f[8]
+    meta = json.loads(f[12]) if len(f) > 12 and f[12] else {}
     sources, seal = tuple(json.loads(f[3])), f[5]
     if superseded_by:
         flags = [*flags, Flag("merged" if link_kind == "merged" else "superseded", f[7] or "")]
@@ -834,6 +869,8 @@ def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
         flags=tuple(flags),
         superseded_by=superseded_by,
         pdf_seal=seal,
+        field_sources=meta.get("field_sources", {}),
+        confidence=meta.get("confidence", {}),
     )
 
 
@@ -871,6 +908,7 @@ def _result_hash(r: MessageRecord) -> str:
                     list(f.sources),
                     f.fields.to_json(),
                     f.pdf_seal,
+                    _form_meta(f),
                     [[x.code, x.detail] for x in f.flags if x.code not in _LINK_FLAGS],
                 ]
                 for f in r.forms

@@ -52,6 +52,8 @@ def _form(f: FormRecord) -> dict[str, Any]:
         "form_id": f.form_id,
         "sources": list(f.sources),
         "fields": f.fields.to_json(),
+        "field_sources": dict(sorted(f.field_sources.items())),
+        "confidence": {k: round(float(v), 3) for k, v in sorted(f.confidence.items())},
         "flags": [_flag(x) for x in f.flags],
         "superseded_by": f.superseded_by,
     }

@@ -18,6 +18,9 @@ __all__ = [
     "LATE_FILL",
     "LINK_FONT",
     "NOWRAP",
+    "OCR_FILL",
+    "OCR_LOW_BELOW",
+    "OCR_LOW_FILL",
     "REVIEW_FILL",
     "SEVERITY_FILLS",
     "STATUS_FILLS",
@@ -49,6 +52,9 @@ STATUS_FILLS = {
 }
 SEVERITY_FILLS = {"错误": STATUS_FILLS["不符合要求"], "警告": FLAG_FILL, "提示": STATUS_FILLS["已被替代"]}
 REVIEW_FILL = PatternFill("solid", fgColor="EAF1FB")  # where reviewers type
+OCR_FILL = PatternFill("solid", fgColor="E2EFDA")  # a value read from a scan by OCR
+OCR_LOW_FILL = PatternFill("solid", fgColor="F8CBAD")  # ... with the recogniser unsure of it
+OCR_LOW_BELOW = 0.9  # confidence under which an OCR'd cell gets the stronger colour
 LINK_FONT = Font(name=FONT_NAME, color="0563C1", underline="single")
 GREY_FONT = Font(name=FONT_NAME, color="808080")
 NOWRAP = Alignment(wrap_text=False, vertical="top")

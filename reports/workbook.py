@@ -238,7 +238,13 @@ def _project_row(
         fill = style.FLAG_FILL if col.header in targets else (style.LATE_FILL if late else None)
         if col.header == "状态":
             fill = style.STATUS_FILLS.get(str(value), fill)
-        specs.append(Spec(value, fill, font, style.WRAP if col.wrap else style.NOWRAP, col.fmt))
+        comment = None
+        confidence = _ocr_confidence(row, col) if value is not None else None
+        if confidence is not None:
+            fill, comment = _ocr_mark(confidence, fill)
+        specs.append(
+            Spec(value, fill, font, style.WRAP if col.wrap else style.NOWRAP, col.fmt, comment=comment)
+        )
     for i, header in enumerate(REVIEW_HEADERS):
         old = specs[index[header]]
         fill = old.fill if late else style.REVIEW_FILL
@@ -248,6 +254,28 @@ def _project_row(
         old = specs[index["原件"]]
         specs[index["原件"]] = Spec(old.value, old.fill, style.LINK_FONT, old.align, link=link)
     return specs
+
+
+OCR_NOTE = "OCR 识别，请核对原件"
+
+
+def _ocr_confidence(row: FormRow, col: _Col) -> float | None:
+    """The recogniser's confidence of the field this column shows, when it was read from a scan."""
+    if col.field is None:
+        return None
+    spec = col.field.spec
+    value = row.form.confidence.get(spec.part_of or spec.key)
+    return float(value) if value is not None else None
+
+
+def _ocr_mark(confidence: float, fill: Any) -> tuple[Any, str]:
+    """A value read from a scan: coloured (more strongly when the recogniser was unsure, unless a flag
+    already colours it) and commented with the confidence."""
+    low = confidence < style.OCR_LOW_BELOW
+    if fill is not style.FLAG_FILL:
+        fill = style.OCR_LOW_FILL if low else style.OCR_FILL
+    sure = "（识别把握较低" if low else "（识别置信度"
+    return fill, f"{OCR_NOTE}{sure} {confidence:.0%}）"
 
 
 def _first_link(row: FormRow, rel_links: dict[tuple[str, str], str]) -> str | None:

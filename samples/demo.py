@@ -629,7 +629,7 @@ def _document_mails() -> list[DemoMail]:
                 )
             ],
             "missing_word",
-            "scan_only",
+            "ocr_read",
         ),
         _mail(
             "gbk-zip",

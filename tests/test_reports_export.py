@@ -56,7 +56,15 @@ def test_message_has_exactly_the_contract_keys() -> None:
     assert obj["flags"] == [{"code": "late", "detail": "2024-12-18 09:00"}]
     assert set(obj["attachments"][0]) == {"filename", "sha256", "kind", "status", "detail"}
     form = obj["forms"][0]
-    assert set(form) == {"form_id", "sources", "fields", "flags", "superseded_by"}
+    assert set(form) == {
+        "form_id",
+        "sources",
+        "fields",
+        "field_sources",
+        "confidence",
+        "flags",
+        "superseded_by",
+    }
     assert set(form["fields"]) == FIELD_KEYS
     assert set(form["fields"]["organizer"]) == {
         "name",
