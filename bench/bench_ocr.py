@@ -1,0 +1,204 @@
+"""OCR of scanned submissions (issue 12): accuracy on degraded scans, seal verdicts, time per page, cache.
+
+Scans are the tests' fixtures (tests/scanfix.py): forms written with python-docx, printed by LibreOffice,
+rasterised by pdftoppm, then turned 90/180°, skewed, greyed with noise, JPEG'd at quality 40, stamped
+over the text, photographed at a tilt.  Prints:
+  - field accuracy (every leaf of the contract's `fields`), choice-field accuracy, project name and
+    unit (申报单位) exact, over all degraded pages;
+  - seal verdicts on colour scans (red, faded, pink, half covered, none) and on a greyscale scan;
+  - OCR time per A4 page with one core and with two (onnxruntime intra-op threads + two recognition
+    threads): wall and CPU seconds, with the load average (the machine is shared: CPU time is the
+    steadier figure);
+  - a rerun of an unchanged scanned mailbox: pages OCR'd (must be 0) and wall time.
+
+    .venv/bin/python bench/bench_ocr.py [--repeat 3] [--no-pipeline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHOICES = (
+    "funding_type",
+    "scope.national_strategy",
+    "scope.industry_demand",
+    "scope.digital_tech",
+    "organizer.ce_base",
+)
+NAME_AND_UNIT = ("project_name", "declared_org")
+
+
+def _leaves(d: dict[str, Any], pre: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        out.update(_leaves(v, f"{pre}{k}.") if isinstance(v, dict) else {f"{pre}{k}": v})
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    def n(v: Any) -> Any:
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)) if isinstance(v, str) else v
+
+    return bool(n(a) == n(b))
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count() or 1} CPUs"
+
+
+def accuracy() -> None:
+    from parsers.scan_form import OcrOptions, parse_image
+    from tests import scanfix
+
+    totals = {"fields": [0, 0], "choices": [0, 0], "name+unit": [0, 0]}
+    misses: list[str] = []
+    cpu: list[float] = []
+    for name in scanfix.FORMS:
+        want = _leaves(scanfix.expected(name))
+        for how in scanfix.DEGRADATIONS:
+            page = scanfix.degraded(name, how)
+            data = scanfix.jpg(page, 90) if how == "phone" else scanfix.png(page)
+            started = time.process_time()
+            form = parse_image(data, f"{how}.png", options=OcrOptions())
+            cpu.append(time.process_time() - started)
+            got = _leaves(form.fields.to_json())
+            for key, value in want.items():
+                ok = _same(value, got.get(key))
+                groups = (
+                    ["fields"]
+                    + (["choices"] if key in CHOICES else [])
+                    + (["name+unit"] if key in NAME_AND_UNIT else [])
+                )
+                for g in groups:
+                    totals[g][0] += ok
+                    totals[g][1] += 1
+                if not ok:
+                    misses.append(f"{name}/{how}: {key} = {got.get(key)!r} (want {value!r})")
+    print(
+        f"degraded scans: {len(scanfix.FORMS)} forms x {len(scanfix.DEGRADATIONS)} ({', '.join(scanfix.DEGRADATIONS)})"
+    )
+    for g, (ok, n) in totals.items():
+        print(f"  {g:10} {ok}/{n} = {100 * ok / n:.1f}%")
+    print(f"  CPU per page (one core, incl. cleaning and table): median {statistics.median(cpu):.2f} s")
+    for m in misses:
+        print("  miss:", m)
+
+
+def seals() -> None:
+    from parsers.pdf_form import parse_pdf
+    from tests import scanfix
+
+    page = scanfix.clean_pages("biotech")[0]
+    org = scanfix.FORMS["biotech"]["declared_org"]
+    at = scanfix.header_point(page)
+    half = scanfix.stamp(page, org, at)
+    half.paste((255, 255, 255), (at[0] - 40, 0, page.width, at[1] + 200))
+    cases = {
+        "red": (scanfix.stamp(page, org, at), "present"),
+        "faded": (scanfix.stamp(page, org, at, strength=0.45), "present"),
+        "pink": (scanfix.stamp(page, org, at, colour=(238, 140, 160)), "present"),
+        "half covered": (half, "present"),
+        "no seal": (page, "absent"),
+    }
+    right = 0
+    for label, (img, want) in cases.items():
+        got = parse_pdf(scanfix.to_pdf([scanfix.colour_scan(img)]), "s.pdf", ocr=None).pdf
+        right += got is not None and got.seal == want
+        print(f"  colour scan, {label:12}: {got.seal if got else None} (want {want})")
+    grey = parse_pdf(scanfix.to_pdf([scanfix.stamp(page, org, at)], grey=True), "s.pdf", ocr=None).pdf
+    print(f"  greyscale scan with a seal: {grey.seal if grey else None} (want unknown)")
+    print(f"seal verdicts on colour scans: {right}/{len(cases)} correct")
+
+
+def timing(repeat: int) -> None:
+    import numpy as np
+
+    from parsers.ocr.engine import Engine
+    from parsers.ocr.read import read_page
+    from tests import scanfix
+
+    pages = {how: np.asarray(scanfix.degraded("biotech", how)) for how in ("clean", "skew")}
+    for threads in (1, 2):
+        engine = Engine(threads)
+        read_page(engine, pages["clean"])  # warm: models loaded, first-run allocations done
+        walls, cpus = [], []
+        for _ in range(repeat):
+            for rgb in pages.values():
+                w, c = time.perf_counter(), time.process_time()
+                read_page(engine, rgb)
+                walls.append(time.perf_counter() - w)
+                cpus.append(time.process_time() - c)
+        engine.close()
+        print(
+            f"  {threads} core(s): wall median {statistics.median(walls):.2f} s/page (min {min(walls):.2f}), "
+            f"CPU median {statistics.median(cpus):.2f} s/page   [{_load()}]"
+        )
+
+
+def pipeline() -> None:
+    from intake.run import run_intake
+    from tests import scanfix
+    from tests.test_run import DOCX, at, config_for, make_mail, write_maildir
+
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+        base = Path(tmp)
+        mails = []
+        for i, (name, how) in enumerate(
+            (n, h) for n in scanfix.FORMS for h in ("clean", "seal", "skew", "jpeg40")
+        ):
+            scan = scanfix.to_pdf([scanfix.colour_scan(scanfix.degraded(name, how))])
+            atts = [(f"{name}-{how}.pdf", scan, "application/pdf")]
+            if i % 2:
+                atts.append((f"{name}.docx", scanfix.build_docx(scanfix.FORMS[name]), DOCX))
+            mails.append(make_mail(i + 1, at(12, 8 + i), atts))
+        cfg = config_for(base, write_maildir(base / "mail", mails), workers=2)
+        w = time.perf_counter()
+        first = run_intake(cfg)
+        first_s = time.perf_counter() - w
+        w = time.perf_counter()
+        again = run_intake(cfg, mode="rerun", force=True)
+        again_s = time.perf_counter() - w
+    print(f"scanned mailbox: {len(mails)} mails (half with their Word file: header-only OCR)")
+    print(
+        f"  first run: {first_s:.1f} s wall, pages OCR'd {first.ocr_pages[0]}, from cache {first.ocr_pages[1]}"
+    )
+    print(
+        f"  rerun --force of the unchanged mailbox: {again_s:.1f} s wall, pages OCR'd {again.ocr_pages[0]}, from cache {again.ocr_pages[1]}   [{_load()}]"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3, help="timing rounds per page and core count")
+    ap.add_argument("--no-pipeline", action="store_true", help="skip the mailbox run and rerun")
+    args = ap.parse_args()
+    from tests import scanfix
+
+    missing = scanfix.tools_missing()
+    if missing:
+        print(f"bench_ocr: skipped ({missing})")
+        return
+    print(f"bench_ocr  [{_load()}]")
+    accuracy()
+    seals()
+    print("OCR time per A4 page (150 dpi):")
+    timing(args.repeat)
+    if not args.no_pipeline:
+        pipeline()
+
+
+if __name__ == "__main__":
+    main()

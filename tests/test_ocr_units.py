@@ -1,0 +1,338 @@
+"""The OCR path's pieces on synthetic images: straightening, table recovery, box-to-cell mapping,
+checkbox ink, seal verdicts, the text-side fixes, sniffing photos.  No recognition model here."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from parsers.ocr import cleanup, layout, marks
+from parsers.ocr import seal as scan_seal
+from parsers.ocr.layout import Cell, Grid, Piece
+from parsers.sniff import sniff
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.truetype(FONT, size, index=2)
+    except OSError:
+        return ImageFont.load_default()
+
+
+def _text_page(lines: int = 14) -> Image.Image:
+    """An A4 page at 150 dpi with rows of text, like the body of a form."""
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    for i in range(lines):
+        d.text(
+            (150, 200 + i * 60),
+            "申报单位信息联系人办公电话手机传真地址研修目的和作用" * 1,
+            fill=0,
+            font=_font(26),
+        )
+    return img
+
+
+def _mask(img: Image.Image) -> np.ndarray:
+    return cleanup.ink(cleanup.flatten(np.asarray(img.convert("L"))))
+
+
+# ---------------------------------------------------------------- straightening
+
+
+@pytest.mark.parametrize("degrees", [-3.0, -1.0, 1.5, 3.0])
+def test_skew_is_measured_within_a_few_tenths_of_a_degree(degrees: float) -> None:
+    page = _text_page().rotate(degrees, resample=Image.BICUBIC, fillcolor=255)
+    # cv2's angle that levels the rows undoes PIL's counter-clockwise turn
+    assert cleanup.skew_angle(_mask(page)) == pytest.approx(-degrees, abs=0.3)
+
+
+def test_a_level_page_is_left_alone() -> None:
+    rgb = np.asarray(_text_page().convert("RGB"))
+    prepared = cleanup.prepare(rgb)
+    assert prepared.angle == 0.0 and not prepared.warped
+    assert prepared.grey.shape == rgb.shape[:2]
+
+
+def test_detector_boxes_standing_up_mean_the_page_lies_on_its_side() -> None:
+    from parsers.ocr.read import _sideways
+
+    wide = [(100, y, 700, y + 30) for y in range(100, 1000, 50)]
+    tall = [(x0, y0, x1, y1) for (y0, x0, y1, x1) in wide]
+    assert _sideways(tall) and not _sideways(wide)
+    assert not _sideways(tall[:2])  # a couple of tall boxes (a vertical label) decide nothing
+
+
+def test_grey_and_coloured_paper_is_flattened_to_white() -> None:
+    page = np.asarray(_text_page().convert("RGB")).astype(np.float32)
+    yellowed = np.clip(
+        page * np.array([0.93, 0.86, 0.62]) * np.linspace(0.75, 1.0, page.shape[1])[None, :, None], 0, 255
+    )
+    flat = cleanup.flatten(cleanup.lift_red(yellowed.astype(np.uint8)))
+    paper = flat[50:150, 50:1200]
+    assert paper.mean() > 245  # the paper, not the text
+    assert (cleanup.ink(flat)[200:230] > 0).sum() > 1000  # the text survives
+
+
+def test_red_ink_is_lifted_and_black_under_it_stays() -> None:
+    img = Image.new("RGB", (400, 200), "white")
+    d = ImageDraw.Draw(img)
+    d.text((20, 80), "湖北工业大学", fill="black", font=_font(40))
+    d.ellipse((150, 20, 330, 190), outline=(210, 30, 40), width=8)
+    d.rectangle((200, 60, 260, 120), fill=(230, 60, 70))
+    grey = cleanup.lift_red(np.asarray(img))
+    assert grey[25:35, 230:250].min() == 255  # the ring's ink is gone
+    assert (grey[80:130, 20:390] < 100).sum() > 500  # the characters are not
+
+
+# ---------------------------------------------------------------- table recovery
+
+
+def _ruled_table() -> tuple[Image.Image, list[int], list[int]]:
+    """5 rows: a label column, a value spanning three columns in rows 0–1, four cells in rows 2–4 with
+    the first column merged over them; text (with tall strokes) touching the rules in row 0."""
+    img = Image.new("L", (1000, 420), 255)
+    d = ImageDraw.Draw(img)
+    ys = [20, 60, 120, 180, 240, 300]
+    xs = [20, 200, 420, 640, 980]
+    for y in ys:
+        d.line((20, y, 980, y), fill=0, width=2)
+    d.line((20, 20, 20, 300), fill=0, width=2)
+    d.line((980, 20, 980, 300), fill=0, width=2)
+    d.line((200, 20, 200, 300), fill=0, width=2)  # label | value, every row
+    d.line((420, 120, 420, 300), fill=0, width=2)  # rows 2–4 only
+    d.line((640, 120, 640, 300), fill=0, width=2)
+    d.line((20, 180, 200, 180), fill=255, width=2)  # first column merged over rows 2–4
+    d.line((20, 240, 200, 240), fill=255, width=2)
+    d.line((20, 180, 20, 240), fill=0, width=2)
+    for x in (260, 300, 340):  # strokes of characters in a tight row, reaching both rules
+        d.line((x, 23, x, 57), fill=0, width=2)
+        d.line((x - 12, 35, x + 12, 35), fill=0, width=2)
+    return img, ys, xs
+
+
+def test_rules_become_cells_with_merges_and_strokes_do_not() -> None:
+    img, _ys, _xs = _ruled_table()
+    grid = layout.find_grid(_mask(img), char_h=22)
+    assert grid is not None
+    starts = sorted((c.row, c.col) for c in grid.cells)
+    assert grid.columns == 4
+    assert (0, 0) in starts and (0, 1) in starts and (0, 2) not in starts  # value spans 3 columns
+    assert (2, 0) in starts and (3, 0) not in starts and (4, 0) not in starts  # merged vertically
+    assert (2, 2) in starts and (4, 3) in starts
+    merged = next(c for c in grid.cells if (c.row, c.col) == (2, 0))
+    assert merged.box[1] == pytest.approx(120, abs=3) and merged.box[3] == pytest.approx(300, abs=3)
+
+
+def test_no_table_no_grid() -> None:
+    assert layout.find_grid(_mask(_text_page()), char_h=22) is None
+
+
+def _grid() -> Grid:
+    cells = (
+        Cell((0, 0, 100, 40), 0, 0),
+        Cell((100, 0, 400, 40), 0, 1),  # spans columns 1–2
+        Cell((0, 40, 100, 120), 1, 0),  # spans rows 1–2
+        Cell((100, 40, 250, 80), 1, 1),
+        Cell((250, 40, 400, 80), 1, 2),
+        Cell((100, 80, 250, 120), 2, 1),
+        Cell((250, 80, 400, 120), 2, 2),
+    )
+    return Grid(cells, 3, ())
+
+
+def _p(text: str, x0: int, y0: int, x1: int, y1: int, conf: float = 0.99, kind: str = "text") -> Piece:
+    return Piece(text, conf, (x0, y0, x1, y1), kind)
+
+
+def test_pieces_go_to_their_cells_and_rows_keep_merges_as_none() -> None:
+    pieces = [
+        _p("项目名称", 5, 10, 90, 30),
+        _p("生物育种前沿技术", 110, 10, 390, 30),
+        _p("申报单位", 5, 50, 90, 70),
+        _p("信息", 5, 72, 60, 92),
+        _p("联系人", 110, 50, 200, 70),
+        _p("王勇", 260, 50, 320, 70, conf=0.8),
+        _p("手机", 110, 90, 170, 110),
+        _p("13404796669", 260, 90, 390, 110),
+        _p("申报时间：2024年12月14日", 5, 150, 300, 170),  # outside the table
+    ]
+    text = layout.rows_and_lines(_grid(), pieces)
+    assert text.rows == (
+        ("项目名称", "生物育种前沿技术", None),
+        ("申报单位信息", "联系人", "王勇"),
+        (None, "手机", "13404796669"),
+        (),
+    )
+    assert text.outside == ("申报时间：2024年12月14日",)
+    assert ("王勇", 0.8) in text.scored
+
+
+def test_wrapped_lines_join_and_a_short_line_ends_a_paragraph() -> None:
+    ps = [
+        _p("围绕生物育种前沿技术领域的重大需求", 0, 0, 395, 20),
+        _p("提升创新能力。", 0, 22, 150, 42),
+        _p("培养骨干人才。", 0, 44, 150, 64),
+    ]
+    assert (
+        layout.cell_text(ps, right=400) == "围绕生物育种前沿技术领域的重大需求提升创新能力。\n培养骨干人才。"
+    )
+
+
+def test_a_box_token_before_an_option_is_a_checkbox_elsewhere_the_character() -> None:
+    ps = [
+        _p("☑", 0, 0, 18, 20, kind="mark"),
+        _p("财政资助项目", 20, 0, 150, 20),
+        _p("☐", 160, 0, 178, 20, kind="mark"),
+        _p("自筹经费项目", 180, 0, 300, 20),
+        _p("☐", 310, 0, 328, 20, kind="mark"),
+        _p("岸贸易", 330, 0, 390, 20),
+    ]
+    assert layout.cell_text(ps, right=400) == "☑财政资助项目☐自筹经费项目口岸贸易"
+
+
+def test_a_label_and_value_whose_rule_was_lost_are_split_by_the_label() -> None:
+    grid = Grid((Cell((0, 0, 400, 40), 0, 0),), 2, ())
+    pieces = [_p("项目名称", 5, 10, 90, 30), _p("智能电网高级研修班", 130, 10, 390, 30)]
+    text = layout.rows_and_lines(grid, pieces, lambda t: t == "项目名称")
+    assert text.rows[0] == ("项目名称", "智能电网高级研修班")
+
+
+def test_text_boxes_are_cut_at_rules_and_slivers_dropped() -> None:
+    assert layout.split_box((0, 0, 300, 30), [(148, 152)]) == [(0, 0, 148, 30), (152, 0, 300, 30)]
+    assert layout.split_box((0, 0, 300, 30), [(288, 292)]) == [(0, 0, 288, 30)]  # 8 px past the rule
+    assert layout.split_box((0, 0, 300, 30), [(288, 292)], 0.2) == [(0, 0, 288, 30), (292, 0, 300, 30)]
+
+
+def test_ocr_spacing_and_punctuation_as_chinese_writes_them() -> None:
+    assert layout.tidy("中国地质大学 (武汉)") == "中国地质大学（武汉）"
+    assert layout.tidy("2025 年7月") == "2025年7月"
+    assert layout.tidy("自筹经费来源:") == "自筹经费来源："
+    assert layout.tidy("027-89668021") == "027-89668021"
+    assert layout.tidy("Deep learning, AI") == "Deep learning, AI"
+
+
+# ---------------------------------------------------------------- checkboxes
+
+
+def _boxes_image() -> Image.Image:
+    img = Image.new("L", (400, 60), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((10, 20, 30, 40), outline=0, width=2)  # empty
+    d.rectangle((60, 20, 80, 40), outline=0, width=2)  # ticked
+    d.line((63, 30, 69, 37), fill=0, width=2)
+    d.line((69, 37, 78, 22), fill=0, width=2)
+    d.rectangle((110, 20, 130, 40), fill=0)  # filled ■
+    d.rectangle((160, 20, 180, 40), outline=0, width=2)  # crossed ☒
+    d.line((162, 22, 178, 38), fill=0, width=2)
+    d.line((178, 22, 162, 38), fill=0, width=2)
+    d.rectangle((210, 20, 250, 30), outline=0, width=2)  # not square: not a box
+    return img
+
+
+def test_checkboxes_are_judged_by_the_ink_inside_them() -> None:
+    found = sorted(marks.find_marks(_mask(_boxes_image()), char_h=22), key=lambda m: m.box[0])
+    assert [(m.box[0] // 10, m.checked) for m in found] == [(1, False), (6, True), (11, True), (16, True)]
+    assert all(m.certainty >= 0.6 for m in found)
+
+
+def test_ocr_stand_ins_for_a_box_before_an_option() -> None:
+    assert marks.unconfuse("口财政资助项目 回自筹经费项目") == "☐财政资助项目 ☑自筹经费项目"
+    assert marks.unconfuse("口服务国家战略：进出口贸易") == "☐服务国家战略：进出口贸易"  # 口 of 出口 stays
+    assert marks.option_follows(" 否") and marks.option_follows("是第_批")
+    assert not marks.option_follows("家级专业")
+
+
+# ---------------------------------------------------------------- seal on scans
+
+
+def _colour_page() -> Image.Image:
+    img = Image.new("RGB", (1240, 1754), (250, 248, 240))
+    d = ImageDraw.Draw(img)
+    d.text((150, 300), "申报单位：湖北工业大学（盖章）", fill=(20, 20, 20), font=_font(28))
+    d.text((150, 360), "项目名称 生物育种", fill=(30, 30, 90), font=_font(28))  # blue pen
+    return img
+
+
+def _seal(
+    img: Image.Image, colour: tuple[int, int, int], *, cut: bool = False, ring_only: bool = False
+) -> Image.Image:
+    out = img.copy()
+    d = ImageDraw.Draw(out)
+    x = 1240 - 110 if cut else 500  # cut: most of the seal falls off the page's edge
+    d.ellipse((x, 250, x + 236, 486), outline=colour, width=9)
+    if not ring_only:
+        d.polygon([(x + 118, 310), (x + 140, 390), (x + 96, 390)], fill=colour)
+    return out
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["red", "faded_pink", "half_off_the_page", "orange"],
+)
+def test_a_seal_on_a_colour_scan_is_present(how: str) -> None:
+    colour = {
+        "red": (210, 30, 40),
+        "faded_pink": (240, 150, 165),
+        "half_off_the_page": (205, 40, 45),
+        "orange": (235, 125, 80),
+    }[how]
+    page = _seal(_colour_page(), colour, cut=how == "half_off_the_page")
+    verdict, box = scan_seal.judge_page(np.asarray(page))
+    assert verdict == "seal" and box is not None
+
+
+def test_a_colour_scan_without_red_has_no_seal_and_grey_cannot_tell() -> None:
+    assert scan_seal.judge_page(np.asarray(_colour_page()))[0] == "none"
+    grey = _colour_page().convert("L").convert("RGB")
+    assert scan_seal.judge_page(np.asarray(grey))[0] == "grey"
+
+
+def test_a_thin_red_underline_is_not_a_seal() -> None:
+    page = _colour_page()
+    ImageDraw.Draw(page).line((150, 340, 700, 340), fill=(210, 30, 40), width=3)
+    assert scan_seal.judge_page(np.asarray(page))[0] == "none"
+
+
+# ---------------------------------------------------------------- photos are scans
+
+
+def _encoded(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buf, fmt)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt,kind", [("JPEG", "jpeg"), ("PNG", "png"), ("TIFF", "tiff"), ("BMP", "bmp")])
+def test_images_are_sniffed_as_scans(fmt: str, kind: str) -> None:
+    got = sniff(_encoded(fmt))
+    assert (got.kind, got.detail) == ("image", kind)
+
+
+def test_a_real_heic_is_refused_with_a_reason_and_text_starting_bm_is_not_an_image() -> None:
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    got = sniff(heic)
+    assert got.kind == "other" and got.reason and "HEIC" in got.reason
+    assert sniff(b"BMW \xe7\x94\xb3\xe6\x8a\xa5 report text").kind == "other"
+
+
+def test_a_photo_is_decoded_upright_and_a_huge_one_refused() -> None:
+    from core.documents import DocumentError
+    from parsers.ocr.pages import MAX_PIXELS, image_page
+
+    img = Image.new("RGB", (300, 200), "white")
+    exif = img.getexif()
+    exif[0x0112] = 6  # the camera was turned: rotate 90° clockwise to view
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif)
+    assert image_page(buf.getvalue(), "p.jpg").shape[:2] == (300, 200)
+    side = int(MAX_PIXELS**0.5) + 100
+    big = io.BytesIO()
+    Image.new("L", (side, side), 255).save(big, "PNG")
+    with pytest.raises(DocumentError):
+        image_page(big.getvalue(), "big.png")
