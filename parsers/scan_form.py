@@ -2,12 +2,12 @@
 
 OCR (parsers.ocr) turns each page into text pieces and table cells; the cells become rows of text in the
 same shape the text-PDF reader gives, and the same label/value reader and normaliser fill the fields
-(parsers.pdf_form, parsers.choices).  What OCR adds is a confidence per value: the lowest recogniser
+(parsers.rows, parsers.normalise).  What OCR adds is a confidence per value: the lowest recogniser
 confidence (or checkbox certainty) among the pieces the value was read from.
 
 Reading costs seconds a page, so a page already read (`OcrOptions.cached`, from the store's cache by the
-file's hash) is never read again, and a scan whose Word twin parsed only needs its header (project name
-and unit) and its seal: mode "header".
+file's hash) is never read again, and a scan whose Word twin was read only needs its header (project
+name, unit, dates) and its seal: mode HEADER.
 """
 
 from __future__ import annotations
