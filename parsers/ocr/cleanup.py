@@ -148,7 +148,7 @@ def _whole(line: np.ndarray, lines: Sequence[np.ndarray]) -> np.ndarray:
 
     xs = [line[0], line[2]]
     for seg in lines:
-        if off(seg[0], seg[1]) < 4 and off(seg[2], seg[3]) < 4:
+        if off(seg[0], seg[1]) < 8 and off(seg[2], seg[3]) < 8:
             xs += [seg[0], seg[2]]
     slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
     a, b = min(xs), max(xs)
@@ -169,10 +169,14 @@ def table_quad(mask: np.ndarray) -> np.ndarray | None:
     if (bottom[1] + bottom[3]) - (top[1] + top[3]) < 0.3 * h:
         return None
 
+    # The side borders: the outermost long verticals spanning most of the table's height.
+    span = 0.6 * abs(((bottom[1] + bottom[3]) - (top[1] + top[3])) / 2)
+    sides = sorted((v for v in ver if abs(v[3] - v[1]) >= span), key=lambda v: v[0] + v[2])
+
     def end(line: np.ndarray, right: bool) -> np.ndarray:
         x, y = (line[2], line[3]) if (line[2] > line[0]) == right else (line[0], line[1])
-        near = [v for v in ver if abs((v[0] + v[2]) / 2 - x) < 0.02 * w]
-        meet = _meet(line, near[0]) if near else None
+        side = (sides[-1] if right else sides[0]) if sides else None
+        meet = _meet(line, side) if side is not None else None
         return meet if meet is not None else np.array([x, y])
 
     quad = np.array([end(top, False), end(top, True), end(bottom, True), end(bottom, False)], np.float32)

@@ -105,7 +105,7 @@ def rules(ink: np.ndarray, char_h: float) -> tuple[list[tuple[int, int, int]], l
     vsegs = [
         v
         for v in _segments(ver, False)
-        if _touches(reach, v[0], v[1]) and _touches(reach, v[0], v[2] - 1) and _alone(ink, v)
+        if _touches(reach, v[0], v[1], 12) and _touches(reach, v[0], v[2] - 1, -12) and _alone(ink, v)
     ]
     return _segments(hor, True), vsegs
 
@@ -121,9 +121,12 @@ def _alone(ink: np.ndarray, v: tuple[int, int, int]) -> bool:
     return float((left | right).mean()) < 0.3 if len(band) else False
 
 
-def _touches(mask: np.ndarray, x: int, y: int) -> bool:
+def _touches(mask: np.ndarray, x: int, y: int, inward: int) -> bool:
+    """Does a horizontal rule meet the vertical at its end `y`?  The end may overshoot the rule a
+    little (a warped photo), so the search reaches `inward` pixels back along the vertical."""
     h, w = mask.shape
-    return bool(mask[max(0, y - 4) : min(h, y + 5), max(0, x - 2) : min(w, x + 3)].any())
+    lo, hi = (y - 4, y + inward) if inward > 0 else (y + inward, y + 5)
+    return bool(mask[max(0, lo) : min(h, hi), max(0, x - 2) : min(w, x + 3)].any())
 
 
 def _cluster(values: Iterable[int], tol: int) -> list[int]:
@@ -154,10 +157,20 @@ def find_grid(ink: np.ndarray, char_h: float) -> Grid | None:
     ys = _cluster((p for p, _, _ in hsegs), tol)
     x_lo, x_hi = min(s for _, s, _ in hsegs), max(e for _, _, e in hsegs)
     vsegs = _columns([v for v in vsegs if x_lo - tol <= v[0] <= x_hi + tol and v[2] - v[1] > tol], ys, tol)
+    # A table's horizontal rules meet its verticals; a long line that meets none (a photo's page edge,
+    # an underline in the header) is not one of them.
+    hsegs = [h for h in hsegs if any(_meets(h, v, tol) for v in vsegs)]
+    ys = _cluster((p for p, _, _ in hsegs), tol)
     xs = _cluster((p for p, _, _ in vsegs), tol)
     if len(ys) < 2 or len(xs) < 2:
         return None
     return _merge_lattice(ys, xs, hsegs, vsegs, tol)
+
+
+def _meets(h: tuple[int, int, int], v: tuple[int, int, int], tol: int) -> bool:
+    y, x0, x1 = h
+    x, y0, y1 = v
+    return x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol
 
 
 def _columns(
