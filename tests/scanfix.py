@@ -346,23 +346,26 @@ def skew(img: Image.Image, degrees: float) -> Image.Image:
     return img.rotate(degrees, resample=Image.BICUBIC, expand=True, fillcolor=(255, 255, 255))
 
 
-def phone_photo(img: Image.Image) -> Image.Image:
-    """A photo taken from slightly below and to the side: keystone, a warm cast, light falling off."""
+def phone_photo(img: Image.Image, seed: int = 0) -> Image.Image:
+    """A photo taken from slightly below and to the side: keystone, a warm cast, light falling off
+    (seed 0: the tilt the reader was tuned on; others tilt it otherwise)."""
     w, h = img.size
     pad = int(w * 0.06)
+    rnd = random.Random(seed)
+    j = [1.0 if seed == 0 else rnd.uniform(0.6, 1.4) for _ in range(8)]
     canvas = Image.new("RGB", (w + 2 * pad, h + 2 * pad), (120, 110, 95))
     canvas.paste(img, (pad, pad))
     W, H = canvas.size
     # where the output's corners come from in the input: upper-left, lower-left, lower-right, upper-right
     quad = (
-        pad * 0.4,
-        pad * 0.2,
-        pad * 0.9,
-        H - pad * 0.8,
-        W - pad * 0.2,
-        H - pad * 0.3,
-        W - pad * 1.3,
-        pad * 0.9,
+        pad * 0.4 * j[0],
+        pad * 0.2 * j[1],
+        pad * 0.9 * j[2],
+        H - pad * 0.8 * j[3],
+        W - pad * 0.2 * j[4],
+        H - pad * 0.3 * j[5],
+        W - pad * 1.3 * j[6],
+        pad * 0.9 * j[7],
     )
     photo = canvas.transform((W, H), Image.QUAD, quad, resample=Image.BICUBIC)
     a = np.asarray(photo).astype(np.float32)
@@ -397,7 +400,7 @@ def degraded(name: str, how: str, seed: int = 0) -> Image.Image:
     if how == "seal":
         return stamp(page, org, header_point(page))
     if how == "phone":
-        return phone_photo(stamp(page, org, header_point(page)))
+        return phone_photo(stamp(page, org, header_point(page)), seed)
     raise ValueError(how)
 
 

@@ -256,16 +256,22 @@ def split_box(box: Box, cuts: Sequence[tuple[int, int]], least_share: float = 0.
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _HALF_TO_FULL = {"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "?": "？", "!": "！"}
+_BLANK_AT_END = re.compile(r"[-—–_]{2,}(?=\s*[)）]?\s*$)")
 _PUNCT_BY_CJK = re.compile(rf"(?<=[{_CJK}])[():;,?!]|[(](?=[{_CJK}])")
 
 
 def tidy(text: str) -> str:
     """OCR's spacing and punctuation as Chinese text writes them: no spaces next to a Chinese
     character ("2025 年" → "2025年"), full-width brackets and colons beside one ("大学 (武汉)" →
-    "大学（武汉）")."""
+    "大学（武汉）"), no stray rule at either end, a blank line read as dashes made a blank again."""
     text = _SPACE_BY_CJK.sub("", text.strip())
-    # a table rule or a box's edge caught at a piece's end reads as | 丨 「
+    # a table rule or a box's edge caught at a piece's end reads as | 丨 「 (an opening 「 stays when
+    # its 」 follows)
     text = text.strip("|丨").rstrip("「[").strip()
+    if text.startswith("「") and "」" not in text:
+        text = text[1:]
+    # a template's blank line read as dashes ("来源：--）"): it is a blank
+    text = _BLANK_AT_END.sub(lambda m: "_" * len(m.group(0)), text)
     return _PUNCT_BY_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
 
 
