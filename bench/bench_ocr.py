@@ -116,10 +116,10 @@ def seals() -> None:
     }
     right = 0
     for label, (img, want) in cases.items():
-        got = parse_pdf(scanfix.to_pdf([scanfix.colour_scan(img)]), "s.pdf", ocr=None).pdf
+        got = parse_pdf(scanfix.to_pdf([scanfix.colour_scan(img)]), "s.pdf").pdf
         right += got is not None and got.seal == want
         print(f"  colour scan, {label:12}: {got.seal if got else None} (want {want})")
-    grey = parse_pdf(scanfix.to_pdf([scanfix.stamp(page, org, at)], grey=True), "s.pdf", ocr=None).pdf
+    grey = parse_pdf(scanfix.to_pdf([scanfix.stamp(page, org, at)], grey=True), "s.pdf").pdf
     print(f"  greyscale scan with a seal: {grey.seal if grey else None} (want unknown)")
     print(f"seal verdicts on colour scans: {right}/{len(cases)} correct")
 

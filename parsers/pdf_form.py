@@ -22,7 +22,15 @@ from parsers.pdf_text import PageRead, line_rows, read_text_pages
 from parsers.seal import SealResult
 from parsers.seal import verdict as seal_verdict
 
-__all__ = ["ENCRYPTED_REASON", "MAX_BYTES", "MAX_PAGES", "Confidence", "is_table_label", "parse_pdf", "read_rows"]
+__all__ = [
+    "ENCRYPTED_REASON",
+    "MAX_BYTES",
+    "MAX_PAGES",
+    "Confidence",
+    "is_table_label",
+    "parse_pdf",
+    "read_rows",
+]
 
 Confidence = Callable[[str], float | None]  # an OCR'd value's text → the recogniser's confidence
 
@@ -207,7 +215,10 @@ class _Collected:
 
 
 def _collect(
-    pairs: Iterable[_Pair], got: _Collected, source: Source = Source.PDF_TEXT, confidence: Confidence | None = None
+    pairs: Iterable[_Pair],
+    got: _Collected,
+    source: Source = Source.PDF_TEXT,
+    confidence: Confidence | None = None,
 ) -> None:
     for pair in pairs:
         if pair.spec is None:

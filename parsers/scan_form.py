@@ -2,7 +2,7 @@
 
 OCR (parsers.ocr) turns each page into text pieces and table cells; the cells become rows of text in the
 same shape the text-PDF reader gives, and the same label/value reader and normaliser fill the fields
-(parsers.rows, parsers.normalise).  What OCR adds is a confidence per value: the lowest recogniser
+(parsers.pdf_form, parsers.normalise).  What OCR adds is a confidence per value: the lowest recogniser
 confidence (or checkbox certainty) among the pieces the value was read from.
 
 Reading costs seconds a page, so a page already read (`OcrOptions.cached`, from the store's cache by the

@@ -22,6 +22,14 @@ from tests import scanfix
 pytestmark = pytest.mark.skipif(scanfix.tools_missing() is not None, reason=str(scanfix.tools_missing()))
 
 
+def _ocr_pdf(pdf: bytes, name: str, options: OcrOptions) -> Any:
+    """A scanned PDF read as the registry's PdfParser reads it: classified, then OCR'd."""
+    from core.schema import DEFAULT_SCHEMA
+    from parsers.scan_form import read_scanned_pdf
+
+    return read_scanned_pdf(pdf, name, DEFAULT_SCHEMA, parse_pdf(pdf, name), options)
+
+
 def _leaves(d: dict[str, Any], pre: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in d.items():
@@ -74,7 +82,7 @@ def test_models_come_from_the_installed_wheel_and_nothing_is_fetched(monkeypatch
 
 def test_a_scanned_pdf_is_read_field_by_field_within_its_budget() -> None:
     pdf = scanfix.to_pdf(scanfix.clean_pages("biotech"))
-    form = parse_pdf(pdf, "扫描件.pdf", ocr=OcrOptions())
+    form = _ocr_pdf(pdf, "扫描件.pdf", OcrOptions())
     assert form.is_form and form.pdf is not None and form.pdf.scanned
     assert all(page.complete for page in form.scan), [
         (p.complete, p.timings) for p in form.scan
@@ -131,7 +139,7 @@ def test_seal_verdict_on_scans(how: str, expected: str) -> None:
         stamped = scanfix.stamp(page, org, at)
         stamped.paste((255, 255, 255), (at[0] - 40, 0, page.width, at[1] + 200))  # a sheet laid over it
         page = stamped
-    form = parse_pdf(scanfix.to_pdf([scanfix.colour_scan(page)], grey=how == "grey"), "s.pdf", ocr=None)
+    form = parse_pdf(scanfix.to_pdf([scanfix.colour_scan(page)], grey=how == "grey"), "s.pdf")
     assert form.pdf is not None and form.pdf.seal == expected
 
 
@@ -140,7 +148,7 @@ def test_seal_verdict_on_scans(how: str, expected: str) -> None:
 
 def test_header_only_reads_name_and_unit_and_little_else() -> None:
     pdf = scanfix.to_pdf([scanfix.degraded("biotech", "seal")])
-    form = parse_pdf(pdf, "s.pdf", ocr=OcrOptions(mode=HEADER))
+    form = _ocr_pdf(pdf, "s.pdf", OcrOptions(mode=HEADER))
     f = form.fields
     assert f.project_name == scanfix.FORMS["biotech"]["project_name"]
     assert f.declared_org == scanfix.FORMS["biotech"]["declared_org"]
@@ -152,16 +160,16 @@ def test_pages_read_before_are_not_read_again() -> None:
     from parsers.ocr.engine import engine
 
     pdf = scanfix.to_pdf([scanfix.degraded("smartgrid", "jpeg40")])
-    first = parse_pdf(pdf, "s.pdf", ocr=OcrOptions())
+    first = _ocr_pdf(pdf, "s.pdf", OcrOptions())
     calls = engine(1).calls
-    again = parse_pdf(pdf, "s.pdf", ocr=OcrOptions(cached=first.scan))
+    again = _ocr_pdf(pdf, "s.pdf", OcrOptions(cached=first.scan))
     assert engine(1).calls == calls  # the recogniser was not called
     assert again.fields == first.fields and again.evidence == first.evidence
     # the cache survives its trip through the store as JSON
     from parsers.ocr.read import PageScan
 
     thawed = tuple(PageScan.from_json(p.to_json()) for p in first.scan)
-    assert parse_pdf(pdf, "s.pdf", ocr=OcrOptions(cached=thawed)).fields == first.fields
+    assert _ocr_pdf(pdf, "s.pdf", OcrOptions(cached=thawed)).fields == first.fields
 
 
 # ---------------------------------------------------------------- Word against the stamped scan
