@@ -258,6 +258,8 @@ def _with_checkboxes(
     regions = [_right_of(m.box, char_h, grey.shape[1]) for m in candidates]
     after = engine.recognise([_rgb(_crop(grey, r)) for r in regions])
     boxes = [m for m, line in zip(candidates, after, strict=False) if marks.option_follows(line.text)]
+    # "项目 ☑自筹…": the 目 before a box also has an option after it; the box is the one next to it.
+    boxes = [m for m in boxes if not any(_just_before(m, o, char_h) for o in boxes if o is not m)]
     # An option detection missed ("☑否" alone at a line's end): what was read right of the box is it.
     missed = [
         Piece(layout.tidy(line.text), round(line.confidence, 4), r)
@@ -265,8 +267,6 @@ def _with_checkboxes(
         if m in boxes and not any(_covers(p.box, r, char_h) for p in pieces)
     ]
     pieces = pieces + missed
-    # "项目 ☑自筹…": the 目 before a box also has an option after it; the box is the one next to it.
-    boxes = [m for m in boxes if not any(_just_before(m, o, char_h) for o in boxes if o is not m)]
     if not boxes:
         return pieces
     keep: list[tuple[Piece, list[tuple[int, int]]]] = []
