@@ -82,7 +82,7 @@ def make_messages(n_forms: int, data_dir: Path) -> list[MessageRecord]:
             f"form-{i:06d}",
             key,
             (f"申报表{i}.docx", f"申报表{i}.pdf"),
-            _fields(i),
+            FormFields.from_json(_fields(i)),
             _FLAG_CYCLE[i % len(_FLAG_CYCLE)],
         )
         atts = (
