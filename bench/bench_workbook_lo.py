@@ -168,7 +168,9 @@ def build(n: int, root: Path) -> Path:
     from reports.workbook import write_workbook
 
     msgs = make_messages(n, root / "data")
-    run = RunInfo(1, datetime(2024, 12, 20, tzinfo=UTC), None, "bench", new_keys=frozenset(m.key for m in msgs[:50]))
+    run = RunInfo(
+        1, datetime(2024, 12, 20, tzinfo=UTC), None, "bench", new_keys=frozenset(m.key for m in msgs[:50])
+    )
     book = root / "申报汇总.xlsx"
     write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data")
     return book
