@@ -62,7 +62,7 @@ _FLAG_CYCLE = (
     (Flag("funding_type_missing"), Flag("scope_missing")),
     (),
 )
-STEPS = ("workbook_first", "workbook_regenerate", "summary", "export", "store_reports")
+STEPS = ("workbook_first", "workbook_regenerate", "workbook_reviewed", "summary", "export", "store_reports")
 
 
 def _fields(i: int) -> FormFields:
@@ -82,7 +82,7 @@ def make_messages(n_forms: int, data_dir: Path) -> list[MessageRecord]:
             f"form-{i:06d}",
             key,
             (f"申报表{i}.docx", f"申报表{i}.pdf"),
-            FormFields.from_json(_fields(i)),
+            _fields(i),
             _FLAG_CYCLE[i % len(_FLAG_CYCLE)],
         )
         atts = (
@@ -124,11 +124,29 @@ def _action(step: str, root: Path, msgs: list[MessageRecord], run: RunInfo) -> C
     from reports.workbook import write_workbook
 
     book = root / "申报汇总.xlsx"
-    if step.startswith("workbook"):
+    if step == "workbook_first":
         return lambda: write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data")
+    if step.startswith("workbook"):
+        # Untimed: the workbook as the previous run left it, and the store's state of it.
+        state = write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data").state
+        if step == "workbook_reviewed":  # a reviewer saved it since (openpyxl writes as Excel does)
+            _review(book)
+        return lambda: write_workbook(book, msgs, run, tz=TZ, data_dir=root / "data", state=state)
     if step == "summary":
         return lambda: write_summary(root / "s.html", msgs, run, tz=TZ)
     return lambda: write_export(root / "e.jsonl", msgs)
+
+
+def _review(book: Path) -> None:
+    """A reviewer types a decision and corrects a field, and saves the workbook."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["申报项目"]
+    header = {c.value: c.column for c in ws[1]}
+    ws.cell(row=2, column=header["推荐级别"]).value = "推荐省级"
+    ws.cell(row=3, column=header["办班地点"]).value = "武汉市洪山宾馆"
+    wb.save(book)
 
 
 def fill_store(n: int, root: Path) -> None:
@@ -162,9 +180,12 @@ def store_reports(root: Path, trace: bool) -> dict[str, float]:
     from intake.store import Store
 
     out = root / "out"
+    from core.schema import DEFAULT_SCHEMA
+
     config = SimpleNamespace(
         intake=SimpleNamespace(timezone=TZ),
         report=ReportConfig(out / "申报汇总.xlsx", out / "summary.html", out / "export.jsonl"),
+        schema=DEFAULT_SCHEMA,
     )
     with Store(root / "store") as store:
         base = _rss_mib()

@@ -16,6 +16,18 @@ from core.fields import FormFields
 
 # Kinds sniffed from bytes (parsers.sniff) — never from a name or a declared type.
 DOC_KINDS = ("docx", "doc", "wps", "pdf", "zip", "rar", "7z", "image", "other")
+# The file suffix of each sniffed kind: the only suffixes intake ever puts on a file it writes (a
+# kind not listed gets .bin); a suffix from a mail is never used.
+SUFFIXES = {
+    "docx": ".docx",
+    "doc": ".doc",
+    "wps": ".wps",
+    "pdf": ".pdf",
+    "zip": ".zip",
+    "rar": ".rar",
+    "7z": ".7z",
+    "image": ".img",
+}
 
 
 @dataclass(frozen=True)

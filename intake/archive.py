@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.documents import SUFFIXES
 from intake.faults import is_environmental
 from intake.mime import decode_utf8_or_gb, parse_mail, walk_attachments
 from parsers.sniff import sniff
@@ -76,24 +77,12 @@ def display_name(name: str) -> str:
     return "/".join(parts) or "未命名文件"
 
 
-_KIND_EXT = {
-    "docx": ".docx",
-    "doc": ".doc",
-    "wps": ".wps",
-    "pdf": ".pdf",
-    "zip": ".zip",
-    "rar": ".rar",
-    "7z": ".7z",
-    "image": ".img",
-}
-
-
 def storage_name(sha256: str, kind: str) -> str:
     """Relative path for an archived copy: content hash plus an extension from the sniffed kind (allowlist).
     Nothing from the mail goes into it (docs/pitfalls.md §9.3)."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a sha256 hex digest")
-    return f"attachments/{sha256[:2]}/{sha256}{_KIND_EXT.get(kind, '.bin')}"
+    return f"attachments/{sha256[:2]}/{sha256}{SUFFIXES.get(kind, '.bin')}"
 
 
 @dataclass

@@ -280,12 +280,27 @@ def rerun_command(
 
 @main.command("report")
 @_config_option
+@click.option(
+    "--bundle",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write workbook, originals, review pages and summary into folder DIR (links work anywhere).",
+    metavar="DIR",
+)
+@click.option(
+    "--zip",
+    "zip_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write that folder as one zip file FILE (for e-mail or a shared drive).",
+    metavar="FILE",
+)
 @_log_options
-def report_command(config_path: Path, quiet: bool, verbose: bool) -> None:
+def report_command(
+    config_path: Path, bundle: Path | None, zip_path: Path | None, quiet: bool, verbose: bool
+) -> None:
     """Rebuild the workbook, HTML summary and export from the store (no mail access)."""
     from intake.run import rebuild_outputs
 
-    outputs = rebuild_outputs(_load(config_path, quiet, verbose))
+    outputs = rebuild_outputs(_load(config_path, quiet, verbose), bundle=bundle, zip_path=zip_path)
     if not quiet:
         for name, path in outputs.items():
             click.echo(f"{name}: {path}")

@@ -126,6 +126,8 @@ class ReportConfig:
     workbook: Path
     summary_html: Path
     export_jsonl: Path
+    backups: int = 10  # dated copies of the previous workbook kept in 备份/
+    new_since: str = "previous_day"  # summary.html "new": since the previous day's first run, or "last_run"
 
 
 @dataclass(frozen=True)
@@ -543,12 +545,14 @@ def _notice(t: Mapping[str, Any]) -> FormSchema:
 
 def _report(t: Mapping[str, Any], base_dir: Path, data_dir: Path) -> ReportConfig:
     s = "report"
-    _only_keys(s, t, {"workbook", "summary_html", "export_jsonl"})
+    _only_keys(s, t, {"workbook", "summary_html", "export_jsonl", "backups", "new_since"})
     p = _path(base_dir)
     return ReportConfig(
         workbook=_get(t, s, "workbook", p, data_dir / "申报汇总.xlsx"),
         summary_html=_get(t, s, "summary_html", p, data_dir / "summary.html"),
         export_jsonl=_get(t, s, "export_jsonl", p, data_dir / "export.jsonl"),
+        backups=_get(t, s, "backups", _int_in(0, 1000), 10),
+        new_since=_get(t, s, "new_since", _choice("previous_day", "last_run"), "previous_day"),
     )
 
 

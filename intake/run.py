@@ -65,6 +65,7 @@ __all__ = [
     "rebuild_outputs",
     "refresh_outputs",
     "run_intake",
+    "write_bundle",
     "write_reports",
 ]
 
@@ -759,14 +760,23 @@ def apply_supersessions(store: Store, rules: Rules) -> int:
 # ---------------------------------------------------------------- reports
 
 
-def rebuild_outputs(config: Config) -> dict[str, Path]:
-    """`intake report`: bring supersessions up to date if needed, rewrite every output from the store."""
+def rebuild_outputs(
+    config: Config, *, bundle: Path | None = None, zip_path: Path | None = None
+) -> dict[str, Path]:
+    """`intake report`: bring supersessions up to date if needed, rewrite every output from the store
+    (reading first what reviewers did to the workbook); with `bundle` / `zip_path` also the shareable
+    folder / its zip (reports.bundle)."""
     with (
         run_lock(config.data_dir),
         private(config.data_dir, config.intake.group, _output_paths(config, None).values()),
         Store(config.data_dir) as store,
     ):
-        return refresh_outputs(config, store)
+        outputs = refresh_outputs(config, store)
+        if bundle is not None:
+            outputs.update({f"bundle {k}": v for k, v in write_bundle(config, store, bundle).items()})
+        if zip_path is not None:
+            outputs["zip"] = _zip(config, store, bundle, zip_path)
+        return outputs
 
 
 def refresh_outputs(config: Config, store: Store) -> dict[str, Path]:
@@ -778,16 +788,28 @@ def refresh_outputs(config: Config, store: Store) -> dict[str, Path]:
     return outputs
 
 
+def _zip(config: Config, store: Store, bundle: Path | None, zip_path: Path) -> Path:
+    from reports.bundle import zip_folder
+
+    if bundle is not None:
+        return zip_folder(bundle, zip_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / zip_path.stem  # the folder name people get when they unzip
+        write_bundle(config, store, folder)
+        return zip_folder(folder, zip_path)
+
+
 def export(config: Config, output: Path | None, stream: TextIO) -> None:
     """`intake export`: the JSON-lines export of the store, to `output` (atomically) or to `stream`."""
     from reports.export import iter_export_lines, write_export
 
     with Store(config.data_dir) as store:
         records = store.records()
+        corrections = store.review_state().corrections  # reviewers' corrections, as in export.jsonl
         if output is not None:
-            write_export(output, records, tz=config.intake.timezone)
+            write_export(output, records, tz=config.intake.timezone, corrections=corrections)
             return
-        for line in iter_export_lines(records, tz=config.intake.timezone):
+        for line in iter_export_lines(records, tz=config.intake.timezone, corrections=corrections):
             stream.write(line)
         stream.flush()
 
@@ -808,12 +830,19 @@ def prepare_demo(config: Config) -> Path:
 
 
 def write_reports(
-    config: Config, store: Store, run: RunInfo | None = None, *, outputs_dir: Path | None = None
+    config: Config,
+    store: Store,
+    run: RunInfo | None = None,
+    *,
+    outputs_dir: Path | None = None,
+    bundle: bool = False,
 ) -> dict[str, Path]:
-    """Workbook, HTML summary and export rebuilt from the store (each written atomically by its writer).
-    `outputs_dir` (dry runs) puts the three files there instead of the configured paths."""
-    # Imported here: openpyxl and jinja2 (~0.3 s with numpy) are for runs that write the outputs; a cron
-    # run without new mail never does.
+    """Workbook (with 原件/ and 审核页/ beside it), HTML summary and export rebuilt from the store (each
+    written atomically by its writer).  `outputs_dir` (dry runs, bundles) puts them there instead of the
+    configured paths; only a regeneration in place keeps what reviewers did in the store.  A bundle has
+    no export and no backups."""
+    # Imported here: openpyxl, pandas and jinja2 are for runs that write the outputs; a cron run without
+    # new mail never does.
     from intake.ledger import NoticeLedger
     from reports.export import write_export
     from reports.summary import write_summary
@@ -828,12 +857,70 @@ def write_reports(
     )
     tz = config.intake.timezone
     paths = _output_paths(config, outputs_dir)
+    if bundle:
+        del paths["export"]
     for p in paths.values():
         p.parent.mkdir(parents=True, exist_ok=True)
     notices = NoticeLedger(store.db).states()  # each mail's receipt / 补正通知 (intake.notify)
-    write_workbook(paths["workbook"], records, info, tz=tz, data_dir=store.data_dir, notices=notices)
-    write_summary(paths["summary"], records, info, tz=tz, workbook=paths["workbook"], notices=notices)
-    write_export(paths["export"], records, tz=tz)
+    result = write_workbook(
+        paths["workbook"],
+        records,
+        info,
+        tz=tz,
+        data_dir=store.data_dir,
+        state=store.review_state(),
+        keep_backups=0 if bundle else config.report.backups,
+        title=config.schema.notice.title,
+        read_previous=not bundle,  # a bundle is the store's state, whatever an earlier bundle holds
+        notices=notices,
+    )
+    if outputs_dir is None:
+        store.save_review_state(result.state)
+    new_keys, since = _new_since(config, store, info)
+    write_summary(
+        paths["summary"],
+        records,
+        info,
+        tz=tz,
+        workbook=paths["workbook"],
+        links=result.links,
+        new_keys=new_keys,
+        new_since=since,
+        notices=notices,
+    )
+    if "export" in paths:
+        write_export(paths["export"], records, tz=tz, corrections=result.state.corrections)
+    return paths
+
+
+def _new_since(config: Config, store: Store, info: RunInfo) -> tuple[frozenset[str], str]:
+    """What summary.html lists as new, and since when (in words): by default everything first stored
+    since the first run of the latest earlier day that had a run (a reviewer reading the page in the
+    morning sees all of yesterday's mail); `report.new_since = "last_run"`: the last run's new mail."""
+    tz = config.intake.timezone
+    if config.report.new_since == "last_run":
+        return info.new_keys, "本次运行"
+    today = datetime.now(tz).date()
+    earlier = [
+        (rid, at.astimezone(tz)) for rid, at in store.runs_started() if at.astimezone(tz).date() < today
+    ]
+    if not earlier:
+        first = next(iter(store.runs_started()), None)
+        if first is None:
+            return info.new_keys, "本次运行"
+        return store.keys_first_stored_since(first[0]), "首次运行"
+    day = earlier[-1][1].date()
+    rid, at = next((rid, at) for rid, at in earlier if at.date() == day)
+    return store.keys_first_stored_since(rid), f"{at.month}月{at.day}日 {at:%H:%M} 的运行"
+
+
+def write_bundle(config: Config, store: Store, folder: Path) -> dict[str, Path]:
+    """`intake report --bundle DIR`: the workbook, the originals, the review pages and summary.html in
+    one folder whose links are all relative — it works wherever it is copied or unzipped."""
+    paths = write_reports(config, store, outputs_dir=folder, bundle=True)
+    from reports.bundle import write_readme
+
+    paths["readme"] = write_readme(folder, paths["workbook"].name, paths["summary"].name)
     return paths
 
 

@@ -6,6 +6,10 @@ Layout of data_dir:
                                 sniffed kind through an allowlist — a name from a mail is never a path
                                 (the original name lives only in the database)
 
+Reviewers' work read back from the workbook (core.decisions.ReviewState: 受理号, decisions, corrections,
+their own columns) is kept in review_forms / review_decisions / corrections, so it survives a lost or
+replaced workbook and reaches the export.
+
 Writes are idempotent: saving a message whose result is unchanged touches nothing (so a re-run leaves
 every row as it was); a changed result replaces the message's attachments, forms and flags in one
 transaction.  Each message is committed on its own, so a crash loses at most the message in flight.
@@ -27,6 +31,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.decisions import (
+    Correction,
+    Decision,
+    ReviewState,
+    WorkbookStamp,
+    cell_from_json,
+    cell_to_json,
+)
+from core.documents import SUFFIXES
 from core.fields import FormFields
 from core.flags import Flag
 from core.records import AttachmentRecord, FormRecord, MessageRecord, RunInfo
@@ -58,18 +71,7 @@ class StoreError(Exception):
     """The store cannot be used (not an intake database, or from a newer version): fatal, exit 1."""
 
 
-EXT_BY_KIND = {
-    "docx": ".docx",
-    "doc": ".doc",
-    "wps": ".wps",
-    "pdf": ".pdf",
-    "zip": ".zip",
-    "rar": ".rar",
-    "7z": ".7z",
-    "image": ".img",
-    "other": ".bin",
-    "eml": ".eml",
-}
+EXT_BY_KIND = {**SUFFIXES, "other": ".bin", "eml": ".eml"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -128,6 +130,17 @@ CREATE TABLE IF NOT EXISTS notices (
     notice_message_id TEXT NOT NULL, recipient TEXT NOT NULL, channel TEXT NOT NULL, status TEXT NOT NULL,
     folder TEXT, uid INTEGER, at TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
     attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS review_forms (
+    form_id TEXT PRIMARY KEY, number INTEGER NOT NULL, written TEXT
+);
+CREATE TABLE IF NOT EXISTS review_decisions (
+    form_id TEXT PRIMARY KEY, level TEXT, opinion TEXT, reviewer TEXT, extra TEXT NOT NULL DEFAULT '[]',
+    project_name TEXT NOT NULL DEFAULT '', declared_org TEXT NOT NULL DEFAULT '', removed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    form_id TEXT NOT NULL, path TEXT NOT NULL, value TEXT, machine TEXT, by TEXT NOT NULL DEFAULT '',
+    at TEXT, PRIMARY KEY (form_id, path)
 );
 """
 
@@ -716,6 +729,99 @@ class Store:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('outputs_stale', '0')")
 
+    # ---------------------------------------------------------------- reviewers' work
+
+    def review_state(self) -> ReviewState:
+        """What reviewers added, as of the workbook last written (empty before the first one)."""
+        numbers: dict[str, int] = {}
+        written: dict[str, str] = {}
+        for fid, number, digest in self.db.execute("SELECT form_id, number, written FROM review_forms"):
+            numbers[fid] = int(number)
+            if digest:
+                written[fid] = digest
+        decisions = {
+            r[0]: Decision(
+                _cell(r[1]),
+                _cell(r[2]),
+                _cell(r[3]),
+                tuple(cell_from_json(v) for v in json.loads(r[4])),
+                r[5],
+                r[6],
+                datetime.fromisoformat(r[7]) if r[7] else None,
+            )
+            for r in self.db.execute("SELECT * FROM review_decisions")
+        }
+        corrections = {
+            (r[0], r[1]): Correction(
+                r[0], r[1], _cell(r[2]), _cell(r[3]), r[4], datetime.fromisoformat(r[5]) if r[5] else None
+            )
+            for r in self.db.execute("SELECT * FROM corrections")
+        }
+        meta = dict(self.db.execute("SELECT key, value FROM meta WHERE key LIKE 'review_%'").fetchall())
+        stamp = json.loads(meta.get("review_stamp", "null"))
+        return ReviewState(
+            numbers=numbers,
+            decisions=decisions,
+            corrections=corrections,
+            extra_headers=tuple(json.loads(meta.get("review_extra_headers", "[]"))),
+            written=written,
+            stamp=WorkbookStamp(*stamp) if stamp else None,
+        )
+
+    def save_review_state(self, state: ReviewState) -> None:
+        """Replace the kept reviewers' work with `state` (one transaction)."""
+        with self.db:
+            for table in ("review_forms", "review_decisions", "corrections"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.executemany(
+                "INSERT INTO review_forms VALUES (?,?,?)",
+                [(fid, n, state.written.get(fid)) for fid, n in state.numbers.items()],
+            )
+            self.db.executemany(
+                "INSERT INTO review_decisions VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        fid,
+                        _dumps(cell_to_json(d.level)),
+                        _dumps(cell_to_json(d.opinion)),
+                        _dumps(cell_to_json(d.reviewer)),
+                        _dumps([cell_to_json(v) for v in d.extra]),
+                        d.project_name,
+                        d.declared_org,
+                        d.removed_at.isoformat() if d.removed_at else None,
+                    )
+                    for fid, d in state.decisions.items()
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO corrections VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        c.form_id,
+                        c.path,
+                        _dumps(cell_to_json(c.value)),
+                        _dumps(cell_to_json(c.machine)),
+                        c.by,
+                        c.at.isoformat() if c.at else None,
+                    )
+                    for c in state.corrections.values()
+                ],
+            )
+            stamp = [state.stamp.mtime_ns, state.stamp.size] if state.stamp else None
+            for key, value in (("review_extra_headers", list(state.extra_headers)), ("review_stamp", stamp)):
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, _dumps(value)))
+
+    def runs_started(self) -> list[tuple[int, datetime]]:
+        """(run_id, started_at) of every run, oldest first."""
+        return [
+            (int(r[0]), datetime.fromisoformat(r[1]))
+            for r in self.db.execute("SELECT run_id, started_at FROM runs ORDER BY run_id")
+        ]
+
+    def keys_first_stored_since(self, run_id: int) -> frozenset[str]:
+        """Messages first stored by run `run_id` or a later one."""
+        return self._keys("SELECT key FROM messages WHERE first_run >= ?", run_id)
+
     # ---------------------------------------------------------------- reading
 
     def load_records(self, keys: Iterable[str] | None = None) -> list[MessageRecord]:
@@ -825,6 +931,8 @@ class RecordView:
     """A re-iterable, streaming view of stored messages in receipt order ((received_at, key), as
     load_records); len() counts them without loading any."""
 
+    in_receipt_order = True  # reports.rows.receipt_ordered takes it as it is (no pass to check)
+
     def __init__(self, store: Store, wanted: frozenset[str] | None) -> None:
         self._store = store
         self._wanted = wanted
@@ -872,6 +980,10 @@ def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
         field_sources=meta.get("field_sources", {}),
         confidence=meta.get("confidence", {}),
     )
+
+
+def _cell(text: str | None) -> Any:
+    return cell_from_json(json.loads(text)) if text is not None else None
 
 
 def _group(rows: Iterable[Sequence[Any]], column: int = 0) -> dict[str, list[Any]]:

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["atomic_write_chunks", "file_mode", "temp_pattern"]
+__all__ = ["atomic_write_bytes", "atomic_write_chunks", "file_mode", "temp_pattern"]
 
 
 def file_mode() -> int:
@@ -27,7 +27,26 @@ def temp_pattern(path: Path) -> str:
     return f".{path.stem}.*tmp*"
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to a temporary sibling and move it over `path`.  `durable=False` skips the fsync
+    and the random temporary name: for files rebuilt from the store at every run by the one process
+    holding the run lock (a review page per form), where a thousand fsyncs would cost seconds and a
+    page lost in a power cut is simply written again."""
+    if durable:
+        atomic_write_chunks(path, (data,))
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
     """Write the chunks one by one to a temporary sibling, fsync, and move it over `path` (memory
     stays at one chunk however large the file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +56,8 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:

@@ -1,149 +1,240 @@
-"""What reviewers typed into the previous workbook, read back so a regeneration never loses it.
+"""What reviewers did to the previous workbook, read back so a regeneration keeps it.
 
-The reviewer columns (审核意见 / 推荐级别 / 审核人) are matched by the stable 表单编号 (form id), found
-by header name, so reordering or adding columns in a future version still reads old workbooks.  Rows
-from the 已移除 sheet are read too: a form that disappeared and comes back gets its notes back.
+Rows of 申报项目 are matched by 受理号 (a number per form, never reused; 技术信息 maps it to the
+form's internal id), or by 表单编号 in workbooks written before 受理号 existed.  Columns are found by
+header, so reordered or added columns are read correctly.  From each row: the decision (推荐级别 /
+审核意见 / 审核人), the values of columns reviewers added, and — only for rows whose field cells are
+not what intake wrote (a hash per row tells) — the field cells, from which reports.projects makes
+corrections.  Rows of 已移除 give back decisions whose form is gone.
+
+One reader: openpyxl in read-only mode (public API).  A workbook that cannot be read raises; the
+caller keeps it aside instead of overwriting reviewers' work.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
-from reports.fastread import read_columns
+from core.decisions import DECISION_HEADERS, Decision
+from reports.cells import clean_text
 
 __all__ = [
     "FORM_ID_HEADER",
+    "NUMBER_HEADER",
     "ORPHAN_PREFIX",
     "PROJECT_SHEET",
+    "RECORD_HEADER",
     "REMOVED_SHEET",
-    "REVIEW_HEADERS",
-    "ReviewNote",
-    "read_review_notes",
+    "TECH_SHEET",
+    "SheetReview",
+    "norm",
+    "read_review",
+    "row_hash",
 ]
-
-log = logging.getLogger(__name__)
 
 PROJECT_SHEET = "申报项目"
 REMOVED_SHEET = "已移除"
-FORM_ID_HEADER = "表单编号"
-REVIEW_HEADERS = ("推荐级别", "审核意见", "审核人")
-_CONTEXT_HEADERS = ("项目名称", "申报单位")
+TECH_SHEET = "技术信息"
+NUMBER_HEADER = "受理号"
+FORM_ID_HEADER = "表单编号"  # on 技术信息; on 申报项目 in workbooks before 受理号
 _REMOVED_AT_HEADER = "移除时间"
-# A note whose row lost its 表单编号 cannot be matched; it goes to 已移除 under this key, never dropped.
-ORPHAN_PREFIX = "（无表单编号）"
+RECORD_HEADER = "记录"  # on 已移除: the key of a decision that lost its 受理号
+# A decision whose row lost its 受理号 cannot be matched; it goes to 已移除 under this key, never dropped.
+ORPHAN_PREFIX = "（无受理号）"
+INTAKE_AUTHOR = "intake"
+
+
+def norm(value: Any) -> Any:
+    """A cell value as compared between what intake wrote and what the file holds now."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = clean_text(value).strip()  # as written: what the cell holds is the cleaned text
+        return text or None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat("T")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_hash(values: Iterable[Any]) -> str:
+    """A stable digest of a row's field cells (kept in the store between runs)."""
+    text = repr(tuple(norm(v) for v in values))
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
+
+
+@dataclass
+class SheetReview:
+    """What the previous workbook holds beyond intake's own reading."""
+
+    decisions: dict[str, Decision] = field(default_factory=dict)  # form_id → decision
+    edited: dict[str, dict[str, Any]] = field(default_factory=dict)  # form_id → {field header: cell}
+    seen: set[str] = field(default_factory=set)  # forms that have a row in 申报项目
+    numbers: dict[str, int] = field(default_factory=dict)  # form_id → 受理号 (from 技术信息)
+    extra_headers: tuple[str, ...] = ()
+    author: str = ""  # who saved the file last (when not intake)
+    saved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
-class ReviewNote:
-    form_id: str
-    values: tuple[Any, ...]  # in REVIEW_HEADERS order
-    project_name: str = ""
-    declared_org: str = ""
-    removed_at: Any = None  # when it first went to 已移除 (kept across regenerations)
+class _Layout:
+    """Where a sheet's columns are (0-based), from its header row."""
 
-    @property
-    def has_content(self) -> bool:
-        return any(v not in (None, "") for v in self.values)
+    index: dict[str, int]
 
+    @classmethod
+    def of(cls, header: Sequence[Any] | None) -> _Layout:
+        return cls({str(v).strip(): i for i, v in enumerate(header or ()) if v not in (None, "")})
 
-def _header_index(row: tuple[Any, ...]) -> dict[str, int]:
-    return {str(v).strip(): i for i, v in enumerate(row) if v is not None}
+    def at(self, row: Sequence[Any], name: str) -> Any:
+        i = self.index.get(name)
+        return row[i] if i is not None and i < len(row) else None
 
 
-def _cell(row: tuple[Any, ...], idx: dict[str, int], name: str) -> Any:
-    i = idx.get(name)
-    return row[i] if i is not None and i < len(row) else None
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+def _decision(layout: _Layout, row: Sequence[Any], **more: Any) -> Decision:
+    """The decision cells of a row, with the project and unit it was about."""
+    level, opinion, reviewer = (layout.at(row, h) for h in DECISION_HEADERS)
+    return Decision(
+        level,
+        opinion,
+        reviewer,
+        project_name=str(layout.at(row, "项目名称") or ""),
+        declared_org=str(layout.at(row, "申报单位") or ""),
+        **more,
+    )
 
 
-def _orphan_key(note: ReviewNote, number: int, notes: dict[str, ReviewNote]) -> str:
-    """A key no form has, for a note whose row lost its 表单编号; distinct from every other note."""
-    base = f"{ORPHAN_PREFIX}{note.project_name or f'第{number}行'}"
-    key, n = base, 2
-    while key in notes and notes[key].values != note.values:
-        key, n = f"{base}（{n}）", n + 1
-    return key
+class _Reader:
+    def __init__(
+        self,
+        ids: dict[int, str],
+        expected: Mapping[str, str],
+        field_headers: Sequence[str],
+        own_headers: frozenset[str],
+    ) -> None:
+        self.ids = ids
+        self.expected = expected
+        self.field_headers = field_headers
+        self.own = own_headers
+        self.out = SheetReview()
+
+    def key(self, layout: _Layout, row: Sequence[Any]) -> str:
+        number = _number(layout.at(row, NUMBER_HEADER))
+        if number is not None and number in self.ids:
+            return self.ids[number]
+        legacy = layout.at(row, FORM_ID_HEADER)
+        return str(legacy).strip() if legacy not in (None, "") else ""
+
+    def projects(self, rows: Iterable[Sequence[Any]]) -> None:
+        it = iter(rows)
+        layout = _Layout.of(next(it, None))
+        extra = tuple(h for h in layout.index if h not in self.own)
+        self.out.extra_headers = extra
+        fields = [h for h in self.field_headers if h in layout.index]
+        for number, row in enumerate(it, start=2):
+            self._project_row(layout, row, number, extra, fields)
+
+    def _project_row(
+        self, layout: _Layout, row: Sequence[Any], number: int, extra: tuple[str, ...], fields: list[str]
+    ) -> None:
+        form_id = self.key(layout, row)
+        decision = _decision(layout, row, extra=tuple(layout.at(row, h) for h in extra))
+        if not form_id:
+            if decision.has_content:  # 受理号 emptied or column deleted: never drop what they wrote
+                self.out.decisions[self._orphan_key(decision, number)] = decision
+            return
+        self.out.seen.add(form_id)
+        if decision.has_content:
+            self.out.decisions[form_id] = decision
+        want = self.expected.get(form_id)
+        if want is not None and len(fields) == len(self.field_headers):
+            values = [layout.at(row, h) for h in fields]
+            if row_hash(values) != want:
+                self.out.edited[form_id] = dict(zip(fields, values, strict=True))
+
+    def removed(self, rows: Iterable[Sequence[Any]]) -> None:
+        it = iter(rows)
+        layout = _Layout.of(next(it, None))
+        for number, row in enumerate(it, start=2):
+            record = layout.at(row, RECORD_HEADER)
+            form_id = self.key(layout, row) or (str(record) if record else "")
+            removed_at = layout.at(row, _REMOVED_AT_HEADER)
+            decision = _decision(
+                layout, row, removed_at=removed_at if isinstance(removed_at, datetime) else None
+            )
+            if decision.has_content:
+                self.out.decisions[form_id or self._orphan_key(decision, number)] = decision
+
+    def numbers(self, rows: Iterable[Sequence[Any]]) -> None:
+        it = iter(rows)
+        layout = _Layout.of(next(it, None))
+        for row in it:
+            number = _number(layout.at(row, NUMBER_HEADER))
+            form_id = layout.at(row, FORM_ID_HEADER)
+            if number is not None and form_id:
+                self.ids.setdefault(number, str(form_id))
+                self.out.numbers[str(form_id)] = number
+
+    def _orphan_key(self, decision: Decision, number: int) -> str:
+        base = f"{ORPHAN_PREFIX}{decision.project_name or f'第{number}行'}"
+        key, n = base, 2
+        while key in self.out.decisions and self.out.decisions[key].values != decision.values:
+            key, n = f"{base}（{n}）", n + 1
+        return key
 
 
-def _notes_from_rows(rows: Iterable[tuple[Any, ...]], notes: dict[str, ReviewNote]) -> None:
-    """Add a sheet's notes to `notes` (a later sheet's note for the same form wins); `rows` are the
-    sheet's value tuples, header row first."""
-    rows = iter(rows)
-    header = next(rows, None)
-    idx = _header_index(header or ())
-    if not any(h in idx for h in REVIEW_HEADERS):
-        return
-    for number, row in enumerate(rows, start=2):
-        at = functools.partial(_cell, row, idx)
-        note = ReviewNote(
-            _text(at(FORM_ID_HEADER)).strip(),
-            tuple(at(h) for h in REVIEW_HEADERS),
-            _text(at("项目名称")),
-            _text(at("申报单位")),
-            at(_REMOVED_AT_HEADER),
-        )
-        if not note.has_content:
-            continue
-        if not note.form_id:  # id cell emptied or column deleted: never drop what the reviewer wrote
-            note = replace(note, form_id=_orphan_key(note, number, notes))
-        notes[note.form_id] = note
+def read_review(
+    path: Path,
+    *,
+    numbers: Mapping[str, int],
+    expected: Mapping[str, str],
+    field_headers: Sequence[str],
+    own_headers: frozenset[str],
+) -> SheetReview:
+    """The previous workbook's decisions, added columns and edited rows ({} when there is none).
 
-
-_WANTED = (FORM_ID_HEADER, *REVIEW_HEADERS, *_CONTEXT_HEADERS, _REMOVED_AT_HEADER)
-
-
-def _fast_rows(path: Path, title: str) -> list[tuple[Any, ...]] | bool | None:
-    """The sheet's rows from the quick reader; None when the sheet is absent, False when the quick
-    reader cannot be sure (openpyxl reads it then)."""
-    try:
-        return read_columns(path, title, _WANTED)
-    except Exception as err:  # noqa: BLE001 - anything unusual: the exact (slower) reader decides
-        log.debug("quick read of %s!%s not possible (%s); using openpyxl", path, title, err)
-        return False
-
-
-def read_review_notes(path: Path) -> dict[str, ReviewNote]:
-    """form_id → note from the workbook at `path` ({} when there is none).
-
-    Raises the openpyxl/zip error when the file exists but cannot be read: the caller must not
-    silently overwrite a workbook holding reviewers' work."""
+    `numbers`: form_id → 受理号 as intake knows them; `expected`: form_id → row_hash of the field
+    cells as intake wrote them; `field_headers`: the field columns, in that hash's order."""
     if not path.exists():
-        return {}
-    notes: dict[str, ReviewNote] = {}
-    slow: list[str | list[tuple[Any, ...]]] = []
-    # 已移除 first, so a live row's newer values win over an old removed copy.
-    for title in (REMOVED_SHEET, PROJECT_SHEET):
-        rows = _fast_rows(path, title)
-        if rows is False or rows is True:
-            slow.append(title)
-        elif rows is not None and not slow:
-            _notes_from_rows(rows, notes)
-        elif rows is not None:  # keep the order: the slow sheet before this one
-            slow.append(rows)
-    if slow:
-        _read_slowly(path, slow, notes)
-    return notes
-
-
-def _read_slowly(path: Path, todo: list[str | list[tuple[Any, ...]]], notes: dict[str, ReviewNote]) -> None:
-    """openpyxl for the sheets named in `todo` (rows already read are applied in their turn)."""
+        return SheetReview()
+    ids = {n: fid for fid, n in numbers.items()}
+    reader = _Reader(ids, expected, field_headers, own_headers)
     # data_only=False: a reviewer who typed "=..." gets that text back (as text), not a lost formula.
     wb = load_workbook(path, read_only=True, data_only=False)
     try:
-        for item in todo:
-            if not isinstance(item, str):
-                _notes_from_rows(item, notes)
-            elif item in wb.sheetnames:
-                _notes_from_rows(wb[item].iter_rows(values_only=True), notes)
+        props = wb.properties
+        if props.lastModifiedBy and props.lastModifiedBy != INTAKE_AUTHOR:
+            reader.out.author = str(props.lastModifiedBy)
+            reader.out.saved_at = props.modified
+        for title, read in (
+            (TECH_SHEET, reader.numbers),
+            (REMOVED_SHEET, reader.removed),  # first: a live row's newer decision wins
+            (PROJECT_SHEET, reader.projects),
+        ):
+            if title in wb.sheetnames:
+                read(wb[title].iter_rows(values_only=True))
     finally:
         wb.close()
+    return reader.out

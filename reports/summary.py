@@ -1,14 +1,19 @@
-"""The HTML summary of a run (jinja2, autoescaped): counts, new and changed submissions, flagged items.
+"""The HTML summary (jinja2, autoescaped): counts, what is new — since the previous day's first run by
+default (report.new_since), grouped by 申报单位 — changed submissions, flagged items.
 
-One self-contained page (inline CSS, no scripts, no external resources), written beside the workbook.
+One self-contained page (inline CSS, no scripts, no external resources), written beside the workbook;
+each form links to its review page and its Word and PDF originals (relative links: the page works
+from any copy of the reports folder).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -55,6 +60,10 @@ class _FormView:
     received: str
     sender: str
     late: bool
+    number: int | None = None
+    page: str | None = None  # hrefs, relative to the page
+    word: str | None = None
+    pdf: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,20 +96,36 @@ def _text(value: object, empty: str = "（未填写）") -> str:
     return str(value) if value not in (None, "") else empty
 
 
-def _form_view(r: FormRow, tz: ZoneInfo) -> _FormView:
+def _href(prefix: str, path: str | None) -> str | None:
+    return quote(f"{prefix}{path}") if path else None
+
+
+def _form_view(r: FormRow, tz: ZoneInfo, links: Mapping[str, Any], prefix: str) -> _FormView:
     flags = form_flags_with_message(r.message, r.form)
     status = form_status(r.message, r.form, flags)
     fields = r.form.fields
+    link = links.get(r.form.form_id)
     return _FormView(
         _text(fields.project_name),
-        _text(fields.declared_org),
+        _text(fields.declared_org or fields.applicant.name),
         status,
         _STATUS_CLASS.get(status, ""),
         tuple(flag_text(f) for f in flags),
         _when(r.message, tz),
         r.message.sender,
         is_late(r.message, r.form),
+        link.number if link else None,
+        _href(prefix, link.page) if link else None,
+        _href(prefix, link.word) if link else None,
+        _href(prefix, link.pdf) if link else None,
     )
+
+
+def _by_unit(views: list[_FormView]) -> list[tuple[str, list[_FormView]]]:
+    groups: dict[str, list[_FormView]] = {}
+    for v in views:
+        groups.setdefault(v.org, []).append(v)
+    return sorted(groups.items())
 
 
 def _notice_text(notice: NoticeState | None, tz: ZoneInfo) -> str:
@@ -123,16 +148,31 @@ def _mail_view(m: MessageRecord, run: RunInfo, tz: ZoneInfo, notices: Mapping[st
     )
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What the workbook knows that the page links to, and what counts as new."""
+
+    links: Mapping[str, Any] = field(default_factory=dict)  # form_id → reports.workbook.FormLinks
+    prefix: str = ""  # from the page's folder to the workbook's ("" when side by side)
+    new_keys: frozenset[str] | None = None  # None: the run's new messages
+    new_since: str = "本次运行"
+    notices: Mapping[str, NoticeState] = field(default_factory=dict)  # mail key → its notice (intake.notify)
+
+
 def render_summary(
     messages: Iterable[MessageRecord],
     run: RunInfo,
     *,
     tz: ZoneInfo,
     workbook_name: str | None = None,
+    extras: Extras | None = None,
     notices: Mapping[str, NoticeState] | None = None,
 ) -> str:
     """The summary page as HTML text; `workbook_name` (a file beside the page) gets a link."""
-    return "".join(_generate(messages, run, tz=tz, workbook_name=workbook_name, notices=notices or {}))
+    extras = extras or Extras()
+    if notices is not None:
+        extras = replace(extras, notices=notices)
+    return "".join(_generate(messages, run, tz=tz, workbook_name=workbook_name, extras=extras))
 
 
 def _generate(
@@ -141,7 +181,7 @@ def _generate(
     *,
     tz: ZoneInfo,
     workbook_name: str | None,
-    notices: Mapping[str, NoticeState],
+    extras: Extras,
 ) -> Iterator[str]:
     """The page in pieces (what render() joins).  A re-iterable in receipt order (the store's view) is
     streamed: only the listed views are kept, and the page is never one string (8 MB at 10,000)."""
@@ -150,19 +190,24 @@ def _generate(
     new_forms: list[_FormView] = []
     changed_forms: list[_FormView] = []
     flagged_forms: list[_FormView] = []
+    new_keys = run.new_keys if extras.new_keys is None else extras.new_keys
+
+    def view(r: FormRow) -> _FormView:
+        return _form_view(r, tz, extras.links, extras.prefix)
+
     for r in iter_form_rows(ordered):
-        if r.message.key in run.new_keys:
-            new_forms.append(_form_view(r, tz))
-        if r.message.key in run.changed_keys:
-            changed_forms.append(_form_view(r, tz))
+        if r.message.key in new_keys:
+            new_forms.append(view(r))
+        if r.message.key in run.changed_keys and r.message.key not in run.new_keys:
+            changed_forms.append(view(r))
         if not r.form.superseded_by and not is_complete(form_flags_with_message(r.message, r.form)):
-            flagged_forms.append(_form_view(r, tz))
+            flagged_forms.append(view(r))
     mails = [
-        _mail_view(m, run, tz, notices)
+        _mail_view(m, run, tz, extras.notices)
         for m in ordered
         if m.flags or m.outcome == "failed" or m.key in run.failed_keys
     ]
-    notice_counts = Counter(notice_label(notices.get(m.key)) for m in ordered)
+    notice_counts = Counter(notice_label(extras.notices.get(m.key)) for m in ordered)
     breakdowns = [
         ("问题类型", c.by_flag),
         ("项目类别", c.by_funding),
@@ -191,6 +236,8 @@ def _generate(
             workbook_name=workbook_name,
             generated=f"{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}",
             new_forms=new_forms,
+            new_groups=_by_unit(new_forms),
+            new_since=extras.new_since,
             changed_forms=changed_forms,
             flagged_forms=flagged_forms,
             flagged_mails=mails,
@@ -207,14 +254,24 @@ def write_summary(
     *,
     tz: ZoneInfo,
     workbook: Path | None = None,
+    links: Mapping[str, Any] | None = None,
+    new_keys: frozenset[str] | None = None,
+    new_since: str = "本次运行",
     notices: Mapping[str, NoticeState] | None = None,
 ) -> None:
-    """Write the HTML summary atomically (UTF-8); `workbook` beside it is linked by its name."""
-    name = Path(workbook).name if workbook and Path(workbook).parent == Path(path).parent else None
+    """Write the HTML summary atomically (UTF-8); the workbook and, through `links` (form_id →
+    FormLinks, relative to the workbook's folder), each form's review page and originals are linked."""
+    name = None
+    prefix = ""
+    if workbook is not None:
+        rel = Path(os.path.relpath(Path(workbook).resolve().parent, Path(path).resolve().parent)).as_posix()
+        prefix = "" if rel == "." else f"{rel}/"
+        name = f"{prefix}{Path(workbook).name}"
+    extras = Extras(links or {}, prefix, new_keys, new_since, notices or {})
     # A lone surrogate from a header must not lose the page; "replace" works per character, so the
     # bytes are those of the whole page encoded at once.
     chunks = (
         piece.encode("utf-8", "replace")
-        for piece in _generate(messages, run, tz=tz, workbook_name=name, notices=notices or {})
+        for piece in _generate(messages, run, tz=tz, workbook_name=name, extras=extras)
     )
     atomic_write_chunks(Path(path), chunks)

@@ -30,6 +30,7 @@ __all__ = [
     "is_late",
     "notice_label",
     "notice_time",
+    "run_mark",
     "training_days",
 ]
 
@@ -39,9 +40,12 @@ HEADERS: dict[str, str] = {c.path: c.header for c in FIELD_COLUMNS}
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 
 
-def funding_label(value: Value) -> str:
+def funding_label(value: Value, flags: Iterable[Flag] = ()) -> str:
+    """申报项目类别 as reviewers read it: the option, or why there is none (never blank)."""
     option = FIELDS_BY_KEY["funding_type"].option(str(value)) if value else None
-    return option.name if option else "未选择"
+    if option:
+        return option.name
+    return "两项均勾选" if any(f.code == "funding_type_multiple" for f in flags) else "未勾选"
 
 
 FIELDS_BY_KEY = {s.key: s for s in FIELDS}
@@ -60,9 +64,17 @@ def display_value(col: Column, value: Value) -> Value:
     return value
 
 
+def run_mark(key: str, new_keys: frozenset[str], changed_keys: frozenset[str]) -> str | None:
+    """新增 (first stored by the run) or 更新 (stored before, results changed); a new message is in
+    both sets of RunInfo and counts as 新增 only."""
+    if key in new_keys:
+        return "新增"
+    return "更新" if key in changed_keys else None
+
+
 def flag_title(f: Flag) -> str:
     s = SPECS.get(f.code)
-    return s.title if s else f.code
+    return s.title if s else "其他问题"  # a code this version does not know: its code is on 技术信息
 
 
 def flag_severity(f: Flag) -> str:
@@ -87,7 +99,7 @@ def flag_text(f: Flag) -> str:
         f = Flag(f.code, _labelled(f.detail))
     if f.code in SPECS:
         return describe(f)
-    return f"{f.code}：{f.detail}" if f.detail else f.code
+    return f"其他问题：{f.detail}" if f.detail else "其他问题"
 
 
 def form_flags_with_message(m: MessageRecord, form: FormRecord) -> list[Flag]:
@@ -185,19 +197,26 @@ def _region_in(text: str) -> str | None:
     return best[1] if best else None
 
 
-def guess_region(fields: FormFields) -> str:
-    """The applicant's 市州 from its name, else its address, else the declared unit; else 未知.
+_PROVINCIAL_PREFIXES = ("湖北省", "中共湖北省", "湖北")
 
-    A name beginning 湖北省 with no city in it is a provincial unit (省直)."""
-    texts = [fields.applicant.name, fields.declared_org, fields.applicant.address]
-    for text in texts:
-        if isinstance(text, str) and text:
+
+def guess_region(fields: FormFields) -> str:
+    """The applicant's 市州, or 省直 for a provincial unit; else 未知.
+
+    The unit's own name decides first: a city in it ("武汉市…", "宜昌市第一人民医院") is that city; a
+    name beginning 湖北省 / 中共湖北省 / 湖北 without one (湖北省人力资源和社会保障厅, 湖北大学) is a
+    provincial unit, 省直, even though its address is in Wuhan.  Only then the address."""
+    names = [fields.applicant.name, fields.declared_org]
+    for text in names:
+        if isinstance(text, str) and text.strip():
             found = _region_in(text)
             if found:
                 return found
-    for text in texts[:2]:
-        if isinstance(text, str) and text.strip().startswith(("湖北省", "中共湖北省")):
-            return "省直"
+            if text.strip().startswith(_PROVINCIAL_PREFIXES):
+                return "省直"
+    address = fields.applicant.address
+    if isinstance(address, str) and address:
+        return _region_in(address) or "未知"
     return "未知"
 
 

@@ -1,772 +1,385 @@
-"""The reviewers' workbook (openpyxl): 汇总, 申报项目, 问题清单, 邮件日志, 附件 and, when needed, 已移除.
+"""The reviewers' workbook: 汇总, 申报项目, 补正清单, 统计, 问题清单, 邮件日志, 附件, (已移除), 技术信息 —
+plus, beside it, the originals under readable names (原件/) and one printable review page per form (审核页/).
 
-Regeneration keeps what reviewers typed in 推荐级别 / 审核意见 / 审核人 (matched by 表单编号); a row
-whose form disappeared moves to 已移除.  The file is written to a temporary sibling and moved into
-place; the previous workbook is kept as <name>.bak.xlsx.
+Regeneration keeps what reviewers did (reports.reviewer reads it back; the caller keeps it in the store
+as a ReviewState): decisions (carried to the new version when a unit resubmits), corrections to field
+cells, columns they added.  When the workbook is unchanged since intake wrote it (same stamp), the
+state is taken as it is and the file is not read.  The file is written to a temporary sibling and
+moved into place; the previous one goes to 备份/ (dated, the last `backups` kept).
 
-Sheets are streamed (openpyxl write-only, see reports/stream.py): memory grows with the records the
-rows are made from, not with openpyxl cell objects (issue 7: RSS flat from 1,000 to 10,000 forms).
+Sheets are a registry (SHEETS): a new sheet is a SheetDef with its title and writer.  They are
+created in display order and filled in `stage` order (汇总 counts what 申报项目 wrote).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
-from core.flags import Flag
-from core.records import NOTICE_KINDS, AttachmentRecord, MessageRecord, NoticeState, RunInfo
-from core.schema import FIELDS, Column, Kind
-from reports import style
+from core.decisions import Correction, Decision, ReviewState, WorkbookStamp
+from core.records import MessageRecord, NoticeState, RunInfo
+from core.schema import Notice
+from reports import lists, style
 from reports.atomic import file_mode
-from reports.cells import naive_local
-from reports.counts import Counts, count
+from reports.cells import chinese_date, naive_local
+from reports.counts import Counts, Tally
+from reports.lists import FixItem
+from reports.originals import Originals, OriginalsPlan, materialise
+from reports.overview import Ranges, write_stats, write_summary_sheet
+from reports.pages import PageWriter
+from reports.projects import (
+    FIELD_HEADERS,
+    OWN_HEADERS,
+    FormView,
+    ProjectColumns,
+    ProjectsResult,
+    ProjectsWriter,
+    digest,
+    machine_values,
+    resolve_corrections,
+    shown_fields,
+    view_of,
+)
 from reports.reviewer import (
-    FORM_ID_HEADER,
+    INTAKE_AUTHOR,
     PROJECT_SHEET,
     REMOVED_SHEET,
-    REVIEW_HEADERS,
-    ReviewNote,
-    read_review_notes,
+    TECH_SHEET,
+    SheetReview,
+    read_review,
 )
 from reports.rows import FormRow, iter_form_rows, receipt_ordered
-from reports.stream import SheetSpec, Spec, make_cell, stream_table
-from reports.table import (
-    FIELD_COLUMNS,
-    HEADERS,
-    display_value,
-    flag_severity,
-    flag_text,
-    flag_title,
-    form_flags_with_message,
-    form_status,
-    guess_region,
-    is_late,
-    notice_label,
-    notice_time,
-    training_days,
-)
+from reports.stream import Spec, TableWriter
+from reports.style import Looks
+from reports.table import form_flags_with_message
 
-__all__ = ["REVIEW_CHOICES", "SHEETS", "backup_path", "build_workbook", "write_workbook"]
+__all__ = [
+    "BACKUP_DIR",
+    "SHEETS",
+    "FormLinks",
+    "SheetDef",
+    "WorkbookResult",
+    "backups",
+    "build_workbook",
+    "write_workbook",
+]
 
 log = logging.getLogger(__name__)
 
-REVIEW_CHOICES = ("推荐国家级", "推荐省级", "不推荐", "待定")
-_REVIEW_WIDTHS = {"推荐级别": 13, "审核意见": 30, "审核人": 9}
-SHEETS = ("汇总", PROJECT_SHEET, "问题清单", "邮件日志", "附件", "通知")
-OUTCOME_LABELS = {"ok": "正常", "flagged": "有问题", "failed": "处理失败"}
-STATUS_LABELS = {"parsed": "已解析", "unreadable": "无法读取", "ignored": "已忽略"}
-SEAL_LABELS = {"present": "有", "absent": "未见", "unknown": "无法核验", "not_checked": "未检查"}
-
-
-# ---------------------------------------------------------------- 申报项目
-
-
-class _Col:
-    """One column of 申报项目: header, cap on width, and how a row gives its value."""
-
-    def __init__(
-        self,
-        header: str,
-        width: int,
-        get: Callable[[FormRow], Any],
-        fmt: str | None = None,
-        field: Column | None = None,
-        wrap: bool = True,
-    ) -> None:
-        self.header, self.width, self.get, self.fmt, self.field = header, width, get, fmt, field
-        self.wrap = wrap
-
-
-_WIDTHS = {Kind.LONG: 50, Kind.NOTES: 50, Kind.DATE: 12, Kind.OPTIONS: 10, Kind.PHONE: 16}
-
-
-def _field_col(fc: Column) -> _Col:
-    width = _WIDTHS.get(fc.spec.kind, 30)
-    fmt = style.DATE_FORMAT if fc.spec.kind is Kind.DATE else None
-    return _Col(fc.header, width, lambda r: display_value(fc, r.form.fields.get(fc.path)), fmt, fc)
-
-
-def _project_columns(tz: ZoneInfo, run: RunInfo, rel_links: dict[tuple[str, str], str]) -> list[_Col]:
-    by_path = {fc.path: _field_col(fc) for fc in FIELD_COLUMNS}
-    head = [by_path.pop("project_name"), by_path.pop("declared_org")]
-    cols = [
-        *head,
-        _Col(
-            "状态", 10, lambda r: form_status(r.message, r.form, form_flags_with_message(r.message, r.form))
-        ),
-        _Col(
-            "问题",
-            44,
-            lambda r: (
-                "\n".join(f"· {flag_text(f)}" for f in form_flags_with_message(r.message, r.form)) or None
-            ),
-        ),
-        _Col("推荐级别", 12, lambda r: None),
-        _Col("审核意见", 40, lambda r: None),
-        _Col("审核人", 10, lambda r: None),
-        _Col(
-            "本次运行",
-            8,
-            lambda r: (
-                "新增"
-                if r.message.key in run.new_keys
-                else "更新"
-                if r.message.key in run.changed_keys
-                else None
-            ),
-        ),
-    ]
-    for path, col in by_path.items():
-        cols.append(col)
-        if path == "training_end":
-            cols.append(_Col("办班天数", 8, lambda r: training_days(r.form.fields)))
-    cols += [
-        _Col("所在市州（推测）", 18, lambda r: guess_region(r.form.fields)),
-        _Col("收到时间", 17, lambda r: naive_local(r.message.received_at, tz), style.DATETIME_FORMAT),
-        _Col("发件人", 36, lambda r: r.message.sender, wrap=False),
-        _Col("邮件主题", 40, lambda r: r.message.subject),
-        _Col("原件", 6, lambda r: "打开" if _first_link(r, rel_links) else None),
-        _Col("源文件", 40, lambda r: "\n".join(r.form.sources)),
-        _Col("PDF公章", 9, lambda r: SEAL_LABELS.get(r.form.pdf_seal, r.form.pdf_seal)),
-        _Col("替代为", 20, lambda r: r.form.superseded_by, wrap=False),
-        _Col(FORM_ID_HEADER, 20, lambda r: r.form.form_id, wrap=False),
-    ]
-    return cols
-
-
-def _flag_targets(flag: Flag) -> set[str]:
-    """Headers of the cells a flag points at (highlighted)."""
-    fixed = {
-        "funding_type_missing": {"申报项目类别"},
-        "funding_type_multiple": {"申报项目类别"},
-        "self_funding_source_missing": {"自筹经费来源"},
-        "scope_missing": {"服务国家战略", "对接产业需求", "突出数字技术"},
-        "training_after_deadline": {"办班结束日期", "办班时间"},
-        "training_dates_unparsed": {"办班时间"},
-        "stamp_missing": {"PDF公章"},
-        "stamp_unverifiable": {"PDF公章"},
-        "missing_word": {"源文件"},
-        "missing_pdf": {"源文件"},
-        "late": {"收到时间"},
-        "superseded": {"替代为"},
-    }
-    if flag.code in fixed:
-        return fixed[flag.code]
-    if flag.code in ("missing_field", "word_pdf_mismatch", "choice_unclear"):
-        return _fields_named(flag.detail)
-    return set()
-
-
-# How flags name fields (core.schema FieldSpec.name) → the columns that show them.
-_COLUMNS_BY_NAME = {spec.name: tuple(c.header for c in spec.columns) for spec in FIELDS}
-
-
-def _fields_named(detail: str) -> set[str]:
-    """Column headers a flag's detail names: contract paths ("applicant.mobile") or the names the rules
-    print ("申报单位信息·办公电话/手机", "授课专家情况"; a mismatch names its field before the colon)."""
-    found = {header for path, header in HEADERS.items() if path in detail}
-    for token in re.split(r"[，,、;；\s]+", detail.split("：")[0]):
-        block, dot, names = token.rpartition("·")
-        for name in names.split("/"):
-            found.update(_COLUMNS_BY_NAME.get(f"{block}{dot}{name}", ()))
-    return found
-
-
-def _sheet_projects(
-    wb: Workbook,
-    rows: Iterable[FormRow],
-    notes: dict[str, ReviewNote],
-    tz: ZoneInfo,
-    run: RunInfo,
-    rel_links: dict[tuple[str, str], str],
-) -> None:
-    ws = wb.create_sheet(PROJECT_SHEET)
-    cols = _project_columns(tz, run, rel_links)
-    index = {col.header: i for i, col in enumerate(cols)}
-    review = {index[h]: _REVIEW_WIDTHS[h] for h in REVIEW_HEADERS}  # empty until reviewers type: give room
-    sheet = SheetSpec(
-        [c.header for c in cols],
-        [c.width for c in cols],
-        header_fills=dict.fromkeys(review, _REVIEW_HEADER_FILL),
-        header_notes={index[h]: text for h, text in _HEADER_NOTES.items()},
-        fixed_widths={i: float(w) for i, w in review.items()},
-    )
-    n = stream_table(
-        ws,
-        sheet,
-        (_project_row(row, cols, index, notes.get(row.form.form_id), rel_links) for row in rows),
-        tz=tz,
-    )
-    _review_dropdown(ws, index["推荐级别"] + 1, n)
-    _review_colours(ws, index["推荐级别"] + 1, n)
-
-
-_REVIEW_HEADER_FILL = style.PatternFill("solid", fgColor="2E75B6")
-
-
-def _project_row(
-    row: FormRow,
-    cols: Sequence[_Col],
-    index: dict[str, int],
-    note: ReviewNote | None,
-    rel_links: dict[tuple[str, str], str],
-) -> list[Spec]:
-    flags = form_flags_with_message(row.message, row.form)
-    late = is_late(row.message, row.form)
-    targets = set().union(*(_flag_targets(f) for f in flags)) if flags else set()
-    if flags:
-        targets.add("问题")
-    font = style.GREY_FONT if row.form.superseded_by else None
-    specs = []
-    for col in cols:
-        value = col.get(row)
-        fill = style.FLAG_FILL if col.header in targets else (style.LATE_FILL if late else None)
-        if col.header == "状态":
-            fill = style.STATUS_FILLS.get(str(value), fill)
-        comment = None
-        confidence = _ocr_confidence(row, col) if value is not None else None
-        if confidence is not None:
-            fill, comment = _ocr_mark(confidence, fill)
-        specs.append(
-            Spec(value, fill, font, style.WRAP if col.wrap else style.NOWRAP, col.fmt, comment=comment)
-        )
-    for i, header in enumerate(REVIEW_HEADERS):
-        old = specs[index[header]]
-        fill = old.fill if late else style.REVIEW_FILL
-        specs[index[header]] = Spec(note.values[i] if note else None, fill, old.font, old.align)
-    link = _first_link(row, rel_links)
-    if link:
-        old = specs[index["原件"]]
-        specs[index["原件"]] = Spec(old.value, old.fill, style.LINK_FONT, old.align, link=link)
-    return specs
-
-
-OCR_NOTE = "OCR 识别，请核对原件"
-
-
-def _ocr_confidence(row: FormRow, col: _Col) -> float | None:
-    """The recogniser's confidence of the field this column shows, when it was read from a scan."""
-    if col.field is None:
-        return None
-    spec = col.field.spec
-    value = row.form.confidence.get(spec.part_of or spec.key)
-    return float(value) if value is not None else None
-
-
-def _ocr_mark(confidence: float, fill: Any) -> tuple[Any, str]:
-    """A value read from a scan: coloured (more strongly when the recogniser was unsure, unless a flag
-    already colours it) and commented with the confidence."""
-    low = confidence < style.OCR_LOW_BELOW
-    if fill is not style.FLAG_FILL:
-        fill = style.OCR_LOW_FILL if low else style.OCR_FILL
-    sure = "（识别把握较低" if low else "（识别置信度"
-    return fill, f"{OCR_NOTE}{sure} {confidence:.0%}）"
-
-
-def _first_link(row: FormRow, rel_links: dict[tuple[str, str], str]) -> str | None:
-    """The first archived source (Word first: the one people read and copy from)."""
-    for name in row.form.sources:
-        target = rel_links.get((row.message.key, name))
-        if target:
-            return target
-    return None
-
-
-_HEADER_NOTES = {
-    FORM_ID_HEADER: "重新生成本表时按此编号保留审核意见，请勿修改或删除本列。",
-    "推荐级别": "从下拉列表选择：" + " / ".join(REVIEW_CHOICES) + "。重新生成时保留。",
-    "审核意见": "自由填写；重新生成时保留。",
-    "审核人": "填写审核人姓名；重新生成时保留。",
-}
-_CHOICE_FILLS = {"推荐国家级": "C6EFCE", "推荐省级": "DDEBF7", "不推荐": "FFC7CE", "待定": "FFEB9C"}
-
-
-def _review_colours(ws: Worksheet, col: int, nrows: int) -> None:
-    """The chosen 推荐级别 colours its cell (conditional formatting: no formula in any cell)."""
-    letter = get_column_letter(col)
-    cells = f"{letter}2:{letter}{max(nrows + 1, 2)}"
-    for choice, colour in _CHOICE_FILLS.items():
-        fill = style.PatternFill("solid", fgColor=colour)
-        rule = CellIsRule(operator="equal", formula=[f'"{choice}"'], fill=fill)
-        ws.conditional_formatting.add(cells, rule)
-
-
-def _review_dropdown(ws: Worksheet, col: int, nrows: int) -> None:
-    dv = DataValidation(
-        type="list",
-        formula1='"' + ",".join(REVIEW_CHOICES) + '"',
-        allow_blank=True,
-        showDropDown=False,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="推荐级别",
-        error="请从下拉列表中选择：" + " / ".join(REVIEW_CHOICES),
-        promptTitle="推荐级别",
-        prompt="请选择：" + " / ".join(REVIEW_CHOICES),
-        showInputMessage=True,
-    )
-    letter = get_column_letter(col)
-    dv.add(f"{letter}2:{letter}{max(nrows + 1, 2)}")
-    ws.data_validations.append(dv)
-
-
-# ---------------------------------------------------------------- other list sheets
-
-
-def _table(
-    wb: Workbook, title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Spec]], tz: ZoneInfo
-) -> int:
-    """A streamed list sheet; returns its number of data rows."""
-    ws = wb.create_sheet(title)
-    return stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), rows, tz=tz)
-
-
-def _specs(
-    values: Sequence[Any], headers: Sequence[tuple[str, int]], formats: dict[int, str], nowrap: Sequence[str]
-) -> list[Spec]:
-    """Plain cells of a list sheet; columns named in `nowrap` (ids, hashes, addresses) stay on one line."""
-    return [
-        Spec(v, None, None, style.NOWRAP if headers[i][0] in nowrap else style.WRAP, formats.get(i + 1))
-        for i, v in enumerate(values)
-    ]
-
-
-def _with(specs: list[Spec], col: int, **changes: Any) -> None:
-    """Change one cell (1-based column) of a row of specs."""
-    specs[col - 1] = replace(specs[col - 1], **changes)
-
-
-_SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
-
-
-def _flag_rows(m: MessageRecord) -> Iterator[list[Any]]:
-    for f in m.flags:
-        yield [
-            flag_title(f),
-            flag_severity(f),
-            flag_text(f),
-            "邮件",
-            _joined(m, "project_name"),
-            _joined(m, "declared_org"),
-            m.sender,
-            m.received_at,
-            None,
-            m.key,
-            f.code,
-        ]
-    for form in m.forms:
-        for f in form.flags:
-            if f not in m.flags:
-                yield [
-                    flag_title(f),
-                    flag_severity(f),
-                    flag_text(f),
-                    "申报表",
-                    form.fields.project_name,
-                    form.fields.declared_org,
-                    m.sender,
-                    m.received_at,
-                    form.form_id,
-                    m.key,
-                    f.code,
-                ]
-
-
-def _sheet_flags(wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, ranks: Sequence[int]) -> None:
-    headers = [
-        ("问题", 16),
-        ("严重程度", 8),
-        ("说明", 60),
-        ("层级", 6),
-        ("项目名称", 30),
-        ("申报单位", 30),
-        ("发件人", 36),
-        ("收到时间", 17),
-        (FORM_ID_HEADER, 20),
-        ("邮件编号", 20),
-        ("代码", 22),
-    ]
-    nowrap = ("发件人", FORM_ID_HEADER, "邮件编号", "代码")
-
-    def specs() -> Iterator[list[Spec]]:
-        # One pass per severity, receipt order within it (what a stable sort by severity gives).
-        for rank in ranks:
-            for m in ordered:
-                for values in _flag_rows(m):
-                    if _SEVERITY_ORDER.get(str(values[1]), 3) != rank:
-                        continue
-                    row = _specs(values, headers, {8: style.DATETIME_FORMAT}, nowrap)
-                    fill = style.SEVERITY_FILLS.get(str(values[1]))
-                    if fill is not None:
-                        _with(row, 2, fill=fill)
-                    yield row
-
-    _table(wb, "问题清单", headers, specs(), tz)
-
-
-def _joined(m: MessageRecord, key: str) -> str | None:
-    """A field of every form of the message, one per line (message-level flags name their forms)."""
-    names = [str(f.fields.get(key)) for f in m.forms if f.fields.get(key)]
-    return "\n".join(names) or None
-
-
-def _sheet_mail_log(
-    wb: Workbook,
-    ordered: Iterable[MessageRecord],
-    run: RunInfo,
-    tz: ZoneInfo,
-    notices: Mapping[str, NoticeState],
-) -> None:
-    headers = [
-        ("收到时间（北京时间）", 17),
-        ("发件人", 36),
-        ("主题", 40),
-        ("附件", 40),
-        ("申报表数", 8),
-        ("处理结果", 9),
-        ("问题", 50),
-        ("本次运行", 8),
-        ("通知", 10),
-        ("通知时间", 17),
-        ("邮件头 Date", 30),
-        ("Message-ID", 30),
-        ("邮件编号", 20),
-    ]
-    nowrap = ("发件人", "邮件头 Date", "Message-ID", "邮件编号")
-
-    def specs() -> Iterator[list[Spec]]:
-        for m in ordered:
-            notice = notices.get(m.key)
-            outcome = "failed" if m.key in run.failed_keys else m.outcome
-            fresh = "新增" if m.key in run.new_keys else ("更新" if m.key in run.changed_keys else None)
-            label = OUTCOME_LABELS.get(outcome, outcome)
-            row = _specs(
-                [
-                    m.received_at,
-                    m.sender,
-                    m.subject,
-                    "\n".join(a.filename for a in m.attachments) or None,
-                    len(m.forms),
-                    label,
-                    "\n".join(f"· {flag_text(f)}" for f in m.flags) or None,
-                    fresh,
-                    notice_label(notice),
-                    notice_time(notice),
-                    m.date_header,
-                    m.message_id,
-                    m.key,
-                ],
-                headers,
-                {1: style.DATETIME_FORMAT, 10: style.DATETIME_FORMAT},
-                nowrap,
-            )
-            fill = style.STATUS_FILLS.get(str(label))
-            if fill is not None:
-                _with(row, 6, fill=fill)
-            if is_late(m):
-                _with(row, 1, fill=style.LATE_FILL)
-            yield row
-
-    _table(wb, "邮件日志", headers, specs(), tz)
-
-
-NOTICE_SHEET = "通知"
-
-
-def _sheet_notices(
-    wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, notices: Mapping[str, NoticeState]
-) -> None:
-    """One row per mail: the notice it got (or 未生成 and why, when that is known here)."""
-    headers = [
-        ("收到时间（北京时间）", 17),
-        ("发件人", 36),
-        ("主题", 40),
-        ("通知类型", 10),
-        ("状态", 12),
-        ("时间", 17),
-        ("收件人", 30),
-        ("说明", 40),
-        ("通知 Message-ID", 30),
-        ("邮件编号", 20),
-    ]
-    nowrap = ("发件人", "收件人", "通知 Message-ID", "邮件编号")
-
-    def specs() -> Iterator[list[Spec]]:
-        for m in ordered:
-            n = notices.get(m.key)
-            note = n.error if n and n.error else ("处理失败，不生成通知" if m.outcome == "failed" else None)
-            row = _specs(
-                [
-                    m.received_at,
-                    m.sender,
-                    m.subject,
-                    NOTICE_KINDS.get(n.kind, n.kind) if n else None,
-                    notice_label(n),
-                    notice_time(n) or (n.at if n else None),
-                    n.recipient if n else None,
-                    note,
-                    n.notice_message_id if n else None,
-                    m.key,
-                ],
-                headers,
-                {1: style.DATETIME_FORMAT, 6: style.DATETIME_FORMAT},
-                nowrap,
-            )
-            if n and n.status not in ("drafted", "sent"):
-                _with(row, 5, fill=style.FLAG_FILL)
-            yield row
-
-    _table(wb, NOTICE_SHEET, headers, specs(), tz)
-
-
-def archive_link(a: AttachmentRecord, data_dir: Path, base: Path) -> str | None:
-    """Relative link from the workbook's folder to the archived copy, only for a path the store made
-    (relative, no '..'); None when there is no archived copy on disk."""
-    if not a.archive_path:
-        return None
-    rel = PurePosixPath(a.archive_path.replace("\\", "/"))
-    if rel.is_absolute() or ".." in rel.parts:
-        return None
-    target = Path(data_dir) / rel
-    if not target.is_file():
-        return None
-    return Path(os.path.relpath(target.resolve(), Path(base).resolve())).as_posix()
-
-
-def _attachment_links(
-    messages: Iterable[MessageRecord], data_dir: Path, base: Path
-) -> dict[tuple[str, str], str]:
-    links: dict[tuple[str, str], str] = {}
-    for m in messages:
-        for a in m.attachments:
-            link = archive_link(a, data_dir, base)
-            if link:
-                links.setdefault((m.key, a.filename), link)
-    return links
-
-
-def _sheet_attachments(
-    wb: Workbook, ordered: Iterable[MessageRecord], tz: ZoneInfo, links: dict[tuple[str, str], str]
-) -> None:
-    # The link sits on a short "打开" cell: LibreOffice does not wrap a hyperlinked cell's text.
-    headers = [
-        ("文件名", 40),
-        ("原件", 6),
-        ("所在压缩包", 24),
-        ("类型", 7),
-        ("大小（字节）", 12),
-        ("状态", 9),
-        ("说明", 40),
-        ("收到时间", 17),
-        ("发件人", 36),
-        ("邮件主题", 36),
-        ("归档副本", 30),
-        ("SHA-256", 20),
-        ("邮件编号", 20),
-    ]
-    nowrap = ("发件人", "归档副本", "SHA-256", "邮件编号")
-
-    def specs() -> Iterator[list[Spec]]:
-        for m in ordered:
-            for a in m.attachments:
-                link = links.get((m.key, a.filename))
-                status = STATUS_LABELS.get(a.status, a.status)
-                row = _specs(
-                    [
-                        a.filename,
-                        "打开" if link else None,
-                        a.parent,
-                        a.kind,
-                        a.size,
-                        status,
-                        a.detail or None,
-                        m.received_at,
-                        m.sender,
-                        m.subject,
-                        link or "（无归档副本）",
-                        a.sha256,
-                        m.key,
-                    ],
-                    headers,
-                    {5: "#,##0", 8: style.DATETIME_FORMAT},
-                    nowrap,
-                )
-                if link:
-                    for c in (2, 11):
-                        _with(row, c, link=link, font=style.LINK_FONT)
-                if status == "无法读取":
-                    _with(row, 6, fill=style.FLAG_FILL)
-                yield row
-
-    _table(wb, "附件", headers, specs(), tz)
-
-
-def _sheet_removed(wb: Workbook, removed: Sequence[ReviewNote], tz: ZoneInfo, now: datetime) -> None:
-    headers = [
-        (FORM_ID_HEADER, 20),
-        ("项目名称", 30),
-        ("申报单位", 30),
-        *((h, 30) for h in REVIEW_HEADERS),
-        ("移除时间", 17),
-    ]
-    rows = (
-        [n.form_id, n.project_name or None, n.declared_org or None, *n.values, n.removed_at or now]
-        for n in removed
-    )
-    ws = wb.create_sheet(REMOVED_SHEET)
-    specs = (_specs(v, headers, {7: style.DATETIME_FORMAT}, (FORM_ID_HEADER,)) for v in rows)
-    stream_table(ws, SheetSpec([h for h, _ in headers], [w for _, w in headers]), specs, tz=tz)
-    ws.append([])
-    ws.append(
-        [
-            make_cell(
-                ws,
-                Spec(
-                    "说明：这些审核记录对应的申报表已不在本次结果中（邮件被重新处理或删除），"
-                    "审核意见原样保留于此。"
-                ),
-                tz,
-            )
-        ]
-    )
-
-
-# ---------------------------------------------------------------- 汇总
-
-
-_Grid = dict[tuple[int, int], Spec]
-_TITLE_FONT = style.Font(name=style.FONT_NAME, bold=True, size=16, color="1F4E79")
-_BLOCK_FONT = style.Font(name=style.FONT_NAME, bold=True, color="1F4E79", size=12)
-
-
-def _block(grid: _Grid, row: int, col: int, title: str, items: Sequence[tuple[str, Any]]) -> int:
-    """A titled two-column block of label/value pairs; returns the next free row."""
-    grid[row, col] = Spec(title, font=_BLOCK_FONT)
-    for i, (label, value) in enumerate(items, start=row + 1):
-        grid[i, col] = Spec(label, align=style.WRAP)
-        grid[i, col + 1] = Spec(value)
-    return row + len(items) + 2
-
-
-_NAV = (
-    (1, PROJECT_SHEET, "▶ 申报项目（逐项审核）"),
-    (4, "问题清单", "▶ 问题清单"),
-    (7, "邮件日志", "▶ 邮件日志"),
-    (10, "附件", "▶ 附件（原件）"),
-)
-
-
-def _sheet_links(grid: _Grid, row: int) -> None:
-    """Links to the other sheets (internal locations: nothing outside the workbook is touched)."""
-    for col, sheet, text in _NAV:
-        grid[row, col] = Spec(text, font=style.LINK_FONT, link=f"'{sheet}'!A1", internal=True)
-
-
-def _sheet_summary(wb: Workbook, c: Counts, run: RunInfo, tz: ZoneInfo, levels: dict[str, int]) -> None:
-    """汇总 is small: laid out as a grid of cells first, then streamed row by row."""
-    ws = wb.create_sheet("汇总")
-    grid: _Grid = {(1, 1): Spec("高级研修项目申报汇总", font=_TITLE_FONT)}
-    grid[2, 1] = Spec(
-        f"生成时间：{naive_local(run.finished_at or run.started_at, tz):%Y-%m-%d %H:%M}（北京时间）"
-        f"    运行编号：{run.run_id}    审核规则版本：{run.rules_version}"
-    )
-    _sheet_links(grid, 3)
-    overview = [
-        ("邮件总数", c.mails),
-        ("其中逾期邮件", c.mails_late),
-        ("处理失败邮件", c.mails_failed),
-        ("申报表总数", c.forms),
-        ("有效申报表（不含已被替代）", c.forms_current),
-        ("按时提交", c.forms_on_time),
-        ("逾期提交", c.forms_late),
-        ("材料齐全", c.forms_complete),
-        ("需补正或不符合要求", c.forms_incomplete),
-        ("本次新增邮件", c.mails_new),
-        ("本次新增申报表", c.forms_new),
-        ("本次更新邮件", c.mails_changed),
-    ]
-    nxt = _block(grid, 5, 1, "总体情况", overview)
-    _block(
-        grid,
-        nxt,
-        1,
-        "审核进度（有效申报表的推荐级别）",
-        [(k, levels.get(k, 0)) for k in (*REVIEW_CHOICES, "未填写")],
-    )
-    _block(grid, 5, 4, "按问题类型", c.by_flag or (("无", 0),))
-    nxt = _block(grid, 5, 7, "按项目类别", c.by_funding or (("无", 0),))
-    nxt = _block(grid, nxt, 7, "按申报单位所在市州（推测）", c.by_region or (("无", 0),))
-    _block(grid, nxt, 7, "按申报单位类型（推测）", c.by_unit_type or (("无", 0),))
-    _block(grid, 5, 10, "按选题所属行业领域", c.by_industry or (("无", 0),))
-    for letter, width in zip("ABCDEFGHIJK", (28, 8, 3, 20, 8, 3, 28, 8, 3, 30, 8), strict=False):
-        ws.column_dimensions[letter].width = width
-    last = max(r for r, _ in grid)
-    grid[last + 2, 1] = Spec(
-        "说明：重新生成本表时，“申报项目”表中的 推荐级别 / 审核意见 / 审核人 三列"
-        "按表单编号保留；其他列的改动不会保留。",
-        font=style.GREY_FONT,
-    )
-    style.print_setup(ws, repeat_header=False, grid=False)  # before the first row (sheet properties)
-    for r in range(1, last + 3):
-        if r != 2:
-            ws.row_dimensions[r].height = 28 if r == 1 else 18
-        ncols = max((col for row, col in grid if row == r), default=0)
-        ws.append(
-            [make_cell(ws, grid[r, col], tz) if (r, col) in grid else None for col in range(1, ncols + 1)]
-        )
-        ws.row_dimensions.pop(r, None)
-
-
-def _review_levels(rows: Iterable[FormRow], notes: dict[str, ReviewNote]) -> dict[str, int]:
-    levels: dict[str, int] = {}
-    for r in rows:
-        if r.form.superseded_by:  # counted with the valid forms only, like the overview
+BACKUP_DIR = "备份"
+DEFAULT_BACKUPS = 10
+
+
+# ---------------------------------------------------------------- what a regeneration knows
+
+
+@dataclass(frozen=True)
+class FormLinks:
+    """Where a form's page and originals are, relative to the reports folder (summary.html uses them)."""
+
+    number: int
+    page: str | None
+    word: str | None
+    pdf: str | None
+
+
+@dataclass
+class Context:
+    """What the sheet writers read (built once per regeneration)."""
+
+    ordered: Iterable[MessageRecord]
+    run: RunInfo
+    tz: ZoneInfo
+    out_dir: Path
+    workbook_name: str
+    title: str
+    originals: Originals
+    numbers: dict[str, int]
+    decisions: dict[str, Decision]
+    stored: dict[str, dict[str, Correction]]  # form_id → path → correction (before this read)
+    review: SheetReview
+    successor: dict[str, str]  # superseded form → the newer form
+    older: dict[str, list[str]]  # newer form → the forms it superseded (newest first)
+    received: dict[str, datetime]  # form → when its mail arrived
+    columns: ProjectColumns
+    mails: int = 0
+    # filled while writing
+    projects: ProjectsResult = field(default_factory=ProjectsResult)
+    fixes: list[FixItem] = field(default_factory=list)
+    flags: list[tuple[int, list[Any]]] = field(default_factory=list)  # 问题清单 rows, with their rank
+    out_decisions: dict[str, Decision] = field(default_factory=dict)
+    out_corrections: dict[tuple[str, str], Correction] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+    links: dict[str, FormLinks] = field(default_factory=dict)
+    counts: Counts | None = None
+    notices: Mapping[str, NoticeState] = field(default_factory=dict)  # mail key → its notice (intake.notify)
+    extras: dict[str, Any] = field(default_factory=dict)  # for sheets added later
+
+
+SheetWriter = Callable[[Context, Any, Looks], object]  # a writer may return its row count
+
+
+@dataclass(frozen=True)
+class SheetDef:
+    """A sheet: `forms` (申报项目) or a `table` (a list of mails' rows, `tail` rows after them), both
+    filled during the one pass over the mails; or `write`, the whole sheet from what the pass learnt."""
+
+    title: str
+    write: SheetWriter | None = None
+    table: lists.MailTable | None = None
+    forms: bool = False  # 申报项目: one row per form, filled during the pass
+    when: Callable[[Context], bool] = lambda ctx: True
+    tail: Callable[[Context], Iterable[list[Spec]]] | None = None
+
+
+# ---------------------------------------------------------------- 申报项目 views
+
+
+def _carried(ctx: Context, form_id: str) -> tuple[Decision | None, str]:
+    """The newest decided decision of a form this one superseded (directly or down the chain)."""
+    seen: set[str] = set()
+    todo = list(ctx.older.get(form_id, ()))
+    while todo:
+        old = todo.pop(0)
+        if old in seen:
             continue
-        note = notes.get(r.form.form_id)
-        level = str(note.values[0]).strip() if note and note.values[0] else "未填写"
-        levels[level] = levels.get(level, 0) + 1
-    return levels
+        seen.add(old)
+        d = ctx.decisions.get(old)
+        if d is not None and d.decided:
+            when = ctx.received.get(old)
+            return d, f"沿用自 {chinese_date(naive_local(when, ctx.tz))} 版" if when else "沿用自旧版"
+        todo.extend(ctx.older.get(old, ()))
+    return None, ""
 
 
-# ---------------------------------------------------------------- assembly and safe write
+def _view(ctx: Context, row: FormRow) -> FormView:
+    """One form as every report shows it: corrections resolved, decision (or the one carried over)."""
+    review = ctx.review
+    fid = row.form.form_id
+    flags = form_flags_with_message(row.message, row.form)
+    machine = machine_values(row, flags)
+    who = review.author or str((ctx.decisions.get(fid) or Decision()).reviewer or "")
+    corrected = resolve_corrections(
+        fid, machine, ctx.stored.get(fid, {}), review.edited.get(fid), by=who, at=review.saved_at
+    )
+    v = view_of(
+        row,
+        number=ctx.numbers[fid],
+        corrected=corrected,
+        machine=machine,
+        run_keys=(ctx.run.new_keys, ctx.run.changed_keys),
+    )
+    v.decision = ctx.decisions.get(fid)
+    if not row.form.superseded_by:
+        old, mark = _carried(ctx, fid)
+        if old is not None and (v.decision is None or not v.decision.decided):
+            extra = v.decision.extra if v.decision else ()
+            v.decision = replace(old, extra=extra, removed_at=None)
+            v.carried_from = mark
+        elif old is not None and v.decision is not None and v.decision.values == old.values:
+            v.carried_from = mark
+    successor = ctx.successor.get(fid)
+    v.successor = ctx.numbers.get(successor) if successor else None
+    v.word, v.pdf = ctx.originals.form_files(row.message, row.form)
+    return v
 
 
-def _prepass(
-    ordered: Iterable[MessageRecord], data_dir: Path, base: Path, notes: dict[str, ReviewNote]
-) -> tuple[dict[tuple[str, str], str], set[str], dict[str, int], list[int]]:
-    """One pass for what the sheets need up front, as small keys: links, live form ids, review levels
-    (in form-row order, like _review_levels), the severities present."""
-    links: dict[tuple[str, str], str] = {}
-    live: set[str] = set()
-    levels: dict[str, int] = {}
-    ranks: set[int] = set()
+def _on_view(ctx: Context, pages: PageWriter) -> Callable[[FormView], None]:
+    def seen(v: FormView) -> None:
+        v.page = pages.write(v)
+        fid = v.form_id
+        ctx.links[fid] = FormLinks(v.number, v.page, v.word, v.pdf)
+        ctx.written[fid] = digest(v.shown)
+        for path, c in v.corrected.items():
+            ctx.out_corrections[fid, path] = c
+        if v.decision is not None and v.decision.has_content:
+            ctx.out_decisions[fid] = replace(
+                v.decision,
+                project_name=str(v.shown.get("project_name") or ""),
+                declared_org=str(v.shown.get("declared_org") or ""),
+            )
+        item = lists.fix_item(v)
+        if item is not None:
+            ctx.fixes.append(item)
+
+    return seen
+
+
+# ---------------------------------------------------------------- the other sheets
+
+
+def _sheet_summary(ctx: Context, ws: Any, looks: Looks) -> None:
+    mail_run = chr(ord("A") + [h for h, _ in lists.MAIL_LOG.headers].index("本次运行"))
+    ranges = Ranges(ctx.columns, ctx.projects.rows, ctx.mails, mail_run)
+    generated = ctx.run.finished_at or ctx.run.started_at
+    assert ctx.counts is not None  # made by the pass, before any whole-sheet writer
+    write_summary_sheet(ws, looks, ctx.counts, ranges, generated=generated, tz=ctx.tz)
+
+
+def _removed(ctx: Context) -> list[tuple[str, int | None, Decision]]:
+    """Decisions (with their 受理号) whose form is no longer in the store's results."""
+    return [
+        (fid, ctx.numbers.get(fid), d)
+        for fid, d in sorted(ctx.decisions.items())
+        if fid not in ctx.received and d.has_content
+    ]
+
+
+def _sheet_removed(ctx: Context, ws: Any, looks: Looks) -> None:
+    now = naive_local(ctx.run.started_at, ctx.tz)
+    removed = _removed(ctx)
+    for fid, _, d in removed:
+        ctx.out_decisions[fid] = d if d.removed_at else replace(d, removed_at=now)
+    lists.write_removed(ws, looks, removed, now, ctx.tz)
+
+
+def _removed_ids(ctx: Context) -> Iterable[list[Spec]]:
+    return lists.removed_technical_rows([(n, fid) for fid, n, _ in _removed(ctx) if n])
+
+
+SHEETS: list[SheetDef] = [
+    SheetDef("汇总", _sheet_summary),
+    SheetDef(PROJECT_SHEET, forms=True),
+    SheetDef("补正清单", lambda ctx, ws, looks: lists.write_fixes(ws, looks, ctx.fixes, ctx.tz)),
+    SheetDef("统计", lambda ctx, ws, looks: write_stats(ws, looks, ctx.projects.pivot, ctx.tz)),
+    SheetDef("问题清单", lambda ctx, ws, looks: lists.write_flags(ws, looks, ctx.flags, ctx.tz)),
+    SheetDef(lists.MAIL_LOG.title, table=lists.MAIL_LOG),
+    SheetDef(lists.ATTACHMENTS.title, table=lists.ATTACHMENTS),
+    SheetDef(lists.NOTICES.title, table=lists.NOTICES),
+    SheetDef(REMOVED_SHEET, _sheet_removed, when=lambda ctx: bool(_removed(ctx))),
+    SheetDef(TECH_SHEET, table=lists.TECHNICAL, tail=_removed_ids),
+]
+
+
+_NUMBER = style.BODY.with_(wrap=False)
+
+
+def _pass(ctx: Context, sheets: dict[str, tuple[SheetDef, Any]], looks: Looks) -> None:
+    """The one pass over the mails (in receipt order): a row per form on 申报项目 (and its review
+    page), the rows of every mail table, the 问题清单 rows, the 补正 lines, the counts."""
+    forms = next(((s, ws) for s, ws in sheets.values() if s.forms), None)
+    projects = ProjectsWriter(forms[1], looks, ctx.columns, tz=ctx.tz) if forms else None
+    pages = PageWriter(ctx.out_dir, tz=ctx.tz, title=ctx.title, workbook_name=ctx.workbook_name)
+    on_view = _on_view(ctx, pages)
+    row_ctx = lists.RowContext(ctx.run, ctx.numbers, ctx.originals, ctx.notices)
+    tables = [
+        (s.table, s.tail, TableWriter(ws, looks, s.table.spec(looks.stamp), ctx.tz))
+        for s, ws in sheets.values()
+        if s.table is not None
+    ]
+    tally = Tally(ctx.run)
+    seen: set[str] = set()
+    for n, m in enumerate(ctx.ordered, start=1):
+        for form in m.forms:
+            if form.form_id not in seen:  # a form id seen again is listed where it first appeared
+                seen.add(form.form_id)
+                v = _view(ctx, FormRow(m, form))
+                on_view(v)
+                if projects is not None:
+                    projects.add(v)
+        for table, _, writer in tables:
+            for row in table.rows(row_ctx, n, m):
+                writer.add([Spec(writer.size + 1, _NUMBER), *row])
+        ctx.flags.extend(lists.flag_rows(m, ctx.numbers))
+        item = lists.mail_fix_item(m)
+        if item is not None:
+            ctx.fixes.append(item)
+        tally.add(m)
+    for _, tail, writer in tables:
+        for row in tail(ctx) if tail else ():
+            writer.add([Spec(writer.size + 1, _NUMBER), *row])
+        writer.close()
+    if projects is not None:
+        ctx.projects = projects.close()
+    pages.prune()
+    ctx.counts = tally.result()
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _prepass(ctx_args: dict[str, Any], ordered: Iterable[MessageRecord], data_dir: Path) -> None:
+    """One pass for what must be known up front, as small keys: order of forms, supersessions, receipt,
+    the readable paths of the originals."""
+    successor: dict[str, str] = {}
+    received: dict[str, datetime] = {}
+    order: list[str] = []
+    mails = 0
+    originals = OriginalsPlan(data_dir)
     for m in ordered:
-        for key, link in _attachment_links([m], data_dir, base).items():
-            links.setdefault(key, link)
-        ranks.update(_SEVERITY_ORDER.get(str(v[1]), 3) for v in _flag_rows(m))
-        rows = []
+        mails += 1
+        originals.add(m)
         for f in m.forms:
-            if f.form_id not in live:  # first copy of a form_id, as counts.form_rows
-                live.add(f.form_id)
-                rows.append(FormRow(m, f))
-        for level, n in _review_levels(rows, notes).items():
-            levels[level] = levels.get(level, 0) + n
-    return links, live, levels, sorted(ranks)
+            if f.form_id in received:
+                continue
+            received[f.form_id] = m.received_at
+            order.append(f.form_id)
+            if f.superseded_by:
+                successor[f.form_id] = f.superseded_by
+    older: dict[str, list[str]] = {}
+    for old, new in successor.items():
+        older.setdefault(new, []).append(old)
+    for olds in older.values():
+        olds.sort(key=lambda fid: received[fid], reverse=True)
+    ctx_args.update(
+        successor=successor,
+        older=older,
+        received=received,
+        mails=mails,
+        order=order,
+        originals=originals.result,
+    )
+
+
+def _numbers(known: Mapping[str, int], order: list[str]) -> dict[str, int]:
+    """受理号: kept for forms that have one, the next free numbers for new forms in receipt order."""
+    numbers = dict(known)
+    nxt = max(numbers.values(), default=0) + 1
+    for fid in order:
+        if fid not in numbers:
+            numbers[fid] = nxt
+            nxt += 1
+    return numbers
+
+
+def _expected(
+    ordered: Iterable[MessageRecord], state: ReviewState, stored: Mapping[str, Mapping[str, Correction]]
+) -> dict[str, str]:
+    """form_id → digest of its field cells as last written (the store knows; else computed now)."""
+    expected = dict(state.written)
+    for row in iter_form_rows(ordered):
+        fid = row.form.form_id
+        if fid not in expected:
+            machine = machine_values(row, form_flags_with_message(row.message, row.form))
+            expected[fid] = digest(shown_fields(machine, stored.get(fid, {})))
+    return expected
+
+
+def _decisions(
+    state: ReviewState, review: SheetReview, read: bool
+) -> tuple[dict[str, Decision], tuple[str, ...]]:
+    """Decisions of the store, overridden by the file for every form the file has a row for."""
+    if not read:
+        return dict(state.decisions), tuple(state.extra_headers)
+    headers = review.extra_headers
+    merged: dict[str, Decision] = {}
+    for fid, d in state.decisions.items():
+        if fid in review.seen:
+            continue
+        values = dict(zip(state.extra_headers, d.extra, strict=False))
+        merged[fid] = replace(d, extra=tuple(values.get(h) for h in headers))
+    merged.update(review.decisions)
+    return merged, headers
 
 
 def build_workbook(
@@ -775,57 +388,124 @@ def build_workbook(
     *,
     tz: ZoneInfo,
     data_dir: Path,
-    base: Path,
-    notes: dict[str, ReviewNote] | None = None,
+    out_dir: Path,
+    workbook_name: str = "申报汇总.xlsx",
+    state: ReviewState | None = None,
+    review: SheetReview | None = None,
+    title: str = Notice().title,
     notices: Mapping[str, NoticeState] | None = None,
-) -> Workbook:
-    """The workbook, streamed (write-only: rows are on disk already; save() finishes the file).
-    `base` is the folder the file will live in (for relative links).  Any iterable of records is
-    accepted: a re-iterable in receipt order (the store's view) is read once per sheet and never held
-    whole; a list or a one-off iterator is sorted in memory as before."""
-    notes = notes or {}
+    extras: Mapping[str, Any] | None = None,
+) -> tuple[Workbook, Context]:
+    """The workbook (write-only: rows are on disk already; save() finishes the file) and what was
+    learnt making it.  `review`: what the previous file holds (None: the state is current)."""
+    state = state or ReviewState()
     ordered = receipt_ordered(messages)
-    links, live, levels, ranks = _prepass(ordered, data_dir, base, notes)
+    args: dict[str, Any] = {}
+    _prepass(args, ordered, data_dir)
+    stored: dict[str, dict[str, Correction]] = {}
+    for (fid, path), c in state.corrections.items():
+        stored.setdefault(fid, {})[path] = c
+    decisions, extra_headers = _decisions(state, review or SheetReview(), review is not None)
+    numbers = _numbers({**state.numbers, **(review.numbers if review else {})}, args.pop("order"))
+    ctx = Context(
+        ordered=ordered,
+        run=run,
+        tz=tz,
+        out_dir=out_dir,
+        workbook_name=workbook_name,
+        title=title,
+        numbers=numbers,
+        decisions=decisions,
+        stored=stored,
+        review=review or SheetReview(),
+        columns=ProjectColumns(tz, extra_headers),
+        notices=notices or {},
+        extras=dict(extras or {}),
+        **args,
+    )
+    materialise(ctx.originals, out_dir)
     wb = Workbook(write_only=True)
-    _sheet_summary(wb, count(ordered, run), run, tz, levels)
-    _sheet_projects(wb, iter_form_rows(ordered), notes, tz, run, links)
-    _sheet_flags(wb, ordered, tz, ranks)
-    _sheet_mail_log(wb, ordered, run, tz, notices or {})
-    _sheet_attachments(wb, ordered, tz, links)
-    _sheet_notices(wb, ordered, tz, notices or {})
-    removed = [n for fid, n in sorted(notes.items()) if fid not in live]
-    if removed:
-        _sheet_removed(wb, removed, tz, naive_local(run.started_at, tz))
-    return wb
+    wb.properties.creator = wb.properties.lastModifiedBy = INTAKE_AUTHOR
+    wb.properties.title = "高级研修项目申报汇总"
+    looks = Looks(wb, stamp=chinese_date(naive_local(run.finished_at or run.started_at, tz)))
+    sheets = {s.title: (s, wb.create_sheet(s.title)) for s in SHEETS if s.when(ctx)}
+    _pass(ctx, sheets, looks)
+    for s, ws in sheets.values():
+        if s.write is not None:
+            s.write(ctx, ws, looks)
+    return wb, ctx
 
 
-def backup_path(path: Path) -> Path:
-    """申报汇总.xlsx → 申报汇总.bak.xlsx"""
-    return path.with_name(f"{path.stem}.bak{path.suffix}")
+# ---------------------------------------------------------------- safe write
 
 
-def _load_notes(path: Path) -> dict[str, ReviewNote]:
-    """Reviewer notes of the current workbook; an unreadable one is set aside, never overwritten."""
-    try:
-        return read_review_notes(path)
-    except Exception as err:  # noqa: BLE001 - any reason to fail reading means: keep the file aside
-        keep = path.with_name(f"{path.stem}.unreadable-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
-        shutil.copy2(path, keep)
-        log.warning("cannot read reviewer columns from %s (%s); kept a copy at %s", path, err, keep)
-        return {}
+@dataclass(frozen=True)
+class WorkbookResult:
+    state: ReviewState  # what reviewers added, as now written (for the store)
+    links: Mapping[str, FormLinks]  # form_id → 受理号, page and originals
+    numbers: Mapping[str, int]
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def backups(path: Path) -> list[Path]:
+    """The dated backups of `path`, oldest first."""
+    folder = path.parent / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{path.stem}-*{path.suffix}"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def _backup(path: Path, keep: int) -> None:
+    if not path.exists() or keep <= 0:
+        return
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.fromtimestamp(path.stat().st_mtime)
+    target = folder / f"{path.stem}-{stamp:%Y%m%d-%H%M%S}{path.suffix}"
+    n = 2
+    while target.exists():
+        target = folder / f"{path.stem}-{stamp:%Y%m%d-%H%M%S}-{n}{path.suffix}"
+        n += 1
+    shutil.copy2(path, target)
+    for old in backups(path)[:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def _stamp(path: Path) -> WorkbookStamp | None:
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
-    return (st.st_mtime_ns, st.st_size)
+    return WorkbookStamp(st.st_mtime_ns, st.st_size)
 
 
-def _atomic_save(wb: Workbook, path: Path, expected: tuple[int, int] | None) -> bool:
-    """Save to a temporary sibling, back up the current file, move the new one in.  Returns False (and
-    changes nothing) when the current file is no longer the one the reviewer notes were read from."""
+def _read(path: Path, state: ReviewState, ordered: Iterable[MessageRecord]) -> SheetReview | None:
+    """What the file holds, or None when it is exactly the one intake wrote last (nothing to read).
+    An unreadable file is copied aside (never overwritten with reviewers' work lost)."""
+    if not path.exists():  # first run, or the file was removed: the store's state is all there is
+        return None
+    if state.stamp is not None and _stamp(path) == state.stamp:
+        return None
+    stored: dict[str, dict[str, Correction]] = {}
+    for (fid, p), c in state.corrections.items():
+        stored.setdefault(fid, {})[p] = c
+    try:
+        return read_review(
+            path,
+            numbers=state.numbers,
+            expected=_expected(ordered, state, stored),
+            field_headers=FIELD_HEADERS,
+            own_headers=OWN_HEADERS,
+        )
+    except Exception as err:  # noqa: BLE001 - any reason to fail reading means: keep the file aside
+        keep = path.with_name(f"{path.stem}.unreadable-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
+        shutil.copy2(path, keep)
+        log.warning("cannot read reviewers' work from %s (%s); kept a copy at %s", path, err, keep)
+        return SheetReview()
+
+
+def _atomic_save(wb: Workbook, path: Path, expected: WorkbookStamp | None, keep: int) -> bool:
+    """Save to a temporary sibling, back up the current file, move the new one in.  False (nothing
+    changed) when the current file is no longer the one the reviewers' work was read from."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -833,14 +513,11 @@ def _atomic_save(wb: Workbook, path: Path, expected: tuple[int, int] | None) -> 
         os.chmod(tmp, file_mode())
         if _stamp(path) != expected:
             return False
-        if path.exists():
-            shutil.copy2(path, f"{tmp}.bak")
-            os.replace(f"{tmp}.bak", backup_path(path))
+        _backup(path, keep)
         os.replace(tmp, path)
         return True
     finally:
         Path(tmp).unlink(missing_ok=True)
-        Path(f"{tmp}.bak").unlink(missing_ok=True)
 
 
 _ATTEMPTS = 3
@@ -853,9 +530,17 @@ def write_workbook(
     *,
     tz: ZoneInfo,
     data_dir: Path,
+    state: ReviewState | None = None,
+    keep_backups: int = DEFAULT_BACKUPS,
+    title: str = Notice().title,
     notices: Mapping[str, NoticeState] | None = None,
-) -> None:
-    """Write the review workbook at `path`, keeping reviewer columns and a backup of the old file.
+    extras: Mapping[str, Any] | None = None,
+    read_previous: bool = True,
+) -> WorkbookResult:
+    """Write the review workbook at `path` (originals and review pages beside it), keeping what
+    reviewers did and a dated backup of the old file.  Returns the reviewers' state as now written.
+    `read_previous=False` (a bundle): a workbook already at `path` is replaced, not read; `state` is
+    all there is.
 
     A reviewer may save the workbook (e.g. over the office share) while it is being rebuilt: the file
     is then read again, so what they just typed is not overwritten."""
@@ -866,29 +551,36 @@ def write_workbook(
     if path.with_name(f"~${path.name}").exists():
         log.warning(
             "%s is open in Excel; a reviewer saving it later replaces this version "
-            "(their notes are kept, the new rows come back with the next run)",
+            "(their work is kept, the new rows come back with the next run)",
             path,
         )
-    for _ in range(_ATTEMPTS - 1):
-        if _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir), notices=notices):
-            return
-        log.info("%s changed while it was rebuilt; reading the reviewer columns again", path)
-    if not _write_once(path, messages, run, tz=tz, data_dir=Path(data_dir), notices=notices):
-        raise RuntimeError(f"{path} keeps changing while it is rebuilt; not overwritten")
-
-
-def _write_once(
-    path: Path,
-    messages: Iterable[MessageRecord],
-    run: RunInfo,
-    *,
-    tz: ZoneInfo,
-    data_dir: Path,
-    notices: Mapping[str, NoticeState] | None,
-) -> bool:
-    stamp = _stamp(path)
-    notes = _load_notes(path)
-    wb = build_workbook(
-        messages, run, tz=tz, data_dir=data_dir, base=path.parent, notes=notes, notices=notices
-    )
-    return _atomic_save(wb, path, stamp)
+    state = state or ReviewState()
+    for attempt in range(_ATTEMPTS):
+        stamp = _stamp(path)
+        review = _read(path, state, messages) if read_previous else None
+        wb, ctx = build_workbook(
+            messages,
+            run,
+            tz=tz,
+            data_dir=data_dir,
+            out_dir=path.parent,
+            workbook_name=path.name,
+            state=state,
+            review=review,
+            title=title,
+            notices=notices,
+            extras=extras,
+        )
+        if _atomic_save(wb, path, stamp, keep_backups):
+            new = ReviewState(
+                numbers=ctx.numbers,
+                decisions=ctx.out_decisions,
+                corrections=ctx.out_corrections,
+                extra_headers=ctx.columns.extra,
+                written=ctx.written,
+                stamp=_stamp(path),
+            )
+            return WorkbookResult(new, ctx.links, ctx.numbers)
+        if attempt < _ATTEMPTS - 1:
+            log.info("%s changed while it was rebuilt; reading the reviewers' work again", path)
+    raise RuntimeError(f"{path} keeps changing while it is rebuilt; not overwritten")

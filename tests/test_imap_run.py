@@ -159,15 +159,19 @@ def assert_exactly_once(config: Any, message_ids: list[str]) -> list[Any]:
 
 
 def workbook_message_ids(config: Any) -> list[str]:
+    """The Message-ID of each mail in the workbook (技术信息: one row per form, or per mail without one),
+    after checking 邮件日志 has one row per mail."""
     from openpyxl import load_workbook
 
     wb = load_workbook(config.report.workbook, read_only=True)
-    ws = wb["邮件日志"]
+    ws = wb["技术信息"]
     header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
-    col = header.index("Message-ID")
-    ids = [row[col] for row in ws.iter_rows(min_row=2, values_only=True) if row[col]]
+    key, col = header.index("邮件编号"), header.index("Message-ID")
+    by_mail = {row[key]: row[col] for row in ws.iter_rows(min_row=2, values_only=True) if row[key]}
+    mails = sum(1 for _ in wb["邮件日志"].iter_rows(min_row=2, values_only=True))
     wb.close()
-    return ids
+    assert mails == len(by_mail)
+    return [i for i in by_mail.values() if i]
 
 
 def run(config: Any, **kwargs: Any) -> Any:

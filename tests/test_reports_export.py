@@ -60,11 +60,13 @@ def test_message_has_exactly_the_contract_keys() -> None:
         "form_id",
         "sources",
         "fields",
+        "corrections",
         "field_sources",
         "confidence",
         "flags",
         "superseded_by",
     }
+    assert form["corrections"] == []
     assert set(form["fields"]) == FIELD_KEYS
     assert set(form["fields"]["organizer"]) == {
         "name",
@@ -203,3 +205,41 @@ def test_streamed_reiterable_export_has_the_bytes_of_the_list_export(tmp_path: P
     assert shuffled.read_bytes() == want.read_bytes()
     write_export(shuffled, iter(msgs))  # a one-off iterator still works
     assert shuffled.read_bytes() == want.read_bytes()
+
+
+def test_corrections_change_fields_and_are_marked() -> None:
+    from datetime import UTC, datetime
+
+    from core.decisions import Correction
+
+    m = make_message(0)
+    fid = m.forms[0].form_id
+    corrections = {
+        (fid, "training_location"): Correction(
+            fid,
+            "training_location",
+            "武汉市洪山宾馆",
+            "宜昌市",
+            "张三",
+            datetime(2024, 12, 13, 1, tzinfo=UTC),
+        ),
+        (fid, "funding_type"): Correction(fid, "funding_type", "财政资助项目", "自筹经费项目"),
+        (fid, "training_start"): Correction(fid, "training_start", datetime(2025, 5, 13), "2025-05-12"),
+        (fid, "scope.digital_tech"): Correction(fid, "scope.digital_tech", "☑ 是", "□ 否"),
+    }
+    line = export_lines([m], corrections=corrections)
+    form = json.loads(line)["forms"][0]
+    assert form["fields"]["training_location"] == "武汉市洪山宾馆"
+    assert form["fields"]["funding_type"] == "fiscal"
+    assert form["fields"]["training_start"] == "2025-05-13"
+    assert form["fields"]["scope"]["digital_tech"] is True
+    marked = {c["field"]: c for c in form["corrections"]}
+    assert marked["training_location"] == {
+        "field": "training_location",
+        "value": "武汉市洪山宾馆",
+        "machine_value": "宜昌市",
+        "by": "张三",
+        "at": "2024-12-13T01:00:00+00:00",
+    }
+    assert marked["funding_type"]["machine_value"] == "self_funded"
+    assert json.loads(export_lines([m]))["forms"][0]["fields"]["training_location"] == "宜昌市"

@@ -14,6 +14,18 @@ TZ = ZoneInfo("Asia/Shanghai")
 BASE = datetime(2024, 12, 12, 1, 30, tzinfo=UTC)  # 09:30 Beijing time
 
 
+def cell_link(cell: Any) -> str | None:
+    """Where a workbook cell links to: its hyperlink, or intake's =HYPERLINK("target","text") formula."""
+    import re
+
+    if cell.hyperlink is not None and cell.hyperlink.target:
+        return str(cell.hyperlink.target)
+    if cell.data_type == "f":
+        found = re.fullmatch(r'=HYPERLINK\("([^"]+)","[^"]*"\)', str(cell.value))
+        return found.group(1) if found else None
+    return None
+
+
 def make_fields(i: int = 0, **over: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "project_name": f"数字经济与产业升级高级研修班{i}",

@@ -66,7 +66,7 @@ def test_libreoffice_renders_every_sheet(tmp_path: Path) -> None:
         "数字经济与产业升级高级研修班3",
         "未填写：研修目的和作用",
         "逾期提交",
-        "收到时间（北京时间）",
+        "收到时间",
         "SHA-256",
     ):
         assert expected in text_s

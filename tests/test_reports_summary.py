@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from core.flags import Flag
@@ -40,7 +41,7 @@ def test_hostile_subject_is_escaped() -> None:
 def test_sections_counts_and_new_changed() -> None:
     run = make_run(new=frozenset({"INBOX/1/1"}), changed=frozenset({"INBOX/1/3"}))
     html = render_summary(_messages(), run, tz=TZ)
-    new = html.split("本次新增的申报")[1].split("<h2>")[0]
+    new = html.split("新收到的申报")[1].split("<h2>")[0]
     assert "数字经济与产业升级高级研修班0" in new and "粗体" not in new
     changed = html.split("本次有变化的申报")[1].split("<h2>")[0]
     assert "粗体" in changed and "研修班0" not in changed
@@ -67,4 +68,34 @@ def test_links_the_workbook_beside_it(tmp_path: Path) -> None:
     write_summary(out, _messages(), make_run(), tz=TZ, workbook=tmp_path / "申报 汇总.xlsx")
     assert '<a href="%E7%94%B3%E6%8A%A5%20%E6%B1%87%E6%80%BB.xlsx">' in out.read_text(encoding="utf-8")
     write_summary(out, _messages(), make_run(), tz=TZ, workbook=tmp_path / "elsewhere" / "w.xlsx")
-    assert "打开审核工作簿" not in out.read_text(encoding="utf-8")
+    assert '<a href="elsewhere/w.xlsx">' in out.read_text(encoding="utf-8")
+
+
+def test_new_since_grouped_by_unit_with_links(tmp_path: Path) -> None:
+    from reports.workbook import FormLinks
+
+    second = replace(make_form("INBOX/1/3", 0), form_id="F0100")  # same unit, another project
+    msgs = [make_message(0), make_message(1), make_message(2, forms=(second,))]
+    links = {
+        "F0000": FormLinks(
+            7, "审核页/第0007号.html", "原件/单位/项目/申报表.docx", "原件/单位/项目/申报表.pdf"
+        )
+    }
+    out = tmp_path / "summary.html"
+    write_summary(
+        out,
+        msgs,
+        make_run(),
+        tz=TZ,
+        workbook=tmp_path / "w.xlsx",
+        links=links,
+        new_keys=frozenset({"INBOX/1/1", "INBOX/1/3"}),
+        new_since="12月11日 08:00 的运行",
+    )
+    html = out.read_text(encoding="utf-8")
+    new = html.split("新收到的申报")[1].split("<h2>")[0]
+    assert "自12月11日 08:00 的运行以来，2 份" in new
+    # both forms of 宜昌市第0人民医院 under one unit cell; the other unit's form is not new
+    assert new.count('class="unit"') == 1 and 'rowspan="2"' in new and "宜昌市第1人民医院" not in new
+    assert 'href="%E5%AE%A1%E6%A0%B8%E9%A1%B5/%E7%AC%AC0007%E5%8F%B7.html"' in new
+    assert new.count(".docx") == 1 and new.count(".pdf") == 1  # the form with archived originals

@@ -25,6 +25,9 @@ from reports.table import (
         ("宜昌市中心人民医院", None, "宜昌市"),
         ("华中科技大学", "武汉市洪山区珞喻路1037号", "武汉市"),
         ("湖北省地质局", None, "省直"),
+        ("湖北省人力资源和社会保障厅", "武汉市武昌区中北路", "省直"),  # a provincial department, in Wuhan
+        ("湖北大学", "武汉市武昌区友谊大道368号", "省直"),
+        ("湖北省武汉市第一中学", None, "武汉市"),
         ("恩施土家族苗族自治州林业局", None, "恩施州"),
         ("某某科技有限公司", None, "未知"),
         ("襄阳市农业科学院", "武汉市", "襄阳市"),  # the name wins over the address
@@ -76,7 +79,7 @@ def test_display_values() -> None:
 def test_flag_text_uses_form_labels_and_survives_unknown_codes() -> None:
     assert flag_text(Flag("missing_field", "applicant.office_phone")) == "未填写：申报单位办公电话"
     assert flag_text(Flag("missing_field", "申报单位信息·联系人")) == "未填写：申报单位信息·联系人"
-    assert flag_text(Flag("brand_new_code", "x")) == "brand_new_code：x"
+    assert flag_text(Flag("brand_new_code", "x")) == "其他问题：x"  # the code itself is on 技术信息
 
 
 def test_clean_text_and_widths() -> None:

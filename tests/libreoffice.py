@@ -1,0 +1,91 @@
+"""LibreOffice for tests of what reviewers see: recalculate a workbook, print it or a page to PDF.
+
+Each call uses its own throw-away user profile, so parallel or leftover soffice processes do not
+interfere.  Tests using it skip when LibreOffice Calc/Writer is not installed.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+__all__ = ["calc_available", "needs_calc", "recalculated_sheets", "to_pdf"]
+
+
+def calc_available() -> bool:
+    soffice = shutil.which("soffice")
+    if not soffice:
+        return False
+    program = Path(soffice).resolve().parent
+    return (program / "libsclo.so").exists() or (program / "sclo.dll").exists()
+
+
+needs_calc = pytest.mark.skipif(
+    not calc_available(), reason="needs LibreOffice Calc (libreoffice-calc-nogui)"
+)
+
+
+def _soffice(args: list[str], cwd: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+            cwd=cwd,
+        )
+
+
+def recalculated_sheets(book: Path, out: Path) -> dict[str, list[list[str]]]:
+    """Every sheet as LibreOffice computes it on load (formulas evaluated), as rows of text."""
+    out.mkdir(parents=True, exist_ok=True)
+    local = out / "book.xlsx"
+    shutil.copyfile(book, local)
+    # CSV filter options: comma, double quote, UTF-8, from row 1, …, sheet -1 = every sheet to its own file
+    _soffice(
+        [
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out),
+            str(local),
+        ],
+        out,
+    )
+    sheets = {}
+    for path in out.glob("book-*.csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            sheets[path.stem.removeprefix("book-")] = list(csv.reader(fh))
+    return sheets
+
+
+def to_pdf(source: Path, out: Path) -> Path:
+    """`source` (a workbook or an HTML page) printed to PDF by LibreOffice."""
+    out.mkdir(parents=True, exist_ok=True)
+    local = out / f"doc{source.suffix}"
+    shutil.copyfile(source, local)
+    args = ["--convert-to", "pdf", "--outdir", str(out), str(local)]
+    if source.suffix == ".html":
+        args = [
+            "--infilter=HTML (StarWriter)",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(out),
+            str(local),
+        ]
+    _soffice(args, out)
+    pdf = out / "doc.pdf"
+    assert pdf.exists(), f"LibreOffice did not print {source.name}"
+    return pdf
