@@ -502,11 +502,11 @@ def test_two_overlapping_runs_the_second_exits_0_silently_no_duplicates(dovecot,
 
 
 def _mail_log(config: Any) -> dict[str, str]:
-    """Message-ID → 邮件编号 (folder/uidvalidity/uid) in the workbook's mail log."""
+    """Message-ID → 邮件编号 (folder/uidvalidity/uid) in the workbook (技术信息: reviewer sheets show no ids)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(config.report.workbook, read_only=True)
-    rows = list(wb["邮件日志"].iter_rows(values_only=True))
+    rows = list(wb["技术信息"].iter_rows(values_only=True))
     wb.close()
     header = list(rows[0])
     mid, key = header.index("Message-ID"), header.index("邮件编号")

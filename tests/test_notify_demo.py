@@ -93,10 +93,11 @@ def test_a_second_notify_on_the_demo_drafts_nothing_and_the_workbook_shows_the_d
     assert (again.done, again.already) == (0, first.done)
     assert len(drafts(config)) == first.done
     wb = load_workbook(config.report.workbook, read_only=True)
-    rows = list(wb["通知"].iter_rows(min_row=2, values_only=True))
+    header, *rows = list(wb["通知"].iter_rows(values_only=True))
     wb.close()
-    assert sorted(r[4] for r in rows).count("草稿") == first.done
-    assert sum(r[4] == "未生成" for r in rows) == len(SUPERSEDED)
+    status = header.index("状态")
+    assert sorted(r[status] for r in rows).count("草稿") == first.done
+    assert sum(r[status] == "未生成" for r in rows) == len(SUPERSEDED)
 
 
 def _slug(slug: str) -> Any:

@@ -21,7 +21,7 @@ from reports.originals import safe_component
 from reports.workbook import backups, write_workbook
 from tests.test_reports_factory import TZ, make_attachment, make_form, make_message, make_run
 
-REVIEWER_SHEETS = ("汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "已移除")
+REVIEWER_SHEETS = ("汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "通知", "已移除")
 
 
 def _header(ws: Worksheet) -> dict[str, int]:

@@ -20,7 +20,7 @@ from reports.projects import REVIEW_CHOICES
 from reports.workbook import backups, write_workbook
 from tests.test_reports_factory import TZ, cell_link, make_attachment, make_form, make_message, make_run
 
-SHEETS = ["汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "技术信息"]
+SHEETS = ["汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "通知", "技术信息"]
 
 
 def _header(ws: Worksheet) -> dict[str, int]:
