@@ -341,7 +341,11 @@ ATTACHMENTS = MailTable(
 def _notice_rows(ctx: RowContext, n: int, m: MessageRecord) -> Iterator[list[Spec]]:
     """The notice a mail got (回执 / 补正通知), or 未生成 and why, when that is known here."""
     notice = ctx.notices.get(m.key)
-    note = notice.error if notice and notice.error else ("处理失败，不生成通知" if m.outcome == "failed" else None)
+    note = (
+        notice.error
+        if notice and notice.error
+        else ("处理失败，不生成通知" if m.outcome == "failed" else None)
+    )
     failed = notice is not None and notice.status not in ("drafted", "sent")
     yield _row(
         [
@@ -354,7 +358,13 @@ def _notice_rows(ctx: RowContext, n: int, m: MessageRecord) -> Iterator[list[Spe
             notice.recipient if notice else None,
             note,
         ],
-        {0: _DT, 1: _NOWRAP, 4: style.BODY.with_(fill=style.FLAG_FILL) if failed else style.BODY, 5: _DT, 6: _NOWRAP},
+        {
+            0: _DT,
+            1: _NOWRAP,
+            4: style.BODY.with_(fill=style.FLAG_FILL) if failed else style.BODY,
+            5: _DT,
+            6: _NOWRAP,
+        },
     )
 
 

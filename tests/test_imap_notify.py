@@ -246,7 +246,9 @@ def test_the_drafts_folder_can_be_named_in_config_and_notice_status_reaches_the_
     log = list(wb["邮件日志"].iter_rows(values_only=True))
     wb.close()
     col = {h: i for i, h in enumerate(sheet[0])}
-    assert (sheet[1][col["通知类型"]], sheet[1][col["状态"]]) == ("补正通知", "草稿") and sheet[1][col["时间"]]
+    assert (sheet[1][col["通知类型"]], sheet[1][col["状态"]]) == ("补正通知", "草稿") and sheet[1][
+        col["时间"]
+    ]
     assert log[1][log[0].index("通知")] == "草稿" and log[1][log[0].index("通知时间")] is not None
     assert "草稿" in config.report.summary_html.read_text(encoding="utf-8")
 
