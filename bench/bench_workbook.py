@@ -20,6 +20,11 @@ after = streamed workbook and export:
   (regenerate 'after' includes the quick reviewer-column reader: reading notes 7.9 s -> 1.0 s at 10,000)
   export, 10,000                 0.63 s / +105 MiB / 104.8 MiB             0.54 s /  +1 MiB /  1.4 MiB
 
+Issue 14 (2026-12-02, load ~3; workbook with 原件/ and 审核页/, public openpyxl API only):
+workbook_first 2.9-3.3 s, workbook_regenerate 1.65-1.9 s (the store's state: the file not read),
+workbook_reviewed 2.4-2.6 s (a reviewer saved it: read back with openpyxl), store_reports 3.3 s
+regenerating / 4.7 s first; df3a6cf regenerate 1.36-1.40 s in the same minutes.
+
 store_reports: intake.run.write_reports (workbook + summary + export, what `run`/`report` call) on a real
 store filled through Store.save_message, in a process that holds no records of its own (base 54 MiB).
 Before = Store.load_records() list (commit 8200e6e); after = Store.records() streaming view, reports

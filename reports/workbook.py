@@ -7,8 +7,10 @@ cells, columns they added.  When the workbook is unchanged since intake wrote it
 state is taken as it is and the file is not read.  The file is written to a temporary sibling and
 moved into place; the previous one goes to 备份/ (dated, the last `backups` kept).
 
-Sheets are a registry (SHEETS): a new sheet is a SheetDef with its title and writer.  They are
-created in display order and filled in `stage` order (汇总 counts what 申报项目 wrote).
+Sheets are a registry (SHEETS): a new sheet is a SheetDef — a MailTable (rows from one mail at a
+time, like 通知) or a writer of the whole sheet.  Sheets are created in display order; one pass over
+the mails fills 申报项目 and every MailTable, then the whole-sheet writers run (汇总 counts what the
+pass saw).  Field cells can be marked by hooks (reports.projects.MARKERS, e.g. OCR'd values).
 """
 
 from __future__ import annotations
@@ -123,7 +125,6 @@ class Context:
     links: dict[str, FormLinks] = field(default_factory=dict)
     counts: Counts | None = None
     notices: Mapping[str, NoticeState] = field(default_factory=dict)  # mail key → its notice (intake.notify)
-    extras: dict[str, Any] = field(default_factory=dict)  # for sheets added later
 
 
 SheetWriter = Callable[[Context, Any, Looks], object]  # a writer may return its row count
@@ -394,7 +395,6 @@ def build_workbook(
     review: SheetReview | None = None,
     title: str = Notice().title,
     notices: Mapping[str, NoticeState] | None = None,
-    extras: Mapping[str, Any] | None = None,
 ) -> tuple[Workbook, Context]:
     """The workbook (write-only: rows are on disk already; save() finishes the file) and what was
     learnt making it.  `review`: what the previous file holds (None: the state is current)."""
@@ -420,7 +420,6 @@ def build_workbook(
         review=review or SheetReview(),
         columns=ProjectColumns(tz, extra_headers),
         notices=notices or {},
-        extras=dict(extras or {}),
         **args,
     )
     materialise(ctx.originals, out_dir)
@@ -534,7 +533,6 @@ def write_workbook(
     keep_backups: int = DEFAULT_BACKUPS,
     title: str = Notice().title,
     notices: Mapping[str, NoticeState] | None = None,
-    extras: Mapping[str, Any] | None = None,
     read_previous: bool = True,
 ) -> WorkbookResult:
     """Write the review workbook at `path` (originals and review pages beside it), keeping what
@@ -569,7 +567,6 @@ def write_workbook(
             review=review,
             title=title,
             notices=notices,
-            extras=extras,
         )
         if _atomic_save(wb, path, stamp, keep_backups):
             new = ReviewState(
