@@ -177,7 +177,7 @@ def write_summary_sheet(
         ]
         for row in range(1, last + 3)
     )
-    write_rows(ws, looks, rows, tz)
+    write_rows(ws, looks, rows, tz, heights={1: style.TITLE_ROW_PT})
 
 
 def pivot_tables(rows: Sequence[tuple[str, str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -9,7 +9,7 @@ written.  Each cell takes its look as a named style (reports.style.Looks): one a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -124,10 +124,22 @@ class SheetSpec:
     landscape: bool = True
 
 
-def write_rows(ws: Any, looks: Looks, rows: Iterable[Sequence[Spec]], tz: ZoneInfo, start: int = 1) -> int:
-    """Append rows of specs (no heights): a free-form sheet such as 汇总.  Returns the next row."""
+def write_rows(
+    ws: Any,
+    looks: Looks,
+    rows: Iterable[Sequence[Spec]],
+    tz: ZoneInfo,
+    start: int = 1,
+    heights: Mapping[int, float] | None = None,
+) -> int:
+    """Append rows of specs: a free-form sheet such as 汇总; `heights` (row number → points) for the rows
+    whose font is larger than the body's.  Returns the next row."""
     for r, row in enumerate(rows, start=start):
+        if heights and r in heights:
+            ws.row_dimensions[r].height = heights[r]
         ws.append([make_cell(ws, looks, spec, tz) for spec in row])
+        if heights and r in heights:
+            del ws.row_dimensions[r]  # written; keep the holder empty (as TableWriter does)
         start = r + 1
     return start
 

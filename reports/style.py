@@ -111,6 +111,7 @@ LINK_FONT = font(color="0563C1", underline="single")
 GREY_FONT = font(color="808080")
 BOLD_FONT = font(bold=True)
 TITLE_FONT = font(name=HEADING_FONT_NAME, bold=True, size=16, color="1F4E79")
+TITLE_ROW_PT = 27.0  # a 16 pt title needs this much row, or it overprints the line below in LibreOffice
 BLOCK_FONT = font(name=HEADING_FONT_NAME, bold=True, size=12, color="1F4E79")
 
 
