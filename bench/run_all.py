@@ -25,6 +25,7 @@ SMALL: dict[str, list[str]] = {
     "bench_attachments.py": ["--rounds", "1", "--docs", "5"],
     "bench_notify.py": ["--notices", "200"],
     "bench_accuracy.py": ["--quiet"],
+    "bench_redteam.py": ["--quiet"],
     "bench_memory.py": ["--normal", "5", "--attachment-mb", "20", "--huge-mb", "300"],
 }
 TIMEOUT_S = 1800
