@@ -190,6 +190,9 @@ def build(out: Path | None = None, *, force: bool = False) -> Path:
         return out
     if out.exists():
         shutil.rmtree(out)
+    if out.parent == CACHE and CACHE.exists():  # older builds of this set: no longer needed
+        for old in CACHE.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
     docs = out / "docs"
     work = out / "work"
     docs.mkdir(parents=True)
