@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.documents import DocumentError
-from parsers import checkbox
+from parsers import checkbox, radicals
 from parsers.ocr.seal import check_scan_page as scan_seal_page
 from parsers.seal import check_page as seal_page
 
@@ -125,7 +125,7 @@ def _page_kind_text(page: Any) -> tuple[str, str]:
     if n and text.strip():
         if is_garbled(text):
             return "garbled", ""
-        return ("scanned" if _ocr_scan(page) else "text"), text
+        return ("scanned" if _ocr_scan(page) else "text"), radicals.unify(text)
     has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
     return ("scanned" if has_image else "empty"), ""
 

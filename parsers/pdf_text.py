@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.documents import DocumentError
-from parsers import checkbox, pdf_pages
+from parsers import checkbox, pdf_pages, radicals
 from parsers.labels import Labels
 from parsers.pdf_pages import BROKEN_REASON, GARBLED_SHARE
 
@@ -334,7 +334,8 @@ def _read_page(page: Any, labels: Labels, symbols: Sequence[tuple[float, float, 
         return PageRead((), (), garbled=True)
     boxes_drawn = drawn_boxes(page)
     struck = struck_chars(page)
-    chars = [dict(ch) for i, ch in enumerate(page.chars) if i not in struck]
+    # radicals a PDF writer put in the text layer for ordinary ideographs (Chromium: ⻓ for 长)
+    chars = [{**ch, "text": radicals.unify(ch["text"])} for i, ch in enumerate(page.chars) if i not in struck]
     if symbols:
         reconcile_symbols(chars, symbols)
     page = page.filter(_not_seal_graphic)

@@ -1,0 +1,67 @@
+"""Regression tests for what the red team's evaluation set (tests/redteam) found, one block per fix.
+Fixtures are written here by writers independent of the readers (reportlab's canvas: tests/redteam/pdfgrid,
+hand-written WordprocessingML: tests/redteam/w_ooxml)."""
+
+from __future__ import annotations
+
+from core.schema import DEFAULT_SCHEMA
+from parsers import radicals
+from parsers.pdf_form import parse_pdf
+from tests.redteam import pdfgrid
+from tests.redteam.pdfgrid import Page
+
+_ABOVE = (
+    "专业技术人员知识更新工程2025年高级研修项目申报表",
+    "申报单位（盖章）：湖北省测绘学会",
+    "申报时间：2024年12月12日",
+)
+_TOP_ROWS = (
+    (("项目名称", 1), ("北斗导航应用技术高级研修班", 4)),
+    (("办班时间", 1), ("2025年6月16日-20日", 2), ("办班地点", 1), ("武汉市", 1)),
+    (("选题所属\n行业领域", 1), ("北斗", 2), ("选题所属\n行业主管部门", 1), ("湖北省自然资源厅", 1)),
+    (("申报项目类别", 1), ("■财政资助项目  □自筹经费项目", 4)),
+    (("是否符合\n选题范围", 1), ("■服务国家战略：长江经济带  □对接产业需求", 4)),
+    (("研修目的\n和作用", 1), ("提升北斗应用技术水平", 4)),
+)
+_APPLICANT = (
+    (("申报单位信息", 1), ("单位名称", 1), ("湖北省测绘学会", 1), ("联系人", 1), ("周杰", 1)),
+    (("", 1), ("办公电话", 1), ("027-87654321", 1), ("手机", 1), ("13800000000", 1)),
+    (("", 1), ("传真", 1), ("", 1), ("地址", 1), ("武汉市珞喻路129号", 1)),
+)
+_ORGANIZER = (
+    (("", 1), ("单位名称", 1), ("武汉大学", 1), ("联系人", 1), ("吴婷", 1)),
+    (("", 1), ("办公电话", 1), ("027-68778888", 1), ("手机", 1), ("15900000000", 1)),
+    (("", 1), ("传 真", 1), ("", 1), ("地 址", 1), ("武汉市珞喻路129号", 1)),
+)
+_CE = ((("", 1), ("是否继续\n教育基地", 1), ("□国家级  ■是省级继续教育基地  □否", 3)),)
+
+
+def _parse(pages: list[Page]) -> dict[str, object]:
+    form = parse_pdf(pdfgrid.pdf(pages), "申报表.pdf", DEFAULT_SCHEMA, check_seal=False)
+    assert form.is_form, form.note
+    return form.fields.to_json()
+
+
+# ---- radicals in the text layer (Chromium / Edge "print to PDF" write ⻓ for 长, ⼈ for 人) ----------
+
+
+def test_radical_code_points_read_as_the_ideographs_they_draw() -> None:
+    assert radicals.unify("⻓江流域综合治理与⽣态修复⾼级研修班") == "长江流域综合治理与生态修复高级研修班"
+    assert radicals.unify("联系⼈ ⼿机 ⻩冈市 ⻔户") == "联系人 手机 黄冈市 门户"
+    assert radicals.unify("⼾") == "户"  # Kangxi ⼾ decomposes to 戶; the simplified fonts draw 户
+    text = "项目名称：湖北省测绘学会 2025年（共5天）☑□√"
+    assert radicals.unify(text) is text  # nothing to change: the same string back
+
+
+def test_a_pdf_whose_text_layer_has_radicals_reads_like_its_page() -> None:
+    rows = [
+        (("项⽬名称", 1), ("⻓江流域⽣态修复⾼级研修班", 4)),
+        *_TOP_ROWS[1:2],
+        (("选题所属\n⾏业领域", 1), ("流域综合治理", 2), ("选题所属\n⾏业主管部门", 1), ("湖北省⽔利厅", 1)),
+        *_TOP_ROWS[3:],
+        *_APPLICANT,
+    ]
+    fields = _parse([Page(rows, _ABOVE)])
+    assert fields["project_name"] == "长江流域生态修复高级研修班"
+    assert fields["industry_field"] == "流域综合治理"  # its label had a radical too
+    assert fields["industry_authority"] == "湖北省水利厅"
