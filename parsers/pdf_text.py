@@ -289,6 +289,32 @@ class PageRead:
     ruled: bool = True  # rows from ruled tables; False: from "label value" lines (no table on the page)
 
 
+def _open_ends(page: Any) -> list[float]:
+    """The top and bottom of a ruled table cut by a page break and drawn without a border there (Chromium
+    and Edge print a table that runs on to the next page that way): where the table's vertical rules all
+    start (or end) with no horizontal rule across them.  Without that edge the cells are not closed and the
+    table would not be found."""
+    edges = [e for e in page.edges if not _is_red(e.get("stroking_color") or e.get("non_stroking_color"))]
+    verticals = [e for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 4]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    if len(verticals) < 3:
+        return []
+    out = []
+    for y in (min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)):
+        at = [e for e in verticals if abs((e["top"] if y <= e["top"] + 1 else e["bottom"]) - y) <= 1.5]
+        if len(at) < 3:
+            continue
+        x0, x1 = min(e["x0"] for e in at), max(e["x1"] for e in at)
+        if not any(abs(h["top"] - y) <= 2 and h["x0"] <= x0 + 2 and h["x1"] >= x1 - 2 for h in horizontals):
+            out.append(y)
+    return out
+
+
+def _table_settings(page: Any) -> dict[str, Any]:
+    ends = _open_ends(page)
+    return {**_TABLE_SETTINGS, "explicit_horizontal_lines": ends} if ends else _TABLE_SETTINGS
+
+
 def struck_chars(page: Any) -> set[int]:
     """Indices of the page's characters with a line drawn through their middle: struck-through text (an
     unchosen option struck out, a tracked deletion shown) reads as deleted, as in the Word walker."""
@@ -342,7 +368,7 @@ def _read_page(page: Any, labels: Labels, symbols: Sequence[tuple[float, float, 
     placed = _placed([*chars, *boxes_drawn])
     rows: list[tuple[str | None, ...]] = []
     boxes = []
-    for table in page.find_tables(_TABLE_SETTINGS):
+    for table in page.find_tables(_table_settings(page)):
         boxes.append(table.bbox)
         for row in table.rows:
             cells = [c for c in row.cells if c is not None]

@@ -65,3 +65,16 @@ def test_a_pdf_whose_text_layer_has_radicals_reads_like_its_page() -> None:
     assert fields["project_name"] == "长江流域生态修复高级研修班"
     assert fields["industry_field"] == "流域综合治理"  # its label had a radical too
     assert fields["industry_authority"] == "湖北省水利厅"
+
+
+# ---- a table continued on the next page without a rule above it (Chromium) ----------------------------
+
+
+def test_a_table_continued_on_the_next_page_without_its_top_rule_is_still_read() -> None:
+    organizer = [(("承办单位信息", 1), *_ORGANIZER[0][1:]), *_ORGANIZER[1:]]
+    pages = [
+        Page([*_TOP_ROWS, *_APPLICANT, *organizer], _ABOVE, open_bottom=True),
+        Page(list(_CE), open_top=True),  # Chromium draws no rule where the page cut the table
+    ]
+    fields = _parse(pages)
+    assert fields["organizer"]["ce_base"] == "provincial"  # type: ignore[index]
