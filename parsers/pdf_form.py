@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from core.documents import DocumentError, LabelValue, ParsedForm, PdfInfo, Problem, Seal, Source
 from core.fields import FormFields, is_empty
-from core.schema import DEFAULT_SCHEMA, FieldSpec, FormSchema, Where
+from core.schema import APPLICANT, DEFAULT_SCHEMA, ORGANIZER, FieldSpec, FormSchema, Where
 from parsers import dates, detect, header, pdf_pages
 from parsers.labels import Labels, labels_for
 from parsers.normalise import Normalised, normalise
@@ -86,6 +86,7 @@ def _pairs(labels: Labels, rows: Iterable[tuple[str | None, ...]]) -> list[_Pair
     """Label/value pairs in reading order; the section comes from the row's first cell."""
     out: list[_Pair] = []
     section: str | None = None
+    seen: set[str] = set()  # unit fields (applicant.name …) found so far
     prev: list[_Pair] = []
     at_table_start = True
     for row in rows:
@@ -99,6 +100,13 @@ def _pairs(labels: Labels, rows: Iterable[tuple[str | None, ...]]) -> list[_Pair
             section = None  # a top-level label: the section block has ended
         offset = 1 if first else 0
         found = _row_pairs(labels, list(row[offset:]), section, offset)
+        if section in (None, APPLICANT) and _repeats_unit(found, seen):
+            # the applicant's block again (单位名称, 联系人 …) without a section label on the row: the
+            # 承办单位 block has begun, its label printed elsewhere (a merged cell split by a page break,
+            # centred on the next page) or not at all
+            section = ORGANIZER
+            found = _row_pairs(labels, list(row[offset:]), section, offset)
+        seen.update(p.spec.key for p in found if p.spec is not None and p.spec.section)
         if (
             at_table_start
             and prev
@@ -114,6 +122,15 @@ def _pairs(labels: Labels, rows: Iterable[tuple[str | None, ...]]) -> list[_Pair
         prev = found or prev
         at_table_start = False
     return out
+
+
+_UNIT_START = f"{APPLICANT}.name"  # a unit block begins with its 单位名称
+
+
+def _repeats_unit(found: Sequence[_Pair], seen: set[str]) -> bool:
+    """A second 单位名称 row in the applicant's block: the next unit's block (a second 联系人 / 手机 row is
+    an extra line of the same block, README "Tables as applicants change them")."""
+    return _UNIT_START in seen and any(p.spec is not None and p.spec.key == _UNIT_START for p in found)
 
 
 def _fill_below(out: list[_Pair], row: tuple[str | None, ...]) -> bool:

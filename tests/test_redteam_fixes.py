@@ -78,3 +78,23 @@ def test_a_table_continued_on_the_next_page_without_its_top_rule_is_still_read()
     ]
     fields = _parse(pages)
     assert fields["organizer"]["ce_base"] == "provincial"  # type: ignore[index]
+
+
+# ---- the 承办单位 block's label not on its rows (a merged cell cut by a page break) ----------------------
+
+
+def test_a_second_unit_block_without_its_section_label_is_the_organizer() -> None:
+    # 承办单位信息 is a merged cell the page break cut: its text is printed on the next page, or nowhere
+    fields = _parse([Page([*_TOP_ROWS, *_APPLICANT, *_ORGANIZER, *_CE], _ABOVE)])
+    applicant, organizer = fields["applicant"], fields["organizer"]
+    assert applicant["name"] == "湖北省测绘学会" and applicant["contact"] == "周杰"  # type: ignore[index]
+    assert organizer["name"] == "武汉大学" and organizer["contact"] == "吴婷"  # type: ignore[index]
+    assert organizer["mobile"] == "15900000000"  # type: ignore[index]
+
+
+def test_a_second_contact_row_in_the_applicant_block_stays_the_applicants() -> None:
+    extra = (("", 1), ("联系人", 1), ("李四", 1), ("手机", 1), ("13911112222", 1))
+    rows = [*_TOP_ROWS, *_APPLICANT, extra, *_CE]
+    fields = _parse([Page(rows, _ABOVE)])
+    assert fields["applicant"]["contact"] == "周杰"  # type: ignore[index]
+    assert fields["organizer"]["contact"] is None  # type: ignore[index]

@@ -553,6 +553,24 @@ for k, at in enumerate(("purpose", "applicant", "content", "organizer")):
 add("layout D: 联系人：张三 typed in one cell", Style("layout:D", layout="D"), word="word", pdf="word>pdf")
 add("layout D (WPS)", Style("layout:D_wps", layout="D", funding="sym_w2"), word="wps", pdf="chrome")
 add(
+    "no 申报单位信息 / 承办单位信息 column: the unit blocks are just rows",
+    Style("layout:N", layout="N"),
+    word="word",
+    pdf="word>pdf",
+)
+add(
+    "no section column (WPS, Chromium PDF)",
+    Style("layout:N_wps", layout="N", funding="sym_w2"),
+    word="wps",
+    pdf="chrome",
+)
+add(
+    "no section column (python-docx, reportlab PDF)",
+    Style("layout:N_pyd", layout="N", funding="tick_after"),
+    word="pydocx",
+    pdf="rl",
+)
+add(
     "layout C, everything on its own row",
     Style("layout:C", layout="C", scope_lines=True),
     word="pydocx",

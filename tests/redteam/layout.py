@@ -461,13 +461,28 @@ def _table_d(f: Form, style: Style) -> list[tuple[Cell, ...]]:
     return out
 
 
+def _table_n(f: Form, style: Style) -> list[tuple[Cell, ...]]:
+    """The template without its merged section column (a form re-typed in a hurry): the two unit blocks
+    are just rows of 单位名称 / 联系人 …, the applicant's first."""
+    rows = _table_a(f, replace(style, organizer_same=False))
+    out: list[tuple[Cell, ...]] = []
+    sections = (style.label("applicant"), style.label("organizer"))
+    for row in rows:
+        if len(row) > 1 and (row[0].vmerge or row[0].text in sections):
+            out.append((replace(row[1], span=row[1].span + row[0].span), *row[2:]))
+        else:
+            out.append(row)
+    return out
+
+
 _WIDTHS = {
     "A": (1500, 1300, 2300, 1300, 2600),
     "B": (1700, 2700, 1700, 2900),
     "C": (1400, 1400, 6200),
     "D": (1700, 2700, 1700, 2900),
+    "N": (1500, 1300, 2300, 1300, 2600),
 }
-_BUILDERS = {"A": _table_a, "B": _table_b, "C": _table_c, "D": _table_d}
+_BUILDERS = {"A": _table_a, "B": _table_b, "C": _table_c, "D": _table_d, "N": _table_n}
 
 
 def _split(rows: list[tuple[Cell, ...]], at: str, style: Style) -> int:
