@@ -374,7 +374,9 @@ def clean_note(text: str) -> str | None:
     """ "√：高端装备" → "高端装备"; "：" or "____" → None."""
     text = re.sub(r"打\s*(?=[√✓✔])", "", text)
     text = "".join(c for c in text if checkbox.kind_of(c) is None)
-    text = re.sub(r"[（(【\[]\s*[VvXx]?\s*[）)】\]]", "", text)  # brackets a mark stood in
+    text = re.sub(
+        r"[（(【\[“‘\"「『]\s*[VvXx]?\s*[）)】\]”’\"」』]", "", text
+    )  # brackets or quotes a mark stood in
     note = text.strip().lstrip(":：").strip(" \n_＿\u3000\t")
     note = re.sub(r"^[（(]\s*[）)]\s*", "", note).strip()
     return note or None

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from core.schema import DEFAULT_SCHEMA
 from parsers import radicals
+from parsers.docx_form import parse_docx
 from parsers.pdf_form import parse_pdf
-from tests.redteam import pdfgrid
+from tests.redteam import pdfgrid, w_ooxml
+from tests.redteam.cases import form
+from tests.redteam.layout import Style, document
 from tests.redteam.pdfgrid import Page
 
 _ABOVE = (
@@ -98,3 +101,21 @@ def test_a_second_contact_row_in_the_applicant_block_stays_the_applicants() -> N
     fields = _parse([Page(rows, _ABOVE)])
     assert fields["applicant"]["contact"] == "周杰"  # type: ignore[index]
     assert fields["organizer"]["contact"] is None  # type: ignore[index]
+
+
+# ---- Word forms of the set, written by hand (tests/redteam/w_ooxml) ----------------------------------
+
+
+def _word(style: Style, flavour: str = "word", **changes: object) -> dict[str, object]:
+    f = form(0, **changes)
+    data = w_ooxml.docx_bytes(document(f, style), flavour)
+    parsed = parse_docx(data, "申报表.docx", DEFAULT_SCHEMA)
+    assert parsed.is_form, parsed.note
+    return parsed.fields.to_json()
+
+
+def test_a_tick_typed_in_quotes_after_the_option_leaves_no_quotes_in_its_note() -> None:
+    fields = _word(Style("q", scope="tick_after_quoted"))  # □对接产业需求“√”：光电子信息产业
+    assert fields["scope"] == {"national_strategy": False, "industry_demand": True, "digital_tech": True}
+    assert fields["scope_notes"]["industry_demand"] == "光电子信息产业"  # type: ignore[index]
+    assert fields["scope_notes"]["digital_tech"] == "光电子芯片与器件数字化转型"  # type: ignore[index]
