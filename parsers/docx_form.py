@@ -77,6 +77,8 @@ def _is_other_label(hit: LabelHit | None, own: LabelHit) -> bool:
 
 
 def _neighbour_value(lg: _Labelled, cell: GridCell, own: LabelHit) -> str:
+    """The label's value: the next cell to the right; else what was typed after the label in its own cell
+    ("地址：武汉市…" at the end of a row); else the cell below."""
     right = lg.grid.at(cell.row, cell.col + cell.colspan)
     if right is not None and right is not cell:
         if _is_other_label(lg.hit_at(right.row, right.col), own):
@@ -89,6 +91,8 @@ def _neighbour_value(lg: _Labelled, cell: GridCell, own: LabelHit) -> str:
         ):
             return right.text + after.text
         return right.text
+    if own.remainder.strip():
+        return own.remainder
     below = lg.grid.at(cell.row + cell.rowspan, cell.col)
     if below is not None and below is not cell and not _is_other_label(lg.hit_at(below.row, below.col), own):
         return below.text

@@ -119,3 +119,11 @@ def test_a_tick_typed_in_quotes_after_the_option_leaves_no_quotes_in_its_note() 
     assert fields["scope"] == {"national_strategy": False, "industry_demand": True, "digital_tech": True}
     assert fields["scope_notes"]["industry_demand"] == "光电子信息产业"  # type: ignore[index]
     assert fields["scope_notes"]["digital_tech"] == "光电子芯片与器件数字化转型"  # type: ignore[index]
+
+
+def test_a_label_and_its_value_typed_in_the_last_cell_of_a_row_is_not_read_from_the_row_below() -> None:
+    # layout D: "传真：" | "地址：武汉市…" — the 地址 cell ends the row; below it is the 继续教育基地 row
+    fields = _word(Style("d", layout="D"))
+    assert fields["organizer"]["address"] == "武汉市洪山区珞喻路1037号"  # type: ignore[index]
+    assert fields["applicant"]["address"] == "武汉市洪山区珞喻路1037号"  # type: ignore[index]
+    assert fields["organizer"]["ce_base"] == "national"  # type: ignore[index]
