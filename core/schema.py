@@ -176,7 +176,9 @@ def _unit(section: str) -> tuple[FieldSpec, ...]:
         spec("mobile", "手机", ("手机", "手 机", "手机号码", "移动电话"), Kind.PHONE, Rule.ANY_OF),
         # many units have no fax; reviewers do not chase it
         spec("fax", "传真", ("传真", "传 真", "传真号码"), Kind.PHONE, Rule.OPTIONAL),
-        spec("address", "地址", ("地址", "地 址", "通讯地址", "单位地址")),
+        spec(
+            "address", "地址", ("地址", "地 址", "通讯地址", "通信地址", "联系地址", "单位地址", "详细地址")
+        ),
     )
 
 

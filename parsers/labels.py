@@ -20,6 +20,11 @@ __all__ = ["LabelHit", "Labels", "labels_for"]
 
 _WS = re.compile(r"\s+")
 _DECOR = re.compile(r"^[*＊★※]+|[*＊★※]+$|[(（][^()（）]{0,12}[)）]$")
+# A label with a qualifier: "拟邀授课专家情况", "培训对象及人数", "办班时间及天数", "研修目的及作用", "地址及邮编".
+_QUALIFIER_PREFIX = r"(?:拟邀请?|拟请|拟|邀请|计划|预计)"
+_QUALIFIER_SUFFIX = r"(?:[及和与、][\u4e00-\u9fff]{1,4})"
+_QUALIFIED = re.compile(rf"(?P<pre>{_QUALIFIER_PREFIX})?(?P<core>.+?)(?P<suf>{_QUALIFIER_SUFFIX})?")
+_DECOR_IN_LINE = r"(?:\s*[(（][^()（）\n]{0,12}[)）])?"
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,12 @@ class Labels:
         table = {k for k, specs in self.exact.items() if any(s.where is Where.TABLE for s in specs)}
         alternatives = sorted(table | set(self.sections), key=len, reverse=True)
         body = "|".join(r"\s*".join(re.escape(c) for c in label) for label in alternatives)
-        # any table or section label, at a line start or after a space (forms typed without a table)
-        self.in_line = re.compile(rf"(?:(?<=^)|(?<=\s))(?:{body})\s*[:：]?")
+        # any table or section label, at a line start or after a space (forms typed without a table),
+        # with its qualifier or bracketed note ("办班时间及天数：", "项目名称（全称）")
+        self.in_line = re.compile(
+            rf"(?:(?<=^)|(?<=\s)){_QUALIFIER_PREFIX}?(?:{body})"
+            rf"(?:{_QUALIFIER_SUFFIX}(?=\s*[:：]|\s))?{_DECOR_IN_LINE}\s*[:：]?"
+        )
 
     def lookup(self, text: str) -> tuple[FieldSpec, ...]:
         """The fields a whole cell names: exactly, or with a star or a short bracketed note."""
@@ -80,7 +89,19 @@ class Labels:
             return self.exact[key]
         if len(key) > 24:
             return ()
-        return self.exact.get(_DECOR.sub("", key).rstrip(":："), ())
+        key = _DECOR.sub("", key).rstrip(":：")
+        return self.exact.get(key) or self._qualified(key)
+
+    def _qualified(self, key: str) -> tuple[FieldSpec, ...]:
+        """A label with a qualifier before or after it ("拟邀授课专家情况", "培训对象及人数"): the label's
+        fields, when what is left is a label."""
+        m = _QUALIFIED.fullmatch(key)
+        if m is None or not (m["pre"] or m["suf"]):
+            return ()
+        for core in (m["core"], (m["pre"] or "") + m["core"], m["core"] + (m["suf"] or "")):
+            if core != key and core in self.exact:
+                return self.exact[core]
+        return ()
 
     def section(self, text: str) -> str | None:
         return self.sections.get(norm_label(text)) if text else None

@@ -127,3 +127,32 @@ def test_a_label_and_its_value_typed_in_the_last_cell_of_a_row_is_not_read_from_
     assert fields["organizer"]["address"] == "武汉市洪山区珞喻路1037号"  # type: ignore[index]
     assert fields["applicant"]["address"] == "武汉市洪山区珞喻路1037号"  # type: ignore[index]
     assert fields["organizer"]["ce_base"] == "national"  # type: ignore[index]
+
+
+def test_labels_with_a_qualifier_or_reworded_name_their_field() -> None:
+    labels = (
+        ("purpose", "研修目的及作用"),
+        ("trainees", "培训对象及人数"),
+        ("experts", "拟邀授课专家情况"),
+        ("training_dates", "办班时间及天数"),
+        ("address", "通信地址"),
+        ("org_address", "通信地址"),
+    )
+    fields = _word(Style("labels", labels=labels))
+    f = form(0)
+    assert fields["purpose"] == f.purpose
+    assert fields["trainees"] == f.trainees
+    assert fields["experts"] == f.experts
+    assert fields["training_start"] == "2025-06-16"
+    assert fields["applicant"]["address"] == f.applicant.address  # type: ignore[index]
+    assert fields["organizer"]["address"] == f.organizer.address  # type: ignore[index]
+
+
+def test_a_value_that_begins_with_a_label_word_is_not_a_label() -> None:
+    from parsers.labels import labels_for
+
+    labels = labels_for(DEFAULT_SCHEMA)
+    for value in ("人工智能和大数据", "和平区", "地址和平大道947号", "拟于2025年下半年", "办班时间待定"):
+        assert not labels.lookup(value), value
+    line = "地址和平大道947号"
+    assert [m.group(0) for m in labels.in_line.finditer(line)] == ["地址"]
