@@ -17,7 +17,7 @@ from core.documents import LabelValue, ParsedForm, Source
 from core.schema import APPLICANT, DEFAULT_SCHEMA, ORGANIZER, FieldSpec, FormSchema, Where
 from parsers import dates, detect, header, ooxml
 from parsers.labels import LabelHit, Labels, labels_for
-from parsers.normalise import clean, normalise
+from parsers.normalise import clean, normalise, same_as_applicant
 from parsers.ooxml import Grid, GridCell, Para
 
 __all__ = ["parse_docx"]
@@ -34,6 +34,7 @@ class _State:
     notes: list[str] = field(default_factory=list)
     section: str | None = None
     seen_shared: dict[str, int] = field(default_factory=dict)
+    unit_fields: tuple[FieldSpec, ...] = ()  # the 承办单位's 单位名称 … 地址 (a block written "同上")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _scan_grid(lg: _Labelled, st: _State) -> None:
             continue
         if hit.section:
             st.section = hit.section
+            _whole_block(lg, cell, hit, st)
             continue
         spec = _pick_spec(hit, lg, cell, st)
         if spec.where is Where.HEADER:
@@ -141,6 +143,19 @@ def _scan_grid(lg: _Labelled, st: _State) -> None:
         if clean(value, spec):
             st.found.add(spec.key)
             st.values[spec.key] = value
+
+
+def _whole_block(lg: _Labelled, cell: GridCell, hit: LabelHit, st: _State) -> None:
+    """ "承办单位信息 | 同上": one cell for the whole block — each of its fields is "同上" (the applicant's)."""
+    right = lg.grid.at(cell.row, cell.col + cell.colspan)
+    if hit.section != ORGANIZER or right is None or right is cell or not same_as_applicant(right.text):
+        return
+    for spec in st.unit_fields:
+        if spec.key not in st.found:
+            st.pairs.append(LabelValue(spec.key, hit.written, right.text, Source.WORD))
+            st.found.add(spec.key)
+            st.values[spec.key] = right.text
+    st.raw.append((hit.written, right.text))
 
 
 def _note_extra(spec: FieldSpec, value: str, st: _State) -> None:
@@ -206,7 +221,7 @@ def _find(blocks: list[ooxml.Block], labels: Labels) -> _Found | str:
     is_form, why = detect.verdict(table_labels, distinctive[-1], {"project_name"}, titled)
     if not is_form:
         return why
-    st = _State()
+    st = _State(unit_fields=labels.unit_fields[ORGANIZER])
     # 申报单位/申报时间: the lines above the table, else typed into the table's first row
     st.pairs += header.declared(paras, Source.WORD)
     st.pairs += header.declared((c.text for c in grids[best_i].grid.cells), Source.WORD)

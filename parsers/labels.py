@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from core.schema import SECTION_LABELS, FieldSpec, FormSchema, Where, norm_label
+from core.schema import SECTION_LABELS, FieldSpec, FormSchema, Kind, Where, norm_label
 
 __all__ = ["LabelHit", "Labels", "labels_for"]
 
@@ -64,6 +64,11 @@ class Labels:
                 index.setdefault(norm_label(label), []).append(spec)
         self.exact = {k: tuple(v) for k, v in index.items()}
         self.sections = {norm_label(x): sec for sec, labels in SECTION_LABELS.items() for x in labels}
+        # each unit block's own fields (单位名称 … 地址), for a block written as a whole ("承办单位信息 | 同上")
+        self.unit_fields = {
+            sec: tuple(f for f in schema.fields if f.section == sec and f.kind in (Kind.TEXT, Kind.PHONE))
+            for sec in SECTION_LABELS
+        }
         by_length = sorted(
             self.exact, key=len, reverse=True
         )  # longest label first: 研修内容和方式 before 研修内容

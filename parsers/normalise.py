@@ -20,10 +20,10 @@ from functools import cache
 
 from core.documents import Evidence, LabelValue, Problem, Source
 from core.fields import CeBase, FormFields, Funding, Scope, ScopeNotes, Value
-from core.schema import FieldSpec, FormSchema, Kind, norm_label
+from core.schema import APPLICANT, ORGANIZER, FieldSpec, FormSchema, Kind, norm_label
 from parsers import choices, dates
 
-__all__ = ["Normalised", "clean", "normalise", "strip_hints"]
+__all__ = ["Normalised", "clean", "normalise", "same_as_applicant", "strip_hints"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,30 @@ def normalise(
         unclear = any(got.get(p.key) is None for p in (spec, *schema.parts(spec.key)) if p.kind is Kind.DATE)
         unclear = unclear or any(p.code == CHOICE_UNCLEAR for p in problems[before:])
         evidence[spec.key] = Evidence(pair.value, pair.source, pair.confidence, unclear)
+    _same_as_applicant(values, schema)
     return Normalised(FormFields.build(values), evidence, tuple(problems))
+
+
+_SAME = re.compile(r"(?:同上栏?|与上同|同左|同申报单位(?:信息)?|与申报单位(?:信息)?(?:相同|一致))")
+_SAME_NOISE = re.compile(r"[\s,.;:!()\[\]\"'，。；：！（）【】“”‘’、]")
+
+
+def same_as_applicant(text: str) -> bool:
+    """ "同上", "同申报单位", "（与申报单位相同）": the 承办单位 is the applicant itself."""
+    return bool(text) and _SAME.fullmatch(_SAME_NOISE.sub("", text)) is not None
+
+
+def _same_as_applicant(values: _Read, schema: FormSchema) -> None:
+    """A 承办单位 field written "同上" holds the applicant's value (the evidence keeps "同上")."""
+    for spec in schema.fields:
+        if (
+            spec.section == ORGANIZER
+            and isinstance(value := values.get(spec.key), str)
+            and same_as_applicant(value)
+        ):
+            mine = values.get(f"{APPLICANT}.{spec.key.split('.', 1)[1]}")
+            if isinstance(mine, str) and mine.strip():
+                values[spec.key] = mine
 
 
 def _read(

@@ -16,7 +16,7 @@ from core.fields import FormFields, is_empty
 from core.schema import APPLICANT, DEFAULT_SCHEMA, ORGANIZER, FieldSpec, FormSchema, Where
 from parsers import dates, detect, header, pdf_pages
 from parsers.labels import Labels, labels_for
-from parsers.normalise import Normalised, normalise
+from parsers.normalise import Normalised, normalise, same_as_applicant
 from parsers.pdf_pages import ENCRYPTED_REASON, MAX_BYTES
 from parsers.pdf_text import PageRead, line_rows, read_text_pages
 from parsers.seal import SealResult
@@ -106,6 +106,8 @@ def _pairs(labels: Labels, rows: Iterable[tuple[str | None, ...]]) -> list[_Pair
             # centred on the next page) or not at all
             section = ORGANIZER
             found = _row_pairs(labels, list(row[offset:]), section, offset)
+        if first == ORGANIZER and not found:
+            found = _whole_block(labels, row)
         seen.update(p.spec.key for p in found if p.spec is not None and p.spec.section)
         if (
             at_table_start
@@ -122,6 +124,14 @@ def _pairs(labels: Labels, rows: Iterable[tuple[str | None, ...]]) -> list[_Pair
         prev = found or prev
         at_table_start = False
     return out
+
+
+def _whole_block(labels: Labels, row: tuple[str | None, ...]) -> list[_Pair]:
+    """ "承办单位信息 | 同上": one cell for the whole block — each of its fields is "同上" (the applicant's)."""
+    rest = [c for c in row[1:] if c and c.strip()]
+    if len(rest) != 1 or not same_as_applicant(rest[0]):
+        return []
+    return [_Pair(spec, row[0] or "", rest[0], 1, label_col=0) for spec in labels.unit_fields[ORGANIZER]]
 
 
 _UNIT_START = f"{APPLICANT}.name"  # a unit block begins with its 单位名称

@@ -11,6 +11,7 @@ from parsers.pdf_form import parse_pdf
 from tests.redteam import pdfgrid, w_ooxml
 from tests.redteam.cases import form
 from tests.redteam.layout import Style, document
+from tests.redteam.model import Unit
 from tests.redteam.pdfgrid import Page
 
 _ABOVE = (
@@ -156,3 +157,33 @@ def test_a_value_that_begins_with_a_label_word_is_not_a_label() -> None:
         assert not labels.lookup(value), value
     line = "地址和平大道947号"
     assert [m.group(0) for m in labels.in_line.finditer(line)] == ["地址"]
+
+
+# ---- 承办单位 = 申报单位: the block or its fields written "同上" -----------------------------------------
+
+
+def test_an_organizer_block_written_as_one_cell_same_as_above_is_the_applicant() -> None:
+    f = form(0)
+    for flavour, layout in (("word", "A"), ("wps", "B")):
+        fields = _word(Style("same", organizer_same=True, layout=layout), flavour, organizer=Unit())
+        organizer = fields["organizer"]
+        assert organizer["name"] == f.applicant.name, layout  # type: ignore[index]
+        assert organizer["contact"] == f.applicant.contact  # type: ignore[index]
+        assert organizer["mobile"] == f.applicant.mobile  # type: ignore[index]
+        assert organizer["ce_base"] == "national"  # type: ignore[index]
+    pdf = pdfgrid.pdf([Page([*_TOP_ROWS, *_APPLICANT, (("承办单位信息", 1), ("同上", 4)), *_CE], _ABOVE)])
+    organizer = parse_pdf(pdf, "申报表.pdf", DEFAULT_SCHEMA, check_seal=False).fields.organizer
+    assert (organizer.name, organizer.contact, organizer.ce_base) == ("湖北省测绘学会", "周杰", "provincial")
+
+
+def test_organizer_fields_written_same_as_above_hold_the_applicants_values() -> None:
+    f = form(0)
+    fields = _word(
+        Style("same"), organizer=Unit("同上", "同上", "（同上）", "同申报单位", "", "与申报单位相同")
+    )
+    organizer = fields["organizer"]
+    assert organizer["name"] == f.applicant.name  # type: ignore[index]
+    assert organizer["office_phone"] == f.applicant.office_phone  # type: ignore[index]
+    assert organizer["mobile"] == f.applicant.mobile  # type: ignore[index]
+    assert organizer["address"] == f.applicant.address  # type: ignore[index]
+    assert organizer["fax"] is None  # type: ignore[index]
