@@ -82,8 +82,40 @@ class _Pair:
     label_col: int = -1  # column of the label cell (the value's own column for "label：value" cells)
 
 
-def _pairs(labels: Labels, rows: Iterable[tuple[str | None, ...]]) -> list[_Pair]:
+Row = tuple[str | None, ...]
+
+
+def _spans(row: Row) -> list[int]:
+    """Where each cell of a row starts: a None after a cell is that cell spanning on (a horizontal merge);
+    a None at the row's start is a cell of its own (the part of a vertical merge above)."""
+    starts: list[int] = []
+    for i, cell in enumerate(row):
+        if cell is not None or not starts or all(c is None for c in row[:i]):
+            starts.append(i)
+    return starts
+
+
+def _join_split_rows(labels: Labels, rows: Iterable[Row]) -> list[Row]:
+    """A row a page break cut in two (the end of one page's table, the start of the next one's) joined
+    back cell by cell, when both halves have the same cells: a label cut in two ("是否继续" | "教育基地")
+    is a label again, and each value is whole.  Halves of other shapes are left to `_continuation`."""
+    out: list[Row] = []
+    for row in rows:
+        before = out[-2] if len(out) >= 2 and out[-1] == () else None
+        if before and row and _is_continuation(labels, row, None) and len(_spans(before)) == len(_spans(row)):
+            joined = list(before)
+            for a, b in zip(_spans(before), _spans(row), strict=True):
+                top, rest = before[a] or "", row[b] or ""
+                joined[a] = _join_continuation(top, rest) if top.strip() and rest.strip() else (top + rest)
+            out[-2:] = [tuple(joined)]
+            continue
+        out.append(row)
+    return out
+
+
+def _pairs(labels: Labels, rows: Iterable[Row]) -> list[_Pair]:
     """Label/value pairs in reading order; the section comes from the row's first cell."""
+    rows = _join_split_rows(labels, rows)
     out: list[_Pair] = []
     section: str | None = None
     seen: set[str] = set()  # unit fields (applicant.name …) found so far

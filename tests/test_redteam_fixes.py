@@ -187,3 +187,21 @@ def test_organizer_fields_written_same_as_above_hold_the_applicants_values() -> 
     assert organizer["mobile"] == f.applicant.mobile  # type: ignore[index]
     assert organizer["address"] == f.applicant.address  # type: ignore[index]
     assert organizer["fax"] is None  # type: ignore[index]
+
+
+# ---- a row cut in two by a page break, its label too ("是否继续" | "教育基地") ------------------------------
+
+
+def test_a_row_cut_by_a_page_break_is_joined_back_label_and_value() -> None:
+    organizer = [(("承办单位信息", 1), *_ORGANIZER[0][1:]), *_ORGANIZER[1:]]
+    cut = (("", 1), ("是否继续", 1), ("■是第4批国家级专业技术人员", 3))
+    rest = (("", 1), ("教育基地", 1), ("继续教育基地  □是省级  □否", 3))
+    pages = [
+        Page([*_TOP_ROWS, *_APPLICANT, *organizer, cut], _ABOVE, open_bottom=True),
+        Page([rest], open_top=True),
+    ]
+    fields = _parse(pages)
+    organizer_fields = fields["organizer"]
+    assert organizer_fields["ce_base"] == "national"  # type: ignore[index]
+    assert organizer_fields["ce_base_batch"] == 4  # type: ignore[index]
+    assert organizer_fields["fax"] is None  # type: ignore[index]  (not "教育基地")
