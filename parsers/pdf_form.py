@@ -102,7 +102,12 @@ def _join_split_rows(labels: Labels, rows: Iterable[Row]) -> list[Row]:
     out: list[Row] = []
     for row in rows:
         before = out[-2] if len(out) >= 2 and out[-1] == () else None
-        if before and row and _is_continuation(labels, row, None) and len(_spans(before)) == len(_spans(row)):
+        if (
+            before
+            and row
+            and (_is_continuation(labels, row, None) or _label_cut(labels, before, row))
+            and len(_spans(before)) == len(_spans(row))
+        ):
             joined = list(before)
             for a, b in zip(_spans(before), _spans(row), strict=True):
                 top, rest = before[a] or "", row[b] or ""
@@ -111,6 +116,15 @@ def _join_split_rows(labels: Labels, rows: Iterable[Row]) -> list[Row]:
             continue
         out.append(row)
     return out
+
+
+def _label_cut(labels: Labels, before: Row, row: Row) -> bool:
+    """The row's first cell ends a label the row before began ("授课专家情" | "况", "研修目的" | "和作用"):
+    the second half is no label, the two together are one."""
+    top, rest = (before[0] or "").strip(), (row[0] or "").strip()
+    if not top or not rest or labels.lookup(rest):
+        return False
+    return bool(labels.lookup(top + rest) or labels.section(top + rest))
 
 
 def _pairs(labels: Labels, rows: Iterable[Row]) -> list[_Pair]:

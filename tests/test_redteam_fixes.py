@@ -205,3 +205,18 @@ def test_a_row_cut_by_a_page_break_is_joined_back_label_and_value() -> None:
     assert organizer_fields["ce_base"] == "national"  # type: ignore[index]
     assert organizer_fields["ce_base_batch"] == 4  # type: ignore[index]
     assert organizer_fields["fax"] is None  # type: ignore[index]  (not "教育基地")
+
+
+def test_a_label_cut_by_a_page_break_is_joined_back() -> None:
+    cut = (("授课专家情", 1), ("拟邀请武汉大学教授5名授课，其", 4))
+    rest = (("况", 1), ("中正高级职称4名。", 4))
+    cut2 = (("研修目的", 1), ("提升北斗应用", 4))  # "研修目的" alone is a label too
+    rest2 = (("和作用", 1), ("技术水平", 4))
+    pages = [
+        Page([*_TOP_ROWS[:5], cut2], _ABOVE, open_bottom=True),
+        Page([rest2, cut], open_top=True, open_bottom=True),
+        Page([rest, *_APPLICANT], open_top=True),
+    ]
+    fields = _parse(pages)
+    assert fields["experts"] == "拟邀请武汉大学教授5名授课，其中正高级职称4名。"
+    assert fields["purpose"] == "提升北斗应用技术水平"
