@@ -114,6 +114,11 @@ _PUA_GUESS = {
     for code, ch in table.items()
     if ch in MARK_CHARS
 }
+# Where neither has a mark, Symbol's √ and × (Insert → Symbol's √ is Symbol F0D6; LibreOffice prints it in
+# OpenSymbol and keeps the code, so a PDF's text layer says U+F0D6).
+for _code, _ch in _SYMBOL_FONTS["symbol"].items():
+    if _ch in MARK_CHARS:
+        _PUA_GUESS.setdefault(_code, _ch)
 SYMBOL_FONT_NAMES = frozenset({"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol"})
 
 

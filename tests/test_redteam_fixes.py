@@ -220,3 +220,18 @@ def test_a_label_cut_by_a_page_break_is_joined_back() -> None:
     fields = _parse(pages)
     assert fields["experts"] == "拟邀请武汉大学教授5名授课，其中正高级职称4名。"
     assert fields["purpose"] == "提升北斗应用技术水平"
+
+
+# ---- Symbol's √ (Insert → Symbol) in a PDF LibreOffice printed: U+F0D6 in OpenSymbol ---------------------
+
+
+def test_symbol_fonts_tick_kept_as_its_private_use_code_reads_as_a_tick() -> None:
+    from parsers import choices
+    from parsers.pdf_text import _glyph
+
+    assert _glyph({"text": "\uf0d6", "fontname": "FAAAAA+OpenSymbol"}) == "√"
+    assert _glyph({"text": "\uf0fe", "fontname": "FAAAAA+OpenSymbol"}) == "☑"  # Wingdings' codes still win
+    cell = "".join(
+        _glyph({"text": c, "fontname": "FAAAAA+OpenSymbol"}) for c in "\uf0d6财政资助项目  □自筹经费项目"
+    )
+    assert choices.funding(cell, from_pdf=True).value == "fiscal"

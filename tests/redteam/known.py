@@ -7,7 +7,6 @@ run-tier result is still wrong.  Each entry is removed when the product is fixed
 from __future__ import annotations
 
 KNOWN: dict[str, str] = {
-    "c017_p": "funding_type expected 'fiscal', got None",
     "c067_p": "organizer.ce_base expected 'provincial', got None",
     "c068_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c068_w": "funding_type_missing Word 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
