@@ -24,7 +24,8 @@ from tests.redteam.model import Doc, PageBreak, Para, R, Table
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 _BODY = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=15, wordWrap="CJK")
 _TITLE = ParagraphStyle("title", parent=_BODY, fontSize=15, leading=22, alignment=1)
-_ZAPF = {"☑": "4", "☒": "4", "✓": "4", "✔": "4", "√": "4", "■": "n", "□": "q", "☐": "q", "◻": "q"}
+# the dingbat each mark is drawn with (reportlab encodes it as ZapfDingbats' code: ✔ "4", ❑ "q", ■ "n")
+_ZAPF = {"☑": "✔", "☒": "✔", "✓": "✔", "✔": "✔", "√": "✔", "■": "■", "□": "❑", "☐": "❑", "◻": "❑"}
 
 
 def _run(r: R, zapf: bool) -> str:
