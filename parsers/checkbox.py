@@ -21,7 +21,7 @@ UNREADABLE_MARK = "\ufffd"  # a symbol-font glyph that is not a known mark
 # A mark is one of these kinds.  "weak" filled shapes may be bullets; ASCII letters are handled in marks.py.
 TICKS = frozenset("√✓✔✅🗸")
 CHECKED_BOXES = frozenset("☑☒▣⊠⌧🗹🗷🗵⮽■◼⬛▇█")  # a filled square is a filled-in box
-EMPTY_BOXES = frozenset("□☐◻⬜❑❒▢◽▫")
+EMPTY_BOXES = frozenset("□☐◻⬜❏❐❑❒▢◽▫")
 RADIO_ON = frozenset("◉⦿⊙◙")
 EMPTY_CIRCLES = frozenset("○〇◯◎❍⭕")
 FILLED = frozenset("●◆▪◾⚫⬤♦❖")  # dots and diamonds: a choice, or a bullet
@@ -102,6 +102,25 @@ _SYMBOL_FONTS: dict[str, dict[int, str]] = {
     },
     "webdings": {0x61: "✓", 0x63: "□", 0x67: "■", 0x6E: "●", 0x3D: "○"},
     "symbol": {0xD6: "√", 0xB4: "×", 0xB7: "•", 0xC4: "⊗", 0xC5: "⊕"},
+    # the PDF standard font: check boxes of PDF forms and of iText / reportlab exports; their text layer
+    # has no ToUnicode, so pdfminer gives the codes ("4" for ✔, "q" for ❑)
+    "zapfdingbats": {
+        0x33: "✓",
+        0x34: "✔",
+        0x35: "✕",
+        0x36: "✖",
+        0x37: "✗",
+        0x38: "✘",
+        0x6C: "●",
+        0x6D: "❍",
+        0x6E: "■",
+        0x6F: "❏",
+        0x70: "❐",
+        0x71: "❑",
+        0x72: "❒",
+        0x75: "◆",
+        0x76: "❖",
+    },
 }
 _NON_MARK_OK = frozenset(
     {"symbol"}
@@ -119,7 +138,9 @@ _PUA_GUESS = {
 for _code, _ch in _SYMBOL_FONTS["symbol"].items():
     if _ch in MARK_CHARS:
         _PUA_GUESS.setdefault(_code, _ch)
-SYMBOL_FONT_NAMES = frozenset({"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol"})
+SYMBOL_FONT_NAMES = frozenset(
+    {"wingdings", "wingdings 2", "wingdings 3", "webdings", "symbol", "zapfdingbats"}
+)
 
 
 def font_key(font: str | None) -> str:
@@ -129,6 +150,8 @@ def font_key(font: str | None) -> str:
     for key in ("wingdings 3", "wingdings 2", "wingdings", "webdings", "symbol"):
         if name == key or name.replace(" ", "") == key.replace(" ", ""):
             return key
+    if name.replace(" ", "").removeprefix("itc") in ("zapfdingbats", "dingbats"):
+        return "zapfdingbats"
     return name
 
 

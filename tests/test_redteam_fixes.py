@@ -235,3 +235,25 @@ def test_symbol_fonts_tick_kept_as_its_private_use_code_reads_as_a_tick() -> Non
         _glyph({"text": c, "fontname": "FAAAAA+OpenSymbol"}) for c in "\uf0d6财政资助项目  □自筹经费项目"
     )
     assert choices.funding(cell, from_pdf=True).value == "fiscal"
+
+
+# ---- ZapfDingbats check boxes (PDF forms, iText / reportlab exports): the text layer says "4" and "q" ------
+
+
+def test_zapfdingbats_boxes_read_as_ticked_and_empty() -> None:
+    from tests.redteam import w_reportlab
+
+    f = form(3).with_(funding="self_funded", self_source="单位自筹", ce_base="provincial", batch=None)
+    data = w_reportlab.pdf_bytes(document(f, Style("zapf"), seal=True), zapf=True)
+    parsed = parse_pdf(data, "申报表.pdf", DEFAULT_SCHEMA, check_seal=False)
+    assert parsed.is_form
+    fields = parsed.fields
+    assert fields.funding_type == "self_funded"
+    assert fields.self_funding_source == "单位自筹"
+    assert (fields.scope.national_strategy, fields.scope.industry_demand, fields.scope.digital_tech) == (
+        True,
+        True,
+        False,
+    )
+    assert fields.organizer.ce_base == "provincial"
+    assert not [p for p in parsed.problems if p.code in ("funding_type_multiple", "choice_unclear")]
