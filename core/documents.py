@@ -72,6 +72,8 @@ class LabelValue:
     value: str  # the value cell's text as read
     source: Source
     confidence: float | None = None  # recogniser confidence 0..1 (OCR); None for exact readings
+    # the value cell's text set apart by highlight, underline, bold or colour (Word): an option marked so
+    emphasis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,10 +71,12 @@ def unfont_symbols(text: str, options: Sequence[Option]) -> str:
 _PAIRS = {id(opts): _pairs(opts) for opts in (FUNDING_OPTIONS, SCOPE_OPTIONS, CE_BASE_OPTIONS)}
 
 
-def _read(text: str, options: Sequence[Option], *, multi: bool, from_pdf: bool) -> marks.ChoiceRead:
+def _read(
+    text: str, options: Sequence[Option], *, multi: bool, from_pdf: bool, emphasis: Sequence[str] = ()
+) -> marks.ChoiceRead:
     text = unfont_symbols(text, options) if from_pdf else text
     return marks.read_choices(
-        text, _PAIRS.get(id(options)) or _pairs(options), multi=multi, from_pdf=from_pdf
+        text, _PAIRS.get(id(options)) or _pairs(options), multi=multi, from_pdf=from_pdf, emphasis=emphasis
     )
 
 
@@ -96,18 +98,19 @@ def self_funding_source(text: str) -> str | None:
     return marks.clean_note(v.strip().strip(_BLANK))
 
 
-def funding(text: str, *, from_pdf: bool = False) -> Funding:
-    """申报项目类别: exactly one of 财政资助 / 自筹经费, and the 自筹经费来源 written in the cell."""
-    got = _read(text, FUNDING_OPTIONS, multi=False, from_pdf=from_pdf)
+def funding(text: str, *, from_pdf: bool = False, emphasis: Sequence[str] = ()) -> Funding:
+    """申报项目类别: exactly one of 财政资助 / 自筹经费, and the 自筹经费来源 written in the cell.
+    `emphasis`: the cell's highlighted / underlined / bold text (marks.read_choices)."""
+    got = _read(text, FUNDING_OPTIONS, multi=False, from_pdf=from_pdf, emphasis=emphasis)
     ticked = got.chosen
     return Funding(
         ticked[0] if len(ticked) == 1 else None, len(ticked) > 1, self_funding_source(text), got.unclear
     )
 
 
-def scope(text: str, *, from_pdf: bool = False) -> Scope:
+def scope(text: str, *, from_pdf: bool = False, emphasis: Sequence[str] = ()) -> Scope:
     """是否符合选题范围: the options ticked and the note written after each one's colon."""
-    got = _read(text, SCOPE_OPTIONS, multi=True, from_pdf=from_pdf)
+    got = _read(text, SCOPE_OPTIONS, multi=True, from_pdf=from_pdf, emphasis=emphasis)
     return Scope({v: v in got.chosen for v in got.present}, dict(got.notes), got.unclear)
 
 
@@ -123,9 +126,9 @@ def _batch(blank: str | None, text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def ce_base(text: str, *, from_pdf: bool = False) -> CeBase:
+def ce_base(text: str, *, from_pdf: bool = False, emphasis: Sequence[str] = ()) -> CeBase:
     """是否继续教育基地: national (with its batch number), provincial or no."""
-    got = _read(text, CE_BASE_OPTIONS, multi=False, from_pdf=from_pdf)
+    got = _read(text, CE_BASE_OPTIONS, multi=False, from_pdf=from_pdf, emphasis=emphasis)
     if len(got.chosen) != 1:
         return CeBase(None, None, got.unclear)
     value = got.chosen[0]

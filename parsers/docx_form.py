@@ -78,26 +78,30 @@ def _is_other_label(hit: LabelHit | None, own: LabelHit) -> bool:
 
 
 def _neighbour_value(lg: _Labelled, cell: GridCell, own: LabelHit) -> str:
-    """The label's value: the next cell to the right; else what was typed after the label in its own cell
-    ("地址：武汉市…" at the end of a row); else the cell below."""
+    return _neighbour(lg, cell, own)[0]
+
+
+def _neighbour(lg: _Labelled, cell: GridCell, own: LabelHit) -> tuple[str, tuple[str, ...]]:
+    """The label's value and its emphasised text: the next cell to the right; else what was typed after the
+    label in its own cell ("地址：武汉市…" at the end of a row); else the cell below."""
     right = lg.grid.at(cell.row, cell.col + cell.colspan)
     if right is not None and right is not cell:
         if _is_other_label(lg.hit_at(right.row, right.col), own):
-            return ""
+            return "", ()
         after = lg.grid.at(cell.row, right.col + right.colspan)  # a value split over two cells of the row
         if (
             after is not None
             and lg.hit_at(after.row, after.col) is None
             and dates.continues_range(right.text, after.text)
         ):
-            return right.text + after.text
-        return right.text
+            return right.text + after.text, ()
+        return right.text, right.emphasis
     if own.remainder.strip():
-        return own.remainder
+        return own.remainder, ()
     below = lg.grid.at(cell.row + cell.rowspan, cell.col)
     if below is not None and below is not cell and not _is_other_label(lg.hit_at(below.row, below.col), own):
-        return below.text
-    return ""
+        return below.text, below.emphasis
+    return "", ()
 
 
 def _section_left(lg: _Labelled, cell: GridCell) -> str | None:
@@ -137,9 +141,10 @@ def _scan_grid(lg: _Labelled, st: _State) -> None:
             if spec.section and not hit.remainder:
                 _note_extra(spec, _neighbour_value(lg, cell, hit), st)
             continue
-        value = _neighbour_value(lg, cell, hit) or hit.remainder
+        value, emphasis = _neighbour(lg, cell, hit)
+        value = value or hit.remainder
         st.raw.append((hit.written, value))
-        st.pairs.append(LabelValue(spec.key, hit.written, value, Source.WORD))
+        st.pairs.append(LabelValue(spec.key, hit.written, value, Source.WORD, emphasis=emphasis))
         if clean(value, spec):
             st.found.add(spec.key)
             st.values[spec.key] = value

@@ -270,10 +270,19 @@ def _state(groups: Sequence[Group], crosses_mean_no: bool) -> str | None:
     return None
 
 
-def read_choices(text: str, options: Options, *, multi: bool = False, from_pdf: bool = False) -> ChoiceRead:
+def read_choices(
+    text: str,
+    options: Options,
+    *,
+    multi: bool = False,
+    from_pdf: bool = False,
+    emphasis: Sequence[str] = (),
+) -> ChoiceRead:
     """Read a choice cell.  `multi`: several options may be chosen (是否符合选题范围).  `from_pdf`: one
     inference only a PDF export needs — no tick anywhere, empty boxes on some options and none on the
-    others: the box-less ones were chosen (some exporters drop a tick drawn over its box)."""
+    others: the box-less ones were chosen (some exporters drop a tick drawn over its box).  `emphasis`:
+    the cell's text set apart by highlight, shading, underline, bold or colour — with no mark anywhere,
+    an option set apart from the others is the one chosen (a reviewer reads it so)."""
     text = strip_hints(text)
     hits = find_options(text, options)
     if not hits:
@@ -292,9 +301,23 @@ def read_choices(text: str, options: Options, *, multi: bool = False, from_pdf: 
     ) and any(CROSS in g.kinds() for gs in a.groups.values() for g in gs)
     states = {h.value: _state(a.groups.get(h.value, ()), crosses_no) for h in hits}
     notes = _notes(text, hits, a)
-    chosen, unclear = _decide(hits, states, len(options), notes, multi, from_pdf, a)
+    stressed = (
+        _emphasised(text, hits, emphasis)
+        if not any(s in ("on", "unknown") for s in states.values())
+        else set()
+    )
+    if stressed and len(stressed) < len(hits) and (multi or len(stressed) == 1):
+        chosen, unclear = stressed, None
+    else:
+        chosen, unclear = _decide(hits, states, len(options), notes, multi, from_pdf, a)
     order = [v for v, _ in options]
     return ChoiceRead(present, tuple(v for v in order if v in chosen), unclear, notes, blanks)
+
+
+def _emphasised(text: str, hits: Sequence[Hit], emphasis: Sequence[str]) -> set[str]:
+    """The options whose words lie within the emphasised text."""
+    spans = ["".join(e.split()) for e in emphasis]
+    return {h.value for h in hits if any("".join(text[h.start : h.end].split()) in e for e in spans)}
 
 
 def _resolve(a: _Assigned) -> _Assigned:

@@ -174,7 +174,7 @@ def _unclear(cell: _Cell, reason: str | None, problems: list[Problem]) -> None:
 
 
 def _funding(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
-    got = choices.funding(cell.text, from_pdf=cell.from_pdf)
+    got = choices.funding(cell.text, from_pdf=cell.from_pdf, emphasis=cell.pair.emphasis)
     if got.multiple:
         problems.append(Problem("funding_type_multiple", choices.MULTIPLE_FUNDING_DETAIL, cell.spec.key))
     _unclear(cell, got.unclear, problems)
@@ -189,7 +189,7 @@ def _self_funding_source(cell: _Cell, schema: FormSchema, problems: list[Problem
 
 
 def _scope(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
-    got = choices.scope(cell.text, from_pdf=cell.from_pdf)
+    got = choices.scope(cell.text, from_pdf=cell.from_pdf, emphasis=cell.pair.emphasis)
     _unclear(cell, got.unclear, problems)
     (notes,) = schema.parts(cell.spec.key)
     return {
@@ -199,7 +199,7 @@ def _scope(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
 
 
 def _ce_base(cell: _Cell, schema: FormSchema, problems: list[Problem]) -> _Read:
-    got = choices.ce_base(cell.text, from_pdf=cell.from_pdf)
+    got = choices.ce_base(cell.text, from_pdf=cell.from_pdf, emphasis=cell.pair.emphasis)
     _unclear(cell, got.unclear, problems)
     (batch,) = schema.parts(cell.spec.key)
     return {cell.spec.key: CeBase(got.value) if got.value else None, batch.key: got.batch}

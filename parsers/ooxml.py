@@ -170,6 +170,9 @@ def read(data: bytes, name: str) -> tuple[etree._Element, list[Block]]:
 @dataclass(frozen=True)
 class Para:
     text: str
+    emphasis: tuple[
+        str, ...
+    ] = ()  # the text of its runs set apart by highlight, shading, underline, bold, colour
 
 
 class GridCell(NamedTuple):
@@ -182,6 +185,7 @@ class GridCell(NamedTuple):
     paras: tuple[str, ...]
     nested: tuple[Grid, ...] = ()
     text: str = ""  # non-empty paragraphs stripped, joined by newlines; nested tables' rows after them
+    emphasis: tuple[str, ...] = ()  # its paragraphs' emphasised text (Para.emphasis)
 
 
 def _cell_text(paras: tuple[str, ...], nested: tuple[Grid, ...]) -> str:
@@ -247,6 +251,8 @@ class _Inline:
     out: list[str] = field(default_factory=list)
     fields: list[_Field] = field(default_factory=list)
     boxes: list[etree._Element] = field(default_factory=list)
+    emphasis: list[str] = field(default_factory=list)
+    emphasis_end: int = -1  # where the last emphasised run ended in `out`
 
     def emit(self, text: str) -> None:
         if not self.fields or self.fields[-1].in_result:
@@ -282,12 +288,33 @@ _BOX_HOSTS = frozenset({q("drawing"), q("pict"), ALT, q("object")})
 
 _STRUCK = frozenset({q("strike"), q("dstrike"), q("vanish")})
 _OFF_VALUES = ("0", "false", "off", "none")
+_HIGHLIGHT, _SHD, _UNDERLINE, _BOLD, _COLOR = q("highlight"), q("shd"), q("u"), q("b"), q("color")
+_FILL = q("fill")
+_PLAIN_FILLS = ("", "auto", "ffffff", "none")
+_PLAIN_COLOURS = ("", "auto", "000000")
 
 
-def _run_props(run: etree._Element) -> tuple[str | None, bool]:
-    """The run's font, and whether its text is struck through (w:strike / w:dstrike) or hidden (w:vanish):
-    applicants strike through the options they did not choose, so struck text reads as deleted."""
-    font, struck = None, False
+def _emphasised(prop: etree._Element) -> bool:
+    """A run property that sets text apart: a highlight, a shading, an underline, bold, a colour."""
+    tag, val = prop.tag, str(prop.get(_VAL, "")).strip().lower()
+    if tag == _HIGHLIGHT:
+        return val not in ("", "none")
+    if tag == _SHD:
+        return val != "nil" and str(prop.get(_FILL, "")).strip().lower() not in _PLAIN_FILLS
+    if tag == _UNDERLINE:
+        return val not in ("none", *_OFF_VALUES[:3])
+    if tag == _BOLD:
+        return val not in _OFF_VALUES
+    if tag == _COLOR:
+        return val not in _PLAIN_COLOURS
+    return False
+
+
+def _run_props(run: etree._Element) -> tuple[str | None, bool, bool]:
+    """The run's font; whether its text is struck through (w:strike / w:dstrike) or hidden (w:vanish):
+    applicants strike through the options they did not choose, so struck text reads as deleted; and
+    whether it is set apart (highlighted, shaded, underlined, bold, coloured): some mark their choice so."""
+    font, struck, emphasis = None, False, False
     for rpr in run:  # w:rPr comes first when present; lxml's find() would go through ElementPath
         if rpr.tag != _RPR:
             break
@@ -296,8 +323,10 @@ def _run_props(run: etree._Element) -> tuple[str | None, bool]:
                 font = next((str(v) for v in (prop.get(a) for a in _FONT_ATTRS) if v), None)
             elif prop.tag in _STRUCK and prop.get(_VAL, "1").strip().lower() not in _OFF_VALUES:
                 struck = True
+            elif not emphasis and _emphasised(prop):
+                emphasis = True
         break
-    return font, struck
+    return font, struck, emphasis
 
 
 def _run_font(run: etree._Element) -> str | None:
@@ -358,9 +387,20 @@ def _fld_char(el: etree._Element, st: _Inline) -> None:
 
 
 def _run(run: etree._Element, st: _Inline) -> None:
-    font, struck = _run_props(run)
+    font, struck, emphasis = _run_props(run)
     if struck:
         return
+    start = len(st.out)
+    _run_content(run, font, st)
+    if emphasis and (shown := "".join(st.out[start:])).strip():
+        if start == st.emphasis_end and st.emphasis:  # Word splits what was typed into several runs
+            st.emphasis[-1] += shown
+        else:
+            st.emphasis.append(shown)
+        st.emphasis_end = len(st.out)
+
+
+def _run_content(run: etree._Element, font: str | None, st: _Inline) -> None:
     for el in run:
         tag = el.tag
         if tag == T:
@@ -424,9 +464,15 @@ def _inline(el: etree._Element, st: _Inline) -> None:
 
 def paragraph_text(p: etree._Element) -> tuple[str, list[etree._Element]]:
     """Visible text of a paragraph and the text boxes anchored in it."""
+    text, boxes, _ = _paragraph(p)
+    return text, boxes
+
+
+def _paragraph(p: etree._Element) -> tuple[str, list[etree._Element], tuple[str, ...]]:
+    """paragraph_text, and the text of its emphasised runs (adjacent ones joined)."""
     st = _Inline()
     _inline(p, st)
-    return "".join(st.out), st.boxes
+    return "".join(st.out), st.boxes, tuple(st.emphasis)
 
 
 # ------------------------------------------------------------------ blocks and tables
@@ -465,10 +511,10 @@ def _block_children(el: etree._Element) -> Iterator[etree._Element]:
             yield from _block_children(child)
 
 
-def _add_para(out: list[_Raw], text: str) -> None:
+def _add_para(out: list[_Raw], text: str, emphasis: tuple[str, ...] = ()) -> None:
     # An empty paragraph between two tables does not end the run: split tables join up.
     if text.strip() or not (out and isinstance(out[-1], list)):
-        out.append(Para(text))
+        out.append(Para(text, emphasis))
 
 
 def _add_table(out: list[_Raw], table: _RawTable) -> None:
@@ -491,9 +537,9 @@ def _blocks(container: etree._Element) -> list[_Raw]:
         if el.tag == TBL:
             _add_table(out, _raw_table(el))
             continue
-        text, boxes = paragraph_text(el)
+        text, boxes, emphasis = _paragraph(el)
         _box_blocks(boxes, out)
-        _add_para(out, text)
+        _add_para(out, text, emphasis)
     return out
 
 
@@ -586,6 +632,7 @@ class _Origin:
     colspan: int
     paras: tuple[str, ...]
     nested: tuple[Grid, ...]
+    emphasis: tuple[str, ...]
 
 
 @dataclass
@@ -595,15 +642,17 @@ class _Build:
     n_cols: int = 0
 
 
-def _cell_content(blocks: list[_Raw]) -> tuple[tuple[str, ...], tuple[Grid, ...]]:
+def _cell_content(blocks: list[_Raw]) -> tuple[tuple[str, ...], tuple[Grid, ...], tuple[str, ...]]:
     paras: list[str] = []
     nested: list[Grid] = []
+    emphasis: list[str] = []
     for b in blocks:
         if isinstance(b, Para):
             paras.append(b.text)
+            emphasis.extend(b.emphasis)
         else:
             nested.append(build_grid(b) if isinstance(b, list) else b)
-    return tuple(paras), tuple(nested)
+    return tuple(paras), tuple(nested), tuple(emphasis)
 
 
 def _add_row(b: _Build, row: _RawRow, r: int) -> None:
@@ -642,7 +691,9 @@ def build_grid(tables: list[_RawTable]) -> Grid:
             _add_row(b, row, r)
             r += 1
     cells = tuple(
-        GridCell(c.row, c.col, c.rowspan, c.colspan, c.paras, c.nested, _cell_text(c.paras, c.nested))
+        GridCell(
+            c.row, c.col, c.rowspan, c.colspan, c.paras, c.nested, _cell_text(c.paras, c.nested), c.emphasis
+        )
         for c in b.cells
     )
     return Grid(cells, r, b.n_cols, b.index)

@@ -257,3 +257,30 @@ def test_zapfdingbats_boxes_read_as_ticked_and_empty() -> None:
     )
     assert fields.organizer.ce_base == "provincial"
     assert not [p for p in parsed.problems if p.code in ("funding_type_multiple", "choice_unclear")]
+
+
+# ---- an option set apart (highlight, shading, underline + bold) with no mark in the cell ---------------
+
+
+def test_an_option_highlighted_underlined_or_shaded_without_a_mark_is_the_one_chosen() -> None:
+    for mark, flavour in (
+        ("emph_highlight", "word"),
+        ("emph_underline_bold", "wps"),
+        ("emph_shading", "wps"),
+    ):
+        fields = _word(Style("emph", funding=mark), flavour, funding="self_funded", self_source="单位自筹")
+        assert fields["funding_type"] == "self_funded", mark
+        fields = _word(Style("emph", funding=mark), flavour, funding="fiscal", self_source="")
+        assert fields["funding_type"] == "fiscal", mark
+
+
+def test_emphasis_on_every_option_or_beside_a_tick_decides_nothing() -> None:
+    from parsers import choices
+
+    cell = "□财政资助项目  □自筹经费项目（自筹经费来源：_____）"
+    assert choices.funding(cell, emphasis=(cell,)).value is None  # the whole cell in bold: no choice
+    ticked = "□财政资助项目  ☑自筹经费项目（自筹经费来源：单位自筹）"
+    assert choices.funding(ticked, emphasis=("财政资助项目",)).value == "self_funded"  # the tick decides
+    scope = "□服务国家战略：  □对接产业需求：高端装备  □突出数字技术：工业互联网"
+    got = choices.scope(scope, emphasis=("对接产业需求：高端装备", "突出数字技术：工业互联网"))
+    assert got.states == {"national_strategy": False, "industry_demand": True, "digital_tech": True}
