@@ -22,6 +22,7 @@ from core.schema import APPLICANT, DEFAULT_SCHEMA, FIELDS, ORGANIZER, Notice, Ru
 
 # The resubmission rule lives in intake.resubmission (one place, its knobs as data); its names stay here.
 from intake.resubmission import FormKey, normalise_project, normalise_unit, supersessions
+from parsers import dates
 
 __all__ = [
     "DEFAULT_PHONE_ANY_OF",
@@ -44,7 +45,7 @@ __all__ = [
 
 # Bump on any change to what a rule decides (not on refactors).  Rules.version adds a hash of the
 # configured parameters, so a config change shows up in the recorded version too.
-RULES_VERSION = "2024.12-r1"
+RULES_VERSION = "2024.12-r2"
 
 # The fields a reviewer expects filled: the schema's REQUIRED ones (dotted keys of the export contract).
 # The phones are checked as one-of per unit (DEFAULT_PHONE_ANY_OF); funding type, self-funding source,
@@ -357,6 +358,11 @@ def _training_flags(fields: FormFields, rules: Rules) -> list[Flag]:
     latest = end or start
     if latest is not None and latest > rules.training_end_limit:
         flags.append(Flag("training_after_deadline", latest.isoformat()))
+    elif latest is None and raw is not None:
+        # "拟于2025年11月举办": no days, but even the earliest it can mean is after the limit
+        earliest = dates.earliest_day(raw, rules.notice.year)
+        if earliest is not None and earliest > rules.training_end_limit:
+            flags.append(Flag("training_after_deadline", raw.strip()))
     days = training_days(fields)
     bounds = _length_bounds(rules.expected_training_days)
     if days is not None and bounds and not bounds[0] <= days <= bounds[1]:

@@ -144,3 +144,30 @@ def continues_range(value: str, following: str) -> bool:
     if not value.strip() or not following.strip():
         return False
     return bool(_CONTINUES.match(following)) and parse_range(value + following, 2000) is not None
+
+
+_MONTH = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:\s*(?P<part>上旬|中旬|下旬|底|末))?")
+_PERIOD = re.compile(
+    r"(?:(?P<y>\d{4})\s*年\s*(?:度\s*)?)?(?:第\s*)?(?P<q>[1-4一二三四])\s*季度|(?:(?P<y2>\d{4})\s*年\s*)?(?P<half>上|下)半年"
+)
+_PART_DAY = {None: 1, "上旬": 1, "中旬": 11, "下旬": 21, "底": 21, "末": 21}
+
+
+def earliest_day(text: str | None, default_year: int | None = None) -> date | None:
+    """The earliest day a period written without days can mean: "2025年11月" → 11-01, "10月下旬" → 10-21,
+    "2025年下半年" → 07-01, "四季度" → 10-01; None when the text names no month or period (or no year)."""
+    if not text:
+        return None
+    t = normalise(text)
+    found: list[date] = []
+    for m in _MONTH.finditer(t):
+        y = int(m["y"]) if m["y"] else default_year
+        if y is not None and 1 <= int(m["m"]) <= 12:
+            found.append(date(y, int(m["m"]), _PART_DAY[m["part"]]))
+    for m in _PERIOD.finditer(t):
+        y = int(m["y"] or m["y2"]) if (m["y"] or m["y2"]) else default_year
+        if y is None:
+            continue
+        month = {"上": 1, "下": 7}[m["half"]] if m["half"] else 3 * (int(m["q"]) - 1) + 1
+        found.append(date(y, month, 1))
+    return min(found) if found else None

@@ -284,3 +284,23 @@ def test_emphasis_on_every_option_or_beside_a_tick_decides_nothing() -> None:
     scope = "□服务国家战略：  □对接产业需求：高端装备  □突出数字技术：工业互联网"
     got = choices.scope(scope, emphasis=("对接产业需求：高端装备", "突出数字技术：工业互联网"))
     assert got.states == {"national_strategy": False, "industry_demand": True, "digital_tech": True}
+
+
+# ---- 办班时间 without days but after the limit in any case ("拟于2025年11月举办") -------------------------
+
+
+def test_a_month_after_the_limit_is_training_after_the_deadline_even_without_days() -> None:
+    from core.documents import FormGroup
+    from core.fields import FormFields
+    from intake.review import default_rules, form_flags
+
+    def codes(text: str) -> set[str]:
+        fields = FormFields.build({"training_dates": text})
+        return {f.code for f in form_flags(FormGroup(None, None, fields), default_rules())}
+
+    assert {"training_dates_unparsed", "training_after_deadline"} <= codes("拟于2025年11月举办")
+    assert "training_after_deadline" in codes("2025年12月上旬")
+    assert "training_after_deadline" not in codes("2025年第四季度")  # it may start in October
+    for text in ("2025年10月下旬", "拟于2025年下半年", "2025年9月（暂定）", "5天"):
+        assert "training_after_deadline" not in codes(text), text
+        assert "training_dates_unparsed" in codes(text), text

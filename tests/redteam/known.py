@@ -12,13 +12,10 @@ KNOWN: dict[str, str] = {
     "c069_p": "declared_org expected '黄冈市新材料研究会', got '⻩冈市新材料研究会'",
     "c070_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c071_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
-    "c130_p": "training_after_deadline",
-    "c130_w": "training_after_deadline",
     "c207_p": "NEW: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
 }
 
 KNOWN_RUN: dict[str, str] = {
-    "c130": "see KNOWN",
     "c207": "NEW: 1734000207.c207.redteam:2,S/茶产业高质量发展前沿技术高级研修班: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
     "c216-bufa": "NEW: 1734100216.c216-bufa.redteam:2,S/乡村振兴与现代农业技术产教融合高级研修班: missing_word",
 }
