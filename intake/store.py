@@ -961,6 +961,8 @@ def _form_record(f: Sequence[Any], flags: list[Flag]) -> FormRecord:
     meta = json.loads(f[12]) if len(f) > 12 and f[12] else {}
     sources, seal = tuple(json.loads(f[3])), f[5]
     if superseded_by:
+        if link_kind == "merged":  # its half joined the earlier form: nothing is missing any more
+            flags = [fl for fl in flags if fl.code not in _HALF_FLAGS]
         flags = [*flags, Flag("merged" if link_kind == "merged" else "superseded", f[7] or "")]
     elif f[9]:  # completed by a follow-up: both halves now, with the follow-up's files and seal
         extra = json.loads(f[11] or "{}")

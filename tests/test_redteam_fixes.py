@@ -4,11 +4,13 @@ hand-written WordprocessingML: tests/redteam/w_ooxml)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.schema import DEFAULT_SCHEMA
 from parsers import radicals
 from parsers.docx_form import parse_docx
 from parsers.pdf_form import parse_pdf
-from tests.redteam import pdfgrid, w_ooxml
+from tests.redteam import pdfgrid, w_ooxml, w_reportlab
 from tests.redteam.cases import form
 from tests.redteam.layout import Style, document
 from tests.redteam.model import Unit
@@ -241,8 +243,6 @@ def test_symbol_fonts_tick_kept_as_its_private_use_code_reads_as_a_tick() -> Non
 
 
 def test_zapfdingbats_boxes_read_as_ticked_and_empty() -> None:
-    from tests.redteam import w_reportlab
-
     f = form(3).with_(funding="self_funded", self_source="单位自筹", ce_base="provincial", batch=None)
     data = w_reportlab.pdf_bytes(document(f, Style("zapf"), seal=True), zapf=True)
     parsed = parse_pdf(data, "申报表.pdf", DEFAULT_SCHEMA, check_seal=False)
@@ -304,3 +304,44 @@ def test_a_month_after_the_limit_is_training_after_the_deadline_even_without_day
     for text in ("2025年10月下旬", "拟于2025年下半年", "2025年9月（暂定）", "5天"):
         assert "training_after_deadline" not in codes(text), text
         assert "training_dates_unparsed" in codes(text), text
+
+
+# ---- a 补发 follow-up's row: merged into the earlier form, so not "missing the Word version" ---------------
+
+
+def test_the_follow_up_that_completes_a_form_is_not_flagged_for_the_half_it_lacks(tmp_path: Path) -> None:
+    import json
+    from datetime import datetime
+
+    from tests.redteam import evaluate, mails
+
+    f = form(5)
+    word = w_ooxml.docx_bytes(document(f, Style("w")), "word")
+    pdf = w_reportlab.pdf_bytes(document(f, Style("p"), seal=True), zapf=False)
+    box = tmp_path / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (box / sub).mkdir(parents=True)
+    first, _ = mails._mail(
+        1,
+        "申报表",
+        "a <a@example.cn>",
+        [("申报表.docx", word)],
+        datetime(2024, 12, 12, 9, tzinfo=evaluate.TZ),
+    )
+    second, _ = mails._mail(
+        2,
+        "补发盖章PDF",
+        "a <a@example.cn>",
+        [("申报表.pdf", pdf)],
+        datetime(2024, 12, 12, 15, tzinfo=evaluate.TZ),
+    )
+    (box / "cur" / "1.a:2,S").write_bytes(first)
+    (box / "cur" / "2.b:2,S").write_bytes(second)
+    rows = [json.loads(line) for line in evaluate.run_intake(box, tmp_path).read_text().splitlines()]
+    forms = [form for row in rows for form in row["forms"]]
+    whole = next(x for x in forms if not x["superseded_by"])
+    follow_up = next(x for x in forms if x["superseded_by"])
+    assert {x["code"] for x in whole["flags"]} >= {"completed"}
+    assert not {x["code"] for x in whole["flags"]} & {"missing_word", "missing_pdf"}
+    assert "merged" in {x["code"] for x in follow_up["flags"]}
+    assert not {x["code"] for x in follow_up["flags"]} & {"missing_word", "missing_pdf"}
