@@ -211,6 +211,10 @@ def build(out: Path | None = None, *, force: bool = False) -> Path:
         if ch in ("word", "wps"):
             target.write_bytes(w_ooxml.docx_bytes(it.doc, ch, it.seed))
         elif ch == "pydocx":
+            if not w_pythondocx.supports(it.doc):
+                raise ValueError(
+                    f"{it.name}: python-docx cannot write this style; give the case another writer"
+                )
             target.write_bytes(w_pythondocx.docx_bytes(it.doc))
         elif ch in ("rl", "rl_zapf"):
             target.write_bytes(w_reportlab.pdf_bytes(it.doc, zapf=ch == "rl_zapf"))

@@ -83,6 +83,7 @@ class Case:
     flag_extra: tuple[tuple[str, str], ...] = ()  # flags a reviewer expects beyond the form's rules
     optional: frozenset[str] = frozenset()
     unclear_ok: tuple[str, ...] = ()  # choice fields where "请核对" (null + choice_unclear) is also right
+    unclear: tuple[str, ...] = ()  # choice fields a reviewer cannot decide either: null + choice_unclear
 
     @property
     def date_spec(self) -> Dates:
@@ -116,12 +117,34 @@ class Case:
         flags |= set(self.flag_extra)
         for key in self.unclear_ok:
             fields[key] = Alt((fields[key], None))
+        for key in self.unclear:
+            fields[key] = None
+            flags -= {_MISSING[key]}
+            flags.add(("choice_unclear", ""))
         return Expect(fields, frozenset(flags), self.optional)
 
 
+_MISSING = {
+    "funding_type": ("funding_type_missing", ""),
+    "scope": ("scope_missing", ""),
+    "organizer.ce_base": ("missing_field", "承办单位信息·是否继续教育基地"),
+}
+
 # ---------------------------------------------------------------- building the list
 
-_PROJECT_VARIANTS = ("", "专题", "创新实践", "骨干人才", "青年人才", "能力提升", "前沿技术", "产教融合")
+_PROJECT_VARIANTS = (
+    "",
+    "专题",
+    "创新实践",
+    "骨干人才",
+    "青年人才",
+    "能力提升",
+    "前沿技术",
+    "产教融合",
+    "数字化转型",
+    "绿色低碳",
+    "标准化",
+)
 
 
 _CITIES = (
@@ -842,3 +865,156 @@ for k in range(3):
         pdf=("word>pdf", "chrome", "html>pdf")[k],
         mail="multi",
     )
+
+# ---- 12. second round: what the first round did not try ------------------------------------------
+DECLARED["month"] = ("2024年12月", None)  # a month, no day: written, not missing
+
+for mark, pairs in (
+    ("emoji_check", (("word", "chrome"), ("html>docx", "html>pdf"))),
+    ("emoji_ballot", (("wps", "word>pdf"),)),
+    ("emoji_heavy", (("html>docx", "chrome"),)),
+    ("latin_v", (("word", "wps>pdf"),)),
+    ("box_after", (("wps", "chrome"), ("word", "word>pdf"))),
+    ("input_box", (("html>docx", "chrome"), ("html>doc", "html>pdf"), ("word", "word>pdf"))),
+    ("radio_circle", (("word", "chrome"),)),
+    ("fullwidth_space_tick", (("wps", "wps>pdf"),)),
+):
+    for word, pdf in pairs:
+        add(
+            f"{mark} [{word} / {pdf}]",
+            Style(f"mark2:{mark}", funding=mark, scope=mark, ce=mark),
+            word=word,
+            pdf=pdf,
+        )
+for word, pdf in (("word", "chrome"), ("wps", "wps>pdf")):
+    add(
+        f"（是）/（否） after each funding option [{word}]",
+        Style("mark2:yes_no", funding="yes_no"),
+        word=word,
+        pdf=pdf,
+    )
+add(
+    "a lone √ between the two funding options: undecidable",
+    Style(
+        "unclear:between", raw_cells=(("funding", "□财政资助项目 √ □自筹经费项目（自筹经费来源：_____）"),)
+    ),
+    word="word",
+    pdf="word>pdf",
+    changes={"funding": "fiscal", "self_source": ""},
+    unclear=("funding_type",),
+)
+add(
+    "two 继续教育基地 options ticked",
+    Style(
+        "unclear:ce_two",
+        raw_cells=(("ce", "☑是第3批国家级专业技术人员继续教育基地  ☑是省级继续教育基地  □否"),),
+    ),
+    word="wps",
+    pdf="chrome",
+    unclear=("organizer.ce_base",),
+)
+add(
+    "scope notes on the line under each option",
+    Style(
+        "scope:notes_below",
+        raw_cells=(
+            ("scope", "☑服务国家战略：\n长江经济带发展\n□对接产业需求：\n☑突出数字技术：\n人工智能与大数据"),
+        ),
+    ),
+    changes={
+        "scope": frozenset({"national_strategy", "digital_tech"}),
+        "scope_notes": (("national_strategy", "长江经济带发展"), ("digital_tech", "人工智能与大数据")),
+    },
+    word="word",
+    pdf="word>pdf",
+)
+add("申报时间 with a month but no day", Style("declared:month"), declared="month", word="wps", pdf="chrome")
+add("values in content controls", Style("values:sdt", values_as="sdt"), word="word", pdf="word>pdf")
+add(
+    "values in content controls, 授课专家 left showing its placeholder",
+    Style("values:sdt_empty", values_as="sdt"),
+    changes={"experts": ""},
+    word="word",
+    pdf="word>pdf",
+)
+add(
+    "content controls (WPS), 手机 and 传真 left showing the placeholder",
+    Style("values:sdt_empty_wps", values_as="sdt", layout="B"),
+    changes=lambda f: {"applicant": replace(f.applicant, mobile="", fax="")},
+    word="wps",
+    pdf="chrome",
+)
+add(
+    "values as legacy FORMTEXT fields",
+    Style("values:formtext", values_as="formtext"),
+    word="word",
+    pdf="word>pdf",
+)
+add(
+    "申报单位 / 申报时间 in a text box",
+    Style("header:textbox", header="textbox"),
+    word="word",
+    pdf="word>pdf",
+)
+add(
+    "header in a text box (WPS)",
+    Style("header:textbox_wps", header="textbox", funding="sym_w2"),
+    word="wps",
+    pdf="wps>pdf",
+)
+add("the form table pasted into an outer table", Style("layout:nest", nest=True), word="word", pdf="chrome")
+add(
+    "nested in an outer table (WPS)",
+    Style("layout:nest_wps", nest=True, funding="tick_after"),
+    word="wps",
+    pdf="word>pdf",
+)
+add(
+    "a cover letter on the first page of the same file",
+    Style("cover:first", cover_first=True),
+    word="word",
+    pdf="word>pdf",
+)
+add(
+    "cover letter first (HTML)",
+    Style("cover:first_html", cover_first=True, funding="sym_w2"),
+    word="html>docx",
+    pdf="chrome",
+)
+add(
+    "the Word file sent as .wps (Kingsoft's extension)",
+    Style("mail:wps_ext"),
+    word="html>doc",
+    pdf="html>pdf",
+    mail="wps_ext",
+)
+add(
+    "a .docx sent with the extension .doc",
+    Style("mail:wrong_ext", funding="sym_w2"),
+    word="word",
+    pdf="word>pdf",
+    mail="wrong_ext",
+)
+add(
+    "the PDF first, the Word file later (补发Word)",
+    Style("mail:bufa_word", funding="tick_after"),
+    word="wps",
+    pdf="chrome",
+    mail="bufa_word",
+)
+_two = add(
+    "one unit, two projects in one mail (1/2)", Style("mail:two1"), word="word", pdf="word>pdf", mail="two"
+)
+add(
+    "one unit, two projects in one mail (2/2)",
+    Style("mail:two2", funding="sym_w2"),
+    base_form=_two.form.with_(
+        project_name=_two.form.project_name.replace("高级研修班", "与管理创新高级研修班"),
+        training_dates="",
+        declared_date="",
+    ),
+    word="word",
+    pdf="word>pdf",
+    mail="two",
+    dates="four",
+)

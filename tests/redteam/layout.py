@@ -59,6 +59,7 @@ class Mark:
     on: tuple[R, ...]  # where the box of a chosen option stands
     off: tuple[R, ...]  # the box of an option not chosen
     after: tuple[R, ...] = ()  # typed after the chosen option's words
+    after_off: tuple[R, ...] = ()  # typed after the words of an option not chosen (a box after each option)
     unchosen: str = "keep"  # "keep" | "delete" | "strike"
     emph: dict[str, object] = field(default_factory=dict)  # run properties put on the chosen words
     tracked: bool = False  # the box replaced with tracked changes on (w:del □, w:ins ☑)
@@ -116,6 +117,20 @@ MARKS = {
         _m("emph_shading", "□", emph={"shd": "FFFF00"}),
         _m("tracked_box", "☑", tracked=True),
         _m("tick_and_box_tick", (R("☑"),), after=(R("√"),)),
+        # second batch
+        _m("emoji_check", "✅"),
+        _m("emoji_ballot", "☑\ufe0f"),
+        _m("emoji_heavy", "✔\ufe0f", "□"),
+        _m("latin_v", "V"),
+        _m("box_after", (), (), after=(R("☑"),), after_off=(R("□"),)),
+        _m("yes_no", (), (), after=(R("（是）"),), after_off=(R("（否）"),)),
+        _m(
+            "input_box",
+            R(ffbox=True, html_input=True, show="☑"),
+            R(ffbox=False, html_input=False, show="☐"),
+        ),
+        _m("radio_circle", "◉", "○"),
+        _m("fullwidth_space_tick", "√\u3000"),
     )
 }
 
@@ -147,6 +162,12 @@ class Style:
     title: bool = True
     footnote: bool = True
     sep: str = "  "  # between options on one line
+    raw_cells: tuple[tuple[str, str], ...] = ()  # a choice cell written out as it stands ("funding": "…")
+    values_as: str = (
+        "text"  # "text" | "sdt" (content controls, empty ones showing the placeholder) | "formtext"
+    )
+    nest: bool = False  # the whole form table pasted into the one cell of an outer table
+    cover_first: bool = False  # a cover letter (公函) on the first page of the same document
 
     def label(self, key: str) -> str:
         text = dict(self.labels).get(key, LABELS[key])
@@ -161,7 +182,16 @@ def _label_cell(text: str, span: int = 1, vmerge: str | None = None) -> Cell:
     return C(*text.split("\n"), span=span, vmerge=vmerge, label=True)
 
 
+PLACEHOLDER = "单击或点击此处输入文字。"
+
+
 def _value(text: str, style: Style, span: int = 1) -> Cell:
+    if style.values_as == "sdt":
+        if not text:
+            return C(P(R(PLACEHOLDER, sdt_text=True, placeholder=True)), span=span)
+        return C(*(P(R(line, sdt_text=True)) for line in text.split("\n")), span=span)
+    if style.values_as == "formtext" and text:
+        return C(*(P(R(line, formtext=True)) for line in text.split("\n")), span=span)
     if not text:
         return C("", span=span)
     lines = text.split("\n")
@@ -198,7 +228,7 @@ def _option(words: tuple[R, ...], tail: tuple[R, ...], chosen: bool, mark: Mark)
         else:
             box = mark.on
         return (*box, *_emph(words, mark), *mark.after, *tail)
-    runs = (*mark.off, *words, *tail)
+    runs = (*mark.off, *words, *mark.after_off, *tail)
     if mark.unchosen == "strike":
         runs = tuple(replace(r, strike=True) for r in runs)
     return runs
@@ -217,6 +247,8 @@ def _join(options: list[tuple[R, ...] | None], lines: bool, sep: str) -> tuple[P
 
 
 def funding_cell(f: Form, style: Style) -> tuple[Para, ...]:
+    if "funding" in dict(style.raw_cells):
+        return tuple(P(line) for line in dict(style.raw_cells)["funding"].split("\n"))
     mark = MARKS[style.funding]
     chosen = {"fiscal": {0}, "self_funded": {1}, "both": {0, 1}}.get(f.funding or "", set())
     src = f.self_source
@@ -236,6 +268,8 @@ def funding_cell(f: Form, style: Style) -> tuple[Para, ...]:
 
 
 def scope_cell(f: Form, style: Style) -> tuple[Para, ...]:
+    if "scope" in dict(style.raw_cells):
+        return tuple(P(line) for line in dict(style.raw_cells)["scope"].split("\n"))
     mark = MARKS[style.scope]
     words = {
         "national_strategy": "服务国家战略",
@@ -247,6 +281,8 @@ def scope_cell(f: Form, style: Style) -> tuple[Para, ...]:
 
 
 def ce_cell(f: Form, style: Style) -> tuple[Para, ...]:
+    if "ce" in dict(style.raw_cells):
+        return tuple(P(line) for line in dict(style.raw_cells)["ce"].split("\n"))
     mark = MARKS[style.ce]
     blank = f.batch_text or (str(f.batch) if f.batch else "__")
     national = (R("是第"), R(blank, u=blank != "__"), R("批国家级专业技术人员继续教育基地"))
@@ -273,6 +309,8 @@ def header_paras(f: Form, style: Style) -> list[Para]:
         return [P(f"申 报 单 位：{org}"), P(f"申 报 时 间：{when}")]
     if style.header == "in_table":
         return []
+    if style.header == "textbox":
+        return [P(R(textbox=(f"申报单位（盖章）：{org}", f"申报时间：{when}")))]
     return [P(f"申报单位（盖章）：{org}"), P(f"申报时间：{when}")]
 
 
@@ -493,10 +531,24 @@ def _split(rows: list[tuple[Cell, ...]], at: str, style: Style) -> int:
     raise ValueError(f"no row {at}")
 
 
+COVER = (
+    "关于报送专业技术人员知识更新工程2025年高级研修项目申报材料的函",
+    "省人力资源和社会保障厅专业技术人员职称处：",
+    "根据鄂人社函〔2024〕132号通知要求，现将我单位高级研修项目申报表报送贵处，请予审核。",
+    "联系人及电话见申报表。",
+)
+
+
 def document(f: Form, style: Style, *, seal: bool = False) -> Doc:
     rows = _BUILDERS[style.layout](f, style)
     widths = _WIDTHS[style.layout]
     blocks: list[object] = []
+    if style.cover_first:
+        blocks += [P(line) for line in COVER] + [P(f.declared_org), PageBreak()]
+    if style.nest:
+        inner = Table(tuple(rows), widths)
+        rows = [(Cell((P(""),), tables=(inner,)),)]
+        widths = (sum(widths) + 200,)
     if style.title:
         blocks.append(P("附件"))
         blocks.append(P(R(TITLE, b=True)))

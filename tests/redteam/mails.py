@@ -145,16 +145,21 @@ def build_maildir(folder: Path, root: Path) -> tuple[list[MailExpect], dict[str,
 
     when = _START
     multi: list[Case] = []
+    two: list[Case] = []
     for k, c in enumerate(CASES):
-        when += timedelta(minutes=37)
+        when += timedelta(minutes=29)  # the last case still well before the deadline
         word, ext, pdf = docs(c)
         wname, pname = _names(c)
         sender = f"{c.form.applicant.contact or '联系人'} <unit{k:03d}@example.cn>"
         subject = f"{c.form.applicant.name}关于申报2025年高级研修项目的函"
         key = f"{1734000000 + k}.{c.id}.redteam:2,S"
         atts: list[tuple[str, bytes]] = []
-        send_word = c.mail not in ("pdf_only",) and word is not None
+        send_word = c.mail not in ("pdf_only", "bufa_word") and word is not None
         send_pdf = c.mail not in ("word_only", "bufa") and pdf is not None
+        if c.mail == "wps_ext":
+            ext = "wps"  # WPS's own extension on a Word-binary file
+        elif c.mail == "wrong_ext":
+            ext = "doc"  # a .docx renamed .doc
         if send_word:
             atts.append((f"{wname}.{ext}", word))  # type: ignore[arg-type]
         if send_pdf:
@@ -164,6 +169,22 @@ def build_maildir(folder: Path, root: Path) -> tuple[list[MailExpect], dict[str,
         received = when
         if c.mail == "multi":
             multi.append(c)
+            continue
+        if c.mail == "two":
+            two.append(c)
+            if len(two) < 2:
+                continue
+            # one unit's two projects in one mail: two forms, each paired with its own PDF
+            atts, forms = [], []
+            for x in two:
+                w, e, p = docs(x)
+                names = _names(x)
+                atts += [
+                    (f"{names[0]}（{x.form.project_name[:6]}）.{e}", w),
+                    (f"{names[1]}（{x.form.project_name[:6]}）.pdf", p),
+                ]
+                forms.append((x.form.project_name, x.expect(has_word=True, has_pdf=True)))
+            put(subject, sender, atts, MailExpect(key, tuple(forms)), when)  # type: ignore[arg-type]
             continue
         if c.mail == "with_cover":
             atts.insert(0, ("关于申报2025年高级研修项目的函.docx", neg("cover_letter", "word")[1]))
@@ -182,8 +203,9 @@ def build_maildir(folder: Path, root: Path) -> tuple[list[MailExpect], dict[str,
         elif c.mail == "correction2":
             subject = f"【更正】{c.form.applicant.name}高级研修项目申报表（以此为准）"
             received = when + timedelta(days=1)
-        expect = c.expect(has_word=send_word, has_pdf=send_pdf or c.mail == "bufa")
-        if c.mail == "bufa":
+        completed_later = c.mail in ("bufa", "bufa_word")
+        expect = c.expect(has_word=send_word or c.mail == "bufa_word", has_pdf=send_pdf or c.mail == "bufa")
+        if completed_later:
             expect = replace(expect, flags=expect.flags | {("completed", "")})
         expect = replace(expect, flags=expect.flags | extra_flags)
         put(
@@ -194,14 +216,15 @@ def build_maildir(folder: Path, root: Path) -> tuple[list[MailExpect], dict[str,
             received,
             gbk=k % 3 == 0,
         )
-        if c.mail == "bufa" and pdf is not None:
+        if completed_later and pdf is not None and word is not None:
             key2 = f"{1734100000 + k}.{c.id}-bufa.redteam:2,S"
-            # the follow-up's row is the merged PDF: "merged", and whatever is true of the form itself
+            # the follow-up's row is the merged half: "merged", and whatever is true of the form itself
             true_of_form = frozenset(code for code, _ in c.expect(has_word=True, has_pdf=True).flags)
+            later = [(f"{pname}.pdf", pdf)] if c.mail == "bufa" else [(f"{wname}.{ext}", word)]
             put(
-                f"补发盖章PDF：{c.form.applicant.name}高级研修项目申报表",
+                f"补发{'盖章PDF' if c.mail == 'bufa' else 'Word版'}：{c.form.applicant.name}高级研修项目申报表",
                 sender,
-                [(f"{pname}.pdf", pdf)],
+                later,
                 MailExpect(
                     key2, ((c.form.project_name, Expect({}, frozenset({("merged", "")}), true_of_form)),)
                 ),

@@ -36,12 +36,19 @@ class R:
     ins: bool = False  # a tracked insertion
     dele: bool = False  # a tracked deletion
     br: bool = False  # a line break (no text)
+    html_input: bool | None = None  # an HTML <input type="checkbox"> (a web form printed or saved)
+    sdt_text: bool = False  # the text sits in a plain-text content control (a form with fill-in fields)
+    placeholder: bool = False  # a content control showing its placeholder: nothing was filled in
+    formtext: bool = False  # the text is a legacy FORMTEXT field's result
+    textbox: tuple[str, ...] = ()  # a text box anchored here holding these lines (WPS templates' header)
 
     @property
     def visible(self) -> str:
         """The characters a person sees (for writers that only have text)."""
         if self.br:
             return "\n"
+        if self.textbox:
+            return "\n".join(self.textbox)
         if self.text and not (self.font and self.font.lower().startswith(("wingdings", "webdings"))):
             return self.text
         return self.show or self.text
@@ -60,6 +67,7 @@ class Cell:
     span: int = 1
     vmerge: str | None = None  # "restart" | "continue"
     label: bool = False  # a label cell (writers may shade or centre it)
+    tables: tuple[Table, ...] = ()  # tables nested in the cell, after its paragraphs
 
     @property
     def text(self) -> str:

@@ -19,6 +19,12 @@ def _run(r: R, letters: bool) -> str:
         return "<br>"
     if r.dele:
         return ""
+    if r.html_input is not None:
+        return f'<input type="checkbox"{" checked" if r.html_input else ""}>'
+    if r.textbox:
+        return "<br>".join(escape(line) for line in r.textbox)
+    if r.placeholder:
+        return f'<span style="color:#808080">{escape(r.text)}</span>'
     if letters and r.font and r.text:
         text = f"<span style=\"font-family:'{r.font}'\">{escape(r.text)}</span>"
     elif letters and r.sym:
@@ -79,7 +85,9 @@ def _table(t: Table, letters: bool) -> str:
                     attrs += f' rowspan="{spans[(ri, col)]}"'
                 if c.label:
                     attrs += ' class="label"'
-                cells.append(f"<td{attrs}>{''.join(_para(p, letters, c.label) for p in c.paras)}</td>")
+                inner = "".join(_para(p, letters, c.label) for p in c.paras)
+                inner += "".join(_table(t, letters) for t in c.tables)
+                cells.append(f"<td{attrs}>{inner}</td>")
             col += c.span
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f'<table border="1" cellspacing="0" cellpadding="4">{cols}{"".join(rows)}</table>'

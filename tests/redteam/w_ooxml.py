@@ -108,6 +108,12 @@ class _Writer:
         if r.sym:
             font, code = r.sym
             return f'<w:r>{self.rpr(r)}<w:sym w:font="{font}" w:char="{code}"/></w:r>'
+        if r.textbox:
+            return self.textbox(r.textbox)
+        if r.sdt_text:
+            return self.sdt_text(r)
+        if r.formtext:
+            return self.formtext(r)
         if r.sdt is not None:
             return self.sdt_checkbox(r)
         if r.ffbox is not None:
@@ -143,6 +149,52 @@ class _Writer:
             f'<w14:checkedState w14:val="{checked}" w14:font="MS Gothic"/><w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/>'
             f"</w14:checkbox></w:sdtPr><w:sdtEndPr/><w:sdtContent>"
             f"<w:r>{self.rpr(gothic)}<w:t>{r.sdt_glyph}</w:t></w:r></w:sdtContent></w:sdt>"
+        )
+
+    def sdt_text(self, r: R) -> str:
+        """A plain-text content control (Developer → 纯文本内容控件), showing its placeholder when empty."""
+        n = next(self.ids)
+        shown = '<w:rStyle w:val="PlaceholderText"/><w:color w:val="808080"/>' if r.placeholder else ""
+        return (
+            f'<w:sdt><w:sdtPr><w:id w:val="{700000 + n}"/><w:placeholder><w:docPart w:val="DefaultPlaceholder_-1854013440"/>'
+            f"</w:placeholder>{'<w:showingPlcHdr/>' if r.placeholder else ''}<w:text/></w:sdtPr><w:sdtEndPr/>"
+            f'<w:sdtContent><w:r><w:rPr>{shown}</w:rPr><w:t xml:space="preserve">{escape(r.text)}</w:t></w:r>'
+            "</w:sdtContent></w:sdt>"
+        )
+
+    def formtext(self, r: R) -> str:
+        """A legacy text form field (a protected form): the value is the field's result."""
+        n = next(self.ids)
+        return (
+            f'<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text{n}"/><w:enabled/>'
+            '<w:calcOnExit w:val="0"/><w:textInput/></w:ffData></w:fldChar></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r>{self.rpr(r)}<w:t xml:space="preserve">{escape(r.text)}</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        )
+
+    def textbox(self, lines: tuple[str, ...]) -> str:
+        """A text box (WPS templates put the 申报单位 / 申报时间 lines in one), written the way Word does:
+        the DrawingML shape, and the VML copy in mc:Fallback."""
+        n = next(self.ids)
+        body = "".join(self.para((R(line),)) for line in lines)
+        return (
+            '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+            f'<wp:anchor distT="0" distB="0" distL="114300" distR="114300" simplePos="0" relativeHeight="{n}" '
+            'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+            '<wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+            '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+            '<wp:extent cx="5400000" cy="720000"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapTopAndBottom/>'
+            f'<wp:docPr id="{n}" name="文本框 {n}"/><wp:cNvGraphicFramePr/>'
+            '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="5400000" cy="720000"/>'
+            '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/></wps:spPr>'
+            f"<wps:txbx><w:txbxContent>{body}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>"
+            "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict>"
+            '<v:shape id="_x0000_s1026" type="#_x0000_t202" style="width:425pt;height:56pt" filled="f" stroked="f">'
+            f"<v:textbox><w:txbxContent>{body}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
+            "</mc:AlternateContent></w:r>"
         )
 
     def formcheckbox(self, r: R) -> str:
@@ -224,6 +276,8 @@ class _Writer:
             if c.vmerge != "continue"
             else self.para(())
         )
+        if c.tables:  # a table in a cell, and the paragraph Word requires after it
+            paras += "".join(self.table(t) for t in c.tables) + self.para(())
         return f"<w:tc><w:tcPr>{''.join(pr)}</w:tcPr>{paras}</w:tc>"
 
     def table(self, t: Table) -> str:

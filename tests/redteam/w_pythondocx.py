@@ -20,15 +20,27 @@ UNSUPPORTED = ("sdt", "ffbox", "eq", "ins", "dele", "shd")
 
 
 def supports(doc: Doc) -> bool:
+    """Whether python-docx's API can write everything in the document (else the case uses w_ooxml)."""
+    paras = [b for b in doc.blocks if isinstance(b, tuple)]
     for b in doc.blocks:
-        rows = b.rows if isinstance(b, Table) else ()
-        for row in rows:
+        for row in b.rows if isinstance(b, Table) else ():
             for c in row:
-                for p in c.paras:
-                    for r in p:
-                        if r.sdt is not None or r.ffbox is not None or r.eq or r.ins or r.dele or r.shd:
-                            return False
-    return True
+                if c.tables:
+                    return False
+                paras += list(c.paras)
+    return not any(
+        r.sdt is not None
+        or r.ffbox is not None
+        or r.eq
+        or r.ins
+        or r.dele
+        or r.shd
+        or r.sdt_text
+        or r.formtext
+        or r.textbox
+        for p in paras
+        for r in p
+    )
 
 
 def _set_font(run, font: str) -> None:  # type: ignore[no-untyped-def]

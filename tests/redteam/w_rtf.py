@@ -41,6 +41,8 @@ def _run(r: R, n: list[int]) -> str:
         return r"\line "
     if r.dele:
         return ""
+    if r.textbox:
+        return r"\line ".join(_text(line) for line in r.textbox)
     props = ""
     if r.b:
         props += r"\b"
