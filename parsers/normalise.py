@@ -137,8 +137,22 @@ def _hint_regex(hint: str) -> re.Pattern[str]:
     return re.compile(r"\s*".join(chars))
 
 
+# What Word shows in an empty content control ("纯文本内容控件", date picker, drop-down) until something
+# is typed in it: printed to PDF, or converted by a tool that ignores w:showingPlcHdr, it is text in the
+# cell, but it says the cell is empty.  Word 2016+ and 2010/2013 wordings, Chinese and English.
+_PLACEHOLDER = re.compile(
+    r"(?:单击|点击|轻触)(?:或(?:单击|点击|轻触))?(?:此处|这里|以)?\s*(?:输入|键入)\s*(?:文字|文本|日期)\s*[。.]?"
+    r"|选择一项\s*[。.]?"
+    r"|(?:Click|Tap)(?: or (?:click|tap))?(?: here)? to enter (?:text|a date)\.?"
+    r"|Choose an item\.?",
+    re.IGNORECASE,
+)
+
+
 def strip_hints(text: str, hints: Iterable[str]) -> str:
-    """The template's hint text removed wherever it was left in, line ends trimmed, blank lines gone."""
+    """The template's hint text (and a content control's placeholder) removed wherever it was left in,
+    line ends trimmed, blank lines gone."""
+    text = _PLACEHOLDER.sub("", text)
     for hint in hints:
         text = _hint_regex(hint).sub("", text)
     return "\n".join(line.strip() for line in text.replace("\r", "").split("\n") if line.strip())

@@ -345,3 +345,25 @@ def test_the_follow_up_that_completes_a_form_is_not_flagged_for_the_half_it_lack
     assert not {x["code"] for x in whole["flags"]} & {"missing_word", "missing_pdf"}
     assert "merged" in {x["code"] for x in follow_up["flags"]}
     assert not {x["code"] for x in follow_up["flags"]} & {"missing_word", "missing_pdf"}
+
+
+# ---- an empty content control printed with Word's placeholder ("单击或点击此处输入文字。") -------------
+
+
+def test_a_content_controls_placeholder_printed_to_pdf_reads_as_empty() -> None:
+    placeholder = "单击或点击此处输入文字。"
+    applicant = (
+        _APPLICANT[0],
+        (("", 1), ("办公电话", 1), ("027-87654321", 1), ("手机", 1), (placeholder, 1)),
+        (
+            ("", 1),
+            ("传真", 1),
+            ("Click or tap here to enter text.", 1),
+            ("地址", 1),
+            ("武汉市珞喻路129号", 1),
+        ),
+    )
+    fields = _parse([Page([*_TOP_ROWS, *applicant, *_CE], _ABOVE)])
+    assert fields["applicant"]["mobile"] is None  # type: ignore[index]
+    assert fields["applicant"]["fax"] is None  # type: ignore[index]
+    assert fields["applicant"]["office_phone"] == "027-87654321"  # type: ignore[index]

@@ -35,9 +35,6 @@ KNOWN: dict[str, str] = {
     "c235_w": "NEW: missing_field 承办单位信息·是否继续教育基地",
     "c237_p": "NEW: missing_field 申报时间",
     "c237_w": "NEW: missing_field 申报时间",
-    "c238_p": "NEW: organizer.fax expected None, got '单击或点击此处输入文字。'",
-    "c239_p": "NEW: organizer.fax expected None, got '单击或点击此处输入文字。'",
-    "c240_p": "NEW: applicant.mobile expected None, got '单击或点击此处输入文字。'",
     "c246_p": "NEW: applicant.contact expected '胡军', got '及电话见申报表。\\n宜昌市现代农业学会'",
     "c247_p": "NEW: applicant.contact expected '郭涛', got '及电话见申报表。\\n襄阳市人工智能学会'",
 }
@@ -55,7 +52,4 @@ KNOWN_RUN: dict[str, str] = {
     "c233": "NEW: 1734000233.c233.redteam:2,S/网络安全与数据治理产教融合高级研修班: funding_type expected 'fiscal', got None",
     "c235": "NEW: 1734000235.c235.redteam:2,S/现代物流与供应链管理产教融合高级研修班: missing_field 承办单位信息·是否继续教育基地",
     "c237": "NEW: 1734000237.c237.redteam:2,S/茶产业高质量发展产教融合高级研修班: missing_field 申报时间",
-    "c238": "NEW: 1734000238.c238.redteam:2,S/纺织服装智能制造产教融合高级研修班: organizer.fax expected None, got '单击或点击此处输入文字。'",
-    "c239": "NEW: 1734000239.c239.redteam:2,S/基层卫生人才能力提升产教融合高级研修班: organizer.fax expected None, got '单击或点击此处输入文字。'",
-    "c240": "NEW: 1734000240.c240.redteam:2,S/光电子信息产业创新发展高级研修班: applicant.mobile expected None, got '单击或点击此处输入文字。'",
 }
