@@ -158,8 +158,15 @@ def strip_hints(text: str, hints: Iterable[str]) -> str:
     return "\n".join(line.strip() for line in text.replace("\r", "").split("\n") if line.strip())
 
 
+# Characters that show nothing: emoji variation selectors (☑️ is ☑ + U+FE0F, what phones and WPS insert
+# for an emoji tick), zero-width spaces and joiners, a stray BOM.  Left in, they split a mark from its option.
+_INVISIBLE = str.maketrans("", "", "\ufe0e\ufe0f\u200b\u200c\u200d\u2060\ufeff")
+
+
 def clean(text: str, spec: FieldSpec) -> str:
-    """The text a field is read from: for a choice cell as it stands, else without hints and blank lines."""
+    """The text a field is read from: for a choice cell as it stands, else without hints and blank lines;
+    characters that show nothing removed from both."""
+    text = text.translate(_INVISIBLE)
     if spec.kind in (Kind.CHOICE, Kind.OPTIONS):
         return text.strip()  # the boxes and the option words as they stand
     return strip_hints(text, spec.hints)

@@ -367,3 +367,24 @@ def test_a_content_controls_placeholder_printed_to_pdf_reads_as_empty() -> None:
     assert fields["applicant"]["mobile"] is None  # type: ignore[index]
     assert fields["applicant"]["fax"] is None  # type: ignore[index]
     assert fields["applicant"]["office_phone"] == "027-87654321"  # type: ignore[index]
+
+
+# ---- an emoji tick (☑️ = ☑ + U+FE0F) and other characters that show nothing -----------------------------
+
+
+def test_an_emoji_tick_with_its_variation_selector_marks_the_option_after_it() -> None:
+    from core.documents import LabelValue, Source
+    from parsers.normalise import normalise
+
+    cell = "□财政资助项目  ☑\ufe0f自筹经费项目（自筹经费来源：单位自有资金）"
+    scope = "✔\ufe0f服务国家战略：长江经济带\u200b  □对接产业需求  ✔\ufe0f突出数字技术：人工智能"
+    pairs = [
+        LabelValue("funding_type", "申报项目类别", cell, Source.WORD),
+        LabelValue("scope", "是否符合选题范围", scope, Source.PDF_TEXT),
+    ]
+    fields = normalise(pairs, DEFAULT_SCHEMA).fields
+    assert fields.funding_type == "self_funded"
+    assert fields.self_funding_source == "单位自有资金"
+    assert fields.scope is not None and fields.scope.national_strategy and fields.scope.digital_tech
+    assert not fields.scope.industry_demand
+    assert fields.scope_notes.national_strategy == "长江经济带"

@@ -14,9 +14,6 @@ KNOWN: dict[str, str] = {
     "c071_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c207_p": "NEW: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
     "c220_p": "NEW: scope_notes.national_strategy expected None, got '(cid:0)'",
-    "c222_p": "NEW: funding_type expected 'self_funded', got 'fiscal'",
-    "c222_w": "NEW: funding_type expected 'self_funded', got 'fiscal'",
-    "c223_w": "NEW: scope expected {'national_strategy': True, 'industry_demand': True, 'digital_tech': False}, got {'national_strategy': True, 'industry_demand': False, ",
     "c225_p": "NEW: organizer.ce_base expected 'national', got 'provincial'",
     "c225_w": "NEW: organizer.ce_base expected 'national', got 'provincial'",
     "c226_p": "NEW: funding_type expected 'fiscal', got 'self_funded'",
@@ -41,8 +38,6 @@ KNOWN: dict[str, str] = {
 
 KNOWN_RUN: dict[str, str] = {
     "c207": "NEW: 1734000207.c207.redteam:2,S/茶产业高质量发展前沿技术高级研修班: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
-    "c222": "NEW: 1734000222.c222.redteam:2,S/中医药传承创新产教融合高级研修班: funding_type expected 'self_funded', got 'fiscal'",
-    "c223": "NEW: 1734000223.c223.redteam:2,S/航空航天先进制造技术产教融合高级研修班: scope expected {'national_strategy': True, 'industry_demand': True, 'digital_tech': False}, got {'dig",
     "c225": "NEW: 1734000225.c225.redteam:2,S/磷化工绿色转型发展产教融合高级研修班: organizer.ce_base expected 'national', got 'provincial'",
     "c226": "NEW: 1734000226.c226.redteam:2,S/数字乡村建设与农村电商产教融合高级研修班: funding_type expected 'fiscal', got 'self_funded'",
     "c227": "NEW: 1734000227.c227.redteam:2,S/急危重症救治技术产教融合高级研修班: funding_type expected 'fiscal', got None",
