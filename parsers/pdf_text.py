@@ -361,7 +361,12 @@ def _read_page(page: Any, labels: Labels, symbols: Sequence[tuple[float, float, 
     boxes_drawn = drawn_boxes(page)
     struck = struck_chars(page)
     # radicals a PDF writer put in the text layer for ordinary ideographs (Chromium: ⻓ for 长)
-    chars = [{**ch, "text": radicals.unify(ch["text"])} for i, ch in enumerate(page.chars) if i not in struck]
+    # and a glyph pdfminer could not map ("(cid:0)": Chromium's colour emoji ✅) is no text anyone can read
+    chars = [
+        {**ch, "text": radicals.unify(ch["text"])}
+        for i, ch in enumerate(page.chars)
+        if i not in struck and not _UNMAPPED.fullmatch(str(ch["text"]))
+    ]
     if symbols:
         reconcile_symbols(chars, symbols)
     page = page.filter(_not_seal_graphic)
@@ -402,6 +407,9 @@ def line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str | 
             cells += [m.group(0).rstrip(":： "), line[m.end() : end].strip()]
         rows.append(cells)
     return [tuple(r) for r in rows] + ([()] if rows else [])
+
+
+_UNMAPPED = re.compile(r"\(cid:\d+\)")
 
 
 def _cid_share(chars: Sequence[Mapping[str, Any]]) -> float:

@@ -13,7 +13,6 @@ KNOWN: dict[str, str] = {
     "c070_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c071_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c207_p": "NEW: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
-    "c220_p": "NEW: scope_notes.national_strategy expected None, got '(cid:0)'",
     "c225_p": "NEW: organizer.ce_base expected 'national', got 'provincial'",
     "c225_w": "NEW: organizer.ce_base expected 'national', got 'provincial'",
     "c226_p": "NEW: funding_type expected 'fiscal', got 'self_funded'",
