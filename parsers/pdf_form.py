@@ -324,6 +324,7 @@ def _fields_from_pages(
 ) -> tuple[Normalised, list[tuple[str, str]], frozenset[str]]:
     labels = labels_for(schema)
     got = _Collected()
+    reads = _from_title(reads)
     # 申报单位 / 申报时间 above the table; some units type them into the table's first row instead.
     declared = [
         *header.declared((line for r in reads for line in r.outside), source),
@@ -343,6 +344,15 @@ def _fields_from_pages(
         detail = f"共 {len(got.titles)} 份：" + "；".join(got.titles)
         result = replace(result, problems=(*result.problems, Problem("multiple_forms_in_pdf", detail)))
     return result, got.raw, frozenset(got.values)
+
+
+def _from_title(reads: Sequence[PageRead]) -> Sequence[PageRead]:
+    """The pages from the one with the form's title on: a cover letter printed before the form in the
+    same file ("联系人及电话见申报表。") gives no fields.  Without a title line, every page."""
+    for k, read in enumerate(reads):
+        if any(detect.is_title(line) for line in read.outside):
+            return reads[k:]
+    return reads
 
 
 def _titled(text: str, schema: FormSchema) -> bool:

@@ -388,3 +388,22 @@ def test_an_emoji_tick_with_its_variation_selector_marks_the_option_after_it() -
     assert fields.scope is not None and fields.scope.national_strategy and fields.scope.digital_tech
     assert not fields.scope.industry_demand
     assert fields.scope_notes.national_strategy == "长江经济带"
+
+
+# ---- a cover letter printed on the page before the form, in the same PDF ---------------------------------
+
+
+def test_a_cover_letter_before_the_forms_title_gives_no_fields() -> None:
+    cover = Page(
+        [],
+        (
+            "关于报送2025年高级研修项目申报材料的函",
+            "省人力资源和社会保障厅专业技术人员职称处：",
+            "现将我单位高级研修项目申报表报送贵处，请予审核。",
+            "联系人及电话见申报表。",
+            "湖北省测绘学会",
+        ),
+    )
+    fields = _parse([cover, Page([*_TOP_ROWS, *_APPLICANT, *_CE], _ABOVE)])
+    assert fields["applicant"]["contact"] == "周杰"  # type: ignore[index]
+    assert fields["declared_org"] == "湖北省测绘学会"

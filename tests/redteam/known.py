@@ -31,8 +31,6 @@ KNOWN: dict[str, str] = {
     "c235_w": "NEW: missing_field 承办单位信息·是否继续教育基地",
     "c237_p": "NEW: missing_field 申报时间",
     "c237_w": "NEW: missing_field 申报时间",
-    "c246_p": "NEW: applicant.contact expected '胡军', got '及电话见申报表。\\n宜昌市现代农业学会'",
-    "c247_p": "NEW: applicant.contact expected '郭涛', got '及电话见申报表。\\n襄阳市人工智能学会'",
 }
 
 KNOWN_RUN: dict[str, str] = {
