@@ -175,8 +175,9 @@ def _assign(text: str, hits: Sequence[Hit]) -> _Assigned:
             continue
         a.add(first.value, g)
         a.before += g.loose
+    after = _boxes_after(text, hits)
     for left, right in itertools.pairwise(hits):
-        _assign_between(text, left, right, a)
+        _assign_between(text, left, right, a, after)
     last = hits[-1]
     for g in _groups(text, last.end, len(text)):  # after the last option (with its note)
         if g.ascii_only and not _blankish(text[last.end : g.start]):
@@ -186,9 +187,24 @@ def _assign(text: str, hits: Sequence[Hit]) -> _Assigned:
     return a
 
 
-def _assign_between(text: str, left: Hit, right: Hit, a: _Assigned) -> None:
+def _boxes_after(text: str, hits: Sequence[Hit]) -> bool:
+    """The cell puts each option's box after its words ("财政资助项目☑  自筹经费项目□"): nothing before the
+    first option, and the last option's words followed at once by a box."""
+    if _groups(text, 0, hits[0].start):
+        return False
+    last = hits[-1]
+    tail = _groups(text, last.end, len(text))
+    return bool(tail) and tail[0].has_box and _is_space(text[last.end : tail[0].start])
+
+
+def _assign_between(text: str, left: Hit, right: Hit, a: _Assigned, boxes_after: bool = False) -> None:
     groups = _groups(text, left.end, right.start)
     if not groups:
+        return
+    if boxes_after and groups[0].has_box and _is_space(text[left.end : groups[0].start]):
+        for g in groups:  # the left option's box, and whatever else follows its words
+            a.add(left.value, g)
+            a.after += g.loose
         return
     tail = groups[-1] if _is_space(text[groups[-1].end : right.start]) else None
     for g in groups:

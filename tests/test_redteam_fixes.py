@@ -407,3 +407,20 @@ def test_a_cover_letter_before_the_forms_title_gives_no_fields() -> None:
     fields = _parse([cover, Page([*_TOP_ROWS, *_APPLICANT, *_CE], _ABOVE)])
     assert fields["applicant"]["contact"] == "周杰"  # type: ignore[index]
     assert fields["declared_org"] == "湖北省测绘学会"
+
+
+# ---- a box after each option's words -------------------------------------------------------------------
+
+
+def test_a_box_after_each_option_belongs_to_the_option_before_it() -> None:
+    from parsers import choices
+
+    assert choices.funding("财政资助项目☑  自筹经费项目□（自筹经费来源：_____）").value == "fiscal"
+    got = choices.funding("财政资助项目□  自筹经费项目☑（自筹经费来源：单位自有资金）")
+    assert got.value == "self_funded" and got.source == "单位自有资金"
+    base = choices.ce_base("是第7批国家级专业技术人员继续教育基地☑  是省级继续教育基地□  否□")
+    assert base.value == "national" and base.batch == 7
+    scope = choices.scope("服务国家战略☑：长江经济带  对接产业需求□  突出数字技术☑：人工智能")
+    assert scope.states == {"national_strategy": True, "industry_demand": False, "digital_tech": True}
+    # boxes before the options, as the template has them: unchanged
+    assert choices.funding("□财政资助项目  ☑自筹经费项目").value == "self_funded"
