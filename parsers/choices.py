@@ -16,6 +16,7 @@ from core.schema import CE_BASE_OPTIONS, FUNDING_OPTIONS, SCOPE_OPTIONS, Option
 from parsers import checkbox, dates, marks
 
 MULTIPLE_FUNDING_DETAIL = "财政资助项目、自筹经费项目"
+TICKED_SEVERAL = "勾选了多个选项，只能选一项"
 
 # Wingdings / Wingdings 2 box codes shown as plain letters when a PDF was made without the symbol font.
 _SYMBOL_LETTERS = "RSTQP£þýüxn¨oq"
@@ -129,6 +130,10 @@ def _batch(blank: str | None, text: str) -> int | None:
 def ce_base(text: str, *, from_pdf: bool = False, emphasis: Sequence[str] = ()) -> CeBase:
     """是否继续教育基地: national (with its batch number), provincial or no."""
     got = _read(text, CE_BASE_OPTIONS, multi=False, from_pdf=from_pdf, emphasis=emphasis)
+    if (
+        len(got.chosen) > 1
+    ):  # a base is national or provincial, not both: a reviewer asks (no rule of its own)
+        return CeBase(None, None, TICKED_SEVERAL)
     if len(got.chosen) != 1:
         return CeBase(None, None, got.unclear)
     value = got.chosen[0]

@@ -424,3 +424,19 @@ def test_a_box_after_each_option_belongs_to_the_option_before_it() -> None:
     assert scope.states == {"national_strategy": True, "industry_demand": False, "digital_tech": True}
     # boxes before the options, as the template has them: unchanged
     assert choices.funding("□财政资助项目  ☑自筹经费项目").value == "self_funded"
+
+
+# ---- two 继续教育基地 options ticked -----------------------------------------------------------------
+
+
+def test_two_ce_base_options_ticked_is_unclear_not_missing() -> None:
+    from core.documents import LabelValue, Source
+    from parsers import choices
+    from parsers.normalise import normalise
+
+    cell = "☑是第3批国家级专业技术人员继续教育基地  ☑是省级继续教育基地  □否"
+    assert choices.ce_base(cell).unclear == choices.TICKED_SEVERAL
+    got = normalise([LabelValue("organizer.ce_base", "是否继续教育基地", cell, Source.WORD)], DEFAULT_SCHEMA)
+    assert got.fields.organizer.ce_base is None
+    assert [p.code for p in got.problems] == ["choice_unclear"]
+    assert got.evidence["organizer.ce_base"].unclear
