@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -45,7 +46,7 @@ __all__ = [
 
 # Bump on any change to what a rule decides (not on refactors).  Rules.version adds a hash of the
 # configured parameters, so a config change shows up in the recorded version too.
-RULES_VERSION = "2024.12-r2"
+RULES_VERSION = "2024.12-r3"
 
 # The fields a reviewer expects filled: the schema's REQUIRED ones (dotted keys of the export contract).
 # The phones are checked as one-of per unit (DEFAULT_PHONE_ANY_OF); funding type, self-funding source,
@@ -421,6 +422,9 @@ def _ocr_read(group: FormGroup) -> bool:
     )
 
 
+_TEMPLATE = re.compile(r"[\s_＿年月日（）()/.:：\-－]")
+
+
 def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
     """Every finding about one application (its Word and/or PDF version), in a stable order."""
     fields = group.fields
@@ -438,7 +442,10 @@ def form_flags(group: FormGroup, rules: Rules) -> list[Flag]:
     else:
         if _ocr_read(group):
             flags.append(Flag("ocr_read", group.pdf.source if group.pdf else ""))
-        flags.extend(_missing_fields(fields, rules, unclear))
+        # text that does not read as its kind (申报时间 "2024年12月": a month, no day) was written, not missing;
+        # the template's "  年  月  日" left as printed was not
+        written = frozenset(k for k, e in group.evidence.items() if e.unclear and _TEMPLATE.sub("", e.text))
+        flags.extend(_missing_fields(fields, rules, unclear | written))
         flags.extend(_funding_flags(group, codes, unclear))
         flags.extend(_scope_flags(group, unclear))
         flags.extend(_training_flags(fields, rules))

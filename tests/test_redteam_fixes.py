@@ -440,3 +440,26 @@ def test_two_ce_base_options_ticked_is_unclear_not_missing() -> None:
     assert got.fields.organizer.ce_base is None
     assert [p.code for p in got.problems] == ["choice_unclear"]
     assert got.evidence["organizer.ce_base"].unclear
+
+
+# ---- 申报时间 written without a day ---------------------------------------------------------------------
+
+
+def test_a_declared_date_without_a_day_is_written_not_missing() -> None:
+    from core.documents import FormGroup, LabelValue, ParsedForm, Source
+    from intake.review import default_rules, form_flags
+    from parsers.normalise import normalise
+
+    rules = default_rules()
+
+    def flags(when: str) -> list[str]:
+        got = normalise([LabelValue("declared_date", "申报时间", when, Source.WORD)], DEFAULT_SCHEMA)
+        word = ParsedForm("a.docx", "docx", True, got.fields, got.evidence)
+        group = FormGroup(word, None, got.fields, (), got.evidence)
+        return [f.detail for f in form_flags(group, rules) if f.code == "missing_field"]
+
+    assert "申报时间" not in flags("2024年12月")
+    assert "申报时间" in flags("")
+    assert "申报时间" in flags("    年   月   日")  # the template's blank left as printed
+    assert "申报时间" in flags("____年__月__日")
+    assert "申报时间" not in flags("2024年12月12日")

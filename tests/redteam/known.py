@@ -23,8 +23,6 @@ KNOWN: dict[str, str] = {
     "c232_w": "NEW: funding_type expected 'fiscal', got None",
     "c233_p": "NEW: funding_type expected 'fiscal', got None",
     "c233_w": "NEW: funding_type expected 'fiscal', got None",
-    "c237_p": "NEW: missing_field 申报时间",
-    "c237_w": "NEW: missing_field 申报时间",
 }
 
 KNOWN_RUN: dict[str, str] = {
@@ -34,5 +32,4 @@ KNOWN_RUN: dict[str, str] = {
     "c231": "NEW: 1734000231.c231.redteam:2,S/食品安全检测技术产教融合高级研修班: funding_type expected 'self_funded', got None",
     "c232": "NEW: 1734000232.c232.redteam:2,S/船舶与海洋工程装备产教融合高级研修班: funding_type expected 'fiscal', got None",
     "c233": "NEW: 1734000233.c233.redteam:2,S/网络安全与数据治理产教融合高级研修班: funding_type expected 'fiscal', got None",
-    "c237": "NEW: 1734000237.c237.redteam:2,S/茶产业高质量发展产教融合高级研修班: missing_field 申报时间",
 }
