@@ -303,6 +303,7 @@ def read_choices(
     hits = find_options(text, options)
     if not hits:
         return ChoiceRead((), ())
+    text = _yes_no(text, hits)
     present = tuple(h.value for h in hits)
     blanks = {h.value: h.blank for h in hits}
     a = _assign(text, hits)
@@ -328,6 +329,20 @@ def read_choices(
         chosen, unclear = _decide(hits, states, len(options), notes, multi, from_pdf, a)
     order = [v for v, _ in options]
     return ChoiceRead(present, tuple(v for v in order if v in chosen), unclear, notes, blanks)
+
+
+_YES_NO = re.compile(r"\s*[（(]\s*([是否])\s*[）)]")
+
+
+def _yes_no(text: str, hits: Sequence[Hit]) -> str:
+    """ "财政资助项目（是）  自筹经费项目（否）": a bracketed 是 / 否 right after an option answers for it,
+    read as a tick / a cross in its place (same length: the options' positions hold)."""
+    out = list(text)
+    for h in hits:
+        m = _YES_NO.match(text, h.end)
+        if m and not any(m.start() <= o.start < m.end() for o in hits):
+            out[m.start(1)] = "√" if m.group(1) == "是" else "×"
+    return "".join(out)
 
 
 def _emphasised(text: str, hits: Sequence[Hit], emphasis: Sequence[str]) -> set[str]:

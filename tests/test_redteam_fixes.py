@@ -463,3 +463,17 @@ def test_a_declared_date_without_a_day_is_written_not_missing() -> None:
     assert "申报时间" in flags("    年   月   日")  # the template's blank left as printed
     assert "申报时间" in flags("____年__月__日")
     assert "申报时间" not in flags("2024年12月12日")
+
+
+# ---- （是） / （否） written after each option ---------------------------------------------------------
+
+
+def test_yes_or_no_in_brackets_after_each_option_answers_for_it() -> None:
+    from parsers import choices
+
+    assert choices.funding("财政资助项目（是）  自筹经费项目（否）（自筹经费来源：_____）").value == "fiscal"
+    got = choices.funding("财政资助项目(否)  自筹经费项目(是)（自筹经费来源：单位自有资金）")
+    assert got.value == "self_funded" and got.source == "单位自有资金"
+    scope = choices.scope("服务国家战略（是）：长江经济带  对接产业需求（否）  突出数字技术（是）：人工智能")
+    assert scope.states == {"national_strategy": True, "industry_demand": False, "digital_tech": True}
+    assert scope.notes["national_strategy"] == "长江经济带"

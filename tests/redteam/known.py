@@ -19,10 +19,6 @@ KNOWN: dict[str, str] = {
     "c228_w": "NEW: funding_type expected 'self_funded', got None (an HTML checkbox converted to .doc: a form control)",
     "c231_p": "NEW: funding_type expected 'self_funded', got None",
     "c231_w": "NEW: funding_type expected 'self_funded', got None",
-    "c232_p": "NEW: funding_type expected 'fiscal', got None",
-    "c232_w": "NEW: funding_type expected 'fiscal', got None",
-    "c233_p": "NEW: funding_type expected 'fiscal', got None",
-    "c233_w": "NEW: funding_type expected 'fiscal', got None",
 }
 
 KNOWN_RUN: dict[str, str] = {
@@ -30,6 +26,4 @@ KNOWN_RUN: dict[str, str] = {
     "c227": "NEW: 1734000227.c227.redteam:2,S/急危重症救治技术产教融合高级研修班: funding_type expected 'fiscal', got None",
     "c228": "NEW: 1734000228.c228.redteam:2,S/智慧交通与桥梁工程技术产教融合高级研修班: funding_type expected 'self_funded', got None",
     "c231": "NEW: 1734000231.c231.redteam:2,S/食品安全检测技术产教融合高级研修班: funding_type expected 'self_funded', got None",
-    "c232": "NEW: 1734000232.c232.redteam:2,S/船舶与海洋工程装备产教融合高级研修班: funding_type expected 'fiscal', got None",
-    "c233": "NEW: 1734000233.c233.redteam:2,S/网络安全与数据治理产教融合高级研修班: funding_type expected 'fiscal', got None",
 }
