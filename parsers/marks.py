@@ -176,8 +176,9 @@ def _assign(text: str, hits: Sequence[Hit]) -> _Assigned:
         a.add(first.value, g)
         a.before += g.loose
     after = _boxes_after(text, hits)
+    before = any(g.has_box for g in _groups(text, 0, first.start))
     for left, right in itertools.pairwise(hits):
-        _assign_between(text, left, right, a, after)
+        _assign_between(text, left, right, a, after, boxes_before=before)
     last = hits[-1]
     for g in _groups(text, last.end, len(text)):  # after the last option (with its note)
         if g.ascii_only and not _blankish(text[last.end : g.start]):
@@ -197,7 +198,9 @@ def _boxes_after(text: str, hits: Sequence[Hit]) -> bool:
     return bool(tail) and tail[0].has_box and _is_space(text[last.end : tail[0].start])
 
 
-def _assign_between(text: str, left: Hit, right: Hit, a: _Assigned, boxes_after: bool = False) -> None:
+def _assign_between(
+    text: str, left: Hit, right: Hit, a: _Assigned, boxes_after: bool = False, *, boxes_before: bool = False
+) -> None:
     groups = _groups(text, left.end, right.start)
     if not groups:
         return
@@ -211,7 +214,7 @@ def _assign_between(text: str, left: Hit, right: Hit, a: _Assigned, boxes_after:
         attached_left = (g.start > left.end and text[g.start - 1] not in _SPACE) or g.start == left.end
         lead = _blankish(text[left.end : g.start])
         if g is tail:
-            _assign_tail(text, left, right, g, attached_left, a)
+            _assign_tail(text, left, right, g, attached_left, a, boxes_before)
             continue
         if g.ascii_only and not lead:
             continue  # "X射线" inside a note
@@ -232,8 +235,12 @@ def _assign_between(text: str, left: Hit, right: Hit, a: _Assigned, boxes_after:
         a.after += g.loose
 
 
-def _assign_tail(text: str, left: Hit, right: Hit, g: Group, attached_left: bool, a: _Assigned) -> None:
-    """The group right before an option's label: its box, a mark before it, or the previous option's mark."""
+def _assign_tail(
+    text: str, left: Hit, right: Hit, g: Group, attached_left: bool, a: _Assigned, boxes_before: bool
+) -> None:
+    """The group right before an option's label: its box, a mark before it, or the previous option's mark.
+    In a cell with a box before its options, a mark standing alone where this option's box goes
+    ("□财政资助项目  √　自筹经费项目") is in the box's place: this option's."""
     attached_right = g.end == right.start
     if g.has_box:
         loose_first = checkbox.kind_of(g.text.lstrip("打" + _OPEN)[:1]) not in (BOX_ON, BOX_OFF)
@@ -247,6 +254,8 @@ def _assign_tail(text: str, left: Hit, right: Hit, g: Group, attached_left: bool
         return
     if not (attached_left or attached_right):
         side = _line_side(text, left, g, right.start)
+        if side is None and boxes_before and not g.ascii_only:
+            side = "right"
         attached_left, attached_right = side == "left", side == "right"
     if attached_left and not attached_right:
         a.add(left.value, g)

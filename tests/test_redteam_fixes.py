@@ -477,3 +477,18 @@ def test_yes_or_no_in_brackets_after_each_option_answers_for_it() -> None:
     scope = choices.scope("服务国家战略（是）：长江经济带  对接产业需求（否）  突出数字技术（是）：人工智能")
     assert scope.states == {"national_strategy": True, "industry_demand": False, "digital_tech": True}
     assert scope.notes["national_strategy"] == "长江经济带"
+
+
+# ---- a tick typed in place of an option's box ----------------------------------------------------------
+
+
+def test_a_tick_standing_where_the_next_options_box_goes_is_that_options() -> None:
+    from parsers import choices
+
+    got = choices.funding("□财政资助项目  √\u3000自筹经费项目（自筹经费来源：单位自有资金）")
+    assert got.value == "self_funded" and got.unclear is None
+    # both options keep their box and the tick stands between them: still a question for a reviewer
+    between = choices.funding("□财政资助项目 √ □自筹经费项目（自筹经费来源：_____）")
+    assert between.value is None and between.unclear
+    # no boxes anywhere: nothing says where the tick belongs
+    assert choices.funding("财政资助项目  √  自筹经费项目").unclear
