@@ -58,43 +58,97 @@ def _small_square(obj: Mapping[str, Any]) -> bool:
     return 4.0 <= w <= 16.0 and 4.0 <= h <= 16.0 and 0.8 <= w / h <= 1.25
 
 
+def _closed_path(obj: Mapping[str, Any]) -> bool:
+    """A curve that ends where it starts (a tick drawn as a path has a few points and is open)."""
+    pts: Sequence[tuple[float, float]] = obj.get("pts") or ()
+    if len(pts) < 5:
+        return False
+    (x0, y0), (x1, y1) = pts[0], pts[-1]
+    return abs(float(x0) - float(x1)) < 0.5 and abs(float(y0) - float(y1)) < 0.5
+
+
+def _box_shape(obj: Mapping[str, Any]) -> bool:
+    """A drawn checkbox: a small square rect, or a small closed path (Chromium and Edge draw an HTML
+    checkbox as a rounded square: a white ground, a grey border or, ticked, a coloured fill)."""
+    kind = obj.get("object_type")
+    return _small_square(obj) and (kind == "rect" or (kind == "curve" and _closed_path(obj)))
+
+
+def _light(color: Any) -> bool:
+    """White or nearly (the ground a box is drawn on), in any colour space pdfminer reports."""
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    try:
+        values = [float(c) for c in color]
+    except (TypeError, ValueError):
+        return False
+    if len(values) == 4:  # CMYK: white is no ink
+        return all(v < 0.1 for v in values)
+    return all(v > 0.9 for v in values)
+
+
 def _not_seal_graphic(obj: Mapping[str, Any]) -> bool:
     """Drop red vector paths (electronic seals drawn as curves) and drawn checkboxes from table edges."""
     if obj.get("object_type") in ("curve", "line", "rect"):
-        if obj.get("object_type") == "rect" and _small_square(obj):
+        if _box_shape(obj):
             return False
         return not (_is_red(obj.get("stroking_color")) or _is_red(obj.get("non_stroking_color")))
     return True
 
 
 def drawn_boxes(page: Any) -> list[dict[str, Any]]:
-    """Checkboxes drawn as graphics (Word/LibreOffice legacy form fields): a small square, ticked when a
-    line or curve is drawn inside it or the square is filled.  Returned as pseudo characters ☑ / ☐."""
-    marks = [o for o in (*page.lines, *page.curves) if not _is_red(o.get("stroking_color"))]
+    """Checkboxes drawn as graphics (Word/LibreOffice legacy form fields, a browser's HTML checkboxes): a
+    small square, ticked when a line or curve is drawn inside it or it is filled with a colour.  The
+    shapes drawn at one place (ground, border, fill) are one box.  Returned as pseudo characters ☑ / ☐."""
+    rounded = [c for c in page.curves if _small_square(c) and _closed_path(c)]
+    shapes = [*(r for r in page.rects if _small_square(r)), *rounded]
+    marks = [
+        o
+        for o in (*page.lines, *page.curves)
+        if not _is_red(o.get("stroking_color")) and not any(o is c for c in rounded)
+    ]
+    places: list[list[Mapping[str, Any]]] = []
+    for shape in sorted(shapes, key=lambda o: (float(o["top"]), float(o["x0"]))):
+        for place in places:
+            if abs(place[0]["x0"] - shape["x0"]) <= 2 and abs(place[0]["top"] - shape["top"]) <= 2:
+                place.append(shape)
+                break
+        else:
+            places.append([shape])
     out = []
-    for r in page.rects:
-        if not _small_square(r):
-            continue
-        x0, top, x1, bottom = r["x0"] - 1, r["top"] - 1, r["x1"] + 1, r["bottom"] + 1
+    for place in places:
+        x0, top = min(float(o["x0"]) for o in place), min(float(o["top"]) for o in place)
+        x1, bottom = max(float(o["x1"]) for o in place), max(float(o["bottom"]) for o in place)
         inner = any(
-            x0 <= m["x0"]
-            and m["x1"] <= x1
-            and top <= m["top"]
-            and m["bottom"] <= bottom
+            x0 - 1 <= m["x0"]
+            and m["x1"] <= x1 + 1
+            and top - 1 <= m["top"]
+            and m["bottom"] <= bottom + 1
             and m["x1"] - m["x0"] > 2
             and m["bottom"] - m["top"] > 2
             for m in marks
         )
-        filled = bool(r.get("fill")) and not _is_red(r.get("non_stroking_color"))
+        filled = any(
+            o.get("fill")
+            and not _is_red(o.get("non_stroking_color"))
+            and not _light(o.get("non_stroking_color"))
+            for o in place
+        )
+        if all(
+            o.get("object_type") == "curve"
+            and (_is_red(o.get("stroking_color")) or _is_red(o.get("non_stroking_color")))
+            for o in place
+        ):
+            continue  # the star of an electronic seal, not a box
         glyph = checkbox.CHECKED_MARK if inner or filled else checkbox.UNCHECKED_MARK
         out.append(
             {
                 "text": glyph,
-                "x0": r["x0"],
-                "x1": r["x1"],
-                "top": r["top"],
-                "bottom": r["bottom"],
-                "size": r["height"],
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "size": bottom - top,
                 "fontname": "drawn-box",
             }
         )

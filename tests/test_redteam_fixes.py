@@ -492,3 +492,53 @@ def test_a_tick_standing_where_the_next_options_box_goes_is_that_options() -> No
     assert between.value is None and between.unclear
     # no boxes anywhere: nothing says where the tick belongs
     assert choices.funding("财政资助项目  √  自筹经费项目").unclear
+
+
+# ---- an HTML checkbox a browser printed: a rounded square drawn as a path ------------------------------
+
+
+def test_a_browsers_checkbox_drawn_as_rounded_squares_is_read() -> None:
+    from types import SimpleNamespace
+
+    from parsers import pdf_text
+
+    def rounded(x: float, fill: tuple[float, ...], *, stroke: bool = False) -> dict[str, object]:
+        pts = [(x, 18.0), (x, 11.0), (x + 1, 10.0), (x + 9, 10.0), (x + 10, 11.0), (x + 10, 19.0), (x, 18.0)]
+        return {
+            "object_type": "curve",
+            "x0": x,
+            "x1": x + 10,
+            "top": 10.0,
+            "bottom": 20.0,
+            "width": 10.0,
+            "height": 10.0,
+            "fill": not stroke,
+            "stroke": stroke,
+            "non_stroking_color": fill,
+            "stroking_color": fill,
+            "pts": pts,
+        }
+
+    tick = {
+        "object_type": "curve",
+        "x0": 12.0,
+        "x1": 18.0,
+        "top": 12.0,
+        "bottom": 17.0,
+        "width": 6.0,
+        "height": 5.0,
+        "stroking_color": (1.0, 1.0, 1.0),
+        "pts": [(12.0, 14.0), (14.0, 17.0), (18.0, 12.0)],
+    }
+    page = SimpleNamespace(
+        rects=[],
+        lines=[],
+        curves=[
+            rounded(10.0, (1.0, 1.0, 1.0)),  # ticked: a white ground, a blue fill, a white tick
+            rounded(10.0, (0.0, 0.46, 1.0)),
+            tick,
+            rounded(40.0, (1.0, 1.0, 1.0)),  # empty: a white ground and a grey border
+            rounded(40.0, (0.46, 0.46, 0.46), stroke=True),
+        ],
+    )
+    assert [c["text"] for c in pdf_text.drawn_boxes(page)] == ["☑", "☐"]

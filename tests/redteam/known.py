@@ -13,7 +13,6 @@ KNOWN: dict[str, str] = {
     "c070_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c071_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c207_p": "NEW: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
-    "c227_p": "NEW: funding_type expected 'fiscal', got None (an HTML <input type=checkbox> printed by Chromium: a drawing, no text)",
     "c227_w": "NEW: funding_type expected 'fiscal', got None (LibreOffice turns an HTML <input type=checkbox> into a form control the walker does not read)",
     "c228_p": "NEW: funding_type expected 'self_funded', got None (an HTML checkbox, LibreOffice PDF: a form widget, no text)",
     "c228_w": "NEW: funding_type expected 'self_funded', got None (an HTML checkbox converted to .doc: a form control)",
