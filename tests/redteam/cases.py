@@ -875,7 +875,9 @@ for mark, pairs in (
     ("emoji_heavy", (("html>docx", "chrome"),)),
     ("latin_v", (("word", "wps>pdf"),)),
     ("box_after", (("wps", "chrome"), ("word", "word>pdf"))),
-    ("input_box", (("html>docx", "chrome"), ("html>doc", "html>pdf"), ("word", "word>pdf"))),
+    # a form field's checkbox in Word (FORMCHECKBOX), an HTML <input type="checkbox"> printed by Chromium.
+    # Not through LibreOffice's HTML import: it drops form controls, so its .docx / .doc / PDF carry no mark
+    ("input_box", (("word", "chrome"), ("wps", "chrome"), ("word", "word>pdf"))),
     ("radio_circle", (("word", "chrome"),)),
     ("fullwidth_space_tick", (("wps", "wps>pdf"),)),
 ):

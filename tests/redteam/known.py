@@ -13,13 +13,8 @@ KNOWN: dict[str, str] = {
     "c070_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c071_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
     "c207_p": "NEW: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
-    "c227_w": "NEW: funding_type expected 'fiscal', got None (LibreOffice turns an HTML <input type=checkbox> into a form control the walker does not read)",
-    "c228_p": "NEW: funding_type expected 'self_funded', got None (an HTML checkbox, LibreOffice PDF: a form widget, no text)",
-    "c228_w": "NEW: funding_type expected 'self_funded', got None (an HTML checkbox converted to .doc: a form control)",
 }
 
 KNOWN_RUN: dict[str, str] = {
     "c207": "NEW: 1734000207.c207.redteam:2,S/茶产业高质量发展前沿技术高级研修班: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
-    "c227": "NEW: 1734000227.c227.redteam:2,S/急危重症救治技术产教融合高级研修班: funding_type expected 'fiscal', got None",
-    "c228": "NEW: 1734000228.c228.redteam:2,S/智慧交通与桥梁工程技术产教融合高级研修班: funding_type expected 'self_funded', got None",
 }
