@@ -23,18 +23,33 @@ _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
 
 
 def declared(lines: Iterable[str], source: Source) -> Iterator[LabelValue]:
-    """declared_org / declared_date pairs in the header lines, in line order."""
-    for text in lines:
+    """declared_org / declared_date pairs in the header lines, in line order.  A unit's name wrapped onto
+    a line of its own between the 申报单位 line and the 申报时间 line (a narrow table cell, read as text
+    lines) is joined back."""
+    texts = list(lines)
+    for k, text in enumerate(texts):
         if "位" not in text and "间" not in text and "期" not in text:
             continue  # neither 申报单位 nor 申报时间/日期: skip the regexes (they run on every cell)
         line = text.replace("\n", " ").strip()
         m = _ORG_RX.search(line)
         if m:
-            org = _SEAL_RX.sub("", m["v"]).strip(" \u3000:：_＿")
+            value = m["v"]
+            if not _DATE_RX.search(line) and _wrapped(texts[k + 1 : k + 3]):
+                value += texts[k + 1].strip()
+            org = _SEAL_RX.sub("", value).strip(" \u3000:：_＿")
             yield LabelValue("declared_org", "申报单位", org, source)
         d = _DATE_RX.search(line)
         if d:
             yield LabelValue("declared_date", "申报时间", d["v"].strip(), source)
+
+
+def _wrapped(after: list[str]) -> bool:
+    """The line after 申报单位 is the rest of its value: a short line without a colon, and the 申报时间
+    line right after it."""
+    if len(after) < 2:
+        return False
+    rest = after[0].strip()
+    return 0 < len(rest) <= 20 and not re.search(r"[:：]", rest) and _DATE_RX.search(after[1]) is not None
 
 
 def programme_year(lines: Iterable[str]) -> int | None:

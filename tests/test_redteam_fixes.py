@@ -542,3 +542,22 @@ def test_a_browsers_checkbox_drawn_as_rounded_squares_is_read() -> None:
         ],
     )
     assert [c["text"] for c in pdf_text.drawn_boxes(page)] == ["☑", "☐"]
+
+
+# ---- 申报单位 wrapped in a narrow cell, read as text lines (the PDF cross-check) -------------------------
+
+
+def test_a_declared_unit_wrapped_onto_its_own_line_is_joined_back() -> None:
+    from core.documents import Source
+    from parsers import header
+
+    def org(*lines: str) -> list[str]:
+        return [p.value for p in header.declared(lines, Source.PDF_TEXT) if p.key == "declared_org"]
+
+    assert org("申报单位（盖章）：宜昌市特色产业技术服", "务中心", "申报时间：2024年12月12日") == [
+        "宜昌市特色产业技术服务中心"
+    ]
+    assert org("申报单位（盖章）：", "湖北省测绘学会", "申报时间：2024年12月12日") == ["湖北省测绘学会"]
+    assert org("申报单位（盖章）：湖北省测绘学会", "申报时间：2024年12月12日") == ["湖北省测绘学会"]
+    # a line between that is not the rest of a name: left alone
+    assert org("申报单位：湖北省测绘学会", "联系人：张三", "申报时间：2024年12月12日") == ["湖北省测绘学会"]
