@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from core.documents import DocumentError, LabelValue, ParsedForm, PdfInfo, Problem, Seal, Source
 from core.fields import FormFields, is_empty
-from core.schema import APPLICANT, DEFAULT_SCHEMA, ORGANIZER, FieldSpec, FormSchema, Where
+from core.schema import APPLICANT, DEFAULT_SCHEMA, ORGANIZER, FieldSpec, FormSchema, Kind, Where
 from parsers import dates, detect, header, pdf_pages
 from parsers.labels import Labels, labels_for
 from parsers.normalise import Normalised, normalise, same_as_applicant
@@ -338,12 +338,21 @@ def _fields_from_pages(
     got.raw += [(p.label, p.value) for p in declared]
     _collect(_pairs(labels, (row for r in reads for row in r.rows)), got, source, confidence)
     year = header.programme_year(line for r in reads for line in r.outside)
-    result = normalise([*declared, *got.values.values()], schema, year=year)
+    # the text set apart on the pages, for a choice cell without a mark (an option highlighted or bold)
+    stressed = tuple(e for r in reads for e in r.emphasis)
+    pairs = [
+        replace(p, emphasis=stressed) if stressed and schema.by_key[p.key].kind in _CHOICE_KINDS else p
+        for p in got.values.values()
+    ]
+    result = normalise([*declared, *pairs], schema, year=year)
     if len(got.titles) > 1:  # a 市州 merged several units' forms into one PDF: only the first is read
         # the reviewer's sentence is core.flags' multiple_forms_in_pdf; the detail names the forms
         detail = f"共 {len(got.titles)} 份：" + "；".join(got.titles)
         result = replace(result, problems=(*result.problems, Problem("multiple_forms_in_pdf", detail)))
     return result, got.raw, frozenset(got.values)
+
+
+_CHOICE_KINDS = (Kind.CHOICE, Kind.OPTIONS)
 
 
 def _from_title(reads: Sequence[PageRead]) -> Sequence[PageRead]:

@@ -341,6 +341,7 @@ class PageRead:
     outside: tuple[str, ...]  # text lines not inside any table (header lines)
     garbled: bool = False
     ruled: bool = True  # rows from ruled tables; False: from "label value" lines (no table on the page)
+    emphasis: tuple[str, ...] = ()  # runs of text set apart: highlighted, shaded or bold (see `emphasised`)
 
 
 def _open_ends(page: Any) -> list[float]:
@@ -436,9 +437,53 @@ def _read_page(page: Any, labels: Labels, symbols: Sequence[tuple[float, float, 
         rows.append(())  # a table boundary
     free = [c for cx, cy, c in placed if not any(_within(cx, cy, b) for b in boxes)]
     lines = tuple(line.text for line in _lines(free))
+    stressed = emphasised(chars, page.rects)
     if not rows:  # no ruled table (borders removed): read "label value label value" lines instead
-        return PageRead(tuple(line_rows(lines, labels.in_line)), lines, ruled=False)
-    return PageRead(tuple(rows), lines)
+        return PageRead(tuple(line_rows(lines, labels.in_line)), lines, ruled=False, emphasis=stressed)
+    return PageRead(tuple(rows), lines, emphasis=stressed)
+
+
+_BOLD = re.compile(r"bold|black|heavy", re.IGNORECASE)
+
+
+def emphasised(chars: Sequence[Mapping[str, Any]], rects: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """Runs of text set apart as Word users do it (a highlighter, shading, bold), as the PDF keeps it: a
+    coloured rectangle filled behind the characters, or a bold font.  The choice reader uses them only
+    when a choice cell has no mark (parsers.marks: the one option set apart is the one chosen)."""
+    grounds = [
+        r
+        for r in rects
+        if r.get("fill")
+        and float(r.get("height", 0)) <= 40
+        and not _light(r.get("non_stroking_color"))
+        and not _dark(r.get("non_stroking_color"))
+    ]
+    runs: list[str] = []
+    current: list[str] = []
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        bold = bool(_BOLD.search(str(ch.get("fontname") or "")))
+        if bold or any(_within(cx, cy, (r["x0"], r["top"], r["x1"], r["bottom"])) for r in grounds):
+            current.append(str(ch["text"]))
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return tuple(r for r in runs if r.strip())
+
+
+def _dark(color: Any) -> bool:
+    """Black or nearly: a table rule drawn as a thin filled rectangle, not a highlighter."""
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    try:
+        values = [float(c) for c in color]
+    except (TypeError, ValueError):
+        return False
+    if len(values) == 4:
+        return values[3] > 0.8
+    return all(v < 0.2 for v in values)
 
 
 def line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str | None, ...]]:

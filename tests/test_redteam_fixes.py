@@ -561,3 +561,50 @@ def test_a_declared_unit_wrapped_onto_its_own_line_is_joined_back() -> None:
     assert org("申报单位（盖章）：湖北省测绘学会", "申报时间：2024年12月12日") == ["湖北省测绘学会"]
     # a line between that is not the rest of a name: left alone
     assert org("申报单位：湖北省测绘学会", "联系人：张三", "申报时间：2024年12月12日") == ["湖北省测绘学会"]
+
+
+# ---- an option highlighted or set in bold, no mark, in a PDF --------------------------------------------
+
+
+def test_highlighted_or_bold_text_of_a_pdf_page_is_its_emphasis() -> None:
+    from parsers import pdf_text
+
+    def chars(text: str, x: float, font: str = "NotoSerifCJKsc-Regular") -> list[dict[str, object]]:
+        return [
+            {
+                "text": c,
+                "x0": x + 10 * i,
+                "x1": x + 10 * i + 10,
+                "top": 100.0,
+                "bottom": 110.0,
+                "fontname": font,
+            }
+            for i, c in enumerate(text)
+        ]
+
+    yellow = {"x0": 108.0, "x1": 172.0, "top": 98.0, "bottom": 112.0, "height": 14.0, "fill": True}
+    rule = {**yellow, "x0": 0.0, "x1": 500.0, "top": 111.0, "bottom": 112.0, "height": 1.0}
+    line = [*chars("□财政资助项目  □", 100.0), *chars("自筹经费项目", 200.0)]
+    got = pdf_text.emphasised(
+        line,
+        [{**yellow, "non_stroking_color": (1.0, 1.0, 0.0)}, {**rule, "non_stroking_color": (0.0, 0.0, 0.0)}],
+    )
+    assert got == ("财政资助项目",)  # the black rule under the line is no highlighter
+    bold = pdf_text.emphasised(
+        [*chars("□财政资助项目 □", 100.0), *chars("自筹经费项目", 200.0, "X+Noto-Bold")], []
+    )
+    assert bold == ("自筹经费项目",)
+
+
+def test_the_one_option_a_pdf_sets_apart_with_no_mark_is_chosen() -> None:
+    from core.documents import LabelValue, Source
+    from parsers.normalise import normalise
+
+    cell = "□财政资助项目  □自筹经费项目（自筹经费来源：单位自有资金）"
+    pair = LabelValue("funding_type", "申报项目类别", cell, Source.PDF_TEXT, emphasis=("自筹经费项目",))
+    assert normalise([pair], DEFAULT_SCHEMA).fields.funding_type == "self_funded"
+    # the title in bold decides nothing
+    title = LabelValue(
+        "funding_type", "申报项目类别", cell, Source.PDF_TEXT, emphasis=("高级研修项目申报表",)
+    )
+    assert normalise([title], DEFAULT_SCHEMA).fields.funding_type is None

@@ -7,14 +7,7 @@ run-tier result is still wrong.  Each entry is removed when the product is fixed
 from __future__ import annotations
 
 KNOWN: dict[str, str] = {
-    "c067_p": "organizer.ce_base expected 'provincial', got None",
-    "c068_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
-    "c069_p": "funding_type_missing: the option set in bold and underlined (no mark) loses its emphasis in the PDF",
-    "c070_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
-    "c071_p": "funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：_____）”",
-    "c207_p": "NEW: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
+    "c067_p": "organizer.ce_base expected 'provincial', got None (choice_unclear): reportlab wrapped the √ typed after 省级继续教育基地 onto the next line, in front of □否 — read as 否's mark too",
 }
 
-KNOWN_RUN: dict[str, str] = {
-    "c207": "NEW: 1734000207.c207.redteam:2,S/茶产业高质量发展前沿技术高级研修班: funding_type_missing PDF 中为“□财政资助项目 □自筹经费项目（自筹经费来源：单位自有资金）”",
-}
+KNOWN_RUN: dict[str, str] = {}
