@@ -43,14 +43,34 @@ class _Line:
     space_after: bool = False  # the line ended with a space character (a wrap at a space keeps it)
 
 
-def _is_red(color: Any) -> bool:
-    if not isinstance(color, (tuple, list)) or len(color) != 3:
-        return False
+def _colour(color: Any) -> tuple[float, ...] | None:
+    """A fill or stroke colour as pdfminer reports it (grey, RGB or CMYK components), or None."""
+    if not isinstance(color, (tuple, list)) or not color:
+        return None
     try:
-        r, g, b = (float(c) for c in color)
+        return tuple(float(c) for c in color)
     except (TypeError, ValueError):
+        return None
+
+
+def _is_red(color: Any) -> bool:
+    c = _colour(color)
+    if c is None or len(c) != 3:
         return False
+    r, g, b = c
     return r > 0.5 and r - g > 0.2 and r - b > 0.2
+
+
+def _light(color: Any) -> bool:
+    """White or nearly: the ground a box or a cell is drawn on (CMYK: no ink)."""
+    c = _colour(color)
+    return c is not None and (all(v < 0.1 for v in c) if len(c) == 4 else all(v > 0.9 for v in c))
+
+
+def _dark(color: Any) -> bool:
+    """Black or nearly: a table rule drawn as a thin filled rectangle, not a highlighter."""
+    c = _colour(color)
+    return c is not None and (c[3] > 0.8 if len(c) == 4 else all(v < 0.2 for v in c))
 
 
 def _small_square(obj: Mapping[str, Any]) -> bool:
@@ -72,19 +92,6 @@ def _box_shape(obj: Mapping[str, Any]) -> bool:
     checkbox as a rounded square: a white ground, a grey border or, ticked, a coloured fill)."""
     kind = obj.get("object_type")
     return _small_square(obj) and (kind == "rect" or (kind == "curve" and _closed_path(obj)))
-
-
-def _light(color: Any) -> bool:
-    """White or nearly (the ground a box is drawn on), in any colour space pdfminer reports."""
-    if not isinstance(color, (tuple, list)) or not color:
-        return False
-    try:
-        values = [float(c) for c in color]
-    except (TypeError, ValueError):
-        return False
-    if len(values) == 4:  # CMYK: white is no ink
-        return all(v < 0.1 for v in values)
-    return all(v > 0.9 for v in values)
 
 
 def _not_seal_graphic(obj: Mapping[str, Any]) -> bool:
@@ -471,19 +478,6 @@ def emphasised(chars: Sequence[Mapping[str, Any]], rects: Sequence[Mapping[str, 
     if current:
         runs.append("".join(current))
     return tuple(r for r in runs if r.strip())
-
-
-def _dark(color: Any) -> bool:
-    """Black or nearly: a table rule drawn as a thin filled rectangle, not a highlighter."""
-    if not isinstance(color, (tuple, list)) or not color:
-        return False
-    try:
-        values = [float(c) for c in color]
-    except (TypeError, ValueError):
-        return False
-    if len(values) == 4:
-        return values[3] > 0.8
-    return all(v < 0.2 for v in values)
 
 
 def line_rows(lines: Sequence[str], regex: re.Pattern[str]) -> list[tuple[str | None, ...]]:
