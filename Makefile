@@ -7,9 +7,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PACKAGES := dovecot-imapd libreoffice-writer-nogui libreoffice-calc-nogui unar libarchive-tools isync fonts-noto-cjk poppler-utils
+# chromium: the red-team set (tests/redteam) prints HTML forms to PDF with it, as units' browsers do.
+SYSTEM_PACKAGES := dovecot-imapd libreoffice-writer-nogui libreoffice-calc-nogui unar libarchive-tools isync fonts-noto-cjk poppler-utils chromium
 # Commands each package provides; apt runs only when one of them is missing.
-SYSTEM_COMMANDS := /usr/sbin/dovecot soffice unar bsdtar mbsync pdftoppm
+SYSTEM_COMMANDS := /usr/sbin/dovecot soffice unar bsdtar mbsync pdftoppm chromium
 
 # What a production server needs at run time: LibreOffice for .doc/.wps forms and the CJK fonts it lays
 # them out with, unar and bsdtar for RAR archives.  Without them intake runs, but `intake check` fails
