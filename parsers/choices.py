@@ -130,9 +130,8 @@ def _batch(blank: str | None, text: str) -> int | None:
 def ce_base(text: str, *, from_pdf: bool = False, emphasis: Sequence[str] = ()) -> CeBase:
     """是否继续教育基地: national (with its batch number), provincial or no."""
     got = _read(text, CE_BASE_OPTIONS, multi=False, from_pdf=from_pdf, emphasis=emphasis)
-    if (
-        len(got.chosen) > 1
-    ):  # a base is national or provincial, not both: a reviewer asks (no rule of its own)
+    # a base is national or provincial, not both: a reviewer asks (there is no rule of its own for it)
+    if len(got.chosen) > 1:
         return CeBase(None, None, TICKED_SEVERAL)
     if len(got.chosen) != 1:
         return CeBase(None, None, got.unclear)

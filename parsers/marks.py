@@ -178,7 +178,7 @@ def _assign(text: str, hits: Sequence[Hit]) -> _Assigned:
     after = _boxes_after(text, hits)
     before = any(g.has_box for g in _groups(text, 0, first.start))
     for left, right in itertools.pairwise(hits):
-        _assign_between(text, left, right, a, after, boxes_before=before)
+        _assign_between(text, left, right, a, boxes_after=after, boxes_before=before)
     last = hits[-1]
     for g in _groups(text, last.end, len(text)):  # after the last option (with its note)
         if g.ascii_only and not _blankish(text[last.end : g.start]):
@@ -199,8 +199,9 @@ def _boxes_after(text: str, hits: Sequence[Hit]) -> bool:
 
 
 def _assign_between(
-    text: str, left: Hit, right: Hit, a: _Assigned, boxes_after: bool = False, *, boxes_before: bool = False
+    text: str, left: Hit, right: Hit, a: _Assigned, *, boxes_after: bool, boxes_before: bool
 ) -> None:
+    """The marks between two options: `boxes_after` / `boxes_before` say where the cell puts its boxes."""
     groups = _groups(text, left.end, right.start)
     if not groups:
         return
