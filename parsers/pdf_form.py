@@ -324,7 +324,7 @@ def _fields_from_pages(
 ) -> tuple[Normalised, list[tuple[str, str]], frozenset[str]]:
     labels = labels_for(schema)
     got = _Collected()
-    reads = _from_title(reads)
+    reads = _from_title(reads, labels)
     # 申报单位 / 申报时间 above the table; some units type them into the table's first row instead.
     declared = [
         *header.declared((line for r in reads for line in r.outside), source),
@@ -355,12 +355,13 @@ def _fields_from_pages(
 _CHOICE_KINDS = (Kind.CHOICE, Kind.OPTIONS)
 
 
-def _from_title(reads: Sequence[PageRead]) -> Sequence[PageRead]:
+def _from_title(reads: Sequence[PageRead], labels: Labels) -> Sequence[PageRead]:
     """The pages from the one with the form's title on: a cover letter printed before the form in the
-    same file ("联系人及电话见申报表。") gives no fields.  Without a title line, every page."""
+    same file ("联系人及电话见申报表。") gives no fields.  Without a title line, or with a 项目名称 row
+    before it (a title misread on page 1, a line ending in 申报表 further on), every page."""
     for k, read in enumerate(reads):
         if any(detect.is_title(line) for line in read.outside):
-            return reads[k:]
+            return reads if any(_starts_form(r, labels) for r in reads[:k]) else reads[k:]
     return reads
 
 

@@ -608,3 +608,12 @@ def test_the_one_option_a_pdf_sets_apart_with_no_mark_is_chosen() -> None:
         "funding_type", "申报项目类别", cell, Source.PDF_TEXT, emphasis=("高级研修项目申报表",)
     )
     assert normalise([title], DEFAULT_SCHEMA).fields.funding_type is None
+
+
+def test_a_form_whose_title_line_comes_after_its_first_rows_is_read_whole() -> None:
+    # page 1 without a recognisable title (the title line missing), page 2 with a line ending in 申报表
+    first = Page([*_TOP_ROWS, *_APPLICANT], _ABOVE[1:])
+    second = Page(list(_CE), ("附：专业技术人员知识更新工程2025年高级研修项目申报表",))
+    fields = _parse([first, second])
+    assert fields["project_name"] == "北斗导航应用技术高级研修班"
+    assert fields["applicant"]["contact"] == "周杰"  # type: ignore[index]
