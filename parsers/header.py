@@ -19,6 +19,8 @@ _ORG_RX = re.compile(
 )
 _DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
 _SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
+# what a seal over "（盖章）" leaves of it in a scan: "（盖", "（章）", "（）"
+_SEAL_TAIL = re.compile(r"\s*[(（]\s*[盖章]?\s*[)）]?\s*$")
 _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
 
 
@@ -36,7 +38,7 @@ def declared(lines: Iterable[str], source: Source) -> Iterator[LabelValue]:
             value = m["v"]
             if not _DATE_RX.search(line) and _wrapped(texts[k + 1 : k + 3]):
                 value += texts[k + 1].strip()
-            org = _SEAL_RX.sub("", value).strip(" \u3000:：_＿")
+            org = _SEAL_TAIL.sub("", _SEAL_RX.sub("", value)).strip(" \u3000:：_＿")
             yield LabelValue("declared_org", "申报单位", org, source)
         d = _DATE_RX.search(line)
         if d:

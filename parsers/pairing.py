@@ -22,7 +22,7 @@ from core.documents import Evidence, FormGroup, Pairing, ParsedForm, Problem, So
 from core.fields import FormFields, Value, is_empty
 from core.schema import DEFAULT_SCHEMA, FormSchema
 
-__all__ = ["content_similarity", "name_similarity", "pair_documents", "same_text", "seal_unit"]
+__all__ = ["content_similarity", "edits", "name_similarity", "pair_documents", "same_text", "seal_unit"]
 
 MIN_SCORE = 0.45
 
@@ -155,7 +155,7 @@ OCR_SLIP = 12  # characters of text per recognition slip forgiven when one side 
 _SCAN_KINDS = ("pdf", "image")  # the stamped version: a PDF or a photo of the signed form
 
 
-def _edits(a: str, b: str) -> int:
+def edits(a: str, b: str) -> int:
     """Levenshtein distance (short texts: names of projects and units)."""
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -174,7 +174,7 @@ def same_text(a: Value, b: Value, *, ocr: bool = False) -> bool:
         return True
     if not ocr or not x or not y or abs(len(x) - len(y)) > 1:
         return False
-    return _edits(x, y) <= max(1, min(len(x), len(y)) // OCR_SLIP)
+    return edits(x, y) <= max(1, min(len(x), len(y)) // OCR_SLIP)
 
 
 def _read_by_ocr(form: ParsedForm, key: str, schema: FormSchema) -> bool:

@@ -24,9 +24,11 @@ from typing import Any
 from core.documents import DocumentError, ParsedForm, PdfInfo, Problem, Seal, Source
 from core.schema import DEFAULT_SCHEMA, FormSchema
 from parsers.labels import labels_for
+from parsers.normalise import Normalised
 from parsers.ocr.layout import rows_and_lines
 from parsers.ocr.marks import unconfuse
 from parsers.ocr.read import PageScan
+from parsers.pairing import edits
 from parsers.pdf_text import PageRead, line_rows
 
 __all__ = [
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 FULL, HEADER = "full", "header"
 OCR_MAX_PAGES = 6  # a 申报表 is 1–4 pages; a 30-page scan is not read past this
 OCR_UNAVAILABLE = "OCR 组件不可用，扫描件内容需人工核对"
+SURE = 0.95  # a reading the recogniser is at least this sure of
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,7 @@ def scanned_form(
     reads, scored = page_reads(scans, schema)
     header = any(s.header_only for s in scans)
     got, raw, found, is_form = read_rows(reads, schema, Source.OCR, confidence_of(scored), header_only=header)
+    got = one_unit(got)
     seal_text = next((s.seal_text for s in scans if s.seal_text), "")
     if seal_text:
         info = replace(info, seal_text=seal_text)
@@ -246,6 +250,25 @@ def read_scanned_pdf(
     finally:
         pdf.close()
     return scanned_form(name, "pdf", scans, replace(form.pdf, scanned=True), schema)
+
+
+UNIT_SLIPS = 5  # characters of a unit's name per character two readings of it may differ by
+
+
+def one_unit(got: Normalised) -> Normalised:
+    """申报单位 above the table and 申报单位信息·单位名称 inside it name the same unit.  The header line is
+    where the seal is pressed, so its reading slips there ("研究院" read "研气"); where the two readings
+    differ by such a slip and the table's is the surer one, it stands for both.  Readings that differ
+    by more (another unit, a department added) are left as read: pairing and review compare them."""
+    head, table = got.evidence.get("declared_org"), got.evidence.get("applicant.name")
+    a, b = got.fields.declared_org, got.fields.applicant.name
+    if head is None or table is None or not a or not b or a == b:
+        return got
+    sure = (table.confidence or 0.0) >= max(head.confidence or 0.0, SURE)
+    if not sure or edits(a, b) > max(1, max(len(a), len(b)) // UNIT_SLIPS):
+        return got
+    evidence = {**got.evidence, "declared_org": replace(head, confidence=table.confidence)}
+    return replace(got, fields=got.fields.with_values({"declared_org": b}), evidence=evidence)
 
 
 def _rendered(pdf: Any, indices: Sequence[int], options: OcrOptions) -> Iterator[tuple[int, Any]]:

@@ -46,14 +46,43 @@ class Prepared:
     turned: int  # quarter turns applied (np.rot90 k)
     angle: float  # degrees of skew corrected
     warped: bool  # the table border was warped to a rectangle
+    under: np.ndarray | None = None  # grey with text under opaque red ink brought back (lift_red under=)
 
 
-def lift_red(rgb: np.ndarray) -> np.ndarray:
-    """The page as grey with red ink gone: its red channel (black and blue ink stay dark), and the
-    pixels of red ink set to paper outright (a seal's pale red would still read as faint characters)."""
-    grey = np.array(rgb[:, :, 0], copy=True)
-    grey[red_mask(rgb)] = 255
-    return grey
+UNDER_MARGIN = 6  # luma levels a seal's own ink varies by (uneven pressure, JPEG)
+UNDER_SPAN = 16  # ... and how much darker than the ink around it a stroke under the ink reads full black
+
+
+def lift_red(rgb: np.ndarray, *, under: bool = False) -> np.ndarray:
+    """The page as grey with the red ink gone.
+
+    The red channel is the page without its seal: red ink is bright there, black and blue ink dark, so
+    the text under a stamp (ink that multiplies with the paper) stays black; the pixels of red ink are
+    set to paper outright (a seal's pale red would still read as faint characters).
+
+    `under`: the reading for a seal that hides the text instead — an electronic seal image laid over
+    the text and printed, a stamp pressed very hard — where only a few percent of each stroke shows
+    through, as "red" a little darker than the ink around it.  That darkness is stretched (UNDER_SPAN
+    levels below the ink's own level read as full black) instead of wiped.  Which reading holds a line
+    better, the recogniser's confidence decides (parsers.ocr.read)."""
+    grey = rgb[:, :, 0].astype(np.float32)
+    mask = red_mask(rgb)
+    if not mask.any():
+        return grey.astype(np.uint8)
+    if not under:
+        grey[mask] = 255.0
+        return grey.astype(np.uint8)
+    # the drop below the ink is measured in luma: JPEG keeps it at full resolution (colour at half)
+    luma = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    inked = mask.astype(np.float32)
+    k = (max(9, grey.shape[1] // 40) | 1,) * 2  # about a character: the ink's level nearby
+    level = cv2.boxFilter(luma * inked, -1, k) / np.maximum(cv2.boxFilter(inked, -1, k), 1e-3)
+    dark = np.clip((level - luma - UNDER_MARGIN) / UNDER_SPAN, 0.0, 1.0)
+    # at the ink's rim JPEG's halved colour resolution darkens the red channel: not a stroke
+    rim = mask & ~cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    dark[rim] = 0.0
+    grey[mask] = 255.0 * (1.0 - dark[mask])
+    return grey.astype(np.uint8)
 
 
 def flatten(grey: np.ndarray) -> np.ndarray:
@@ -220,25 +249,28 @@ def _warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
-def straighten(
-    grey: np.ndarray, rgb: np.ndarray, mask: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, float, bool]:
-    """(grey, rgb, angle, warped): text rows levelled, then a table border still not square (a photo's
-    keystone) warped to a rectangle."""
+def straighten(images: Sequence[np.ndarray], mask: np.ndarray) -> tuple[list[np.ndarray], float, bool]:
+    """(images, angle, warped): text rows levelled (measured on `mask`, the first image's ink), then a
+    table border still not square (a photo's keystone) warped to a rectangle; every image alike."""
+    out = list(images)
     angle = skew_angle(mask)
     if abs(angle) >= 0.15:
-        grey, rgb, mask = _rotate(grey, angle), _rotate(rgb, angle), _rotate(mask, angle, 0)
+        out, mask = [_rotate(img, angle) for img in out], _rotate(mask, angle, 0)
     else:
         angle = 0.0
     quad = table_quad(mask)
     if quad is not None and 0.15 < _tilt(quad) <= MAX_SKEW * 1.5:
-        return _warp_quad(grey, quad), _warp_quad(rgb, quad), angle, True
-    return grey, rgb, angle, False
+        return [_warp_quad(img, quad) for img in out], angle, True
+    return out, angle, False
 
 
 def prepare(rgb: np.ndarray, turned: int = 0) -> Prepared:
     """Lift red, flatten, straighten.  Which way up the page is, the reader decides (parsers.ocr.read):
-    it takes a recogniser to tell text lying on its side or standing on its head."""
+    it takes a recogniser to tell text lying on its side or standing on its head.  A page with red ink
+    also gets the reading that brings back text an opaque seal hides (`Prepared.under`)."""
     grey = flatten(lift_red(rgb))
-    grey, rgb, angle, warped = straighten(grey, rgb, ink(grey, RULE_LEVEL))
-    return Prepared(grey, rgb, turned, angle, warped)
+    images = [grey, rgb]
+    if red_mask(rgb).any():
+        images.append(flatten(lift_red(rgb, under=True)))
+    done, angle, warped = straighten(images, ink(grey, RULE_LEVEL))
+    return Prepared(done[0], done[1], turned, angle, warped, done[2] if len(done) > 2 else None)

@@ -74,40 +74,59 @@ class Grid:
 # ---------------------------------------------------------------- ruling lines
 
 
-def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[int, int, int]]:
-    """(position, start, end) of each straight rule in a mask of rules of one direction."""
+def _segments(mask: np.ndarray, horizontal: bool, thickest: float = 1e9) -> list[tuple[int, int, int]]:
+    """(position, start, end) of each straight rule in a mask of rules of one direction; a component
+    thicker than `thickest` across its direction is an edge or a dark area (a photo's desk), not a rule."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
     for i in range(1, n):
         x, y, w, h, _ = (int(v) for v in stats[i])
+        if (h if horizontal else w) > thickest:
+            continue
         out.append((y + h // 2, x, x + w) if horizontal else (x + w // 2, y, y + h))
     return out
 
 
-def _rule_masks(ink: np.ndarray, char_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of horizontal and vertical rules: ink runs far longer than any stroke of a character."""
+RULE_DARKNESS = 30  # a rule: darker than paper by this much (of 255) all along a run longer than any stroke
+INK_DARKNESS = 105  # what counts as ink beside a rule (flattened grey below 150)
+
+
+def _rule_masks(dark: np.ndarray, char_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of horizontal and vertical rules: runs far longer than any stroke of a character, dark all
+    along.  Taken on the darkness map by a grey-level opening, so a rule a scanner or a lens left thin
+    and light grey (a 0.5 pt line scanned at 200 dpi and read at 150: 40-50 of 255 over two pixels) is
+    still a rule, while paper texture is not (its darkness does not last the length of the kernel)."""
     hk = max(20, int(char_h * 3.5))
     vk = max(10, int(char_h * 0.8))
-    hor = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
-    ver = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
+    opened_h = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8))
+    opened_v = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
+    hor = np.where(opened_h >= RULE_DARKNESS, 255, 0).astype(np.uint8)
+    ver = np.where(opened_v >= RULE_DARKNESS, 255, 0).astype(np.uint8)
     # A rule broken by a scan's speckle is closed along its own direction; only a little for vertical
     # ones, or the strokes of characters in consecutive lines would join into a "rule".
-    hor = cv2.morphologyEx(hor, cv2.MORPH_CLOSE, np.ones((1, max(5, int(char_h / 2))), np.uint8))
-    ver = cv2.morphologyEx(ver, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
-    return hor, ver
+    closed_h = cv2.morphologyEx(hor, cv2.MORPH_CLOSE, np.ones((1, max(5, int(char_h / 2))), np.uint8))
+    closed_v = cv2.morphologyEx(ver, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
+    return closed_h, closed_v
 
 
-def rules(ink: np.ndarray, char_h: float) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
-    """Horizontal (y, x0, x1) and vertical (x, y0, y1) rules.  A vertical rule touches a horizontal
-    rule at both ends; a character's stroke (丨, 阝) in a tight cell stops short of them."""
-    hor, ver = _rule_masks(ink, char_h)
+def rules(dark: np.ndarray, char_h: float) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) rules on a darkness map (255 - flattened grey; a
+    0/255 ink mask works too).  A vertical rule touches a horizontal rule at both ends; a character's
+    stroke (丨, 阝) in a tight cell stops short of them."""
+    hor, ver = _rule_masks(dark, char_h)
+    ink = dark >= INK_DARKNESS
     reach = cv2.dilate(hor, np.ones((5, 5), np.uint8))  # the rule, plus the width of a scan's blur
-    vsegs = [
-        v
-        for v in _segments(ver, False)
-        if _touches(reach, v[0], v[1], 12) and _touches(reach, v[0], v[2] - 1, -12) and _alone(ink, v)
-    ]
-    return _segments(hor, True), vsegs
+    hsegs = _segments(hor, True)
+
+    def ends_on_rules(v: tuple[int, int, int]) -> bool:
+        top, bottom = _touches(reach, v[0], v[1], 12), _touches(reach, v[0], v[2] - 1, -12)
+        # A border crossed by rules along its length is one even where a faint rule fades before the
+        # corner (a row split by a page break ends in a hairline): no stroke of a character is crossed.
+        crossed = sum(1 for y, x0, x1 in hsegs if v[1] + 12 < y < v[2] - 12 and x0 - 6 <= v[0] <= x1 + 6)
+        return (top and bottom) or ((top or bottom) and crossed >= 2)
+
+    vsegs = [v for v in _segments(ver, False, char_h) if ends_on_rules(v) and _alone(ink, v)]
+    return hsegs, vsegs
 
 
 def _alone(ink: np.ndarray, v: tuple[int, int, int]) -> bool:
@@ -146,9 +165,10 @@ def _covered(segs: Sequence[tuple[int, int, int]], pos: int, a: int, b: int, tol
     return got >= need
 
 
-def find_grid(ink: np.ndarray, char_h: float) -> Grid | None:
-    """The table on a page: its cells with spans resolved; None without a ruled table."""
-    hsegs, vsegs = rules(ink, char_h)
+def find_grid(dark: np.ndarray, char_h: float) -> Grid | None:
+    """The table on a page (`dark`: 255 - flattened grey, or an ink mask): its cells with spans resolved;
+    None without a ruled table."""
+    hsegs, vsegs = rules(dark, char_h)
     tol = max(3, int(char_h / 3))
     longest_h = max((e - s for _, s, e in hsegs), default=0)
     hsegs = [s for s in hsegs if s[2] - s[1] >= 0.1 * longest_h]
