@@ -112,6 +112,7 @@ class PdfInfo:
     seal_pages: tuple[int, ...] = ()  # 1-based pages where a seal-like red mark was found
     cross_check: bool = False  # read only for the cross-check with its Word twin (not field by field)
     seal_text: str = ""  # the unit's name read off the seal by OCR, when readable
+    scanned_pages: int = 0  # pages read without a usable text layer (image-only or garbled): for OCR
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class ParsedForm:
     note: str = ""  # why is_form is False, or how the document was read
     scan: tuple[Any, ...] = ()  # parsers.ocr.read.PageScan of each OCR'd page (the store's cache, --debug)
     more: tuple[ParsedForm, ...] = ()  # further 申报表 in the same file (several units' forms in one)
+    joined: tuple[str, ...] = ()  # further files this form's pages continue in (page 2 photographed apart)
 
     def forms(self) -> tuple[ParsedForm, ...]:
         """This form and the others the same file holds, each one application."""
@@ -157,7 +159,7 @@ class FormGroup:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return tuple(f.source for f in (self.word, self.pdf) if f is not None)
+        return tuple(name for f in (self.word, self.pdf) if f is not None for name in (f.source, *f.joined))
 
 
 @dataclass(frozen=True)

@@ -328,7 +328,8 @@ def _as_read(group: FormGroup, key: str) -> str:
         ev = form.evidence.get(key)
         if ev is not None and ev.text.strip():
             text = " ".join(ev.text.split())
-            return f"{'Word' if form.kind != 'pdf' else 'PDF'} 中为“{text[:120]}”"
+            where = {"pdf": "PDF", "image": "照片"}.get(form.kind, "Word")
+            return f"{where} 中为“{text[:120]}”"
     return "表中未见该栏" if forms and any(f.evidence for f in forms) else ""
 
 

@@ -42,6 +42,7 @@ from intake.store import form_id_for
 from intake.tools import Component
 from parsers.ocr.read import PageScan
 from parsers.pairing import pair_documents
+from parsers.scan_form import join_scans
 
 if TYPE_CHECKING:  # the parser stack is imported when there is a document to parse (intake.run)
     from intake.isolate import DocumentParser
@@ -352,8 +353,9 @@ def _parsed(
         att, result = replace(att, scan=result.scan), replace(result, scan=())
         if result.is_form:
             changes[i, j] = replace(att, status="parsed", result=result)
-        else:
-            changes[i, j] = replace(att, status="ignored", detail=result.note or "不是申报表")
+        else:  # a scan keeps its reading: it may be a later page of a form photographed page by page
+            kept = result if att.scan else None
+            changes[i, j] = replace(att, status="ignored", detail=result.note or "不是申报表", result=kept)
     return _replace(batch, changes)
 
 
@@ -365,10 +367,12 @@ def review(p: Prepared, rules: Rules, schema: FormSchema) -> MessageRecord:
     if p.mail is None or p.error:
         return failed_record(p, p.error or "邮件无法读取")
     mail = p.mail
-    # a file may hold several units' forms (ParsedForm.more): each is one application
-    parsed = [form for a in p.attachments if a.result is not None for form in a.result.forms()]
+    # a file may hold several units' forms (ParsedForm.more): each is one application; photos of one
+    # form's pages are one application (parsers.scan_form.join_scans)
+    read = [replace(a.result, scan=a.scan) for a in p.attachments if a.result is not None]
+    parsed = [form for doc in join_scans(read, schema) for form in doc.forms()]
     pairing = pair_documents(parsed, schema) if parsed else Pairing(groups=())
-    atts = _mark_ignored(p.attachments, pairing)
+    atts = _mark_joined(_mark_ignored(p.attachments, pairing), parsed)
     msg_flags = message_flags(
         received_at=p.raw.internal_date,
         date_parsed=mail.date_parsed,
@@ -427,6 +431,17 @@ def _mark_ignored(atts: Sequence[Attachment], pairing: Pairing) -> list[Attachme
 def _mail_problem_flags(mail: Mail) -> list[Flag]:
     problems = [*mail.problems, *(p for a in mail.attachments for p in a.problems)]
     return [Flag(p.code, p.detail) for p in problems if p.code in SPECS and SPECS[p.code].scope == "message"]
+
+
+def _mark_joined(atts: Sequence[Attachment], forms: Sequence[ParsedForm]) -> list[Attachment]:
+    """A file read as a later page of another file's form is part of that form, not set aside."""
+    first = {name: f.source for f in forms for name in f.joined}
+    return [
+        replace(a, status="parsed", detail=f"与“{first[a.name]}”为同一份申报表的续页")
+        if a.name in first
+        else a
+        for a in atts
+    ]
 
 
 def _form_record(p: Prepared, pos: int, group: FormGroup, flags: list[Flag]) -> FormRecord:

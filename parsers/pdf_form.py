@@ -30,9 +30,17 @@ __all__ = [
     "is_table_label",
     "parse_pdf",
     "read_rows",
+    "table_fields",
 ]
 
-Confidence = Callable[[str], float | None]  # an OCR'd value's text → the recogniser's confidence
+# An OCR'd value's text → the recogniser's confidence; None: the text was not OCR'd (a PDF's text layer,
+# in a PDF whose other pages are scans)
+Confidence = Callable[[str], float | None]
+
+
+def _origin(source: Source, confidence: float | None) -> Source:
+    return Source.PDF_TEXT if source is Source.OCR and confidence is None else source
+
 
 MAX_PAGES = 50  # a 申报表 is 2–5 pages; anything longer is read only this far
 SEAL_PAGES = 10  # seals sit on the first pages (or the last): rendering more only costs time
@@ -313,7 +321,7 @@ def _collect(
         if key not in got.values or not got.values[key].value.strip():
             label = re.sub(r"\s+", "", pair.label)
             conf = confidence(pair.value) if confidence is not None else None
-            got.values[key] = LabelValue(key, label, pair.value, source, conf)
+            got.values[key] = LabelValue(key, label, pair.value, _origin(source, conf), conf)
 
 
 def _fields_from_pages(
@@ -334,7 +342,11 @@ def _fields_from_pages(
         ),
     ]
     if confidence is not None:
-        declared = [replace(p, confidence=confidence(p.value)) for p in declared]
+        declared = [
+            replace(p, confidence=c, source=_origin(source, c))
+            for p in declared
+            for c in [confidence(p.value)]
+        ]
     got.raw += [(p.label, p.value) for p in declared]
     _collect(_pairs(labels, (row for r in reads for row in r.rows)), got, source, confidence)
     year = header.programme_year(line for r in reads for line in r.outside)
@@ -411,6 +423,11 @@ def read_rows(
     return got, raw, found, True
 
 
+def table_fields(labels: Labels, text: str) -> list[str]:
+    """The keys of the table fields a cell's text names (a label cell), none for a value."""
+    return [spec.key for spec in _table_specs(labels.lookup(text))]
+
+
 def is_table_label(labels: Labels, text: str) -> bool:
     """Does the text name a table field or a section (申报单位信息)?"""
     return bool(_table_specs(labels.lookup(text))) or _section_of(labels, text) is not None
@@ -451,6 +468,7 @@ def _info(pages: pdf_pages.Pages, seal: SealResult | None, text_layer: bool, sca
         scanned=scanned,
         seal=seal.status if seal else Seal.NOT_CHECKED,
         seal_pages=seal.pages if seal else (),
+        scanned_pages=sum(1 for k in pages.kinds if k in ("scanned", "garbled")),
     )
 
 

@@ -48,7 +48,7 @@ def _ocr(doc: Document) -> OcrOptions:
 
 @dataclass(frozen=True)
 class PdfParser:
-    """Text PDFs, and scanned or garbled ones by OCR (ocr=False: a scan is left for a human)."""
+    """Text PDFs, and scanned or garbled pages by OCR (ocr=False: a scan is left for a human)."""
 
     check_seal: bool = True
     ocr: bool = True
@@ -58,7 +58,7 @@ class PdfParser:
 
     def parse(self, doc: Document, schema: FormSchema) -> ParsedForm:
         form = parse_pdf(doc.data, doc.name, schema, check_seal=self.check_seal, cross_check=doc.cross_check)
-        if self.ocr and form.pdf is not None and not form.pdf.text_layer:
+        if self.ocr and form.pdf is not None and (not form.pdf.text_layer or form.pdf.scanned_pages):
             form = read_scanned_pdf(doc.data, doc.name, schema, form, _ocr(doc))
         return form
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from core.documents import DocumentError, ParsedForm, PdfInfo, Problem, Seal, Source
 from core.schema import DEFAULT_SCHEMA, FormSchema
-from parsers.labels import labels_for
+from parsers.labels import Labels, labels_for
 from parsers.normalise import Normalised
 from parsers.ocr.layout import rows_and_lines
 from parsers.ocr.marks import unconfuse
@@ -37,6 +37,7 @@ __all__ = [
     "OCR_MAX_PAGES",
     "OcrOptions",
     "confidence_of",
+    "join_scans",
     "ocr_pages",
     "page_reads",
     "parse_image",
@@ -230,16 +231,22 @@ def scanned_form(
 def read_scanned_pdf(
     data: bytes, name: str, schema: FormSchema, form: ParsedForm, options: OcrOptions
 ) -> ParsedForm:
-    """A PDF parsers.pdf_form found without a usable text layer (image-only or garbled pages), read by
-    OCR; `form` (its seal check and note) stands when there is nothing to OCR or OCR cannot run here."""
+    """The scanned pages of a PDF read by OCR: a PDF without a usable text layer (image-only or garbled
+    pages), or one whose text pages come with scanned ones (a printed Word form with the stamped page
+    scanned in; a typed cover letter in front of the scanned form).  `form` is parsers.pdf_form's
+    reading (its seal check, its text pages): it stands when there is nothing to OCR or OCR cannot run.
+    """
     from parsers import pdf_pages
     from parsers.ocr.engine import OcrUnavailable
     from parsers.pdf_form import MAX_PAGES
 
     pages = pdf_pages.classify(data, name, MAX_PAGES, 0)
     scan_idx = [i for i, k in enumerate(pages.kinds) if k in ("scanned", "garbled")]
-    if not scan_idx or pages.text_indices or form.pdf is None:
+    text_idx = pages.text_indices
+    if not scan_idx or form.pdf is None:
         return form
+    if text_idx and options.mode == HEADER and form.fields.project_name:
+        return form  # the text pages answered what the cross-check asks
     wanted = scan_idx[:1] if options.mode == HEADER else scan_idx[:OCR_MAX_PAGES]
     pdf = pdf_pages.open_pdf(data, name)
     try:
@@ -249,7 +256,77 @@ def read_scanned_pdf(
         return form
     finally:
         pdf.close()
-    return scanned_form(name, "pdf", scans, replace(form.pdf, scanned=True), schema)
+    if not text_idx:
+        return scanned_form(name, "pdf", scans, replace(form.pdf, scanned=True), schema)
+    return _mixed_form(data, name, text_idx, scans, form, schema)
+
+
+def _shows_form(read: PageRead, labels: Labels) -> bool:
+    from parsers import detect
+    from parsers.pdf_form import table_fields
+
+    own = detect.DISTINCTIVE | {"project_name"}  # 联系人, 电话 are in every letter
+    return any(own & set(table_fields(labels, c)) for row in read.rows for c in row if c) or any(
+        detect.is_title(line) for line in read.outside
+    )
+
+
+def _mixed_form(
+    data: bytes,
+    name: str,
+    text_idx: Sequence[int],
+    scans: Sequence[PageScan],
+    form: ParsedForm,
+    schema: FormSchema,
+) -> ParsedForm:
+    """Text pages and OCR'd pages read together, in page order, as one document: each value keeps
+    where it was read (PDF_TEXT from a text page, OCR with its confidence from a scanned one)."""
+    from parsers.pdf_form import read_rows
+    from parsers.pdf_text import read_text_pages
+
+    labels = labels_for(schema)
+    try:
+        text_reads = read_text_pages(data, text_idx, labels)
+    except DocumentError:
+        text_reads = []
+    # a typed page without the form's own labels (a cover letter) is not part of the form: its 联系人
+    # and 电话 are not the applicant's
+    text_reads = [r for r in text_reads if _shows_form(r, labels)]
+    text_at = [i for i, r in zip(text_idx, text_reads, strict=False) if _shows_form(r, labels)]
+    ocr_reads, scored = page_reads(scans, schema)
+    order = sorted(
+        [
+            *zip(text_at, text_reads, strict=True),
+            *((s.index, r) for s, r in zip(scans, ocr_reads, strict=True)),
+        ],
+        key=lambda pair: pair[0],
+    )
+    typed = [_norm(c) for r in text_reads for row in r.rows for c in row if c] + [
+        _norm(line) for r in text_reads for line in r.outside
+    ]
+    ocr_conf = confidence_of(scored)
+
+    def conf(value: str) -> float | None:  # None: the value is text-layer text (Source.PDF_TEXT)
+        want = _norm(value)
+        return None if want and any(want in t for t in typed) else ocr_conf(value)
+
+    got, raw, found, is_form = read_rows([r for _, r in order], schema, Source.OCR, conf)
+    if not is_form:
+        return replace(form, scan=tuple(scans))
+    assert form.pdf is not None
+    n = len(scans)
+    return ParsedForm(
+        source=name,
+        kind="pdf",
+        is_form=True,
+        fields=got.fields,
+        evidence=got.evidence,
+        raw_pairs=tuple(raw),
+        problems=got.problems + _incomplete(scans),
+        pdf=form.pdf,
+        note=f"PDF 文字版 {len(text_idx)} 页、扫描页 {n} 页（已 OCR 识别），识别到 {len(found)} 个栏目",
+        scan=tuple(scans),
+    )
 
 
 UNIT_SLIPS = 5  # characters of a unit's name per character two readings of it may differ by
@@ -280,6 +357,80 @@ def _rendered(pdf: Any, indices: Sequence[int], options: OcrOptions) -> Iterator
             yield i, None
         else:
             yield from render(pdf, [i])
+
+
+# ---------------------------------------------------------------- pages of one form sent as several files
+
+
+def _page_keys(scans: Sequence[PageScan], schema: FormSchema) -> tuple[bool, int | None]:
+    """(does the document start a form: its title or 项目名称 is on it; the form order of the first
+    field whose label it shows, None when it shows none)."""
+    from parsers import detect
+    from parsers.pdf_form import table_fields
+
+    reads, _ = page_reads(scans, schema)
+    order = {spec.key: i for i, spec in enumerate(schema.fields)}
+    keys = [
+        key
+        for r in reads
+        for row in r.rows
+        for cell in row
+        if cell
+        for key in table_fields(labels_for(schema), cell)
+    ]
+    starts = "project_name" in keys or any(detect.is_title(line) for r in reads for line in r.outside)
+    return starts, min((order[k] for k in keys), default=None)
+
+
+def _natural(name: str) -> tuple[Any, ...]:
+    """A file name as people sort it: IMG_9 before IMG_10."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name.lower()))
+
+
+def join_scans(forms: Sequence[ParsedForm], schema: FormSchema = DEFAULT_SCHEMA) -> list[ParsedForm]:
+    """Photos (and scans) of one mail that continue one form, read as one multi-page scan.
+
+    A phone takes one picture a page: page 1 and page 2 of the 申报表 arrive as two JPGs.  A document
+    whose pages hold the form's title or 项目名称 starts a form; one that shows only later labels of
+    the form (研修内容和方式, 申报单位信息 …) continues one: the starter before it in file-name order, or
+    the first.  A form's pages are read in order: its starter, then its continuations by where in the
+    form their first label stands (file names break ties).  `forms`: a mail's parsed documents, each
+    with its OCR'd pages in `.scan`; the others pass through unchanged.  The joined form is named by
+    its first file and lists every file in `joined` order (ParsedForm.joined)."""
+    scans = [f for f in forms if f.kind in ("image", "pdf") and f.scan and not f.more]
+    if len(scans) < 2:
+        return list(forms)
+    info = {id(f): _page_keys(f.scan, schema) for f in scans}
+    by_name = sorted(scans, key=lambda f: _natural(f.source))
+    starters = [f for f in by_name if info[id(f)][0]]
+    later = [f for f in by_name if not info[id(f)][0] and info[id(f)][1] is not None]
+    if not later:
+        return list(forms)
+    heads = starters or [later.pop(0)]  # only later pages sent: they are still one form
+    parts: dict[int, list[ParsedForm]] = {id(h): [] for h in heads}
+    for f in later:
+        before = [h for h in heads if _natural(h.source) < _natural(f.source)]
+        parts[id((before or heads)[-1 if before else 0])].append(f)
+    joined: dict[int, ParsedForm] = {}
+    dropped: set[int] = set()
+    for head in heads:
+        rest = sorted(parts[id(head)], key=lambda f: (info[id(f)][1] or 0, _natural(f.source)))
+        if not rest:
+            continue
+        joined[id(head)] = _joined([head, *rest], schema)
+        dropped |= {id(f) for f in rest}
+    return [joined.get(id(f), f) for f in forms if id(f) not in dropped]
+
+
+def _joined(docs: Sequence[ParsedForm], schema: FormSchema) -> ParsedForm:
+    pages = [replace(page, index=i) for i, page in enumerate(p for d in docs for p in d.scan)]
+    seal, seal_pages = _seal_status(pages)
+    kind = "pdf" if any(d.kind == "pdf" for d in docs) else "image"
+    info = PdfInfo(pages=len(pages), text_layer=False, scanned=True, seal=seal, seal_pages=seal_pages)
+    form = scanned_form(docs[0].source, kind, pages, info, schema)
+    names = "、".join(d.source for d in docs)
+    note = f"{form.note}；共 {len(docs)} 个文件（{names}）按一份申报表的各页读取"
+    return replace(form, joined=tuple(d.source for d in docs[1:]), note=note, scan=tuple(pages))
 
 
 def _incomplete(scans: Sequence[PageScan]) -> tuple[Problem, ...]:

@@ -408,11 +408,16 @@ def rows_and_lines(
                 scored.append((values[cell], min(p.confidence for p in split[1])))  # type: ignore[index]
         for r in sorted({c.row for c in grid.cells}):
             row: list[str | None] = [None] * grid.columns
-            for c in grid.cells:
-                if c.row == r:
-                    row[c.col] = texts.get(c, "")
-                    if c in values and c.col + 1 < grid.columns and row[c.col + 1] is None:
-                        row[c.col + 1] = values[c]
+            here = [c for c in grid.cells if c.row == r]
+            for c in here:
+                row[c.col] = texts.get(c, "")
+            for c in here:
+                if c not in values:
+                    continue
+                if c.col + 1 < grid.columns and row[c.col + 1] is None:
+                    row[c.col + 1] = values[c]
+                else:  # no free column beside it: one cell "label：value", as the form's lines read
+                    row[c.col] = f"{texts[c].rstrip(':： ')}：{values[c]}"
             rows.append(tuple(row))
         rows.append(())  # a table boundary, as the text-PDF reader marks it
     outside = []
