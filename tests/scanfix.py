@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -429,6 +430,20 @@ def jpg(img: Image.Image, quality: int = 85) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+@lru_cache(maxsize=1)
+def stamped_scan() -> tuple[bytes, Any]:
+    """The one page the tests read with the real model, once per test session: the biotech form
+    stamped over its 申报单位 line, put through a colour scanner upside down, as an image-only PDF;
+    and what the PDF parser made of it (fields, seal, the OCR'd page in `.scan`)."""
+    from core.documents import Document
+    from core.schema import DEFAULT_SCHEMA
+    from parsers.registry import PdfParser
+
+    page = colour_scan(degraded("biotech", "seal")).rotate(180)
+    pdf = to_pdf([page])
+    return pdf, PdfParser().parse(Document("盖章扫描件.pdf", "pdf", pdf, ""), DEFAULT_SCHEMA)
 
 
 def expected(name: str) -> dict[str, Any]:

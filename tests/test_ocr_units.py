@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -90,6 +91,48 @@ def test_red_ink_is_lifted_and_black_under_it_stays() -> None:
     assert (grey[80:130, 20:390] < 100).sum() > 500  # the characters are not
 
 
+def _under_a_seal(opaque: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Black text with a red ring and star over it: pressed as a stamp (ink multiplies, the text shows
+    black through it), or laid over it as an electronic seal at 92% opacity (the text all but hidden),
+    then saved as JPEG; and where the text's strokes are under the ink."""
+    text = Image.new("L", (400, 200), 0)
+    ImageDraw.Draw(text).text((20, 80), "湖北省林业科学研究院", fill=255, font=_font(34))
+    ink = Image.new("L", (400, 200), 0)
+    d = ImageDraw.Draw(ink)
+    d.ellipse((120, 10, 300, 190), outline=255, width=12)
+    d.polygon([(210, 70), (240, 140), (180, 140)], fill=255)
+    t, k = np.asarray(text) > 127, np.asarray(ink) > 127
+    page = np.full((200, 400, 3), 252.0)
+    page[t] = 0.0
+    red = np.array([205.0, 32.0, 40.0])
+    if opaque:
+        page[k] = 0.92 * red + 0.08 * page[k]
+    else:
+        page[k] = page[k] * red / 255.0
+    buf = io.BytesIO()
+    Image.fromarray(page.astype(np.uint8)).save(buf, "JPEG", quality=90)
+    rgb = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+    inner = cv2.erode(k.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)  # well inside the ink
+    return rgb, t & inner
+
+
+def test_text_an_opaque_seal_hides_is_brought_back_by_the_reading_under_the_ink() -> None:
+    rgb, hidden = _under_a_seal(opaque=True)
+    assert hidden.sum() > 100
+    wiped, under = cleanup.lift_red(rgb), cleanup.lift_red(rgb, under=1)
+    assert (wiped[hidden] < 200).mean() < 0.05  # wiping the ink wipes the text under it
+    assert np.median(under[hidden]) < 160  # the reading under the ink brings it back, grey on white
+    ring_only = cv2.erode((cleanup.red_mask(rgb)).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    assert (
+        under[ring_only & ~cv2.dilate(hidden.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)] > 200
+    ).mean() > 0.9
+
+
+def test_text_a_stamp_shows_through_stays_black_when_its_ink_is_wiped() -> None:
+    rgb, hidden = _under_a_seal(opaque=False)
+    assert (cleanup.lift_red(rgb)[hidden] < 128).mean() > 0.8
+
+
 # ---------------------------------------------------------------- table recovery
 
 
@@ -127,6 +170,24 @@ def test_rules_become_cells_with_merges_and_strokes_do_not() -> None:
     assert (2, 2) in starts and (4, 3) in starts
     merged = next(c for c in grid.cells if (c.row, c.col) == (2, 0))
     assert merged.box[1] == pytest.approx(120, abs=3) and merged.box[3] == pytest.approx(300, abs=3)
+
+
+def test_faint_thin_rules_of_a_scan_are_rules() -> None:
+    """A 0.5 pt rule scanned and read at 150 dpi is light grey (about 45 of 255 darker than paper),
+    one or two pixels wide; paper grain is darker than that in places but not along a rule's length."""
+    img, _ys, _xs = _ruled_table()
+    a = np.asarray(img).astype(np.float32)
+    rng = np.random.default_rng(3)
+    faint = np.where(a < 128, 210.0, 252.0) + rng.normal(0, 6, a.shape)  # rules and strokes at ~210
+    grey = np.clip(faint, 0, 255).astype(np.uint8)
+    assert layout.find_grid(cleanup.ink(grey), char_h=22) is None  # as ink they are too light
+    grid = layout.find_grid(255 - grey, char_h=22)
+    crisp = layout.find_grid(_mask(img), char_h=22)
+    assert grid is not None and crisp is not None
+    assert len(grid.cells) == len(crisp.cells) and grid.columns == crisp.columns
+    for got, want in zip(grid.cells, crisp.cells, strict=True):
+        assert (got.row, got.col) == (want.row, want.col)
+        assert np.abs(np.subtract(got.box, want.box)).max() <= 2
 
 
 def test_no_table_no_grid() -> None:
@@ -241,6 +302,19 @@ def test_checkboxes_are_judged_by_the_ink_inside_them() -> None:
     assert all(m.certainty >= 0.6 for m in found)
 
 
+@pytest.mark.parametrize("char", ["目", "日", "田", "曰"])
+def test_a_character_drawn_as_a_box_is_not_a_checkbox(char: str) -> None:
+    img = Image.new("L", (300, 60), 255)
+    d = ImageDraw.Draw(img)
+    d.text((10, 8), f"项{char}", fill=0, font=_font(30))
+    d.rectangle((120, 14, 142, 36), outline=0, width=2)  # the real box beside it
+    found = marks.find_marks(_mask(img.resize((300, 60))), char_h=30)
+    # squeezed to a square (a phone's tilt), the character still is not a box
+    squeezed = marks.find_marks(_mask(img.resize((300, 78))), char_h=30)
+    assert [m.box[0] // 10 for m in found] == [12]
+    assert all(m.box[0] > 100 for m in squeezed)
+
+
 def test_ocr_stand_ins_for_a_box_before_an_option() -> None:
     assert marks.unconfuse("口财政资助项目 回自筹经费项目") == "☐财政资助项目 ☑自筹经费项目"
     assert marks.unconfuse("口服务国家战略：进出口贸易") == "☐服务国家战略：进出口贸易"  # 口 of 出口 stays
@@ -336,3 +410,50 @@ def test_a_photo_is_decoded_upright_and_a_huge_one_refused() -> None:
     Image.new("L", (side, side), 255).save(big, "PNG")
     with pytest.raises(DocumentError):
         image_page(big.getvalue(), "big.png")
+
+
+# ---------------------------------------------------------------- straightening a photo, agreeing on the unit
+
+
+def test_a_photo_from_below_slants_the_sides_and_is_straightened() -> None:
+    level_top_bottom = np.array([[100, 100], [1100, 100], [1130, 1500], [70, 1500]], np.float32)
+    assert cleanup._tilt(level_top_bottom) > 1.0  # the sides lean: not a rectangle yet
+    assert cleanup._nearly_square(level_top_bottom)
+    assert cleanup._tilt(np.array([[100, 100], [1100, 100], [1100, 1500], [100, 1500]], np.float32)) == 0
+
+
+def test_the_unit_read_under_the_seal_agrees_with_the_table_when_they_differ_by_a_slip() -> None:
+    from core.documents import Evidence, Source
+    from core.fields import FormFields, Unit
+    from parsers.normalise import Normalised
+    from parsers.scan_form import one_unit
+
+    def read(header: str, table: str, header_conf: float = 0.94) -> str | None:
+        got = Normalised(
+            FormFields(declared_org=header, applicant=Unit(name=table)),
+            {
+                "declared_org": Evidence(header, Source.OCR, header_conf),
+                "applicant.name": Evidence(table, Source.OCR, 0.999),
+            },
+        )
+        return one_unit(got).fields.declared_org
+
+    assert read("湖北省林业科学研气", "湖北省林业科学研究院") == "湖北省林业科学研究院"
+    assert read("湖北工业大学", "湖北工业大学继续教育学院") == "湖北工业大学"  # another name: kept
+    assert read("湖北大学", "湖北工业大学") == "湖北大学"
+
+
+def test_what_a_seal_leaves_of_the_stamp_mark_is_not_part_of_the_unit() -> None:
+    from core.documents import Source
+    from parsers.header import declared
+
+    lines = [
+        "申报单位：湖北省林业科学研究院（盖",
+        "申报单位：中国地质大学（武汉）",
+        "申报单位：某某学会（章）",
+    ]
+    assert [p.value for p in declared(lines, Source.OCR)] == [
+        "湖北省林业科学研究院",
+        "中国地质大学（武汉）",
+        "某某学会",
+    ]

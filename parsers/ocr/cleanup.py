@@ -32,6 +32,9 @@ __all__ = [
 ]
 
 MAX_SKEW = 5.0  # degrees
+# A photo's keystone that is still straightened: opposite sides of the table's border within this share
+# of each other, every corner within this many degrees of a right angle, no edge slanted more.
+KEYSTONE_SIDES, KEYSTONE_CORNER, KEYSTONE_TILT = 0.2, 12.0, 12.0
 INK_LEVEL = 150  # flattened grey below this is ink
 RULE_LEVEL = 200  # a table rule is one pixel wide: blurred by a lens or JPEG it is light grey, still a rule
 
@@ -46,25 +49,30 @@ class Prepared:
     turned: int  # quarter turns applied (np.rot90 k)
     angle: float  # degrees of skew corrected
     warped: bool  # the table border was warped to a rectangle
-    under: np.ndarray | None = None  # grey with text under opaque red ink brought back (lift_red under=)
+    # the same page with text under opaque red ink brought back (lift_red under=1, 2): other readings
+    # for the lines a seal lies on
+    under: tuple[np.ndarray, ...] = ()
 
 
 UNDER_MARGIN = 6  # luma levels a seal's own ink varies by (uneven pressure, JPEG)
 UNDER_SPAN = 16  # ... and how much darker than the ink around it a stroke under the ink reads full black
+UNDER_RIMS = (1, 2)  # pixels of the ink's edge not looked under: a crisp scan's, a photo's
 
 
-def lift_red(rgb: np.ndarray, *, under: bool = False) -> np.ndarray:
+def lift_red(rgb: np.ndarray, *, under: int = 0) -> np.ndarray:
     """The page as grey with the red ink gone.
 
     The red channel is the page without its seal: red ink is bright there, black and blue ink dark, so
     the text under a stamp (ink that multiplies with the paper) stays black; the pixels of red ink are
     set to paper outright (a seal's pale red would still read as faint characters).
 
-    `under`: the reading for a seal that hides the text instead — an electronic seal image laid over
-    the text and printed, a stamp pressed very hard — where only a few percent of each stroke shows
-    through, as "red" a little darker than the ink around it.  That darkness is stretched (UNDER_SPAN
-    levels below the ink's own level read as full black) instead of wiped.  Which reading holds a line
-    better, the recogniser's confidence decides (parsers.ocr.read)."""
+    `under` (pixels, > 0): the reading for a seal that hides the text instead — an electronic seal
+    image laid over the text and printed, a stamp pressed very hard — where only a few percent of each
+    stroke shows through, as ink a little darker than the ink around it.  That darkness is stretched
+    (UNDER_SPAN levels below the ink's own level read as full black) instead of wiped, except within
+    `under` pixels of the ink's edge, where JPEG's halved colour resolution and a lens's blur darken
+    the ink a little too (a stroke that shows black still counts there).  Which reading holds a line
+    best, the recogniser's confidence decides (parsers.ocr.read)."""
     grey = rgb[:, :, 0].astype(np.float32)
     mask = red_mask(rgb)
     if not mask.any():
@@ -77,10 +85,11 @@ def lift_red(rgb: np.ndarray, *, under: bool = False) -> np.ndarray:
     inked = mask.astype(np.float32)
     k = (max(9, grey.shape[1] // 40) | 1,) * 2  # about a character: the ink's level nearby
     level = cv2.boxFilter(luma * inked, -1, k) / np.maximum(cv2.boxFilter(inked, -1, k), 1e-3)
-    dark = np.clip((level - luma - UNDER_MARGIN) / UNDER_SPAN, 0.0, 1.0)
-    # at the ink's rim JPEG's halved colour resolution darkens the red channel: not a stroke
-    rim = mask & ~cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    dark[rim] = 0.0
+    drop = level - luma
+    dark = np.clip((drop - UNDER_MARGIN) / UNDER_SPAN, 0.0, 1.0)
+    edge = np.ones((2 * under + 1, 2 * under + 1), np.uint8)
+    rim = mask & ~cv2.erode(mask.astype(np.uint8), edge).astype(bool)
+    dark[rim & (drop < UNDER_MARGIN + 2 * UNDER_SPAN)] = 0.0
     grey[mask] = 255.0 * (1.0 - dark[mask])
     return grey.astype(np.uint8)
 
@@ -213,27 +222,33 @@ def table_quad(mask: np.ndarray) -> np.ndarray | None:
 
 
 def _nearly_square(quad: np.ndarray) -> bool:
-    """A keystone is mild: opposite sides within 12% of each other and every corner within 6° of a
-    right angle.  Anything else means the rules were misread, and warping would wreck the page."""
+    """A keystone a phone makes: opposite sides within KEYSTONE_SIDES of each other and every corner
+    within KEYSTONE_CORNER of a right angle.  Anything else means the rules were misread, and warping
+    would wreck the page."""
     tl, tr, br, bl = quad
     top, bottom = np.linalg.norm(tr - tl), np.linalg.norm(br - bl)
     left, right = np.linalg.norm(bl - tl), np.linalg.norm(br - tr)
-    if abs(top - bottom) > 0.12 * max(top, bottom) or abs(left - right) > 0.12 * max(left, right):
+    if abs(top - bottom) > KEYSTONE_SIDES * max(top, bottom) or abs(left - right) > KEYSTONE_SIDES * max(
+        left, right
+    ):
         return False
     for a, b, c in ((bl, tl, tr), (tl, tr, br), (tr, br, bl), (br, bl, tl)):
         u, v = a - b, c - b
         cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
-        if abs(cos) > np.sin(np.radians(6)):
+        if abs(cos) > np.sin(np.radians(KEYSTONE_CORNER)):
             return False
     return True
 
 
 def _tilt(quad: np.ndarray) -> float:
-    """The larger of the top and bottom edges' angles (degrees)."""
+    """How far the border is from a rectangle (degrees): the largest angle of its top and bottom edges
+    from the horizontal and of its sides from the vertical (a photo from below slants the sides)."""
     (tl, tr, br, bl) = quad
     a = np.degrees(np.arctan2(tr[1] - tl[1], tr[0] - tl[0]))
     b = np.degrees(np.arctan2(br[1] - bl[1], br[0] - bl[0]))
-    return float(max(abs(a), abs(b)))
+    c = np.degrees(np.arctan2(bl[0] - tl[0], bl[1] - tl[1]))
+    d = np.degrees(np.arctan2(br[0] - tr[0], br[1] - tr[1]))
+    return float(max(abs(a), abs(b), abs(c), abs(d)))
 
 
 def _warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -259,7 +274,7 @@ def straighten(images: Sequence[np.ndarray], mask: np.ndarray) -> tuple[list[np.
     else:
         angle = 0.0
     quad = table_quad(mask)
-    if quad is not None and 0.15 < _tilt(quad) <= MAX_SKEW * 1.5:
+    if quad is not None and 0.15 < _tilt(quad) <= KEYSTONE_TILT:
         return [_warp_quad(img, quad) for img in out], angle, True
     return out, angle, False
 
@@ -271,6 +286,6 @@ def prepare(rgb: np.ndarray, turned: int = 0) -> Prepared:
     grey = flatten(lift_red(rgb))
     images = [grey, rgb]
     if red_mask(rgb).any():
-        images.append(flatten(lift_red(rgb, under=True)))
+        images += [flatten(lift_red(rgb, under=rim)) for rim in UNDER_RIMS]
     done, angle, warped = straighten(images, ink(grey, RULE_LEVEL))
-    return Prepared(done[0], done[1], turned, angle, warped, done[2] if len(done) > 2 else None)
+    return Prepared(done[0], done[1], turned, angle, warped, tuple(done[2:]))

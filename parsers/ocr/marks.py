@@ -52,6 +52,26 @@ def _sides_inked(comp: np.ndarray) -> bool:
     return bool(min(top, bottom, left, right) >= SIDE_COVER)
 
 
+def _wall_to_wall(comp: np.ndarray) -> bool:
+    """Does a straight stroke inside the outline run from one side to the opposite one, as in 目, 日,
+    田?  A tick or a cross runs at a slant, a filled box is caught before; a box is empty otherwise."""
+    h, w = comp.shape
+    t = max(1, round(min(h, w) * 0.22))
+    return _spans(comp[t : h - t, :], w - 2 * t) or _spans(comp[:, t : w - t].T, h - 2 * t)
+
+
+def _spans(lines: np.ndarray, length: int) -> bool:
+    """Does any line (row of `lines`) hold an unbroken run of ink at least `length` long?"""
+    for line in lines:
+        run = best = 0
+        for on in line:
+            run = run + 1 if on else 0
+            best = max(best, run)
+        if best >= length:
+            return True
+    return False
+
+
 def _judge(inner: float) -> tuple[bool, float]:
     """(checked, certainty) from the inner ink share: certainty falls near the threshold."""
     if inner < EMPTY_BELOW:
@@ -80,6 +100,8 @@ def find_marks(ink: np.ndarray, char_h: float) -> list[Mark]:
             checked, sure = True, 1.0  # a solid ■
         elif share >= FILLED_ABOVE and area < 0.5 * w * h:
             continue  # an outline around dense ink that is not its own: a character such as 回 or 目
+        elif share < FILLED_ABOVE and _wall_to_wall(comp):
+            continue  # a stroke joining opposite sides: a character drawn as a box (目 日 田 曰)
         else:
             checked, sure = _judge(share)
         out.append(Mark((x, y, x + w, y + h), checked, round(sure, 3), round(share, 3)))

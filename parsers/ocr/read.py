@@ -25,7 +25,7 @@ __all__ = ["DET_SCALE", "PAGE_BUDGET_S", "READER_VERSION", "PageScan", "read_pag
 
 # Names what a cached PageScan was made by: bump when reading a page gives different pieces (the store's
 # OCR cache is keyed by file hash and this), not when only the field mapping changes.
-READER_VERSION = "rapidocr-1.4-ppocrv4/intake-1"
+READER_VERSION = "rapidocr-1.4-ppocrv4/intake-2"
 
 DET_SCALE = 0.6  # detection on the page shrunk to 60%: same lines found (bench), a third of the time
 PAGE_BUDGET_S = 20.0  # CPU seconds: recognition stops on a page that takes more (a page needs ~2.5 s);
@@ -197,7 +197,7 @@ def read_page(
     turned = prep.turned
     if _upside_down(engine, grey, boxes):
         grey = np.ascontiguousarray(grey[::-1, ::-1])
-        under = None if under is None else np.ascontiguousarray(under[::-1, ::-1])
+        under = tuple(np.ascontiguousarray(u[::-1, ::-1]) for u in under)
         boxes = [_flip_box(b, w, h) for b in boxes]
         turned = (turned + 2) % 4
     ink = cleanup.ink(grey)
@@ -208,8 +208,8 @@ def read_page(
         boxes = [b for b in boxes if (b[1] + b[3]) / 2 < limit]
     parts = [p for b in _join_fragments(boxes, char_h) for p in layout.split_box(b, _cuts(b, grid, ()))]
     pieces, complete = _recognise(engine, grey, parts, time.process_time() + budget_s)
-    if under is not None:
-        pieces = _under_seal(engine, grey, under, pieces)
+    for other in under:
+        pieces = _under_seal(engine, grey, other, pieces)
     if not header_only and complete:
         pieces = _with_checkboxes(engine, grey, ink, char_h, grid, pieces)
     timings["read"] = time.monotonic() - started - timings["detect"]
