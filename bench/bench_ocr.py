@@ -17,6 +17,7 @@ over the text, photographed at a tilt.  Prints:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -230,6 +231,13 @@ def pipeline() -> None:
             if i % 2:
                 atts.append((f"{name}.docx", scanfix.build_docx(scanfix.FORMS[name]), DOCX))
             mails.append(make_mail(i + 1, at(12, 8 + i), atts))
+        # phone photos of a two-page form, one JPG a page, alone and with the Word file (another writer)
+        from tests import heldout
+
+        shots = [(n, d, "image/jpeg") for n, d in heldout.photos("battery", "photo", 0)]
+        docx = scanfix.build_docx({k: v for k, v in heldout.FORMS["battery"].items() if k != "marks"})
+        mails.append(make_mail(len(mails) + 1, at(13, 9), shots))
+        mails.append(make_mail(len(mails) + 1, at(13, 10), [("申报表.docx", docx, DOCX), *shots[::-1]]))
         cfg = config_for(base, write_maildir(base / "mail", mails), workers=2)
         w = time.perf_counter()
         first = run_intake(cfg)
@@ -237,7 +245,17 @@ def pipeline() -> None:
         w = time.perf_counter()
         again = run_intake(cfg, mode="rerun", force=True)
         again_s = time.perf_counter() - w
-    print(f"scanned mailbox: {len(mails)} mails (half with their Word file: header-only OCR)")
+        forms = [
+            f
+            for rec in map(json.loads, cfg.report.export_jsonl.read_text(encoding="utf-8").splitlines())
+            for f in rec["forms"]
+        ]
+    photo_forms = [f for f in forms if any(s.endswith(".jpg") for s in f["sources"])]
+    print(
+        f"scanned mailbox: {len(mails)} mails (8 scans, half with their Word file: header-only OCR; two mails"
+        " of two phone photos of one form, one with its Word file)"
+    )
+    print(f"  photo mails: {len(photo_forms)} forms, sources {[f['sources'] for f in photo_forms]}")
     print(
         f"  first run: {first_s:.1f} s wall, pages OCR'd {first.ocr_pages[0]}, from cache {first.ocr_pages[1]}"
     )

@@ -35,6 +35,8 @@ MAX_SKEW = 5.0  # degrees
 # A photo's keystone that is still straightened: opposite sides of the table's border within this share
 # of each other, every corner within this many degrees of a right angle, no edge slanted more.
 KEYSTONE_SIDES, KEYSTONE_CORNER, KEYSTONE_TILT = 0.2, 12.0, 12.0
+# share of the picture a table's border encloses: a first page's table, a continuation page's short one
+TABLE_AREA, SHORT_TABLE_AREA = 0.15, 0.08
 INK_LEVEL = 150  # flattened grey below this is ink
 RULE_LEVEL = 200  # a table rule is one pixel wide: blurred by a lens or JPEG it is light grey, still a rule
 
@@ -145,7 +147,7 @@ def _long_lines(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     (a photo's page border is not the table's)."""
     h, w = mask.shape
     found = cv2.HoughLinesP(
-        mask, 1, np.pi / 720, threshold=150, minLineLength=int(min(h, w) * 0.3), maxLineGap=12
+        mask, 1, np.pi / 720, threshold=150, minLineLength=int(min(h, w) * 0.2), maxLineGap=12
     )
     hor, ver = [], []
     for x0, y0, x1, y1 in found.reshape(-1, 4).astype(np.float64) if found is not None else ():
@@ -218,7 +220,12 @@ def table_quad(mask: np.ndarray) -> np.ndarray | None:
         return meet if meet is not None else np.array([x, y])
 
     quad = np.array([end(top, False), end(top, True), end(bottom, True), end(bottom, False)], np.float32)
-    return quad if cv2.contourArea(quad) >= 0.15 * h * w and _nearly_square(quad) else None
+    area = cv2.contourArea(quad)
+    # A table filling less of the picture (a continuation page's short table) counts only when both its
+    # side borders were found: rows of text are long lines too, and they have no sides.
+    framed = len(sides) >= 2 and abs(sides[-1][0] - sides[0][0]) >= 0.5 * abs(top[2] - top[0])
+    big_enough = area >= TABLE_AREA * h * w or (area >= SHORT_TABLE_AREA * h * w and framed)
+    return quad if big_enough and _nearly_square(quad) else None
 
 
 def _nearly_square(quad: np.ndarray) -> bool:
