@@ -315,6 +315,13 @@ def test_a_character_drawn_as_a_box_is_not_a_checkbox(char: str) -> None:
     assert all(m.box[0] > 100 for m in squeezed)
 
 
+def test_rows_of_text_are_not_taken_for_a_tables_rules() -> None:
+    page = _text_page(14)
+    ImageDraw.Draw(page).line((150, 1100, 1000, 1100), fill=0, width=2)
+    hor, ver = cleanup._long_lines(_mask(page))
+    assert hor and all(abs(seg[1] - 1100) <= 2 and abs(seg[3] - 1100) <= 2 for seg in hor) and not ver
+
+
 def test_ocr_stand_ins_for_a_box_before_an_option() -> None:
     assert marks.unconfuse("口财政资助项目 回自筹经费项目") == "☐财政资助项目 ☑自筹经费项目"
     assert marks.unconfuse("口服务国家战略：进出口贸易") == "☐服务国家战略：进出口贸易"  # 口 of 出口 stays

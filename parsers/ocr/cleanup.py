@@ -37,6 +37,7 @@ MAX_SKEW = 5.0  # degrees
 KEYSTONE_SIDES, KEYSTONE_CORNER, KEYSTONE_TILT = 0.2, 12.0, 12.0
 # share of the picture a table's border encloses: a first page's table, a continuation page's short one
 TABLE_AREA, SHORT_TABLE_AREA = 0.15, 0.08
+RULE_SIDE_INK = 0.45  # share of a rule's length with ink a few pixels beside it (text along a border)
 INK_LEVEL = 150  # flattened grey below this is ink
 RULE_LEVEL = 200  # a table rule is one pixel wide: blurred by a lens or JPEG it is light grey, still a rule
 
@@ -157,13 +158,36 @@ def _long_lines(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
             or min(y0, y1) < 0.03 * h
             or max(y0, y1) > 0.97 * h
         )
-        if edge:
+        if edge or not _thin(mask, (x0, y0, x1, y1)):
             continue
         if abs(y1 - y0) < 0.15 * abs(x1 - x0):
             hor.append(np.array([x0, y0, x1, y1], np.float64))
         elif abs(x1 - x0) < 0.15 * abs(y1 - y0):
             ver.append(np.array([x0, y0, x1, y1], np.float64))
     return hor, ver
+
+
+def _thin(mask: np.ndarray, seg: tuple[float, float, float, float]) -> bool:
+    """Is a long straight line a rule, with paper a few pixels to either side of it?  A row of text is
+    a long line too (its characters' strokes line up), but it is as inky beside the line as on it."""
+    h, w = mask.shape
+    x0, y0, x1, y1 = seg
+    across = np.array([-(y1 - y0), x1 - x0]) / (float(np.hypot(x1 - x0, y1 - y0)) or 1.0)
+    t = np.linspace(0.0, 1.0, 200)[:, None]
+    points = np.array([x0, y0]) + t * np.array([x1 - x0, y1 - y0])
+    off = max(5, min(h, w) // 180)  # about 7 px on an A4 page at 150 dpi: inside a character, off a rule
+
+    def inked(shift: float, reach: int) -> float:
+        pts = points + shift * across
+        hits = np.zeros(len(pts), bool)
+        for d in range(-reach, reach + 1):
+            xs = np.clip(np.rint(pts[:, 0] + d * across[0]).astype(int), 0, w - 1)
+            ys = np.clip(np.rint(pts[:, 1] + d * across[1]).astype(int), 0, h - 1)
+            hits |= mask[ys, xs] > 0
+        return float(hits.mean())
+
+    beside = max(inked(off, 1), inked(-off, 1))
+    return inked(0, 2) >= 0.5 and beside <= RULE_SIDE_INK
 
 
 def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
