@@ -322,6 +322,21 @@ def test_rows_of_text_are_not_taken_for_a_tables_rules() -> None:
     assert hor and all(abs(seg[1] - 1100) <= 2 and abs(seg[3] - 1100) <= 2 for seg in hor) and not ver
 
 
+def test_rows_of_text_are_not_taken_for_a_tables_rules() -> None:
+    page = _text_page(14)
+    ImageDraw.Draw(page).line((150, 1100, 1000, 1100), fill=0, width=2)
+    hor, ver = cleanup._long_lines(_mask(page))
+    assert hor and all(abs(seg[1] - 1100) <= 2 and abs(seg[3] - 1100) <= 2 for seg in hor) and not ver
+
+
+def test_a_fragment_a_pixel_higher_joins_the_line_it_ends() -> None:
+    from parsers.ocr.read import _join_fragments
+
+    line, tail = (778, 613, 890, 649), (873, 611, 896, 646)  # "行业主管" and a second box of "管"
+    assert _join_fragments([line, tail], 26.7) == [(778, 611, 896, 649)]
+    assert len(_join_fragments([line, (950, 611, 990, 646)], 26.7)) == 2  # a gap: two pieces
+
+
 def test_ocr_stand_ins_for_a_box_before_an_option() -> None:
     assert marks.unconfuse("口财政资助项目 回自筹经费项目") == "☐财政资助项目 ☑自筹经费项目"
     assert marks.unconfuse("口服务国家战略：进出口贸易") == "☐服务国家战略：进出口贸易"  # 口 of 出口 stays

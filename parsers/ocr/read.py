@@ -157,7 +157,9 @@ def _join_fragments(
     for b in sorted(boxes, key=lambda b: (b[1], b[0])):
         for i, a in enumerate(out):
             overlap = min(a[3], b[3]) - max(a[1], b[1])
-            if overlap > 0.6 * min(a[3] - a[1], b[3] - b[1]) and -char_h < b[0] - a[2] < 0.25 * char_h:
+            # either may come first: a fragment a pixel or two higher is sorted before the line it ends
+            touch = any(-char_h < nxt[0] - prev[2] < 0.25 * char_h for prev, nxt in ((a, b), (b, a)))
+            if overlap > 0.6 * min(a[3] - a[1], b[3] - b[1]) and touch:
                 out[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
                 break
         else:
