@@ -315,11 +315,19 @@ def test_a_character_drawn_as_a_box_is_not_a_checkbox(char: str) -> None:
     assert all(m.box[0] > 100 for m in squeezed)
 
 
-def test_rows_of_text_are_not_taken_for_a_tables_rules() -> None:
-    page = _text_page(14)
-    ImageDraw.Draw(page).line((150, 1100, 1000, 1100), fill=0, width=2)
-    hor, ver = cleanup._long_lines(_mask(page))
-    assert hor and all(abs(seg[1] - 1100) <= 2 and abs(seg[3] - 1100) <= 2 for seg in hor) and not ver
+def test_a_light_thin_box_and_one_whose_tick_runs_out_of_it_are_found_on_the_light_ink() -> None:
+    img = Image.new("L", (300, 80), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((10, 30, 32, 52), outline=175, width=1)  # a thin line a photo left light grey
+    d.rectangle((80, 30, 102, 52), outline=0, width=2)  # a pen tick running out of the box (heldout.py's)
+    d.line([(82, 41), (89, 50), (107, 21)], fill=0, width=3, joint="curve")
+    d.text((150, 28), "是", fill=0, font=_font(26))  # a character the light ink blurs into a blob
+    d.ellipse((200, 30, 222, 52), fill=120)
+    grey = cleanup.flatten(np.asarray(img))
+    ink, light = cleanup.ink(grey), cleanup.ink(grey, cleanup.RULE_LEVEL)
+    assert marks.find_marks(ink, char_h=24) == []  # the light box is not ink, the ticked one not square
+    found = sorted(marks.find_marks(ink, char_h=24, light=light), key=lambda m: m.box[0])
+    assert [(m.box[0] // 10, m.checked) for m in found] == [(1, False), (8, True)]
 
 
 def test_rows_of_text_are_not_taken_for_a_tables_rules() -> None:

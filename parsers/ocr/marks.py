@@ -26,6 +26,9 @@ __all__ = ["Mark", "find_marks", "unconfuse"]
 SIDE_COVER = 0.75  # share of each side of the outline that must be inked
 EMPTY_BELOW = 0.05  # ink share of the inner part: below → empty box
 FILLED_ABOVE = 0.6  # above → a filled square ■
+# Straight strokes at least this share of a character long are a box's sides: a pen tick's steep stroke
+# outlasts the shorter kernel at some slants and joins the box; the longer one cuts a small box's side.
+STRAIGHT_KERNELS = (0.45, 0.6)
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,43 @@ def _judge(inner: float) -> tuple[bool, float]:
     return True, float(min(1.0, 0.6 + 0.4 * (inner - EMPTY_BELOW) / 0.15))
 
 
-def find_marks(ink: np.ndarray, char_h: float) -> list[Mark]:
-    """Square outlines about one character high (0.45–1.2 × char_h) on an ink mask (uint8 0/255)."""
+def find_marks(ink: np.ndarray, char_h: float, light: np.ndarray | None = None) -> list[Mark]:
+    """Square outlines about one character high (0.45–1.2 × char_h) on an ink mask (uint8 0/255).
+
+    `light`: the page's ink taken at a lighter level.  A box printed in a thin line and photographed
+    reads light grey and breaks apart in `ink`; in `light` it is whole.  A pen tick that runs out of
+    its box joins the box into a shape that is no longer square; the box's straight sides alone
+    (`light` opened along each direction) are.  The ink inside is always judged on `ink`."""
+    masks: list[tuple[np.ndarray, np.ndarray | None]] = [(ink, None)]
+    if light is not None:
+        masks += [(light, light)] + [(_straight(light, char_h, k), light) for k in STRAIGHT_KERNELS]
+    out: list[Mark] = []
+    for mask, strokes in masks:
+        for m in _outlines(mask, ink, char_h, strokes):
+            if not any(_overlap(m.box, o.box) for o in out):
+                out.append(m)
+    return out
+
+
+def _straight(mask: np.ndarray, char_h: float, share: float) -> np.ndarray:
+    """Only the straight horizontal and vertical strokes of a mask, at least `share` of a character long."""
+    k = max(5, int(char_h * share))
+    hor = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
+    ver = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
+    return cv2.bitwise_or(hor, ver)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _outlines(mask: np.ndarray, ink: np.ndarray, char_h: float, strokes: np.ndarray | None) -> list[Mark]:
+    """Square outlines among the components of `mask`.  `strokes`: the light mask the outline was found
+    from.  A character dense there (是 blurred into a blob) is no box; whether a stroke runs from wall
+    to wall is asked of the page's ink (the straight-sides mask drops 日's short middle stroke and keeps
+    the flat foot of a pen tick)."""
     lo, hi = 0.45 * char_h, 1.2 * char_h
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
@@ -91,6 +127,12 @@ def find_marks(ink: np.ndarray, char_h: float) -> list[Mark]:
         comp = labels[y : y + h, x : x + w] == i
         if not _sides_inked(comp):
             continue
+        if strokes is not None:
+            seen = strokes[y : y + h, x : x + w] > 0
+            t = max(2, round(min(w, h) * 0.25))
+            if seen[t:-t, t:-t].mean() >= FILLED_ABOVE:
+                continue
+            comp = ink[y : y + h, x : x + w] > 0  # what is inside, as the page's ink shows it
         m = max(2, round(min(w, h) * 0.25))
         inner_ink = ink[y + m : y + h - m, x + m : x + w - m] > 0
         if inner_ink.size == 0:

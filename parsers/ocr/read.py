@@ -277,7 +277,8 @@ def _with_checkboxes(
     """Checkboxes in the option lists judged by their ink; the lines holding them read again with the
     box cut out (the recogniser's 口 / 回 for a box would otherwise stay in the text)."""
     areas = _choice_areas(grid, pieces)
-    candidates = [m for m in marks.find_marks(ink, char_h) if any(_inside(m.box, a) for a in areas)]
+    light = cleanup.ink(grey, cleanup.RULE_LEVEL)
+    candidates = [m for m in marks.find_marks(ink, char_h, light) if any(_inside(m.box, a) for a in areas)]
     if not candidates:
         return pieces
     # A box-shaped character (国, 回) is not a box: a box is followed by an option's name.
