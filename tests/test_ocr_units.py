@@ -276,6 +276,8 @@ def test_ocr_spacing_and_punctuation_as_chinese_writes_them() -> None:
     assert layout.tidy("自筹经费来源:") == "自筹经费来源："
     assert layout.tidy("027-89668021") == "027-89668021"
     assert layout.tidy("Deep learning, AI") == "Deep learning, AI"
+    assert layout.tidy("[生物育种前沿技术高级研修班") == "生物育种前沿技术高级研修班"  # the cell's left rule
+    assert layout.tidy("[1]号楼") == "[1]号楼"
 
 
 # ---------------------------------------------------------------- checkboxes

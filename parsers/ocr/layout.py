@@ -285,11 +285,11 @@ def tidy(text: str) -> str:
     character ("2025 年" → "2025年"), full-width brackets and colons beside one ("大学 (武汉)" →
     "大学（武汉）"), no stray rule at either end, a blank line read as dashes made a blank again."""
     text = _SPACE_BY_CJK.sub("", text.strip())
-    # a table rule or a box's edge caught at a piece's end reads as | 丨 「 (an opening 「 stays when
-    # its 」 follows)
+    # a table rule or a box's edge caught at a piece's end reads as | 丨 「 [ (an opening 「 or [ stays
+    # when its 」 or ] follows)
     text = text.strip("|丨").rstrip("「[").strip()
-    if text.startswith("「") and "」" not in text:
-        text = text[1:]
+    if text[:1] in ("「", "[") and {"「": "」", "[": "]"}[text[0]] not in text:
+        text = text[1:].lstrip()
     # a template's blank line read as dashes ("来源：--）"): it is a blank
     text = _BLANK_AT_END.sub(lambda m: "_" * len(m.group(0)), text)
     return _PUNCT_BY_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
