@@ -454,6 +454,34 @@ def test_a_photo_from_below_slants_the_sides_and_is_straightened() -> None:
     assert cleanup._tilt(np.array([[100, 100], [1100, 100], [1100, 1500], [100, 1500]], np.float32)) == 0
 
 
+def _keystoned_table(level: int) -> np.ndarray:
+    """A phone photo's table: a border narrower at the top, its rules `level` grey, dark text between."""
+    img = Image.new("RGB", (1240, 1754), "white")
+    d = ImageDraw.Draw(img)
+    tl, tr, br, bl = (220, 300), (1020, 300), (1060, 1300), (180, 1300)
+    for k in range(6):
+        t = k / 5
+        left = (tl[0] + (bl[0] - tl[0]) * t, tl[1] + (bl[1] - tl[1]) * t)
+        right = (tr[0] + (br[0] - tr[0]) * t, tr[1] + (br[1] - tr[1]) * t)
+        d.line([left, right], fill=(level,) * 3, width=2)
+        d.text((300, left[1] + 80), "申报单位信息联系人办公电话", fill="black", font=_font(26))
+    for k in range(3):
+        t = k / 2
+        d.line(
+            [(tl[0] + (tr[0] - tl[0]) * t, tl[1]), (bl[0] + (br[0] - bl[0]) * t, bl[1])], fill=(level,) * 3
+        )
+    return np.asarray(img)
+
+
+@pytest.mark.parametrize("level", [0, 210])
+def test_a_keystoned_table_is_straightened_even_when_its_rules_are_barely_darker_than_paper(
+    level: int,
+) -> None:
+    flat = cleanup.flatten(np.asarray(Image.fromarray(_keystoned_table(level)).convert("L")))
+    assert level < cleanup.RULE_LEVEL or cleanup.table_quad(cleanup.ink(flat, cleanup.RULE_LEVEL)) is None
+    assert cleanup.prepare(_keystoned_table(level)).warped
+
+
 def test_the_unit_read_under_the_seal_agrees_with_the_table_when_they_differ_by_a_slip() -> None:
     from core.documents import Evidence, Source
     from core.fields import FormFields, Unit

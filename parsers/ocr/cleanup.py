@@ -40,6 +40,7 @@ TABLE_AREA, SHORT_TABLE_AREA = 0.15, 0.08
 RULE_SIDE_INK = 0.45  # share of a rule's length with ink a few pixels beside it (text along a border)
 INK_LEVEL = 150  # flattened grey below this is ink
 RULE_LEVEL = 200  # a table rule is one pixel wide: blurred by a lens or JPEG it is light grey, still a rule
+LINE_LEVEL = 225  # the table's border for straightening: a long straight line, however faint
 
 
 @dataclass(frozen=True)
@@ -295,16 +296,17 @@ def _warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
-def straighten(images: Sequence[np.ndarray], mask: np.ndarray) -> tuple[list[np.ndarray], float, bool]:
-    """(images, angle, warped): text rows levelled (measured on `mask`, the first image's ink), then a
-    table border still not square (a photo's keystone) warped to a rectangle; every image alike."""
+def straighten(images: Sequence[np.ndarray], grey: np.ndarray) -> tuple[list[np.ndarray], float, bool]:
+    """(images, angle, warped): text rows levelled (measured on the ink of `grey`, the flattened first
+    image), then a table border still not square (a photo's keystone) warped to a rectangle; every image
+    alike.  The border is looked for at LINE_LEVEL: a photo's thin rules can be barely darker than paper."""
     out = list(images)
-    angle = skew_angle(mask)
+    angle = skew_angle(ink(grey, RULE_LEVEL))
     if abs(angle) >= 0.15:
-        out, mask = [_rotate(img, angle) for img in out], _rotate(mask, angle, 0)
+        out, grey = [_rotate(img, angle) for img in out], _rotate(grey, angle)
     else:
         angle = 0.0
-    quad = table_quad(mask)
+    quad = table_quad(ink(grey, LINE_LEVEL))
     if quad is not None and 0.15 < _tilt(quad) <= KEYSTONE_TILT:
         return [_warp_quad(img, quad) for img in out], angle, True
     return out, angle, False
@@ -318,5 +320,5 @@ def prepare(rgb: np.ndarray, turned: int = 0) -> Prepared:
     images = [grey, rgb]
     if red_mask(rgb).any():
         images += [flatten(lift_red(rgb, under=rim)) for rim in UNDER_RIMS]
-    done, angle, warped = straighten(images, ink(grey, RULE_LEVEL))
+    done, angle, warped = straighten(images, grey)
     return Prepared(done[0], done[1], turned, angle, warped, tuple(done[2:]))
