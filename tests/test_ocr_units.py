@@ -482,6 +482,15 @@ def test_a_keystoned_table_is_straightened_even_when_its_rules_are_barely_darker
     assert cleanup.prepare(_keystoned_table(level)).warped
 
 
+def test_the_end_of_a_pen_tick_past_a_box_is_not_part_of_its_outline() -> None:
+    comp = np.zeros((30, 30), bool)
+    comp[6, 2:24] = comp[27, 2:24] = True  # the box's sides
+    comp[6:28, 2] = comp[6:28, 23] = True
+    for i in range(6):  # the tick leaving it up and to the right
+        comp[5 - i, 24 + i] = True
+    assert marks._sides_only(comp, 100, 200) == (102, 206, 22, 22)
+
+
 def test_the_unit_read_under_the_seal_agrees_with_the_table_when_they_differ_by_a_slip() -> None:
     from core.documents import Evidence, Source
     from core.fields import FormFields, Unit

@@ -112,6 +112,16 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
+def _sides_only(comp: np.ndarray, x: int, y: int) -> tuple[int, int, int, int]:
+    """(x, y, w, h) of a shape cut to its outermost well-inked rows and columns: the sides of a box,
+    without the end of a pen tick standing out past them."""
+    rows = np.flatnonzero(comp.mean(axis=1) >= 0.6)
+    cols = np.flatnonzero(comp.mean(axis=0) >= 0.6)
+    if len(rows) < 2 or len(cols) < 2:
+        return x, y, comp.shape[1], comp.shape[0]
+    return x + int(cols[0]), y + int(rows[0]), int(cols[-1] - cols[0]) + 1, int(rows[-1] - rows[0]) + 1
+
+
 def _outlines(mask: np.ndarray, ink: np.ndarray, char_h: float, strokes: np.ndarray | None) -> list[Mark]:
     """Square outlines among the components of `mask`.  `strokes`: the light mask the outline was found
     from.  A character dense there (是 blurred into a blob) is no box; whether a stroke runs from wall
@@ -122,6 +132,8 @@ def _outlines(mask: np.ndarray, ink: np.ndarray, char_h: float, strokes: np.ndar
     out = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
+        if strokes is not None and lo <= w <= 1.5 * hi and lo <= h <= 1.5 * hi:
+            x, y, w, h = _sides_only(labels[y : y + h, x : x + w] == i, x, y)
         if not (lo <= w <= hi and lo <= h <= hi and 0.85 <= w / h <= 1.18):
             continue
         comp = labels[y : y + h, x : x + w] == i
