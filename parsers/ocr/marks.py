@@ -131,12 +131,13 @@ def _outlines(mask: np.ndarray, ink: np.ndarray, char_h: float, strokes: np.ndar
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
     for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
+        x, y, w, h = (int(v) for v in stats[i][:4])
         if strokes is not None and lo <= w <= 1.5 * hi and lo <= h <= 1.5 * hi:
             x, y, w, h = _sides_only(labels[y : y + h, x : x + w] == i, x, y)
         if not (lo <= w <= hi and lo <= h <= hi and 0.85 <= w / h <= 1.18):
             continue
         comp = labels[y : y + h, x : x + w] == i
+        area = int(comp.sum())
         if not _sides_inked(comp):
             continue
         if strokes is not None:
