@@ -172,6 +172,24 @@ def test_rules_become_cells_with_merges_and_strokes_do_not() -> None:
     assert merged.box[1] == pytest.approx(120, abs=3) and merged.box[3] == pytest.approx(300, abs=3)
 
 
+def test_a_line_detection_passed_over_inside_a_cell_is_found_from_its_ink() -> None:
+    from parsers.ocr.read import _missed_lines
+
+    img = Image.new("L", (900, 200), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((20, 20, 880, 180), outline=0, width=2)
+    d.line((200, 20, 200, 180), fill=0, width=2)
+    d.line((20, 100, 880, 100), fill=0, width=2)
+    d.text((40, 40), "是否继续", fill=0, font=_font(26))
+    d.text((220, 40), "是第3批国家级专业技术人员继续教育基地", fill=0, font=_font(26))
+    d.text((220, 120), "·", fill=0, font=_font(26))  # a speck is no line
+    grid = layout.find_grid(_mask(img), char_h=26)
+    label = (36, 38, 150, 76)
+    found = _missed_lines(_mask(img), [label], grid, 26.0)
+    assert len(found) == 1 and found[0][0] < 225 and found[0][2] > 700 and 30 < found[0][1] < 50
+    assert _missed_lines(_mask(img), [label, found[0]], grid, 26.0) == []
+
+
 def test_faint_thin_rules_of_a_scan_are_rules() -> None:
     """A 0.5 pt rule scanned and read at 150 dpi is light grey (about 45 of 255 darker than paper),
     one or two pixels wide; paper grain is darker than that in places but not along a rule's length."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import cv2
 import numpy as np
 
 from parsers.ocr import cleanup, layout, marks
@@ -167,6 +168,38 @@ def _join_fragments(
     return out
 
 
+def _missed_lines(
+    ink: np.ndarray, boxes: Sequence[tuple[int, int, int, int]], grid: Grid | None, char_h: float
+) -> list[tuple[int, int, int, int]]:
+    """Lines of text inside the table's cells that detection missed (it now and then passes over a
+    whole line, a ticked option list among them): ink no detected box covers, in a run at least three
+    characters long and about a line high."""
+    if grid is None:
+        return []
+    left = np.zeros_like(ink)
+    for c in grid.cells:
+        x0, y0, x1, y1 = c.box
+        left[y0 + 4 : y1 - 3, x0 + 4 : x1 - 3] = ink[y0 + 4 : y1 - 3, x0 + 4 : x1 - 3]
+    for x0, y0, x1, y1 in boxes:
+        left[max(0, y0 - 2) : y1 + 3, max(0, x0 - 2) : x1 + 3] = 0
+    runs = cv2.dilate(left, np.ones((3, max(3, int(char_h * 0.8))), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        if not (w >= 3 * char_h and 0.6 * char_h <= h <= 1.8 * char_h):
+            continue
+        # characters: columns with ink standing at least half a character high (a blank's underline
+        # and the bracket after it are not a line of text)
+        seen = left[y : y + h, x : x + w] > 0
+        rows = np.arange(h)[:, None]
+        tall = (np.where(seen, rows, -1).max(axis=0) - np.where(seen, rows, h).min(axis=0)) >= 0.5 * char_h
+        if tall.sum() >= 2 * char_h:
+            pad = int(char_h * 0.2)
+            out.append((max(0, x - pad), max(0, y - pad), min(ink.shape[1], x + w + pad), y + h + pad))
+    return out
+
+
 def _header_limit(grid: Grid | None, height: int) -> int:
     """Bottom of the header region: the end of the table's first HEADER_ROWS rows, else the page's
     top third."""
@@ -205,6 +238,7 @@ def read_page(
     ink = cleanup.ink(grey)
     char_h = _char_height(boxes)
     grid = layout.find_grid(255 - grey, char_h)
+    boxes = boxes + _missed_lines(ink, boxes, grid, char_h)
     if header_only:
         limit = _header_limit(grid, h)
         boxes = [b for b in boxes if (b[1] + b[3]) / 2 < limit]
