@@ -21,6 +21,7 @@ _DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
 _SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
 # what a seal over "（盖章）" leaves of it in a scan: "（盖", "（章）", "（）"
 _SEAL_TAIL = re.compile(r"\s*[(（]\s*[盖章]?\s*[)）]?\s*$")
+_SEAL_HINT_LEFT = re.compile(r"[(（]\s*[盖章]\s*[)）]?\s*$")
 _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
 
 
@@ -36,7 +37,9 @@ def declared(lines: Iterable[str], source: Source) -> Iterator[LabelValue]:
         m = _ORG_RX.search(line)
         if m:
             value = m["v"]
-            if not _DATE_RX.search(line) and _wrapped(texts[k + 1 : k + 3]):
+            # a unit followed by the stamp hint ("（盖章）", or what a seal leaves of it) ended there
+            hinted = _SEAL_RX.search(value) or _SEAL_HINT_LEFT.search(value)
+            if not hinted and not _DATE_RX.search(line) and _wrapped(texts[k + 1 : k + 3]):
                 value += texts[k + 1].strip()
             org = _SEAL_TAIL.sub("", _SEAL_RX.sub("", value)).strip(" \u3000:：_＿")
             yield LabelValue("declared_org", "申报单位", org, source)
@@ -51,7 +54,14 @@ def _wrapped(after: list[str]) -> bool:
     if len(after) < 2:
         return False
     rest = after[0].strip()
-    return 0 < len(rest) <= 20 and not re.search(r"[:：]", rest) and _DATE_RX.search(after[1]) is not None
+    # a scan's seal is pressed over these lines: its own words (专用章, 公章) read as a line between them
+    seal_words = rest.endswith("章")
+    return (
+        0 < len(rest) <= 20
+        and not seal_words
+        and not re.search(r"[:：]", rest)
+        and _DATE_RX.search(after[1]) is not None
+    )
 
 
 def programme_year(lines: Iterable[str]) -> int | None:

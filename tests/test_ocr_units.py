@@ -544,3 +544,17 @@ def test_what_a_seal_leaves_of_the_stamp_mark_is_not_part_of_the_unit() -> None:
         "中国地质大学（武汉）",
         "某某学会",
     ]
+
+
+def test_the_seals_own_words_read_between_the_header_lines_are_not_the_rest_of_the_unit() -> None:
+    from core.documents import Source
+    from parsers.header import declared
+
+    def org(*lines: str) -> list[str]:
+        return [p.value for p in declared(lines, Source.OCR) if p.key == "declared_org"]
+
+    date = "申报时间：2024年12月16日"
+    assert org("申报单位：湖北省农业科学院（盖章）", "专用章", date) == ["湖北省农业科学院"]
+    assert org("申报单位：湖北省农业科学院（盖", "科学院", date) == ["湖北省农业科学院"]  # the hint ends it
+    assert org("申报单位：湖北省林业科学研究院", "申报单位专用章", date) == ["湖北省林业科学研究院"]
+    assert org("申报单位：中国地质大学（", "武汉）", date) == ["中国地质大学（武汉）"]  # still wrapped
