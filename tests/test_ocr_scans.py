@@ -179,3 +179,17 @@ def test_the_scan_of_the_same_project_agrees() -> None:
     (group,) = pair_documents([word, scan]).groups
     assert group.word is word and group.pdf is scan
     assert [p for p in group.problems if p.code == "word_pdf_mismatch"] == []
+
+
+def test_a_forked_worker_does_not_use_the_engine_its_parent_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """onnxruntime's thread pool does not survive a fork: a worker forked after the parent read a page
+    (intake parse, then a run in the same process) hung on the inherited engine until the parse timeout."""
+    import os
+
+    from parsers.ocr.engine import engine
+
+    parent = engine(1)
+    assert engine(1) is parent
+    pid = os.getpid()
+    monkeypatch.setattr(os, "getpid", lambda: pid + 1)
+    assert engine(1) is not parent

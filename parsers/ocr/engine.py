@@ -130,7 +130,13 @@ def _quad(a: np.ndarray) -> Quad:
     return tuple((float(x), float(y)) for x, y in a[:4])  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=4)
 def engine(threads: int = 1) -> Engine:
-    """One engine per process and thread count (loading the models takes ~0.3 s)."""
+    """One engine per process and thread count (loading the models takes ~0.3 s).  A worker forked from
+    a process that had already read a page does not use the engine it inherited: onnxruntime's thread
+    pool did not come along, and reading with it waits for ever."""
+    return _engine(os.getpid(), threads)
+
+
+@lru_cache(maxsize=4)
+def _engine(pid: int, threads: int) -> Engine:
     return Engine(threads)
