@@ -315,10 +315,12 @@ def install_clocks() -> list[str]:
     patched = [f"{m}.{a}" for m, a, s in TARGETS if _patch(m, a, s)]
     try:
         import importlib
+        import inspect
 
         store_cls = getattr(importlib.import_module(STORE_CLASS[0]), STORE_CLASS[1])
         for name, fn in list(vars(store_cls).items()):
-            if callable(fn) and not name.startswith("__"):
+            # plain methods only: a staticmethod wrapped as a function would be handed `self`
+            if inspect.isfunction(fn) and not name.startswith("__"):
                 setattr(store_cls, name, _timed(fn, "store"))
                 patched.append(f"Store.{name}")
     except Exception:  # noqa: BLE001 - a clock the code in use does not offer is left out

@@ -52,10 +52,10 @@ from intake.spool import Buffer, FileBuffer, sha256_of
 from intake.stages import Prepared, Trap
 from intake.store import RunEnd, Store
 from intake.tools import Component
-from parsers.ocr.read import READER_VERSION, PageScan
 
 if TYPE_CHECKING:
     from intake.isolate import DocumentParser
+    from parsers.ocr.read import PageScan
 
 __all__ = [
     "FatalError",
@@ -493,12 +493,19 @@ class _Run:
 
     def _ocr_cached(self, sha256: str) -> tuple[PageScan, ...]:
         """Pages of this file OCR'd in an earlier run (this thread owns the store)."""
+        from parsers.ocr.read import READER_VERSION, PageScan  # the OCR stack only once a scan came
+
         cached = self.store.ocr_pages(sha256, READER_VERSION)
         return tuple(PageScan.from_json(p) for p in cached[1]) if cached else ()
 
     def _remember_ocr(self, batch: Sequence[Prepared]) -> None:
         """Pages OCR'd in this run go to the store's cache, keyed by the file's sha256."""
-        for att in (a for p in batch for a in p.attachments if a.scan):
+        scanned = [a for p in batch for a in p.attachments if a.scan]
+        if not scanned:
+            return
+        from parsers.ocr.read import READER_VERSION  # the OCR stack only once a scan came
+
+        for att in scanned:
             fresh = [page for page in att.scan if page.timings]  # a page from the cache carries no timings
             self.tally.ocr_read += len(fresh)
             self.tally.ocr_cached += len(att.scan) - len(fresh)

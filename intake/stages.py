@@ -40,12 +40,11 @@ from intake.source import MailboxUnavailable
 from intake.spool import Buffer
 from intake.store import form_id_for
 from intake.tools import Component
-from parsers.ocr.read import PageScan
 from parsers.pairing import pair_documents
-from parsers.scan_form import join_scans
 
 if TYPE_CHECKING:  # the parser stack is imported when there is a document to parse (intake.run)
     from intake.isolate import DocumentParser
+    from parsers.ocr.read import PageScan
 
 __all__ = [
     "LIMITS",
@@ -370,6 +369,9 @@ def review(p: Prepared, rules: Rules, schema: FormSchema) -> MessageRecord:
     # a file may hold several units' forms (ParsedForm.more): each is one application; photos of one
     # form's pages are one application (parsers.scan_form.join_scans)
     read = [replace(a.result, scan=a.scan) for a in p.attachments if a.result is not None]
+    # here, not at the top: the OCR stack (OpenCV, SciPy) costs a cron run with no new mail 0.6 s
+    from parsers.scan_form import join_scans
+
     parsed = [form for doc in join_scans(read, schema) for form in doc.forms()]
     pairing = pair_documents(parsed, schema) if parsed else Pairing(groups=())
     atts = _mark_joined(_mark_ignored(p.attachments, pairing), parsed)
