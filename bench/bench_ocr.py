@@ -76,18 +76,7 @@ def accuracy(seed: int) -> None:
             form = parse_image(data, f"{how}.png", options=OcrOptions())
             cpu.append(time.process_time() - started)
             got = _leaves(form.fields.to_json())
-            for key, value in want.items():
-                ok = _same(value, got.get(key))
-                groups = (
-                    ["fields"]
-                    + (["choices"] if key in CHOICES else [])
-                    + (["name+unit"] if key in NAME_AND_UNIT else [])
-                )
-                for g in groups:
-                    totals[g][0] += ok
-                    totals[g][1] += 1
-                if not ok:
-                    misses.append(f"{name}/{how}: {key} = {got.get(key)!r} (want {value!r})")
+            misses += [f"{name}/{how}: {m}" for m in _score(want, got, totals)]
     print(
         f"degraded scans, seed {seed}: {len(scanfix.FORMS)} forms x {len(scanfix.DEGRADATIONS)}"
         f" ({', '.join(scanfix.DEGRADATIONS)})"

@@ -28,8 +28,6 @@ import math
 import os
 import random
 import re
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -278,35 +276,12 @@ def tools_missing() -> str | None:
 
 
 def html_to_pdf(text: str) -> bytes:
+    from tests import scanfix
+
     with tempfile.TemporaryDirectory(prefix="heldout-") as tmp:
         src = Path(tmp) / "form.html"
         src.write_text(text, encoding="utf-8")
-        proc = subprocess.Popen(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{tmp}/profile",
-                "--headless",
-                "--norestore",
-                "--writer",
-                "--convert-to",
-                "pdf:writer_pdf_Export",
-                "--outdir",
-                tmp,
-                str(src),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            proc.wait(timeout=180)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        out = Path(tmp) / "form.pdf"
-        if not out.exists():
-            raise RuntimeError("LibreOffice wrote no PDF")
-        return out.read_bytes()
+        return scanfix.soffice_pdf(src, ["--writer", "--convert-to", "pdf:writer_pdf_Export"])
 
 
 def clean_pages(name: str) -> list[tuple[Image.Image, list[tuple[int, int, int, int]]]]:

@@ -215,31 +215,36 @@ def docx_to_pdf(docx: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="scanfix-") as tmp:
         src = Path(tmp) / "form.docx"
         src.write_bytes(docx)
-        proc = subprocess.Popen(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{tmp}/profile",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                tmp,
-                str(src),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            proc.wait(timeout=180)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        out = Path(tmp) / "form.pdf"
-        if not out.exists():
-            raise RuntimeError("LibreOffice wrote no PDF")
-        return out.read_bytes()
+        return soffice_pdf(src, ["--convert-to", "pdf"])
+
+
+def soffice_pdf(src: Path, convert: list[str]) -> bytes:
+    """`src` printed to PDF (next to it) by LibreOffice with the `convert` arguments, in a profile of its
+    own; a hung soffice is killed with its process group."""
+    proc = subprocess.Popen(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{src.parent}/profile",
+            "--headless",
+            "--norestore",
+            *convert,
+            "--outdir",
+            str(src.parent),
+            str(src),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        proc.wait(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    out = src.with_suffix(".pdf")
+    if not out.exists():
+        raise RuntimeError("LibreOffice wrote no PDF")
+    return out.read_bytes()
 
 
 def pdf_to_pages(pdf: bytes, dpi: int = DPI) -> list[Image.Image]:
