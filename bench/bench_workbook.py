@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -143,7 +144,9 @@ def _action(step: str, root: Path, msgs: list[MessageRecord], run: RunInfo) -> C
 
 
 def _review(book: Path) -> None:
-    """A reviewer types a decision and corrects a field, and saves the workbook."""
+    """A reviewer types a decision and corrects a field, and saves the workbook in an office suite
+    (LibreOffice Calc: the formulas' results stored, as Excel and WPS do; openpyxl alone saves none,
+    which makes the reader take its slower path for formula text)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(book)
@@ -152,6 +155,11 @@ def _review(book: Path) -> None:
     ws.cell(row=2, column=header["推荐级别"]).value = "推荐省级"
     ws.cell(row=3, column=header["办班地点"]).value = "武汉市洪山宾馆"
     wb.save(book)
+    if shutil.which("soffice"):
+        from tests.libreoffice import saved_by_calc
+
+        with tempfile.TemporaryDirectory() as work:
+            saved_by_calc(book, Path(work))
 
 
 def fill_store(n: int, root: Path) -> None:

@@ -7,20 +7,30 @@ header, so reordered or added columns are read correctly.  From each row: the de
 not what intake wrote (a hash per row tells) — the field cells, from which reports.projects makes
 corrections.  Rows of 已移除 give back decisions whose form is gone.
 
-One reader: openpyxl in read-only mode (public API).  A workbook that cannot be read raises; the
-caller keeps it aside instead of overwriting reviewers' work.
+Cells are read with python-calamine as they show (a formula a reviewer typed is read as its value),
+~6x faster than openpyxl's read-only reader on 1,000 rows.  Where a formula shows no value of its own
+(an opinion typed as "=同意" → #NAME?, or a file saved without formula results) the text typed in it
+is read with openpyxl and kept.  Who saved the file last comes from its core document properties.
+A workbook that cannot be read raises; the caller keeps it aside instead of overwriting reviewers'
+work.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.xml.functions import fromstring
+from python_calamine import CalamineWorkbook
 
 from core.decisions import DECISION_HEADERS, Decision
 from reports.cells import clean_text
@@ -221,20 +231,80 @@ def read_review(
         return SheetReview()
     ids = {n: fid for fid, n in numbers.items()}
     reader = _Reader(ids, expected, field_headers, own_headers)
-    # data_only=False: a reviewer who typed "=..." gets that text back (as text), not a lost formula.
-    wb = load_workbook(path, read_only=True, data_only=False)
+    author, saved_at = _last_saved(path)
+    if author and author != INTAKE_AUTHOR:
+        reader.out.author, reader.out.saved_at = author, saved_at
+    # openpyxl only where needed: it parses all shared strings on opening (0.7 s at 1,000 forms)
+    wb = load_workbook(path, read_only=True, data_only=False) if _formulas_not_shown(path) else None
+    book = CalamineWorkbook.from_path(str(path))
     try:
-        props = wb.properties
-        if props.lastModifiedBy and props.lastModifiedBy != INTAKE_AUTHOR:
-            reader.out.author = str(props.lastModifiedBy)
-            reader.out.saved_at = props.modified
         for title, read in (
             (TECH_SHEET, reader.numbers),
             (REMOVED_SHEET, reader.removed),  # first: a live row's newer decision wins
             (PROJECT_SHEET, reader.projects),
         ):
-            if title in wb.sheetnames:
-                read(wb[title].iter_rows(values_only=True))
+            if title in book.sheet_names:
+                rows = _rows(book, title)
+                if wb is not None and title in wb.sheetnames:
+                    rows = _with_typed(rows, wb[title].iter_rows(values_only=True))
+                read(rows)
     finally:
-        wb.close()
+        book.close()
+        if wb is not None:
+            wb.close()
     return reader.out
+
+
+def _last_saved(path: Path) -> tuple[str, datetime | None]:
+    """Who saved the workbook last and when, from its core document properties ("" when unknown)."""
+    with zipfile.ZipFile(path) as z:
+        try:
+            data = z.read("docProps/core.xml")
+        except KeyError:
+            return "", None
+    props = DocumentProperties.from_tree(fromstring(data))
+    return str(props.lastModifiedBy or ""), props.modified
+
+
+_NOT_SHOWN = re.compile(rb"""\st=["']e["']|</f>(?:<v></v>|<v\s*/>)?</c>""")
+
+
+def _formulas_not_shown(path: Path) -> bool:
+    """Whether a sheet holds a formula cell that shows no value of its own: an error (what Excel, WPS
+    and LibreOffice save for an opinion a reviewer began with "=", "-" or "+": =同意 → #NAME?), or no
+    stored result at all (a file saved by a program, not an office suite).  The text typed in such a
+    cell is only in its formula, which only openpyxl reads."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with z.open(info) as part:
+                tail = b""
+                while chunk := part.read(1 << 20):
+                    if _NOT_SHOWN.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _with_typed(shown: Iterable[list[Any]], typed: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Each cell as shown, or where it shows nothing, the formula typed in it ("=同意")."""
+    for values, formulas in zip_longest(shown, typed, fillvalue=()):
+        yield [
+            f if v is None and isinstance(f, str) and f.startswith("=") else v
+            for v, f in zip_longest(values, formulas)
+        ]
+
+
+def _rows(book: CalamineWorkbook, title: str) -> Iterator[list[Any]]:
+    """A sheet's rows from A1, its cells as openpyxl gives them: empty None, whole numbers int."""
+    for row in book.get_sheet_by_name(title).to_python(skip_empty_area=False):
+        yield [_cell(v) for v in row]
+
+
+def _cell(value: Any) -> Any:
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -4,7 +4,7 @@ A normal openpyxl Workbook keeps every cell object (~40 KB per form) until save(
 writes each row when it is appended, so memory stays bounded by the records, not by cells.  The price
 is order: column widths, frozen panes and print settings must be known before the first row, so
 widths come from a bounded sample of the first rows; row heights are set per row just before it is
-written.  Each cell takes its look as a named style (reports.style.Looks): one assignment per cell.
+written.  Each cell is made with its look's style array (reports.style.Looks).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl.cell.cell import ERROR_CODES, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -54,15 +54,13 @@ def make_cell(ws: Any, looks: Looks, spec: Spec, tz: ZoneInfo | None) -> Any:
         return None
     if spec.look is None and not extra and not (is_text and (value.startswith("=") or value in _ERROR_CODES)):
         return value
-    cell = WriteOnlyCell(ws)
+    cell = Cell(ws, row=1, column=1, style_array=None if spec.look is None else looks.array(spec.look))
     if spec.formula is not None:
         cell.value = spec.formula
     elif value is not None:
         cell.value = value
         if is_text:
             cell.data_type = "s"  # "=HYPERLINK(...)" or "#N/A" from a mail stays a string
-    if spec.look is not None:
-        cell.style = looks.name(spec.look)
     if spec.location:
         cell.hyperlink = Hyperlink(ref="", location=spec.location, display=str(value or ""))
     elif spec.link:

@@ -70,6 +70,16 @@ def recalculated_sheets(book: Path, out: Path) -> dict[str, list[list[str]]]:
     return sheets
 
 
+def saved_by_calc(book: Path, work: Path) -> None:
+    """Open and save the workbook in LibreOffice Calc, as a reviewer on the office share would: the file
+    is rewritten by an office suite (its own strings and styles, the formulas' results stored)."""
+    work.mkdir(parents=True, exist_ok=True)
+    local = work / "book.xlsx"
+    shutil.copyfile(book, local)
+    _soffice(["--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(work / "out"), str(local)], work)
+    shutil.copyfile(work / "out" / "book.xlsx", book)
+
+
 def to_pdf(source: Path, out: Path) -> Path:
     """`source` (a workbook or an HTML page) printed to PDF by LibreOffice."""
     out.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,34 @@ def cell_link(cell: Any) -> str | None:
         found = re.fullmatch(r'=HYPERLINK\("([^"]+)","[^"]*"\)', str(cell.value))
         return found.group(1) if found else None
     return None
+
+
+def save_formula_results(path: Path, results: dict[str, str]) -> None:
+    """Store formulas' results in a workbook openpyxl saved, as Excel, WPS and LibreOffice do when they
+    save (openpyxl leaves them out): `results` maps a formula's text (without "=") to what the cell
+    shows; one beginning "#" (#NAME?) is stored as an error cell."""
+    import html
+    import re
+    import zipfile
+
+    formula = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v></v>|<v ?/>)?</c>')
+
+    def cached(m: re.Match[str]) -> str:
+        text = html.unescape(m.group(3))
+        if text not in results:
+            return m.group(0)
+        value = results[text]
+        kind = ' t="e"' if value.startswith("#") else (' t="str"' if not value.isdigit() else "")
+        return f'<c r="{m.group(1)}"{m.group(2)}{kind}><f>{m.group(3)}</f><v>{html.escape(value)}</v></c>'
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/"):
+            parts[name] = formula.sub(cached, data.decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
 
 
 def make_fields(i: int = 0, **over: Any) -> dict[str, Any]:

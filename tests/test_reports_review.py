@@ -19,7 +19,14 @@ from core.flags import Flag
 from core.records import MessageRecord
 from reports.originals import safe_component
 from reports.workbook import backups, write_workbook
-from tests.test_reports_factory import TZ, make_attachment, make_form, make_message, make_run
+from tests.test_reports_factory import (
+    TZ,
+    make_attachment,
+    make_form,
+    make_message,
+    make_run,
+    save_formula_results,
+)
 
 REVIEWER_SHEETS = ("汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "通知", "已移除")
 
@@ -370,13 +377,14 @@ def test_state_round_trips_through_the_store(tmp_path: Path) -> None:
     msgs = [make_message(0)]
     result = write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path)
     _edit(path, 1, author="王五", 推荐级别="推荐国家级", 办班地点="荆州市", 备注="=1+1")
+    save_formula_results(path, {"1+1": "2"})
     result = write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path, state=result.state)
     with Store(tmp_path / "store") as store:
         assert store.review_state() == ReviewState()
         store.save_review_state(result.state)
         back = store.review_state()
     assert back == result.state
-    assert back.decisions["F0000"].extra == ("=1+1",)
+    assert back.decisions["F0000"].extra == (2,)  # the formula they typed, as the cell showed it
     assert isinstance(back.corrections["F0000", "training_location"].at, datetime)
 
 

@@ -18,7 +18,15 @@ from core.flags import Flag
 from core.records import MessageRecord
 from reports.projects import REVIEW_CHOICES
 from reports.workbook import backups, write_workbook
-from tests.test_reports_factory import TZ, cell_link, make_attachment, make_form, make_message, make_run
+from tests.test_reports_factory import (
+    TZ,
+    cell_link,
+    make_attachment,
+    make_form,
+    make_message,
+    make_run,
+    save_formula_results,
+)
 
 SHEETS = ["汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "通知", "技术信息"]
 
@@ -339,6 +347,7 @@ def test_reviewer_columns_survive_two_regenerations(tmp_path: Path) -> None:
     write_workbook(path, msgs, run, tz=TZ, data_dir=tmp_path / "data")
     _review(path, "F0001", "推荐省级", "材料基本齐全，补手机号", "张三")
     _review(path, "F0002", "不推荐", "=不是公式", "李四")
+    save_formula_results(path, {"不是公式": "#NAME?"})  # the error Excel shows for it, saved with it
     reordered = [msgs[2], msgs[0], msgs[3], msgs[1]]  # row order changes must not matter
     write_workbook(path, reordered, run, tz=TZ, data_dir=tmp_path / "data")
     write_workbook(path, msgs, run, tz=TZ, data_dir=tmp_path / "data")

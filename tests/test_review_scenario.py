@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from intake.run import run_intake
-from tests.libreoffice import needs_calc, recalculated_sheets
+from tests.libreoffice import needs_calc, recalculated_sheets, saved_by_calc
 from tests.test_run import DOCX, at, config_for, form_docx, form_pdf, make_mail, write_maildir
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, needs_calc]
@@ -116,3 +116,37 @@ def test_decisions_and_corrections_survive_a_resubmission(tmp_path: Path) -> Non
     assert summary["本次新增申报表"] == Counter(r[cols["本次运行"]] for r in data)["新增"] == 1
     assert summary["本次新增邮件"] == 1 and summary["本次更新邮件"] == 0
     assert summary["财政资助项目"] + summary["自筹经费项目"] + summary["未勾选"] + summary["两项均勾选"] == 4
+
+
+def test_work_saved_by_an_office_suite_is_read_back(tmp_path: Path) -> None:
+    """Decisions, a correction, an added column with a formula and an opinion that became a formula
+    error (typed as "=同意") survive LibreOffice saving the file; its rewrite makes no correction of
+    its own (dates, numbers and links read back as what intake wrote)."""
+    from reports.workbook import write_workbook
+    from tests.test_reports_factory import TZ, make_message, make_run
+
+    msgs = [make_message(i) for i in range(4)]
+    book = tmp_path / "申报汇总.xlsx"
+    first = write_workbook(book, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["申报项目"]
+    h = {str(c.value): c.column for c in ws[1]}
+    ws.cell(row=1, column=ws.max_column + 1).value = "备注"
+    extra = ws.max_column
+    ws.cell(row=2, column=h["推荐级别"]).value = "推荐省级"
+    ws.cell(row=2, column=h["办班地点"]).value = "武汉市洪山宾馆"
+    ws.cell(row=2, column=extra).value = "=1+1"
+    ws.cell(row=3, column=h["审核意见"]).value = "=同意"
+    wb.save(book)
+    saved_by_calc(book, tmp_path / "lo")
+
+    again = write_workbook(book, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data", state=first.state)
+    rows = {
+        r[h["受理号"] - 1]: r
+        for r in openpyxl.load_workbook(book)["申报项目"].iter_rows(min_row=2, values_only=True)
+    }
+    head = [str(c.value) for c in openpyxl.load_workbook(book)["申报项目"][1]]
+    assert rows[1][h["推荐级别"] - 1] == "推荐省级"
+    assert rows[1][head.index("备注")] == 2  # what the formula showed
+    assert rows[2][h["审核意见"] - 1] == "=同意"  # the text typed, not the error LibreOffice stored
+    assert [(fid, path) for fid, path in again.state.corrections] == [("F0000", "training_location")]
