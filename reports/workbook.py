@@ -256,7 +256,7 @@ SHEETS: list[SheetDef] = [
     SheetDef("问题清单", lambda ctx, ws, looks: lists.write_flags(ws, looks, ctx.flags, ctx.tz)),
     SheetDef(lists.MAIL_LOG.title, table=lists.MAIL_LOG),
     SheetDef(lists.ATTACHMENTS.title, table=lists.ATTACHMENTS),
-    SheetDef(lists.NOTICES.title, table=lists.NOTICES),
+    SheetDef(lists.NOTICES.title, table=lists.NOTICES, when=lambda ctx: bool(ctx.notices)),  # notices on
     SheetDef(REMOVED_SHEET, _sheet_removed, when=lambda ctx: bool(_removed(ctx))),
     SheetDef(TECH_SHEET, table=lists.TECHNICAL, tail=_removed_ids),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -28,7 +28,16 @@ from tests.test_reports_factory import (
     save_formula_results,
 )
 
-SHEETS = ["汇总", "申报项目", "补正清单", "统计", "问题清单", "邮件日志", "附件", "通知", "技术信息"]
+SHEETS = [
+    "汇总",
+    "申报项目",
+    "补正清单",
+    "统计",
+    "问题清单",
+    "邮件日志",
+    "附件",
+    "技术信息",
+]  # 通知: with notices
 
 
 def _header(ws: Worksheet) -> dict[str, int]:
@@ -104,6 +113,22 @@ def book(tmp_path: Path) -> Book:
     path = tmp_path / "out" / "申报汇总.xlsx"
     write_workbook(path, msgs, make_run(new=frozenset({"INBOX/1/1"})), tz=TZ, data_dir=tmp_path / "data")
     return path, openpyxl.load_workbook(path), msgs
+
+
+def test_notice_sheet_only_when_the_office_sends_notices(tmp_path: Path) -> None:
+    """Without notices (intake notify not used) a 通知 sheet would say 未生成 on every row: it is left out."""
+    from core.records import NoticeState
+
+    msgs = _messages(tmp_path)
+    path = tmp_path / "申报汇总.xlsx"
+    notice = NoticeState(
+        "receipt", "drafted", datetime(2024, 12, 12, 2, tzinfo=UTC), "a@example.com", "<n@x>"
+    )
+    write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path / "data", notices={msgs[0].key: notice})
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [*SHEETS[:-1], "通知", SHEETS[-1]]
+    rows = list(wb["通知"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(msgs) and rows[0][5] == "草稿" and rows[1][5] == "未生成"
 
 
 def test_sheets_and_project_headers(book: Book) -> None:
