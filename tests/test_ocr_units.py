@@ -558,3 +558,12 @@ def test_the_seals_own_words_read_between_the_header_lines_are_not_the_rest_of_t
     assert org("申报单位：湖北省农业科学院（盖", "科学院", date) == ["湖北省农业科学院"]  # the hint ends it
     assert org("申报单位：湖北省林业科学研究院", "申报单位专用章", date) == ["湖北省林业科学研究院"]
     assert org("申报单位：中国地质大学（", "武汉）", date) == ["中国地质大学（武汉）"]  # still wrapped
+
+
+def test_a_speck_read_as_a_stop_after_the_unit_is_not_part_of_it() -> None:
+    # a seal's dot or a speck of toner after the name reads as "." / "。" / "，"; no unit's name ends so
+    from core.documents import Source
+    from parsers.header import declared
+
+    lines = ["申报单位：武汉理工大学.（盖章）", "申报单位：湖北省农业科学院。", "申报单位（盖章）：某某学会，"]
+    assert [p.value for p in declared(lines, Source.OCR)] == ["武汉理工大学", "湖北省农业科学院", "某某学会"]
