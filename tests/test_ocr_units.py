@@ -565,5 +565,9 @@ def test_a_speck_read_as_a_stop_after_the_unit_is_not_part_of_it() -> None:
     from core.documents import Source
     from parsers.header import declared
 
-    lines = ["申报单位：武汉理工大学.（盖章）", "申报单位：湖北省农业科学院。", "申报单位（盖章）：某某学会，"]
+    lines = [
+        "申报单位：武汉理工大学.（盖章）",
+        "申报单位：湖北省农业科学院。",
+        "申报单位（盖章）：某某学会，",
+    ]
     assert [p.value for p in declared(lines, Source.OCR)] == ["武汉理工大学", "湖北省农业科学院", "某某学会"]
