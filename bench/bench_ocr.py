@@ -285,6 +285,7 @@ def main() -> None:
         help="print the held-out seeds' misses too (only after their figures were taken)",
     )
     ap.add_argument("--hard", action="store_true", help="also the hard photos (strong tilt, curled page)")
+    ap.add_argument("--hard-only", action="store_true", help="the hard photos alone")
     ap.add_argument(
         "--only", choices=("tuned", "heldout", "seals", "timing", "pipeline"), help="one part only"
     )
@@ -304,9 +305,9 @@ def main() -> None:
         for seed in range(args.seeds):
             accuracy(seed)
     if part("heldout"):
-        for seed in args.heldout_seed or range(args.heldout_seeds + 1):
+        for seed in () if args.hard_only else args.heldout_seed or range(args.heldout_seeds + 1):
             heldout(seed, show_misses=args.misses)
-        if args.hard:
+        if args.hard or args.hard_only:
             heldout(0, hard=True, show_misses=args.misses)
     if part("seals"):
         seals()

@@ -571,3 +571,56 @@ def test_a_speck_read_as_a_stop_after_the_unit_is_not_part_of_it() -> None:
         "申报单位（盖章）：某某学会，",
     ]
     assert [p.value for p in declared(lines, Source.OCR)] == ["武汉理工大学", "湖北省农业科学院", "某某学会"]
+
+
+def test_a_blank_read_as_a_dash_and_the_radical_for_a_pause_mark_are_what_the_form_shows() -> None:
+    from parsers.choices import funding
+
+    # the template's blank line after 自筹经费来源 read as one dash on a photo: nothing was written
+    assert funding("☑财政资助项目 ☐自筹经费项目（自筹经费来源：-）").source is None
+    assert funding("☐财政资助项目 ☑自筹经费项目（自筹经费来源：/）").source is None
+    assert funding("☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自有资金）").source == "单位自有资金"
+    assert layout.tidy("专题讲座丶案例研讨") == "专题讲座、案例研讨"
+
+
+def test_a_wrapped_lines_crop_stops_halfway_into_the_line_above_it() -> None:
+    from parsers.ocr.read import _apart
+
+    first, wrapped = (546, 869, 737, 905), (546, 896, 591, 930)  # "中国地质大学（武" / "汉）"
+    beside = (600, 896, 700, 930)  # the same line's next piece (a rule between): not another line
+    apart = _apart([first, wrapped, beside])
+    assert apart[0] == (546, 869, 737, 901) and apart[1] == (546, 900, 591, 930)
+    assert apart[2] == (600, 900, 700, 930)  # it lies under the first line too
+    assert _apart([(0, 0, 100, 30), (0, 5, 100, 35)]) == [(0, 0, 100, 30), (0, 5, 100, 35)]  # one line
+
+
+def _curled_table(bow: float) -> np.ndarray:
+    """A table on a page that does not lie flat: every rule bowed `bow` pixels at its middle."""
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    xs = np.arange(150, 1091)
+
+    def y_at(base: float) -> list[tuple[float, float]]:
+        return [(float(x), base + bow * np.sin(np.pi * (x - 150) / 940)) for x in xs]
+
+    for k in range(9):
+        d.line(y_at(300 + 120 * k), fill=0, width=2)
+        if k < 8:
+            d.text((400, 330 + 120 * k + bow), "申报单位信息联系人办公电话", fill=0, font=_font(26))
+    for x in (150, 330, 1090):
+        d.line([(x, 300), (x, 1260)], fill=0, width=2)
+    return np.asarray(img)
+
+
+def test_a_curled_pages_rules_are_bent_back_straight() -> None:
+    curled = _curled_table(12.0)
+    bow = cleanup.bow_map(cleanup.ink(curled))
+    assert bow is not None
+    rules = cleanup._rule_curves(cleanup.ink(cleanup.uncurl(curled, bow)))
+    assert len(rules) == 9
+    for xs, ys in rules:
+        assert np.ptp(ys - np.polyval(np.polyfit(xs, ys, 1), xs)) < 3.0  # straight within a stroke
+
+
+def test_a_flat_pages_rules_are_left_alone() -> None:
+    assert cleanup.bow_map(cleanup.ink(_curled_table(0.0))) is None

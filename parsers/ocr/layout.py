@@ -284,7 +284,7 @@ def tidy(text: str) -> str:
     """OCR's spacing and punctuation as Chinese text writes them: no spaces next to a Chinese
     character ("2025 年" → "2025年"), full-width brackets and colons beside one ("大学 (武汉)" →
     "大学（武汉）"), no stray rule at either end, a blank line read as dashes made a blank again."""
-    text = _SPACE_BY_CJK.sub("", text.strip())
+    text = _SPACE_BY_CJK.sub("", text.strip()).replace("丶", "、")  # the radical 丶 is 、 in running text
     # a table rule or a box's edge caught at a piece's end reads as | 丨 「 [ (an opening 「 or [ stays
     # when its 」 or ] follows)
     text = text.strip("|丨").rstrip("「[").strip()
