@@ -46,7 +46,7 @@ def _mask(img: Image.Image) -> np.ndarray:
 # ---------------------------------------------------------------- straightening
 
 
-@pytest.mark.parametrize("degrees", [-3.0, -1.0, 1.5, 3.0])
+@pytest.mark.parametrize("degrees", [-3.0, -1.0, 1.5, 3.0, -8.0, 7.0])  # beyond 5°: a photo at a slant
 def test_skew_is_measured_within_a_few_tenths_of_a_degree(degrees: float) -> None:
     page = _text_page().rotate(degrees, resample=Image.BICUBIC, fillcolor=255)
     # cv2's angle that levels the rows undoes PIL's counter-clockwise turn

@@ -7,8 +7,11 @@
   of the page), which also lifts JPEG ringing around characters into the white.
 - Which way up the page is (0/90/180/270) is left to the reader (parsers.ocr.read): the detector's
   boxes tell text lying on its side, the recogniser tells text standing on its head.
-- Skew up to a few degrees and a phone photo's keystone: the table's outer border is found and
-  warped to a rectangle; without a border, the angle that makes text rows sharpest is used.
+- A curled page (a photo of a sheet not lying flat): the table's long rules bow; the bend of each
+  beyond a straight line is measured and taken out, column by column, before anything else.
+- Skew up to a few degrees (up to 15° on a photo held at a slant) and a phone photo's keystone: the
+  table's outer border is found and warped to a rectangle; without a border, the angle that makes text
+  rows sharpest is used.
 """
 
 from __future__ import annotations
@@ -354,9 +357,10 @@ def bow_map(mask: np.ndarray) -> np.ndarray | None:
     heights = np.array([np.interp(grid_x, xs, ys) for xs, ys, _ in curves])
     ys_all = np.arange(h, dtype=np.float64)
     coarse = np.empty((h, len(grid_x)), np.float32)
+    straight = heights - bends  # where each rule will lie
     for j in range(len(grid_x)):
-        order = np.argsort(heights[:, j])
-        coarse[:, j] = np.interp(ys_all, heights[order, j] - bends[order, j], bends[order, j])
+        order = np.argsort(straight[:, j])
+        coarse[:, j] = np.interp(ys_all, straight[order, j], bends[order, j])
     return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -370,8 +374,8 @@ def uncurl(img: np.ndarray, bow: np.ndarray) -> np.ndarray:
 
 
 def straighten(images: Sequence[np.ndarray], grey: np.ndarray) -> tuple[list[np.ndarray], float, bool]:
-    """(images, angle, warped): text rows levelled (measured on the ink of `grey`, the flattened first
-    image), then a table border still not square (a photo's keystone) warped to a rectangle; every image
+    """(images, angle, warped): a curl's bow taken out (bow_map), text rows levelled (measured on the
+    ink of `grey`, the flattened first image), then a table border still not square (a photo's keystone) warped to a rectangle; every image
     alike.  The border is looked for at LINE_LEVEL: a photo's thin rules can be barely darker than paper."""
     out = list(images)
     bow = bow_map(ink(grey, LINE_LEVEL))
