@@ -18,7 +18,11 @@ _ORG_RX = re.compile(
     + "|$)"
 )
 _DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
-_SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
+_SEAL_RX = re.compile(
+    r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?"
+    # in brackets, one of its two characters misread under the seal's ink ("（盖彰）", "（羔章）")
+    r"|[(（]\s*(?:盖\s*[^\s()（）]|[^\s()（）]\s*章)\s*[)）]"
+)
 # what a seal over "（盖章）" leaves of it in a scan: "（盖", "（章）", "（）"
 _SEAL_TAIL = re.compile(r"\s*[(（]\s*[盖章]?\s*[)）]?\s*$")
 _SEAL_HINT_LEFT = re.compile(r"[(（]\s*[盖章]\s*[)）]?\s*$")

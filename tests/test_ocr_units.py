@@ -573,6 +573,19 @@ def test_a_speck_read_as_a_stop_after_the_unit_is_not_part_of_it() -> None:
     assert [p.value for p in declared(lines, Source.OCR)] == ["武汉理工大学", "湖北省农业科学院", "某某学会"]
 
 
+def test_the_stamp_hint_with_a_character_misread_under_the_seal_is_not_part_of_the_unit() -> None:
+    from core.documents import Source
+    from parsers.header import declared
+
+    lines = [
+        "申报单位：湖北省农业科学院（盖彰）",
+        "申报单位：某某学会（羔章）",
+        "申报单位：中国地质大学（武汉）",
+    ]
+    got = [p.value for p in declared(lines, Source.OCR)]
+    assert got == ["湖北省农业科学院", "某某学会", "中国地质大学（武汉）"]
+
+
 def test_a_blank_read_as_a_dash_and_the_radical_for_a_pause_mark_are_what_the_form_shows() -> None:
     from parsers.choices import funding
 
