@@ -172,6 +172,26 @@ def test_rules_become_cells_with_merges_and_strokes_do_not() -> None:
     assert merged.box[1] == pytest.approx(120, abs=3) and merged.box[3] == pytest.approx(300, abs=3)
 
 
+def test_a_characters_stroke_over_a_column_boundary_in_a_tight_row_is_no_rule() -> None:
+    """中 in a tight row (a line of text between rules a few pixels off), right above where the rows
+    below it have a column boundary: its middle stroke reaches both rules and lines up with the column,
+    but it is only a character high; the row's value cell is whole."""
+    img = Image.new("L", (1000, 200), 255)
+    d = ImageDraw.Draw(img)
+    for y in (20, 52, 100, 150):
+        d.line((20, y, 980, y), fill=0, width=2)
+    for x in (20, 200, 980):
+        d.line((x, 20, x, 150), fill=0, width=2)
+    d.line((420, 52, 420, 150), fill=0, width=2)  # a column boundary in the rows below only
+    d.rectangle((410, 29, 430, 43), outline=0, width=2)  # 中: its box, and its stroke through it
+    d.line((420, 25, 420, 48), fill=0, width=2)
+    grid = layout.find_grid(_mask(img), char_h=22)
+    assert grid is not None
+    value = next(c for c in grid.cells if (c.row, c.col) == (0, 1))
+    assert value.box[2] == pytest.approx(980, abs=3)  # not cut at 420
+    assert any((c.row, c.col) == (1, 2) for c in grid.cells)  # the boundary below stands
+
+
 def test_a_line_detection_passed_over_inside_a_cell_is_found_from_its_ink() -> None:
     from parsers.ocr.read import _missed_lines
 
