@@ -18,10 +18,15 @@ _ORG_RX = re.compile(
     + "|$)"
 )
 _DATE_RX = re.compile(_DATE_LABEL + r"\s*[:：]\s*(?P<v>.*)$")
-_SEAL_RX = re.compile(r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?")
+_SEAL_RX = re.compile(
+    r"[(（\[【]?\s*(?:盖\s*章|公\s*章|印\s*章)\s*[)）\]】]?"
+    # in brackets, one of its two characters misread under the seal's ink ("（盖彰）", "（羔章）")
+    r"|[(（]\s*(?:盖\s*[^\s()（）]|[^\s()（）]\s*章)\s*[)）]"
+)
 # what a seal over "（盖章）" leaves of it in a scan: "（盖", "（章）", "（）"
 _SEAL_TAIL = re.compile(r"\s*[(（]\s*[盖章]?\s*[)）]?\s*$")
 _SEAL_HINT_LEFT = re.compile(r"[(（]\s*[盖章]\s*[)）]?\s*$")
+_STOPS = ".。，,、;；·"
 _YEAR_RX = re.compile(r"(20\d\d)\s*年\s*(?:度\s*)?高级研修")
 
 
@@ -41,7 +46,8 @@ def declared(lines: Iterable[str], source: Source) -> Iterator[LabelValue]:
             hinted = _SEAL_RX.search(value) or _SEAL_HINT_LEFT.search(value)
             if not hinted and not _DATE_RX.search(line) and _wrapped(texts[k + 1 : k + 3]):
                 value += texts[k + 1].strip()
-            org = _SEAL_TAIL.sub("", _SEAL_RX.sub("", value)).strip(" \u3000:：_＿")
+            # no unit's name ends in a stop: one there is a speck of the seal or toner read as "." / "。"
+            org = _SEAL_TAIL.sub("", _SEAL_RX.sub("", value)).strip(" \u3000:：_＿").rstrip(_STOPS).strip()
             yield LabelValue("declared_org", "申报单位", org, source)
         d = _DATE_RX.search(line)
         if d:

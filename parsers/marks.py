@@ -435,7 +435,7 @@ def _notes(text: str, hits: Sequence[Hit], a: _Assigned) -> dict[str, str | None
 
 
 def clean_note(text: str) -> str | None:
-    """ "√：高端装备" → "高端装备"; "：" or "____" → None."""
+    """ "√：高端装备" → "高端装备"; "：", "____", "-" or "/" → None."""
     text = re.sub(r"打\s*(?=[√✓✔])", "", text)
     text = "".join(c for c in text if checkbox.kind_of(c) is None)
     text = re.sub(
@@ -443,4 +443,5 @@ def clean_note(text: str) -> str | None:
     )  # brackets or quotes a mark stood in
     note = text.strip().lstrip(":：").strip(" \n_＿\u3000\t")
     note = re.sub(r"^[（(]\s*[）)]\s*", "", note).strip()
-    return note or None
+    # a dash or a slash alone: the blank line as a scan shows it, or "none" as people write it
+    return None if re.fullmatch(r"[-—–－~/／\s]*", note) else note

@@ -106,14 +106,21 @@ def _spans(row: Row) -> list[int]:
 def _join_split_rows(labels: Labels, rows: Iterable[Row]) -> list[Row]:
     """A row a page break cut in two (the end of one page's table, the start of the next one's) joined
     back cell by cell, when both halves have the same cells: a label cut in two ("是否继续" | "教育基地")
-    is a label again, and each value is whole.  Halves of other shapes are left to `_continuation`."""
+    is a label again, and each value is whole.  Halves of other shapes are left to `_continuation`.
+    A tall merged label cut in two ("申报单位" | "信息") beside rows that are whole (the next page's row
+    has labels of its own: 办公电话, 手机) is joined alone, the rows beside it stay apart."""
     out: list[Row] = []
     for row in rows:
         before = out[-2] if len(out) >= 2 and out[-1] == () else None
+        cut = before is not None and bool(row) and _label_cut(labels, before, row)
+        if before and cut and _own_labels(labels, row[1:]):
+            out[-2] = ((before[0] or "").strip() + (row[0] or "").strip(), *before[1:])
+            out.append((None, *row[1:]))
+            continue
         if (
             before
             and row
-            and (_is_continuation(labels, row, None) or _label_cut(labels, before, row))
+            and (_is_continuation(labels, row, None) or cut)
             and len(_spans(before)) == len(_spans(row))
         ):
             joined = list(before)
@@ -124,6 +131,11 @@ def _join_split_rows(labels: Labels, rows: Iterable[Row]) -> list[Row]:
             continue
         out.append(row)
     return out
+
+
+def _own_labels(labels: Labels, cells: Row) -> bool:
+    """Do the cells name a table field of their own (a row, not the second half of one)?"""
+    return any(c and (_table_specs(labels.lookup(c)) or _split_inline(labels, c)) for c in cells)
 
 
 def _label_cut(labels: Labels, before: Row, row: Row) -> bool:

@@ -46,7 +46,7 @@ def _mask(img: Image.Image) -> np.ndarray:
 # ---------------------------------------------------------------- straightening
 
 
-@pytest.mark.parametrize("degrees", [-3.0, -1.0, 1.5, 3.0])
+@pytest.mark.parametrize("degrees", [-3.0, -1.0, 1.5, 3.0, -8.0, 7.0])  # beyond 5°: a photo at a slant
 def test_skew_is_measured_within_a_few_tenths_of_a_degree(degrees: float) -> None:
     page = _text_page().rotate(degrees, resample=Image.BICUBIC, fillcolor=255)
     # cv2's angle that levels the rows undoes PIL's counter-clockwise turn
@@ -170,6 +170,26 @@ def test_rules_become_cells_with_merges_and_strokes_do_not() -> None:
     assert (2, 2) in starts and (4, 3) in starts
     merged = next(c for c in grid.cells if (c.row, c.col) == (2, 0))
     assert merged.box[1] == pytest.approx(120, abs=3) and merged.box[3] == pytest.approx(300, abs=3)
+
+
+def test_a_characters_stroke_over_a_column_boundary_in_a_tight_row_is_no_rule() -> None:
+    """中 in a tight row (a line of text between rules a few pixels off), right above where the rows
+    below it have a column boundary: its middle stroke reaches both rules and lines up with the column,
+    but it is only a character high; the row's value cell is whole."""
+    img = Image.new("L", (1000, 200), 255)
+    d = ImageDraw.Draw(img)
+    for y in (20, 52, 100, 150):
+        d.line((20, y, 980, y), fill=0, width=2)
+    for x in (20, 200, 980):
+        d.line((x, 20, x, 150), fill=0, width=2)
+    d.line((420, 52, 420, 150), fill=0, width=2)  # a column boundary in the rows below only
+    d.rectangle((410, 29, 430, 43), outline=0, width=2)  # 中: its box, and its stroke through it
+    d.line((420, 25, 420, 48), fill=0, width=2)
+    grid = layout.find_grid(_mask(img), char_h=22)
+    assert grid is not None
+    value = next(c for c in grid.cells if (c.row, c.col) == (0, 1))
+    assert value.box[2] == pytest.approx(980, abs=3)  # not cut at 420
+    assert any((c.row, c.col) == (1, 2) for c in grid.cells)  # the boundary below stands
 
 
 def test_a_line_detection_passed_over_inside_a_cell_is_found_from_its_ink() -> None:
@@ -558,3 +578,82 @@ def test_the_seals_own_words_read_between_the_header_lines_are_not_the_rest_of_t
     assert org("申报单位：湖北省农业科学院（盖", "科学院", date) == ["湖北省农业科学院"]  # the hint ends it
     assert org("申报单位：湖北省林业科学研究院", "申报单位专用章", date) == ["湖北省林业科学研究院"]
     assert org("申报单位：中国地质大学（", "武汉）", date) == ["中国地质大学（武汉）"]  # still wrapped
+
+
+def test_a_speck_read_as_a_stop_after_the_unit_is_not_part_of_it() -> None:
+    # a seal's dot or a speck of toner after the name reads as "." / "。" / "，"; no unit's name ends so
+    from core.documents import Source
+    from parsers.header import declared
+
+    lines = [
+        "申报单位：武汉理工大学.（盖章）",
+        "申报单位：湖北省农业科学院。",
+        "申报单位（盖章）：某某学会，",
+    ]
+    assert [p.value for p in declared(lines, Source.OCR)] == ["武汉理工大学", "湖北省农业科学院", "某某学会"]
+
+
+def test_the_stamp_hint_with_a_character_misread_under_the_seal_is_not_part_of_the_unit() -> None:
+    from core.documents import Source
+    from parsers.header import declared
+
+    lines = [
+        "申报单位：湖北省农业科学院（盖彰）",
+        "申报单位：某某学会（羔章）",
+        "申报单位：中国地质大学（武汉）",
+    ]
+    got = [p.value for p in declared(lines, Source.OCR)]
+    assert got == ["湖北省农业科学院", "某某学会", "中国地质大学（武汉）"]
+
+
+def test_a_blank_read_as_a_dash_and_the_radical_for_a_pause_mark_are_what_the_form_shows() -> None:
+    from parsers.choices import funding
+
+    # the template's blank line after 自筹经费来源 read as one dash on a photo: nothing was written
+    assert funding("☑财政资助项目 ☐自筹经费项目（自筹经费来源：-）").source is None
+    assert funding("☐财政资助项目 ☑自筹经费项目（自筹经费来源：/）").source is None
+    assert funding("☐财政资助项目 ☑自筹经费项目（自筹经费来源：单位自有资金）").source == "单位自有资金"
+    assert layout.tidy("专题讲座丶案例研讨") == "专题讲座、案例研讨"
+
+
+def test_a_wrapped_lines_crop_stops_halfway_into_the_line_above_it() -> None:
+    from parsers.ocr.read import _apart
+
+    first, wrapped = (546, 869, 737, 905), (546, 896, 591, 930)  # "中国地质大学（武" / "汉）"
+    beside = (600, 896, 700, 930)  # the same line's next piece (a rule between): not another line
+    apart = _apart([first, wrapped, beside])
+    assert apart[0] == (546, 869, 737, 901) and apart[1] == (546, 900, 591, 930)
+    assert apart[2] == (600, 900, 700, 930)  # it lies under the first line too
+    assert _apart([(0, 0, 100, 30), (0, 5, 100, 35)]) == [(0, 0, 100, 30), (0, 5, 100, 35)]  # one line
+
+
+def _curled_table(bow: float) -> np.ndarray:
+    """A table on a page that does not lie flat: every rule bowed `bow` pixels at its middle."""
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    xs = np.arange(150, 1091)
+
+    def y_at(base: float) -> list[tuple[float, float]]:
+        return [(float(x), base + bow * np.sin(np.pi * (x - 150) / 940)) for x in xs]
+
+    for k in range(9):
+        d.line(y_at(300 + 120 * k), fill=0, width=2)
+        if k < 8:
+            d.text((400, 330 + 120 * k + bow), "申报单位信息联系人办公电话", fill=0, font=_font(26))
+    for x in (150, 330, 1090):
+        d.line([(x, 300), (x, 1260)], fill=0, width=2)
+    return np.asarray(img)
+
+
+def test_a_curled_pages_rules_are_bent_back_straight() -> None:
+    curled = _curled_table(12.0)
+    bow = cleanup.bow_map(cleanup.ink(curled))
+    assert bow is not None
+    rules = cleanup._rule_curves(cleanup.ink(cleanup.uncurl(curled, bow)))
+    assert len(rules) == 9
+    for xs, ys in rules:
+        assert np.ptp(ys - np.polyval(np.polyfit(xs, ys, 1), xs)) < 3.0  # straight within a stroke
+
+
+def test_a_flat_pages_rules_are_left_alone() -> None:
+    assert cleanup.bow_map(cleanup.ink(_curled_table(0.0))) is None

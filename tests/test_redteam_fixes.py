@@ -617,3 +617,24 @@ def test_a_form_whose_title_line_comes_after_its_first_rows_is_read_whole() -> N
     fields = _parse([first, second])
     assert fields["project_name"] == "北斗导航应用技术高级研修班"
     assert fields["applicant"]["contact"] == "周杰"  # type: ignore[index]
+
+
+def test_a_section_label_cut_by_a_page_break_keeps_the_rows_beside_it_apart() -> None:
+    # 申报单位信息 is one tall merged cell; a page break cuts its text after 申报单位. The rows beside it
+    # are whole rows of their own (单位名称 … | 办公电话 …), not halves of one row to be joined.
+    first = (("申报单位", 1), *_APPLICANT[0][1:])
+    rest = (("信息", 1), *_APPLICANT[1][1:])
+    organizer = [(("承办单位信息", 1), *_ORGANIZER[0][1:]), *_ORGANIZER[1:]]
+    pages = [
+        Page([*_TOP_ROWS, first], _ABOVE, open_bottom=True),
+        Page([rest, *_APPLICANT[2:], *organizer, *_CE], open_top=True),
+    ]
+    applicant = _parse(pages)["applicant"]
+    assert applicant == {
+        "name": "湖北省测绘学会",
+        "contact": "周杰",
+        "office_phone": "027-87654321",
+        "mobile": "13800000000",
+        "fax": None,
+        "address": "武汉市珞喻路129号",
+    }

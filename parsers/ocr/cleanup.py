@@ -7,8 +7,11 @@
   of the page), which also lifts JPEG ringing around characters into the white.
 - Which way up the page is (0/90/180/270) is left to the reader (parsers.ocr.read): the detector's
   boxes tell text lying on its side, the recogniser tells text standing on its head.
-- Skew up to a few degrees and a phone photo's keystone: the table's outer border is found and
-  warped to a rectangle; without a border, the angle that makes text rows sharpest is used.
+- A curled page (a photo of a sheet not lying flat): the table's long rules bow; the bend of each
+  beyond a straight line is measured and taken out, column by column, before anything else.
+- Skew up to a few degrees (up to 15° on a photo held at a slant) and a phone photo's keystone: the
+  table's outer border is found and warped to a rectangle; without a border, the angle that makes text
+  rows sharpest is used.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ __all__ = [
     "straighten",
 ]
 
-MAX_SKEW = 5.0  # degrees
+MAX_SKEW = 5.0  # degrees: a scan
+MAX_PHOTO_SKEW = 15.0  # degrees: a photo taken at a slant, looked for only when the rows lie beyond MAX_SKEW
 # A photo's keystone that is still straightened: opposite sides of the table's border within this share
 # of each other, every corner within this many degrees of a right angle, no edge slanted more.
 KEYSTONE_SIDES, KEYSTONE_CORNER, KEYSTONE_TILT = 0.2, 12.0, 12.0
@@ -131,9 +135,15 @@ def _row_sharpness(mask: np.ndarray, angle: float) -> float:
 
 
 def skew_angle(mask: np.ndarray) -> float:
-    """The rotation (degrees, counter-clockwise positive as cv2) that levels the text rows, |a| <= 5."""
+    """The rotation (degrees, counter-clockwise positive as cv2) that levels the text rows, |a| <= 5
+    (<= 15 when the rows lie beyond 5°: a photo held at a slant)."""
     small = _small(mask, 800)
     best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=lambda a: _row_sharpness(small, float(a)))
+    if abs(best) >= MAX_SKEW:  # a photo held at a slant: the rows may lie further round
+        best = max(
+            np.arange(-MAX_PHOTO_SKEW, MAX_PHOTO_SKEW + 0.01, 0.5),
+            key=lambda a: _row_sharpness(small, float(a)),
+        )
     fine = np.arange(best - 0.5, best + 0.51, 0.1)
     return round(float(max(fine, key=lambda a: _row_sharpness(small, float(a)))), 2)
 
@@ -296,11 +306,81 @@ def _warp_quad(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
+BOW_MIN = 3.0  # pixels: rules bowed less than this (the median rule) are straight enough to be left alone
+BOW_RULE_WIDTH = 0.4  # share of the page's width a rule runs: the table's, not an underline or a stroke
+
+
+def _rule_curves(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(xs, ys) along each long horizontal rule, following it where it bows (a curled page): the ink
+    of long, thin horizontal runs, one connected component a rule."""
+    h, w = mask.shape
+    # a thin rule running at a slant is a staircase of short runs: thickened first, so a run as long
+    # as the opening's kernel still fits in it where it bends most
+    thick = cv2.dilate(mask, np.ones((5, 1), np.uint8))
+    runs = cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, max(15, w // 60)), np.uint8))
+    runs = cv2.morphologyEx(runs, cv2.MORPH_CLOSE, np.ones((3, max(5, w // 100)), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, cw, ch, area = (int(v) for v in stats[i])
+        if cw < BOW_RULE_WIDTH * w or ch > 0.12 * h or area > 12 * cw:  # thin: a few pixels per column
+            continue
+        comp = labels[y : y + ch, x : x + cw] == i
+        cols = comp.any(axis=0)
+        if cols.mean() < 0.7:
+            continue
+        rows = np.arange(ch, dtype=np.float64)[:, None]
+        ys = (comp * rows).sum(axis=0)[cols] / comp.sum(axis=0)[cols] + y
+        out.append((np.nonzero(cols)[0].astype(np.float64) + x, ys))
+    return out
+
+
+def bow_map(mask: np.ndarray) -> np.ndarray | None:
+    """How far each column of the page is pushed up or down by a curl (a page not lying flat under
+    the phone): measured on the table's long horizontal rules as the bend of each one beyond a
+    straight line (what a keystone or skew does), interpolated between rules down the page and held
+    above the first and below the last.  An (h, w) float32 map of source y minus target y; None when
+    the rules are straight within BOW_MIN."""
+    h, w = mask.shape
+    curves = []
+    for xs, ys in _rule_curves(mask):
+        line = np.polyfit(xs, ys, 1)
+        bend = np.polyval(np.polyfit(xs, ys, 3), xs) - np.polyval(line, xs)
+        curves.append((xs, ys, bend))
+    # a curl bends the rules alike; one rule bent by a speck or a letter touching it is not a curl
+    if len(curves) < 3 or float(np.median([np.abs(b).max() for _, _, b in curves])) < BOW_MIN:
+        return None
+    step = 8
+    grid_x = np.arange(0, w + step, step, dtype=np.float64)
+    # each rule's bend and height at every sampled column (held past its ends)
+    bends = np.array([np.interp(grid_x, xs, b) for xs, _, b in curves])
+    heights = np.array([np.interp(grid_x, xs, ys) for xs, ys, _ in curves])
+    ys_all = np.arange(h, dtype=np.float64)
+    coarse = np.empty((h, len(grid_x)), np.float32)
+    straight = heights - bends  # where each rule will lie
+    for j in range(len(grid_x)):
+        order = np.argsort(straight[:, j])
+        coarse[:, j] = np.interp(ys_all, straight[order, j], bends[order, j])
+    return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def uncurl(img: np.ndarray, bow: np.ndarray) -> np.ndarray:
+    """The page with a curl's bow taken out (bow_map)."""
+    h, w = bow.shape
+    map_x = np.broadcast_to(np.arange(w, dtype=np.float32)[None, :], (h, w))
+    map_y = np.arange(h, dtype=np.float32)[:, None] + bow
+    paper = (255, 255, 255)
+    return cv2.remap(img, np.ascontiguousarray(map_x), map_y, cv2.INTER_LINEAR, borderValue=paper)
+
+
 def straighten(images: Sequence[np.ndarray], grey: np.ndarray) -> tuple[list[np.ndarray], float, bool]:
-    """(images, angle, warped): text rows levelled (measured on the ink of `grey`, the flattened first
-    image), then a table border still not square (a photo's keystone) warped to a rectangle; every image
+    """(images, angle, warped): a curl's bow taken out (bow_map), text rows levelled (measured on the
+    ink of `grey`, the flattened first image), then a table border still not square (a photo's keystone) warped to a rectangle; every image
     alike.  The border is looked for at LINE_LEVEL: a photo's thin rules can be barely darker than paper."""
     out = list(images)
+    bow = bow_map(ink(grey, LINE_LEVEL))
+    if bow is not None:
+        out, grey = [uncurl(img, bow) for img in out], uncurl(grey, bow)
     angle = skew_angle(ink(grey, RULE_LEVEL))
     if abs(angle) >= 0.15:
         out, grey = [_rotate(img, angle) for img in out], _rotate(grey, angle)

@@ -87,6 +87,7 @@ def _segments(mask: np.ndarray, horizontal: bool, thickest: float = 1e9) -> list
     return out
 
 
+STROKE_SHARE = 1.2  # a vertical no taller than this many characters' heights is a stroke, not a rule
 RULE_DARKNESS = 30  # a rule: darker than paper by this much (of 255) all along a run longer than any stroke
 INK_DARKNESS = 105  # what counts as ink beside a rule (flattened grey below 150)
 
@@ -125,7 +126,15 @@ def rules(dark: np.ndarray, char_h: float) -> tuple[list[tuple[int, int, int]], 
         crossed = sum(1 for y, x0, x1 in hsegs if v[1] + 12 < y < v[2] - 12 and x0 - 6 <= v[0] <= x1 + 6)
         return (top and bottom) or ((top or bottom) and crossed >= 2)
 
-    vsegs = [v for v in _segments(ver, False, char_h) if ends_on_rules(v) and _alone(ink, v)]
+    # A rule runs the height of a row at least, and a row holds a line of text with paper above and
+    # below it; the middle stroke of 中 or 串 in a tight row reaches both rules but is only as tall as
+    # the characters (a column boundary below it would otherwise cut the line in two there).
+    tallest_stroke = STROKE_SHARE * char_h
+    vsegs = [
+        v
+        for v in _segments(ver, False, char_h)
+        if v[2] - v[1] > tallest_stroke and ends_on_rules(v) and _alone(ink, v)
+    ]
     return hsegs, vsegs
 
 
@@ -284,7 +293,7 @@ def tidy(text: str) -> str:
     """OCR's spacing and punctuation as Chinese text writes them: no spaces next to a Chinese
     character ("2025 年" → "2025年"), full-width brackets and colons beside one ("大学 (武汉)" →
     "大学（武汉）"), no stray rule at either end, a blank line read as dashes made a blank again."""
-    text = _SPACE_BY_CJK.sub("", text.strip())
+    text = _SPACE_BY_CJK.sub("", text.strip()).replace("丶", "、")  # the radical 丶 is 、 in running text
     # a table rule or a box's edge caught at a piece's end reads as | 丨 「 [ (an opening 「 or [ stays
     # when its 」 or ] follows)
     text = text.strip("|丨").rstrip("「[").strip()

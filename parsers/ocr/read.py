@@ -26,7 +26,7 @@ __all__ = ["DET_SCALE", "PAGE_BUDGET_S", "READER_VERSION", "PageScan", "read_pag
 
 # Names what a cached PageScan was made by: bump when reading a page gives different pieces (the store's
 # OCR cache is keyed by file hash and this), not when only the field mapping changes.
-READER_VERSION = "rapidocr-1.4-ppocrv4/intake-2"
+READER_VERSION = "rapidocr-1.4-ppocrv4/intake-3"
 
 DET_SCALE = 0.6  # detection on the page shrunk to 60%: same lines found (bench), a third of the time
 PAGE_BUDGET_S = 20.0  # CPU seconds: recognition stops on a page that takes more (a page needs ~2.5 s);
@@ -397,16 +397,38 @@ def _recognise(
     engine: Engine, grey: np.ndarray, parts: Sequence[tuple[int, int, int, int]], deadline: float
 ) -> tuple[list[Piece], bool]:
     pieces: list[Piece] = []
+    reach = _apart(parts)
     for start in range(0, len(parts), _BATCH):
         if time.process_time() > deadline:
             return pieces, False
         chunk = parts[start : start + _BATCH]
-        crops = [_rgb(_crop(grey, _padded(b, grey.shape))) for b in chunk]
+        crops = [_rgb(_crop(grey, _padded(b, grey.shape))) for b in reach[start : start + _BATCH]]
         for box, line in zip(chunk, engine.recognise(crops), strict=False):
             text = layout.tidy(line.text)
             if text and line.confidence >= MIN_CONFIDENCE:
                 pieces.append(Piece(text, round(line.confidence, 4), box))
     return pieces, True
+
+
+def _apart(boxes: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """What to crop for each line: its box, stopped halfway into the box of the line above or below
+    where the two overlap.  Detection pads a line by about a third of its height, so the lines of a
+    cell's wrapped text share rows of pixels, and the other line's strokes at the crop's edge push
+    the recogniser off ("汉）" at the end of a wrapped unit's name read as "汉")."""
+    if not boxes:
+        return []
+    b = np.asarray(boxes, np.int64)
+    x0, y0, x1, y1 = (b[:, i : i + 1] for i in range(4))
+    h = y1 - y0
+    across = (np.minimum(x1, x1.T) - np.maximum(x0, x0.T)) > 0
+    shared = np.minimum(y1, y1.T) - np.maximum(y0, y0.T)
+    # overlapping a little: another line; overlapping by half a line or more: the same line
+    other = across & (shared > 0) & (shared < 0.5 * np.minimum(h, h.T))
+    above = other & (y0 > y0.T)  # the other box starts higher
+    below = other & (y0 < y0.T)
+    tops = np.where(above, (y0 + y1.T) // 2, y0).max(axis=1)
+    bottoms = np.where(below, (y1 + y0.T + 1) // 2, y1).min(axis=1)
+    return [(int(a), int(t), int(c), int(d)) for (a, _, c, _), t, d in zip(b, tops, bottoms, strict=True)]
 
 
 def _padded(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
