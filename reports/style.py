@@ -3,7 +3,7 @@
 A cell's look is a `Look` (font, fill, alignment, number format, border).  Each distinct look is
 registered once as an openpyxl NamedStyle (the looks show in Excel's / WPS's style gallery) and cells
 are made with that style's array (`Cell(..., style_array=NamedStyle.as_tuple())`, public API):
-`cell.style = name` looks the name up in a list on every assignment, ~0.4 s of a 1,000-form workbook.
+`cell.style = name` searches the workbook's list of style names on every assignment.
 
 Fonts: 宋体 for text and 黑体 for headers and titles — what Chinese Office and WPS users have on every
 Windows PC and expect on paper (LibreOffice on Linux falls back to Noto CJK).  Dates are shown as
