@@ -151,8 +151,8 @@ def _run_batch(
 ) -> tuple[list[ConversionResult], bool]:
     """Convert `items` in one soffice call.  (results, False) when it finished; (results of the files
     before the one that hung, True) when that file went past `limit_s` without progress."""
-    with tempfile.TemporaryDirectory(prefix="intake-lo-") as tmp:
-        root = Path(tmp)
+    root = Path(tempfile.mkdtemp(prefix="intake-lo-"))
+    try:
         inp, out, prof = root / "in", root / "out", root / "profile"
         for d in (inp, out):
             d.mkdir()
@@ -198,6 +198,25 @@ def _run_batch(
         if not prepared and any(r.data is not None for r in results):
             _keep_profile(exe, prof)
         return results, hung_at is not None
+    finally:
+        _remove(root)
+
+
+def _remove(root: Path) -> None:
+    """Remove a conversion's folder.  A killed soffice.bin may still be closing files in it for a
+    moment after its group was killed, so an rmtree that finds a new entry is tried again; what is
+    left after that is swept by the next run (intake.datadir.sweep)."""
+    for attempt in range(5):
+        try:
+            shutil.rmtree(root)
+            return
+        except OSError as err:
+            if not root.exists():
+                return
+            if attempt == 4:
+                log.debug("conversion folder %s left for the next run's sweep: %s", root.name, err)
+                return
+            time.sleep(0.2)
 
 
 def _watch(
