@@ -21,6 +21,21 @@ rounds each, the three workbooks alternating (2026-12-02, load average 1.5-4):
 
 (Each 申报项目 row links its review page and both originals: 2,000-3,000 formula cells that sorting
 copies; as cell hyperlinks — edit cells — they cost 30-40% more.)
+
+`--against OLD.xlsx` alternates our workbook with another one, one process each per round, and prints
+the median over rounds and in how many rounds ours was faster: on this machine the timings drift by
+±20% within minutes, so only paired rounds compare two workbooks.  Today's workbook against df3a6cf's
+(the workbook before issue 14: `git worktree add /tmp/old df3a6cf`, written by its write_workbook from
+the same sample forms), 20 rounds, best of 6 per process (2026-12-03, after document line breaks
+became spaces in the sheets, reports.cells.one_line):
+
+  workbook     open     sort    filter   soffice CPU (6 rounds)
+  df3a6cf      362 ms   62 ms   6 ms     5.65 s
+  issue 14     326 ms   57 ms   4 ms     5.09 s
+  ours faster in 18/20 rounds (open), 15/20 (sort), 20/20 (filter), 18/20 (CPU)
+
+With those line breaks kept (3434df9) ours was level or slower: medians of 6-round runs open 296-340
+vs 278-330 ms, sort 55-60 vs 51-59 ms (each multi-line cell is an edit object in LibreOffice).
 """
 
 from __future__ import annotations
@@ -30,6 +45,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -193,12 +209,39 @@ def build(n: int, root: Path) -> Path:
     return book
 
 
+_STEPS = ("open_ms", "sort_ms", "filter_ms", "process_cpu_s")
+
+
+def compare(root: Path, ours: Path, other: Path, rounds: int, inner: int) -> None:
+    """Rounds of one soffice process per workbook, alternating (the machine's drift hits both): the
+    median over rounds of each process's best, and in how many rounds ours was faster."""
+    local = {"ours": root / "ours.xlsx", "other": root / "other.xlsx"}
+    shutil.copyfile(ours, local["ours"])
+    shutil.copyfile(other, local["other"])
+    profile = make_profile(root)
+    runs: dict[str, list[dict[str, float]]] = {"ours": [], "other": []}
+    for r in range(rounds):
+        for name in ("other", "ours") if r % 2 else ("ours", "other"):
+            runs[name].append(measure(profile, local[name], root / "out.json", inner))
+    for name, path in (("ours", ours), ("other", other)):
+        figures = ", ".join(f"{k} {statistics.median(x[k] for x in runs[name]):.3g}" for k in _STEPS)
+        print(f"{name:5s} {path.name}: median of {rounds} processes' best of {inner}: {figures}")
+    wins = ", ".join(
+        f"{k} {sum(a[k] < b[k] for a, b in zip(runs['ours'], runs['other'], strict=True))}/{rounds}"
+        for k in _STEPS
+    )
+    print(f"rounds where ours was faster: {wins}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--forms", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3, help="soffice processes")
     ap.add_argument("--inner", type=int, default=5, help="open/sort/filter rounds inside each process")
     ap.add_argument("--workbook", type=Path, help="measure this file instead of building one")
+    ap.add_argument(
+        "--against", type=Path, help="also measure this workbook, alternating with ours (paired rounds)"
+    )
     args = ap.parse_args()
     if shutil.which("soffice") is None:
         print("soffice not installed: nothing measured")
@@ -206,6 +249,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         book = args.workbook.resolve() if args.workbook else build(args.forms, root)
+        if args.against:
+            compare(root, book, args.against.resolve(), args.repeat, args.inner)
+            return
         local = root / "bench.xlsx"  # an ASCII path for the macro URL
         shutil.copyfile(book, local)
         profile = make_profile(root)

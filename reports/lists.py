@@ -22,7 +22,7 @@ from core.decisions import DECISION_HEADERS, Decision
 from core.flags import SPECS, Flag, Severity
 from core.records import NOTICE_KINDS, MessageRecord, NoticeState, RunInfo
 from reports import style
-from reports.cells import size_text
+from reports.cells import one_line, size_text
 from reports.originals import Originals
 from reports.projects import FormView
 from reports.reviewer import FORM_ID_HEADER, NUMBER_HEADER, ORPHAN_PREFIX, RECORD_HEADER
@@ -63,6 +63,9 @@ KIND_LABELS = {
 _DT = style.BODY.with_(fmt=style.DATETIME_FORMAT, wrap=False)
 _NOWRAP = style.BODY.with_(wrap=False)
 _LINK = style.BODY.with_(font=style.LINK_FONT, wrap=False)
+# Several values in one cell (file names, hashes): on one line, as LibreOffice opens a line break
+# as an edit object (reports.cells.one_line); lists reviewers read item by item keep their lines.
+_SEP = "；"
 
 
 def _sheet(headers: Sequence[tuple[str, int]], **kw: Any) -> SheetSpec:
@@ -180,7 +183,7 @@ def fix_item(v: FormView) -> FixItem | None:
     if not sentences:
         return None
     sh = v.shown
-    unit = sh.get("applicant.name") or sh.get("declared_org") or "（未填写单位）"
+    unit = one_line(sh.get("applicant.name") or sh.get("declared_org") or "（未填写单位）")
     return FixItem(
         str(unit),
         _text(sh.get("applicant.contact")),
@@ -188,7 +191,7 @@ def fix_item(v: FormView) -> FixItem | None:
         _text(sh.get("applicant.office_phone")),
         parseaddr(v.row.message.sender)[1] or v.row.message.sender,
         v.number,
-        _text(sh.get("project_name")),
+        _text(one_line(sh.get("project_name"))),
         sentences,
         v.row.message.received_at,
     )
@@ -274,7 +277,7 @@ def _mail_log_rows(ctx: RowContext, n: int, m: MessageRecord) -> Iterator[list[S
             m.received_at,
             m.sender,
             m.subject,
-            "\n".join(a.filename for a in m.attachments) or None,
+            _SEP.join(a.filename for a in m.attachments) or None,
             len(m.forms),
             label,
             "\n".join(f"· {flag_text(f)}" for f in m.flags) or None,
@@ -393,7 +396,7 @@ _PLAIN: dict[int, Look | None] = dict.fromkeys(range(9), None)
 def _technical_rows(ctx: RowContext, n: int, m: MessageRecord) -> Iterator[list[Spec]]:
     """Codes, ids, hashes and raw headers for whoever maintains intake (one row per form, and one per
     mail without a form); 受理号 ↔ 表单编号 is also how a regeneration reads the workbook back."""
-    hashes = "\n".join(f"{a.filename}: {a.sha256}" for a in m.attachments) or None
+    hashes = _SEP.join(f"{a.filename}: {a.sha256}" for a in m.attachments) or None
     notice = ctx.notices.get(m.key)
     for form in m.forms or (None,):
         flags = form.flags if form is not None else m.flags
@@ -445,8 +448,12 @@ _SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
 def flag_rows(m: MessageRecord, numbers: Mapping[str, int]) -> Iterator[tuple[int, list[Any]]]:
     """(severity rank, values) of the 问题清单 rows of one mail."""
     for f in m.flags:
-        names = "\n".join(str(x.fields.project_name) for x in m.forms if x.fields.project_name) or None
-        orgs = "\n".join(str(x.fields.declared_org) for x in m.forms if x.fields.declared_org) or None
+        names = (
+            _SEP.join(one_line(str(x.fields.project_name)) for x in m.forms if x.fields.project_name) or None
+        )
+        orgs = (
+            _SEP.join(one_line(str(x.fields.declared_org)) for x in m.forms if x.fields.declared_org) or None
+        )
         values: list[Any] = [
             flag_title(f),
             flag_severity(f),
@@ -467,8 +474,8 @@ def flag_rows(m: MessageRecord, numbers: Mapping[str, int]) -> Iterator[tuple[in
                     flag_text(f),
                     "申报表",
                     numbers.get(form.form_id),
-                    form.fields.project_name,
-                    form.fields.declared_org,
+                    one_line(form.fields.project_name),
+                    one_line(form.fields.declared_org),
                     m.received_at,
                 ]
                 yield _SEVERITY_ORDER.get(str(values[1]), 3), values

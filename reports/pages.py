@@ -23,7 +23,7 @@ import jinja2
 
 from core.schema import SCOPE_OPTIONS
 from reports.atomic import atomic_write_bytes
-from reports.cells import chinese_date, naive_local
+from reports.cells import chinese_date, clean_text, naive_local
 from reports.projects import SEAL_LABELS, FormView
 from reports.table import flag_text
 
@@ -31,7 +31,7 @@ __all__ = ["PAGES_DIR", "PageWriter", "page_path"]
 
 PAGES_DIR = "审核页"
 _MANIFEST = ".pages.json"  # page file → digest of what it shows
-_PAGE_VERSION = 2  # bump when the template changes
+_PAGE_VERSION = 3  # bump when the template or the rendering of values changes
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -58,7 +58,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, date):
         return chinese_date(value)
-    return str(value)
+    return clean_text(str(value))  # no control characters in HTML (a Word line break \x0b: a new line)
 
 
 def _cell(v: FormView, path: str, long: bool = False) -> _Cell:

@@ -34,7 +34,7 @@ from core.fields import FormFields, training_days
 from core.flags import Flag
 from core.schema import FIELDS, Column, Kind
 from reports import style
-from reports.cells import chinese_date, hyperlink_formula, naive_local
+from reports.cells import chinese_date, hyperlink_formula, naive_local, one_line
 from reports.reviewer import NUMBER_HEADER, norm, row_hash
 from reports.rows import FormRow
 from reports.stream import SheetSpec, Spec, TableWriter
@@ -200,7 +200,12 @@ _BY_PATH = {c.path: c for c in FIELD_COLUMNS}
 def _field(path: str, width: int | None = None) -> _Col:
     fc = _BY_PATH[path]
     look = style.BODY.with_(fmt=style.DATE_FORMAT) if fc.spec.kind is Kind.DATE else style.BODY
-    return _Col(fc.header, width or _WIDTHS.get(fc.spec.kind, 24), lambda v: v.shown[path], look, fc)
+    return _Col(fc.header, width or _WIDTHS.get(fc.spec.kind, 24), lambda v: _shown(v, path), look, fc)
+
+
+def _shown(v: FormView, path: str) -> Any:
+    """A field cell: the machine's reading on one line, a reviewer's correction as typed."""
+    return v.shown[path] if path in v.corrected else one_line(v.shown[path])
 
 
 def _link(text: str, attr: str) -> Callable[[FormView], Any]:

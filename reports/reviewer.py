@@ -66,7 +66,9 @@ def norm(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        text = clean_text(value).strip()  # as written: what the cell holds is the cleaned text
+        # as written (the cleaned text), whatever the spacing: a sheet shows a document's line breaks
+        # as spaces (reports.cells.one_line), an office suite may change line ends or trailing blanks
+        text = " ".join(clean_text(value).split())
         return text or None
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat("T")

@@ -143,6 +143,29 @@ def test_a_new_parse_is_not_taken_for_a_correction(tmp_path: Path) -> None:
     assert _by_number(path)[1]["办班地点"] == "宜昌市国际会议中心"
 
 
+def test_document_line_breaks_show_as_spaces_and_reviewers_text_stays_as_typed(tmp_path: Path) -> None:
+    """A form's paragraphs are one line in the sheets (the review page keeps them); an untouched row is
+    not taken for a correction; what a reviewer types with line breaks is written back unchanged."""
+    path = tmp_path / "申报汇总.xlsx"
+    purpose = "第一段：服务长江经济带。\r\n\n  第二段：培养骨干人才。"
+    form = make_form("INBOX/1/1", 0, purpose=purpose, project_name="数字经济\x0b高级研修班")
+    msgs = [make_message(0, forms=(form,))]
+    result = write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path)
+    row = _by_number(path)[1]
+    assert row["研修目的和作用"] == "第一段：服务长江经济带。 第二段：培养骨干人才。"
+    assert row["项目名称"] == "数字经济 高级研修班"
+    page = (tmp_path / "审核页" / "第0001号.html").read_text(encoding="utf-8")
+    assert re.search(r"第一段：服务长江经济带。\r?\n\s*第二段", page), "the page keeps the paragraphs"
+    assert "\x0b" not in page and "数字经济\n高级研修班" in page
+    opinion = "同意。\n建议压缩理论课时，\n增加现场教学。"
+    _edit(path, 1, 审核意见=opinion, 研修内容和方式="1. 专题讲座\n2. 现场教学")
+    result = write_workbook(path, msgs, make_run(), tz=TZ, data_dir=tmp_path, state=result.state)
+    row = _by_number(path)[1]
+    assert row["审核意见"] == opinion and result.state.decisions["F0000"].opinion == opinion
+    assert row["研修内容和方式"] == "1. 专题讲座\n2. 现场教学"  # a correction, as typed
+    assert set(result.state.corrections) == {("F0000", "content_and_format")}  # not 研修目的和作用
+
+
 def test_backups_rotate_and_are_dated(tmp_path: Path) -> None:
     path = tmp_path / "申报汇总.xlsx"
     for _ in range(5):
