@@ -6,8 +6,11 @@ interfere.  Tests using it skip when LibreOffice Calc/Writer is not installed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -31,20 +34,27 @@ needs_calc = pytest.mark.skipif(
 
 
 def _soffice(args: list[str], cwd: Path) -> None:
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation={Path(profile).as_uri()}",
-                "--headless",
-                "--norestore",
-                *args,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-            cwd=cwd,
+    """One soffice call in its own session: on a timeout the whole group (soffice.bin too) is killed,
+    so no LibreOffice outlives the test or keeps writing into its profile."""
+    with tempfile.TemporaryDirectory(prefix="lo-profile-", ignore_cleanup_errors=True) as profile:
+        cmd = [
+            "soffice",
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            *args,
+        ]
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
         )
+        try:
+            out, err = proc.communicate(timeout=300)
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, cmd, out, err)
 
 
 def recalculated_sheets(book: Path, out: Path) -> dict[str, list[list[str]]]:
